@@ -1,0 +1,32 @@
+# Portail Famille — commandes de développement.
+#   make demo : installe tout, crée une base SQLite avec les données de démonstration
+#               et sert le portail sur http://127.0.0.1:8000
+#   make test : installe tout et lance toute la suite de tests (navigateur compris)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installe
+
+.PHONY: demo test install serve lint
+
+$(STAMP): pyproject.toml package.json
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 est requis (voir .python-version)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	npm ci --silent --no-audit --no-fund
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: export DEBUG ?= 1
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .

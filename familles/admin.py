@@ -1,0 +1,138 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+
+from familles import services
+from familles.models import Famille, Responsable, Utilisateur
+
+
+class ResponsableInline(admin.StackedInline):
+    model = Responsable
+    extra = 0
+    max_num = 2
+    fieldsets = (
+        (None, {"fields": (("role", "civilite"), ("nom", "prenom"), ("qualite", "situation"))}),
+        ("Coordonnées", {"fields": ("adresse", ("code_postal", "ville"),
+                                    ("telephone_domicile", "telephone_professionnel",
+                                     "telephone_mobile"), "email")}),
+        ("Profession", {"fields": (("profession", "csp"), ("employeur", "adresse_employeur"))}),
+        ("Autorisations", {"fields": (("autorisation_courriel", "autorisation_sms"),)}),
+    )
+
+
+class UtilisateurInline(admin.TabularInline):
+    model = Utilisateur
+    fields = ("username", "email", "is_active", "doit_changer_mot_de_passe", "last_login")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = "compte de connexion"
+    verbose_name_plural = "comptes de connexion"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Famille)
+class FamilleAdmin(admin.ModelAdmin):
+    list_display = ("numero", "responsable_nom", "ville", "regime", "prelevement_automatique")
+    search_fields = ("numero", "responsables__nom", "responsables__prenom", "responsables__email")
+    list_filter = ("regime", "prelevement_automatique")
+    inlines = [ResponsableInline, UtilisateurInline]
+    fieldsets = (
+        (None, {"fields": ("numero", "organisme_rattachement")}),
+        ("Informations CAF", {"fields": ("regime", "numero_allocataire", "quotient_familial")}),
+        ("Informations fiscales", {"fields": ("revenu_fiscal_reference", "nombre_parts",
+                                              "annee_fiscale")}),
+        ("Informations bancaires", {"fields": ("titulaire_compte", "banque", "iban", "bic",
+                                               "prelevement_automatique")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("responsables")
+
+
+    @admin.display(description="responsable")
+    def responsable_nom(self, obj):
+        principal = obj.responsable_principal
+        return principal.nom_complet if principal else "—"
+
+    @admin.display(description="ville")
+    def ville(self, obj):
+        principal = obj.responsable_principal
+        return principal.ville if principal else ""
+
+
+class CompteFamilleCreationForm(forms.ModelForm):
+    """Création d'un compte famille par un agent : activation par courriel ou mot temporaire."""
+
+    MODE_COURRIEL = "courriel"
+    MODE_TEMPORAIRE = "temporaire"
+
+    mode = forms.ChoiceField(
+        label="Premier mot de passe",
+        choices=[
+            (MODE_COURRIEL, "Envoyer au parent un courriel d'activation (il choisit son mot de passe)"),
+            (MODE_TEMPORAIRE, "Générer un mot de passe temporaire (à changer à la première connexion)"),
+        ],
+        widget=forms.RadioSelect,
+        initial=MODE_COURRIEL,
+    )
+
+    class Meta:
+        model = Utilisateur
+        fields = ("username", "famille", "email")
+        labels = {"username": "Identifiant"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["famille"].required = True
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("mode") == self.MODE_COURRIEL and not donnees.get("email"):
+            self.add_error("email", "Une adresse email est nécessaire pour le courriel d'activation.")
+        return donnees
+
+
+@admin.register(Utilisateur)
+class UtilisateurAdmin(UserAdmin):
+    add_form = CompteFamilleCreationForm
+    add_fieldsets = ((None, {"fields": ("username", "famille", "email", "mode")}),)
+    list_display = ("username", "famille", "last_name", "first_name", "is_staff", "is_active",
+                    "doit_changer_mot_de_passe")
+    list_filter = ("is_staff", "is_active", "doit_changer_mot_de_passe", "groups")
+    search_fields = ("username", "first_name", "last_name", "email", "famille__numero")
+    list_select_related = ("famille",)
+    autocomplete_fields = ("famille",)
+    fieldsets = UserAdmin.fieldsets + (
+        ("Portail Famille", {"fields": ("famille", "doit_changer_mot_de_passe")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        donnees = form.cleaned_data
+        utilisateur, temporaire = services.compte_famille_creer(
+            famille=donnees["famille"],
+            identifiant=donnees["username"],
+            email=donnees.get("email", ""),
+            envoyer_activation=donnees["mode"] == CompteFamilleCreationForm.MODE_COURRIEL,
+        )
+        form.instance = utilisateur
+        obj.pk = utilisateur.pk
+        obj.__dict__.update(utilisateur.__dict__)
+        if temporaire:
+            messages.warning(
+                request,
+                f"Mot de passe temporaire de « {utilisateur.username} » : {temporaire} — "
+                "communiquez-le au parent ; il devra le changer à sa première connexion. "
+                "Il ne sera plus affiché.",
+            )
+        else:
+            messages.success(request, f"Un courriel d'activation a été envoyé à {utilisateur.email}.")
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)

@@ -1,0 +1,93 @@
+"""Écritures sur les familles et leurs comptes de connexion."""
+
+import secrets
+import string
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from familles.models import Famille, Utilisateur
+
+ALPHABET_TEMPORAIRE = string.ascii_letters + string.digits
+
+
+def mot_de_passe_temporaire_generer(*, longueur: int = 12) -> str:
+    """Un mot de passe aléatoire qui respecte les règles du guide (maj., min., chiffre)."""
+    while True:
+        mot = "".join(secrets.choice(ALPHABET_TEMPORAIRE) for _ in range(longueur))
+        if (
+            any(c.isupper() for c in mot)
+            and any(c.islower() for c in mot)
+            and any(c.isdigit() for c in mot)
+        ):
+            return mot
+
+
+def lien_activation(*, utilisateur: Utilisateur) -> str:
+    """Lien de choix du mot de passe (jeton de réinitialisation Django, à usage unique)."""
+    uid = urlsafe_base64_encode(force_bytes(utilisateur.pk))
+    jeton = default_token_generator.make_token(utilisateur)
+    chemin = reverse("reinitialisation_confirmation", kwargs={"uidb64": uid, "token": jeton})
+    return settings.PORTAIL_URL.rstrip("/") + chemin
+
+
+def _courriel_activation_envoyer(*, utilisateur_id: int) -> None:
+    utilisateur = Utilisateur.objects.get(pk=utilisateur_id)
+    contexte = {
+        "identifiant": utilisateur.username,
+        "lien": lien_activation(utilisateur=utilisateur),
+        "nom_ccas": settings.NOM_CCAS,
+    }
+    send_mail(
+        subject=f"Votre compte sur le Portail Famille — {settings.NOM_CCAS}",
+        message=render_to_string("familles/courriel_activation.txt", contexte),
+        from_email=None,
+        recipient_list=[utilisateur.email],
+    )
+
+
+@transaction.atomic
+def compte_famille_creer(
+    *,
+    famille: Famille,
+    identifiant: str,
+    email: str = "",
+    envoyer_activation: bool = False,
+) -> tuple[Utilisateur, str | None]:
+    """Crée le compte de connexion d'une famille.
+
+    Soit un courriel d'activation est envoyé (après validation de la transaction), soit un mot
+    de passe temporaire est renvoyé, que le parent devra changer à sa première connexion.
+    """
+    utilisateur = Utilisateur(username=identifiant, email=email, famille=famille)
+    principal = famille.responsable_principal
+    if principal is not None:
+        utilisateur.first_name = principal.prenom
+        utilisateur.last_name = principal.nom
+    if envoyer_activation:
+        if not email:
+            raise ValueError("Un courriel d'activation demande une adresse email.")
+        utilisateur.set_unusable_password()
+        utilisateur.save()
+        transaction.on_commit(lambda: _courriel_activation_envoyer(utilisateur_id=utilisateur.pk))
+        return utilisateur, None
+    temporaire = mot_de_passe_temporaire_generer()
+    utilisateur.set_password(temporaire)
+    utilisateur.doit_changer_mot_de_passe = True
+    utilisateur.save()
+    return utilisateur, temporaire
+
+
+@transaction.atomic
+def mot_de_passe_changer(*, utilisateur: Utilisateur, nouveau: str) -> Utilisateur:
+    """Change le mot de passe ; il cesse d'être temporaire."""
+    utilisateur.set_password(nouveau)
+    utilisateur.doit_changer_mot_de_passe = False
+    utilisateur.save(update_fields=["password", "doit_changer_mot_de_passe"])
+    return utilisateur

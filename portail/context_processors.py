@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.utils import timezone
+
+from messagerie import selectors as messagerie_selectors
+from portail.onglets import onglets_visibles
+
+
+def portail(request):
+    """Ce que l'en-tête et le pied de page de chaque page affichent."""
+    contexte = {
+        "NOM_VILLE": settings.NOM_VILLE,
+        "NOM_CCAS": settings.NOM_CCAS,
+        "CCAS_TELEPHONE": settings.CCAS_TELEPHONE,
+        "CCAS_EMAIL": settings.CCAS_EMAIL,
+        "SITE_VILLE_URL": settings.SITE_VILLE_URL,
+        "aujourdhui": timezone.localdate(),
+        "DUREE_BLOCAGE_MINUTES": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    famille = getattr(request, "famille", None)
+    if famille is not None:
+        contexte["famille"] = famille
+        contexte["onglets"] = onglets_visibles(request.path)
+        contexte["messages_non_lus"] = messagerie_selectors.messages_non_lus_nombre(
+            famille=famille
+        )
+    return contexte

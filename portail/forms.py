@@ -1,0 +1,107 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import MaxLengthValidator
+
+MESSAGE_CONNEXION_INVALIDE = (
+    "Identifiant ou mot de passe incorrect. Vérifiez votre saisie "
+    "(les majuscules comptent) ou utilisez « Mot de passe oublié ? »."
+)
+MESSAGE_NOUVEAU_IDENTIQUE = (
+    "Le nouveau mot de passe doit être différent de votre mot de passe actuel."
+)
+MESSAGE_CONFIRMATION_DIFFERENTE = "Les deux mots de passe ne sont pas identiques."
+MESSAGE_ANCIEN_INCORRECT = "Votre mot de passe actuel est incorrect."
+
+
+class ConnexionForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": MESSAGE_CONNEXION_INVALIDE,
+        "inactive": MESSAGE_CONNEXION_INVALIDE,
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Identifiant"
+        # Le champ n'a qu'un maxlength HTML : on refuse aussi côté serveur, sans authentifier.
+        self.fields["username"].validators.append(MaxLengthValidator(150))
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        )
+        self.fields["password"].label = "Mot de passe"
+
+
+class NouveauMotDePasseForm(forms.Form):
+    """Choisir un nouveau mot de passe (règles du guide et validateurs de Django)."""
+
+    nouveau_mot_de_passe = forms.CharField(
+        label="Nouveau mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=(
+            "8 caractères minimum, au moins 1 majuscule, 1 minuscule et 1 chiffre. "
+            "Une longue phrase de passe est bienvenue."
+        ),
+    )
+    confirmation = forms.CharField(
+        label="Confirmation du nouveau mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    # Même signature que SetPasswordForm : PasswordResetConfirmView l'utilise tel quel.
+    def __init__(self, user, *args, **kwargs):
+        self.utilisateur = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        donnees = super().clean()
+        nouveau = donnees.get("nouveau_mot_de_passe")
+        confirmation = donnees.get("confirmation")
+        if nouveau and confirmation and nouveau != confirmation:
+            self.add_error("confirmation", MESSAGE_CONFIRMATION_DIFFERENTE)
+            return donnees
+        if nouveau:
+            if self.utilisateur.has_usable_password() and self.utilisateur.check_password(nouveau):
+                self.add_error("nouveau_mot_de_passe", MESSAGE_NOUVEAU_IDENTIQUE)
+                return donnees
+            try:
+                password_validation.validate_password(nouveau, self.utilisateur)
+            except forms.ValidationError as erreur:
+                self.add_error("nouveau_mot_de_passe", erreur)
+        return donnees
+
+    def save(self, commit=True):
+        from familles.services import mot_de_passe_changer
+
+        return mot_de_passe_changer(
+            utilisateur=self.utilisateur, nouveau=self.cleaned_data["nouveau_mot_de_passe"]
+        )
+
+
+class ChangementMotDePasseForm(NouveauMotDePasseForm):
+    """Changer son mot de passe depuis le cadenas : l'ancien est demandé."""
+
+    field_order = ["ancien_mot_de_passe", "nouveau_mot_de_passe", "confirmation"]
+
+    ancien_mot_de_passe = forms.CharField(
+        label="Mot de passe actuel",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean_ancien_mot_de_passe(self):
+        ancien = self.cleaned_data["ancien_mot_de_passe"]
+        if not self.utilisateur.check_password(ancien):
+            raise forms.ValidationError(MESSAGE_ANCIEN_INCORRECT)
+        return ancien
+
+
+class MotDePasseOublieForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Adresse email"
+        self.fields["email"].help_text = (
+            "L'adresse email connue du CCAS pour votre compte famille."
+        )
+

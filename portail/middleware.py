@@ -1,0 +1,53 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+
+from familles import selectors as familles_selectors
+
+
+def _famille(request):
+    utilisateur = request.user
+    if not utilisateur.is_authenticated or utilisateur.famille_id is None:
+        return None
+    return familles_selectors.famille_detail(famille_id=utilisateur.famille_id)
+
+
+class ChangementMotDePasseObligatoireMiddleware:
+    """Rattache la famille à la requête et impose le changement d'un mot de passe temporaire.
+
+    Tant que le mot de passe est temporaire, seules la page de changement, la déconnexion et les
+    fichiers statiques sont accessibles.
+    """
+
+    CHEMINS_LIBRES = ("/static/", "/deconnexion/", "/accessibilite/", "/mentions-legales/",
+                      "/donnees-personnelles/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.famille = _famille(request)
+        utilisateur = getattr(request, "user", None)
+        if (
+            utilisateur is not None
+            and utilisateur.is_authenticated
+            and utilisateur.doit_changer_mot_de_passe
+        ):
+            cible = reverse("mot_de_passe_nouveau")
+            if request.path != cible and not request.path.startswith(self.CHEMINS_LIBRES):
+                return redirect(cible)
+        return self.get_response(request)
+
+
+class PagesPersonnellesNonMisesEnCacheMiddleware:
+    """Les pages d'un utilisateur connecté portent des données personnelles : no-store."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response

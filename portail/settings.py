@@ -1,0 +1,262 @@
+"""Réglages du Portail Famille : un seul module, lu depuis l'environnement.
+
+Les valeurs par défaut conviennent au développement (SQLite, courriels dans la console) ;
+en production, DEBUG est faux et SECRET_KEY, DATABASE_URL et ALLOWED_HOSTS sont obligatoires.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env(nom: str, defaut: str = "") -> str:
+    return os.environ.get(nom, defaut)
+
+
+def _env_bool(nom: str, defaut: bool = False) -> bool:
+    valeur = os.environ.get(nom)
+    if valeur is None:
+        return defaut
+    return valeur.strip().lower() in {"1", "true", "vrai", "oui", "yes", "on"}
+
+
+def _env_int(nom: str, defaut: int) -> int:
+    valeur = os.environ.get(nom)
+    return int(valeur) if valeur else defaut
+
+
+def _env_liste(nom: str, defaut: str = "") -> list[str]:
+    return [v.strip() for v in _env(nom, defaut).split(",") if v.strip()]
+
+
+DEBUG = _env_bool("DEBUG", False)
+# Mode démonstration : active le faux prestataire de paiement et les données d'exemple.
+DEMO = _env_bool("DEMO", DEBUG)
+
+SECRET_KEY = _env("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY est obligatoire quand DEBUG est désactivé (variable d'environnement)."
+        )
+    SECRET_KEY = "dev-insecure-cle-de-developpement-uniquement-ne-pas-utiliser-en-production"
+
+ALLOWED_HOSTS = _env_liste("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = _env_liste("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "axes",
+    "portail",
+    "familles",
+    "enfants",
+    "facturation",
+    "messagerie",
+    "demandes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portail.middleware.ChangementMotDePasseObligatoireMiddleware",
+    "portail.middleware.PagesPersonnellesNonMisesEnCacheMiddleware",
+    # AxesMiddleware doit rester le dernier : il transforme un verrouillage en réponse.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "portail.urls"
+WSGI_APPLICATION = "portail.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portail.context_processors.portail",
+            ],
+        },
+    },
+]
+
+# Base de données : SQLite par défaut (développement), PostgreSQL en production et en CI.
+DATABASES = {
+    "default": dj_database_url.parse(
+        _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=_env_int("CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "familles.Utilisateur"
+AUTHENTICATION_BACKENDS = [
+    # Axes d'abord : il refuse toute tentative sur un identifiant verrouillé.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "familles.validators.ComplexiteValidator"},
+]
+LOGIN_URL = "connexion"
+LOGIN_REDIRECT_URL = "portail:accueil"
+
+# Site de la ville : où mène « Déconnexion ».
+SITE_VILLE_URL = _env("SITE_VILLE_URL", "https://www.leves.fr/")
+LOGOUT_REDIRECT_URL = SITE_VILLE_URL
+NOM_VILLE = _env("NOM_VILLE", "Lèves")
+NOM_CCAS = _env("NOM_CCAS", f"CCAS de {NOM_VILLE}")
+CCAS_TELEPHONE = _env("CCAS_TELEPHONE", "02 37 180 180")
+CCAS_EMAIL = _env("CCAS_EMAIL", "ccas@leves.fr")
+CCAS_ADRESSE = _env("CCAS_ADRESSE", "Place de l'Hôtel de Ville, 28300 Lèves")
+PORTAIL_URL = _env("PORTAIL_URL", "http://127.0.0.1:8000")
+
+# Sessions
+SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "portail.views.csrf_echec"
+
+# Verrouillage après échecs de connexion (django-axes) : par identifiant ET adresse IP.
+AXES_ENABLED = _env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = _env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/verrouillage.html"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = _env_int("AXES_PROXY_COUNT", 0) or None
+AXES_USERNAME_FORM_FIELD = "username"
+
+# Internationalisation
+LANGUAGE_CODE = "fr-fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Fichiers statiques (WhiteNoise quand DEBUG est désactivé)
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(_env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Fichiers privés (pièces jointes, documents) : jamais sous une URL publique.
+MEDIA_ROOT = Path(_env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+FICHIERS_PRIVES_ROOT = Path(_env("FICHIERS_PRIVES_ROOT", str(BASE_DIR / "var" / "prive")))
+
+# Courriel : console en développement, SMTP en production (Django 6.1 : MAILERS).
+_EMAIL_BACKEND = _env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+_EMAIL_OPTIONS: dict = {}
+if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _EMAIL_OPTIONS = {
+        "host": _env("EMAIL_HOST", "localhost"),
+        "port": _env_int("EMAIL_PORT", 25),
+        "username": _env("EMAIL_HOST_USER"),
+        "password": _env("EMAIL_HOST_PASSWORD"),
+        "use_tls": _env_bool("EMAIL_USE_TLS", False),
+        "timeout": _env_int("EMAIL_TIMEOUT", 10),
+    }
+elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    _EMAIL_OPTIONS = {"file_path": _env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "courriels"))}
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
+DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", f"Portail Famille <{CCAS_EMAIL}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = _env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
+
+# Formulaires
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# En-têtes de sécurité
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF] + _env_liste("CSP_FORM_ACTION_EXTRA"),
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+
+if not DEBUG:
+    SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+    },
+}

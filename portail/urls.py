@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from portail import views
+
+app_urls = [
+    path("", views.accueil, name="accueil"),
+]
+
+urlpatterns = [
+    path("", include((app_urls, "portail"))),
+    path("connexion/", views.ConnexionView.as_view(), name="connexion"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
+    path("mot-de-passe/nouveau/", views.mot_de_passe_nouveau, name="mot_de_passe_nouveau"),
+    path("mot-de-passe/changer/", views.mot_de_passe_changer, name="mot_de_passe_changer"),
+    path("mot-de-passe/oublie/", views.MotDePasseOublieView.as_view(), name="mot_de_passe_oublie"),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        TemplateView.as_view(template_name="registration/mot_de_passe_oublie_envoye.html"),
+        name="mot_de_passe_oublie_envoye",
+    ),
+    path(
+        "mot-de-passe/reinitialiser/<uidb64>/<token>/",
+        views.ReinitialisationConfirmationView.as_view(),
+        name="reinitialisation_confirmation",
+    ),
+    path(
+        "mot-de-passe/reinitialise/",
+        TemplateView.as_view(template_name="registration/reinitialisation_terminee.html"),
+        name="reinitialisation_terminee",
+    ),
+    path("compte/", include("familles.urls")),
+    path("enfants/", include("enfants.urls")),
+    path("releve/", include("facturation.urls")),
+    path("messagerie/", include("messagerie.urls")),
+    path("demandes/", include("demandes.urls")),
+    path("admin/", admin.site.urls),
+]

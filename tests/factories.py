@@ -1,0 +1,61 @@
+import factory
+from django.contrib.auth.models import Group
+
+from familles.models import Famille, Responsable, Utilisateur
+from portail.permissions import NOM_GROUPE_CCAS
+
+MOT_DE_PASSE = "Portail2026Ok"
+
+
+class FamilleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Famille
+
+    numero = factory.Sequence(lambda n: f"{2000000000000 + n:013d}")
+
+
+class ResponsableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Responsable
+
+    famille = factory.SubFactory(FamilleFactory)
+    role = Responsable.Role.PRINCIPAL
+    civilite = Responsable.Civilite.MADAME
+    nom = factory.Faker("last_name", locale="fr_FR")
+    prenom = factory.Faker("first_name", locale="fr_FR")
+    adresse = "1 rue de la Mairie"
+    code_postal = "28300"
+    ville = "LÈVES"
+    email = factory.Sequence(lambda n: f"responsable{n}@example.fr")
+
+
+class UtilisateurFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Utilisateur
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"parent{n}")
+    email = factory.Sequence(lambda n: f"parent{n}@example.fr")
+    password = factory.PostGenerationMethodCall("set_password", MOT_DE_PASSE)
+
+    @factory.post_generation
+    def enregistrer(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def famille_avec_parent(**kwargs) -> Utilisateur:
+    """Une famille, son responsable principal et le compte de connexion du parent."""
+    responsable = ResponsableFactory(**kwargs)
+    return UtilisateurFactory(
+        famille=responsable.famille,
+        first_name=responsable.prenom,
+        last_name=responsable.nom,
+        email=responsable.email,
+    )
+
+
+def agent_ccas(**kwargs) -> Utilisateur:
+    agent = UtilisateurFactory(is_staff=True, **kwargs)
+    agent.groups.add(Group.objects.get(name=NOM_GROUPE_CCAS))
+    return agent
