@@ -59,3 +59,30 @@ def agent_ccas(**kwargs) -> Utilisateur:
     agent = UtilisateurFactory(is_staff=True, **kwargs)
     agent.groups.add(Group.objects.get(name=NOM_GROUPE_CCAS))
     return agent
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.Structure"
+        django_get_or_create = ("nom",)
+
+    nom = factory.Sequence(lambda n: f"Structure {n}")
+    type = "alsh"
+
+
+class ActiviteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.Activite"
+
+    structure = factory.SubFactory(StructureFactory)
+    nom = factory.Sequence(lambda n: f"Activité {n}")
+
+
+class EnfantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.Enfant"
+
+    famille = factory.SubFactory(FamilleFactory)
+    nom = factory.Faker("last_name", locale="fr_FR")
+    prenom = factory.Faker("first_name", locale="fr_FR")
+    date_naissance = factory.Faker("date_of_birth", minimum_age=1, maximum_age=12)

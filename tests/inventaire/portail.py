@@ -1,0 +1,5 @@
+from tests.inventaire import PagePortail
+
+PAGES = [
+    PagePortail("portail:accueil"),
+]
