@@ -38,3 +38,5 @@ urlpatterns = [
     path("demandes/", include("demandes.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "portail.views.acces_refuse"
