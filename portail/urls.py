@@ -7,6 +7,8 @@ from portail import views
 
 app_urls = [
     path("", views.accueil, name="accueil"),
+    path("mes-donnees/", views.mes_donnees, name="mes_donnees"),
+    path("mes-donnees/export.json", views.mes_donnees_json, name="mes_donnees_json"),
 ]
 
 urlpatterns = [

@@ -4,12 +4,13 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from portail import journal
+from portail import export, journal
 from portail.decorators import famille_requise
 from portail.forms import (
     ChangementMotDePasseForm,
@@ -25,6 +26,27 @@ MESSAGE_MOT_DE_PASSE_CHANGE = "Votre mot de passe a été changé."
 def accueil(request):
     contexte = {"responsable": request.famille.responsable_principal}
     return render(request, "portail/accueil.html", contexte)
+
+
+@famille_requise
+def mes_donnees(request):
+    """Toutes les données de la famille, lisibles (HTML) ; téléchargeables en JSON."""
+    return render(request, "portail/mes_donnees.html",
+                  {"sections": export.donnees_famille(famille=request.famille)})
+
+
+@famille_requise
+def mes_donnees_json(request):
+    contenu = {
+        "famille": request.famille.numero,
+        "export_le": timezone.now().isoformat(),
+        "sections": export.donnees_famille(famille=request.famille),
+    }
+    reponse = JsonResponse(contenu, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="mes-donnees-{request.famille.numero}.json"'
+    )
+    return reponse
 
 
 class ConnexionView(auth_views.LoginView):

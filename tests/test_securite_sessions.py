@@ -202,3 +202,33 @@ def test_commande_agent_totp(agent, capsys):
         call_command("agent_totp_creer", agent.username)
     call_command("agent_totp_creer", agent.username, "--remplacer")
     assert TOTPDevice.objects.filter(user=agent).count() == 1
+
+
+def test_pas_d_enumeration_par_le_temps_de_reponse(client, parent, monkeypatch):
+    """Un identifiant inconnu coûte le même calcul de hachage qu'un identifiant connu."""
+    from django.contrib.auth import hashers
+
+    appels = []
+    original = hashers.make_password
+
+    def compter(*args, **kwargs):
+        appels.append(1)
+        return original(*args, **kwargs)
+
+    verifications = []
+    original_check = hashers.check_password
+
+    def compter_check(*args, **kwargs):
+        verifications.append(1)
+        return original_check(*args, **kwargs)
+
+    monkeypatch.setattr(hashers, "make_password", compter)
+    monkeypatch.setattr("django.contrib.auth.base_user.make_password", compter)
+    monkeypatch.setattr("django.contrib.auth.base_user.check_password", compter_check)
+    client.post(reverse("connexion"), {"username": "inconnu.total", "password": "Faux-2026-x"})
+    cout_inconnu = len(appels) + len(verifications)
+    appels.clear()
+    verifications.clear()
+    client.post(reverse("connexion"), {"username": parent.username, "password": "Faux-2026-x"})
+    cout_connu = len(appels) + len(verifications)
+    assert cout_inconnu == cout_connu == 1
