@@ -175,7 +175,9 @@ PORTAIL_URL = _env("PORTAIL_URL", "http://127.0.0.1:8000")
 # Sessions : expiration après inactivité (SESSION_COOKIE_AGE, prolongée à chaque requête) et
 # durée de vie absolue depuis la connexion (SESSION_DUREE_MAXIMALE).
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# L'expiration glisse à chaque requête, mais la session n'est réécrite en base qu'au plus une
+# fois par SESSION_RAFRAICHISSEMENT secondes (portail.middleware.DureeMaximaleDeSessionMiddleware).
+SESSION_RAFRAICHISSEMENT = _env_int("SESSION_RAFRAICHISSEMENT", 60)
 SESSION_DUREE_MAXIMALE = _env_int("SESSION_DUREE_MAXIMALE", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
