@@ -1,15 +1,19 @@
 """Messagerie côté agents : fils des structures de l'agent, réponses, diffusions, infos et formulaires."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.safestring import mark_safe
 
 from enfants.models import Activite, Structure
 from messagerie import fichiers, selectors, services
-from messagerie.models import AgentStructure, Diffusion, Document, Fil, Information, Message, Notification
+from messagerie.models import AgentStructure, Diffusion, Document, Fil, Information, Notification
 
 
 def _structures_de(agent):
@@ -24,40 +28,6 @@ class AgentStructureAdmin(admin.ModelAdmin):
     list_filter = ("structure",)
     list_select_related = ("agent", "structure")
     autocomplete_fields = ("agent",)
-
-
-class MessageInline(admin.TabularInline):
-    model = Message
-    fields = ("date_envoi", "expediteur", "texte", "pieces", "lu_le")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "messages du fil"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("auteur").prefetch_related(
-            "pieces_jointes"
-        )
-
-    @admin.display(description="de")
-    def expediteur(self, obj):
-        if obj.de_la_famille:
-            return "La famille"
-        return obj.auteur.get_full_name() or obj.auteur.username if obj.auteur else "CCAS"
-
-    @admin.display(description="pièces jointes")
-    def pieces(self, obj):
-        return format_html_join(
-            ", ", '<a href="{}">{}</a>',
-            ((reverse("admin:messagerie_fil_piece_jointe", args=[obj.fil_id, p.pk]), p.nom)
-             for p in obj.pieces_jointes.all()),
-        ) or "—"
 
 
 class FilCreationForm(forms.ModelForm):
@@ -90,8 +60,8 @@ class FilAdmin(admin.ModelAdmin):
     list_filter = ("structure",)
     search_fields = ("objet", "famille__numero", "famille__responsables__nom")
     autocomplete_fields = ("famille",)
-    inlines = [MessageInline]
-    readonly_fields = ("famille", "structure", "objet", "date_creation", "supprime_le")
+    readonly_fields = ("famille", "structure", "objet", "date_creation", "supprime_le",
+                       "conversation")
 
     def get_queryset(self, request):
         return selectors.fils_agent(agent=request.user)
@@ -123,14 +93,38 @@ class FilAdmin(admin.ModelAdmin):
             return [(None, {"fields": ("famille", "structure", "objet", "texte")})]
         return [
             (None, {"fields": ("famille", "structure", "objet", "date_creation", "supprime_le")}),
+            ("Messages", {"fields": ("conversation",)}),
             ("Répondre", {"fields": ("reponse",)}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()
 
-    def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
+    @admin.display(description="conversation")
+    def conversation(self, obj):
+        """Les messages du fil, dans l'ordre, avec leurs pièces jointes."""
+        lignes = []
+        for message in selectors.fil_messages(fil=obj):
+            if message.de_la_famille:
+                auteur = "La famille"
+            elif message.auteur:
+                auteur = message.auteur.get_full_name() or message.auteur.username
+            else:
+                auteur = settings.NOM_CCAS
+            pieces = format_html_join(
+                ", ", '<a href="{}">{}</a>',
+                ((reverse("admin:messagerie_fil_piece_jointe", args=[obj.pk, p.pk]), p.nom)
+                 for p in message.pieces_jointes.all()),
+            )
+            lignes.append(format_html(
+                '<div class="message-admin"><p><strong>{}</strong> — {}{}</p>{}{}</div>',
+                auteur,
+                date_format(timezone.localtime(message.date_envoi), "DATETIME_FORMAT"),
+                " (non lu)" if message.lu_le is None else "",
+                mark_safe(linebreaks(message.texte, autoescape=True)),  # noqa: S308 — texte échappé
+                format_html("<p>Pièces jointes : {}</p>", pieces) if pieces else "",
+            ))
+        return format_html_join("", "{}", ((ligne,) for ligne in lignes))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
