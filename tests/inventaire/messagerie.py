@@ -33,8 +33,8 @@ def _fils_volume(parent, n):
     from django.utils import timezone
 
     for i in range(n):
-        fil = fil_avec_messages(famille=parent.famille, supprime_le=timezone.now() if i % 3 == 0
-                                else None)
+        fil_avec_messages(famille=parent.famille, supprime_le=timezone.now() if i % 3 == 0
+                          else None)
         if i % 5 == 0:
             FilFactory(famille=parent.famille, initie_par_famille=False)
 
