@@ -297,3 +297,16 @@ LOGGING = {
         "portail.securite": {"level": "INFO"},
     },
 }
+
+# Messagerie : tâches de fond (framework de tâches de Django, file d'attente en base de données :
+# `python manage.py db_worker` les exécute), pièces jointes et notifications par courriel.
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {
+    "default": {"BACKEND": _env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
+}
+MESSAGERIE_PIECE_JOINTE_TAILLE_MAX = _env_int("MESSAGERIE_PIECE_JOINTE_TAILLE_MAX", 5 * 1024 * 1024)
+MESSAGERIE_PIECES_JOINTES_NOMBRE_MAX = _env_int("MESSAGERIE_PIECES_JOINTES_NOMBRE_MAX", 3)
+MESSAGERIE_DOCUMENT_TAILLE_MAX = _env_int("MESSAGERIE_DOCUMENT_TAILLE_MAX", 10 * 1024 * 1024)
+# Courriel « nouveau message » : nombre d'essais et délai (secondes) avant le premier nouvel essai.
+MESSAGERIE_NOTIFICATION_TENTATIVES_MAX = _env_int("MESSAGERIE_NOTIFICATION_TENTATIVES_MAX", 6)
+MESSAGERIE_NOTIFICATION_DELAI = _env_int("MESSAGERIE_NOTIFICATION_DELAI", 60)
