@@ -145,7 +145,7 @@ def diffusion_creer(
 def diffusion_executer(*, diffusion_id: int) -> Diffusion:
     """Crée un fil par famille destinataire ; une diffusion déjà envoyée n'est pas rejouée."""
     diffusion = (
-        Diffusion.objects.select_for_update()
+        Diffusion.objects.select_for_update(of=("self",))
         .select_related("structure", "activite__structure", "auteur")
         .get(pk=diffusion_id)
     )

@@ -142,18 +142,22 @@ def test_diffusion_refusee_sans_cible(client_agent):
     assert not Diffusion.objects.exists()
 
 
-def test_le_worker_en_base_execute_la_diffusion_et_les_courriels(agent, alsh):
-    """Le vrai backend (file en base de données) et la commande `db_worker`."""
-    EnfantFactory(famille=ResponsableFactory().famille)
-    diffusion = services.diffusion_creer(agent=agent, structure=alsh, objet="Fermeture",
-                                         texte="L'accueil sera fermé vendredi.")
-    # La transaction du test n'est pas validée : on met la tâche en file comme on_commit.
-    from messagerie.tasks import diffusion_executer_tache
+@pytest.mark.django_db(transaction=True)
+def test_le_worker_en_base_execute_la_diffusion_et_les_courriels(alsh):
+    """Le vrai backend (file en base de données) et la commande `db_worker`, transactions réelles."""
+    from django_tasks_db.models import DBTaskResult
 
-    diffusion_executer_tache.enqueue(diffusion_id=diffusion.pk)
+    famille = EnfantFactory(famille=ResponsableFactory(autorisation_courriel=True).famille).famille
+    diffusion = services.diffusion_creer(agent=None, structure=alsh, objet="Fermeture",
+                                         texte="L'accueil sera fermé vendredi.")
+    # Après validation : la tâche attend en base, rien n'est encore créé.
+    assert DBTaskResult.objects.count() == 1 and not Fil.objects.exists()
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
     diffusion.refresh_from_db()
     assert diffusion.statut == Diffusion.Statut.ENVOYEE and diffusion.nombre_familles == 1
+    assert Fil.objects.get().famille == famille
+    # La diffusion a mis en file le courriel de notification ; le même worker l'a envoyé.
+    assert len(mail.outbox) == 1 and "L'accueil sera fermé" not in mail.outbox[0].body
 
 
 def test_un_agent_sans_structure_ne_voit_que_les_messages_du_ccas(client, parent):
