@@ -78,6 +78,42 @@ def test_l_agent_repond_dans_le_fil(client_agent, agent, alsh, parent):
     assert selectors.messages_non_lus_nombre(famille=parent.famille) == 1
 
 
+def test_l_agent_joint_un_pdf_a_sa_reponse_mais_pas_un_executable(client_agent, alsh, parent):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from messagerie.models import PieceJointe
+    from tests.factories import CONTENU_PDF
+
+    fil = fil_avec_messages(famille=parent.famille, structure=alsh, recus=0)
+    url = reverse("admin:messagerie_fil_change", args=[fil.pk])
+    refuse = client_agent.post(url, {"reponse": "Voici", "pieces_jointes": SimpleUploadedFile(
+        "programme.pdf", b"MZ\x90\x00" + b"\x00" * 60, "application/pdf")})
+    assert refuse.status_code == 200 and not PieceJointe.objects.exists()
+    assert fil.messages.count() == 1
+    client_agent.post(url, {"reponse": "Voici le menu", "pieces_jointes": SimpleUploadedFile(
+        "menu.pdf", CONTENU_PDF, "application/pdf")})
+    piece = PieceJointe.objects.get()
+    assert piece.message.texte == "Voici le menu" and not piece.message.de_la_famille
+    # La famille la télécharge depuis son fil.
+    client_agent.force_login(parent)
+    assert client_agent.get(reverse("messagerie:piece_jointe", args=[piece.pk])).status_code == 200
+
+
+def test_liste_des_fils_de_l_agent_en_nombre_constant_de_requetes(
+    client_agent, alsh, django_assert_max_num_queries
+):
+    from tests.factories import famille_avec_parent
+
+    fil_avec_messages(famille=famille_avec_parent().famille, structure=alsh)
+    url = reverse("admin:messagerie_fil_changelist")
+    with django_assert_max_num_queries(30) as un:
+        assert client_agent.get(url).status_code == 200
+    for _ in range(30):
+        fil_avec_messages(famille=famille_avec_parent().famille, structure=alsh)
+    with django_assert_max_num_queries(len(un.captured_queries)):
+        assert client_agent.get(url).status_code == 200
+
+
 def test_l_agent_telecharge_une_piece_jointe_de_sa_structure_seulement(client_agent, alsh, parent):
     fil = fil_avec_messages(famille=parent.famille, structure=alsh)
     piece = PieceJointeFactory(message=fil.messages.first())
