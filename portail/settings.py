@@ -7,6 +7,7 @@ en production, DEBUG est faux et SECRET_KEY, DATABASE_URL et ALLOWED_HOSTS sont 
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -29,6 +30,12 @@ def _env_bool(nom: str, defaut: bool = False) -> bool:
 def _env_int(nom: str, defaut: int) -> int:
     valeur = os.environ.get(nom)
     return int(valeur) if valeur else defaut
+
+
+def _origine(url: str) -> str:
+    """« https://www.leves.fr/accueil » → « https://www.leves.fr »."""
+    morceaux = urlsplit(url)
+    return f"{morceaux.scheme}://{morceaux.netloc}"
 
 
 def _env_liste(nom: str, defaut: str = "") -> list[str]:
@@ -261,7 +268,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF] + _env_liste("CSP_FORM_ACTION_EXTRA"),
+    # « Déconnexion » (un POST) redirige vers le site de la ville : form-action couvre aussi
+    # les redirections qui suivent l'envoi d'un formulaire.
+    "form-action": [CSP.SELF, _origine(SITE_VILLE_URL)] + _env_liste("CSP_FORM_ACTION_EXTRA"),
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
