@@ -24,6 +24,8 @@ class Visite:
     html: bool = True
     methode: str = "GET"
     statut: int = 200  # statut attendu (après redirections)
+    # Formulaire de la page à soumettre avec ces données (page réaffichée avec ses erreurs).
+    donnees: dict | None = None
 
     @property
     def connecte(self) -> bool:
@@ -73,6 +75,16 @@ def _anonyme(chemin: str, statut: int = 200) -> Callable[[], Visite]:
     return preparer
 
 
+def _erreurs(chemin: str, donnees: dict, connecte: bool = False) -> Callable[[], Visite]:
+    """La page réaffichée après un envoi invalide : messages d'erreur compris."""
+
+    def preparer() -> Visite:
+        utilisateur = famille_avec_parent() if connecte else None
+        return Visite(id=chemin, url=chemin, utilisateur=utilisateur, donnees=donnees)
+
+    return preparer
+
+
 def _reinitialisation_valide() -> Visite:
     parent = famille_avec_parent()
     uid = urlsafe_base64_encode(force_bytes(parent.pk))
@@ -80,6 +92,12 @@ def _reinitialisation_valide() -> Visite:
     url = reverse("reinitialisation_confirmation", kwargs={"uidb64": uid, "token": jeton})
     # La vue redirige vers « …/set-password/ » après avoir rangé le jeton en session.
     return Visite(id="reinitialisation", url=url)
+
+
+def _reinitialisation_erreurs() -> Visite:
+    visite = _reinitialisation_valide()
+    visite.donnees = {"nouveau_mot_de_passe": "abc", "confirmation": "abc"}
+    return visite
 
 
 def _mot_de_passe_nouveau() -> Visite:
@@ -98,13 +116,21 @@ def _connecte(nom_url: str) -> Callable[[], Visite]:
 
 PAGES_PUBLIQUES: dict[str, Callable[[], Visite]] = {
     "public:connexion": _anonyme("/connexion/"),
+    "public:connexion_erreurs": _erreurs("/connexion/", {"username": "inconnu", "password": "faux"}),
     "public:mot_de_passe_oublie": _anonyme("/mot-de-passe/oublie/"),
+    "public:mot_de_passe_oublie_erreurs": _erreurs("/mot-de-passe/oublie/", {"email": "pas-un-courriel"}),
     "public:mot_de_passe_oublie_envoye": _anonyme("/mot-de-passe/oublie/envoye/"),
     "public:reinitialisation": _reinitialisation_valide,
     "public:reinitialisation_lien_invalide": _anonyme("/mot-de-passe/reinitialiser/MQ/lien-invalide/"),
     "public:reinitialisation_terminee": _anonyme("/mot-de-passe/reinitialise/"),
     "public:mot_de_passe_nouveau": _mot_de_passe_nouveau,
+    "public:reinitialisation_erreurs": _reinitialisation_erreurs,
     "public:mot_de_passe_changer": _connecte("mot_de_passe_changer"),
+    "public:mot_de_passe_changer_erreurs": _erreurs(
+        "/mot-de-passe/changer/",
+        {"ancien_mot_de_passe": "faux", "nouveau_mot_de_passe": "court", "confirmation": "autre"},
+        connecte=True,
+    ),
     "public:accessibilite": _anonyme("/accessibilite/"),
     "public:mentions_legales": _anonyme("/mentions-legales/"),
     "public:donnees_personnelles": _anonyme("/donnees-personnelles/"),
@@ -136,6 +162,10 @@ def demander(client, visite: Visite):
     client.logout()
     if visite.utilisateur is not None:
         client.force_login(visite.utilisateur)
+    if visite.donnees is not None:
+        # Comme le navigateur : afficher la page (redirections suivies), puis envoyer le formulaire.
+        page = client.get(visite.url, follow=True)
+        return client.post(page.wsgi_request.get_full_path(), visite.donnees, follow=True)
     if visite.methode == "POST":
         return client.post(visite.url)
     return client.get(visite.url, follow=True)
