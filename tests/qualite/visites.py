@@ -168,4 +168,5 @@ def demander(client, visite: Visite):
         return client.post(page.wsgi_request.get_full_path(), visite.donnees, follow=True)
     if visite.methode == "POST":
         return client.post(visite.url)
-    return client.get(visite.url, follow=True)
+    # Une réponse non HTML (PDF, redirection vers un prestataire…) est contrôlée telle quelle.
+    return client.get(visite.url, follow=visite.html)
