@@ -21,7 +21,7 @@ def test_en_tetes_de_securite(id_, client):
     assert not defauts, f"{id_} ({visite.url}) :\n" + "\n".join(defauts)
 
 
-def test_la_reponse_404_d_une_autre_famille_porte_aussi_les_en_tetes(client, parent):
+def test_une_reponse_404_porte_aussi_les_en_tetes(client, parent):
     client.force_login(parent)
     reponse = client.get("/releve/objet-introuvable/")
     assert reponse.status_code == 404
