@@ -179,6 +179,17 @@ CCAS_EMAIL = _env("CCAS_EMAIL", "ccas@leves.fr")
 CCAS_ADRESSE = _env("CCAS_ADRESSE", "Place de l'Hôtel de Ville, 28300 Lèves")
 PORTAIL_URL = _env("PORTAIL_URL", "http://127.0.0.1:8000")
 
+# Pages légales (mentions légales, données personnelles, déclaration d'accessibilité).
+DIRECTEUR_PUBLICATION = _env(
+    "DIRECTEUR_PUBLICATION", f"le président du {NOM_CCAS} (le maire de {NOM_VILLE})"
+)
+HEBERGEUR_NOM = _env("HEBERGEUR_NOM", f"Mairie de {NOM_VILLE} (serveurs de la commune)")
+HEBERGEUR_ADRESSE = _env("HEBERGEUR_ADRESSE", CCAS_ADRESSE)
+HEBERGEUR_TELEPHONE = _env("HEBERGEUR_TELEPHONE", CCAS_TELEPHONE)
+DPO_EMAIL = _env("DPO_EMAIL", CCAS_EMAIL)
+# Date de la dernière évaluation d'accessibilité (AAAA-MM-JJ), affichée dans la déclaration.
+ACCESSIBILITE_DATE_EVALUATION = _env("ACCESSIBILITE_DATE_EVALUATION", "2026-11-28")
+
 # Sessions : expiration après inactivité (SESSION_COOKIE_AGE, prolongée à chaque requête) et
 # durée de vie absolue depuis la connexion (SESSION_DUREE_MAXIMALE).
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 30 * 60)
