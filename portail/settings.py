@@ -260,3 +260,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Liste des demandes : les demandes décidées restent affichées ce nombre de jours.
+DEMANDES_DUREE_AFFICHAGE_JOURS = _env_int("DEMANDES_DUREE_AFFICHAGE_JOURS", 31)

@@ -86,3 +86,20 @@ class EnfantFactory(factory.django.DjangoModelFactory):
     nom = factory.Faker("last_name", locale="fr_FR")
     prenom = factory.Faker("first_name", locale="fr_FR")
     date_naissance = factory.Faker("date_of_birth", minimum_age=1, maximum_age=12)
+
+
+# Demandes (issue « Mon compte, demandes de modification ») ----------------------------------
+
+def demande_creer(parent, type_code: str, donnees: dict, enfant=None, remplacer=False):
+    """Une demande comme le parent l'enverrait : le formulaire pré-rempli, modifié par `donnees`."""
+    from demandes import registre, services
+
+    type_ = registre.type_demande(type_code)
+    famille = parent.famille
+    formulaire_vide, initiales = registre.valeurs_actuelles(type_, famille=famille, enfant=enfant)
+    data = {nom: registre.serialiser(v) for nom, v in initiales.items() if v is not None}
+    data = {k: v for k, v in data.items() if v is not False}
+    data.update(donnees)
+    formulaire = type_.construire(famille=famille, enfant=enfant, data=data)
+    return services.demande_creer(famille=famille, type_code=type_code, formulaire=formulaire,
+                                  enfant=enfant, auteur=parent, remplacer=remplacer)
