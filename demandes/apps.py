@@ -7,4 +7,4 @@ class DemandesConfig(AppConfig):
 
     def ready(self):
         # Les types de demande s'enregistrent dans le registre à l'import.
-        from demandes import types_compte  # noqa: F401
+        from demandes import types_compte, types_enfants  # noqa: F401

@@ -99,9 +99,9 @@ def libelle(code: str) -> str:
     return type_.libelle if type_ else code
 
 
-def categories(cote: str) -> list[tuple[str, str]]:
-    """Les filtres (code, catégorie) d'un côté, dans l'ordre d'enregistrement."""
-    return [(t.code, t.categorie) for t in types(cote)]
+def categories(cote: str) -> list[str]:
+    """Les catégories (filtres de la Liste des demandes) d'un côté, dans l'ordre d'enregistrement."""
+    return list(dict.fromkeys(t.categorie for t in types(cote)))
 
 
 # Valeurs : données JSON de la demande et textes affichés.

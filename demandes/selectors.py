@@ -15,12 +15,10 @@ def demandes(*, famille) -> QuerySet[Demande]:
     return Demande.objects.filter(famille=famille).select_related("enfant")
 
 
-def demandes_recentes(*, famille, cote: str, type_code: str | None = None) -> QuerySet[Demande]:
+def demandes_recentes(*, famille, cote: str, categorie: str | None = None) -> QuerySet[Demande]:
     """Liste des demandes : toutes celles en attente, et les décidées depuis moins d'un mois."""
     depuis = timezone.now() - timedelta(days=getattr(settings, "DEMANDES_DUREE_AFFICHAGE_JOURS", 31))
-    codes = [t.code for t in registre.types(cote)]
-    if type_code:
-        codes = [c for c in codes if c == type_code]
+    codes = [t.code for t in registre.types(cote) if not categorie or t.categorie == categorie]
     return (
         demandes(famille=famille)
         .filter(type__in=codes)

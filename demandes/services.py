@@ -107,6 +107,8 @@ def demande_creer(
             for nom in changes
         }
     apres = {nom: registre.texte(formulaire.fields[nom], formulaire.cleaned_data[nom]) for nom in changes}
+    if type_.creation:
+        apres = {nom: valeur for nom, valeur in apres.items() if valeur}
     return Demande.objects.create(
         type=type_code, famille=famille, enfant=enfant, donnees=donnees, avant=avant, apres=apres,
         cree_par=auteur if getattr(auteur, "pk", None) else None,

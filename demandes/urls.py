@@ -1,6 +1,6 @@
 from django.urls import path
 
-from demandes import registre, views
+from demandes import registre, types_enfants, views
 
 app_name = "demandes"
 
@@ -11,6 +11,12 @@ urlpatterns = [
         path(f"compte/{type_.code}/", views.compte_modifier, {"code": type_.code},
              name=f"compte_{type_.code}")
         for type_ in registre.types(registre.COTE_COMPTE)
+    ],
+    path("enfants/nouveau/", views.nouvel_enfant, name="nouvel_enfant"),
+    *[
+        path(f"enfants/<int:pk>/{type_.code.removeprefix('enfant_')}/", views.enfant_modifier,
+             {"code": type_.code}, name=type_.code)
+        for type_ in types_enfants.TYPES_FICHE
     ],
     path("<int:pk>/annuler/", views.annuler, name="annuler"),
 ]

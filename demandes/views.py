@@ -5,6 +5,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from demandes import registre, selectors, services
 from demandes.models import Demande
+from enfants import selectors as enfants_selectors
 from portail.decorators import famille_requise
 
 MESSAGE_DEMANDE_ENVOYEE = (
@@ -24,7 +25,7 @@ def _type_du_cote(code: str, cote: str) -> registre.TypeDemande:
     return type_
 
 
-def formulaire_demande(request, *, type_, enfant=None, template, contexte, retour):
+def formulaire_demande(request, *, type_, enfant=None, template, contexte, retour, initial=None):
     """Affiche le formulaire pré-rempli d'un type ; « Valider » crée la demande des champs changés."""
     famille = request.famille
     en_attente = (
@@ -49,6 +50,9 @@ def formulaire_demande(request, *, type_, enfant=None, template, contexte, retou
                 return redirect(retour)
     else:
         formulaire = type_.construire(famille=famille, enfant=enfant)
+        if type_.creation and initial:
+            # Pré-choix depuis un lien (« Retirer » à côté d'une personne autorisée).
+            formulaire.initial.update({k: v for k, v in initial.items() if k in formulaire.fields})
     contexte = {
         **contexte,
         "type_demande": type_,
@@ -70,22 +74,47 @@ def compte_modifier(request, code):
     )
 
 
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def enfant_modifier(request, pk, code):
+    """Un formulaire de demande depuis la fiche d'un enfant de la famille."""
+    enfant = get_object_or_404(enfants_selectors.enfants(famille=request.famille), pk=pk)
+    type_ = _type_du_cote(code, registre.COTE_ENFANTS)
+    return formulaire_demande(
+        request, type_=type_, enfant=enfant, template="demandes/enfant_modifier.html",
+        contexte={"actif": code, "enfant": enfant}, retour="demandes:liste",
+        initial=request.GET,
+    )
+
+
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def nouvel_enfant(request):
+    """Ajouter un enfant qui sera prochainement inscrit : une demande « Inscription »."""
+    type_ = _type_du_cote("nouvel_enfant", registre.COTE_ENFANTS)
+    return formulaire_demande(
+        request, type_=type_, template="demandes/nouvel_enfant.html", contexte={"actif": "nouvel_enfant"},
+        retour="demandes:liste",
+    )
+
+
 def _parametres_liste(request):
     cote = request.GET.get("cote", registre.COTE_COMPTE)
     if cote not in registre.COTES:
         cote = registre.COTE_COMPTE
-    type_code = request.GET.get("type") or None
-    if type_code and type_code not in dict(registre.categories(cote)):
-        type_code = None
-    return cote, type_code
+    categorie = request.GET.get("categorie") or None
+    if categorie not in registre.categories(cote):
+        categorie = None
+    return cote, categorie
 
 
 @famille_requise
 def liste(request):
     """Liste des demandes : en attente, refusées, acceptées ; côté Mon compte ou Mes enfants."""
-    cote, type_code = _parametres_liste(request)
+    cote, categorie = _parametres_liste(request)
     lignes = []
-    for demande in selectors.demandes_recentes(famille=request.famille, cote=cote, type_code=type_code):
+    for demande in selectors.demandes_recentes(famille=request.famille, cote=cote,
+                                                  categorie=categorie):
         lignes.append({"demande": demande, "colonnes": registre.colonnes(demande, parent=True)})
     sections = [
         ("en-attente", "Demandes en attente", Demande.Statut.EN_ATTENTE),
@@ -95,7 +124,7 @@ def liste(request):
     contexte = {
         "cote": cote,
         "cotes": registre.COTES.items(),
-        "type_code": type_code,
+        "categorie": categorie,
         "categories": registre.categories(cote),
         "sections": [
             {"id": ident, "titre": titre, "statut": statut,

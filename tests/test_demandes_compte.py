@@ -258,7 +258,7 @@ def test_audit_des_decisions_et_des_modifications(parent, agent):
 def test_liste_filtre_par_type_et_cote(client_parent, parent):
     demande_creer(parent, "caf", {"quotient_familial": "640"})
     demande_creer(parent, "fiscales", {"annee_fiscale": "2024"})
-    contenu = _texte(client_parent.get(reverse("demandes:liste") + "?type=caf"))
+    contenu = _texte(client_parent.get(reverse("demandes:liste") + "?categorie=CAF"))
     assert "Quotient familial" in contenu and "Année des revenus" not in contenu
     contenu = _texte(client_parent.get(reverse("demandes:liste") + "?cote=enfants"))
     assert "Quotient familial" not in contenu
