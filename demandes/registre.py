@@ -36,7 +36,8 @@ from decimal import Decimal
 
 from django import forms
 from django.db import models
-from django.utils import formats
+
+from portail.audit import valeur_texte as texte  # noqa: F401  (réexporté : registre.texte)
 
 COTE_COMPTE = "compte"
 COTE_ENFANTS = "enfants"
@@ -117,33 +118,6 @@ def serialiser(valeur):
     if isinstance(valeur, datetime.date | datetime.time):
         return valeur.isoformat()
     return valeur
-
-
-def texte(champ: forms.Field, valeur) -> str:
-    """Le texte affiché d'une valeur (initiale ou nettoyée) d'un champ de formulaire."""
-    if valeur is None or valeur == "" or valeur == [] or valeur == ():
-        return ""
-    if isinstance(champ, forms.BooleanField | forms.NullBooleanField):
-        return "Oui" if valeur else "Non"
-    if isinstance(champ, forms.ModelMultipleChoiceField):
-        objets = list(valeur) if isinstance(valeur, models.QuerySet) else valeur
-        if objets and not isinstance(objets[0], models.Model):
-            objets = list(champ.queryset.filter(pk__in=objets))
-        return ", ".join(str(o) for o in objets)
-    if isinstance(champ, forms.ModelChoiceField):
-        if not isinstance(valeur, models.Model):
-            valeur = champ.queryset.filter(pk=valeur).first() or valeur
-        return str(valeur)
-    if isinstance(champ, forms.ChoiceField):
-        choix = {str(k): str(v) for k, v in champ.choices}
-        if isinstance(valeur, list | tuple):
-            return ", ".join(choix.get(str(v), str(v)) for v in valeur)
-        return choix.get(str(valeur), str(valeur))
-    if isinstance(valeur, Decimal):
-        return formats.number_format(valeur)
-    if isinstance(valeur, datetime.date):
-        return valeur.strftime("%d/%m/%Y")
-    return str(valeur)
 
 
 def valeurs_actuelles(type_: TypeDemande, *, famille, enfant=None) -> tuple[forms.BaseForm, dict]:

@@ -14,6 +14,7 @@ from enfants.models import (
     Structure,
     Vaccination,
 )
+from portail.audit import AuditAdminMixin
 
 PERMISSION_SANITAIRE = "enfants.voir_donnees_sanitaires"
 
@@ -81,7 +82,8 @@ class DossierAMettreAJourFiltre(admin.SimpleListFilter):
 
 
 @admin.register(Enfant)
-class EnfantAdmin(admin.ModelAdmin):
+class EnfantAdmin(AuditAdminMixin, admin.ModelAdmin):
+    modeles_sensibles = ("enfants.DonneesSanitaires", "enfants.Vaccination")
     list_display = ("prenom", "nom", "date_naissance", "famille", "a_contacter")
     list_filter = (DossierAMettreAJourFiltre, "a_contacter")
     search_fields = ("nom", "prenom", "famille__numero")

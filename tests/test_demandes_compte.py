@@ -42,13 +42,16 @@ def test_formulaire_pre_rempli(client_parent, parent):
 
 
 def test_type_inconnu_404(client_parent):
-    assert client_parent.get("/demandes/compte/inexistant/").status_code == 404
+    assert client_parent.get("/compte/modifier/inexistant/").status_code == 404
 
 
 def test_chaque_formulaire_du_compte_s_affiche(client_parent, django_assert_max_num_queries):
     for code in ("responsable", "conjoint", "fiscales", "caf", "bancaires"):
         with django_assert_max_num_queries(10):
-            assert client_parent.get(reverse(f"demandes:compte_{code}")).status_code == 200
+            reponse = client_parent.get(reverse(f"demandes:compte_{code}"))
+        assert reponse.status_code == 200
+        # L'onglet « Mon compte » reste actif sur les formulaires de demande.
+        assert '<a class="nav-link active" href="/compte/" aria-current="page">' in _texte(reponse)
 
 
 def _post_responsable(client, parent, **changes):

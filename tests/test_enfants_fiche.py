@@ -55,7 +55,9 @@ def test_fiche_d_un_enfant_d_une_autre_famille_404(client_parent, autre_parent):
 def test_formulaires_de_l_enfant_isoles(client_parent, parent, autre_parent, nom):
     a_moi = EnfantFactory(famille=parent.famille)
     pas_a_moi = EnfantFactory(famille=autre_parent.famille)
-    assert client_parent.get(reverse(f"demandes:{nom}", args=[a_moi.pk])).status_code == 200
+    reponse = client_parent.get(reverse(f"demandes:{nom}", args=[a_moi.pk]))
+    assert reponse.status_code == 200
+    assert '<a class="nav-link active" href="/enfants/" aria-current="page">' in _texte(reponse)
     assert client_parent.get(reverse(f"demandes:{nom}", args=[pas_a_moi.pk])).status_code == 404
     assert client_parent.post(reverse(f"demandes:{nom}", args=[pas_a_moi.pk]), {}).status_code == 404
 
