@@ -11,7 +11,6 @@ from familles.validators import telephone_normaliser
 MESSAGE_DATE_NAISSANCE_FUTURE = (
     "La date de naissance est dans le futur : cochez « naissance prévue » pour un enfant à naître."
 )
-MESSAGE_DATE_PREVUE_PASSEE = "Une naissance prévue se situe dans le futur."
 MESSAGE_DATE_VACCIN_FUTURE = "La date de vaccination ne peut pas être dans le futur."
 JOURS = [("lundi", "Lundi"), ("mardi", "Mardi"), ("mercredi", "Mercredi"), ("jeudi", "Jeudi"),
          ("vendredi", "Vendredi")]
@@ -140,10 +139,7 @@ class NouvelEnfantForm(forms.Form):
     def clean(self):
         donnees = super().clean()
         date, prevue = donnees.get("date_naissance"), donnees.get("naissance_prevue")
-        if date:
-            aujourdhui = datetime.date.today()
-            if prevue and date <= aujourdhui:
-                self.add_error("date_naissance", MESSAGE_DATE_PREVUE_PASSEE)
-            if not prevue and date > aujourdhui:
-                self.add_error("date_naissance", MESSAGE_DATE_NAISSANCE_FUTURE)
+        # Une date prévue peut être passée quand l'agent accepte : l'enfant est né entre-temps.
+        if date and not prevue and date > datetime.date.today():
+            self.add_error("date_naissance", MESSAGE_DATE_NAISSANCE_FUTURE)
         return donnees

@@ -208,3 +208,18 @@ def test_dossiers_a_mettre_a_jour(client, agent, parent):
     client.force_login(agent)
     liste = client.get(reverse("admin:enfants_enfant_changelist"), {"dossier": "a_mettre_a_jour"})
     assert set(liste.context["cl"].result_list) == {incomplet, vieux}
+
+
+def test_enfant_ne_entre_la_demande_et_l_acceptation(client_parent, parent, agent):
+    structure = StructureFactory()
+    naissance = datetime.date.today() + datetime.timedelta(days=10)
+    client_parent.post(reverse("demandes:nouvel_enfant"), {
+        "nom": "Dupont", "prenom": "Noé", "date_naissance": naissance.isoformat(),
+        "naissance_prevue": "on", "structure": structure.pk, "date_debut": "2027-09-01",
+    })
+    demande = Demande.objects.get()
+    # Trois semaines plus tard, la date prévue est passée : l'agent peut toujours accepter.
+    demande.donnees["date_naissance"] = (datetime.date.today() - datetime.timedelta(days=11)).isoformat()
+    demande.save()
+    services.demande_accepter(demande=demande, agent=agent)
+    assert Enfant.objects.filter(famille=parent.famille, prenom="NOÉ").exists()

@@ -148,16 +148,20 @@ def test_budget_de_requetes_de_la_file(client_agent, n, django_assert_max_num_qu
 
 @pytest.mark.django_db(transaction=True)
 def test_deux_agents_acceptent_en_meme_temps():
-    """Sur PostgreSQL, le verrou de ligne fait attendre le second agent : une seule application."""
-    if connection.vendor != "postgresql":
-        pytest.skip("le verrouillage de ligne se vérifie sur PostgreSQL (CI)")
+    """Deux agents acceptent la même demande : une seule application, l'autre « déjà traitée ».
+
+    Sur PostgreSQL (CI), deux fils concurrents : le verrou de ligne fait attendre le second. SQLite
+    n'a pas de verrou de ligne et refuse les écritures concurrentes : les deux acceptations s'y
+    suivent, ce qui vérifie au moins la garde « déjà traitée ».
+    """
     from portail.permissions import donnees_de_reference_rejouer
 
     donnees_de_reference_rejouer()
     parent = famille_avec_parent()
     agents = [agent_ccas(), agent_ccas()]
     demande = demande_creer(parent, "caf", {"quotient_familial": "640"})
-    barriere = threading.Barrier(2)
+    concurrent = connection.vendor == "postgresql"
+    barriere = threading.Barrier(2 if concurrent else 1)
     resultats = []
 
     def accepter(agent):
@@ -168,13 +172,18 @@ def test_deux_agents_acceptent_en_meme_temps():
         except services.DemandeDejaTraitee:
             resultats.append("deja")
         finally:
-            connection.close()
+            if concurrent:
+                connection.close()
 
-    fils = [threading.Thread(target=accepter, args=(a,)) for a in agents]
-    for f in fils:
-        f.start()
-    for f in fils:
-        f.join()
+    if concurrent:
+        fils = [threading.Thread(target=accepter, args=(a,)) for a in agents]
+        for f in fils:
+            f.start()
+        for f in fils:
+            f.join()
+    else:
+        for agent in agents:
+            accepter(agent)
     assert sorted(resultats) == ["acceptee", "deja"]
     assert Audit.objects.filter(action="Demande acceptée").count() == 1
     assert Audit.objects.filter(action__startswith=f"Demande n° {demande.pk}").count() == 1
