@@ -143,7 +143,8 @@ class DemandeAdmin(admin.ModelAdmin):
                 messages.warning(request, MESSAGE_FICHE_MODIFIEE)
             extra_context.update({
                 "en_attente": demande.statut == Demande.Statut.EN_ATTENTE,
-                "peut_decider": self.has_change_permission(request, demande),
+                "peut_decider": self.has_change_permission(request, demande) and (
+                    not demande.type_demande.sensible or services.peut_voir_sanitaire(request.user)),
                 "url_accepter": reverse("admin:demandes_demande_accepter", args=[demande.pk]),
                 "url_refuser": reverse("admin:demandes_demande_refuser", args=[demande.pk]),
             })
