@@ -153,10 +153,20 @@ def formulaire_revalide(demande: Demande):
 
 
 def _audit_decision(demande: Demande, agent, action: str) -> None:
+    """Trace la décision : libellés des champs, valeurs masquées (IBAN), jamais de valeur sanitaire."""
     type_ = demande.type_demande
+    libelles = type_.libelles()
+
+    def lisible(valeurs: dict) -> dict:
+        return {
+            libelles.get(nom, nom): type_.masques[nom](texte) if nom in type_.masques else texte
+            for nom, texte in valeurs.items()
+        }
+
     audit_enregistrer(
         auteur=agent, famille=demande.famille, objet=f"Demande n° {demande.pk} ({type_.libelle})",
-        action=action, avant=demande.avant, apres=demande.apres, sensible=type_.sensible,
+        action=action, avant=lisible(demande.avant), apres=lisible(demande.apres),
+        sensible=type_.sensible,
     )
 
 

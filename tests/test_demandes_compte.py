@@ -255,7 +255,15 @@ def test_audit_des_decisions_et_des_modifications(parent, agent):
     assert modification.auteur == agent
     assert modification.avant == {"ville": "LÈVES"} and modification.apres == {"ville": "CHARTRES"}
     decision = Audit.objects.get(action="Demande acceptée")
-    assert decision.apres == {"ville": "CHARTRES"}
+    assert decision.avant == {"Ville": "LÈVES"} and decision.apres == {"Ville": "CHARTRES"}
+
+
+def test_audit_masque_l_iban(parent, agent):
+    demande = demande_creer(parent, "bancaires", {"iban": IBAN_VALIDE, "titulaire_compte": "X"})
+    services.demande_accepter(demande=demande, agent=agent)
+    for trace in Audit.objects.all():
+        assert "FR7630006000011234567890189" not in str(trace.avant) + str(trace.apres)
+    assert Audit.objects.get(action="Demande acceptée").apres["IBAN"] == "FR76 •••• 0189"
 
 
 def test_liste_filtre_par_type_et_cote(client_parent, parent):
