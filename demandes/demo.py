@@ -33,4 +33,7 @@ def creer() -> list:
         motif="Avis d'imposition manquant : merci de le déposer à l'accueil du CCAS.",
     )
     _demander(famille, parent, "responsable", {"telephone_mobile": "06 11 22 33 44"})
+    lea = famille.enfants.filter(prenom="LÉA").first()
+    if lea is not None:
+        _demander(famille, parent, "enfant_autorisations", {"rentrer_seul": True}, enfant=lea)
     return []
