@@ -16,6 +16,11 @@ def _fiche(parent) -> dict:
     return {"pk": _enfant(parent).pk}
 
 
+def _liste(parent) -> dict:
+    _enfant(parent)
+    return {}
+
+
 def _volume_liste(parent, n) -> None:
     from tests.factories import EnfantFactory
 
@@ -41,7 +46,7 @@ def _nouvel_enfant(parent) -> dict:
 
 
 PAGES = [
-    PagePortail("enfants:liste", preparer=lambda parent: (_enfant(parent), {})[1], volume=_volume_liste),
+    PagePortail("enfants:liste", preparer=_liste, volume=_volume_liste),
     PagePortail("enfants:fiche", preparer=_fiche, volume=_volume_fiche),
     PagePortail("demandes:nouvel_enfant", preparer=_nouvel_enfant),
     *[
