@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from enfants import views
 
 app_name = "enfants"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("<int:pk>/", views.fiche, name="fiche"),
+]

@@ -45,7 +45,8 @@ urlpatterns = [
     path("enfants/", include("enfants.urls")),
     path("releve/", include("facturation.urls")),
     path("messagerie/", include("messagerie.urls")),
-    path("demandes/", include("demandes.urls")),
+    # À la racine : /demandes/ et les formulaires de demande sous /compte/ et /enfants/.
+    path("", include("demandes.urls")),
     path("admin/", admin.site.urls),
 ]
 
