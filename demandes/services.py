@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from demandes import registre
 from demandes.models import Demande
+from messagerie import services as messagerie_services
 from portail.audit import audit_enregistrer
 
 logger = logging.getLogger(__name__)
@@ -218,14 +219,31 @@ def demande_refuser(*, demande: Demande, agent, motif: str) -> Demande:
     return demande
 
 
+def _message_de_decision(demande: Demande) -> str:
+    """Le texte du message de décision dans la boîte de réception (portail authentifié) : le
+    type, la décision et le motif d'un refus ; jamais les valeurs demandées."""
+    decision = "acceptée" if demande.statut == Demande.Statut.ACCEPTEE else "refusée"
+    texte = (f"Votre demande « {demande.type_demande.libelle} » du "
+             f"{timezone.localtime(demande.cree_le):%d/%m/%Y} a été {decision}.")
+    if demande.statut == Demande.Statut.REFUSEE and demande.motif:
+        texte += f"\n\nMotif : {demande.motif}"
+    return texte + "\n\nLe détail est dans l'onglet « Liste des demandes »."
+
+
 def _notifier_decision(*, demande_id: int) -> None:
     """Prévient la famille d'une décision (après validation de la transaction).
 
-    Le seul point d'accroche des notifications de décision (courriel ; la boîte de réception
-    s'y branchera). Le courriel ne dit que le type de la demande et donne un lien : aucune
-    donnée personnelle, ni motif, ni valeur.
+    Le seul point d'accroche des notifications de décision : un message dans la boîte de
+    réception, et un courriel qui ne dit que le type de la demande et donne un lien (aucune
+    donnée personnelle, ni motif, ni valeur).
     """
     demande = Demande.objects.select_related("famille").get(pk=demande_id)
+    messagerie_services.message_systeme_envoyer(
+        famille=demande.famille,
+        objet=f"Décision sur votre demande « {demande.type_demande.libelle} »",
+        texte=_message_de_decision(demande),
+        notifier=False,
+    )
     principal = demande.famille.responsables.filter(role="principal").first()
     if principal is None or not principal.autorisation_courriel:
         return

@@ -302,3 +302,20 @@ def test_budget_de_requetes_de_la_liste(client_parent, parent, agent, n, django_
     demande_creer(parent, "fiscales", {"annee_fiscale": "2024"})
     with django_assert_max_num_queries(8):
         assert client_parent.get(reverse("demandes:liste")).status_code == 200
+
+
+def test_la_decision_arrive_aussi_dans_la_boite_de_reception(
+        parent, agent, django_capture_on_commit_callbacks):
+    from messagerie.models import Message
+    from messagerie.selectors import messages_non_lus_nombre
+
+    demande = demande_creer(parent, "caf", {"quotient_familial": "640"})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.demande_refuser(demande=demande, agent=agent, motif="Justificatif manquant")
+    message = Message.objects.get(fil__famille=parent.famille)
+    assert "Informations CAF" in message.fil.objet
+    assert "refusée" in message.texte and "Justificatif manquant" in message.texte
+    assert "640" not in message.texte
+    assert messages_non_lus_nombre(famille=parent.famille) == 1
+    # Un seul courriel : celui de la décision (le message n'en déclenche pas un second).
+    assert len(mail.outbox) == 1
