@@ -332,3 +332,7 @@ MESSAGERIE_NOTIFICATION_TENTATIVES_MAX = _env_int("MESSAGERIE_NOTIFICATION_TENTA
 MESSAGERIE_NOTIFICATION_DELAI = _env_int("MESSAGERIE_NOTIFICATION_DELAI", 60)
 # Liste des demandes : les demandes décidées restent affichées ce nombre de jours.
 DEMANDES_DUREE_AFFICHAGE_JOURS = _env_int("DEMANDES_DUREE_AFFICHAGE_JOURS", 31)
+
+# RGPD : les familles sans activité depuis ce nombre d'années sont anonymisées par
+# `manage.py purger_familles` (factures et règlements conservés).
+PURGE_ANNEES_INACTIVITE = _env_int("PURGE_ANNEES_INACTIVITE", 3)
