@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from facturation import views
 
 app_name = "facturation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.releve, name="releve"),
+    path("factures/<int:pk>/pdf/", views.facture_pdf, name="facture_pdf"),
+]

@@ -260,3 +260,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Facturation : WeasyPrint journalise chaque étape du rendu en INFO.
+LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
