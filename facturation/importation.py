@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
+from django.db import connection
+from django.utils import timezone
+
 from facturation import services
 from facturation.models import ZERO, Facture, LigneFacture, Regie, Reglement
 from familles.models import Famille
@@ -216,6 +219,7 @@ def date_lire(texte: str) -> datetime.date:
 _CENTIMES = Decimal("0.01")
 
 
+@functools.lru_cache(maxsize=8192)  # prix et quantités se répètent beaucoup dans un export
 def decimal_lire(texte: str, decimales: int) -> Decimal:
     brut = texte
     texte = texte.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
@@ -462,22 +466,31 @@ class _ImportFactures:
         self.ecrire(a_creer)
 
     def existantes(self, lot) -> dict:
+        """(régie, numéro) → (en-tête, lignes triées) des factures du lot déjà en base (2 requêtes)."""
         if not lot:
             return {}
         numeros = {f.numero for f in lot}
-        qs = Facture.objects.filter(numero__in=numeros).prefetch_related("lignes")
-        return {(f.regie_id, f.numero): f for f in qs}
+        regies = {f.regie.pk for f in lot}
+        entetes = {
+            pk: ((regie_id, numero), rest)
+            for pk, regie_id, numero, *rest in Facture.objects.filter(
+                regie_id__in=regies, numero__in=numeros).values_list(
+                "pk", "regie_id", "numero", "famille_id", "date_facture", "date_echeance",
+                "periode_debut", "periode_fin")
+        }
+        lignes: dict = {pk: [] for pk in entetes}
+        for facture_id, *contenu in LigneFacture.objects.filter(facture_id__in=entetes).values_list(
+                "facture_id", "enfant_nom", "libelle", "quantite", "prix_unitaire", "montant"):
+            lignes[facture_id].append(tuple(contenu))
+        return {cle: (tuple(rest), sorted(lignes[pk])) for pk, (cle, rest) in entetes.items()}
 
-    def identique(self, existante: Facture, facture: _FactureLue) -> bool:
+    def identique(self, existante, facture: _FactureLue) -> bool:
         v = facture.valeurs
-        if (existante.famille_id, existante.date_facture, existante.date_echeance,
-                existante.periode_debut, existante.periode_fin) != (
-                v["famille_id"], v["date_facture"], v["date_echeance"], v["periode_debut"],
-                v["periode_fin"]):
+        entete, lignes = existante
+        if entete != (v["famille_id"], v["date_facture"], v["date_echeance"], v["periode_debut"],
+                      v["periode_fin"]):
             return False
-        avant = sorted((lg.enfant_nom, lg.libelle, lg.quantite, lg.prix_unitaire, lg.montant)
-                       for lg in existante.lignes.all())
-        return avant == sorted(tuple(lg[1:]) for lg in facture.lignes)
+        return lignes == sorted(tuple(lg[1:]) for lg in facture.lignes)
 
     def compter(self, factures) -> None:
         for facture in factures:
@@ -490,27 +503,69 @@ class _ImportFactures:
         if not factures:
             return
         enfants = _enfants_par_nom({f.valeurs["famille_id"] for f in factures})
-        objets = []
         for facture in factures:
-            v = facture.valeurs
-            objets.append(Facture(
-                regie=facture.regie, numero=facture.numero, famille_id=v["famille_id"],
-                date_facture=v["date_facture"], date_echeance=v["date_echeance"],
-                periode_debut=v["periode_debut"], periode_fin=v["periode_fin"],
-                montant=sum((lg[5] for lg in facture.lignes), ZERO),
-            ))
+            facture.valeurs["montant"] = sum((lg[5] for lg in facture.lignes), ZERO)
             self.numeros_par_regie.setdefault(facture.regie.pk, []).append(facture.numero)
-        Facture.objects.bulk_create(objets)
+        if connection.vendor == "postgresql":
+            ids = _inserer_postgresql(factures)
+        else:
+            objets = [Facture(
+                regie=f.regie, numero=f.numero, famille_id=f.valeurs["famille_id"],
+                date_facture=f.valeurs["date_facture"], date_echeance=f.valeurs["date_echeance"],
+                periode_debut=f.valeurs["periode_debut"], periode_fin=f.valeurs["periode_fin"],
+                montant=f.valeurs["montant"],
+            ) for f in factures]
+            Facture.objects.bulk_create(objets)
+            ids = [o.pk for o in objets]
         lignes = []
-        for objet, facture in zip(objets, factures, strict=True):
+        for pk, facture in zip(ids, factures, strict=True):
+            famille_id = facture.valeurs["famille_id"]
             for ordre, (_, enfant, libelle, quantite, prix, montant) in enumerate(facture.lignes, 1):
-                lignes.append(LigneFacture(
-                    facture_id=objet.pk, ordre=ordre, enfant_nom=enfant,
-                    enfant_id=enfants.get((objet.famille_id, _nom_normalise(enfant))),
-                    libelle=libelle, quantite=quantite, prix_unitaire=prix, montant=montant,
-                ))
-        LigneFacture.objects.bulk_create(lignes, batch_size=5000)
+                lignes.append((pk, ordre, enfant, enfants.get((famille_id, _nom_normalise(enfant))),
+                               libelle, quantite, prix, montant))
+        if connection.vendor == "postgresql":
+            _copier_lignes_postgresql(lignes)
+        else:
+            LigneFacture.objects.bulk_create([LigneFacture(
+                facture_id=pk, ordre=ordre, enfant_nom=enfant, enfant_id=enfant_id, libelle=libelle,
+                quantite=quantite, prix_unitaire=prix, montant=montant,
+            ) for pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant in lignes],
+                batch_size=5000)
         self.compter(factures)
+
+
+# Sur PostgreSQL, l'ORM (bulk_create) passe l'essentiel de son temps à composer le SQL : les
+# factures s'insèrent en une requête à tableaux (unnest) par lot, les lignes par COPY.
+def _inserer_postgresql(factures) -> list[int]:
+    colonnes = ("regie_id", "numero", "famille_id", "date_facture", "date_echeance",
+                "periode_debut", "periode_fin", "montant", "date_import")
+    types = ("bigint", "text", "bigint", "date", "date", "date", "date", "numeric", "timestamptz")
+    maintenant = timezone.now()
+    valeurs = [
+        [f.regie.pk for f in factures], [f.numero for f in factures],
+        *[[f.valeurs[c] for f in factures] for c in colonnes[2:8]],
+        [maintenant] * len(factures),
+    ]
+    table = connection.ops.quote_name(Facture._meta.db_table)
+    requete = (
+        f"INSERT INTO {table} ({', '.join(colonnes)}) "  # noqa: S608 (noms fixes, valeurs en paramètres)
+        f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) "
+        "RETURNING id, regie_id, numero"
+    )
+    with connection.cursor() as curseur:
+        curseur.execute(requete, valeurs)
+        par_numero = {(regie_id, numero): pk for pk, regie_id, numero in curseur.fetchall()}
+    return [par_numero[(f.regie.pk, f.numero)] for f in factures]
+
+
+def _copier_lignes_postgresql(lignes) -> None:
+    table = connection.ops.quote_name(LigneFacture._meta.db_table)
+    with connection.cursor() as curseur, curseur.cursor.copy(
+        f"COPY {table} (facture_id, ordre, enfant_nom, enfant_id, libelle, quantite, "
+        "prix_unitaire, montant) FROM STDIN"
+    ) as copie:
+        for ligne in lignes:
+            copie.write_row(ligne)
 
 
 def _enfants_par_nom(famille_ids) -> dict:
