@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from facturation.models import Affectation, Facture, LigneFacture, Regie, Reglement
+from facturation.models import (
+    Affectation,
+    EvenementPaiement,
+    Facture,
+    LigneFacture,
+    PaiementEnLigne,
+    Regie,
+    Reglement,
+)
 
 
 class LectureSeuleMixin:
@@ -79,3 +87,42 @@ class ReglementAdmin(LectureSeuleMixin, admin.ModelAdmin):
                        "email_recu", "reference_externe", "date_creation")
     fields = readonly_fields
     inlines = [AffectationReglementInline]
+
+
+@admin.register(PaiementEnLigne)
+class PaiementEnLigneAdmin(LectureSeuleMixin, admin.ModelAdmin):
+    list_display = ("facture", "famille", "tentative", "montant", "statut", "prestataire",
+                    "session_id", "reglement", "date_creation")
+    list_filter = ("statut", "prestataire")
+    search_fields = ("facture__numero", "famille__numero", "session_id", "email")
+    list_select_related = ("facture", "famille", "reglement")
+    readonly_fields = ("facture", "famille", "tentative", "montant", "email", "prestataire",
+                       "session_id", "url", "statut", "expire_le", "reglement", "date_creation")
+    fields = readonly_fields
+
+
+@admin.register(EvenementPaiement)
+class EvenementPaiementAdmin(admin.ModelAdmin):
+    list_display = ("evenement_id", "type", "statut", "signale", "session_id", "date_reception")
+    list_filter = ("signale", "statut", "type")
+    search_fields = ("evenement_id", "session_id")
+    readonly_fields = ("evenement_id", "type", "session_id", "statut", "signale", "motif", "erreur",
+                       "tentatives", "date_reception", "date_traitement", "payload")
+    fields = readonly_fields
+    actions = ["retraiter"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retraiter les événements en échec sélectionnés",
+                  permissions=["change"])
+    def retraiter(self, request, queryset):
+        from facturation import paiement
+
+        resultats = [paiement.evenement_traiter(evenement=e)
+                     for e in queryset.filter(statut=EvenementPaiement.Statut.ECHEC)]
+        reussis = sum(1 for e in resultats if e.statut != EvenementPaiement.Statut.ECHEC)
+        self.message_user(request, f"{reussis} événement(s) traité(s) sur {len(resultats)} en échec.")

@@ -133,6 +133,9 @@ class Reglement(models.Model):
         ordering = ["-date", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["regie", "numero"], name="reglement_numero_unique"),
+            # Une session de paiement en ligne ne devient jamais deux règlements.
+            models.UniqueConstraint(fields=["reference_externe"], name="reglement_reference_unique",
+                                    condition=~models.Q(reference_externe="")),
         ]
         indexes = [models.Index(fields=["famille", "date"])]
 
@@ -159,3 +162,80 @@ class Affectation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reglement} → {self.facture}"
+
+
+class PaiementEnLigne(models.Model):
+    """Une tentative de paiement en ligne d'une facture (une session Stripe Checkout)."""
+
+    class Statut(models.TextChoices):
+        OUVERTE = "ouverte", _("Paiement en cours")
+        PAYEE = "payee", _("Payée")
+        EXPIREE = "expiree", _("Expirée")
+        ECHOUEE = "echouee", _("Échouée")
+        ANNULEE = "annulee", _("Annulée")
+
+    class Prestataire(models.TextChoices):
+        STRIPE = "stripe", _("Stripe")
+        SIMULE = "simule", _("Banque simulée (démonstration)")
+
+    facture = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="paiements_en_ligne",
+                                verbose_name=_("facture"))
+    famille = models.ForeignKey(Famille, on_delete=models.PROTECT, related_name="paiements_en_ligne",
+                                verbose_name=_("famille"))
+    tentative = models.PositiveIntegerField(_("tentative"))
+    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+    email = models.EmailField(_("email du reçu"))
+    prestataire = models.CharField(_("prestataire"), max_length=10, choices=Prestataire)
+    session_id = models.CharField(_("session Stripe"), max_length=255, unique=True, null=True,
+                                  blank=True)
+    url = models.URLField(_("adresse de paiement"), max_length=2000, blank=True)
+    statut = models.CharField(_("statut"), max_length=10, choices=Statut, default=Statut.OUVERTE)
+    expire_le = models.DateTimeField(_("expire le"))
+    reglement = models.OneToOneField(Reglement, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="paiement_en_ligne", verbose_name=_("règlement"))
+    date_creation = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paiement en ligne")
+        verbose_name_plural = _("paiements en ligne")
+        ordering = ["-date_creation"]
+        constraints = [
+            models.UniqueConstraint(fields=["facture", "tentative"], name="paiement_tentative_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facture} — tentative {self.tentative}"
+
+    @property
+    def cle_idempotence(self) -> str:
+        return f"facture-{self.facture_id}-tentative-{self.tentative}"
+
+
+class EvenementPaiement(models.Model):
+    """Un événement reçu du prestataire (webhook), gardé tel quel avant tout traitement."""
+
+    class Statut(models.TextChoices):
+        RECU = "recu", _("Reçu")
+        TRAITE = "traite", _("Traité")
+        IGNORE = "ignore", _("Ignoré")
+        ECHEC = "echec", _("Échec du traitement")
+
+    evenement_id = models.CharField(_("identifiant"), max_length=255, unique=True)
+    type = models.CharField(_("type"), max_length=100)
+    session_id = models.CharField(_("session"), max_length=255, blank=True, db_index=True)
+    payload = models.TextField(_("contenu brut"))
+    statut = models.CharField(_("statut"), max_length=10, choices=Statut, default=Statut.RECU)
+    signale = models.BooleanField(_("à vérifier"), default=False)
+    motif = models.TextField(_("motif"), blank=True)
+    erreur = models.TextField(_("erreur"), blank=True)
+    tentatives = models.PositiveIntegerField(_("traitements"), default=0)
+    date_reception = models.DateTimeField(_("reçu le"), auto_now_add=True)
+    date_traitement = models.DateTimeField(_("traité le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("événement de paiement")
+        verbose_name_plural = _("événements de paiement")
+        ordering = ["-date_reception"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.evenement_id}"

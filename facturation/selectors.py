@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import (
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -14,10 +15,11 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-from facturation.models import ZERO, Affectation, Facture, Reglement
+from facturation import paiement as paiement_en_ligne
+from facturation.models import ZERO, Affectation, Facture, PaiementEnLigne, Reglement
 from familles.models import Famille
 
 _MONTANT = DecimalField(max_digits=12, decimal_places=2)
@@ -37,14 +39,27 @@ def _deja_paye():
 _RESTE_DU = ExpressionWrapper(F("montant") - F("deja_paye"), output_field=_MONTANT)
 
 
+def _paiement_en_cours():
+    return Exists(PaiementEnLigne.objects.filter(
+        facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()))
+
+
 def factures(*, famille: Famille) -> QuerySet[Facture]:
-    """Les factures de la famille, avec leur régie, le déjà payé et le reste dû annotés."""
+    """Les factures de la famille, avec leur régie, le déjà payé, le reste dû et l'existence
+    d'un paiement en ligne en cours annotés."""
     return (
         Facture.objects.filter(famille=famille)
         .select_related("regie")
         .annotate(deja_paye=_deja_paye())
         .annotate(reste_du=_RESTE_DU)
+        .annotate(paiement_en_cours=_paiement_en_cours())
     )
+
+
+def paiements_en_ligne(*, famille: Famille) -> QuerySet[PaiementEnLigne]:
+    """Les tentatives de paiement en ligne de la famille, avec facture et régie."""
+    return PaiementEnLigne.objects.filter(famille=famille).select_related(
+        "facture__regie", "reglement")
 
 
 def factures_impayees(*, famille: Famille) -> QuerySet[Facture]:
@@ -99,6 +114,7 @@ class Situation:
     solde: Decimal
     impayees: list
     total_impaye: Decimal
+    paiement_en_ligne: bool = False
 
     @property
     def doit(self) -> bool:
@@ -124,6 +140,7 @@ def situation(*, famille: Famille) -> Situation:
         solde=solde(famille=famille),
         impayees=impayees,
         total_impaye=sum((f.reste_du for f in impayees), ZERO),
+        paiement_en_ligne=paiement_en_ligne.disponible(),
     )
 
 

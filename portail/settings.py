@@ -263,3 +263,12 @@ LOGGING = {
 
 # Facturation : WeasyPrint journalise chaque étape du rendu en INFO.
 LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
+
+# Paiement en ligne (Stripe Checkout). Sans ces clés, pas de bouton de paiement (sauf la banque
+# simulée de la démonstration, DEMO=1).
+STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+if STRIPE_SECRET_KEY:
+    # Le formulaire de paiement redirige (303) vers Stripe : form-action doit l'autoriser.
+    SECURE_CSP["form-action"].append("https://checkout.stripe.com")
+LOGGING["loggers"]["stripe"] = {"level": "WARNING"}

@@ -31,12 +31,33 @@ def preparer_pdf(parent) -> dict:
     return {"pk": _facture(parent).pk}
 
 
-def volume_pdf(parent, n: int) -> None:
-    # Le PDF d'une facture : ses lignes sont préchargées (une requête, quel qu'en soit le nombre).
-    pass
+def preparer_paiement(parent) -> dict:
+    return {"pk": _facture(parent).pk}
+
+
+def _tentative(parent):
+    from django.utils import timezone
+
+    from facturation.models import PaiementEnLigne
+
+    facture = _facture(parent)
+    return PaiementEnLigne.objects.create(
+        facture=facture, famille=parent.famille, tentative=1, montant=facture.montant,
+        email="recu@example.fr", prestataire=PaiementEnLigne.Prestataire.STRIPE,
+        session_id=f"cs_test_inventaire_{facture.pk}", url="https://checkout.stripe.com/c/pay/x",
+        expire_le=timezone.now() + datetime.timedelta(minutes=30),
+    )
+
+
+def preparer_paiement_retour(parent) -> dict:
+    return {"pk": _tentative(parent).pk}
 
 
 PAGES = [
     PagePortail("facturation:releve", preparer=preparer_releve, volume=volume_releve),
     PagePortail("facturation:facture_pdf", preparer=preparer_pdf, html=False),
+    PagePortail("facturation:paiement", preparer=preparer_paiement),
+    PagePortail("facturation:paiement_retour", preparer=preparer_paiement_retour),
+    # Retour « annuler » du prestataire : redirige vers la facture.
+    PagePortail("facturation:paiement_annuler", preparer=preparer_paiement_retour, html=False),
 ]
