@@ -8,6 +8,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseRedirect,
+    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -102,6 +103,8 @@ def paiement(request, pk: int):
 def paiement_retour(request, pk: int):
     """Retour de la page de paiement : « en cours de confirmation » puis « payée »."""
     tentative = get_object_or_404(selectors.paiements_en_ligne(famille=request.famille), pk=pk)
+    if request.GET.get("format") == "json":  # la page interroge son statut (facturation.js)
+        return JsonResponse({"statut": tentative.statut})
     return render(request, "facturation/paiement_retour.html", {"paiement": tentative})
 
 

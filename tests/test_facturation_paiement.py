@@ -242,10 +242,15 @@ def test_annuler_revient_a_la_facture_impayee(client_parent, tentative, faux_str
 
 def test_page_de_retour(client_parent, client, tentative):
     html = client_parent.get(f"/releve/paiements/{tentative.pk}/").content.decode()
-    assert "en cours de confirmation" in html and 'http-equiv="refresh"' in html
+    assert "en cours de confirmation" in html and "js/facturation.js" in html
+    etat = client_parent.get(f"/releve/paiements/{tentative.pk}/?format=json")
+    assert etat.json() == {"statut": "ouverte"}
     envoyer(client, evenement(paiement.COMPLETED, tentative))
     html = client_parent.get(f"/releve/paiements/{tentative.pk}/").content.decode()
     assert "Paiement confirmé." in html and "recu@example.fr" in html
+    assert "js/facturation.js" not in html
+    assert client_parent.get(f"/releve/paiements/{tentative.pk}/?format=json").json() == {
+        "statut": "payee"}
 
 
 def test_page_de_retour_d_une_autre_famille(client, autre_parent, tentative):

@@ -59,3 +59,23 @@ def test_paiement_de_demonstration_de_bout_en_bout(page, settings):
     page.get_by_role("link", name="Relevé de compte").click()
     expect(page.get_by_text("Règlement : Carte bancaire en ligne")).to_be_visible()
     assert page.erreurs_console == []
+
+
+def test_la_page_de_retour_se_met_a_jour_a_la_confirmation(page, settings):
+    from facturation import paiement
+    from facturation.models import Facture
+    from familles.models import Famille
+
+    settings.DEMO = True
+    settings.STRIPE_SECRET_KEY = ""
+    creer_demo()
+    famille = Famille.objects.get(numero=familles_demo.NUMERO_DUPONT)
+    tentative = paiement.paiement_demarrer(
+        facture=Facture.objects.get(numero="AL-36"), famille=famille, email="jean@example.fr",
+        url_base="http://testserver/")
+    se_connecter(page, familles_demo.IDENTIFIANT_DUPONT, familles_demo.MOT_DE_PASSE_DUPONT)
+    page.goto(f"/releve/paiements/{tentative.pk}/")
+    expect(page.get_by_text("Votre paiement est en cours de confirmation.")).to_be_visible()
+    paiement.banque_simulee_payer(paiement=tentative)  # l'événement arrive pendant l'attente
+    expect(page.get_by_text("Paiement confirmé.")).to_be_visible(timeout=15_000)
+    assert page.erreurs_console == []
