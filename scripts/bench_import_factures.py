@@ -82,13 +82,20 @@ def main():
     from django.db import connection, transaction
 
     from facturation import importation
-    from facturation.models import Affectation, Facture, LigneFacture, Regie, Reglement
+    from facturation.models import (
+        Affectation,
+        Facture,
+        LigneFacture,
+        PaiementEnLigne,
+        Regie,
+        Reglement,
+    )
     from familles.models import Famille
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as curseur:
         curseur.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in (
-            Affectation, Reglement, LigneFacture, Facture)))
+            PaiementEnLigne, Affectation, Reglement, LigneFacture, Facture)))
     Regie.objects.update_or_create(code="AL", defaults={"nom": "Régie garderie ALSH",
                                                         "dernier_numero": 0})
     numeros = [f"{3000000000000 + n:013d}" for n in range(options.familles)]

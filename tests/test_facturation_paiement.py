@@ -483,3 +483,56 @@ def test_deux_livraisons_en_parallele(settings, monkeypatch):
     assert EvenementPaiement.objects.count() == 2
     assert set(EvenementPaiement.objects.values_list("statut", flat=True)) == {"traite"}
     assert services.facture_reste_du(facture=facture) == 0
+
+
+def test_type_d_evenement_non_traite_ignore(client, tentative):
+    donnees = evenement("payment_intent.created", tentative)
+    assert envoyer(client, donnees).status_code == 200
+    assert EvenementPaiement.objects.get().statut == "ignore"
+    assert reglements_en_ligne() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deux_clics_simultanes_une_seule_session(settings, monkeypatch):
+    from tests.factories import famille_avec_parent
+
+    settings.STRIPE_SECRET_KEY = "sk_test_cle"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    faux = FauxStripe()
+    monkeypatch.setattr(paiement, "HTTP_CLIENT", faux)
+    parent = famille_avec_parent()
+    facture = FactureFactory(famille=parent.famille, regie=RegieFactory())
+    parallele = connection.vendor == "postgresql"
+    depart = threading.Barrier(2 if parallele else 1)
+    verrou = threading.Lock() if not parallele else None
+    resultats, erreurs = [], []
+
+    def cliquer():
+        from django.db import connection as connexion_du_fil
+
+        try:
+            if parallele:
+                depart.wait(timeout=10)
+            if verrou:
+                verrou.acquire()
+            try:
+                resultats.append(paiement.paiement_demarrer(
+                    facture=facture, famille=parent.famille, email="recu@example.fr",
+                    url_base="http://testserver/").url)
+            finally:
+                if verrou:
+                    verrou.release()
+        except Exception as e:  # noqa: BLE001
+            erreurs.append(e)
+        finally:
+            connexion_du_fil.close()
+
+    fils = [threading.Thread(target=cliquer) for _ in range(2)]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join(timeout=30)
+    assert erreurs == []
+    assert len(set(resultats)) == 1 and len(resultats) == 2
+    assert len(faux.creations()) == 1
+    assert PaiementEnLigne.objects.count() == 1
