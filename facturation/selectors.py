@@ -192,6 +192,15 @@ class Releve:
         return self.ancien_solde + self.total_credit - self.total_debit
 
     @property
+    def fin(self) -> datetime.date:
+        return bornes_annee_scolaire(self.annee)[1]
+
+    @property
+    def terminee(self) -> bool:
+        """Année passée : son solde est celui du 31 août, pas celui d'aujourd'hui."""
+        return self.fin < timezone.localdate()
+
+    @property
     def solde_absolu(self) -> Decimal:
         return abs(self.solde)
 

@@ -105,6 +105,7 @@ def test_releve_annee_scolaire_et_ancien_solde(client_parent, parent, facture):
     assert "20,00\u00a0€" in ancien
     solde = html[html.index('class="releve-solde"'):]
     assert "140,60\u00a0€" in solde and "(à payer)" in solde
+    assert "Solde du compte au 31/08/2015" in solde
 
     html = client_parent.get("/releve/", {"annee": "2013"}).content.decode()
     assert "AL-1<" in html and "AL-2<" in html and "AL-36" not in html
