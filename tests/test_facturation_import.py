@@ -335,3 +335,10 @@ def test_valeurs_lues():
     assert importation.decimal_lire("3.2", 4) == Decimal("3.2")
     assert importation.date_lire("08/04/2015") == datetime.date(2015, 4, 8)
     assert importation.date_lire("2015-04-08") == datetime.date(2015, 4, 8)
+
+
+def test_lignes_vides_de_fin_de_fichier_ignorees(tmp_path, famille, regie):
+    texte = "\r\n".join([ENTETE, ligne(), ";" * 11, "", ";" * 11, ""])
+    sortie, _ = importer(fichier(tmp_path, texte))
+    assert "1 lignes lues." in sortie
+    assert Facture.objects.count() == 1
