@@ -5,6 +5,10 @@ PAGES = [
 ]
 
 
+# Une requête par modèle relié à une famille (portail.export) plus l'en-tête : constant.
+BUDGET_EXPORT = 40
+
+
 def _volume_donnees(parent, n):
     from tests.factories import EnfantFactory
 
@@ -12,6 +16,7 @@ def _volume_donnees(parent, n):
 
 
 PAGES += [
-    PagePortail("portail:mes_donnees", volume=_volume_donnees),
-    PagePortail("portail:mes_donnees_json", volume=_volume_donnees, html=False),
+    PagePortail("portail:mes_donnees", volume=_volume_donnees, budget=BUDGET_EXPORT),
+    PagePortail("portail:mes_donnees_json", volume=_volume_donnees, html=False,
+                budget=BUDGET_EXPORT),
 ]
