@@ -260,3 +260,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Planning (enfants) : zone des vacances scolaires (Lèves : zone B), taille maximale d'un
+# certificat médical joint à une absence.
+ZONE_VACANCES_SCOLAIRES = _env("ZONE_VACANCES_SCOLAIRES", "B").strip().upper()
+CERTIFICAT_TAILLE_MAX = _env_int("CERTIFICAT_TAILLE_MAX", 5 * 1024 * 1024)

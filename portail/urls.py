@@ -37,4 +37,5 @@ urlpatterns = [
     path("messagerie/", include("messagerie.urls")),
     path("demandes/", include("demandes.urls")),
     path("admin/", admin.site.urls),
+    path("calendrier/", include("enfants.urls_ical")),
 ]
