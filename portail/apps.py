@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PortailConfig(AppConfig):
+    default = True
     name = "portail"
     verbose_name = "Portail"
+
+    def ready(self):
+        from portail import journal  # noqa: F401  (branche les signaux du journal de sécurité)
+
+
+class PortailAdminConfig(admin_apps.AdminConfig):
+    """L'administration Django, servie par le site du portail (double authentification)."""
+
+    default = False
+    default_site = "portail.admin.PortailAdminSite"

@@ -51,3 +51,26 @@ class PagesPersonnellesNonMisesEnCacheMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
+
+
+class DureeMaximaleDeSessionMiddleware:
+    """Ferme une session ouverte depuis plus de SESSION_DUREE_MAXIMALE secondes, même active."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+
+        utilisateur = getattr(request, "user", None)
+        if utilisateur is not None and utilisateur.is_authenticated:
+            debut = request.session.get("connexion_debut")
+            if debut is None or time.time() - debut > settings.SESSION_DUREE_MAXIMALE:
+                logout(request)
+                messages.info(request, "Votre session a expiré : reconnectez-vous.")
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)

@@ -45,13 +45,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY est obligatoire quand DEBUG est désactivé (variable d'environnement)."
         )
-    SECRET_KEY = "dev-insecure-cle-de-developpement-uniquement-ne-pas-utiliser-en-production"
+    # Clé de développement seulement (DEBUG) : hors DEBUG, l'absence de clé est refusée plus haut.
+    SECRET_KEY = "dev-insecure-cle-de-developpement-uniquement-ne-pas-utiliser-en-production"  # nosec B105
 
 ALLOWED_HOSTS = _env_liste("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = _env_liste("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portail.apps.PortailAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portail",
     "familles",
     "enfants",
@@ -79,10 +82,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portail.middleware.ChangementMotDePasseObligatoireMiddleware",
     "portail.middleware.PagesPersonnellesNonMisesEnCacheMiddleware",
+    "portail.middleware.DureeMaximaleDeSessionMiddleware",
     # AxesMiddleware doit rester le dernier : il transforme un verrouillage en réponse.
     "axes.middleware.AxesMiddleware",
 ]
@@ -117,6 +122,16 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache : mémoire locale par défaut ; REDIS_URL pour un cache partagé entre plusieurs serveurs
+# (limites de débit, verrouillages).
+if _env("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _env("REDIS_URL"),
+        }
+    }
+
 AUTH_USER_MODEL = "familles.Utilisateur"
 AUTHENTICATION_BACKENDS = [
     # Axes d'abord : il refuse toute tentative sur un identifiant verrouillé.
@@ -136,6 +151,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "familles.validators.ComplexiteValidator"},
 ]
+# Double authentification (TOTP, django-otp) des agents pour l'administration : active par
+# défaut hors développement.
+ADMIN_DOUBLE_AUTHENTIFICATION = _env_bool("ADMIN_DOUBLE_AUTHENTIFICATION", not DEBUG)
+OTP_TOTP_ISSUER = "Portail Famille"
+
+# Limite des demandes « Mot de passe oublié » (par adresse IP et par adresse email, par heure).
+REINITIALISATION_LIMITE_PAR_HEURE = _env_int("REINITIALISATION_LIMITE_PAR_HEURE", 5)
+
 LOGIN_URL = "connexion"
 LOGIN_REDIRECT_URL = "portail:accueil"
 
@@ -149,8 +172,11 @@ CCAS_EMAIL = _env("CCAS_EMAIL", "ccas@leves.fr")
 CCAS_ADRESSE = _env("CCAS_ADRESSE", "Place de l'Hôtel de Ville, 28300 Lèves")
 PORTAIL_URL = _env("PORTAIL_URL", "http://127.0.0.1:8000")
 
-# Sessions
-SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
+# Sessions : expiration après inactivité (SESSION_COOKIE_AGE, prolongée à chaque requête) et
+# durée de vie absolue depuis la connexion (SESSION_DUREE_MAXIMALE).
+SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_DUREE_MAXIMALE = _env_int("SESSION_DUREE_MAXIMALE", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -244,20 +270,29 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Journaux : JSON sur la sortie standard (une ligne par événement). Le journal « portail.securite »
+# trace connexions, échecs, verrouillages, refus d'accès et décisions des agents, sans donnée
+# personnelle au-delà des identifiants.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "portail.formateur_journal.FormateurJson",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "horodatage", "levelname": "niveau", "name": "journal"},
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        "portail.securite": {"level": "INFO"},
     },
 }
 

@@ -7,6 +7,8 @@ from portail import views
 
 app_urls = [
     path("", views.accueil, name="accueil"),
+    path("mes-donnees/", views.mes_donnees, name="mes_donnees"),
+    path("mes-donnees/export.json", views.mes_donnees_json, name="mes_donnees_json"),
 ]
 
 urlpatterns = [
@@ -39,3 +41,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("calendrier/", include("enfants.urls_ical")),
 ]
+
+handler403 = "portail.views.acces_refuse"

@@ -1,11 +1,16 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from portail import export, journal
 from portail.decorators import famille_requise
 from portail.forms import (
     ChangementMotDePasseForm,
@@ -21,6 +26,27 @@ MESSAGE_MOT_DE_PASSE_CHANGE = "Votre mot de passe a été changé."
 def accueil(request):
     contexte = {"responsable": request.famille.responsable_principal}
     return render(request, "portail/accueil.html", contexte)
+
+
+@famille_requise
+def mes_donnees(request):
+    """Toutes les données de la famille, lisibles (HTML) ; téléchargeables en JSON."""
+    return render(request, "portail/mes_donnees.html",
+                  {"sections": export.donnees_famille(famille=request.famille)})
+
+
+@famille_requise
+def mes_donnees_json(request):
+    contenu = {
+        "famille": request.famille.numero,
+        "export_le": timezone.now().isoformat(),
+        "sections": export.donnees_famille(famille=request.famille),
+    }
+    reponse = JsonResponse(contenu, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="mes-donnees-{request.famille.numero}.json"'
+    )
+    return reponse
 
 
 class ConnexionView(auth_views.LoginView):
@@ -59,11 +85,35 @@ def mot_de_passe_changer(request):
 
 
 class MotDePasseOublieView(auth_views.PasswordResetView):
+    """« Mot de passe oublié ? » : même réponse que le compte existe ou non, débit limité.
+
+    Au-delà de REINITIALISATION_LIMITE_PAR_HEURE demandes par heure pour une même adresse IP ou
+    une même adresse email, aucun courriel n'est envoyé mais la réponse reste identique (ni
+    énumération des comptes, ni bombardement de courriels).
+    """
+
     template_name = "registration/mot_de_passe_oublie.html"
     email_template_name = "registration/courriel_reinitialisation.txt"
     subject_template_name = "registration/courriel_reinitialisation_sujet.txt"
     form_class = MotDePasseOublieForm
     success_url = reverse_lazy("mot_de_passe_oublie_envoye")
+
+    def form_valid(self, form):
+        cles = (
+            f"reinit:ip:{journal.adresse_ip(self.request)}",
+            f"reinit:email:{form.cleaned_data['email'].lower()}",
+        )
+        limite = settings.REINITIALISATION_LIMITE_PAR_HEURE
+        depasse = False
+        for cle in cles:
+            cache.add(cle, 0, timeout=3600)
+            if cache.incr(cle) > limite:
+                depasse = True
+        if depasse:
+            journal.evenement("reinitialisation_limitee", request=self.request)
+            return HttpResponseRedirect(self.get_success_url())
+        journal.evenement("reinitialisation_demandee", request=self.request)
+        return super().form_valid(form)
 
 
 class ReinitialisationConfirmationView(auth_views.PasswordResetConfirmView):
@@ -73,7 +123,15 @@ class ReinitialisationConfirmationView(auth_views.PasswordResetConfirmView):
 
 
 def csrf_echec(request, reason=""):
+    journal.evenement("csrf_refuse", request=request, chemin=request.path)
     return render(request, "403_csrf.html", status=403)
+
+
+def acces_refuse(request, exception=None):
+    identifiant = request.user.get_username() if request.user.is_authenticated else ""
+    journal.evenement("acces_refuse", request=request, identifiant=identifiant,
+                      chemin=request.path)
+    return render(request, "403.html", status=403)
 
 
 def page_statique(template_name):

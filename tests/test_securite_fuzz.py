@@ -1,0 +1,118 @@
+"""Chaque formulaire du portail, rempli au hasard (Hypothesis) : jamais d'erreur 500, et un
+formulaire refusé (réaffiché avec ses erreurs) n'écrit rien en base.
+
+Les formulaires sont lus dans les pages de l'inventaire (tests/inventaire) et dans les pages
+publiques : un nouveau formulaire est fuzzé sans rien ajouter ici.
+"""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.formulaires import formulaires
+from tests.inventaire import pages
+
+pytestmark = pytest.mark.django_db
+
+EXEMPLES = 15
+# Tables que toute requête peut toucher sans que ce soit une écriture métier.
+TABLES_IGNOREES = {"sessions", "axes", "admin", "otp_totp", "django_otp", "contenttypes", "auth"}
+
+TEXTES = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=30),
+    st.sampled_from(["", " ", "0", "-1", "1e309", "NaN", "2015-02-30", "31/02/2015",
+                     "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "🙂" * 5,
+                     "FR76 3000 6000 0112 3456 7890 189", "9" * 40]),
+    st.just("x" * 100_000),
+)
+
+
+def valeur(champ):
+    if champ.type in {"select", "radio"} and champ.options:
+        return st.one_of(st.sampled_from(champ.options), TEXTES)
+    if champ.type == "checkbox":
+        return st.one_of(st.sampled_from(champ.options or ["on"]), TEXTES)
+    if champ.type == "file":
+        return st.sampled_from([b"%PDF-1.4\n%fin", b"MZ\x90\x00executable", b"", b"\x89PNG\r\n"])
+    return TEXTES
+
+
+def compter_lignes():
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label not in TABLES_IGNOREES and not m._meta.proxy and m._meta.managed
+    }
+
+
+def fuzzer(client, url, donnees):
+    page = client.get(url, follow=True)
+    assert page.status_code == 200, url
+    cibles = [f for f in formulaires(page.content.decode())
+              if f.methode == "post" and reverse("deconnexion") not in f.action]
+    url_finale = page.redirect_chain[-1][0] if page.redirect_chain else url
+    for formulaire in cibles:
+        action = formulaire.action or url_finale
+        envoi = {}
+        for champ in formulaire.champs.values():
+            if champ.nom == "csrfmiddlewaretoken" or (champ.type == "hidden"):
+                envoi[champ.nom] = champ.options[0] if champ.options else ""
+                continue
+            # Un champ sur quatre environ manque à l'envoi.
+            if donnees.draw(st.sampled_from([True, True, True, False])):
+                brut = donnees.draw(valeur(champ))
+                if champ.type == "file":
+                    fichier = io.BytesIO(brut)
+                    fichier.name = donnees.draw(st.sampled_from(["piece.pdf", "a.exe", "../x.png"]))
+                    envoi[champ.nom] = fichier
+                else:
+                    envoi[champ.nom] = brut.replace("\x00", "") if isinstance(brut, str) else brut
+        avant = compter_lignes()
+        reponse = client.post(action, envoi)
+        assert reponse.status_code < 500, (action, envoi)
+        if reponse.status_code == 200:
+            assert compter_lignes() == avant, f"écriture partielle sur un refus : {action}"
+    return len(cibles)
+
+
+PAGES_AVEC_FORMULAIRES = [p for p in pages().values() if p.html and p.methode == "GET"]
+
+
+@pytest.mark.parametrize("page", PAGES_AVEC_FORMULAIRES, ids=lambda p: p.nom)
+@settings(max_examples=EXEMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(donnees=st.data())
+def test_formulaires_du_portail(client, parent, page, donnees):
+    client.force_login(parent)
+    kwargs = page.preparer(parent)
+    url = reverse(page.nom, kwargs=kwargs)
+    fuzzer(client, url, donnees)
+
+
+@settings(max_examples=EXEMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(donnees=st.data())
+def test_formulaires_publics(client, parent, donnees):
+    from django.core.cache import cache
+
+    cache.clear()
+    for nom in ("connexion", "mot_de_passe_oublie"):
+        assert fuzzer(client, reverse(nom), donnees) >= 1
+
+
+@settings(max_examples=EXEMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(donnees=st.data())
+def test_formulaires_de_mot_de_passe(client, parent, donnees):
+    client.force_login(parent)
+    assert fuzzer(client, reverse("mot_de_passe_changer"), donnees) == 1
+    parent.doit_changer_mot_de_passe = True
+    parent.save()
+    assert fuzzer(client, reverse("mot_de_passe_nouveau"), donnees) == 1
+    parent.doit_changer_mot_de_passe = False
+    parent.save()
