@@ -103,12 +103,11 @@ class FermetureAdmin(admin.ModelAdmin):
 
 @admin.register(Inscription)
 class InscriptionAdmin(admin.ModelAdmin):
-    list_display = ("enfant", "activite", "date_debut", "date_fin", "jours_reguliers", "responsable")
+    list_display = ("enfant", "activite", "date_debut", "date_fin", "jours_reguliers")
     list_filter = ("activite__structure", "activite")
     search_fields = ("enfant__nom", "enfant__prenom", "enfant__famille__numero")
-    list_select_related = ("enfant", "activite__structure", "responsable")
+    list_select_related = ("enfant", "activite__structure")
     autocomplete_fields = ("enfant",)
-    raw_id_fields = ("responsable",)
 
 
 class MotifActionForm(ActionForm):

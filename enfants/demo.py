@@ -68,7 +68,6 @@ def planning_creer(famille) -> None:
             jours_ouverture=jours, periode=periode, capacite=capacite,
             acceptation_automatique=auto)
     activites = {a.nom: a for a in Activite.objects.filter(nom__in=REGLES_ACTIVITES)}
-    responsable = famille.responsables.filter(role="principal").first()
     lea = Enfant.objects.get(famille=famille, prenom="LÉA")
     tom = Enfant.objects.get(famille=famille, prenom="TOM")
     debut, fin = datetime.date(2014, 9, 1), datetime.date(2027, 8, 31)
@@ -76,8 +75,7 @@ def planning_creer(famille) -> None:
     def inscrire(enfant, activite, reguliers=""):
         inscription, _ = Inscription.objects.update_or_create(
             enfant=enfant, activite=activites[activite],
-            defaults={"date_debut": debut, "date_fin": fin, "jours_reguliers": reguliers,
-                      "responsable": responsable})
+            defaults={"date_debut": debut, "date_fin": fin, "jours_reguliers": reguliers})
         return inscription
 
     mercredi = inscrire(lea, "ALSH Mercredi après-midi")

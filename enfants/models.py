@@ -156,10 +156,6 @@ class Inscription(models.Model):
     activite = models.ForeignKey(
         Activite, on_delete=models.PROTECT, related_name="inscriptions", verbose_name=_("activité")
     )
-    responsable = models.ForeignKey(
-        "familles.Responsable", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="inscriptions", verbose_name=_("responsable"),
-    )
     date_debut = models.DateField(_("du"))
     date_fin = models.DateField(_("au"))
     # Contrat régulier : chiffres des jours réservés d'office (« 03 » : lundi et jeudi).

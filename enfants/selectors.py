@@ -14,9 +14,9 @@ def enfants_de_la_famille(*, famille) -> QuerySet[Enfant]:
 
 
 def inscriptions(*, famille) -> QuerySet[Inscription]:
-    """Les inscriptions des enfants de la famille, avec activité, structure et responsable."""
+    """Les inscriptions des enfants de la famille, avec leur activité et sa structure."""
     return Inscription.objects.filter(enfant__famille=famille).select_related(
-        "enfant", "activite__structure", "responsable"
+        "enfant", "activite__structure"
     )
 
 

@@ -125,7 +125,6 @@ def absence_declarer(request, pk):
 def periode_reserver(request, pk):
     inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
     jour = _date_demandee(request) or timezone.localdate()
-    resultat = None
     if request.method == "POST":
         form = PeriodeForm(request.POST)
         if form.is_valid():
@@ -139,9 +138,13 @@ def periode_reserver(request, pk):
                 for texte in erreur.messages:
                     form.add_error(None, texte)
             else:
-                if not resultat.refus:
-                    messages.success(request, f"{len(resultat.reservations)} jour(s) demandé(s).")
-                    return redirect(_url_planning(inscription.enfant_id, d["date_debut"]))
+                # Toujours rediriger après écriture : les jours refusés sont dits en message.
+                n = len(resultat.reservations)
+                if n:
+                    messages.success(request, f"{n} jour{'s' if n > 1 else ''} demandé{'s' if n > 1 else ''}.")
+                for _jour, raison in resultat.refus:
+                    messages.warning(request, raison)
+                return redirect(_url_planning(inscription.enfant_id, d["date_debut"]))
     else:
         vacances = calendrier.prochaines_vacances(jour)
         fin = vacances - datetime.timedelta(days=1) if vacances else min(
@@ -152,7 +155,6 @@ def periode_reserver(request, pk):
         "form": form,
         "inscription": inscription,
         "enfant": inscription.enfant,
-        "resultat": resultat,
         "retour": _url_planning(inscription.enfant_id, jour),
     }
     return render(request, "enfants/periode_form.html", contexte)
