@@ -141,7 +141,8 @@ def periode_reserver(request, pk):
                 # Toujours rediriger après écriture : les jours refusés sont dits en message.
                 n = len(resultat.reservations)
                 if n:
-                    messages.success(request, f"{n} jour{'s' if n > 1 else ''} demandé{'s' if n > 1 else ''}.")
+                    pluriel = "s" if n > 1 else ""
+                    messages.success(request, f"{n} jour{pluriel} demandé{pluriel}.")
                 for _jour, raison in resultat.refus:
                     messages.warning(request, raison)
                 return redirect(_url_planning(inscription.enfant_id, d["date_debut"]))

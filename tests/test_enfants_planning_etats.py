@@ -84,7 +84,7 @@ def test_agenda_d_avril_2015(settings):
                                periode="scolaire")
     garderie = ActiviteFactory(nom="Garderie matin", jours_ouverture="0134", periode="scolaire")
     i_mercredi = InscriptionFactory(enfant=enfant, activite=mercredi)
-    i_garderie = InscriptionFactory(enfant=enfant, activite=garderie, jours_reguliers="0134")
+    InscriptionFactory(enfant=enfant, activite=garderie, jours_reguliers="0134")
     ReservationFactory(inscription=i_mercredi, date=datetime.date(2015, 4, 8))
     PresenceFactory(inscription=i_mercredi, date=datetime.date(2015, 4, 8))
     ReservationFactory(inscription=i_mercredi, date=datetime.date(2015, 4, 15), etat="en_cours")
