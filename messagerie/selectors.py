@@ -1,9 +1,119 @@
-"""Lectures de la messagerie."""
+"""Lectures de la messagerie : toujours bornées à une famille (côté parent) ou aux structures
+d'un agent (côté administration)."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from familles.models import Famille
+from messagerie.models import AgentStructure, Document, Fil, Information, Message, PieceJointe
+
+# Un message reçu par la famille et qu'elle n'a pas encore ouvert.
+_NON_LU_FAMILLE = Q(messages__de_la_famille=False, messages__lu_le__isnull=True)
+_NON_LU_STRUCTURE = Q(messages__de_la_famille=True, messages__lu_le__isnull=True)
 
 
 def messages_non_lus_nombre(*, famille) -> int:
-    """Nombre de messages non lus de la famille (0 tant que la messagerie n'a pas de messages).
+    """Nombre de messages reçus non lus de la famille, hors fils supprimés (une requête)."""
+    return Message.objects.filter(
+        fil__famille=famille, fil__supprime_le__isnull=True, de_la_famille=False, lu_le__isnull=True
+    ).count()
 
-    La boîte de réception (issue « Boîte de réception ») remplace ce calcul par une requête.
+
+def _fils(*, famille) -> QuerySet[Fil]:
+    return (
+        Fil.objects.filter(famille=famille)
+        .select_related("structure")
+        .annotate(
+            non_lus=Count("messages", filter=_NON_LU_FAMILLE),
+            nombre_messages=Count("messages"),
+        )
+        .order_by("-date_dernier_message", "-pk")
+    )
+
+
+def fils_recus(*, famille) -> QuerySet[Fil]:
+    """Les fils où la famille a reçu au moins un message (écrits par la structure ou répondus)."""
+    recu = Message.objects.filter(fil=OuterRef("pk"), de_la_famille=False)
+    return _fils(famille=famille).filter(Exists(recu), supprime_le__isnull=True)
+
+
+def fils_envoyes(*, famille) -> QuerySet[Fil]:
+    """Les fils ouverts par la famille, avec le nombre de réponses reçues."""
+    return (
+        _fils(famille=famille)
+        .filter(initie_par_famille=True, supprime_le__isnull=True)
+        .annotate(nombre_reponses=Count("messages", filter=Q(messages__de_la_famille=False)))
+    )
+
+
+def fils_supprimes(*, famille) -> QuerySet[Fil]:
+    """Les fils que la famille a supprimés (elle peut les restaurer)."""
+    return _fils(famille=famille).filter(supprime_le__isnull=False).order_by("-supprime_le", "-pk")
+
+
+def fils(*, famille) -> QuerySet[Fil]:
+    """Tous les fils de la famille (pour ouvrir l'un d'eux : un autre foyer obtient 404)."""
+    return Fil.objects.filter(famille=famille).select_related("structure")
+
+
+def fil_messages(*, fil: Fil) -> QuerySet[Message]:
+    """Les messages d'un fil, dans l'ordre, avec leurs pièces jointes (deux requêtes)."""
+    return (
+        Message.objects.filter(fil=fil)
+        .select_related("auteur")
+        .prefetch_related(Prefetch("pieces_jointes", queryset=PieceJointe.objects.order_by("pk")))
+        .order_by("date_envoi", "pk")
+    )
+
+
+def pieces_jointes(*, famille) -> QuerySet[PieceJointe]:
+    """Les pièces jointes des fils de la famille."""
+    return PieceJointe.objects.filter(message__fil__famille=famille).select_related("message__fil")
+
+
+def informations_publiees(*, jour=None) -> QuerySet[Information]:
+    """Les informations affichées ce jour-là (publiées, pas encore expirées)."""
+    jour = jour or timezone.localdate()
+    return Information.objects.filter(date_publication__lte=jour).filter(
+        Q(date_expiration__isnull=True) | Q(date_expiration__gte=jour)
+    )
+
+
+def documents_publies(*, jour=None) -> QuerySet[Document]:
+    """Les formulaires téléchargeables ce jour-là (les mêmes pour toutes les familles)."""
+    jour = jour or timezone.localdate()
+    return Document.objects.filter(date_publication__lte=jour).filter(
+        Q(date_expiration__isnull=True) | Q(date_expiration__gte=jour)
+    )
+
+
+# Côté administration
+
+def structures_de_l_agent_ids(*, agent) -> list[int]:
+    return list(AgentStructure.objects.filter(agent=agent).values_list("structure_id", flat=True))
+
+
+def fils_agent(*, agent) -> QuerySet[Fil]:
+    """Les fils des structures de l'agent (tous pour un superutilisateur), non lus d'abord.
+
+    Les messages du CCAS (sans structure) sont visibles de tous les agents.
     """
-    return 0
+    qs = Fil.objects.select_related("structure", "famille").annotate(
+        non_lus=Count("messages", filter=_NON_LU_STRUCTURE)
+    )
+    if not agent.is_superuser:
+        structures = AgentStructure.objects.filter(agent=agent).values("structure_id")
+        qs = qs.filter(Q(structure__in=structures) | Q(structure__isnull=True))
+    return qs.order_by("-non_lus", "-date_dernier_message", "-pk")
+
+
+def familles_destinataires(*, structure=None, activite=None) -> QuerySet[Famille]:
+    """Les familles destinataires d'une diffusion à une structure ou à une activité.
+
+    À brancher sur les inscriptions (`enfants.Inscription`) quand elles existeront : « chaque
+    famille ayant un enfant inscrit à cette structure / activité ». En attendant, toute famille
+    ayant au moins un enfant est destinataire.
+    """
+    if structure is None and activite is None:
+        raise ValueError("Une diffusion vise une structure ou une activité.")
+    return Famille.objects.filter(enfants__isnull=False).distinct().order_by("pk")

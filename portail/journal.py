@@ -42,7 +42,7 @@ def evenement(nom: str, *, request=None, identifiant=None, **details) -> None:
 @receiver(user_logged_in)
 def _connexion(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        request.session["connexion_debut"] = time.time()
+        request.session["connexion_debut"] = request.session["vu"] = time.time()
     evenement("connexion", request=request, identifiant=user.get_username())
 
 

@@ -54,7 +54,9 @@ class PagesPersonnellesNonMisesEnCacheMiddleware:
 
 
 class DureeMaximaleDeSessionMiddleware:
-    """Ferme une session ouverte depuis plus de SESSION_DUREE_MAXIMALE secondes, même active."""
+    """Ferme une session ouverte depuis plus de SESSION_DUREE_MAXIMALE secondes, même active ;
+    fait glisser l'expiration après inactivité (SESSION_COOKIE_AGE) en ne réécrivant la session
+    qu'une fois par SESSION_RAFRAICHISSEMENT secondes (pas une écriture par requête)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -68,9 +70,12 @@ class DureeMaximaleDeSessionMiddleware:
 
         utilisateur = getattr(request, "user", None)
         if utilisateur is not None and utilisateur.is_authenticated:
+            maintenant = time.time()
             debut = request.session.get("connexion_debut")
-            if debut is None or time.time() - debut > settings.SESSION_DUREE_MAXIMALE:
+            if debut is None or maintenant - debut > settings.SESSION_DUREE_MAXIMALE:
                 logout(request)
                 messages.info(request, "Votre session a expiré : reconnectez-vous.")
                 return redirect(settings.LOGIN_URL)
+            if maintenant - request.session.get("vu", 0) > settings.SESSION_RAFRAICHISSEMENT:
+                request.session["vu"] = maintenant  # la session modifiée repart pour un délai
         return self.get_response(request)

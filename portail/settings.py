@@ -175,7 +175,9 @@ PORTAIL_URL = _env("PORTAIL_URL", "http://127.0.0.1:8000")
 # Sessions : expiration après inactivité (SESSION_COOKIE_AGE, prolongée à chaque requête) et
 # durée de vie absolue depuis la connexion (SESSION_DUREE_MAXIMALE).
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# L'expiration glisse à chaque requête, mais la session n'est réécrite en base qu'au plus une
+# fois par SESSION_RAFRAICHISSEMENT secondes (portail.middleware.DureeMaximaleDeSessionMiddleware).
+SESSION_RAFRAICHISSEMENT = _env_int("SESSION_RAFRAICHISSEMENT", 60)
 SESSION_DUREE_MAXIMALE = _env_int("SESSION_DUREE_MAXIMALE", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -295,6 +297,19 @@ LOGGING = {
         "portail.securite": {"level": "INFO"},
     },
 }
+
+# Messagerie : tâches de fond (framework de tâches de Django, file d'attente en base de données :
+# `python manage.py db_worker` les exécute), pièces jointes et notifications par courriel.
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {
+    "default": {"BACKEND": _env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
+}
+MESSAGERIE_PIECE_JOINTE_TAILLE_MAX = _env_int("MESSAGERIE_PIECE_JOINTE_TAILLE_MAX", 5 * 1024 * 1024)
+MESSAGERIE_PIECES_JOINTES_NOMBRE_MAX = _env_int("MESSAGERIE_PIECES_JOINTES_NOMBRE_MAX", 3)
+MESSAGERIE_DOCUMENT_TAILLE_MAX = _env_int("MESSAGERIE_DOCUMENT_TAILLE_MAX", 10 * 1024 * 1024)
+# Courriel « nouveau message » : nombre d'essais et délai (secondes) avant le premier nouvel essai.
+MESSAGERIE_NOTIFICATION_TENTATIVES_MAX = _env_int("MESSAGERIE_NOTIFICATION_TENTATIVES_MAX", 6)
+MESSAGERIE_NOTIFICATION_DELAI = _env_int("MESSAGERIE_NOTIFICATION_DELAI", 60)
 
 # Planning (enfants) : zone des vacances scolaires (Lèves : zone B), taille maximale d'un
 # certificat médical joint à une absence.

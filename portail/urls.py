@@ -13,6 +13,7 @@ app_urls = [
 
 urlpatterns = [
     path("", include((app_urls, "portail"))),
+    path("sante/", views.sante, name="sante"),
     path("connexion/", views.ConnexionView.as_view(), name="connexion"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("mot-de-passe/nouveau/", views.mot_de_passe_nouveau, name="mot_de_passe_nouveau"),

@@ -4,7 +4,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -120,6 +120,11 @@ class ReinitialisationConfirmationView(auth_views.PasswordResetConfirmView):
     template_name = "registration/reinitialisation_confirmation.html"
     form_class = NouveauMotDePasseForm
     success_url = reverse_lazy("reinitialisation_terminee")
+
+
+def sante(request):
+    """Vue triviale : sonde du répartiteur de charge, et plancher du cadriciel pour les mesures."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def csrf_echec(request, reason=""):

@@ -90,6 +90,76 @@ class EnfantFactory(factory.django.DjangoModelFactory):
     date_naissance = factory.Faker("date_of_birth", minimum_age=1, maximum_age=12)
 
 
+# Messagerie
+CONTENU_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+CONTENU_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+CONTENU_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 64
+
+
+class AgentStructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "messagerie.AgentStructure"
+
+    structure = factory.SubFactory(StructureFactory)
+    agent = factory.LazyFunction(agent_ccas)
+
+
+class FilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "messagerie.Fil"
+
+    famille = factory.SubFactory(FamilleFactory)
+    structure = factory.SubFactory(StructureFactory, nom="Accueil de Loisirs")
+    objet = factory.Sequence(lambda n: f"Question n° {n}")
+    initie_par_famille = True
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "messagerie.Message"
+
+    fil = factory.SubFactory(FilFactory)
+    de_la_famille = True
+    texte = "Bonjour, pouvez-vous me confirmer l'inscription de mon fils mercredi ?"
+
+
+class PieceJointeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "messagerie.PieceJointe"
+
+    message = factory.SubFactory(MessageFactory)
+    fichier = factory.django.FileField(filename="certificat.pdf", data=CONTENU_PDF)
+    nom = "certificat.pdf"
+    type_mime = "application/pdf"
+    taille = len(CONTENU_PDF)
+
+
+class InformationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "messagerie.Information"
+
+    titre = factory.Sequence(lambda n: f"Information n° {n}")
+    texte = "L'accueil de loisirs sera fermé le vendredi de l'Ascension."
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "messagerie.Document"
+
+    titre = factory.Sequence(lambda n: f"Fiche sanitaire {n}")
+    fichier = factory.django.FileField(filename="fiche.pdf", data=CONTENU_PDF)
+    taille = len(CONTENU_PDF)
+
+
+def fil_avec_messages(*, famille, recus: int = 1, envoyes: int = 1, **kwargs):
+    """Un fil de la famille : `envoyes` messages du parent puis `recus` réponses non lues."""
+    fil = FilFactory(famille=famille, **kwargs)
+    for _ in range(envoyes):
+        MessageFactory(fil=fil, de_la_famille=True)
+    for _ in range(recus):
+        MessageFactory(fil=fil, de_la_famille=False, texte="Bonjour, c'est bien noté.")
+    return fil
+
 # --- Planning (enfants) ---
 
 

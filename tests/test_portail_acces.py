@@ -107,3 +107,9 @@ def test_admin_en_francais(client, agent):
     assert "Administration du CCAS" in page
     assert "Déconnexion" in page
     assert Famille._meta.verbose_name_plural == "familles"
+
+
+def test_sonde_de_sante_sans_base(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        reponse = client.get(reverse("sante"))
+    assert reponse.content == b"ok"

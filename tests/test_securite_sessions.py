@@ -93,6 +93,24 @@ def test_expiration_apres_inactivite(client, parent, settings):
     assert client.get(reverse("portail:accueil")).status_code == 302
 
 
+def test_expiration_glissante_rafraichie_au_plus_une_fois_par_minute(client, parent, settings):
+    from django.contrib.sessions.models import Session
+
+    connecter(client, parent)
+    client.get(reverse("portail:accueil"))
+    cle = client.session.session_key
+    premiere = Session.objects.get(session_key=cle).expire_date
+    client.get(reverse("portail:accueil"))
+    assert Session.objects.get(session_key=cle).expire_date == premiere
+    session = client.session
+    session["vu"] = time.time() - settings.SESSION_RAFRAICHISSEMENT - 1
+    session.save()
+    sauvegardee = Session.objects.get(session_key=cle).expire_date
+    time.sleep(0.01)
+    client.get(reverse("portail:accueil"))
+    assert Session.objects.get(session_key=cle).expire_date > sauvegardee
+
+
 def test_duree_de_vie_absolue(client, parent, settings):
     connecter(client, parent)
     session = client.session

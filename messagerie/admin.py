@@ -1,0 +1,282 @@
+"""Messagerie côté agents : fils des structures de l'agent, réponses, diffusions, infos et formulaires."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.safestring import mark_safe
+
+from enfants.models import Activite, Structure
+from messagerie import fichiers, selectors, services
+from messagerie.models import AgentStructure, Diffusion, Document, Fil, Information, Notification
+
+
+def _structures_de(agent):
+    if agent.is_superuser:
+        return Structure.objects.order_by("nom")
+    return Structure.objects.filter(pk__in=selectors.structures_de_l_agent_ids(agent=agent))
+
+
+@admin.register(AgentStructure)
+class AgentStructureAdmin(admin.ModelAdmin):
+    list_display = ("agent", "structure")
+    list_filter = ("structure",)
+    list_select_related = ("agent", "structure")
+    autocomplete_fields = ("agent",)
+
+
+class FilCreationForm(forms.ModelForm):
+    """Écrire à une famille."""
+
+    texte = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
+
+    class Meta:
+        model = Fil
+        fields = ("famille", "structure", "objet")
+        help_texts = {"structure": "Vide : message du CCAS."}
+
+
+class FilReponseForm(forms.ModelForm):
+    """Répondre dans le fil."""
+
+    reponse = forms.CharField(label="Votre réponse", widget=forms.Textarea(attrs={"rows": 6}),
+                              max_length=5000, required=False,
+                              help_text="La famille est prévenue par courriel si elle l'accepte.")
+
+    class Meta:
+        model = Fil
+        fields = ()
+
+
+@admin.register(Fil)
+class FilAdmin(admin.ModelAdmin):
+    list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin",
+                     "date_dernier_message")
+    list_filter = ("structure",)
+    search_fields = ("objet", "famille__numero", "famille__responsables__nom")
+    autocomplete_fields = ("famille",)
+    readonly_fields = ("famille", "structure", "objet", "date_creation", "supprime_le",
+                       "conversation")
+
+    def get_queryset(self, request):
+        return selectors.fils_agent(agent=request.user)
+
+    def get_ordering(self, request):
+        # Non lus d'abord, puis les plus récents.
+        return ["-non_lus", "-date_dernier_message", "-pk"]
+
+    @admin.display(description="structure")
+    def interlocuteur_admin(self, obj):
+        return obj.interlocuteur
+
+    @admin.display(description="non lus", ordering="non_lus")
+    def non_lus_admin(self, obj):
+        return f"{obj.non_lus} non lu{'s' if obj.non_lus > 1 else ''}" if obj.non_lus else "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = FilCreationForm
+            form = super().get_form(request, obj, change=change, **kwargs)
+            form.base_fields["structure"].queryset = _structures_de(request.user)
+            return form
+        kwargs["form"] = FilReponseForm
+        kwargs["fields"] = ["reponse"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ("famille", "structure", "objet", "texte")})]
+        return [
+            (None, {"fields": ("famille", "structure", "objet", "date_creation", "supprime_le")}),
+            ("Messages", {"fields": ("conversation",)}),
+            ("Répondre", {"fields": ("reponse",)}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    @admin.display(description="conversation")
+    def conversation(self, obj):
+        """Les messages du fil, dans l'ordre, avec leurs pièces jointes."""
+        lignes = []
+        for message in selectors.fil_messages(fil=obj):
+            if message.de_la_famille:
+                auteur = "La famille"
+            elif message.auteur:
+                auteur = message.auteur.get_full_name() or message.auteur.username
+            else:
+                auteur = settings.NOM_CCAS
+            pieces = format_html_join(
+                ", ", '<a href="{}">{}</a>',
+                ((reverse("admin:messagerie_fil_piece_jointe", args=[obj.pk, p.pk]), p.nom)
+                 for p in message.pieces_jointes.all()),
+            )
+            lignes.append(format_html(
+                '<div class="message-admin"><p><strong>{}</strong> — {}{}</p>{}{}</div>',
+                auteur,
+                date_format(timezone.localtime(message.date_envoi), "DATETIME_FORMAT"),
+                " (non lu)" if message.lu_le is None else "",
+                mark_safe(linebreaks(message.texte, autoescape=True)),  # noqa: S308 — texte échappé
+                format_html("<p>Pièces jointes : {}</p>", pieces) if pieces else "",
+            ))
+        return format_html_join("", "{}", ((ligne,) for ligne in lignes))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            fil = self.get_object(request, object_id)
+            if fil is not None:
+                services.fil_marquer_lu(fil=fil, par_la_famille=False)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        donnees = form.cleaned_data
+        if not change:
+            fil = services.fil_creer_par_structure(
+                famille=donnees["famille"], structure=donnees.get("structure"), agent=request.user,
+                objet=donnees["objet"], texte=donnees["texte"],
+            )
+            obj.pk = fil.pk
+            obj.__dict__.update(fil.__dict__)
+            return
+        if donnees.get("reponse"):
+            services.message_structure_repondre(fil=obj, agent=request.user,
+                                                texte=donnees["reponse"])
+            messages.success(request, "Votre réponse a été envoyée à la famille.")
+
+    def save_related(self, request, form, formsets, change):
+        # Les messages ne se modifient pas : les réponses passent par le service.
+        pass
+
+    def get_urls(self):
+        vue = self.admin_site.admin_view(self.piece_jointe_view)
+        return [
+            path("<int:fil_id>/piece-jointe/<int:pk>/", vue, name="messagerie_fil_piece_jointe"),
+        ] + super().get_urls()
+
+    def piece_jointe_view(self, request, fil_id, pk):
+        """Une pièce jointe, servie aux agents des structures du fil seulement."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        fil = get_object_or_404(self.get_queryset(request), pk=fil_id)
+        piece = get_object_or_404(selectors.pieces_jointes(famille=fil.famille).filter(
+            message__fil=fil), pk=pk)
+        return fichiers.reponse_telechargement(piece.fichier, nom=piece.nom,
+                                               type_mime=piece.type_mime)
+
+
+class DiffusionForm(forms.ModelForm):
+    class Meta:
+        model = Diffusion
+        fields = ("structure", "activite", "objet", "texte")
+        help_texts = {
+            "structure": "Toutes les familles ayant un enfant inscrit à cette structure…",
+            "activite": "… ou à cette activité (choisissez l'une ou l'autre).",
+        }
+
+    def clean(self):
+        donnees = super().clean()
+        if bool(donnees.get("structure")) == bool(donnees.get("activite")):
+            raise forms.ValidationError("Choisissez une structure ou une activité (l'une des deux).")
+        return donnees
+
+
+@admin.register(Diffusion)
+class DiffusionAdmin(admin.ModelAdmin):
+    form = DiffusionForm
+    list_display = ("objet", "structure", "activite", "statut", "nombre_familles", "date_creation",
+                    "date_envoi")
+    list_select_related = ("structure", "activite")
+    list_filter = ("statut",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("auteur", "structure", "activite", "objet", "texte", "statut", "nombre_familles",
+                "date_creation", "date_envoi")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            structures = _structures_de(request.user)
+            form.base_fields["structure"].queryset = structures
+            form.base_fields["activite"].queryset = Activite.objects.filter(
+                structure__in=structures).select_related("structure")
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        donnees = form.cleaned_data
+        diffusion = services.diffusion_creer(
+            agent=request.user, structure=donnees.get("structure"),
+            activite=donnees.get("activite"), objet=donnees["objet"], texte=donnees["texte"],
+        )
+        obj.pk = diffusion.pk
+        obj.__dict__.update(diffusion.__dict__)
+        messages.info(request, "La diffusion est envoyée en arrière-plan : un message par famille.")
+
+
+@admin.register(Information)
+class InformationAdmin(admin.ModelAdmin):
+    list_display = ("titre", "date_publication", "date_expiration")
+    search_fields = ("titre",)
+    date_hierarchy = "date_publication"
+
+    def save_model(self, request, obj, form, change):
+        services.information_enregistrer(information=obj)
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ("titre", "fichier", "date_publication", "date_expiration")
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data.get("fichier")
+        if fichier and "fichier" in self.changed_data:
+            fichiers.document_valider(fichier)
+        return fichier
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentForm
+    list_display = ("titre", "date_publication", "date_expiration", "telecharger")
+    search_fields = ("titre",)
+
+    @admin.display(description="fichier")
+    def telecharger(self, obj):
+        return format_html('<a href="{}">Télécharger</a>',
+                           reverse("admin:messagerie_document_telecharger", args=[obj.pk]))
+
+    def get_urls(self):
+        vue = self.admin_site.admin_view(self.telecharger_view)
+        return [path("<int:pk>/telecharger/", vue, name="messagerie_document_telecharger")] + (
+            super().get_urls()
+        )
+
+    def telecharger_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        doc = get_object_or_404(Document, pk=pk)
+        return fichiers.reponse_telechargement(doc.fichier, nom=fichiers.nom_sur(doc.titre, ".pdf"),
+                                               type_mime="application/pdf")
+
+    def save_model(self, request, obj, form, change):
+        nouveau = form.cleaned_data.get("fichier") if "fichier" in form.changed_data else None
+        services.document_enregistrer(document=obj, fichier=nouveau)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("famille", "date_creation", "envoyee_le", "tentatives", "derniere_erreur")
+    list_select_related = ("famille",)
+    readonly_fields = ("famille", "date_creation", "envoyee_le", "tentatives", "derniere_erreur")
+
+    def has_add_permission(self, request):
+        return False

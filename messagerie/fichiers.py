@@ -1,0 +1,82 @@
+"""Fichiers déposés (pièces jointes, formulaires) : type vérifié par le contenu, taille bornée,
+nom assaini, et réponse de téléchargement sûre."""
+
+import os
+import unicodedata
+
+import puremagic
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.utils.text import get_valid_filename
+
+# Type reconnu d'après les premiers octets → extension enregistrée.
+TYPES_PIECE_JOINTE = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+TYPES_DOCUMENT = {"application/pdf": ".pdf"}
+
+ERREUR_TYPE = "« {nom} » n'est pas un fichier PDF, JPEG ou PNG (le contenu du fichier est vérifié)."
+ERREUR_TYPE_PDF = "« {nom} » n'est pas un fichier PDF (le contenu du fichier est vérifié)."
+ERREUR_TAILLE = "« {nom} » est trop volumineux : {taille_max} Mo au plus."
+ERREUR_VIDE = "« {nom} » est vide."
+
+
+def _mo(octets: int) -> str:
+    return f"{octets / (1024 * 1024):.0f}".replace(".", ",")
+
+
+def type_detecte(fichier) -> str:
+    """Le type MIME d'après le contenu (jamais d'après le nom), ou « » s'il est inconnu."""
+    fichier.seek(0)
+    debut = fichier.read(2048)
+    fichier.seek(0)
+    if not debut:
+        return ""
+    try:
+        return puremagic.from_string(debut, mime=True) or ""
+    except puremagic.PureError:
+        return ""
+
+
+def nom_sur(nom: str, extension: str) -> str:
+    """Un nom de fichier affichable et sans danger, avec l'extension du type reconnu."""
+    base = os.path.splitext(os.path.basename(nom or ""))[0]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    try:
+        base = get_valid_filename(base)[:80]
+    except Exception:  # noqa: BLE001 — nom vide ou réduit à rien : nom générique
+        base = ""
+    return f"{base or 'fichier'}{extension}"
+
+
+def _valider(fichier, *, types: dict, taille_max: int, erreur_type: str) -> tuple[str, str]:
+    nom = os.path.basename(fichier.name or "fichier")
+    if fichier.size == 0:
+        raise ValidationError(ERREUR_VIDE.format(nom=nom), code="vide")
+    if fichier.size > taille_max:
+        raise ValidationError(ERREUR_TAILLE.format(nom=nom, taille_max=_mo(taille_max)),
+                              code="taille")
+    mime = type_detecte(fichier)
+    if mime not in types:
+        raise ValidationError(erreur_type.format(nom=nom), code="type")
+    return mime, nom_sur(nom, types[mime])
+
+
+def piece_jointe_valider(fichier) -> tuple[str, str]:
+    """Vérifie une pièce jointe ; renvoie (type MIME, nom assaini) ou lève ValidationError."""
+    return _valider(fichier, types=TYPES_PIECE_JOINTE,
+                    taille_max=settings.MESSAGERIE_PIECE_JOINTE_TAILLE_MAX, erreur_type=ERREUR_TYPE)
+
+
+def document_valider(fichier) -> tuple[str, str]:
+    """Vérifie un formulaire déposé par un agent (PDF seulement)."""
+    return _valider(fichier, types=TYPES_DOCUMENT,
+                    taille_max=settings.MESSAGERIE_DOCUMENT_TAILLE_MAX, erreur_type=ERREUR_TYPE_PDF)
+
+
+def reponse_telechargement(champ, *, nom: str, type_mime: str) -> FileResponse:
+    """Sert un fichier privé en pièce jointe, sans laisser le navigateur deviner son type."""
+    reponse = FileResponse(champ.open("rb"), as_attachment=True, filename=nom,
+                           content_type=type_mime)
+    reponse["X-Content-Type-Options"] = "nosniff"
+    reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return reponse

@@ -1,0 +1,253 @@
+"""Boîte de réception (fils de messages entre familles et structures), informations et documents."""
+
+import os
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from enfants.models import Activite, Structure
+from familles.models import Famille
+
+
+class StockagePrive(FileSystemStorage):
+    """Les fichiers privés : sous FICHIERS_PRIVES_ROOT, jamais sous une URL publique.
+
+    Le chemin est relu dans les réglages (les tests le changent) ; aucune URL n'est fournie :
+    les fichiers ne sont servis que par des vues qui vérifient les droits.
+    """
+
+    @cached_property
+    def base_url(self):
+        return None
+
+    @property
+    def base_location(self):
+        return str(settings.FICHIERS_PRIVES_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Les fichiers privés n'ont pas d'URL publique.")
+
+
+def stockage_prive():
+    return StockagePrive()
+
+
+def _chemin_piece_jointe(instance, nom_fichier):
+    extension = os.path.splitext(nom_fichier)[1].lower()
+    return f"pieces_jointes/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def _chemin_document(instance, nom_fichier):
+    return f"documents/{uuid.uuid4().hex}.pdf"
+
+
+class AgentStructure(models.Model):
+    """Un agent du CCAS rattaché à une structure : il voit et traite les fils de cette structure."""
+
+    structure = models.ForeignKey(
+        Structure, on_delete=models.CASCADE, related_name="+", verbose_name=_("structure")
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="structures_messagerie",
+        verbose_name=_("agent"),
+        limit_choices_to={"is_staff": True},
+    )
+
+    class Meta:
+        verbose_name = _("agent d'une structure")
+        verbose_name_plural = _("agents des structures")
+        ordering = ["structure__nom"]
+        constraints = [
+            models.UniqueConstraint(fields=["structure", "agent"], name="agent_structure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} — {self.structure}"
+
+
+class Fil(models.Model):
+    """Une conversation entre une famille et une structure (ou le CCAS)."""
+
+    famille = models.ForeignKey(
+        Famille, on_delete=models.CASCADE, related_name="fils", verbose_name=_("famille")
+    )
+    # Vide : message du CCAS lui-même (décisions sur les demandes, informations générales).
+    structure = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("structure"),
+    )
+    objet = models.CharField(_("objet"), max_length=150)
+    initie_par_famille = models.BooleanField(_("écrit par la famille"), default=True)
+    date_creation = models.DateTimeField(_("créé le"), default=timezone.now)
+    date_dernier_message = models.DateTimeField(_("dernier message le"), default=timezone.now)
+    # La famille a mis le fil dans « Supprimés » (elle peut le restaurer).
+    supprime_le = models.DateTimeField(_("supprimé par la famille le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fil de messages")
+        verbose_name_plural = _("fils de messages")
+        ordering = ["-date_dernier_message"]
+        indexes = [models.Index(fields=["famille", "-date_dernier_message"])]
+
+    def __str__(self) -> str:
+        return self.objet
+
+    @property
+    def interlocuteur(self) -> str:
+        return self.structure.nom if self.structure_id else settings.NOM_CCAS
+
+
+class Message(models.Model):
+    """Un message d'un fil ; `lu_le` est rempli quand l'autre partie l'a ouvert."""
+
+    fil = models.ForeignKey(Fil, on_delete=models.CASCADE, related_name="messages",
+                            verbose_name=_("fil"))
+    de_la_famille = models.BooleanField(_("envoyé par la famille"))
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    texte = models.TextField(_("texte"), max_length=5000)
+    date_envoi = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    lu_le = models.DateTimeField(_("lu le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["date_envoi", "pk"]
+        indexes = [models.Index(fields=["fil", "de_la_famille", "lu_le"])]
+
+    def __str__(self) -> str:
+        return f"{self.fil.objet} ({self.date_envoi:%d/%m/%Y %H:%M})"
+
+
+class PieceJointe(models.Model):
+    """Un fichier joint à un message (PDF, JPEG, PNG), stocké hors des fichiers publics."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="pieces_jointes",
+                                verbose_name=_("message"))
+    fichier = models.FileField(_("fichier"), upload_to=_chemin_piece_jointe,
+                               storage=stockage_prive, max_length=200)
+    nom = models.CharField(_("nom du fichier"), max_length=150)
+    type_mime = models.CharField(_("type"), max_length=50)
+    taille = models.PositiveIntegerField(_("taille (octets)"))
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class Information(models.Model):
+    """Une information du CCAS affichée dans « Infos./Documents » entre deux dates."""
+
+    titre = models.CharField(_("titre"), max_length=150)
+    texte = models.TextField(_("texte"), blank=True)
+    lien = models.URLField(_("lien"), blank=True)
+    date_publication = models.DateField(_("publiée le"), default=timezone.localdate)
+    date_expiration = models.DateField(_("expire le"), null=True, blank=True,
+                                       help_text=_("Dernier jour d'affichage (vide : sans fin)."))
+
+    class Meta:
+        verbose_name = _("information")
+        verbose_name_plural = _("informations")
+        ordering = ["-date_publication", "-pk"]
+
+    def __str__(self) -> str:
+        return self.titre
+
+
+class Document(models.Model):
+    """Un formulaire à télécharger (PDF déposé par un agent), dans « Infos./Documents »."""
+
+    titre = models.CharField(_("titre"), max_length=150)
+    fichier = models.FileField(_("fichier PDF"), upload_to=_chemin_document,
+                               storage=stockage_prive, max_length=200)
+    taille = models.PositiveIntegerField(_("taille (octets)"), default=0, editable=False)
+    date_publication = models.DateField(_("publié le"), default=timezone.localdate)
+    date_expiration = models.DateField(_("expire le"), null=True, blank=True,
+                                       help_text=_("Dernier jour de mise à disposition (vide : sans fin)."))
+
+    class Meta:
+        verbose_name = _("document (formulaire)")
+        verbose_name_plural = _("documents (formulaires)")
+        ordering = ["-date_publication", "titre"]
+
+    def __str__(self) -> str:
+        return self.titre
+
+
+class Diffusion(models.Model):
+    """Un message envoyé par un agent à toutes les familles d'une structure ou d'une activité.
+
+    Les messages (un fil par famille) sont créés en tâche de fond, pas dans la requête.
+    """
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "attente", _("En attente")
+        ENVOYEE = "envoyee", _("Envoyée")
+
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+", verbose_name=_("auteur"))
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("structure"))
+    activite = models.ForeignKey(Activite, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("activité"))
+    objet = models.CharField(_("objet"), max_length=150)
+    texte = models.TextField(_("texte"), max_length=5000)
+    statut = models.CharField(_("statut"), max_length=10, choices=Statut, default=Statut.EN_ATTENTE)
+    nombre_familles = models.PositiveIntegerField(_("familles destinataires"), default=0)
+    date_creation = models.DateTimeField(_("créée le"), default=timezone.now)
+    date_envoi = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("diffusion")
+        verbose_name_plural = _("diffusions")
+        ordering = ["-date_creation"]
+
+    def __str__(self) -> str:
+        return self.objet
+
+
+class Notification(models.Model):
+    """Un courriel « un nouveau message vous attend » à envoyer à une famille (sans contenu).
+
+    La ligne garde la trace des tentatives : une panne du serveur de courriel ne perd rien.
+    """
+
+    famille = models.ForeignKey(Famille, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("famille"))
+    date_creation = models.DateTimeField(_("créée le"), default=timezone.now)
+    envoyee_le = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    tentatives = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    derniere_erreur = models.CharField(_("dernière erreur"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("notification par courriel")
+        verbose_name_plural = _("notifications par courriel")
+        ordering = ["-date_creation"]
+
+    def __str__(self) -> str:
+        return f"{self.famille.numero} — {self.date_creation:%d/%m/%Y %H:%M}"

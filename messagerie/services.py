@@ -1,0 +1,241 @@
+"""Écritures de la messagerie : fils, messages, pièces jointes, diffusions et notifications."""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from enfants.models import Activite, Structure
+from familles.models import Famille
+from messagerie import fichiers as fichiers_mod
+from messagerie import selectors
+from messagerie.models import Diffusion, Document, Fil, Information, Message, Notification, PieceJointe
+
+logger = logging.getLogger(__name__)
+
+SUJET_NOTIFICATION = "Un nouveau message vous attend sur le Portail Famille"
+
+
+def _pieces_jointes_ajouter(*, message: Message, fichiers: Iterable) -> None:
+    for fichier in fichiers:
+        type_mime, nom = fichiers_mod.piece_jointe_valider(fichier)
+        fichier.seek(0)
+        piece = PieceJointe(message=message, nom=nom, type_mime=type_mime, taille=fichier.size)
+        piece.fichier.save(nom, fichier, save=False)
+        piece.save()
+
+
+def _message_ajouter(*, fil: Fil, de_la_famille: bool, auteur, texte: str, fichiers=()) -> Message:
+    maintenant = timezone.now()
+    message = Message.objects.create(
+        fil=fil, de_la_famille=de_la_famille, auteur=auteur, texte=texte, date_envoi=maintenant
+    )
+    _pieces_jointes_ajouter(message=message, fichiers=fichiers)
+    fil.date_dernier_message = maintenant
+    champs = ["date_dernier_message"]
+    if not de_la_famille and fil.supprime_le is not None:
+        # Un nouveau message ramène le fil dans la boîte de réception de la famille.
+        fil.supprime_le = None
+        champs.append("supprime_le")
+    fil.save(update_fields=champs)
+    return message
+
+
+@transaction.atomic
+def fil_creer_par_famille(
+    *, famille: Famille, auteur, structure: Structure, objet: str, texte: str, fichiers=()
+) -> Fil:
+    """Un parent écrit à une structure : un nouveau fil avec son premier message."""
+    fil = Fil.objects.create(famille=famille, structure=structure, objet=objet,
+                             initie_par_famille=True)
+    _message_ajouter(fil=fil, de_la_famille=True, auteur=auteur, texte=texte, fichiers=fichiers)
+    return fil
+
+
+@transaction.atomic
+def message_famille_repondre(*, fil: Fil, auteur, texte: str, fichiers=()) -> Message:
+    """Un parent répond dans un fil de sa famille."""
+    return _message_ajouter(fil=fil, de_la_famille=True, auteur=auteur, texte=texte,
+                            fichiers=fichiers)
+
+
+@transaction.atomic
+def message_structure_repondre(*, fil: Fil, agent, texte: str, fichiers=()) -> Message:
+    """Un agent répond dans un fil ; la famille est prévenue par courriel si elle l'accepte."""
+    fil = Fil.objects.select_for_update().get(pk=fil.pk)
+    message = _message_ajouter(fil=fil, de_la_famille=False, auteur=agent, texte=texte,
+                               fichiers=fichiers)
+    # Répondre, c'est avoir lu les messages de la famille.
+    fil_marquer_lu(fil=fil, par_la_famille=False)
+    notification_creer(famille=fil.famille)
+    return message
+
+
+@transaction.atomic
+def fil_creer_par_structure(
+    *, famille: Famille, structure: Structure | None, agent, objet: str, texte: str, fichiers=()
+) -> Fil:
+    """Un agent écrit à une famille (structure vide : message du CCAS) ; la famille est prévenue."""
+    fil = Fil.objects.create(famille=famille, structure=structure, objet=objet,
+                             initie_par_famille=False)
+    _message_ajouter(fil=fil, de_la_famille=False, auteur=agent, texte=texte, fichiers=fichiers)
+    notification_creer(famille=famille)
+    return fil
+
+
+def message_systeme_envoyer(*, famille: Famille, objet: str, texte: str) -> Fil:
+    """Un message du CCAS dans la boîte de réception de la famille (décision sur une demande…).
+
+    La famille reçoit le courriel de notification (sans le contenu) si elle l'accepte.
+    """
+    return fil_creer_par_structure(famille=famille, structure=None, agent=None, objet=objet,
+                                   texte=texte)
+
+
+@transaction.atomic
+def fil_marquer_lu(*, fil: Fil, par_la_famille: bool) -> int:
+    """Marque lus les messages reçus par cette partie ; renvoie combien l'ont été."""
+    return Message.objects.filter(
+        fil=fil, de_la_famille=not par_la_famille, lu_le__isnull=True
+    ).update(lu_le=timezone.now())
+
+
+@transaction.atomic
+def fil_supprimer(*, fil: Fil) -> Fil:
+    """La famille met le fil dans « Supprimés » (rien n'est effacé)."""
+    if fil.supprime_le is None:
+        fil.supprime_le = timezone.now()
+        fil.save(update_fields=["supprime_le"])
+    return fil
+
+
+@transaction.atomic
+def fil_restaurer(*, fil: Fil) -> Fil:
+    """La famille ramène un fil supprimé dans sa boîte de réception."""
+    if fil.supprime_le is not None:
+        fil.supprime_le = None
+        fil.save(update_fields=["supprime_le"])
+    return fil
+
+
+# Diffusions
+
+@transaction.atomic
+def diffusion_creer(
+    *, agent, objet: str, texte: str, structure: Structure | None = None,
+    activite: Activite | None = None,
+) -> Diffusion:
+    """Enregistre une diffusion ; les messages sont créés en tâche de fond après validation."""
+    if (structure is None) == (activite is None):
+        raise ValueError("Une diffusion vise une structure ou une activité (l'une des deux).")
+    diffusion = Diffusion.objects.create(auteur=agent, structure=structure, activite=activite,
+                                         objet=objet, texte=texte)
+    from messagerie.tasks import diffusion_executer_tache
+
+    transaction.on_commit(lambda: diffusion_executer_tache.enqueue(diffusion_id=diffusion.pk))
+    return diffusion
+
+
+@transaction.atomic
+def diffusion_executer(*, diffusion_id: int) -> Diffusion:
+    """Crée un fil par famille destinataire ; une diffusion déjà envoyée n'est pas rejouée."""
+    diffusion = (
+        Diffusion.objects.select_for_update()
+        .select_related("structure", "activite__structure", "auteur")
+        .get(pk=diffusion_id)
+    )
+    if diffusion.statut == Diffusion.Statut.ENVOYEE:
+        return diffusion
+    structure = diffusion.structure or diffusion.activite.structure
+    familles = selectors.familles_destinataires(structure=diffusion.structure,
+                                                activite=diffusion.activite)
+    nombre = 0
+    for famille in familles.prefetch_related("responsables"):
+        fil_creer_par_structure(famille=famille, structure=structure, agent=diffusion.auteur,
+                                objet=diffusion.objet, texte=diffusion.texte)
+        nombre += 1
+    diffusion.statut = Diffusion.Statut.ENVOYEE
+    diffusion.nombre_familles = nombre
+    diffusion.date_envoi = timezone.now()
+    diffusion.save(update_fields=["statut", "nombre_familles", "date_envoi"])
+    return diffusion
+
+
+# Informations et formulaires
+
+@transaction.atomic
+def information_enregistrer(*, information: Information) -> Information:
+    """Publie (ou modifie) une information du CCAS."""
+    information.full_clean()
+    information.save()
+    return information
+
+
+@transaction.atomic
+def document_enregistrer(*, document: Document, fichier=None) -> Document:
+    """Publie (ou modifie) un formulaire ; un nouveau fichier est vérifié (PDF) et remplacé."""
+    if fichier is not None:
+        fichiers_mod.document_valider(fichier)
+        fichier.seek(0)
+        document.taille = fichier.size
+        document.fichier.save("formulaire.pdf", fichier, save=False)
+    document.save()
+    return document
+
+
+# Notifications par courriel
+
+def notification_creer(*, famille: Famille) -> Notification | None:
+    """Prévoit le courriel « un nouveau message vous attend », envoyé en tâche après validation.
+
+    Seulement si le responsable principal accepte les courriels et a une adresse.
+    """
+    principal = Famille.objects.prefetch_related("responsables").get(pk=famille.pk)
+    principal = principal.responsable_principal
+    if principal is None or not principal.autorisation_courriel or not principal.email:
+        return None
+    notification = Notification.objects.create(famille=famille)
+    from messagerie.tasks import notification_envoyer_tache
+
+    transaction.on_commit(
+        lambda: notification_envoyer_tache.enqueue(notification_id=notification.pk)
+    )
+    return notification
+
+
+def notification_envoyer(*, notification_id: int) -> bool:
+    """Envoie le courriel (sans contenu du message ni donnée personnelle).
+
+    Renvoie False si le serveur de courriel a échoué : la tentative est comptée et l'erreur notée,
+    le message lui-même reste dans la boîte de réception.
+    """
+    notification = Notification.objects.select_related("famille").get(pk=notification_id)
+    if notification.envoyee_le is not None:
+        return True
+    principal = Famille.objects.prefetch_related("responsables").get(
+        pk=notification.famille_id
+    ).responsable_principal
+    if principal is None or not principal.autorisation_courriel or not principal.email:
+        # La famille a retiré son accord entre-temps : rien à envoyer.
+        return True
+    lien = settings.PORTAIL_URL.rstrip("/") + reverse("messagerie:boite")
+    corps = render_to_string("messagerie/courriel_notification.txt",
+                             {"lien": lien, "nom_ccas": settings.NOM_CCAS})
+    notification.tentatives += 1
+    try:
+        send_mail(subject=SUJET_NOTIFICATION, message=corps, from_email=None,
+                  recipient_list=[principal.email])
+    except Exception as erreur:  # noqa: BLE001 — toute panne du serveur est retentée
+        logger.warning("Courriel de notification %s non envoyé : %s", notification.pk, erreur)
+        notification.derniere_erreur = f"{type(erreur).__name__}: {erreur}"[:255]
+        notification.save(update_fields=["tentatives", "derniere_erreur"])
+        return False
+    notification.envoyee_le = timezone.now()
+    notification.derniere_erreur = ""
+    notification.save(update_fields=["tentatives", "envoyee_le", "derniere_erreur"])
+    return True

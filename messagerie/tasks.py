@@ -1,0 +1,35 @@
+"""Tâches de fond de la messagerie (framework de tâches de Django ; `manage.py db_worker`)."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+
+from messagerie import services
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def notification_envoyer_tache(notification_id: int, tentative: int = 1) -> bool:
+    """Envoie un courriel de notification ; en cas d'échec, se reprogramme avec un délai croissant."""
+    if services.notification_envoyer(notification_id=notification_id):
+        return True
+    if tentative >= settings.MESSAGERIE_NOTIFICATION_TENTATIVES_MAX:
+        logger.error("Courriel de notification %s abandonné après %s tentatives.",
+                     notification_id, tentative)
+        return False
+    delai = timedelta(seconds=settings.MESSAGERIE_NOTIFICATION_DELAI * 2 ** (tentative - 1))
+    tache = notification_envoyer_tache
+    if tache.get_backend().supports_defer:
+        tache = tache.using(run_after=timezone.now() + delai)
+    tache.enqueue(notification_id=notification_id, tentative=tentative + 1)
+    return False
+
+
+@task()
+def diffusion_executer_tache(diffusion_id: int) -> int:
+    """Crée les messages d'une diffusion (un fil par famille destinataire)."""
+    return services.diffusion_executer(diffusion_id=diffusion_id).nombre_familles

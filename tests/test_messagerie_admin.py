@@ -1,0 +1,166 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from messagerie import selectors, services
+from messagerie.models import Diffusion, Fil, Message
+from portail.permissions import NOM_GROUPE_CCAS
+from tests.factories import (
+    ActiviteFactory,
+    AgentStructureFactory,
+    EnfantFactory,
+    FamilleFactory,
+    PieceJointeFactory,
+    ResponsableFactory,
+    StructureFactory,
+    agent_ccas,
+    fil_avec_messages,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alsh():
+    return StructureFactory(nom="Accueil de Loisirs")
+
+
+@pytest.fixture
+def client_agent(client, agent, alsh):
+    AgentStructureFactory(agent=agent, structure=alsh)
+    client.force_login(agent)
+    return client
+
+
+def test_le_groupe_ccas_a_les_droits_de_la_messagerie():
+    codenames = set(Group.objects.get(name=NOM_GROUPE_CCAS).permissions.filter(
+        content_type__app_label="messagerie").values_list("codename", flat=True))
+    assert {"view_fil", "change_fil", "add_fil", "add_diffusion", "add_document",
+            "change_information"} <= codenames
+
+
+def test_l_agent_voit_les_fils_de_ses_structures_non_lus_d_abord(client_agent, agent, alsh, parent):
+    creche = StructureFactory(nom="Crèche")
+    lu = fil_avec_messages(famille=parent.famille, structure=alsh, objet="Déjà lu", recus=1)
+    Message.objects.filter(fil=lu).update(lu_le="2026-01-01T10:00Z")
+    non_lu = fil_avec_messages(famille=parent.famille, structure=alsh, objet="Pas encore lu",
+                               recus=0)
+    # Le fil lu est plus récent, mais le non lu passe devant.
+    services.message_structure_repondre(fil=lu, agent=agent, texte="Relance")
+    fil_avec_messages(famille=parent.famille, structure=creche, objet="Autre structure")
+    assert list(selectors.fils_agent(agent=agent)) == [non_lu, lu]
+    page = client_agent.get(reverse("admin:messagerie_fil_changelist")).content.decode()
+    assert page.index("Pas encore lu") < page.index("Déjà lu")
+    assert "Autre structure" not in page
+    autre = client_agent.get(reverse("admin:messagerie_fil_change", args=[
+        Fil.objects.get(objet="Autre structure").pk]))
+    assert autre.status_code == 302  # objet introuvable pour cet agent : retour à la liste
+
+
+def test_l_agent_repond_dans_le_fil(client_agent, agent, alsh, parent):
+    fil = fil_avec_messages(famille=parent.famille, structure=alsh, recus=0)
+    url = reverse("admin:messagerie_fil_change", args=[fil.pk])
+    Message.objects.filter(fil=fil).update(texte="<script>alert(1)</script> Léa sera absente")
+    page = client_agent.get(url)
+    assert page.status_code == 200
+    contenu = page.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Léa sera absente" in contenu
+    assert "<script>alert(1)" not in contenu
+    # Ouvrir le fil marque lus les messages de la famille.
+    assert not fil.messages.filter(de_la_famille=True, lu_le__isnull=True).exists()
+    reponse = client_agent.post(url, {"reponse": "C'est noté, à mercredi."})
+    assert reponse.status_code == 302
+    dernier = fil.messages.last()
+    assert dernier.texte == "C'est noté, à mercredi." and not dernier.de_la_famille
+    assert dernier.auteur == agent and dernier.lu_le is None
+    assert selectors.messages_non_lus_nombre(famille=parent.famille) == 1
+
+
+def test_l_agent_telecharge_une_piece_jointe_de_sa_structure_seulement(client_agent, alsh, parent):
+    fil = fil_avec_messages(famille=parent.famille, structure=alsh)
+    piece = PieceJointeFactory(message=fil.messages.first())
+    url = reverse("admin:messagerie_fil_piece_jointe", args=[fil.pk, piece.pk])
+    reponse = client_agent.get(url)
+    assert reponse.status_code == 200 and reponse["X-Content-Type-Options"] == "nosniff"
+    autre = fil_avec_messages(famille=parent.famille, structure=StructureFactory(nom="Crèche"))
+    piece_autre = PieceJointeFactory(message=autre.messages.first())
+    assert client_agent.get(reverse("admin:messagerie_fil_piece_jointe",
+                                    args=[autre.pk, piece_autre.pk])).status_code == 404
+    assert client_agent.get(reverse("admin:messagerie_fil_piece_jointe",
+                                    args=[fil.pk, piece_autre.pk])).status_code == 404
+
+
+def test_l_agent_ecrit_a_une_famille(client_agent, agent, alsh, parent):
+    reponse = client_agent.post(reverse("admin:messagerie_fil_add"), {
+        "famille": parent.famille.pk, "structure": alsh.pk, "objet": "Sortie piscine",
+        "texte": "Pensez au maillot de bain.",
+    })
+    assert reponse.status_code == 302
+    fil = Fil.objects.get(famille=parent.famille)
+    assert not fil.initie_par_famille and fil.structure == alsh
+    assert fil.messages.get().auteur == agent
+    assert selectors.messages_non_lus_nombre(famille=parent.famille) == 1
+
+
+def test_diffusion_a_une_activite_creee_dans_la_requete_envoyee_en_tache(
+    client_agent, agent, alsh, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    activite = ActiviteFactory(structure=alsh, nom="ALSH Mercredi après-midi")
+    familles = [EnfantFactory(famille=ResponsableFactory().famille).famille for _ in range(3)]
+    sans_enfant = FamilleFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client_agent.post(reverse("admin:messagerie_diffusion_add"), {
+            "activite": activite.pk, "objet": "Sortie au parc", "texte": "Prévoir une casquette.",
+        })
+    assert reponse.status_code == 302
+    diffusion = Diffusion.objects.get()
+    # Rien n'est créé dans la requête : la tâche attend le worker.
+    assert diffusion.statut == Diffusion.Statut.EN_ATTENTE and not Fil.objects.exists()
+    (resultat,) = default_task_backend.results
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resultat.task.call(**resultat.kwargs) == 3
+    diffusion.refresh_from_db()
+    assert diffusion.statut == Diffusion.Statut.ENVOYEE and diffusion.nombre_familles == 3
+    assert sorted(Fil.objects.values_list("famille", flat=True)) == sorted(f.pk for f in familles)
+    assert not Fil.objects.filter(famille=sans_enfant).exists()
+    assert all(f.structure == alsh and f.messages.count() == 1 for f in Fil.objects.all())
+    # Rejouer la tâche ne double pas les messages.
+    services.diffusion_executer(diffusion_id=diffusion.pk)
+    assert Fil.objects.count() == 3
+
+
+def test_diffusion_refusee_sans_cible(client_agent):
+    reponse = client_agent.post(reverse("admin:messagerie_diffusion_add"),
+                                {"objet": "Rien", "texte": "Rien"})
+    assert reponse.status_code == 200
+    assert "Choisissez une structure ou une activité" in reponse.content.decode()
+    assert not Diffusion.objects.exists()
+
+
+def test_le_worker_en_base_execute_la_diffusion_et_les_courriels(agent, alsh):
+    """Le vrai backend (file en base de données) et la commande `db_worker`."""
+    EnfantFactory(famille=ResponsableFactory().famille)
+    diffusion = services.diffusion_creer(agent=agent, structure=alsh, objet="Fermeture",
+                                         texte="L'accueil sera fermé vendredi.")
+    # La transaction du test n'est pas validée : on met la tâche en file comme on_commit.
+    from messagerie.tasks import diffusion_executer_tache
+
+    diffusion_executer_tache.enqueue(diffusion_id=diffusion.pk)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    diffusion.refresh_from_db()
+    assert diffusion.statut == Diffusion.Statut.ENVOYEE and diffusion.nombre_familles == 1
+
+
+def test_un_agent_sans_structure_ne_voit_que_les_messages_du_ccas(client, parent):
+    agent = agent_ccas()
+    fil_avec_messages(famille=parent.famille, objet="Question à l'ALSH")
+    services.message_systeme_envoyer(famille=parent.famille, objet="Décision", texte="Acceptée")
+    assert [f.objet for f in selectors.fils_agent(agent=agent)] == ["Décision"]
+    client.force_login(agent)
+    assert client.get(reverse("admin:messagerie_fil_changelist")).status_code == 200
+    assert mail.outbox == []  # la notification attend le worker (après validation)
