@@ -191,8 +191,11 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict) -> Agenda:
     jours = jours_entete(annee, mois, feries=donnees["feries"], vacances=donnees["vacances"])
     reservations = {}
     # Une réservation vivante l'emporte sur une ancienne réservation refusée du même jour.
+    motifs_refus = {}
     for r in sorted(donnees["reservations"], key=lambda r: r.etat in Reservation.ETATS_ACTIFS):
         reservations[(r.inscription_id, r.date)] = r.etat
+        if r.etat == Reservation.Etat.REFUSEE and r.motif_refus:
+            motifs_refus[(r.inscription_id, r.date)] = r.motif_refus
     absences = {}
     for a in sorted(donnees["absences"], key=lambda a: a.etat != Absence.Etat.REFUSEE):
         if a.etat != Absence.Etat.REFUSEE:
@@ -229,6 +232,8 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict) -> Agenda:
             libelle = f"{calendrier.date_longue(d)} : {etat.libelle}"
             if jour.libelle_marque:
                 libelle += f" ({jour.libelle_marque})"
+            if etat == EtatCase.RESERVATION_REFUSEE and cle in motifs_refus:
+                libelle += f" — motif : {motifs_refus[cle]}"
             ligne.cases.append(Case(jour=jour, etat=etat, libelle=libelle, symbole=symbole,
                                     actionnable=actionnable, action=action))
         lignes.append(ligne)

@@ -321,6 +321,7 @@ def test_agent_decide_les_demandes_dans_l_administration(client, agent, inscript
 
 
 def test_reservation_refusee_visible_dans_l_agenda(client_parent, inscription):
-    ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 22), etat="refusee")
+    ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 22), etat="refusee",
+                       motif_refus="Groupe complet")
     html = client_parent.get(url_planning(inscription)).content.decode()
-    assert "mercredi 22 avril 2015 : Réservation refusée" in html
+    assert "mercredi 22 avril 2015 : Réservation refusée — motif : Groupe complet" in html
