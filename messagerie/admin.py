@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from enfants.models import Activite, Structure
 from messagerie import fichiers, selectors, services
+from messagerie.forms import PiecesJointesMixin
 from messagerie.models import AgentStructure, Diffusion, Document, Fil, Information, Notification
 
 
@@ -41,8 +42,8 @@ class FilCreationForm(forms.ModelForm):
         help_texts = {"structure": "Vide : message du CCAS."}
 
 
-class FilReponseForm(forms.ModelForm):
-    """Répondre dans le fil."""
+class FilReponseForm(PiecesJointesMixin, forms.ModelForm):
+    """Répondre dans le fil (avec d'éventuelles pièces jointes)."""
 
     reponse = forms.CharField(label="Votre réponse", widget=forms.Textarea(attrs={"rows": 6}),
                               max_length=5000, required=False,
@@ -51,6 +52,12 @@ class FilReponseForm(forms.ModelForm):
     class Meta:
         model = Fil
         fields = ()
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("pieces_jointes") and not donnees.get("reponse"):
+            self.add_error("reponse", "Écrivez la réponse qui accompagne les pièces jointes.")
+        return donnees
 
 
 @admin.register(Fil)
@@ -85,7 +92,7 @@ class FilAdmin(admin.ModelAdmin):
             form.base_fields["structure"].queryset = _structures_de(request.user)
             return form
         kwargs["form"] = FilReponseForm
-        kwargs["fields"] = ["reponse"]
+        kwargs["fields"] = ["reponse", "pieces_jointes"]
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
@@ -94,7 +101,7 @@ class FilAdmin(admin.ModelAdmin):
         return [
             (None, {"fields": ("famille", "structure", "objet", "date_creation", "supprime_le")}),
             ("Messages", {"fields": ("conversation",)}),
-            ("Répondre", {"fields": ("reponse",)}),
+            ("Répondre", {"fields": ("reponse", "pieces_jointes")}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -145,7 +152,8 @@ class FilAdmin(admin.ModelAdmin):
             return
         if donnees.get("reponse"):
             services.message_structure_repondre(fil=obj, agent=request.user,
-                                                texte=donnees["reponse"])
+                                                texte=donnees["reponse"],
+                                                fichiers=donnees.get("pieces_jointes") or ())
             messages.success(request, "Votre réponse a été envoyée à la famille.")
 
     def save_related(self, request, form, formsets, change):

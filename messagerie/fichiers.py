@@ -7,7 +7,7 @@ import unicodedata
 import puremagic
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 
 # Type reconnu d'après les premiers octets → extension enregistrée.
@@ -75,8 +75,11 @@ def document_valider(fichier) -> tuple[str, str]:
 
 def reponse_telechargement(champ, *, nom: str, type_mime: str) -> FileResponse:
     """Sert un fichier privé en pièce jointe, sans laisser le navigateur deviner son type."""
-    reponse = FileResponse(champ.open("rb"), as_attachment=True, filename=nom,
-                           content_type=type_mime)
+    try:
+        contenu = champ.open("rb")
+    except FileNotFoundError as erreur:
+        raise Http404("Fichier introuvable.") from erreur
+    reponse = FileResponse(contenu, as_attachment=True, filename=nom, content_type=type_mime)
     reponse["X-Content-Type-Options"] = "nosniff"
     reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return reponse

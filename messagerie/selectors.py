@@ -98,7 +98,9 @@ def fils_agent(*, agent) -> QuerySet[Fil]:
 
     Les messages du CCAS (sans structure) sont visibles de tous les agents.
     """
-    qs = Fil.objects.select_related("structure", "famille").annotate(
+    qs = Fil.objects.select_related("structure", "famille").prefetch_related(
+        "famille__responsables"
+    ).annotate(
         non_lus=Count("messages", filter=_NON_LU_STRUCTURE)
     )
     if not agent.is_superuser:

@@ -38,8 +38,8 @@ def _message_ajouter(*, fil: Fil, de_la_famille: bool, auteur, texte: str, fichi
     _pieces_jointes_ajouter(message=message, fichiers=fichiers)
     fil.date_dernier_message = maintenant
     champs = ["date_dernier_message"]
-    if not de_la_famille and fil.supprime_le is not None:
-        # Un nouveau message ramène le fil dans la boîte de réception de la famille.
+    if fil.supprime_le is not None:
+        # Un nouveau message (réponse reçue ou envoyée) ramène le fil dans la boîte de réception.
         fil.supprime_le = None
         champs.append("supprime_le")
     fil.save(update_fields=champs)
@@ -145,7 +145,7 @@ def diffusion_creer(
 def diffusion_executer(*, diffusion_id: int) -> Diffusion:
     """Crée un fil par famille destinataire ; une diffusion déjà envoyée n'est pas rejouée."""
     diffusion = (
-        Diffusion.objects.select_for_update()
+        Diffusion.objects.select_for_update(of=("self",))
         .select_related("structure", "activite__structure", "auteur")
         .get(pk=diffusion_id)
     )

@@ -7,6 +7,7 @@ en production, DEBUG est faux et SECRET_KEY, DATABASE_URL et ALLOWED_HOSTS sont 
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -29,6 +30,12 @@ def _env_bool(nom: str, defaut: bool = False) -> bool:
 def _env_int(nom: str, defaut: int) -> int:
     valeur = os.environ.get(nom)
     return int(valeur) if valeur else defaut
+
+
+def _origine(url: str) -> str:
+    """« https://www.leves.fr/accueil » → « https://www.leves.fr »."""
+    morceaux = urlsplit(url)
+    return f"{morceaux.scheme}://{morceaux.netloc}"
 
 
 def _env_liste(nom: str, defaut: str = "") -> list[str]:
@@ -172,6 +179,17 @@ CCAS_EMAIL = _env("CCAS_EMAIL", "ccas@leves.fr")
 CCAS_ADRESSE = _env("CCAS_ADRESSE", "Place de l'Hôtel de Ville, 28300 Lèves")
 PORTAIL_URL = _env("PORTAIL_URL", "http://127.0.0.1:8000")
 
+# Pages légales (mentions légales, données personnelles, déclaration d'accessibilité).
+DIRECTEUR_PUBLICATION = _env(
+    "DIRECTEUR_PUBLICATION", f"le président du {NOM_CCAS} (le maire de {NOM_VILLE})"
+)
+HEBERGEUR_NOM = _env("HEBERGEUR_NOM", f"Mairie de {NOM_VILLE} (serveurs de la commune)")
+HEBERGEUR_ADRESSE = _env("HEBERGEUR_ADRESSE", CCAS_ADRESSE)
+HEBERGEUR_TELEPHONE = _env("HEBERGEUR_TELEPHONE", CCAS_TELEPHONE)
+DPO_EMAIL = _env("DPO_EMAIL", CCAS_EMAIL)
+# Date de la dernière évaluation d'accessibilité (AAAA-MM-JJ), affichée dans la déclaration.
+ACCESSIBILITE_DATE_EVALUATION = _env("ACCESSIBILITE_DATE_EVALUATION", "2026-11-28")
+
 # Sessions : expiration après inactivité (SESSION_COOKIE_AGE, prolongée à chaque requête) et
 # durée de vie absolue depuis la connexion (SESSION_DUREE_MAXIMALE).
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 30 * 60)
@@ -261,7 +279,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF] + _env_liste("CSP_FORM_ACTION_EXTRA"),
+    # « Déconnexion » (un POST) redirige vers le site de la ville : form-action couvre aussi
+    # les redirections qui suivent l'envoi d'un formulaire.
+    "form-action": [CSP.SELF, _origine(SITE_VILLE_URL)] + _env_liste("CSP_FORM_ACTION_EXTRA"),
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

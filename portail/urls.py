@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from portail import views
 
@@ -14,6 +15,8 @@ app_urls = [
 urlpatterns = [
     path("", include((app_urls, "portail"))),
     path("sante/", views.sante, name="sante"),
+    # Les navigateurs demandent /favicon.ico d'office (pages de l'administration comprises).
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("connexion/", views.ConnexionView.as_view(), name="connexion"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("mot-de-passe/nouveau/", views.mot_de_passe_nouveau, name="mot_de_passe_nouveau"),
@@ -34,6 +37,11 @@ urlpatterns = [
         TemplateView.as_view(template_name="registration/reinitialisation_terminee.html"),
         name="reinitialisation_terminee",
     ),
+    path("accessibilite/", views.page_legale("portail/accessibilite.html"), name="accessibilite"),
+    path("mentions-legales/", views.page_legale("portail/mentions_legales.html"),
+         name="mentions_legales"),
+    path("donnees-personnelles/", views.page_legale("portail/donnees_personnelles.html"),
+         name="donnees_personnelles"),
     path("compte/", include("familles.urls")),
     path("enfants/", include("enfants.urls")),
     path("releve/", include("facturation.urls")),

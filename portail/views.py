@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -142,5 +144,27 @@ def acces_refuse(request, exception=None):
 def page_statique(template_name):
     def vue(request):
         return render(request, template_name)
+
+    return vue
+
+
+def _contexte_pages_legales() -> dict:
+    return {
+        "CCAS_ADRESSE": settings.CCAS_ADRESSE,
+        "DIRECTEUR_PUBLICATION": settings.DIRECTEUR_PUBLICATION,
+        "HEBERGEUR_NOM": settings.HEBERGEUR_NOM,
+        "HEBERGEUR_ADRESSE": settings.HEBERGEUR_ADRESSE,
+        "HEBERGEUR_TELEPHONE": settings.HEBERGEUR_TELEPHONE,
+        "DPO_EMAIL": settings.DPO_EMAIL,
+        "PORTAIL_URL": settings.PORTAIL_URL,
+        "date_evaluation": datetime.date.fromisoformat(settings.ACCESSIBILITE_DATE_EVALUATION),
+    }
+
+
+def page_legale(template_name):
+    """Une page publique (déclaration d'accessibilité, mentions légales, données personnelles)."""
+
+    def vue(request):
+        return render(request, template_name, _contexte_pages_legales())
 
     return vue

@@ -78,6 +78,42 @@ def test_l_agent_repond_dans_le_fil(client_agent, agent, alsh, parent):
     assert selectors.messages_non_lus_nombre(famille=parent.famille) == 1
 
 
+def test_l_agent_joint_un_pdf_a_sa_reponse_mais_pas_un_executable(client_agent, alsh, parent):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from messagerie.models import PieceJointe
+    from tests.factories import CONTENU_PDF
+
+    fil = fil_avec_messages(famille=parent.famille, structure=alsh, recus=0)
+    url = reverse("admin:messagerie_fil_change", args=[fil.pk])
+    refuse = client_agent.post(url, {"reponse": "Voici", "pieces_jointes": SimpleUploadedFile(
+        "programme.pdf", b"MZ\x90\x00" + b"\x00" * 60, "application/pdf")})
+    assert refuse.status_code == 200 and not PieceJointe.objects.exists()
+    assert fil.messages.count() == 1
+    client_agent.post(url, {"reponse": "Voici le menu", "pieces_jointes": SimpleUploadedFile(
+        "menu.pdf", CONTENU_PDF, "application/pdf")})
+    piece = PieceJointe.objects.get()
+    assert piece.message.texte == "Voici le menu" and not piece.message.de_la_famille
+    # La famille la télécharge depuis son fil.
+    client_agent.force_login(parent)
+    assert client_agent.get(reverse("messagerie:piece_jointe", args=[piece.pk])).status_code == 200
+
+
+def test_liste_des_fils_de_l_agent_en_nombre_constant_de_requetes(
+    client_agent, alsh, django_assert_max_num_queries
+):
+    from tests.factories import famille_avec_parent
+
+    fil_avec_messages(famille=famille_avec_parent().famille, structure=alsh)
+    url = reverse("admin:messagerie_fil_changelist")
+    with django_assert_max_num_queries(30) as un:
+        assert client_agent.get(url).status_code == 200
+    for _ in range(30):
+        fil_avec_messages(famille=famille_avec_parent().famille, structure=alsh)
+    with django_assert_max_num_queries(len(un.captured_queries)):
+        assert client_agent.get(url).status_code == 200
+
+
 def test_l_agent_telecharge_une_piece_jointe_de_sa_structure_seulement(client_agent, alsh, parent):
     fil = fil_avec_messages(famille=parent.famille, structure=alsh)
     piece = PieceJointeFactory(message=fil.messages.first())
@@ -142,18 +178,22 @@ def test_diffusion_refusee_sans_cible(client_agent):
     assert not Diffusion.objects.exists()
 
 
-def test_le_worker_en_base_execute_la_diffusion_et_les_courriels(agent, alsh):
-    """Le vrai backend (file en base de données) et la commande `db_worker`."""
-    EnfantFactory(famille=ResponsableFactory().famille)
-    diffusion = services.diffusion_creer(agent=agent, structure=alsh, objet="Fermeture",
-                                         texte="L'accueil sera fermé vendredi.")
-    # La transaction du test n'est pas validée : on met la tâche en file comme on_commit.
-    from messagerie.tasks import diffusion_executer_tache
+@pytest.mark.django_db(transaction=True)
+def test_le_worker_en_base_execute_la_diffusion_et_les_courriels(alsh):
+    """Le vrai backend (file en base de données) et la commande `db_worker`, transactions réelles."""
+    from django_tasks_db.models import DBTaskResult
 
-    diffusion_executer_tache.enqueue(diffusion_id=diffusion.pk)
+    famille = EnfantFactory(famille=ResponsableFactory(autorisation_courriel=True).famille).famille
+    diffusion = services.diffusion_creer(agent=None, structure=alsh, objet="Fermeture",
+                                         texte="L'accueil sera fermé vendredi.")
+    # Après validation : la tâche attend en base, rien n'est encore créé.
+    assert DBTaskResult.objects.count() == 1 and not Fil.objects.exists()
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
     diffusion.refresh_from_db()
     assert diffusion.statut == Diffusion.Statut.ENVOYEE and diffusion.nombre_familles == 1
+    assert Fil.objects.get().famille == famille
+    # La diffusion a mis en file le courriel de notification ; le même worker l'a envoyé.
+    assert len(mail.outbox) == 1 and "L'accueil sera fermé" not in mail.outbox[0].body
 
 
 def test_un_agent_sans_structure_ne_voit_que_les_messages_du_ccas(client, parent):

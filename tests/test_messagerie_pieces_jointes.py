@@ -112,3 +112,10 @@ def test_la_piece_jointe_est_visible_dans_le_fil(client_parent, parent):
     piece = PieceJointeFactory(message=fil.messages.first())
     page = client_parent.get(reverse("messagerie:fil", args=[fil.pk])).content.decode()
     assert reverse("messagerie:piece_jointe", args=[piece.pk]) in page
+
+
+def test_un_fichier_disparu_du_disque_donne_404_et_non_500(client_parent, parent):
+    fil = fil_avec_messages(famille=parent.famille)
+    piece = PieceJointeFactory(message=fil.messages.first())
+    Path(piece.fichier.path).unlink()
+    assert client_parent.get(reverse("messagerie:piece_jointe", args=[piece.pk])).status_code == 404

@@ -26,3 +26,13 @@ def test_premiere_connexion_impose_le_changement(page):
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_text("Votre mot de passe a été changé.")).to_be_visible()
     expect(page.get_by_text("Bienvenue SOPHIE MARTIN")).to_be_visible()
+
+
+def test_la_csp_autorise_la_redirection_de_deconnexion(client, settings):
+    """« Déconnexion » est un POST redirigé vers le site de la ville : form-action doit le
+    permettre (la directive couvre les redirections qui suivent un envoi de formulaire)."""
+    from portail.settings import _origine
+
+    entete = client.get("/connexion/")["Content-Security-Policy"]
+    form_action = next(d for d in entete.split(";") if "form-action" in d)
+    assert _origine(settings.SITE_VILLE_URL) in form_action

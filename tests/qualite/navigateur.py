@@ -1,0 +1,35 @@
+"""Aides pour les contrôles dans Chromium : connexion par cookie, violations de CSP."""
+
+from django.conf import settings
+from django.test import Client
+
+# Écoute, dès le chargement, les violations de CSP signalées par le navigateur. Playwright
+# injecte ce script par le protocole de débogage : la CSP de la page ne s'y applique pas.
+ECOUTE_CSP = """
+window.__violationsCsp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__violationsCsp.push(
+    `${e.violatedDirective} : ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
+
+
+def connecter(contexte, utilisateur, base_url: str) -> None:
+    """Remplace les cookies du contexte par une session ouverte pour `utilisateur` (ou aucune)."""
+    contexte.clear_cookies()
+    if utilisateur is None:
+        return
+    client = Client()
+    client.force_login(utilisateur)
+    contexte.add_cookies([{
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": base_url,
+    }])
+
+
+def violations_csp(page, console: list[str]) -> list[str]:
+    """Les violations de CSP de la page affichée : événements du document et console."""
+    evenements = page.evaluate("() => window.__violationsCsp || []")
+    messages = [m for m in console if "Content Security Policy" in m or "Content-Security-Policy" in m]
+    return list(evenements) + messages
