@@ -325,3 +325,21 @@ def test_reservation_refusee_visible_dans_l_agenda(client_parent, inscription):
                        motif_refus="Groupe complet")
     html = client_parent.get(url_planning(inscription)).content.decode()
     assert "mercredi 22 avril 2015 : Réservation refusée — motif : Groupe complet" in html
+
+
+def test_le_groupe_ccas_a_les_droits_du_planning():
+    from django.contrib.auth.models import Group
+
+    codes = set(Group.objects.get(name="CCAS").permissions.values_list("codename", flat=True))
+    for modele in ("fermeture", "inscription", "reservation", "absence", "presence"):
+        assert {f"view_{modele}", f"change_{modele}", f"add_{modele}"} <= codes
+    assert "view_fluxcalendrier" in codes
+
+
+@pytest.mark.parametrize("nom", ["enfants_activite", "enfants_fermeture", "enfants_inscription",
+                                 "enfants_reservation", "enfants_absence", "enfants_presence"])
+def test_pages_d_administration_du_planning(client, agent, inscription, nom):
+    ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 15), etat="en_cours")
+    AbsenceFactory(inscription=inscription, date=datetime.date(2015, 4, 8), etat="en_cours")
+    client.force_login(agent)
+    assert client.get(reverse(f"admin:{nom}_changelist")).status_code == 200
