@@ -7,6 +7,7 @@ from django.forms import CharField
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from enfants import calendrier, services
@@ -63,7 +64,7 @@ class ActiviteAdmin(admin.ModelAdmin):
         try:
             jour = datetime.date.fromisoformat(request.GET.get("date", ""))
         except ValueError:
-            jour = datetime.date.today()
+            jour = timezone.localdate()
         attendues = services.inscriptions_attendues(activite=activite, jour=jour)
         if request.method == "POST":
             presents = {int(v) for v in request.POST.getlist("presents") if v.isdigit()}

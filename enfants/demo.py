@@ -100,7 +100,10 @@ def planning_creer(famille) -> None:
 
     # Le mois courant : des mercredis réservés, une demande en cours, une absence à traiter.
     aujourdhui = timezone.localdate()
-    mercredis = _jours(aujourdhui.year, aujourdhui.month, {2})
+    from enfants.services import jour_ferme_raison
+
+    mercredis = [j for j in _jours(aujourdhui.year, aujourdhui.month, {2})
+                 if jour_ferme_raison(activite=mercredi.activite, jour=j) is None]
     for jour in mercredis[:2]:
         reserver(mercredi, jour)
         if jour < aujourdhui:
@@ -109,7 +112,8 @@ def planning_creer(famille) -> None:
         reserver(mercredi, mercredis[2], Reservation.Etat.EN_COURS)
     if len(mercredis) > 3:
         reserver(mercredi, mercredis[3], Reservation.Etat.REFUSEE)
-    jours_tom = _jours(aujourdhui.year, aujourdhui.month, {0, 3})
+    jours_tom = [j for j in _jours(aujourdhui.year, aujourdhui.month, {0, 3})
+                 if jour_ferme_raison(activite=garderie_tom.activite, jour=j) is None]
     if jours_tom:
         Absence.objects.get_or_create(
             inscription=garderie_tom, date=jours_tom[-1],
