@@ -26,14 +26,32 @@ def creer() -> list:
         for activite in activites:
             Activite.objects.get_or_create(structure=structure, nom=activite)
     dupont = Famille.objects.get(numero=NUMERO_DUPONT)
-    Enfant.objects.update_or_create(
+    lea, _ = Enfant.objects.update_or_create(
         famille=dupont, prenom="LÉA", defaults={"nom": "DUPONT",
                                                "date_naissance": datetime.date(2016, 3, 12)})
     Enfant.objects.update_or_create(
         famille=dupont, prenom="TOM", defaults={"nom": "DUPONT",
                                                "date_naissance": datetime.date(2019, 9, 30)})
+    _fiche_lea(lea)
     planning_creer(dupont)
     return []
+
+
+def _fiche_lea(lea) -> None:
+    """La fiche de LÉA : école, personnes autorisées, autorisations, santé (fictives)."""
+    from enfants.models import Autorisations, DonneesSanitaires, PersonneAutorisee, Vaccination
+
+    Enfant.objects.filter(pk=lea.pk).update(ecole="École élémentaire du Bourg", classe="CM1",
+                                            port_lunettes=True, lunettes_precisions="Pour lire")
+    PersonneAutorisee.objects.update_or_create(
+        enfant=lea, nom="DUPONT", prenom="MARIE",
+        defaults={"lien": "Grand-mère", "telephone": "02 37 18 01 80"})
+    Autorisations.objects.update_or_create(
+        enfant=lea, defaults={"photo": True, "sorties": True, "soins_urgence": True})
+    DonneesSanitaires.objects.update_or_create(
+        enfant=lea, defaults={"medecin_traitant": "Dr ROBERT (Lèves)", "allergies": "Pollen",
+                              "regime_alimentaire": DonneesSanitaires.Regime.STANDARD})
+    Vaccination.objects.get_or_create(enfant=lea, vaccin="DTP", date=datetime.date(2016, 5, 12))
 
 
 # --- Planning : règles des activités, inscriptions et agenda de LÉA et TOM ---

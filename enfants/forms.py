@@ -1,4 +1,7 @@
-"""Formulaires du planning : réservation d'un jour, d'une période, déclaration d'absence."""
+"""Formulaires de la fiche enfant (pré-remplis ; rejoués quand un agent accepte la demande).
+
+Planning : réservation d'un jour, d'une période, déclaration d'absence.
+"""
 
 import datetime
 
@@ -7,6 +10,147 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from enfants import calendrier
+from enfants.models import Autorisations, DonneesSanitaires, Enfant, PersonneAutorisee, Structure
+from familles.validators import telephone_normaliser
+
+MESSAGE_DATE_NAISSANCE_FUTURE = (
+    "La date de naissance est dans le futur : cochez « naissance prévue » pour un enfant à naître."
+)
+MESSAGE_DATE_VACCIN_FUTURE = "La date de vaccination ne peut pas être dans le futur."
+JOURS = [("lundi", "Lundi"), ("mardi", "Mardi"), ("mercredi", "Mercredi"), ("jeudi", "Jeudi"),
+         ("vendredi", "Vendredi")]
+
+
+class _SansUnicite:
+    def validate_unique(self):
+        # Le formulaire n'enregistre rien : une demande le porte, le service applique.
+        pass
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class EnfantInformationsForm(_SansUnicite, forms.ModelForm):
+    class Meta:
+        model = Enfant
+        fields = ("nom", "prenom", "date_naissance", "ecole", "classe")
+        labels = {"nom": "Nom", "prenom": "Prénom", "date_naissance": "Date de naissance",
+                  "ecole": "École", "classe": "Classe"}
+        widgets = {"date_naissance": _DateInput()}
+
+    def clean_date_naissance(self):
+        date = self.cleaned_data["date_naissance"]
+        if date > datetime.date.today():
+            raise ValidationError(MESSAGE_DATE_NAISSANCE_FUTURE)
+        return date
+
+
+class LunettesForm(_SansUnicite, forms.ModelForm):
+    class Meta:
+        model = Enfant
+        fields = ("port_lunettes", "lunettes_precisions")
+        labels = {"port_lunettes": "Mon enfant porte des lunettes",
+                  "lunettes_precisions": "Précisions (en permanence, pour lire…)"}
+
+
+class AutorisationsForm(_SansUnicite, forms.ModelForm):
+    class Meta:
+        model = Autorisations
+        fields = ("photo", "sorties", "soins_urgence", "rentrer_seul", "transport")
+        labels = {
+            "photo": "J'autorise les photos de mon enfant (droit à l'image)",
+            "sorties": "J'autorise les sorties hors de la structure",
+            "soins_urgence": "J'autorise les soins d'urgence et l'hospitalisation",
+            "rentrer_seul": "J'autorise mon enfant à rentrer seul",
+            "transport": "J'autorise le transport en car",
+        }
+
+
+class DonneesSanitairesForm(_SansUnicite, forms.ModelForm):
+    class Meta:
+        model = DonneesSanitaires
+        fields = ("medecin_traitant", "medecin_telephone", "allergies", "regime_alimentaire", "pai",
+                  "pai_protocole", "remarques")
+        labels = {
+            "medecin_traitant": "Médecin traitant", "medecin_telephone": "Téléphone du médecin",
+            "allergies": "Allergies", "regime_alimentaire": "Régime alimentaire",
+            "pai": "Mon enfant a un PAI (projet d'accueil individualisé)",
+            "pai_protocole": "Protocole du PAI", "remarques": "Remarques",
+        }
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("allergies", "pai_protocole", "remarques")}
+
+    def clean_medecin_telephone(self):
+        return telephone_normaliser(self.cleaned_data.get("medecin_telephone", ""))
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("pai") and not (donnees.get("pai_protocole") or "").strip():
+            self.add_error("pai_protocole", "Décrivez le protocole du PAI (ou décochez « PAI »).")
+        return donnees
+
+
+class VaccinationForm(forms.Form):
+    vaccin = forms.CharField(label="Vaccin", max_length=100)
+    date = forms.DateField(label="Date de la vaccination", widget=_DateInput())
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > datetime.date.today():
+            raise ValidationError(MESSAGE_DATE_VACCIN_FUTURE)
+        return date
+
+
+class PersonneAutoriseeForm(_SansUnicite, forms.ModelForm):
+    class Meta:
+        model = PersonneAutorisee
+        fields = ("nom", "prenom", "lien", "telephone")
+        labels = {"nom": "Nom", "prenom": "Prénom", "lien": "Lien avec l'enfant (grand-mère, voisin…)",
+                  "telephone": "Téléphone"}
+        widgets = {"telephone": forms.TextInput(attrs={"type": "tel"})}
+
+    def clean_telephone(self):
+        return telephone_normaliser(self.cleaned_data.get("telephone", ""))
+
+
+class PersonneRetraitForm(forms.Form):
+    personne = forms.ModelChoiceField(
+        label="Personne à retirer", queryset=PersonneAutorisee.objects.none(),
+        error_messages={"invalid_choice": "Cette personne n'est plus dans la liste de l'enfant."},
+    )
+
+    def __init__(self, *args, enfant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if enfant is not None:
+            self.fields["personne"].queryset = PersonneAutorisee.objects.filter(enfant=enfant)
+
+
+class NouvelEnfantForm(forms.Form):
+    nom = forms.CharField(label="Nom", max_length=100)
+    prenom = forms.CharField(label="Prénom", max_length=100)
+    date_naissance = forms.DateField(label="Date de naissance (ou date prévue)", widget=_DateInput())
+    naissance_prevue = forms.BooleanField(label="Naissance prévue (enfant à naître)", required=False)
+    structure = forms.ModelChoiceField(label="Structure souhaitée", queryset=Structure.objects.all(),
+                                       empty_label="— Choisir —")
+    date_debut = forms.DateField(label="Date de début souhaitée", widget=_DateInput())
+    jours = forms.MultipleChoiceField(label="Jours souhaités", choices=JOURS,
+                                      widget=forms.CheckboxSelectMultiple, required=False)
+    remarques = forms.CharField(label="Remarques", widget=forms.Textarea(attrs={"rows": 3}),
+                                required=False, max_length=2000)
+
+    def clean(self):
+        donnees = super().clean()
+        date, prevue = donnees.get("date_naissance"), donnees.get("naissance_prevue")
+        # Une date prévue peut être passée quand l'agent accepte : l'enfant est né entre-temps.
+        if date and not prevue and date > datetime.date.today():
+            self.add_error("date_naissance", MESSAGE_DATE_NAISSANCE_FUTURE)
+        return donnees
+
+
+# --- Planning ---
 
 CERTIFICAT_TYPE = "Le certificat doit être un fichier PDF, JPEG ou PNG."
 CERTIFICAT_TROP_GROS = "Le certificat dépasse la taille maximale de {taille} Mo."

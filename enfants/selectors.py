@@ -1,4 +1,7 @@
-"""Lectures des enfants et de leur planning, toujours restreintes à une famille."""
+"""Lectures des enfants, toujours bornées à une famille.
+
+Planning : les données de l'agenda du mois et du flux iCalendar.
+"""
 
 import datetime
 
@@ -7,6 +10,20 @@ from django.db.models import Prefetch, Q, QuerySet
 from enfants import calendrier
 from enfants.models import Absence, Enfant, Fermeture, Inscription, Presence, Reservation
 
+
+def enfants(*, famille) -> QuerySet[Enfant]:
+    """Les enfants de la famille, du plus âgé au plus jeune."""
+    return Enfant.objects.filter(famille=famille).order_by("date_naissance", "prenom")
+
+
+def enfants_fiche(*, famille) -> QuerySet[Enfant]:
+    """Les enfants avec toute leur fiche jointe (nombre de requêtes constant)."""
+    return enfants(famille=famille).select_related(
+        "autorisations", "donnees_sanitaires"
+    ).prefetch_related("personnes_autorisees", "vaccinations")
+
+
+# --- Planning ---
 
 def enfants_de_la_famille(*, famille) -> QuerySet[Enfant]:
     """Les enfants de la famille."""

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from enfants import views_planning
+from enfants import views, views_planning
 
 app_name = "enfants"
 
-urlpatterns: list = [
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("<int:pk>/", views.fiche, name="fiche"),
     # Planning (agenda du mois, demandes de réservation et d'absence)
     path("<int:pk>/planning/", views_planning.planning_courant, name="planning_courant"),
     path("<int:pk>/planning/<int:annee>/<int:mois>/", views_planning.planning, name="planning"),

@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin
 
 from familles import services
 from familles.models import Famille, Responsable, Utilisateur
+from familles.validators import iban_masquer
+from portail.audit import AuditAdminMixin
 
 
 class ResponsableInline(admin.StackedInline):
@@ -35,7 +37,8 @@ class UtilisateurInline(admin.TabularInline):
 
 
 @admin.register(Famille)
-class FamilleAdmin(admin.ModelAdmin):
+class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
+    champs_masques = {"iban": iban_masquer}
     list_display = ("numero", "responsable_nom", "ville", "regime", "prelevement_automatique")
     search_fields = ("numero", "responsables__nom", "responsables__prenom", "responsables__email")
     list_filter = ("regime", "prelevement_automatique")

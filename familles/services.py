@@ -91,3 +91,78 @@ def mot_de_passe_changer(*, utilisateur: Utilisateur, nouveau: str) -> Utilisate
     utilisateur.doit_changer_mot_de_passe = False
     utilisateur.save(update_fields=["password", "doit_changer_mot_de_passe"])
     return utilisateur
+
+
+# Modifications de la fiche famille (appelées quand un agent accepte une demande).
+
+CHAMPS_FAMILLE_MODIFIABLES = frozenset({
+    "regime", "numero_allocataire", "quotient_familial", "revenu_fiscal_reference",
+    "nombre_parts", "annee_fiscale", "titulaire_compte", "banque", "iban", "bic",
+    "prelevement_automatique",
+})
+CHAMPS_RESPONSABLE_MODIFIABLES = frozenset({
+    "civilite", "nom", "prenom", "qualite", "situation", "adresse", "code_postal", "ville",
+    "telephone_domicile", "telephone_professionnel", "telephone_mobile", "email", "profession",
+    "csp", "employeur", "adresse_employeur", "autorisation_courriel", "autorisation_sms",
+})
+
+
+def _texte_audit(instance, champ: str) -> str:
+    from familles.validators import iban_masquer
+
+    valeur = getattr(instance, champ)
+    if champ == "iban":
+        return iban_masquer(valeur)
+    affichage = getattr(instance, f"get_{champ}_display", None)
+    if affichage is not None:
+        return str(affichage())
+    if isinstance(valeur, bool):
+        return "Oui" if valeur else "Non"
+    return "" if valeur is None else str(valeur)
+
+
+def _appliquer(instance, valeurs: dict, autorises: frozenset) -> tuple[dict, dict]:
+    inconnus = set(valeurs) - autorises
+    if inconnus:
+        raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
+    avant, apres = {}, {}
+    for champ, valeur in valeurs.items():
+        libelle = str(instance._meta.get_field(champ).verbose_name)
+        avant[libelle] = _texte_audit(instance, champ)
+        setattr(instance, champ, valeur)
+        apres[libelle] = _texte_audit(instance, champ)
+    instance.full_clean()
+    instance.save()
+    return avant, apres
+
+
+@transaction.atomic
+def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=None, motif: str = ""):
+    """Modifie (ou crée, pour un conjoint) un responsable de la famille ; trace l'audit."""
+    from familles.models import Responsable
+    from portail.audit import audit_enregistrer
+
+    responsable = (
+        Responsable.objects.select_for_update().filter(famille=famille, role=role).first()
+        or Responsable(famille=famille, role=role)
+    )
+    avant, apres = _appliquer(responsable, valeurs, CHAMPS_RESPONSABLE_MODIFIABLES)
+    audit_enregistrer(
+        auteur=auteur, famille=famille, objet=f"{responsable.get_role_display()} {responsable.nom_complet}",
+        action=motif or "Modification du responsable", avant=avant, apres=apres,
+    )
+    return responsable
+
+
+@transaction.atomic
+def famille_modifier(*, famille: Famille, valeurs: dict, auteur=None, motif: str = "") -> Famille:
+    """Modifie les informations CAF, fiscales ou bancaires de la famille ; trace l'audit."""
+    from portail.audit import audit_enregistrer
+
+    famille = Famille.objects.select_for_update().get(pk=famille.pk)
+    avant, apres = _appliquer(famille, valeurs, CHAMPS_FAMILLE_MODIFIABLES)
+    audit_enregistrer(
+        auteur=auteur, famille=famille, objet=f"Famille {famille.numero}",
+        action=motif or "Modification de la fiche famille", avant=avant, apres=apres,
+    )
+    return famille

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from familles import views
 
 app_name = "familles"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.compte, name="compte"),
+]

@@ -26,3 +26,73 @@ class ComplexiteValidator:
         return _(
             "Votre mot de passe doit contenir au moins une majuscule, une minuscule et un chiffre."
         )
+
+
+# Coordonnées : téléphone, code postal, IBAN et BIC (bibliothèques spécialisées).
+MESSAGE_TELEPHONE = "Saisissez un numéro de téléphone français valide, par exemple 02 37 18 01 80."
+MESSAGE_CODE_POSTAL = "Le code postal compte 5 chiffres et doit exister en France (ex. 28300)."
+MESSAGE_IBAN = "Cet IBAN n'est pas valide : vérifiez chaque caractère (clé de contrôle incorrecte)."
+MESSAGE_BIC = "Ce BIC n'est pas valide (8 ou 11 caractères, ex. CCBPFRPPTRS)."
+
+# Codes postaux : départements 01 à 95 (Corse : 20), outre-mer 971 à 976, Monaco 98000.
+_CODE_POSTAL = r"^(?:0[1-9]|[1-8]\d|9[0-5])\d{3}$|^97[1-6]\d{2}$|^98000$"
+
+
+def telephone_normaliser(valeur: str) -> str:
+    """Valide un numéro français et le rend au format national « 02 37 18 01 80 »."""
+    import phonenumbers
+
+    valeur = (valeur or "").strip()
+    if not valeur:
+        return ""
+    try:
+        numero = phonenumbers.parse(valeur, "FR")
+    except phonenumbers.NumberParseException as erreur:
+        raise ValidationError(MESSAGE_TELEPHONE, code="telephone") from erreur
+    if not phonenumbers.is_valid_number(numero):
+        raise ValidationError(MESSAGE_TELEPHONE, code="telephone")
+    if numero.country_code == 33:
+        return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def code_postal_valider(valeur: str) -> None:
+    import re
+
+    if valeur and not re.match(_CODE_POSTAL, valeur):
+        raise ValidationError(MESSAGE_CODE_POSTAL, code="code_postal")
+
+
+def iban_normaliser(valeur: str) -> str:
+    """Valide l'IBAN (longueur du pays et clé de contrôle) ; le rend compact, en majuscules."""
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    valeur = (valeur or "").strip()
+    if not valeur:
+        return ""
+    try:
+        return IBAN(valeur).compact
+    except (SchwiftyException, ValueError) as erreur:
+        raise ValidationError(MESSAGE_IBAN, code="iban") from erreur
+
+
+def bic_normaliser(valeur: str) -> str:
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    valeur = (valeur or "").strip().replace(" ", "").upper()
+    if not valeur:
+        return ""
+    try:
+        return BIC(valeur, allow_invalid=False).compact
+    except (SchwiftyException, ValueError) as erreur:
+        raise ValidationError(MESSAGE_BIC, code="bic") from erreur
+
+
+def iban_masquer(valeur: str) -> str:
+    """« FR7630006000011234567890189 » → « FR76 •••• 0189 » (affichage côté parent)."""
+    valeur = (valeur or "").replace(" ", "")
+    if len(valeur) < 8:
+        return valeur
+    return f"{valeur[:4]} •••• {valeur[-4:]}"

@@ -78,23 +78,28 @@ def message_structure_repondre(*, fil: Fil, agent, texte: str, fichiers=()) -> M
 
 @transaction.atomic
 def fil_creer_par_structure(
-    *, famille: Famille, structure: Structure | None, agent, objet: str, texte: str, fichiers=()
+    *, famille: Famille, structure: Structure | None, agent, objet: str, texte: str, fichiers=(),
+    notifier: bool = True,
 ) -> Fil:
-    """Un agent écrit à une famille (structure vide : message du CCAS) ; la famille est prévenue."""
+    """Un agent écrit à une famille (structure vide : message du CCAS) ; la famille est prévenue
+    (sauf `notifier=False`, quand l'appelant envoie lui-même son courriel)."""
     fil = Fil.objects.create(famille=famille, structure=structure, objet=objet,
                              initie_par_famille=False)
     _message_ajouter(fil=fil, de_la_famille=False, auteur=agent, texte=texte, fichiers=fichiers)
-    notification_creer(famille=famille)
+    if notifier:
+        notification_creer(famille=famille)
     return fil
 
 
-def message_systeme_envoyer(*, famille: Famille, objet: str, texte: str) -> Fil:
+def message_systeme_envoyer(*, famille: Famille, objet: str, texte: str,
+                            notifier: bool = True) -> Fil:
     """Un message du CCAS dans la boîte de réception de la famille (décision sur une demande…).
 
-    La famille reçoit le courriel de notification (sans le contenu) si elle l'accepte.
+    La famille reçoit le courriel de notification (sans le contenu) si elle l'accepte, sauf
+    `notifier=False` : les décisions sur les demandes ont leur propre courriel.
     """
     return fil_creer_par_structure(famille=famille, structure=None, agent=None, objet=objet,
-                                   texte=texte)
+                                   texte=texte, notifier=notifier)
 
 
 @transaction.atomic

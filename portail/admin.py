@@ -1,36 +1,43 @@
-"""Le site d'administration du CCAS : en français, double authentification pour les agents."""
+"""Administration du module portail : le journal d'audit."""
 
-from django.conf import settings
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+
+from portail.models import Audit
 
 
-class PortailAdminSite(admin.AdminSite):
-    """Exige, quand ADMIN_DOUBLE_AUTHENTIFICATION est actif, un code TOTP vérifié.
+@admin.register(Audit)
+class AuditAdmin(admin.ModelAdmin):
+    """Le journal d'audit : consultation seule."""
 
-    Le réglage est lu à chaque requête (et non à l'import) pour que les tests puissent le
-    basculer ; en production il est actif par défaut.
-    """
+    list_display = ("date", "auteur", "famille", "action", "objet", "champs_modifies")
+    list_filter = ("sensible", "date")
+    search_fields = ("famille__numero", "objet", "action", "auteur__username")
+    list_select_related = ("auteur", "famille")
+    date_hierarchy = "date"
+    fields = ("date", "auteur", "famille", "objet", "action", "champs_modifies", "detail")
+    readonly_fields = fields
 
-    site_title = "Portail Famille"
-    index_title = "Administration du CCAS"
+    @admin.display(description="champs modifiés")
+    def champs_modifies(self, obj):
+        return ", ".join(obj.champs) or "—"
 
-    @property
-    def site_header(self):
-        return f"Portail Famille — {settings.NOM_CCAS}"
+    @admin.display(description="avant → après")
+    def detail(self, obj):
+        if obj.sensible:
+            return "Donnée sensible : les valeurs ne sont pas conservées dans le journal."
+        lignes = ((champ, obj.avant.get(champ, ""), obj.apres.get(champ, "")) for champ in obj.champs)
+        return format_html(
+            "<table><thead><tr><th scope='col'>Champ</th><th scope='col'>Avant</th>"
+            "<th scope='col'>Après</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", lignes),
+        )
 
-    def has_permission(self, request):
-        autorise = super().has_permission(request)
-        if autorise and settings.ADMIN_DOUBLE_AUTHENTIFICATION:
-            return request.user.is_verified()
-        return autorise
+    def has_add_permission(self, request):
+        return False
 
-    def login(self, request, extra_context=None):
-        if settings.ADMIN_DOUBLE_AUTHENTIFICATION:
-            from django_otp.admin import OTPAdminAuthenticationForm
+    def has_change_permission(self, request, obj=None):
+        return False
 
-            self.login_form = OTPAdminAuthenticationForm
-            self.login_template = "admin/connexion_otp.html"
-        else:
-            self.login_form = None
-            self.login_template = None
-        return super().login(request, extra_context)
+    def has_delete_permission(self, request, obj=None):
+        return False

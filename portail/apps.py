@@ -15,4 +15,4 @@ class PortailAdminConfig(admin_apps.AdminConfig):
     """L'administration Django, servie par le site du portail (double authentification)."""
 
     default = False
-    default_site = "portail.admin.PortailAdminSite"
+    default_site = "portail.sites.PortailAdminSite"

@@ -330,6 +330,9 @@ MESSAGERIE_DOCUMENT_TAILLE_MAX = _env_int("MESSAGERIE_DOCUMENT_TAILLE_MAX", 10 *
 # Courriel « nouveau message » : nombre d'essais et délai (secondes) avant le premier nouvel essai.
 MESSAGERIE_NOTIFICATION_TENTATIVES_MAX = _env_int("MESSAGERIE_NOTIFICATION_TENTATIVES_MAX", 6)
 MESSAGERIE_NOTIFICATION_DELAI = _env_int("MESSAGERIE_NOTIFICATION_DELAI", 60)
+# Liste des demandes : les demandes décidées restent affichées ce nombre de jours.
+DEMANDES_DUREE_AFFICHAGE_JOURS = _env_int("DEMANDES_DUREE_AFFICHAGE_JOURS", 31)
+
 
 # Planning (enfants) : zone des vacances scolaires (Lèves : zone B), taille maximale d'un
 # certificat médical joint à une absence.

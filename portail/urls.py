@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import TemplateView
 
 from portail import views
 
@@ -16,7 +15,7 @@ urlpatterns = [
     path("", include((app_urls, "portail"))),
     path("sante/", views.sante, name="sante"),
     # Les navigateurs demandent /favicon.ico d'office (pages de l'administration comprises).
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("connexion/", views.ConnexionView.as_view(), name="connexion"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("mot-de-passe/nouveau/", views.mot_de_passe_nouveau, name="mot_de_passe_nouveau"),
@@ -46,7 +45,8 @@ urlpatterns = [
     path("enfants/", include("enfants.urls")),
     path("releve/", include("facturation.urls")),
     path("messagerie/", include("messagerie.urls")),
-    path("demandes/", include("demandes.urls")),
+    # À la racine : /demandes/ et les formulaires de demande sous /compte/ et /enfants/.
+    path("", include("demandes.urls")),
     path("admin/", admin.site.urls),
     path("calendrier/", include("enfants.urls_ical")),
 ]

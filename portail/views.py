@@ -6,8 +6,14 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -122,6 +128,11 @@ class ReinitialisationConfirmationView(auth_views.PasswordResetConfirmView):
     template_name = "registration/reinitialisation_confirmation.html"
     form_class = NouveauMotDePasseForm
     success_url = reverse_lazy("reinitialisation_terminee")
+
+
+def favicon(request):
+    # Résolu à la requête (le manifeste des fichiers statiques n'existe qu'après collectstatic).
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def sante(request):

@@ -159,6 +159,67 @@ def fil_avec_messages(*, famille, recus: int = 1, envoyes: int = 1, **kwargs):
     for _ in range(recus):
         MessageFactory(fil=fil, de_la_famille=False, texte="Bonjour, c'est bien noté.")
     return fil
+# Demandes (issue « Mon compte, demandes de modification ») ----------------------------------
+
+def demande_creer(parent, type_code: str, donnees: dict, enfant=None, remplacer=False):
+    """Une demande comme le parent l'enverrait : le formulaire pré-rempli, modifié par `donnees`."""
+    from demandes import registre, services
+
+    type_ = registre.type_demande(type_code)
+    famille = parent.famille
+    formulaire_vide, initiales = registre.valeurs_actuelles(type_, famille=famille, enfant=enfant)
+    data = {nom: registre.serialiser(v) for nom, v in initiales.items() if v is not None}
+    data = {k: v for k, v in data.items() if v is not False}
+    data.update(donnees)
+    formulaire = type_.construire(famille=famille, enfant=enfant, data=data)
+    return services.demande_creer(famille=famille, type_code=type_code, formulaire=formulaire,
+                                  enfant=enfant, auteur=parent, remplacer=remplacer)
+
+
+# Fiche enfant (issue « Mes enfants ») --------------------------------------------------------
+
+class PersonneAutoriseeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.PersonneAutorisee"
+
+    enfant = factory.SubFactory(EnfantFactory)
+    nom = factory.Faker("last_name", locale="fr_FR")
+    prenom = factory.Faker("first_name", locale="fr_FR")
+    lien = "Grand-mère"
+    telephone = "06 12 34 56 78"
+
+
+class VaccinationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.Vaccination"
+
+    enfant = factory.SubFactory(EnfantFactory)
+    vaccin = factory.Sequence(lambda n: f"Vaccin {n}")
+    date = factory.Faker("date_between", start_date="-5y", end_date="-1d")
+
+
+class DonneesSanitairesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.DonneesSanitaires"
+
+    enfant = factory.SubFactory(EnfantFactory)
+    medecin_traitant = "Dr MARTIN"
+    allergies = "Arachide"
+
+
+def agent_sante(**kwargs) -> Utilisateur:
+    """Un agent du CCAS qui a aussi la permission « voir les données sanitaires »."""
+    from django.contrib.auth.models import Permission
+
+    agent = agent_ccas(**kwargs)
+    agent.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="enfants",
+        codename__in=["voir_donnees_sanitaires", "view_donneessanitaires", "change_donneessanitaires",
+                      "add_donneessanitaires", "view_vaccination", "add_vaccination",
+                      "change_vaccination"],
+    ))
+    return Utilisateur.objects.get(pk=agent.pk)
+
 
 # --- Planning (enfants) ---
 

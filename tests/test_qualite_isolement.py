@@ -21,11 +21,28 @@ def test_sur_chaque_url_a_identifiant_une_autre_famille_recoit_404(client):
         if page is None:
             defauts.append(f"page {nom} is not covered by the quality gates")
             continue
-        defaut = defaut_isolement(page, proprietaire=famille_avec_parent(),
-                                  intrus=famille_avec_parent(), client=client)
+        if page.commune:
+            defaut = _defaut_page_commune(page, client)
+        else:
+            defaut = defaut_isolement(page, proprietaire=famille_avec_parent(),
+                                      intrus=famille_avec_parent(), client=client)
         if defaut:
             defauts.append(defaut)
     assert not defauts, "\n".join(defauts)
+
+
+def _defaut_page_commune(page, client):
+    from django.urls import reverse
+
+    proprietaire, intrus = famille_avec_parent(), famille_avec_parent()
+    url = reverse(page.nom, kwargs=page.preparer(proprietaire))
+    statuts = []
+    for parent in (proprietaire, intrus):
+        client.force_login(parent)
+        statuts.append(client.get(url).status_code)
+    if statuts != [200, 200]:
+        return f"{page.nom} : page commune, attendu 200 pour toute famille, obtenu {statuts}"
+    return None
 
 
 # Démonstration : le contrôle attrape une vue qui ne cherche pas l'objet dans la famille.

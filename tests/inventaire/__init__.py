@@ -34,6 +34,10 @@ class PagePortail:
     methode: str = "GET"
     # Paramètres de requête (« ?annee=2014 »)
     query: dict = field(default_factory=dict)
+    # L'objet est commun à toutes les familles (formulaire publié par le CCAS) : toute famille
+    # connectée y accède ; le contrôle d'isolement vérifie alors qu'il n'est PAS propre à une
+    # famille (même réponse pour l'intrus que pour le propriétaire).
+    commune: bool = False
 
 
 def pages() -> dict[str, PagePortail]:

@@ -30,13 +30,13 @@ def _piece_jointe(parent) -> dict:
 
 
 def _fils_volume(parent, n):
+    # n fils de chaque sorte : reçus et envoyés (non supprimés), supprimés, ouverts par le CCAS.
     from django.utils import timezone
 
-    for i in range(n):
-        fil_avec_messages(famille=parent.famille, supprime_le=timezone.now() if i % 3 == 0
-                          else None)
-        if i % 5 == 0:
-            FilFactory(famille=parent.famille, initie_par_famille=False)
+    for _ in range(n):
+        fil_avec_messages(famille=parent.famille)
+        fil_avec_messages(famille=parent.famille, supprime_le=timezone.now())
+        FilFactory(famille=parent.famille, initie_par_famille=False)
 
 
 def _messages_volume(parent, n):
@@ -75,5 +75,5 @@ PAGES = [
     PagePortail("messagerie:infos", volume=_infos_volume),
     # Les formulaires sont communs à toutes les familles : une autre famille y a droit aussi
     # (pas de contrôle d'isolement pertinent pour cette URL).
-    PagePortail("messagerie:document", preparer=_document, html=False),
+    PagePortail("messagerie:document", preparer=_document, html=False, commune=True),
 ]

@@ -1,0 +1,232 @@
+"""La file de modération des demandes, dans l'administration."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Value, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from demandes import registre, services
+from demandes.models import Demande
+
+MESSAGE_ACCEPTEE = "Demande n° {pk} acceptée : la fiche a été mise à jour."
+MESSAGE_REFUSEE = "Demande n° {pk} refusée."
+MESSAGE_FICHE_MODIFIEE = (
+    "Attention : la fiche a changé depuis la demande (valeurs signalées ci-dessous). "
+    "Vérifiez avant d'accepter."
+)
+
+
+class TypeFiltre(admin.SimpleListFilter):
+    title = "type"
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        return [(t.code, f"{registre.COTES[t.cote]} — {t.libelle}") for t in registre.types()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(type=self.value())
+        return queryset
+
+
+class MotifRefusForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif du refus (communiqué à la famille)", widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": services.MESSAGE_MOTIF_REQUIS},
+    )
+
+
+def comparaison(demande: Demande, utilisateur) -> tuple[list[dict], bool]:
+    """Champ par champ : valeur au moment de la demande, valeur actuelle, valeur demandée."""
+    type_ = demande.type_demande
+    if type_.sensible and not services.peut_voir_sanitaire(utilisateur):
+        return [], False
+    libelles = type_.libelles()
+    actuels = {}
+    if not type_.creation:
+        actuels = registre.textes_actuels(
+            type_, famille=demande.famille, enfant=demande.enfant, champs=list(demande.apres)
+        )
+    lignes, perimee = [], False
+    for nom, demande_texte in demande.apres.items():
+        avant = demande.avant.get(nom, "")
+        actuel = actuels.get(nom, "")
+        change = not type_.creation and demande.statut == Demande.Statut.EN_ATTENTE and actuel != avant
+        perimee = perimee or change
+        lignes.append({"libelle": libelles.get(nom, nom), "avant": avant, "actuel": actuel,
+                       "demande": demande_texte, "change": change})
+    return lignes, perimee
+
+
+@admin.register(Demande)
+class DemandeAdmin(admin.ModelAdmin):
+    list_display = ("numero", "type_libelle", "famille", "enfant", "statut", "cree_le", "decide_le",
+                    "decide_par")
+    list_display_links = ("numero", "type_libelle")
+    list_filter = (TypeFiltre, "statut", "cree_le")
+    search_fields = ("famille__numero", "famille__responsables__nom", "famille__responsables__prenom",
+                     "enfant__prenom", "enfant__nom")
+    list_select_related = ("famille", "enfant", "decide_par")
+    date_hierarchy = "cree_le"
+    actions = ["accepter_selection", "refuser_selection"]
+    fields = ("type_libelle", "famille", "enfant", "statut", "cree_le", "cree_par",
+              "comparaison_html", "decide_le", "decide_par", "motif")
+    readonly_fields = fields
+    change_form_template = "admin/demandes/demande/change_form.html"
+
+    def get_ordering(self, request):
+        # Les demandes en attente d'abord, les plus anciennes en tête (premier arrivé, premier servi).
+        return [Case(When(statut=Demande.Statut.EN_ATTENTE, then=Value(0)), default=Value(1)).asc(),
+                "cree_le"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("famille", "enfant", "decide_par", "cree_par")
+            .prefetch_related("famille__responsables")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="n°", ordering="pk")
+    def numero(self, obj):
+        return obj.pk
+
+    @admin.display(description="type", ordering="type")
+    def type_libelle(self, obj):
+        return registre.libelle(obj.type)
+
+    @admin.display(description="modifications demandées")
+    def comparaison_html(self, obj):
+        type_ = obj.type_demande
+        utilisateur = getattr(obj, "_utilisateur", None)
+        if type_.sensible and not services.peut_voir_sanitaire(utilisateur):
+            return registre.TEXTE_MASQUE_SANITAIRE
+        lignes, _perimee = comparaison(obj, utilisateur)
+        corps = format_html_join(
+            "", "<tr><th scope='row'>{}</th><td>{}</td><td>{}{}</td><td><strong>{}</strong></td></tr>",
+            ((ligne["libelle"], ligne["avant"] or "—", ligne["actuel"] or "—",
+              " ⚠ modifiée depuis la demande" if ligne["change"] else "", ligne["demande"] or "—")
+             for ligne in lignes),
+        )
+        return format_html(
+            "<table class='comparaison-demande'><thead><tr><th scope='col'>Champ</th>"
+            "<th scope='col'>Au moment de la demande</th><th scope='col'>Valeur actuelle</th>"
+            "<th scope='col'>Valeur demandée</th></tr></thead><tbody>{}</tbody></table>", corps,
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        demande = super().get_object(request, object_id, from_field)
+        if demande is not None:
+            # Ce que l'agent peut voir (données sanitaires) dépend de lui : porté par l'objet.
+            demande._utilisateur = request.user
+        return demande
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        demande = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if demande is not None:
+            _lignes, perimee = comparaison(demande, request.user)
+            if perimee and request.method == "GET":
+                messages.warning(request, MESSAGE_FICHE_MODIFIEE)
+            extra_context.update({
+                "en_attente": demande.statut == Demande.Statut.EN_ATTENTE,
+                "peut_decider": self.has_change_permission(request, demande) and (
+                    not demande.type_demande.sensible or services.peut_voir_sanitaire(request.user)),
+                "url_accepter": reverse("admin:demandes_demande_accepter", args=[demande.pk]),
+                "url_refuser": reverse("admin:demandes_demande_refuser", args=[demande.pk]),
+            })
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/accepter/", self.admin_site.admin_view(self.vue_accepter),
+                 name="demandes_demande_accepter"),
+            path("<int:pk>/refuser/", self.admin_site.admin_view(self.vue_refuser),
+                 name="demandes_demande_refuser"),
+        ] + super().get_urls()
+
+    def _url_detail(self, pk):
+        return reverse("admin:demandes_demande_change", args=[pk])
+
+    def _decider(self, request, demande, operation, **kwargs) -> bool:
+        try:
+            operation(demande=demande, agent=request.user, **kwargs)
+        except (services.DemandeErreur, PermissionDenied) as erreur:
+            messages.error(request, f"Demande n° {demande.pk} : {getattr(erreur, 'message', erreur)}")
+            return False
+        return True
+
+    def vue_accepter(self, request, pk):
+        return require_POST(self._vue_accepter)(request, pk)
+
+    def _vue_accepter(self, request, pk):
+        demande = get_object_or_404(Demande, pk=pk)
+        if not self.has_change_permission(request, demande):
+            raise PermissionDenied
+        if self._decider(request, demande, services.demande_accepter):
+            messages.success(request, MESSAGE_ACCEPTEE.format(pk=demande.pk))
+            return HttpResponseRedirect(reverse("admin:demandes_demande_changelist"))
+        return HttpResponseRedirect(self._url_detail(pk))
+
+    def vue_refuser(self, request, pk):
+        demande = get_object_or_404(Demande, pk=pk)
+        if not self.has_change_permission(request, demande):
+            raise PermissionDenied
+        formulaire = MotifRefusForm(request.POST or None)
+        if request.method == "POST" and formulaire.is_valid():
+            if self._decider(request, demande, services.demande_refuser,
+                             motif=formulaire.cleaned_data["motif"]):
+                messages.success(request, MESSAGE_REFUSEE.format(pk=demande.pk))
+                return HttpResponseRedirect(reverse("admin:demandes_demande_changelist"))
+            return HttpResponseRedirect(self._url_detail(pk))
+        return TemplateResponse(request, "admin/demandes/demande/refuser.html", {
+            **self.admin_site.each_context(request),
+            "title": f"Refuser la demande n° {demande.pk}",
+            "opts": self.model._meta,
+            "demandes": [demande],
+            "form": formulaire,
+            "action_url": reverse("admin:demandes_demande_refuser", args=[pk]),
+        })
+
+    @admin.action(description="Accepter les demandes sélectionnées", permissions=["change"])
+    def accepter_selection(self, request, queryset):
+        acceptees = sum(
+            self._decider(request, demande, services.demande_accepter) for demande in queryset
+        )
+        if acceptees:
+            messages.success(request, f"{acceptees} demande(s) acceptée(s).")
+
+    @admin.action(description="Refuser les demandes sélectionnées (avec un motif)", permissions=["change"])
+    def refuser_selection(self, request, queryset):
+        formulaire = MotifRefusForm(request.POST if "motif_confirme" in request.POST else None)
+        if formulaire.is_bound and formulaire.is_valid():
+            refusees = sum(
+                self._decider(request, demande, services.demande_refuser,
+                              motif=formulaire.cleaned_data["motif"])
+                for demande in queryset
+            )
+            if refusees:
+                messages.success(request, f"{refusees} demande(s) refusée(s).")
+            return None
+        return TemplateResponse(request, "admin/demandes/demande/refuser.html", {
+            **self.admin_site.each_context(request),
+            "title": "Refuser les demandes sélectionnées",
+            "opts": self.model._meta,
+            "demandes": list(queryset),
+            "form": formulaire,
+            "action": "refuser_selection",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })

@@ -1,0 +1,20 @@
+from django.db import migrations
+
+from portail.permissions import donnees_de_reference, groupe_ccas_accorder
+
+
+@donnees_de_reference
+def accorder(apps, schema_editor):
+    groupe_ccas_accorder(apps, app_label="demandes", codenames=["view_demande", "change_demande"])
+    groupe_ccas_accorder(apps, app_label="portail", codenames=["view_audit"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("demandes", "0001_initial"),
+        ("portail", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(accorder, migrations.RunPython.noop)]

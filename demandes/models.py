@@ -1,0 +1,65 @@
+"""La file de modération : une seule sorte de demande, quel que soit son type (voir registre)."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Demande(models.Model):
+    """Une demande d'une famille, en attente de la décision d'un agent.
+
+    `donnees` porte les données nettoyées du formulaire (seulement les champs demandés, plus les
+    champs annexes comme un consentement) ; `avant` et `apres` leurs textes affichables au moment
+    de la demande, qui servent aussi à repérer une fiche modifiée depuis.
+    """
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "en_attente", _("En attente")
+        ACCEPTEE = "acceptee", _("Acceptée")
+        REFUSEE = "refusee", _("Refusée")
+        ANNULEE = "annulee", _("Annulée")
+
+    type = models.CharField(_("type"), max_length=40, db_index=True)
+    famille = models.ForeignKey(
+        "familles.Famille", on_delete=models.CASCADE, related_name="demandes",
+        verbose_name=_("famille"),
+    )
+    enfant = models.ForeignKey(
+        "enfants.Enfant", on_delete=models.CASCADE, null=True, blank=True, related_name="demandes",
+        verbose_name=_("enfant"),
+    )
+    donnees = models.JSONField(_("données demandées"), default=dict, encoder=DjangoJSONEncoder)
+    avant = models.JSONField(_("valeurs avant"), default=dict, encoder=DjangoJSONEncoder)
+    apres = models.JSONField(_("valeurs demandées"), default=dict, encoder=DjangoJSONEncoder)
+    statut = models.CharField(
+        _("statut"), max_length=12, choices=Statut, default=Statut.EN_ATTENTE, db_index=True
+    )
+    motif = models.TextField(_("motif du refus"), blank=True)
+    cree_le = models.DateTimeField(_("date de la demande"), auto_now_add=True, db_index=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("demandée par"),
+    )
+    decide_le = models.DateTimeField(_("date de la décision"), null=True, blank=True)
+    decide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("décidée par"),
+    )
+
+    class Meta:
+        verbose_name = _("demande")
+        verbose_name_plural = _("demandes")
+        ordering = ["-cree_le", "-pk"]
+        indexes = [models.Index(fields=["famille", "statut", "type"])]
+
+    def __str__(self) -> str:
+        from demandes import registre
+
+        return f"{registre.libelle(self.type)} n° {self.pk}"
+
+    @property
+    def type_demande(self):
+        from demandes import registre
+
+        return registre.type_demande(self.type)

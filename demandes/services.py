@@ -1,0 +1,271 @@
+"""Écritures des demandes : créer, annuler, accepter, refuser — un seul chemin pour tous les types."""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from demandes import registre
+from demandes.models import Demande
+from messagerie import services as messagerie_services
+from portail.audit import audit_enregistrer
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_AUCUN_CHANGEMENT = "Vous n'avez modifié aucune information : aucune demande n'a été envoyée."
+MESSAGE_DEJA_EN_ATTENTE = (
+    "Une demande de ce type est déjà en attente : annulez-la ou confirmez son remplacement."
+)
+MESSAGE_DEJA_TRAITEE = "Cette demande a déjà été traitée : elle n'a pas été appliquée une seconde fois."
+MESSAGE_MOTIF_REQUIS = "Indiquez le motif du refus."
+MESSAGE_PERMISSION_SANITAIRE = (
+    "Cette demande porte sur des données sanitaires : la permission « voir les données "
+    "sanitaires » est nécessaire pour la traiter."
+)
+MESSAGE_NON_ANNULABLE = "Seule une demande en attente peut être annulée."
+
+
+class DemandeErreur(Exception):
+    """Refus d'une opération sur une demande ; le message est destiné à l'utilisateur."""
+
+    def __init__(self, message, erreurs=None):
+        super().__init__(message)
+        self.message = message
+        self.erreurs = erreurs or {}
+
+
+class AucunChangement(DemandeErreur):
+    pass
+
+
+class DemandeEnDouble(DemandeErreur):
+    def __init__(self, message, existante):
+        super().__init__(message)
+        self.existante = existante
+
+
+class DemandeDejaTraitee(DemandeErreur):
+    pass
+
+
+class DemandeInvalide(DemandeErreur):
+    pass
+
+
+def demande_en_attente(*, famille, type_code: str, enfant=None) -> Demande | None:
+    return Demande.objects.filter(
+        famille=famille, type=type_code, enfant=enfant, statut=Demande.Statut.EN_ATTENTE
+    ).first()
+
+
+@transaction.atomic
+def demande_creer(
+    *, famille, type_code: str, formulaire, enfant=None, auteur=None, remplacer: bool = False
+) -> Demande:
+    """Crée une demande avec les seuls champs changés (avant → après) d'un formulaire valide.
+
+    Jamais deux demandes du même formulaire en attente (sauf types `unique_en_attente=False`) :
+    la seconde remplace la première seulement si `remplacer`.
+    """
+    from familles.models import Famille
+
+    type_ = registre.type_demande(type_code)
+    # Le verrou sur la famille sérialise les demandes concurrentes d'une même famille.
+    Famille.objects.select_for_update().get(pk=famille.pk)
+    if not formulaire.is_valid():
+        raise DemandeInvalide("Le formulaire contient des erreurs.", formulaire.errors)
+    annexes = type_.champs_annexes
+    if type_.creation:
+        changes = [nom for nom in formulaire.fields if nom not in annexes]
+    else:
+        changes = [nom for nom in formulaire.changed_data if nom not in annexes]
+        if not changes:
+            raise AucunChangement(MESSAGE_AUCUN_CHANGEMENT)
+    if type_.unique_en_attente:
+        existante = (
+            Demande.objects.select_for_update()
+            .filter(famille=famille, type=type_code, enfant=enfant, statut=Demande.Statut.EN_ATTENTE)
+            .first()
+        )
+        if existante is not None:
+            if not remplacer:
+                raise DemandeEnDouble(MESSAGE_DEJA_EN_ATTENTE, existante)
+            existante.statut = Demande.Statut.ANNULEE
+            existante.motif = "Remplacée par une nouvelle demande."
+            existante.decide_le = timezone.now()
+            existante.save(update_fields=["statut", "motif", "decide_le"])
+    donnees = {nom: registre.serialiser(formulaire.cleaned_data[nom]) for nom in changes}
+    donnees.update({nom: registre.serialiser(formulaire.cleaned_data.get(nom)) for nom in annexes})
+    avant = {}
+    if not type_.creation:
+        avant = {
+            nom: registre.texte(formulaire.fields[nom], formulaire.get_initial_for_field(
+                formulaire.fields[nom], nom))
+            for nom in changes
+        }
+    apres = {nom: registre.texte(formulaire.fields[nom], formulaire.cleaned_data[nom]) for nom in changes}
+    if type_.creation:
+        apres = {nom: valeur for nom, valeur in apres.items() if valeur}
+    return Demande.objects.create(
+        type=type_code, famille=famille, enfant=enfant, donnees=donnees, avant=avant, apres=apres,
+        cree_par=auteur if getattr(auteur, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def demande_annuler(*, demande: Demande, famille) -> Demande:
+    """Le parent retire une demande encore en attente."""
+    demande = Demande.objects.select_for_update().get(pk=demande.pk, famille=famille)
+    if demande.statut != Demande.Statut.EN_ATTENTE:
+        raise DemandeDejaTraitee(MESSAGE_NON_ANNULABLE)
+    demande.statut = Demande.Statut.ANNULEE
+    demande.decide_le = timezone.now()
+    demande.save(update_fields=["statut", "decide_le"])
+    return demande
+
+
+def peut_voir_sanitaire(utilisateur) -> bool:
+    return bool(utilisateur and utilisateur.has_perm(registre.PERMISSION_SANITAIRE))
+
+
+def _verrouiller_en_attente(demande: Demande, agent) -> Demande:
+    demande = Demande.objects.select_for_update().get(pk=demande.pk)
+    if demande.statut != Demande.Statut.EN_ATTENTE:
+        raise DemandeDejaTraitee(MESSAGE_DEJA_TRAITEE)
+    if demande.type_demande.sensible and not peut_voir_sanitaire(agent):
+        raise PermissionDenied(MESSAGE_PERMISSION_SANITAIRE)
+    return demande
+
+
+def formulaire_revalide(demande: Demande):
+    """Le formulaire du type, lié aux données demandées posées sur la fiche actuelle."""
+    type_ = demande.type_demande
+    if type_.creation:
+        data = dict(demande.donnees)
+    else:
+        _, initiales = registre.valeurs_actuelles(type_, famille=demande.famille, enfant=demande.enfant)
+        data = {nom: registre.serialiser(valeur) for nom, valeur in initiales.items()}
+        data.update(demande.donnees)
+    return type_.construire(famille=demande.famille, enfant=demande.enfant, data=data)
+
+
+def _audit_decision(demande: Demande, agent, action: str) -> None:
+    """Trace la décision : libellés des champs, valeurs masquées (IBAN), jamais de valeur sanitaire."""
+    type_ = demande.type_demande
+    libelles = type_.libelles()
+
+    def lisible(valeurs: dict) -> dict:
+        return {
+            libelles.get(nom, nom): type_.masques[nom](texte) if nom in type_.masques else texte
+            for nom, texte in valeurs.items()
+        }
+
+    audit_enregistrer(
+        auteur=agent, famille=demande.famille, objet=f"Demande n° {demande.pk} ({type_.libelle})",
+        action=action, avant=lisible(demande.avant), apres=lisible(demande.apres),
+        sensible=type_.sensible,
+    )
+
+
+@transaction.atomic
+def demande_accepter(*, demande: Demande, agent) -> Demande:
+    """Revalide la demande sur la fiche actuelle, l'applique et note la décision.
+
+    La ligne est verrouillée (`select_for_update`) : deux agents qui acceptent ensemble
+    n'appliquent la demande qu'une fois ; le second reçoit `DemandeDejaTraitee`.
+    """
+    demande = _verrouiller_en_attente(demande, agent)
+    type_ = demande.type_demande
+    formulaire = formulaire_revalide(demande)
+    if not formulaire.is_valid():
+        raise DemandeInvalide(
+            "La demande n'est plus valide sur la fiche actuelle : "
+            + " ; ".join(f"{formulaire.fields[c].label if c in formulaire.fields else c} : {' '.join(e)}"
+                         for c, e in formulaire.errors.items()),
+            formulaire.errors,
+        )
+    donnees = {nom: formulaire.cleaned_data[nom] for nom in demande.donnees if nom in formulaire.cleaned_data}
+    type_.appliquer(demande=demande, donnees=donnees, auteur=agent)
+    demande.statut = Demande.Statut.ACCEPTEE
+    demande.decide_par = agent
+    demande.decide_le = timezone.now()
+    demande.motif = ""
+    demande.save(update_fields=["statut", "decide_par", "decide_le", "motif"])
+    _audit_decision(demande, agent, "Demande acceptée")
+    demande_id = demande.pk
+    transaction.on_commit(lambda: _notifier_decision(demande_id=demande_id))
+    return demande
+
+
+@transaction.atomic
+def demande_refuser(*, demande: Demande, agent, motif: str) -> Demande:
+    """Refuse la demande avec un motif (obligatoire) ; la fiche ne change pas."""
+    motif = (motif or "").strip()
+    if not motif:
+        raise DemandeErreur(MESSAGE_MOTIF_REQUIS)
+    demande = _verrouiller_en_attente(demande, agent)
+    demande.statut = Demande.Statut.REFUSEE
+    demande.motif = motif
+    demande.decide_par = agent
+    demande.decide_le = timezone.now()
+    demande.save(update_fields=["statut", "motif", "decide_par", "decide_le"])
+    _audit_decision(demande, agent, f"Demande refusée : {motif}")
+    demande_id = demande.pk
+    transaction.on_commit(lambda: _notifier_decision(demande_id=demande_id))
+    return demande
+
+
+def _message_de_decision(demande: Demande) -> str:
+    """Le texte du message de décision dans la boîte de réception (portail authentifié) : le
+    type, la décision et le motif d'un refus ; jamais les valeurs demandées."""
+    decision = "acceptée" if demande.statut == Demande.Statut.ACCEPTEE else "refusée"
+    texte = (f"Votre demande « {demande.type_demande.libelle} » du "
+             f"{timezone.localtime(demande.cree_le):%d/%m/%Y} a été {decision}.")
+    if demande.statut == Demande.Statut.REFUSEE and demande.motif:
+        texte += f"\n\nMotif : {demande.motif}"
+    return texte + "\n\nLe détail est dans l'onglet « Liste des demandes »."
+
+
+def _notifier_decision(*, demande_id: int) -> None:
+    """Prévient la famille d'une décision (après validation de la transaction).
+
+    Le seul point d'accroche des notifications de décision : un message dans la boîte de
+    réception, et un courriel qui ne dit que le type de la demande et donne un lien (aucune
+    donnée personnelle, ni motif, ni valeur).
+    """
+    demande = Demande.objects.select_related("famille").get(pk=demande_id)
+    messagerie_services.message_systeme_envoyer(
+        famille=demande.famille,
+        objet=f"Décision sur votre demande « {demande.type_demande.libelle} »",
+        texte=_message_de_decision(demande),
+        notifier=False,
+    )
+    principal = demande.famille.responsables.filter(role="principal").first()
+    if principal is None or not principal.autorisation_courriel:
+        return
+    destinataire = principal.email or next(
+        (u.email for u in demande.famille.utilisateurs.all() if u.email), ""
+    )
+    if not destinataire:
+        return
+    decision = "acceptée" if demande.statut == Demande.Statut.ACCEPTEE else "refusée"
+    lien = settings.PORTAIL_URL.rstrip("/") + reverse("demandes:liste")
+    libelle = demande.type_demande.libelle
+    try:
+        send_mail(
+            subject=f"Votre demande « {libelle} » a été traitée — {settings.NOM_CCAS}",
+            message=(
+                f"Bonjour,\n\nVotre demande « {libelle} » a été {decision}.\n"
+                f"Vous trouverez le détail dans la Liste des demandes du Portail Famille :\n{lien}\n\n"
+                f"{settings.NOM_CCAS}\n"
+            ),
+            from_email=None,
+            recipient_list=[destinataire],
+        )
+    except OSError:
+        # La décision est enregistrée ; un courriel perdu ne doit pas la défaire.
+        logger.exception("Courriel de décision non envoyé (demande %s)", demande_id)

@@ -1,0 +1,152 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from demandes import registre, selectors, services
+from demandes.models import Demande
+from enfants import selectors as enfants_selectors
+from portail.decorators import famille_requise
+
+MESSAGE_DEMANDE_ENVOYEE = (
+    "Votre demande a été transmise au CCAS : elle sera traitée prochainement. "
+    "Vous pouvez la suivre dans la Liste des demandes."
+)
+MESSAGE_DEMANDE_ANNULEE = "Votre demande a été annulée."
+
+
+def _type_du_cote(code: str, cote: str) -> registre.TypeDemande:
+    try:
+        type_ = registre.type_demande(code)
+    except KeyError:
+        raise Http404("Type de demande inconnu") from None
+    if type_.cote != cote:
+        raise Http404("Type de demande inconnu")
+    return type_
+
+
+def formulaire_demande(request, *, type_, enfant=None, template, contexte, retour, initial=None):
+    """Affiche le formulaire pré-rempli d'un type ; « Valider » crée la demande des champs changés."""
+    famille = request.famille
+    en_attente = (
+        services.demande_en_attente(famille=famille, type_code=type_.code, enfant=enfant)
+        if type_.unique_en_attente else None
+    )
+    if request.method == "POST":
+        formulaire = type_.construire(famille=famille, enfant=enfant, data=request.POST)
+        if formulaire.is_valid():
+            try:
+                services.demande_creer(
+                    famille=famille, type_code=type_.code, formulaire=formulaire, enfant=enfant,
+                    auteur=request.user, remplacer=request.POST.get("remplacer") == "1",
+                )
+            except services.AucunChangement as erreur:
+                messages.info(request, erreur.message)
+            except services.DemandeEnDouble as erreur:
+                messages.warning(request, erreur.message)
+                en_attente = erreur.existante
+            else:
+                messages.success(request, MESSAGE_DEMANDE_ENVOYEE)
+                return redirect(retour)
+    else:
+        formulaire = type_.construire(famille=famille, enfant=enfant)
+        if type_.creation and initial:
+            # Pré-choix depuis un lien (« Retirer » à côté d'une personne autorisée).
+            formulaire.initial.update({k: v for k, v in initial.items() if k in formulaire.fields})
+    contexte = {
+        **contexte,
+        "type_demande": type_,
+        "form": formulaire,
+        "en_attente": en_attente,
+        "en_attente_colonnes": registre.colonnes(en_attente, parent=True) if en_attente else [],
+    }
+    return render(request, template, contexte)
+
+
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def compte_modifier(request, code):
+    """Un formulaire de demande de modification de « Mon compte »."""
+    type_ = _type_du_cote(code, registre.COTE_COMPTE)
+    return formulaire_demande(
+        request, type_=type_, template="demandes/compte_modifier.html",
+        contexte={"actif": code}, retour="demandes:liste",
+    )
+
+
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def enfant_modifier(request, pk, code):
+    """Un formulaire de demande depuis la fiche d'un enfant de la famille."""
+    enfant = get_object_or_404(enfants_selectors.enfants(famille=request.famille), pk=pk)
+    type_ = _type_du_cote(code, registre.COTE_ENFANTS)
+    return formulaire_demande(
+        request, type_=type_, enfant=enfant, template="demandes/enfant_modifier.html",
+        contexte={"actif": code, "enfant": enfant}, retour="demandes:liste",
+        initial=request.GET,
+    )
+
+
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def nouvel_enfant(request):
+    """Ajouter un enfant qui sera prochainement inscrit : une demande « Inscription »."""
+    type_ = _type_du_cote("nouvel_enfant", registre.COTE_ENFANTS)
+    return formulaire_demande(
+        request, type_=type_, template="demandes/nouvel_enfant.html", contexte={"actif": "nouvel_enfant"},
+        retour="demandes:liste",
+    )
+
+
+def _parametres_liste(request):
+    cote = request.GET.get("cote", registre.COTE_COMPTE)
+    if cote not in registre.COTES:
+        cote = registre.COTE_COMPTE
+    categorie = request.GET.get("categorie") or None
+    if categorie not in registre.categories(cote):
+        categorie = None
+    return cote, categorie
+
+
+@famille_requise
+def liste(request):
+    """Liste des demandes : en attente, refusées, acceptées ; côté Mon compte ou Mes enfants."""
+    cote, categorie = _parametres_liste(request)
+    lignes = []
+    for demande in selectors.demandes_recentes(famille=request.famille, cote=cote,
+                                                  categorie=categorie):
+        lignes.append({"demande": demande, "colonnes": registre.colonnes(demande, parent=True)})
+    sections = [
+        ("en-attente", "Demandes en attente", Demande.Statut.EN_ATTENTE),
+        ("refusees", "Demandes refusées", Demande.Statut.REFUSEE),
+        ("acceptees", "Demandes acceptées", Demande.Statut.ACCEPTEE),
+    ]
+    contexte = {
+        "cote": cote,
+        "cotes": registre.COTES.items(),
+        "categorie": categorie,
+        "categories": registre.categories(cote),
+        "sections": [
+            {"id": ident, "titre": titre, "statut": statut,
+             "lignes": [ligne for ligne in lignes if ligne["demande"].statut == statut]}
+            for ident, titre, statut in sections
+        ],
+    }
+    return render(request, "demandes/liste.html", contexte)
+
+
+@famille_requise
+@require_POST
+def annuler(request, pk):
+    """Le parent annule une demande encore en attente."""
+    demande = get_object_or_404(selectors.demandes(famille=request.famille), pk=pk)
+    try:
+        services.demande_annuler(demande=demande, famille=request.famille)
+    except services.DemandeErreur as erreur:
+        messages.error(request, erreur.message)
+    else:
+        messages.success(request, MESSAGE_DEMANDE_ANNULEE)
+    suivant = request.POST.get("suivant", "")
+    if suivant.startswith("/") and not suivant.startswith("//"):
+        return redirect(suivant)
+    return redirect("demandes:liste")

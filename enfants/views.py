@@ -1,0 +1,23 @@
+from django.shortcuts import get_object_or_404, render
+
+from enfants import selectors
+from portail.decorators import famille_requise
+
+
+@famille_requise
+def liste(request):
+    """Mes enfants : les enfants de la famille."""
+    return render(request, "enfants/liste.html", {"enfants": selectors.enfants(famille=request.famille)})
+
+
+@famille_requise
+def fiche(request, pk):
+    """La fiche d'un enfant : informations, personnes autorisées, autorisations, santé."""
+    enfant = get_object_or_404(selectors.enfants_fiche(famille=request.famille), pk=pk)
+    contexte = {
+        "enfant": enfant,
+        "actif": "fiche",
+        "autorisations": getattr(enfant, "autorisations", None),
+        "sanitaire": getattr(enfant, "donnees_sanitaires", None),
+    }
+    return render(request, "enfants/fiche.html", contexte)

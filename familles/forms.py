@@ -1,0 +1,156 @@
+"""Formulaires des informations de la famille (pré-remplis avec les valeurs actuelles).
+
+Ils servent deux fois : quand le parent demande une modification, et quand un agent l'accepte
+(la demande est revalidée contre la fiche du moment).
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from familles import validators
+from familles.models import Famille, Responsable
+
+MESSAGE_MANDAT_SEPA = (
+    "Pour passer au prélèvement automatique, cochez la case d'acceptation du mandat SEPA."
+)
+MESSAGE_IBAN_REQUIS = "Le prélèvement automatique demande un IBAN."
+TEXTE_MANDAT_SEPA = (
+    "En signant ce formulaire de mandat, vous autorisez le CCAS à envoyer des instructions à "
+    "votre banque pour débiter votre compte, et votre banque à débiter votre compte conformément "
+    "aux instructions du CCAS. Vous bénéficiez du droit d'être remboursé par votre banque selon "
+    "les conditions décrites dans la convention que vous avez passée avec elle. Une demande de "
+    "remboursement doit être présentée dans les 8 semaines suivant la date de débit de votre "
+    "compte pour un prélèvement autorisé."
+)
+
+
+class ResponsableForm(forms.ModelForm):
+    class Meta:
+        model = Responsable
+        fields = (
+            "civilite", "nom", "prenom", "qualite", "situation", "adresse", "code_postal",
+            "ville", "telephone_domicile", "telephone_professionnel", "telephone_mobile", "email",
+            "profession", "csp", "employeur", "adresse_employeur", "autorisation_courriel",
+            "autorisation_sms",
+        )
+        labels = {
+            "civilite": "Civilité", "nom": "Nom", "prenom": "Prénom", "qualite": "Qualité",
+            "situation": "Situation", "adresse": "Adresse", "code_postal": "Code postal",
+            "ville": "Ville", "telephone_domicile": "Téléphone domicile",
+            "telephone_professionnel": "Téléphone prof.", "telephone_mobile": "Mobile",
+            "email": "Email", "profession": "Profession", "csp": "CSP", "employeur": "Employeur",
+            "adresse_employeur": "Adresse employeur",
+            "autorisation_courriel": "Autorisation courriel", "autorisation_sms": "Autorisation SMS",
+        }
+        widgets = {
+            "code_postal": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+            "telephone_domicile": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "telephone_professionnel": forms.TextInput(attrs={"type": "tel"}),
+            "telephone_mobile": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages["invalid"] = "Saisissez une adresse email valide."
+
+    def clean_code_postal(self):
+        valeur = self.cleaned_data["code_postal"].strip()
+        validators.code_postal_valider(valeur)
+        return valeur
+
+    def _telephone(self, champ):
+        return validators.telephone_normaliser(self.cleaned_data.get(champ, ""))
+
+    def clean_telephone_domicile(self):
+        return self._telephone("telephone_domicile")
+
+    def clean_telephone_professionnel(self):
+        return self._telephone("telephone_professionnel")
+
+    def clean_telephone_mobile(self):
+        return self._telephone("telephone_mobile")
+
+    def validate_unique(self):
+        # La fiche n'est pas enregistrée par ce formulaire (une demande la porte) : le couple
+        # famille/rôle est garanti par le service.
+        pass
+
+
+class FiscalesForm(forms.ModelForm):
+    class Meta:
+        model = Famille
+        fields = ("revenu_fiscal_reference", "nombre_parts", "annee_fiscale")
+        labels = {
+            "revenu_fiscal_reference": "Revenu fiscal de référence (€)",
+            "nombre_parts": "Nombre de parts",
+            "annee_fiscale": "Année des revenus",
+        }
+
+    def clean_annee_fiscale(self):
+        annee = self.cleaned_data.get("annee_fiscale")
+        if annee is not None and not 1990 <= annee <= 2100:
+            raise ValidationError("Saisissez une année sur 4 chiffres, par exemple 2025.")
+        return annee
+
+    def validate_unique(self):
+        pass
+
+
+class CafForm(forms.ModelForm):
+    class Meta:
+        model = Famille
+        fields = ("regime", "numero_allocataire", "quotient_familial")
+        labels = {
+            "regime": "Régime", "numero_allocataire": "N° allocataire",
+            "quotient_familial": "Quotient familial",
+        }
+
+    def clean_numero_allocataire(self):
+        valeur = self.cleaned_data["numero_allocataire"].strip()
+        if valeur and not valeur.isdigit():
+            raise ValidationError("Le N° allocataire ne contient que des chiffres.")
+        return valeur
+
+    def validate_unique(self):
+        pass
+
+
+class BancairesForm(forms.ModelForm):
+    consentement_sepa = forms.BooleanField(
+        label="J'accepte le mandat de prélèvement SEPA ci-dessus", required=False
+    )
+
+    # Champ hors fiche gardé dans la demande : le consentement au mandat.
+    champs_annexes = ("consentement_sepa",)
+    texte_mandat = TEXTE_MANDAT_SEPA
+
+    class Meta:
+        model = Famille
+        fields = ("titulaire_compte", "iban", "bic", "banque", "prelevement_automatique")
+        labels = {
+            "titulaire_compte": "Titulaire du compte", "iban": "IBAN", "bic": "BIC",
+            "banque": "Nom de la banque",
+            "prelevement_automatique": "Je demande le prélèvement automatique",
+        }
+        widgets = {"iban": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+
+    def clean_iban(self):
+        return validators.iban_normaliser(self.cleaned_data.get("iban", ""))
+
+    def clean_bic(self):
+        return validators.bic_normaliser(self.cleaned_data.get("bic", ""))
+
+    def clean(self):
+        donnees = super().clean()
+        passe_au_prelevement = donnees.get("prelevement_automatique") and not self.initial.get(
+            "prelevement_automatique"
+        )
+        if passe_au_prelevement:
+            if not donnees.get("consentement_sepa"):
+                self.add_error("consentement_sepa", MESSAGE_MANDAT_SEPA)
+            if not donnees.get("iban") and "iban" not in self.errors:
+                self.add_error("iban", MESSAGE_IBAN_REQUIS)
+        return donnees
+
+    def validate_unique(self):
+        pass

@@ -1,0 +1,16 @@
+from django.shortcuts import render
+
+from familles.validators import iban_masquer
+from portail.decorators import famille_requise
+
+
+@famille_requise
+def compte(request):
+    """Mon compte : les informations de la famille, du responsable et du conjoint."""
+    famille = request.famille
+    contexte = {
+        "responsable": famille.responsable_principal,
+        "conjoint": famille.conjoint,
+        "iban_masque": iban_masquer(famille.iban),
+    }
+    return render(request, "familles/compte.html", contexte)

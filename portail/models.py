@@ -1,0 +1,38 @@
+"""Le journal d'audit commun : qui a changé quoi, quand, avant et après."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Audit(models.Model):
+    """Une trace : une décision sur une demande ou une modification de données d'une famille.
+
+    Pour une donnée sensible (santé), seuls les noms des champs modifiés sont gardés, jamais les
+    valeurs : l'audit dit que cela a changé et qui l'a changé.
+    """
+
+    date = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("auteur"),
+    )
+    famille = models.ForeignKey(
+        "familles.Famille", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="audits", verbose_name=_("famille"),
+    )
+    objet = models.CharField(_("objet"), max_length=200)
+    action = models.CharField(_("action"), max_length=200)
+    avant = models.JSONField(_("avant"), default=dict, blank=True)
+    apres = models.JSONField(_("après"), default=dict, blank=True)
+    champs = models.JSONField(_("champs modifiés"), default=list, blank=True)
+    sensible = models.BooleanField(_("donnée sensible"), default=False)
+
+    class Meta:
+        verbose_name = _("trace d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} — {self.objet}"

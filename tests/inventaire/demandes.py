@@ -1,0 +1,41 @@
+from tests.inventaire import PagePortail
+
+
+def _demande(parent) -> dict:
+    from tests.factories import demande_creer
+
+    demande = demande_creer(parent, "caf", {"quotient_familial": "640"})
+    return {"pk": demande.pk}
+
+
+def _formulaire_avec_demande_en_attente(parent) -> dict:
+    """Le formulaire « Informations responsable », une demande en attente affichée au-dessus."""
+    from tests.factories import demande_creer
+
+    demande_creer(parent, "responsable", {"ville": "CHARTRES"})
+    return {}
+
+
+def _volume(parent, n) -> None:
+    from demandes import services
+    from tests.factories import agent_ccas, demande_creer
+
+    agent = agent_ccas()
+    for i in range(n):
+        demande = demande_creer(parent, "caf", {"quotient_familial": str(600 + i)})
+        if i % 2:
+            services.demande_accepter(demande=demande, agent=agent)
+        else:
+            services.demande_refuser(demande=demande, agent=agent, motif="Justificatif manquant")
+    demande_creer(parent, "responsable", {"ville": "CHARTRES"})
+
+
+PAGES = [
+    PagePortail("demandes:liste", volume=_volume),
+    PagePortail("demandes:compte_responsable", preparer=_formulaire_avec_demande_en_attente),
+    PagePortail("demandes:compte_conjoint"),
+    PagePortail("demandes:compte_fiscales"),
+    PagePortail("demandes:compte_caf"),
+    PagePortail("demandes:compte_bancaires"),
+    PagePortail("demandes:annuler", preparer=_demande, methode="POST", html=False),
+]

@@ -1,0 +1,57 @@
+"""Pages de « Mes enfants » (côté enfants et formulaires de demande de la fiche enfant)."""
+
+from tests.inventaire import PagePortail
+
+
+def _enfant(parent):
+    from tests.factories import DonneesSanitairesFactory, EnfantFactory, PersonneAutoriseeFactory
+
+    enfant = EnfantFactory(famille=parent.famille)
+    PersonneAutoriseeFactory(enfant=enfant)
+    DonneesSanitairesFactory(enfant=enfant)
+    return enfant
+
+
+def _fiche(parent) -> dict:
+    return {"pk": _enfant(parent).pk}
+
+
+def _liste(parent) -> dict:
+    _enfant(parent)
+    return {}
+
+
+def _volume_liste(parent, n) -> None:
+    from tests.factories import EnfantFactory
+
+    for _ in range(n):
+        EnfantFactory(famille=parent.famille)
+
+
+def _volume_fiche(parent, n) -> None:
+    from enfants.models import Enfant
+    from tests.factories import PersonneAutoriseeFactory, VaccinationFactory
+
+    for enfant in Enfant.objects.filter(famille=parent.famille):
+        for _ in range(n):
+            PersonneAutoriseeFactory(enfant=enfant)
+            VaccinationFactory(enfant=enfant)
+
+
+def _nouvel_enfant(parent) -> dict:
+    from tests.factories import StructureFactory
+
+    StructureFactory(nom="Crèche")
+    return {}
+
+
+PAGES = [
+    PagePortail("enfants:liste", preparer=_liste, volume=_volume_liste),
+    PagePortail("enfants:fiche", preparer=_fiche, volume=_volume_fiche),
+    PagePortail("demandes:nouvel_enfant", preparer=_nouvel_enfant),
+    *[
+        PagePortail(f"demandes:{code}", preparer=_fiche)
+        for code in ("enfant_informations", "enfant_personne_ajout", "enfant_personne_retrait",
+                     "enfant_autorisations", "enfant_lunettes", "enfant_sanitaire", "enfant_vaccination")
+    ],
+]
