@@ -12,6 +12,8 @@ def _volume_donnees(parent, n):
 
 
 PAGES += [
-    PagePortail("portail:mes_donnees", volume=_volume_donnees),
-    PagePortail("portail:mes_donnees_json", volume=_volume_donnees, html=False),
+    # Une requête par modèle exporté (constante quel que soit le volume) : budget propre.
+    PagePortail("portail:mes_donnees", volume=_volume_donnees, budget_requetes=30),
+    PagePortail("portail:mes_donnees_json", volume=_volume_donnees, html=False,
+                budget_requetes=30),
 ]
