@@ -1,10 +1,8 @@
 import datetime
 
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.forms import CharField
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -213,44 +211,10 @@ class InscriptionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("enfant",)
 
 
-class MotifActionForm(ActionForm):
-    motif = CharField(label="Motif (refus)", required=False, max_length=300)
-
-
-class DecisionAdminMixin:
-    """Décider les demandes depuis l'admin, par les services (en attendant la file de modération)."""
-
-    action_form = MotifActionForm
-    service_accepter = None
-    service_refuser = None
-    nom_objet = ""
-
-    def _decider(self, request, queryset, service):
-        motif = request.POST.get("motif") or None
-        faites, erreurs = 0, []
-        for objet in queryset:
-            try:
-                service(**{self.nom_objet: objet, "agent": request.user, "motif": motif})
-                faites += 1
-            except ValidationError as erreur:
-                erreurs.append(f"{objet} : {' '.join(erreur.messages)}")
-        if faites:
-            self.message_user(request, f"{faites} demande(s) traitée(s).", messages.SUCCESS)
-        for erreur in erreurs:
-            self.message_user(request, erreur, messages.ERROR)
-
-    @admin.action(description="Accepter les demandes sélectionnées", permissions=["change"])
-    def accepter(self, request, queryset):
-        self._decider(request, queryset, type(self).service_accepter)
-
-    @admin.action(description="Refuser les demandes sélectionnées (avec le motif)",
-                  permissions=["change"])
-    def refuser(self, request, queryset):
-        self._decider(request, queryset, type(self).service_refuser)
-
-
 @admin.register(Reservation)
-class ReservationAdmin(DecisionAdminMixin, admin.ModelAdmin):
+class ReservationAdmin(admin.ModelAdmin):
+    """Consultation : les décisions passent par la file de modération (Demandes)."""
+
     list_display = ("date", "inscription", "etat", "demandee_le", "decidee_le", "motif_refus")
     list_filter = ("etat", "inscription__activite")
     date_hierarchy = "date"
@@ -258,17 +222,15 @@ class ReservationAdmin(DecisionAdminMixin, admin.ModelAdmin):
     search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
     readonly_fields = ("inscription", "date", "etat", "motif_refus", "demandee_le", "demandee_par",
                        "decidee_le", "decidee_par")
-    actions = ["accepter", "refuser"]
-    service_accepter = staticmethod(services.reservation_accepter)
-    service_refuser = staticmethod(services.reservation_refuser)
-    nom_objet = "reservation"
 
     def has_add_permission(self, request):
         return False
 
 
 @admin.register(Absence)
-class AbsenceAdmin(DecisionAdminMixin, admin.ModelAdmin):
+class AbsenceAdmin(admin.ModelAdmin):
+    """Consultation : les décisions passent par la file de modération (Demandes)."""
+
     list_display = ("date", "inscription", "etat", "hors_delai", "motif", "a_certificat")
     list_filter = ("etat", "hors_delai", "inscription__activite")
     date_hierarchy = "date"
@@ -276,10 +238,6 @@ class AbsenceAdmin(DecisionAdminMixin, admin.ModelAdmin):
     search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
     readonly_fields = ("inscription", "date", "motif", "certificat", "hors_delai", "etat",
                        "motif_refus", "declaree_le", "declaree_par", "decidee_le", "decidee_par")
-    actions = ["accepter", "refuser"]
-    service_accepter = staticmethod(services.absence_accepter)
-    service_refuser = staticmethod(services.absence_refuser)
-    nom_objet = "absence"
 
     @admin.display(boolean=True, description="Certificat")
     def a_certificat(self, obj):

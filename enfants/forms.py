@@ -231,3 +231,52 @@ class PeriodeForm(forms.Form):
             elif fin - debut > datetime.timedelta(days=366):
                 self.add_error("date_fin", "Une période ne peut pas dépasser un an.")
         return donnees
+
+
+class _ChoixReservation(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return (f"{obj.inscription.enfant.prenom} {obj.inscription.enfant.nom} — "
+                f"{obj.inscription.activite.nom} — {calendrier.date_longue(obj.date)}")
+
+
+class _ChoixAbsence(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        texte = (f"{obj.inscription.enfant.prenom} {obj.inscription.enfant.nom} — "
+                 f"{obj.inscription.activite.nom} — {calendrier.date_longue(obj.date)} — "
+                 f"motif : {obj.motif}")
+        if obj.hors_delai:
+            texte += " — déclarée hors délai"
+        texte += " — certificat médical joint" if obj.certificat else " — sans certificat"
+        return texte
+
+
+class ReservationDecisionForm(forms.Form):
+    """La demande de réservation en attente de décision (file de modération, type « reservation »).
+
+    Rejoué à la décision : la réservation doit être encore en attente pour cet enfant.
+    """
+
+    reservation = _ChoixReservation(label="Réservation", queryset=None)
+
+    def __init__(self, *args, enfant=None, **kwargs):
+        from enfants.models import Reservation
+
+        super().__init__(*args, **kwargs)
+        self.fields["reservation"].queryset = Reservation.objects.filter(
+            inscription__enfant=enfant,
+            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE],
+        ).select_related("inscription__enfant", "inscription__activite")
+
+
+class AbsenceDecisionForm(forms.Form):
+    """La déclaration d'absence en attente de décision (file de modération, type « absence »)."""
+
+    absence = _ChoixAbsence(label="Absence", queryset=None)
+
+    def __init__(self, *args, enfant=None, **kwargs):
+        from enfants.models import Absence
+
+        super().__init__(*args, **kwargs)
+        self.fields["absence"].queryset = Absence.objects.filter(
+            inscription__enfant=enfant, etat=Absence.Etat.EN_COURS,
+        ).select_related("inscription__enfant", "inscription__activite")

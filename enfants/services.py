@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from enfants import calendrier
@@ -161,6 +162,11 @@ def enfant_contact_fait(*, enfant: Enfant, auteur=None) -> Enfant:
 
 # --- Planning ---
 
+# Une réservation ou une absence qui attend la décision d'un agent est annoncée ici (argument
+# `objet`) : l'application `demandes` s'y abonne pour la placer dans la file de modération
+# (les dépendances vont de `demandes` vers `enfants`, jamais l'inverse).
+demande_planning_soumise = Signal()
+
 # Messages (constantes que les tests importent).
 NON_INSCRIT = "L'enfant n'est pas inscrit à cette activité le {jour}."
 FERIE = "Le {jour} est un jour férié ({nom}) : la structure est fermée."
@@ -269,6 +275,8 @@ def reservation_demander(*, inscription: Inscription, date: datetime.date, par=N
     if etat == Reservation.Etat.ACCEPTEE:
         reservation.decidee_le = maintenant
         reservation.save(update_fields=["decidee_le"])
+    else:
+        demande_planning_soumise.send(sender=Reservation, objet=reservation, auteur=par)
     return reservation
 
 
@@ -381,7 +389,33 @@ def absence_declarer(*, inscription: Inscription, date: datetime.date, motif: st
     if certificat:
         absence.certificat.save(certificat.name, certificat, save=False)
     absence.save()
+    if etat == Absence.Etat.EN_COURS:
+        demande_planning_soumise.send(sender=Absence, objet=absence, auteur=par)
     return absence
+
+
+@transaction.atomic
+def reservation_annuler(*, reservation: Reservation) -> Reservation:
+    """La famille retire sa demande de réservation encore en attente : la place est libérée."""
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.etat not in (Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE):
+        raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
+    reservation.etat = Reservation.Etat.ANNULEE
+    reservation.save(update_fields=["etat"])
+    return reservation
+
+
+@transaction.atomic
+def absence_annuler(*, absence: Absence) -> None:
+    """La famille retire sa déclaration d'absence encore en attente : le jour reste réservé."""
+    absence = Absence.objects.select_for_update().get(pk=absence.pk)
+    if absence.etat != Absence.Etat.EN_COURS:
+        raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
+    if absence.certificat:
+        nom = absence.certificat.name
+        stockage = absence.certificat.storage
+        transaction.on_commit(lambda: stockage.delete(nom))
+    absence.delete()
 
 
 def _absence_a_decider(absence: Absence) -> Absence:

@@ -303,21 +303,65 @@ def test_pointage_refuse_sans_permission(client):
     assert client.get(url).status_code == 403
 
 
-def test_agent_decide_les_demandes_dans_l_administration(client, agent, inscription):
-    demande = ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 15),
-                                 etat="en_cours")
-    autre = ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 22),
-                               etat="en_cours")
+def test_demandes_du_planning_dans_la_file_de_moderation(client, parent, agent, inscription):
+    """Une réservation et une absence en cours de traitement sont des demandes de la file ;
+    accepter ou refuser la demande décide la réservation ou l'absence du planning."""
+    from demandes import services as demandes_services
+    from demandes.models import Demande
+
+    maintenant = timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
+    r1 = services.reservation_demander(inscription=inscription, date=datetime.date(2015, 4, 15),
+                                       maintenant=maintenant)
+    r2 = services.reservation_demander(inscription=inscription, date=datetime.date(2015, 4, 22),
+                                       maintenant=maintenant)
+    ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 8))
+    absence = services.absence_declarer(inscription=inscription, date=datetime.date(2015, 4, 8),
+                                        motif="Malade", maintenant=maintenant)
+    demandes = {(d.type, d.donnees.get("reservation") or d.donnees.get("absence")): d
+                for d in Demande.objects.all()}
+    assert set(demandes) == {("reservation", r1.pk), ("reservation", r2.pk), ("absence", absence.pk)}
+    assert all(d.enfant == inscription.enfant and d.statut == "en_attente" for d in demandes.values())
+
     client.force_login(agent)
-    url = reverse("admin:enfants_reservation_changelist")
-    client.post(url, {"action": "accepter", "_selected_action": [demande.pk], "motif": ""})
-    client.post(url, {"action": "refuser", "_selected_action": [autre.pk], "motif": "Complet"})
+    reponse = client.post(reverse("admin:demandes_demande_accepter",
+                                  args=[demandes[("reservation", r1.pk)].pk]))
+    assert reponse.status_code == 302
+    demandes_services.demande_refuser(demande=demandes[("reservation", r2.pk)], agent=agent,
+                                      motif="Groupe complet")
+    demandes_services.demande_accepter(demande=demandes[("absence", absence.pk)], agent=agent)
+    r1.refresh_from_db()
+    r2.refresh_from_db()
+    absence.refresh_from_db()
+    assert r1.etat == Reservation.Etat.ACCEPTEE and r1.decidee_par == agent
+    assert (r2.etat, r2.motif_refus) == (Reservation.Etat.REFUSEE, "Groupe complet")
+    assert absence.etat == Absence.Etat.EXCUSEE
+    client.force_login(parent)
+    html = client.get(url_planning(inscription)).content.decode()
+    assert "mercredi 15 avril 2015 : Réservé" in html
+    assert "mercredi 22 avril 2015 : Réservation refusée — motif : Groupe complet" in html
+    assert "mercredi 8 avril 2015 : Absent excusé" in html
+    # Liste des demandes du parent : catégories Réservations et Absences.
+    from demandes import registre
+
+    assert {"Réservations", "Absences"} <= set(registre.categories("enfants"))
+
+
+def test_accepter_une_demande_sur_un_jour_complet_est_refuse_clairement(agent, inscription):
+    from demandes import services as demandes_services
+    from demandes.models import Demande
+
+    inscription.activite.capacite = 1
+    inscription.activite.save()
+    maintenant = timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
+    jour = datetime.date(2015, 4, 15)
+    services.reservation_demander(inscription=inscription, date=jour, maintenant=maintenant)
+    ReservationFactory(inscription=InscriptionFactory(activite=inscription.activite), date=jour)
+    demande = Demande.objects.get()
+    with pytest.raises(demandes_services.DemandeErreur) as erreur:
+        demandes_services.demande_accepter(demande=demande, agent=agent)
+    assert "complète" in str(erreur.value)
     demande.refresh_from_db()
-    autre.refresh_from_db()
-    assert demande.etat == Reservation.Etat.ACCEPTEE and demande.decidee_par == agent
-    assert (autre.etat, autre.motif_refus) == (Reservation.Etat.REFUSEE, "Complet")
-    page = client.get(url_planning(inscription))  # l'agent n'a pas de famille : 403
-    assert page.status_code == 403
+    assert demande.statut == "en_attente"
 
 
 def test_reservation_refusee_visible_dans_l_agenda(client_parent, inscription):
@@ -343,3 +387,35 @@ def test_pages_d_administration_du_planning(client, agent, inscription, nom):
     AbsenceFactory(inscription=inscription, date=datetime.date(2015, 4, 8), etat="en_cours")
     client.force_login(agent)
     assert client.get(reverse(f"admin:{nom}_changelist")).status_code == 200
+
+
+def test_liste_des_demandes_montre_reservations_et_absences(client_parent, inscription):
+    maintenant = timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
+    services.reservation_demander(inscription=inscription, date=datetime.date(2015, 4, 15),
+                                  maintenant=maintenant)
+    reponse = client_parent.get(reverse("demandes:liste"), {"cote": "enfants"})
+    assert reponse.status_code == 200
+    html = reponse.content.decode()
+    assert "Réservations" in html and "Absences" in html
+    assert "ALSH Mercredi après-midi — 15/04/2015" in html
+
+
+def test_annuler_la_demande_libere_la_reservation(client_parent, inscription, parent):
+    from demandes.models import Demande
+
+    maintenant = timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
+    reservation = services.reservation_demander(
+        inscription=inscription, date=datetime.date(2015, 4, 15), maintenant=maintenant)
+    ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 8))
+    absence = services.absence_declarer(
+        inscription=inscription, date=datetime.date(2015, 4, 8), motif="Malade",
+        maintenant=maintenant, certificat=SimpleUploadedFile("c.pdf", b"%PDF-1.4\n"))
+    for demande in Demande.objects.all():
+        reponse = client_parent.post(reverse("demandes:annuler", args=[demande.pk]))
+        assert reponse.status_code == 302
+    reservation.refresh_from_db()
+    assert reservation.etat == Reservation.Etat.ANNULEE
+    assert not Absence.objects.filter(pk=absence.pk).exists()
+    html = client_parent.get(url_planning(inscription)).content.decode()
+    assert "mercredi 15 avril 2015 : Libre" in html
+    assert "mercredi 8 avril 2015 : Réservé" in html
