@@ -68,3 +68,14 @@ def mettre_en_file(sender, objet, auteur=None, **kwargs):
     formulaire = type_.construire(famille=enfant.famille, enfant=enfant, data={cle: objet.pk})
     demande_creer(famille=enfant.famille, type_code=type_.code, formulaire=formulaire,
                   enfant=enfant, auteur=auteur)
+
+
+def file_completer(*, famille) -> None:
+    """Met dans la file les réservations et absences de la famille encore en attente (démo)."""
+    for objet in Reservation.objects.filter(
+            inscription__enfant__famille=famille,
+            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE]):
+        mettre_en_file(Reservation, objet)
+    for objet in Absence.objects.filter(inscription__enfant__famille=famille,
+                                        etat=Absence.Etat.EN_COURS):
+        mettre_en_file(Absence, objet)

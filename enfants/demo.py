@@ -104,9 +104,14 @@ def planning_creer(famille) -> None:
     inscrire(lea, "Restauration midi", reguliers="0134")
     garderie_tom = inscrire(tom, "Garderie soir", reguliers="03")
 
+    from enfants.services import demande_planning_soumise
+
     def reserver(inscription, jour, etat=Reservation.Etat.ACCEPTEE):
-        Reservation.objects.get_or_create(inscription=inscription, date=jour,
-                                          defaults={"etat": etat})
+        reservation, cree = Reservation.objects.get_or_create(
+            inscription=inscription, date=jour, defaults={"etat": etat})
+        if cree and etat == Reservation.Etat.EN_COURS:
+            # Comme une vraie demande : elle entre dans la file de modération.
+            demande_planning_soumise.send(sender=Reservation, objet=reservation)
 
     # Avril 2015 : le mercredi 8 réservé et pointé présent, le 29 réservé ; les vacances de
     # printemps (zone B selon la bibliothèque : à partir du 25 avril) réservées l'après-midi.
@@ -133,6 +138,8 @@ def planning_creer(famille) -> None:
     jours_tom = [j for j in _jours(aujourdhui.year, aujourdhui.month, {0, 3})
                  if jour_ferme_raison(activite=garderie_tom.activite, jour=j) is None]
     if jours_tom:
-        Absence.objects.get_or_create(
+        absence, cree = Absence.objects.get_or_create(
             inscription=garderie_tom, date=jours_tom[-1],
             defaults={"motif": "Rendez-vous médical", "etat": Absence.Etat.EN_COURS})
+        if cree:
+            demande_planning_soumise.send(sender=Absence, objet=absence)
