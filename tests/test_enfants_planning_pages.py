@@ -419,3 +419,10 @@ def test_annuler_la_demande_libere_la_reservation(client_parent, inscription, pa
     html = client_parent.get(url_planning(inscription)).content.decode()
     assert "mercredi 15 avril 2015 : Libre" in html
     assert "mercredi 8 avril 2015 : Réservé" in html
+
+
+def test_la_liste_et_la_fiche_menent_au_planning(client_parent, inscription):
+    planning = reverse("enfants:planning_courant", kwargs={"pk": inscription.enfant_id})
+    assert planning in client_parent.get(reverse("enfants:liste")).content.decode()
+    fiche = client_parent.get(reverse("enfants:fiche", kwargs={"pk": inscription.enfant_id}))
+    assert planning in fiche.content.decode()
