@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from facturation import views
 
 app_name = "facturation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.releve, name="releve"),
+    path("factures/<int:pk>/pdf/", views.facture_pdf, name="facture_pdf"),
+    path("factures/<int:pk>/payer/", views.paiement, name="paiement"),
+    path("paiements/<int:pk>/", views.paiement_retour, name="paiement_retour"),
+    path("paiements/<int:pk>/annuler/", views.paiement_annuler, name="paiement_annuler"),
+]

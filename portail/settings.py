@@ -333,6 +333,21 @@ MESSAGERIE_NOTIFICATION_DELAI = _env_int("MESSAGERIE_NOTIFICATION_DELAI", 60)
 # Liste des demandes : les demandes décidées restent affichées ce nombre de jours.
 DEMANDES_DUREE_AFFICHAGE_JOURS = _env_int("DEMANDES_DUREE_AFFICHAGE_JOURS", 31)
 
+# RGPD : les familles sans activité depuis ce nombre d'années sont anonymisées par
+# `manage.py purger_familles` (factures et règlements conservés).
+PURGE_ANNEES_INACTIVITE = _env_int("PURGE_ANNEES_INACTIVITE", 3)
+# Facturation : WeasyPrint journalise chaque étape du rendu en INFO.
+LOGGING["loggers"].update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
+
+# Paiement en ligne (Stripe Checkout). Sans ces clés, pas de bouton de paiement (sauf la banque
+# simulée de la démonstration, DEMO=1).
+STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+if STRIPE_SECRET_KEY:
+    # Le formulaire de paiement redirige (303) vers Stripe : form-action doit l'autoriser.
+    SECURE_CSP["form-action"].append("https://checkout.stripe.com")
+LOGGING["loggers"]["stripe"] = {"level": "WARNING"}
+
 
 # Planning (enfants) : zone des vacances scolaires (Lèves : zone B), taille maximale d'un
 # certificat médical joint à une absence.

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from facturation import views as facturation_views
 from portail import views
 
 app_urls = [
@@ -48,6 +49,8 @@ urlpatterns = [
     # À la racine : /demandes/ et les formulaires de demande sous /compte/ et /enfants/.
     path("", include("demandes.urls")),
     path("admin/", admin.site.urls),
+    path("paiements/stripe/webhook/", facturation_views.webhook_stripe, name="webhook_stripe"),
+    path("banque-simulee/", include("facturation.urls_hors_portail")),
     path("calendrier/", include("enfants.urls_ical")),
 ]
 

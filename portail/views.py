@@ -18,6 +18,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from facturation import selectors as facturation_selectors
 from portail import export, journal
 from portail.decorators import famille_requise
 from portail.forms import (
@@ -33,6 +34,7 @@ MESSAGE_MOT_DE_PASSE_CHANGE = "Votre mot de passe a été changé."
 @famille_requise
 def accueil(request):
     contexte = {"responsable": request.famille.responsable_principal}
+    contexte["situation"] = facturation_selectors.situation(famille=request.famille)
     return render(request, "portail/accueil.html", contexte)
 
 

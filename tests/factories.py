@@ -219,6 +219,72 @@ def agent_sante(**kwargs) -> Utilisateur:
                       "change_vaccination"],
     ))
     return Utilisateur.objects.get(pk=agent.pk)
+# --- Facturation -----------------------------------------------------------------------------
+
+
+def _decimal(texte):
+    from decimal import Decimal
+
+    return Decimal(texte)
+
+
+def _jours(n):
+    import datetime
+
+    return datetime.timedelta(days=n)
+
+
+class RegieFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facturation.Regie"
+        django_get_or_create = ("code",)
+
+    code = "AL"
+    nom = factory.LazyAttribute(lambda o: "Régie garderie ALSH" if o.code == "AL" else f"Régie {o.code}")
+
+
+class FactureFactory(factory.django.DjangoModelFactory):
+    """Une facture d'une ligne (« Garderie matin », quantité × 3,20 €) au montant cohérent."""
+
+    class Meta:
+        model = "facturation.Facture"
+        skip_postgeneration_save = True
+
+    class Params:
+        quantite = 10
+
+    regie = factory.SubFactory(RegieFactory)
+    numero = factory.Sequence(lambda n: f"AL-{1000 + n}")
+    famille = factory.SubFactory(FamilleFactory)
+    date_facture = factory.Faker("date_between", start_date="-60d", end_date="-30d")
+    date_echeance = factory.LazyAttribute(lambda o: o.date_facture + _jours(30))
+    periode_debut = factory.LazyAttribute(lambda o: o.date_facture.replace(day=1))
+    periode_fin = factory.LazyAttribute(lambda o: o.date_facture)
+    montant = factory.LazyAttribute(lambda o: _decimal("3.20") * o.quantite)
+
+    @factory.post_generation
+    def lignes(obj, create, extracted, **kwargs):
+        if create and extracted is None:
+            from facturation.models import LigneFacture
+
+            LigneFacture.objects.create(
+                facture=obj, ordre=1, enfant_nom="LÉA", libelle="Garderie matin",
+                quantite=obj.montant / _decimal("3.20"), prix_unitaire=_decimal("3.20"),
+                montant=obj.montant,
+            )
+
+
+class ReglementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facturation.Reglement"
+
+    regie = factory.SubFactory(RegieFactory)
+    numero = factory.Sequence(lambda n: f"AL-{500000 + n}")
+    famille = factory.SubFactory(FamilleFactory)
+    date = factory.Faker("date_between", start_date="-30d", end_date="today")
+    mode = "cheque"
+    montant = factory.LazyFunction(lambda: _decimal("10.00"))
+
 
 
 # --- Planning (enfants) ---

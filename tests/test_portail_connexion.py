@@ -152,6 +152,6 @@ def test_compte_agent_sans_famille_n_a_pas_de_portail(client, agent):
 
 def test_nombre_de_requetes_de_l_accueil_borne(client_parent, django_assert_max_num_queries):
     client_parent.get(reverse("portail:accueil"))  # la session vient d'être rafraîchie
-    # session, utilisateur, famille, responsables, plus la marge d'un compteur de messages.
-    with django_assert_max_num_queries(6):
+    # session, utilisateur, famille, responsables, messages non lus ; factures impayées, solde.
+    with django_assert_max_num_queries(8):
         assert client_parent.get(reverse("portail:accueil")).status_code == 200

@@ -37,11 +37,11 @@ def _detail(capture) -> str:
 @pytest.mark.parametrize("nom", PAGES_GET)
 def test_budget_de_requetes(nom, client):
     page = pages()[nom]
-    budget = page.budget_requetes or BUDGET_REQUETES
     if page.volume is None:
         capture = _requetes(client, page, None)
-        assert len(capture) <= budget, (
-            f"{nom} : {len(capture)} requêtes (budget {budget})\n{_detail(capture)}"
+        assert len(capture) <= (page.budget or BUDGET_REQUETES), (
+            f"{nom} : {len(capture)} requêtes (budget {page.budget or BUDGET_REQUETES})\n"
+            f"{_detail(capture)}"
         )
         return
     une = _requetes(client, page, 1)
@@ -50,6 +50,7 @@ def test_budget_de_requetes(nom, client):
         f"{nom} : {len(une)} requêtes avec 1 ligne, {len(cinquante)} avec 50 "
         f"(requêtes N+1 ?)\n— avec 50 lignes :\n{_detail(cinquante)}"
     )
-    assert len(cinquante) <= budget, (
-        f"{nom} : {len(cinquante)} requêtes (budget {budget})\n{_detail(cinquante)}"
+    assert len(cinquante) <= (page.budget or BUDGET_REQUETES), (
+        f"{nom} : {len(cinquante)} requêtes (budget {page.budget or BUDGET_REQUETES})\n"
+        f"{_detail(cinquante)}"
     )

@@ -38,9 +38,9 @@ class PagePortail:
     # connectée y accède ; le contrôle d'isolement vérifie alors qu'il n'est PAS propre à une
     # famille (même réponse pour l'intrus que pour le propriétaire).
     commune: bool = False
-    # Budget de requêtes propre à la page, quand il dépend du nombre de modèles et non des
-    # données (l'export « Mes données » fait une requête par modèle exporté).
-    budget_requetes: int | None = None
+    # Budget de requêtes propre à la page (sinon le budget commun des contrôles) : l'export RGPD
+    # fait une requête par modèle relié à la famille, nombre fixe mais supérieur au budget commun.
+    budget: int | None = None
 
 
 def pages() -> dict[str, PagePortail]:

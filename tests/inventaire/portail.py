@@ -5,6 +5,10 @@ PAGES = [
 ]
 
 
+# Une requête par modèle relié à une famille (portail.export) plus l'en-tête : constant.
+BUDGET_EXPORT = 40
+
+
 def _volume_donnees(parent, n):
     from tests.factories import EnfantFactory
 
@@ -12,8 +16,7 @@ def _volume_donnees(parent, n):
 
 
 PAGES += [
-    # Une requête par modèle exporté (constante quel que soit le volume) : budget propre.
-    PagePortail("portail:mes_donnees", volume=_volume_donnees, budget_requetes=30),
+    PagePortail("portail:mes_donnees", volume=_volume_donnees, budget=BUDGET_EXPORT),
     PagePortail("portail:mes_donnees_json", volume=_volume_donnees, html=False,
-                budget_requetes=30),
+                budget=BUDGET_EXPORT),
 ]

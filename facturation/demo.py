@@ -1,0 +1,54 @@
+"""Données de démonstration : l'exemple du guide pour la famille DUPONT, passé par l'import.
+
+AL-12 (243,20 €) et AL-36 (120,60 €) facturées le 08/04/2015, AL-228 (chèque, 243,20 €) qui
+règle AL-12 : le solde du compte est de 120,60 € dû, AL-36 est impayée.
+"""
+
+import tempfile
+from pathlib import Path
+
+from django.db import transaction
+
+from facturation import importation
+from facturation.models import Regie
+from familles.demo import NUMERO_DUPONT
+
+CODE_REGIE = "AL"
+NOM_REGIE = "Régie garderie ALSH"
+MODALITES = (
+    "Par chèque à l'ordre du Trésor Public, déposé ou envoyé au CCAS de Lèves, "
+    "Place de l'Hôtel de Ville, 28300 Lèves ; en espèces ou CESU à l'accueil du CCAS ; "
+    "par carte bancaire sur le Portail Famille."
+)
+
+CSV_FACTURES = f"""numero_facture;numero_famille;regie;date_facture;date_echeance;periode_debut;periode_fin;enfant;libelle;quantite;prix_unitaire;montant
+AL-12;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/02/2015;31/03/2015;LÉA;Garderie matin;38;3,20;121,60
+AL-12;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/02/2015;31/03/2015;TOM;Garderie soir;38;3,20;121,60
+AL-36;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/04/2015;30/04/2015;LÉA;ALSH Mercredi après-midi;4;12,50;50,00
+AL-36;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/04/2015;30/04/2015;TOM;Garderie matin;18;3,20;57,60
+AL-36;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/04/2015;30/04/2015;TOM;Restauration midi;4;3,25;13,00
+"""
+
+CSV_REGLEMENTS = f"""numero_reglement;numero_famille;regie;date;mode;montant;numero_facture
+AL-228;{NUMERO_DUPONT};AL;08/04/2015;Chèque;243,20;AL-12
+"""
+
+
+def regie_creer() -> Regie:
+    regie, _ = Regie.objects.update_or_create(
+        code=CODE_REGIE, defaults={"nom": NOM_REGIE, "modalites_paiement": MODALITES}
+    )
+    return regie
+
+
+@transaction.atomic
+def creer() -> list:
+    regie_creer()
+    with tempfile.TemporaryDirectory() as dossier:
+        factures = Path(dossier) / "factures.csv"
+        factures.write_text(CSV_FACTURES, encoding="utf-8")
+        reglements = Path(dossier) / "reglements.csv"
+        reglements.write_text(CSV_REGLEMENTS, encoding="utf-8")
+        importation.factures_importer(chemin=factures)
+        importation.reglements_importer(chemin=reglements)
+    return []

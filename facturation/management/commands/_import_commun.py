@@ -1,0 +1,57 @@
+"""Ce que les deux commandes d'import partagent : options, barre d'avancement, rapport."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from facturation.importation import ImportInvalide
+from portail.templatetags.portail import euros
+
+
+class CommandeImport(BaseCommand):
+    objet = "factures"
+
+    def add_arguments(self, parser):
+        parser.add_argument("fichier", type=Path, help="Fichier CSV exporté du logiciel de facturation.")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Valide le fichier et dit ce qui serait créé, sans rien écrire.")
+        parser.add_argument("--progression", action="store_true",
+                            help="Affiche l'avancement même hors terminal (sur la sortie d'erreur).")
+
+    def importer(self, *, chemin, progression):  # pragma: no cover - redéfinie
+        raise NotImplementedError
+
+    def handle(self, *args, fichier: Path, dry_run=False, progression=False, **options):
+        if not fichier.is_file():
+            raise CommandError(f"Fichier introuvable : {fichier}")
+        afficher = progression or self.stderr.isatty()
+        try:
+            with transaction.atomic():
+                rapport = self.importer(chemin=fichier,
+                                        progression=self._barre if afficher else None)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except ImportInvalide as erreur:
+            if afficher:
+                self.stderr.write("")
+            for ligne in erreur.erreurs:
+                self.stderr.write(str(ligne))
+            raise CommandError(
+                f"Import refusé : {len(erreur.erreurs)} erreur(s) dans {fichier.name}. "
+                "Rien n'a été enregistré."
+            ) from None
+        if afficher:
+            self.stderr.write("")
+        self.stdout.write(self.resume(rapport, dry_run=dry_run))
+
+    def _barre(self, lus: int, total: int, lignes: int) -> None:
+        part = lus / total if total else 1
+        pleins = int(part * 30)
+        self.stderr.write(f"\r[{'#' * pleins}{'.' * (30 - pleins)}] {part:4.0%} — {lignes} lignes lues",
+                          ending="")
+        self.stderr.flush()
+
+    @staticmethod
+    def montant(valeur) -> str:
+        return euros(valeur).replace("\u00a0", " ").replace("\u202f", " ")

@@ -1,0 +1,241 @@
+"""Facturation : régies, factures (débits), règlements (crédits) et leurs affectations.
+
+Le solde d'une famille = somme des crédits − somme des débits, toutes années confondues.
+Le reste dû d'une facture se déduit des affectations de règlements : il n'est jamais stocké.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from familles.models import Famille
+
+ZERO = Decimal("0.00")
+
+
+class Regie(models.Model):
+    """Une régie : la caisse publique qui facture et encaisse (« Régie garderie ALSH », AL)."""
+
+    code = models.CharField(
+        _("code"), max_length=10, unique=True,
+        help_text=_("Préfixe des numéros d'opération : AL pour AL-36."),
+    )
+    nom = models.CharField(_("nom"), max_length=100, unique=True)
+    modalites_paiement = models.TextField(
+        _("modalités de paiement"), blank=True,
+        help_text=_("Imprimées sur les factures : chèque à l'ordre de…, adresse, horaires."),
+    )
+    # Dernier numéro d'opération attribué : ceux du portail (paiement en ligne) suivent ceux du
+    # logiciel de facturation, sans collision.
+    dernier_numero = models.PositiveIntegerField(_("dernier numéro d'opération"), default=0)
+
+    class Meta:
+        verbose_name = _("régie")
+        verbose_name_plural = _("régies")
+        ordering = ["nom"]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class Facture(models.Model):
+    """Une facture émise par une régie (un débit du compte famille). Jamais modifiée."""
+
+    regie = models.ForeignKey(Regie, on_delete=models.PROTECT, related_name="factures",
+                              verbose_name=_("régie"))
+    numero = models.CharField(_("N° facture"), max_length=30)
+    famille = models.ForeignKey(Famille, on_delete=models.PROTECT, related_name="factures",
+                                verbose_name=_("famille"))
+    date_facture = models.DateField(_("date de facture"))
+    date_echeance = models.DateField(_("date d'échéance"))
+    periode_debut = models.DateField(_("début de période"))
+    periode_fin = models.DateField(_("fin de période"))
+    # Somme des lignes (une facture émise ne change pas) : gardée pour les totaux et le solde.
+    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+    date_import = models.DateTimeField(_("importée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("facture")
+        verbose_name_plural = _("factures")
+        ordering = ["-date_facture", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["regie", "numero"], name="facture_numero_unique"),
+        ]
+        indexes = [models.Index(fields=["famille", "date_facture"])]
+
+    def __str__(self) -> str:
+        return self.numero
+
+    @property
+    def nom_fichier_pdf(self) -> str:
+        return f"facture-{self.numero}.pdf"
+
+
+class LigneFacture(models.Model):
+    """Une prestation facturée : enfant, activité, quantité × prix unitaire = montant."""
+
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="lignes",
+                                verbose_name=_("facture"))
+    ordre = models.PositiveIntegerField(_("ordre"))
+    # Le nom de l'enfant tel que l'export l'écrit ; l'enfant du portail quand il est reconnu.
+    enfant_nom = models.CharField(_("enfant"), max_length=200, blank=True)
+    enfant = models.ForeignKey("enfants.Enfant", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="lignes_facture", verbose_name=_("enfant reconnu"))
+    libelle = models.CharField(_("libellé"), max_length=200)
+    quantite = models.DecimalField(_("quantité"), max_digits=10, decimal_places=2)
+    prix_unitaire = models.DecimalField(_("prix unitaire"), max_digits=12, decimal_places=4)
+    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("ligne de facture")
+        verbose_name_plural = _("lignes de facture")
+        ordering = ["facture", "ordre"]
+        constraints = [
+            models.UniqueConstraint(fields=["facture", "ordre"], name="ligne_ordre_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class Reglement(models.Model):
+    """Un règlement encaissé par une régie (un crédit du compte famille)."""
+
+    class Mode(models.TextChoices):
+        CHEQUE = "cheque", _("Chèque")
+        ESPECES = "especes", _("Espèces")
+        CESU = "cesu", _("CESU")
+        CARTE_EN_LIGNE = "carte_en_ligne", _("Carte bancaire en ligne")
+        PRELEVEMENT = "prelevement", _("Prélèvement")
+        VIREMENT = "virement", _("Virement")
+
+    class Origine(models.TextChoices):
+        IMPORT = "import", _("Logiciel de facturation")
+        EN_LIGNE = "en_ligne", _("Paiement en ligne")
+
+    regie = models.ForeignKey(Regie, on_delete=models.PROTECT, related_name="reglements",
+                              verbose_name=_("régie"))
+    numero = models.CharField(_("N° opération"), max_length=30)
+    famille = models.ForeignKey(Famille, on_delete=models.PROTECT, related_name="reglements",
+                                verbose_name=_("famille"))
+    date = models.DateField(_("date"))
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode)
+    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+    origine = models.CharField(_("origine"), max_length=10, choices=Origine, default=Origine.IMPORT)
+    email_recu = models.EmailField(_("email du reçu"), blank=True)
+    reference_externe = models.CharField(_("référence du prestataire"), max_length=255, blank=True)
+    date_creation = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("règlement")
+        verbose_name_plural = _("règlements")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["regie", "numero"], name="reglement_numero_unique"),
+            # Une session de paiement en ligne ne devient jamais deux règlements.
+            models.UniqueConstraint(fields=["reference_externe"], name="reglement_reference_unique",
+                                    condition=~models.Q(reference_externe="")),
+        ]
+        indexes = [models.Index(fields=["famille", "date"])]
+
+    def __str__(self) -> str:
+        return self.numero
+
+
+class Affectation(models.Model):
+    """La part d'un règlement imputée à une facture ; le reste d'un règlement est un avoir."""
+
+    reglement = models.ForeignKey(Reglement, on_delete=models.CASCADE, related_name="affectations",
+                                  verbose_name=_("règlement"))
+    facture = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="affectations",
+                                verbose_name=_("facture"))
+    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("affectation")
+        verbose_name_plural = _("affectations")
+        constraints = [
+            models.UniqueConstraint(fields=["reglement", "facture"], name="affectation_unique"),
+            models.CheckConstraint(condition=models.Q(montant__gt=0), name="affectation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reglement} → {self.facture}"
+
+
+class PaiementEnLigne(models.Model):
+    """Une tentative de paiement en ligne d'une facture (une session Stripe Checkout)."""
+
+    class Statut(models.TextChoices):
+        OUVERTE = "ouverte", _("Paiement en cours")
+        PAYEE = "payee", _("Payée")
+        EXPIREE = "expiree", _("Expirée")
+        ECHOUEE = "echouee", _("Échouée")
+        ANNULEE = "annulee", _("Annulée")
+
+    class Prestataire(models.TextChoices):
+        STRIPE = "stripe", _("Stripe")
+        SIMULE = "simule", _("Banque simulée (démonstration)")
+
+    facture = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="paiements_en_ligne",
+                                verbose_name=_("facture"))
+    famille = models.ForeignKey(Famille, on_delete=models.PROTECT, related_name="paiements_en_ligne",
+                                verbose_name=_("famille"))
+    tentative = models.PositiveIntegerField(_("tentative"))
+    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+    email = models.EmailField(_("email du reçu"))
+    prestataire = models.CharField(_("prestataire"), max_length=10, choices=Prestataire)
+    session_id = models.CharField(_("session Stripe"), max_length=255, unique=True, null=True,
+                                  blank=True)
+    url = models.URLField(_("adresse de paiement"), max_length=2000, blank=True)
+    statut = models.CharField(_("statut"), max_length=10, choices=Statut, default=Statut.OUVERTE)
+    expire_le = models.DateTimeField(_("expire le"))
+    reglement = models.OneToOneField(Reglement, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="paiement_en_ligne", verbose_name=_("règlement"))
+    date_creation = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paiement en ligne")
+        verbose_name_plural = _("paiements en ligne")
+        ordering = ["-date_creation"]
+        constraints = [
+            models.UniqueConstraint(fields=["facture", "tentative"], name="paiement_tentative_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facture} — tentative {self.tentative}"
+
+    @property
+    def cle_idempotence(self) -> str:
+        return f"facture-{self.facture_id}-tentative-{self.tentative}"
+
+
+class EvenementPaiement(models.Model):
+    """Un événement reçu du prestataire (webhook), gardé tel quel avant tout traitement."""
+
+    class Statut(models.TextChoices):
+        RECU = "recu", _("Reçu")
+        TRAITE = "traite", _("Traité")
+        IGNORE = "ignore", _("Ignoré")
+        ECHEC = "echec", _("Échec du traitement")
+
+    evenement_id = models.CharField(_("identifiant"), max_length=255, unique=True)
+    type = models.CharField(_("type"), max_length=100)
+    session_id = models.CharField(_("session"), max_length=255, blank=True, db_index=True)
+    payload = models.TextField(_("contenu brut"))
+    statut = models.CharField(_("statut"), max_length=10, choices=Statut, default=Statut.RECU)
+    signale = models.BooleanField(_("à vérifier"), default=False)
+    motif = models.TextField(_("motif"), blank=True)
+    erreur = models.TextField(_("erreur"), blank=True)
+    tentatives = models.PositiveIntegerField(_("traitements"), default=0)
+    date_reception = models.DateTimeField(_("reçu le"), auto_now_add=True)
+    date_traitement = models.DateTimeField(_("traité le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("événement de paiement")
+        verbose_name_plural = _("événements de paiement")
+        ordering = ["-date_reception"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.evenement_id}"

@@ -1,0 +1,69 @@
+"""Factures en PDF (WeasyPrint) : A4, texte extractible, aucune ressource externe chargée."""
+
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from facturation.models import Facture
+
+FEUILLE_DE_STYLE = Path(__file__).with_name("facture_pdf.css")
+
+
+class RefusURLFetcher(URLFetcher):
+    """Refuse toute URL (file://, http(s)://, data:…) : le rendu n'utilise que le HTML et le CSS
+    fournis en chaînes ; une facture ne peut pas faire lire un fichier du serveur ni appeler le
+    réseau. Les URL refusées sont notées (pour les tests)."""
+
+    def __init__(self):
+        super().__init__()
+        self.refusees: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.refusees.append(url)
+        raise ValueError(f"Ressource externe refusée : {url}")
+
+
+@cache
+def _feuille() -> tuple[CSS, FontConfiguration]:
+    polices = FontConfiguration()
+    css = CSS(string=FEUILLE_DE_STYLE.read_text(encoding="utf-8"), font_config=polices,
+              url_fetcher=RefusURLFetcher())
+    return css, polices
+
+
+def facture_html(facture: Facture) -> str:
+    """Le HTML de la facture (`facture` vient de `selectors.facture_detail`)."""
+    return render_to_string("facturation/facture_pdf.html", {
+        "facture": facture,
+        "famille": facture.famille,
+        "responsable": facture.famille.responsable_principal,
+        "lignes": facture.lignes.all(),
+        "NOM_VILLE": settings.NOM_VILLE,
+        "NOM_CCAS": settings.NOM_CCAS,
+        "CCAS_ADRESSE": settings.CCAS_ADRESSE,
+        "CCAS_TELEPHONE": settings.CCAS_TELEPHONE,
+        "CCAS_EMAIL": settings.CCAS_EMAIL,
+        "PORTAIL_URL": settings.PORTAIL_URL,
+    })
+
+
+def html_en_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
+    css, polices = _feuille()
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher or RefusURLFetcher())
+    return document.write_pdf(stylesheets=[css], font_config=polices)
+
+
+def facture_pdf(facture: Facture) -> bytes:
+    return html_en_pdf(facture_html(facture))
+
+
+def reponse_facture(facture: Facture) -> HttpResponse:
+    reponse = HttpResponse(facture_pdf(facture), content_type="application/pdf")
+    reponse["Content-Disposition"] = f'inline; filename="{facture.nom_fichier_pdf}"'
+    return reponse

@@ -1,0 +1,144 @@
+import logging
+
+import stripe
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from facturation import paiement as paiement_en_ligne
+from facturation import pdf, selectors
+from facturation.forms import PaiementForm
+from portail.decorators import famille_requise
+
+logger = logging.getLogger(__name__)
+
+
+@famille_requise
+def releve(request):
+    """Relevé de compte : les opérations d'une année scolaire, l'ancien solde et le solde."""
+    annees = selectors.annees_scolaires(famille=request.famille)
+    annee = _annee_demandee(request.GET.get("annee"), annees)
+    contexte = {
+        "annees": [(a, f"{a}-{a + 1}") for a in annees],
+        "annee": annee,
+        "releve": selectors.releve(famille=request.famille, annee=annee),
+        "paiement_en_ligne": paiement_en_ligne.disponible(),
+    }
+    return render(request, "facturation/releve.html", contexte)
+
+
+def _annee_demandee(valeur: str | None, annees: list[int]) -> int:
+    """L'année choisie si elle a des opérations ; sinon l'année en cours si elle en a ; sinon la
+    plus récente qui en a (ou l'année en cours pour un compte sans opération)."""
+    from django.utils import timezone
+
+    if valeur and valeur.isdigit() and int(valeur) in annees:
+        return int(valeur)
+    courante = selectors.annee_scolaire_de(timezone.localdate())
+    if courante in annees or not annees:
+        return courante
+    return annees[0]
+
+
+@login_required
+def facture_pdf(request, pk: int):
+    """La facture en PDF : pour la famille à qui elle est adressée, ou pour le personnel."""
+    if request.famille is not None:
+        famille = request.famille
+    elif request.user.is_staff and request.user.has_perm("facturation.view_facture"):
+        famille = None
+    else:
+        raise Http404
+    try:
+        facture = selectors.facture_detail(famille=famille, pk=pk)
+    except selectors.Facture.DoesNotExist:
+        raise Http404 from None
+    return pdf.reponse_facture(facture)
+
+
+# --- Paiement en ligne -----------------------------------------------------------------------
+
+
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def paiement(request, pk: int):
+    """La facture et l'email du reçu ; valider ouvre la page de paiement (redirection 303)."""
+    facture = get_object_or_404(selectors.factures(famille=request.famille), pk=pk)
+    responsable = request.famille.responsable_principal
+    email_initial = (responsable.email if responsable and responsable.email else request.user.email)
+    form = PaiementForm(request.POST or None, initial={"email": email_initial})
+    erreur = None
+    if request.method == "POST" and form.is_valid() and paiement_en_ligne.disponible():
+        try:
+            tentative = paiement_en_ligne.paiement_demarrer(
+                facture=facture, famille=request.famille, email=form.cleaned_data["email"],
+                url_base=request.build_absolute_uri("/"),
+            )
+        except paiement_en_ligne.PaiementImpossible as refus:
+            erreur = str(refus)
+        except stripe.StripeError:
+            logger.exception("Création de la session de paiement impossible")
+            erreur = paiement_en_ligne.ERREUR_PRESTATAIRE
+        else:
+            return HttpResponseRedirect(tentative.url, status=303)
+    return render(request, "facturation/paiement.html", {
+        "facture": facture,
+        "form": form,
+        "erreur": erreur,
+        "disponible": paiement_en_ligne.disponible(),
+        "simule": paiement_en_ligne.simule(),
+    })
+
+
+@famille_requise
+def paiement_retour(request, pk: int):
+    """Retour de la page de paiement : « en cours de confirmation » puis « payée »."""
+    tentative = get_object_or_404(selectors.paiements_en_ligne(famille=request.famille), pk=pk)
+    if request.GET.get("format") == "json":  # la page interroge son statut (facturation.js)
+        return JsonResponse({"statut": tentative.statut})
+    return render(request, "facturation/paiement_retour.html", {"paiement": tentative})
+
+
+@famille_requise
+def paiement_annuler(request, pk: int):
+    """Le parent a annulé chez le prestataire : retour à la facture, toujours impayée."""
+    tentative = get_object_or_404(selectors.paiements_en_ligne(famille=request.famille), pk=pk)
+    paiement_en_ligne.paiement_annuler(paiement=tentative)
+    messages.info(request, "Paiement annulé : votre facture n'a pas été payée.")
+    return redirect("facturation:paiement", pk=tentative.facture_id)
+
+
+@csrf_exempt
+@require_POST
+def webhook_stripe(request):
+    """Événements Stripe : signature vérifiée sur le corps brut, sinon 400 et rien ne change."""
+    try:
+        paiement_en_ligne.evenement_recevoir(
+            payload=request.body, signature=request.headers.get("Stripe-Signature"))
+    except paiement_en_ligne.SignatureInvalide:
+        return HttpResponseBadRequest("Signature invalide.")
+    return HttpResponse("ok")
+
+
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def banque_simulee(request, pk: int):
+    """Démonstration seulement : une fausse page de banque, clairement signalée."""
+    if not paiement_en_ligne.simule():
+        raise Http404
+    tentative = get_object_or_404(selectors.paiements_en_ligne(famille=request.famille), pk=pk)
+    if request.method == "POST" and tentative.statut == tentative.Statut.OUVERTE:
+        if request.POST.get("action") == "payer":
+            paiement_en_ligne.banque_simulee_payer(paiement=tentative)
+            return redirect("facturation:paiement_retour", pk=tentative.pk)
+        return redirect("facturation:paiement_annuler", pk=tentative.pk)
+    return render(request, "facturation/banque_simulee.html", {"paiement": tentative})

@@ -1,0 +1,33 @@
+"""Anonymise les familles inactives (RGPD) ; `--dry-run` liste sans rien écrire."""
+
+from django.core.management.base import BaseCommand
+
+from portail import purge
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise les familles inactives depuis PURGE_ANNEES_INACTIVITE ans (3 par défaut) : "
+        "identités, coordonnées, santé, messages et demandes effacés ; factures et règlements "
+        "conservés."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Liste les familles concernées sans rien modifier.")
+        parser.add_argument("--annees", type=int, default=None,
+                            help="Durée d'inactivité en années (défaut : le réglage).")
+
+    def handle(self, *args, dry_run=False, annees=None, **options):
+        limite = purge.date_limite(annees=annees)
+        rapport = purge.familles_purger(limite=limite, simulation=dry_run)
+        verbe = "seraient anonymisées" if dry_run else "anonymisées"
+        self.stdout.write(f"Familles inactives depuis le {limite:%d/%m/%Y} : "
+                          f"{len(rapport.familles)} {verbe}.")
+        for numero in rapport.familles:
+            self.stdout.write(f"  - {numero}")
+        if not dry_run:
+            self.stdout.write(
+                f"Effacés : {rapport.enfants} fiches d'enfant anonymisées, {rapport.messages} "
+                f"messages et fils, {rapport.demandes} demandes ; {rapport.comptes} comptes "
+                "désactivés. Factures et règlements conservés.")

@@ -1,0 +1,63 @@
+import datetime
+from decimal import Decimal
+
+from facturation import services
+from tests.factories import FactureFactory, RegieFactory
+from tests.inventaire import PagePortail
+
+
+def _facture(parent, **kwargs):
+    return FactureFactory(famille=parent.famille, regie=RegieFactory(), **kwargs)
+
+
+def preparer_releve(parent) -> dict:
+    facture = _facture(parent, date_facture=datetime.date.today())
+    services.reglement_enregistrer(famille=parent.famille, regie=facture.regie,
+                                   montant=Decimal("5.00"), mode="cheque",
+                                   date=datetime.date.today())
+    return {}
+
+
+def volume_releve(parent, n: int) -> None:
+    regie = RegieFactory()
+    for _ in range(n):
+        facture = _facture(parent, date_facture=datetime.date.today())
+        services.reglement_enregistrer(famille=parent.famille, regie=regie, montant=Decimal("1.00"),
+                                       mode="cheque", date=datetime.date.today(),
+                                       factures=[facture])
+
+
+def preparer_pdf(parent) -> dict:
+    return {"pk": _facture(parent).pk}
+
+
+def preparer_paiement(parent) -> dict:
+    return {"pk": _facture(parent).pk}
+
+
+def _tentative(parent):
+    from django.utils import timezone
+
+    from facturation.models import PaiementEnLigne
+
+    facture = _facture(parent)
+    return PaiementEnLigne.objects.create(
+        facture=facture, famille=parent.famille, tentative=1, montant=facture.montant,
+        email="recu@example.fr", prestataire=PaiementEnLigne.Prestataire.STRIPE,
+        session_id=f"cs_test_inventaire_{facture.pk}", url="https://checkout.stripe.com/c/pay/x",
+        expire_le=timezone.now() + datetime.timedelta(minutes=30),
+    )
+
+
+def preparer_paiement_retour(parent) -> dict:
+    return {"pk": _tentative(parent).pk}
+
+
+PAGES = [
+    PagePortail("facturation:releve", preparer=preparer_releve, volume=volume_releve),
+    PagePortail("facturation:facture_pdf", preparer=preparer_pdf, html=False),
+    PagePortail("facturation:paiement", preparer=preparer_paiement),
+    PagePortail("facturation:paiement_retour", preparer=preparer_paiement_retour),
+    # Retour « annuler » du prestataire : redirige vers la facture.
+    PagePortail("facturation:paiement_annuler", preparer=preparer_paiement_retour, html=False),
+]

@@ -1,0 +1,108 @@
+"""Purge RGPD : les familles inactives sont anonymisées, la comptabilité reste."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from familles.models import Famille, Responsable, Utilisateur
+from portail import purge
+from tests.factories import EnfantFactory, famille_avec_parent
+
+pytestmark = pytest.mark.django_db
+
+AUJOURDHUI = datetime.date(2026, 11, 28)
+IL_Y_A_5_ANS = timezone.make_aware(datetime.datetime(2021, 6, 1))
+
+
+def vieillir(parent):
+    """Une famille dont toute l'activité date de 2021."""
+    Famille.objects.filter(pk=parent.famille_id).update(date_modification=IL_Y_A_5_ANS)
+    Utilisateur.objects.filter(pk=parent.pk).update(date_joined=IL_Y_A_5_ANS,
+                                                    last_login=IL_Y_A_5_ANS)
+
+
+@pytest.fixture
+def famille_inactive(db):
+    from facturation.models import Facture, Regie
+
+    parent = famille_avec_parent()
+    enfant = EnfantFactory(famille=parent.famille, prenom="ZOÉ")
+    from enfants.models import DonneesSanitaires, Inscription
+    from tests.factories import ActiviteFactory
+
+    DonneesSanitaires.objects.create(enfant=enfant, allergies="Arachide")
+    Inscription.objects.create(enfant=enfant, activite=ActiviteFactory(),
+                               date_debut=datetime.date(2019, 9, 1),
+                               date_fin=datetime.date(2021, 7, 5))
+    regie = Regie.objects.first() or Regie.objects.create(nom="Régie test", code="TE")
+    Facture.objects.create(famille=parent.famille, regie=regie, numero="TE-1",
+                           date_facture=datetime.date(2021, 6, 30),
+                           date_echeance=datetime.date(2021, 7, 31),
+                           periode_debut=datetime.date(2021, 6, 1),
+                           periode_fin=datetime.date(2021, 6, 30), montant=Decimal("12.50"))
+    vieillir(parent)
+    return parent
+
+
+def test_famille_inactive_anonymisee_factures_conservees(famille_inactive):
+    active = famille_avec_parent()
+    limite = purge.date_limite(aujourdhui=AUJOURDHUI)
+    assert list(purge.familles_inactives(limite=limite)) == [famille_inactive.famille]
+    purge.familles_purger(limite=limite, simulation=False)
+    famille = Famille.objects.get(pk=famille_inactive.famille_id)
+    responsable = Responsable.objects.get(famille=famille)
+    assert responsable.nom == purge.NOM_ANONYME and responsable.email == ""
+    enfant = famille.enfants.get()
+    assert enfant.prenom == "ENFANT"
+    from enfants.models import DonneesSanitaires
+
+    assert not DonneesSanitaires.objects.filter(enfant=enfant).exists()
+    compte = Utilisateur.objects.get(pk=famille_inactive.pk)
+    assert not compte.is_active and not compte.has_usable_password()
+    assert famille.factures.count() == 1
+    active.refresh_from_db()
+    assert Responsable.objects.get(famille=active.famille).nom != purge.NOM_ANONYME
+
+
+def test_inscription_recente_empeche_la_purge(famille_inactive):
+    from enfants.models import Inscription
+
+    Inscription.objects.filter(enfant__famille=famille_inactive.famille).update(
+        date_fin=datetime.date(2025, 7, 5))
+    limite = purge.date_limite(aujourdhui=AUJOURDHUI)
+    assert not purge.familles_inactives(limite=limite).exists()
+
+
+def test_connexion_recente_empeche_la_purge(famille_inactive):
+    Utilisateur.objects.filter(pk=famille_inactive.pk).update(last_login=timezone.now())
+    assert not purge.familles_inactives(limite=purge.date_limite(aujourdhui=AUJOURDHUI)).exists()
+
+
+def test_commande_dry_run_n_ecrit_rien(famille_inactive, capsys, settings):
+    settings.PURGE_ANNEES_INACTIVITE = 3
+    call_command("purger_familles", "--dry-run")
+    sortie = capsys.readouterr().out
+    assert famille_inactive.famille.numero in sortie and "seraient anonymisées" in sortie
+    assert Responsable.objects.get(famille=famille_inactive.famille).nom != purge.NOM_ANONYME
+    call_command("purger_familles")
+    assert Responsable.objects.get(famille=famille_inactive.famille).nom == purge.NOM_ANONYME
+    capsys.readouterr()
+    call_command("purger_familles")
+    assert ": 0 anonymisées." in capsys.readouterr().out
+
+
+def test_echec_au_milieu_ne_laisse_rien_a_moitie(famille_inactive, monkeypatch):
+    """Une erreur injectée au milieu de l'anonymisation : rien n'est écrit."""
+    from messagerie import models as messagerie_models
+
+    def panne(*args, **kwargs):
+        raise RuntimeError("panne injectée")
+
+    monkeypatch.setattr(messagerie_models.Notification.objects, "filter", panne)
+    with pytest.raises(RuntimeError):
+        purge.famille_anonymiser(famille=famille_inactive.famille)
+    assert Responsable.objects.get(famille=famille_inactive.famille).nom != purge.NOM_ANONYME
+    assert famille_inactive.famille.enfants.get().prenom == "ZOÉ"
