@@ -24,6 +24,10 @@ def creer() -> list:
     parent = Utilisateur.objects.get(username=IDENTIFIANT_DUPONT)
     agent = Utilisateur.objects.get(username=IDENTIFIANT_AGENT)
     Demande.objects.filter(famille=famille).delete()
+    # Les réservations et absences en attente du planning (démo des enfants) : dans la file.
+    from demandes.types_planning import file_completer
+
+    file_completer(famille=famille)
     acceptee = _demander(famille, parent, "caf", {"quotient_familial": "870"})
     services.demande_accepter(demande=acceptee, agent=agent)
     refusee = _demander(famille, parent, "fiscales", {"revenu_fiscal_reference": "31250",

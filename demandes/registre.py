@@ -64,6 +64,11 @@ class TypeDemande:
     sensible: bool = False
     masques: dict = field(default_factory=dict)
     colonnes: Callable | None = None
+    # Facultatif : appelé au refus, dans la même transaction (ex. la réservation passe
+    # « refusée » dans le planning) : refuser(demande=, donnees=, agent=, motif=).
+    refuser: Callable | None = None
+    # Facultatif : appelé quand le parent annule sa demande : annuler(demande=, donnees=).
+    annuler: Callable | None = None
 
     def construire(self, *, famille, enfant=None, data=None) -> forms.BaseForm:
         """Le formulaire du type, pré-rempli avec la fiche actuelle (lue en base)."""

@@ -122,6 +122,11 @@ def demande_annuler(*, demande: Demande, famille) -> Demande:
     demande = Demande.objects.select_for_update().get(pk=demande.pk, famille=famille)
     if demande.statut != Demande.Statut.EN_ATTENTE:
         raise DemandeDejaTraitee(MESSAGE_NON_ANNULABLE)
+    type_ = demande.type_demande
+    if type_.annuler is not None:
+        formulaire = formulaire_revalide(demande)
+        if formulaire.is_valid():
+            type_.annuler(demande=demande, donnees=formulaire.cleaned_data)
     demande.statut = Demande.Statut.ANNULEE
     demande.decide_le = timezone.now()
     demande.save(update_fields=["statut", "decide_le"])
@@ -208,6 +213,12 @@ def demande_refuser(*, demande: Demande, agent, motif: str) -> Demande:
     if not motif:
         raise DemandeErreur(MESSAGE_MOTIF_REQUIS)
     demande = _verrouiller_en_attente(demande, agent)
+    type_ = demande.type_demande
+    if type_.refuser is not None:
+        formulaire = formulaire_revalide(demande)
+        if not formulaire.is_valid():
+            raise DemandeInvalide("La demande n'est plus valide sur la fiche actuelle.", formulaire.errors)
+        type_.refuser(demande=demande, donnees=formulaire.cleaned_data, agent=agent, motif=motif)
     demande.statut = Demande.Statut.REFUSEE
     demande.motif = motif
     demande.decide_par = agent

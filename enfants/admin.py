@@ -1,16 +1,26 @@
 import datetime
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from enfants import services
+from enfants import calendrier, services
 from enfants.models import (
+    Absence,
     Activite,
     Autorisations,
     DonneesSanitaires,
     Enfant,
+    Fermeture,
+    Inscription,
     PersonneAutorisee,
+    Presence,
+    Reservation,
     Structure,
     Vaccination,
 )
@@ -120,3 +130,126 @@ class EnfantAdmin(AuditAdminMixin, admin.ModelAdmin):
         for enfant in queryset.filter(a_contacter=True):
             services.enfant_contact_fait(enfant=enfant, auteur=request.user)
         messages.success(request, "Les enfants sélectionnés ne sont plus signalés « à contacter ».")
+
+
+
+# --- Planning : calendrier des structures, inscriptions, demandes, pointage ---
+
+
+
+@admin.register(Activite)
+class ActiviteAdmin(admin.ModelAdmin):
+    list_display = ("nom", "structure", "jours_ouverture", "periode", "capacite",
+                    "acceptation_automatique", "lien_pointage")
+    list_filter = ("structure", "periode", "acceptation_automatique")
+    list_select_related = ("structure",)
+    search_fields = ("nom", "structure__nom")
+
+    @admin.display(description="Pointage")
+    def lien_pointage(self, obj):
+        return format_html('<a href="{}">Pointer aujourd’hui</a>',
+                           reverse("admin:enfants_activite_pointage", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/pointage/", self.admin_site.admin_view(self.pointage),
+                 name="enfants_activite_pointage"),
+        ] + super().get_urls()
+
+    def pointage(self, request, pk):
+        """Le pointage d'un jour : enfants attendus, présents cochés, réservations / capacité."""
+        if not request.user.has_perm("enfants.add_presence"):
+            raise PermissionDenied
+        activite = get_object_or_404(Activite.objects.select_related("structure"), pk=pk)
+        try:
+            jour = datetime.date.fromisoformat(request.GET.get("date", ""))
+        except ValueError:
+            jour = timezone.localdate()
+        attendues = services.inscriptions_attendues(activite=activite, jour=jour)
+        if request.method == "POST":
+            presents = {int(v) for v in request.POST.getlist("presents") if v.isdigit()}
+            services.presences_pointer(activite=activite, jour=jour, inscriptions=attendues,
+                                       presents=presents, agent=request.user)
+            self.message_user(request, f"Pointage enregistré pour le {calendrier.date_longue(jour)}.",
+                              messages.SUCCESS)
+            return redirect(f"{request.path}?date={jour.isoformat()}")
+        deja = {p.inscription_id: p.present
+                for p in Presence.objects.filter(inscription__activite=activite, date=jour)}
+        contexte = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Pointage — {activite.nom} — {calendrier.date_longue(jour)}",
+            "activite": activite,
+            "jour": jour,
+            "jour_libelle": calendrier.date_longue(jour),
+            "veille": jour - datetime.timedelta(days=1),
+            "lendemain": jour + datetime.timedelta(days=1),
+            "lignes": [(i, deja.get(i.pk)) for i in attendues],
+            "reservees": services.places_occupees(activite=activite, jour=jour,
+                                                  avec_demandes=False),
+            "demandes": Reservation.objects.filter(
+                inscription__activite=activite, date=jour,
+                etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE]).count(),
+            "raison_fermeture": services.jour_ferme_raison(activite=activite, jour=jour),
+        }
+        return TemplateResponse(request, "admin/enfants/pointage.html", contexte)
+
+
+@admin.register(Fermeture)
+class FermetureAdmin(admin.ModelAdmin):
+    list_display = ("structure", "date_debut", "date_fin", "motif")
+    list_filter = ("structure",)
+    date_hierarchy = "date_debut"
+
+
+@admin.register(Inscription)
+class InscriptionAdmin(admin.ModelAdmin):
+    list_display = ("enfant", "activite", "date_debut", "date_fin", "jours_reguliers")
+    list_filter = ("activite__structure", "activite")
+    search_fields = ("enfant__nom", "enfant__prenom", "enfant__famille__numero")
+    list_select_related = ("enfant", "activite__structure")
+    autocomplete_fields = ("enfant",)
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    """Consultation : les décisions passent par la file de modération (Demandes)."""
+
+    list_display = ("date", "inscription", "etat", "demandee_le", "decidee_le", "motif_refus")
+    list_filter = ("etat", "inscription__activite")
+    date_hierarchy = "date"
+    list_select_related = ("inscription__enfant", "inscription__activite")
+    search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
+    readonly_fields = ("inscription", "date", "etat", "motif_refus", "demandee_le", "demandee_par",
+                       "decidee_le", "decidee_par")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    """Consultation : les décisions passent par la file de modération (Demandes)."""
+
+    list_display = ("date", "inscription", "etat", "hors_delai", "motif", "a_certificat")
+    list_filter = ("etat", "hors_delai", "inscription__activite")
+    date_hierarchy = "date"
+    list_select_related = ("inscription__enfant", "inscription__activite")
+    search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
+    readonly_fields = ("inscription", "date", "motif", "certificat", "hors_delai", "etat",
+                       "motif_refus", "declaree_le", "declaree_par", "decidee_le", "decidee_par")
+
+    @admin.display(boolean=True, description="Certificat")
+    def a_certificat(self, obj):
+        return bool(obj.certificat)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Presence)
+class PresenceAdmin(admin.ModelAdmin):
+    list_display = ("date", "inscription", "present", "pointee_par", "pointee_le")
+    list_filter = ("present", "inscription__activite")
+    date_hierarchy = "date"
+    list_select_related = ("inscription__enfant", "inscription__activite", "pointee_par")

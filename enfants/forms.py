@@ -1,10 +1,15 @@
-"""Formulaires de la fiche enfant (pré-remplis ; rejoués quand un agent accepte la demande)."""
+"""Formulaires de la fiche enfant (pré-remplis ; rejoués quand un agent accepte la demande).
+
+Planning : réservation d'un jour, d'une période, déclaration d'absence.
+"""
 
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from enfants import calendrier
 from enfants.models import Autorisations, DonneesSanitaires, Enfant, PersonneAutorisee, Structure
 from familles.validators import telephone_normaliser
 
@@ -143,3 +148,135 @@ class NouvelEnfantForm(forms.Form):
         if date and not prevue and date > datetime.date.today():
             self.add_error("date_naissance", MESSAGE_DATE_NAISSANCE_FUTURE)
         return donnees
+
+
+# --- Planning ---
+
+CERTIFICAT_TYPE = "Le certificat doit être un fichier PDF, JPEG ou PNG."
+CERTIFICAT_TROP_GROS = "Le certificat dépasse la taille maximale de {taille} Mo."
+CERTIFICAT_VIDE = "Le certificat est vide."
+
+# Signatures (« nombres magiques ») des formats acceptés : le contenu fait foi, pas le nom.
+SIGNATURES = {
+    b"%PDF-": ".pdf",
+    b"\xff\xd8\xff": ".jpg",
+    b"\x89PNG\r\n\x1a\n": ".png",
+}
+JOURS_SEMAINE = [(str(i), nom.capitalize()) for i, nom in enumerate(calendrier.JOURS)]
+
+
+def certificat_valider(fichier):
+    """Vérifie taille et contenu d'un certificat ; renvoie le fichier renommé proprement."""
+    taille_max = settings.CERTIFICAT_TAILLE_MAX
+    if fichier.size == 0:
+        raise ValidationError(CERTIFICAT_VIDE, code="vide")
+    if fichier.size > taille_max:
+        raise ValidationError(
+            CERTIFICAT_TROP_GROS.format(taille=taille_max // (1024 * 1024) or 1), code="taille")
+    fichier.seek(0)
+    debut = fichier.read(16)
+    fichier.seek(0)
+    for signature, extension in SIGNATURES.items():
+        if debut.startswith(signature):
+            # Nom neutre : le nom envoyé par le navigateur n'est jamais réutilisé.
+            fichier.name = f"certificat{extension}"
+            return fichier
+    raise ValidationError(CERTIFICAT_TYPE, code="type")
+
+
+class DateWidget(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReservationForm(forms.Form):
+    date = forms.DateField(label="Jour", widget=DateWidget())
+    liste_attente = forms.BooleanField(
+        label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False)
+
+
+class AbsenceForm(forms.Form):
+    date = forms.DateField(label="Jour", widget=DateWidget())
+    motif = forms.CharField(label="Motif de l'absence", max_length=300)
+    certificat = forms.FileField(
+        label="Certificat médical (facultatif)", required=False,
+        help_text="PDF, JPEG ou PNG, 5 Mo au plus. Il justifie une absence déclarée hors délai.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def clean_certificat(self):
+        fichier = self.cleaned_data.get("certificat")
+        if fichier:
+            return certificat_valider(fichier)
+        return None
+
+
+class PeriodeForm(forms.Form):
+    date_debut = forms.DateField(label="Du", widget=DateWidget())
+    date_fin = forms.DateField(label="Au", widget=DateWidget(),
+                               help_text="Par défaut : la veille des prochaines vacances scolaires.")
+    jours = forms.MultipleChoiceField(label="Jours de la semaine", choices=JOURS_SEMAINE,
+                                      widget=forms.CheckboxSelectMultiple)
+    liste_attente = forms.BooleanField(
+        label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False)
+
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("date_debut"), donnees.get("date_fin")
+        if debut and fin:
+            if fin < debut:
+                self.add_error("date_fin", "La date de fin doit suivre la date de début.")
+            elif fin - debut > datetime.timedelta(days=366):
+                self.add_error("date_fin", "Une période ne peut pas dépasser un an.")
+        return donnees
+
+
+class _ChoixReservation(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return (f"{obj.inscription.enfant.prenom} {obj.inscription.enfant.nom} — "
+                f"{obj.inscription.activite.nom} — {calendrier.date_longue(obj.date)}")
+
+
+class _ChoixAbsence(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        texte = (f"{obj.inscription.enfant.prenom} {obj.inscription.enfant.nom} — "
+                 f"{obj.inscription.activite.nom} — {calendrier.date_longue(obj.date)} — "
+                 f"motif : {obj.motif}")
+        if obj.hors_delai:
+            texte += " — déclarée hors délai"
+        texte += " — certificat médical joint" if obj.certificat else " — sans certificat"
+        return texte
+
+
+class ReservationDecisionForm(forms.Form):
+    """La demande de réservation en attente de décision (file de modération, type « reservation »).
+
+    Rejoué à la décision : la réservation doit être encore en attente pour cet enfant.
+    """
+
+    reservation = _ChoixReservation(label="Réservation", queryset=None)
+
+    def __init__(self, *args, enfant=None, **kwargs):
+        from enfants.models import Reservation
+
+        super().__init__(*args, **kwargs)
+        self.fields["reservation"].queryset = Reservation.objects.filter(
+            inscription__enfant=enfant,
+            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE],
+        ).select_related("inscription__enfant", "inscription__activite")
+
+
+class AbsenceDecisionForm(forms.Form):
+    """La déclaration d'absence en attente de décision (file de modération, type « absence »)."""
+
+    absence = _ChoixAbsence(label="Absence", queryset=None)
+
+    def __init__(self, *args, enfant=None, **kwargs):
+        from enfants.models import Absence
+
+        super().__init__(*args, **kwargs)
+        self.fields["absence"].queryset = Absence.objects.filter(
+            inscription__enfant=enfant, etat=Absence.Etat.EN_COURS,
+        ).select_related("inscription__enfant", "inscription__activite")

@@ -1,6 +1,13 @@
 """Enfants, structures d'accueil et activités."""
 
+import datetime
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from familles.models import Famille
@@ -36,6 +43,34 @@ class Activite(models.Model):
         Structure, on_delete=models.PROTECT, related_name="activites", verbose_name=_("structure")
     )
     nom = models.CharField(_("nom"), max_length=100)
+
+    class Periode(models.TextChoices):
+        TOUTES = "toutes", _("Toute l'année")
+        SCOLAIRE = "scolaire", _("Hors vacances scolaires")
+        VACANCES = "vacances", _("Pendant les vacances scolaires")
+
+    # Jours d'ouverture : chiffres des jours de la semaine (0 = lundi … 6 = dimanche).
+    jours_ouverture = models.CharField(
+        _("jours d'ouverture"), max_length=7, default="01234",
+        validators=[RegexValidator(r"^[0-6]{1,7}$", _("Des chiffres de 0 (lundi) à 6 (dimanche)."))],
+        help_text=_("Chiffres des jours : 0 = lundi, 1 = mardi … 6 = dimanche. Ex. « 2 » pour le mercredi."),
+    )
+    periode = models.CharField(_("période d'ouverture"), max_length=10, choices=Periode,
+                               default=Periode.TOUTES)
+    capacite = models.PositiveIntegerField(_("capacité par jour"), default=20)
+    delai_reservation = models.PositiveSmallIntegerField(
+        _("délai de réservation (jours ouvrés)"), default=2,
+        help_text=_("Réserver au plus tard J-n jours ouvrés à l'heure limite."))
+    delai_absence = models.PositiveSmallIntegerField(
+        _("délai d'absence (jours ouvrés)"), default=2,
+        help_text=_("Au-delà, l'absence est facturée sauf certificat accepté par un agent."))
+    heure_limite = models.TimeField(_("heure limite"), default=datetime.time(12, 0))
+    horizon_reservation = models.PositiveSmallIntegerField(
+        _("horizon de réservation (jours)"), default=90,
+        help_text=_("Combien de jours à l'avance les familles peuvent réserver."))
+    acceptation_automatique = models.BooleanField(
+        _("acceptation automatique"), default=False,
+        help_text=_("Accepter sans agent les demandes conformes aux règles et à la capacité."))
 
     class Meta:
         verbose_name = _("activité")
@@ -189,3 +224,231 @@ class Vaccination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vaccin} ({self.date:%d/%m/%Y})"
+
+
+# --- Planning : inscriptions, calendrier des structures, réservations, absences, présences ---
+
+
+class StockagePrive(FileSystemStorage):
+    """Fichiers privés (certificats) : sous FICHIERS_PRIVES_ROOT, jamais servis par une URL."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return settings.FICHIERS_PRIVES_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def deconstruct(self):
+        return ("enfants.models.StockagePrive", (), {})
+
+
+class Fermeture(models.Model):
+    """Une fermeture d'une structure saisie par un agent (pont, travaux…) : dates incluses."""
+
+    structure = models.ForeignKey(
+        Structure, on_delete=models.CASCADE, related_name="fermetures", verbose_name=_("structure")
+    )
+    date_debut = models.DateField(_("du"))
+    date_fin = models.DateField(_("au"))
+    motif = models.CharField(_("motif"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("fermeture")
+        verbose_name_plural = _("fermetures")
+        ordering = ["-date_debut"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(date_fin__gte=models.F("date_debut")),
+                                   name="fermeture_dates_ordonnees"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.structure} : {self.date_debut:%d/%m/%Y} – {self.date_fin:%d/%m/%Y}"
+
+
+class Inscription(models.Model):
+    """L'inscription d'un enfant à une activité pour une période, avec un contrat régulier éventuel."""
+
+    enfant = models.ForeignKey(
+        Enfant, on_delete=models.CASCADE, related_name="inscriptions", verbose_name=_("enfant")
+    )
+    activite = models.ForeignKey(
+        Activite, on_delete=models.PROTECT, related_name="inscriptions", verbose_name=_("activité")
+    )
+    date_debut = models.DateField(_("du"))
+    date_fin = models.DateField(_("au"))
+    # Contrat régulier : chiffres des jours réservés d'office (« 03 » : lundi et jeudi).
+    jours_reguliers = models.CharField(
+        _("jours réguliers"), max_length=7, blank=True,
+        validators=[RegexValidator(r"^[0-6]{0,7}$", _("Des chiffres de 0 (lundi) à 6 (dimanche)."))],
+        help_text=_("Jours réservés sans demande : 0 = lundi … 6 = dimanche. Ex. « 03 »."),
+    )
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["enfant", "activite__structure__nom", "activite__nom", "date_debut"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(date_fin__gte=models.F("date_debut")),
+                                   name="inscription_dates_ordonnees"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enfant} — {self.activite} ({self.date_debut:%d/%m/%Y} – {self.date_fin:%d/%m/%Y})"
+
+    def couvre(self, jour: datetime.date) -> bool:
+        return self.date_debut <= jour <= self.date_fin
+
+    def est_regulier(self, jour: datetime.date) -> bool:
+        return self.couvre(jour) and str(jour.weekday()) in self.jours_reguliers
+
+    @property
+    def jours_reguliers_libelle(self) -> str:
+        from enfants.calendrier import JOURS
+
+        return ", ".join(JOURS[int(c)] for c in sorted(set(self.jours_reguliers)))
+
+
+class Reservation(models.Model):
+    """La réservation d'un jour d'une inscription, demandée par la famille."""
+
+    class Etat(models.TextChoices):
+        EN_COURS = "en_cours", _("Réservation en cours de traitement")
+        EN_ATTENTE = "en_attente", _("Demande en attente (liste d'attente)")
+        ACCEPTEE = "acceptee", _("Réservée")
+        REFUSEE = "refusee", _("Réservation refusée")
+        ANNULEE = "annulee", _("Annulée")
+
+    inscription = models.ForeignKey(
+        Inscription, on_delete=models.CASCADE, related_name="reservations",
+        verbose_name=_("inscription"),
+    )
+    date = models.DateField(_("jour"))
+    etat = models.CharField(_("état"), max_length=12, choices=Etat, default=Etat.EN_COURS)
+    motif_refus = models.CharField(_("motif du refus"), max_length=300, blank=True)
+    demandee_le = models.DateTimeField(_("demandée le"), default=timezone.now)
+    demandee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("demandée par"),
+    )
+    decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decidee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("décidée par"),
+    )
+
+    ETATS_ACTIFS = (Etat.EN_COURS, Etat.EN_ATTENTE, Etat.ACCEPTEE)
+
+    class Meta:
+        verbose_name = _("réservation")
+        verbose_name_plural = _("réservations")
+        ordering = ["-date"]
+        constraints = [
+            # Une seule réservation vivante par jour et inscription.
+            models.UniqueConstraint(
+                fields=["inscription", "date"],
+                condition=models.Q(etat__in=["en_cours", "en_attente", "acceptee"]),
+                name="reservation_active_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "etat"])]
+
+    def __str__(self) -> str:
+        return f"{self.inscription.enfant} — {self.inscription.activite} — {self.date:%d/%m/%Y}"
+
+
+class Absence(models.Model):
+    """Une absence déclarée par la famille sur un jour réservé (ou régulier)."""
+
+    class Etat(models.TextChoices):
+        EN_COURS = "en_cours", _("Absence en cours de traitement")
+        EXCUSEE = "excusee", _("Absent excusé")
+        FACTUREE = "facturee", _("Absent facturé")
+        REFUSEE = "refusee", _("Absence refusée")
+
+    inscription = models.ForeignKey(
+        Inscription, on_delete=models.CASCADE, related_name="absences",
+        verbose_name=_("inscription"),
+    )
+    date = models.DateField(_("jour"))
+    motif = models.CharField(_("motif"), max_length=300)
+    certificat = models.FileField(
+        _("certificat médical"), upload_to="certificats/%Y/%m/", storage=StockagePrive,
+        blank=True,
+    )
+    hors_delai = models.BooleanField(_("déclarée hors délai"), default=False)
+    etat = models.CharField(_("état"), max_length=10, choices=Etat, default=Etat.EN_COURS)
+    motif_refus = models.CharField(_("motif du refus"), max_length=300, blank=True)
+    declaree_le = models.DateTimeField(_("déclarée le"), default=timezone.now)
+    declaree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("déclarée par"),
+    )
+    decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decidee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("décidée par"),
+    )
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inscription", "date"],
+                condition=models.Q(etat__in=["en_cours", "excusee", "facturee"]),
+                name="absence_active_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inscription.enfant} — {self.inscription.activite} — {self.date:%d/%m/%Y}"
+
+
+class Presence(models.Model):
+    """Le pointage d'un agent : l'enfant était-il là ce jour-là ?"""
+
+    inscription = models.ForeignKey(
+        Inscription, on_delete=models.CASCADE, related_name="presences",
+        verbose_name=_("inscription"),
+    )
+    date = models.DateField(_("jour"))
+    present = models.BooleanField(_("présent"), default=True)
+    pointee_le = models.DateTimeField(_("pointée le"), default=timezone.now)
+    pointee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("pointée par"),
+    )
+
+    class Meta:
+        verbose_name = _("présence")
+        verbose_name_plural = _("présences")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["inscription", "date"], name="presence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inscription.enfant} — {self.date:%d/%m/%Y}"
+
+
+class FluxCalendrier(models.Model):
+    """Le jeton secret de l'abonnement iCalendar d'un enfant ; le renouveler révoque l'ancien."""
+
+    enfant = models.OneToOneField(
+        Enfant, on_delete=models.CASCADE, related_name="flux_calendrier", verbose_name=_("enfant")
+    )
+    jeton = models.CharField(_("jeton"), max_length=64, unique=True)
+    cree_le = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("flux de calendrier")
+        verbose_name_plural = _("flux de calendrier")
+
+    def __str__(self) -> str:
+        return str(self.enfant)

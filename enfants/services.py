@@ -2,11 +2,39 @@
 
 Les données sanitaires sont tracées sans leurs valeurs (RGPD art. 9) : l'audit dit qu'elles
 ont changé et qui les a changées.
+
+Planning : réservations, absences, présences, flux iCalendar.
+
+Chaque service est atomique. La capacité d'une activité est protégée en verrouillant la ligne
+de l'activité (`select_for_update`, effectif sur PostgreSQL) : deux demandes ou deux décisions
+simultanées pour la dernière place sont sérialisées.
 """
 
-from django.db import transaction
+import datetime
+import secrets
+from dataclasses import dataclass
 
-from enfants.models import Autorisations, DonneesSanitaires, Enfant, PersonneAutorisee, Vaccination
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from enfants import calendrier
+from enfants.models import (
+    Absence,
+    Activite,
+    Autorisations,
+    DonneesSanitaires,
+    Enfant,
+    Fermeture,
+    FluxCalendrier,
+    Inscription,
+    PersonneAutorisee,
+    Presence,
+    Reservation,
+    Vaccination,
+)
+from enfants.planning import activite_ouverte
 from portail.audit import audit_enregistrer
 
 CHAMPS_ENFANT_MODIFIABLES = frozenset({
@@ -130,3 +158,348 @@ def enfant_contact_fait(*, enfant: Enfant, auteur=None) -> Enfant:
                       action="Famille contactée pour l'inscription")
     enfant.a_contacter = False
     return enfant
+
+
+# --- Planning ---
+
+# Une réservation ou une absence qui attend la décision d'un agent est annoncée ici (argument
+# `objet`) : l'application `demandes` s'y abonne pour la placer dans la file de modération
+# (les dépendances vont de `demandes` vers `enfants`, jamais l'inverse).
+demande_planning_soumise = Signal()
+
+# Messages (constantes que les tests importent).
+NON_INSCRIT = "L'enfant n'est pas inscrit à cette activité le {jour}."
+FERIE = "Le {jour} est un jour férié ({nom}) : la structure est fermée."
+FERME = "La structure est fermée le {jour}."
+PAS_OUVERT = "L'activité n'a pas lieu le {jour}."
+DEJA_REGULIER = "Le {jour} est déjà réservé par le contrat régulier."
+DEJA_RESERVE = "Une réservation ou une demande existe déjà pour le {jour}."
+DELAI_RESERVATION = (
+    "Le délai de réservation est dépassé pour le {jour} : il fallait réserver avant le {limite}."
+)
+HORIZON = "Les réservations ne sont ouvertes que {n} jours à l'avance : le {jour} est trop loin."
+COMPLET = "Plus de place le {jour} : l'activité est complète ({capacite} places)."
+DEJA_DECIDEE = "Cette demande a déjà été traitée."
+PAS_RESERVE = "Aucune réservation le {jour} : il n'y a pas d'absence à déclarer."
+DEJA_ABSENT = "Une absence est déjà déclarée pour le {jour}."
+PERIODE_VIDE = "Aucun jour de la période ne correspond aux jours choisis."
+PERIODE_ORDRE = "La date de fin doit suivre la date de début."
+
+
+def _texte_jour(jour: datetime.date) -> str:
+    return calendrier.date_longue(jour)
+
+
+def _texte_limite(limite: datetime.datetime) -> str:
+    locale = timezone.localtime(limite)
+    return f"{calendrier.date_longue(locale.date())} à {locale:%H:%M}".replace(":", " h ", 1)
+
+
+def _refuser(message: str, code: str, **params) -> ValidationError:
+    return ValidationError(message.format(**params), code=code)
+
+
+def jour_ferme_raison(*, activite: Activite, jour: datetime.date) -> str | None:
+    """Pourquoi l'activité n'accueille pas ce jour-là (férié, fermeture, pas d'ouverture), ou None."""
+    feries = calendrier.feries(jour, jour)
+    if jour in feries:
+        return FERIE.format(jour=_texte_jour(jour), nom=feries[jour])
+    if Fermeture.objects.filter(structure_id=activite.structure_id, date_debut__lte=jour,
+                                date_fin__gte=jour).exists():
+        return FERME.format(jour=_texte_jour(jour))
+    if not activite_ouverte(activite, jour, calendrier.vacances(jour, jour)):
+        return PAS_OUVERT.format(jour=_texte_jour(jour))
+    return None
+
+
+def places_occupees(*, activite: Activite, jour: datetime.date, avec_demandes: bool) -> int:
+    """Places prises un jour : contrats réguliers + réservations acceptées (+ demandes en cours)."""
+    etats = [Reservation.Etat.ACCEPTEE]
+    if avec_demandes:
+        etats.append(Reservation.Etat.EN_COURS)
+    reservees = Reservation.objects.filter(
+        inscription__activite=activite, date=jour, etat__in=etats
+    ).count()
+    regulieres = Inscription.objects.filter(
+        activite=activite, date_debut__lte=jour, date_fin__gte=jour,
+        jours_reguliers__contains=str(jour.weekday()),
+    ).count()
+    return reservees + regulieres
+
+
+def _activite_verrouillee(activite_id: int) -> Activite:
+    return Activite.objects.select_for_update().get(pk=activite_id)
+
+
+@transaction.atomic
+def reservation_demander(*, inscription: Inscription, date: datetime.date, par=None,
+                         liste_attente: bool = False,
+                         maintenant: datetime.datetime | None = None) -> Reservation:
+    """Demande la réservation d'un jour ; acceptée d'office si l'activité le permet.
+
+    Refuse (ValidationError, message en français) : hors inscription, jour fermé, déjà réservé,
+    délai dépassé, trop loin, complet (sauf liste d'attente). La capacité n'est jamais dépassée.
+    """
+    maintenant = maintenant or timezone.now()
+    texte = _texte_jour(date)
+    activite = _activite_verrouillee(inscription.activite_id)
+    if not inscription.couvre(date):
+        raise _refuser(NON_INSCRIT, "non_inscrit", jour=texte)
+    raison = jour_ferme_raison(activite=activite, jour=date)
+    if raison:
+        raise ValidationError(raison, code="ferme")
+    if inscription.est_regulier(date):
+        raise _refuser(DEJA_REGULIER, "deja_reserve", jour=texte)
+    if Reservation.objects.filter(inscription=inscription, date=date,
+                                  etat__in=Reservation.ETATS_ACTIFS).exists():
+        raise _refuser(DEJA_RESERVE, "deja_reserve", jour=texte)
+    limite = calendrier.date_limite(date, jours_ouvres=activite.delai_reservation,
+                                    heure=activite.heure_limite)
+    if maintenant > limite:
+        raise _refuser(DELAI_RESERVATION, "delai", jour=texte, limite=_texte_limite(limite))
+    aujourdhui = timezone.localdate(maintenant)
+    if date > aujourdhui + datetime.timedelta(days=activite.horizon_reservation):
+        raise _refuser(HORIZON, "horizon", jour=texte, n=activite.horizon_reservation)
+    complet = places_occupees(activite=activite, jour=date, avec_demandes=True) >= activite.capacite
+    if complet and not liste_attente:
+        raise _refuser(COMPLET, "complet", jour=texte, capacite=activite.capacite)
+    if complet:
+        etat = Reservation.Etat.EN_ATTENTE
+    elif activite.acceptation_automatique:
+        etat = Reservation.Etat.ACCEPTEE
+    else:
+        etat = Reservation.Etat.EN_COURS
+    reservation = Reservation.objects.create(
+        inscription=inscription, date=date, etat=etat, demandee_par=par, demandee_le=maintenant,
+    )
+    if etat == Reservation.Etat.ACCEPTEE:
+        reservation.decidee_le = maintenant
+        reservation.save(update_fields=["decidee_le"])
+    else:
+        demande_planning_soumise.send(sender=Reservation, objet=reservation, auteur=par)
+    return reservation
+
+
+@dataclass
+class ResultatPeriode:
+    reservations: list[Reservation]
+    refus: list[tuple[datetime.date, str]]  # (jour, raison)
+
+
+@transaction.atomic
+def reservations_periode_demander(*, inscription: Inscription, date_debut: datetime.date,
+                                  date_fin: datetime.date, jours_semaine: set[int], par=None,
+                                  liste_attente: bool = False,
+                                  maintenant: datetime.datetime | None = None) -> ResultatPeriode:
+    """Demande la réservation de chaque jour choisi d'une période (« tous les mercredis … »).
+
+    Les jours possibles sont demandés, les autres rapportés avec leur raison ; les jours de
+    congé ou de fermeture sont simplement passés.
+    """
+    if date_fin < date_debut:
+        raise ValidationError(PERIODE_ORDRE, code="periode")
+    resultat = ResultatPeriode(reservations=[], refus=[])
+    jour = date_debut
+    vus = 0
+    while jour <= date_fin:
+        if jour.weekday() in jours_semaine:
+            vus += 1
+            if jour_ferme_raison(activite=inscription.activite, jour=jour) is None:
+                try:
+                    with transaction.atomic():
+                        resultat.reservations.append(reservation_demander(
+                            inscription=inscription, date=jour, par=par,
+                            liste_attente=liste_attente, maintenant=maintenant))
+                except ValidationError as erreur:
+                    resultat.refus.append((jour, erreur.messages[0]))
+        jour += datetime.timedelta(days=1)
+    if not vus:
+        raise ValidationError(PERIODE_VIDE, code="periode")
+    return resultat
+
+
+def _reservation_a_decider(reservation: Reservation) -> tuple[Reservation, Activite]:
+    activite = _activite_verrouillee(reservation.inscription.activite_id)
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.etat not in (Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE):
+        raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
+    return reservation, activite
+
+
+@transaction.atomic
+def reservation_accepter(*, reservation: Reservation, agent, motif=None) -> Reservation:
+    """Un agent accepte une demande de réservation, si une place reste ce jour-là."""
+    reservation, activite = _reservation_a_decider(reservation)
+    occupees = places_occupees(activite=activite, jour=reservation.date, avec_demandes=False)
+    if occupees >= activite.capacite:
+        raise _refuser(COMPLET, "complet", jour=_texte_jour(reservation.date),
+                       capacite=activite.capacite)
+    reservation.etat = Reservation.Etat.ACCEPTEE
+    reservation.decidee_le = timezone.now()
+    reservation.decidee_par = agent
+    reservation.save(update_fields=["etat", "decidee_le", "decidee_par"])
+    return reservation
+
+
+@transaction.atomic
+def reservation_refuser(*, reservation: Reservation, agent, motif=None) -> Reservation:
+    """Un agent refuse une demande de réservation (le motif est montré à la famille)."""
+    reservation, _activite = _reservation_a_decider(reservation)
+    reservation.etat = Reservation.Etat.REFUSEE
+    reservation.motif_refus = motif or ""
+    reservation.decidee_le = timezone.now()
+    reservation.decidee_par = agent
+    reservation.save(update_fields=["etat", "motif_refus", "decidee_le", "decidee_par"])
+    return reservation
+
+
+@transaction.atomic
+def absence_declarer(*, inscription: Inscription, date: datetime.date, motif: str,
+                     certificat=None, par=None,
+                     maintenant: datetime.datetime | None = None) -> Absence:
+    """Déclare l'absence d'un enfant un jour réservé (ou régulier).
+
+    Dans le délai : excusée (d'office si l'activité accepte automatiquement, sinon en cours de
+    traitement). Hors délai : facturée, sauf certificat médical joint, qu'un agent examine.
+    """
+    maintenant = maintenant or timezone.now()
+    texte = _texte_jour(date)
+    activite = inscription.activite
+    if not inscription.couvre(date):
+        raise _refuser(NON_INSCRIT, "non_inscrit", jour=texte)
+    reserve = inscription.est_regulier(date) or Reservation.objects.filter(
+        inscription=inscription, date=date, etat=Reservation.Etat.ACCEPTEE).exists()
+    if not reserve:
+        raise _refuser(PAS_RESERVE, "pas_reserve", jour=texte)
+    if Absence.objects.select_for_update().filter(
+            inscription=inscription, date=date,
+            etat__in=[Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE]).exists():
+        raise _refuser(DEJA_ABSENT, "deja_absent", jour=texte)
+    limite = calendrier.date_limite(date, jours_ouvres=activite.delai_absence,
+                                    heure=activite.heure_limite)
+    hors_delai = maintenant > limite
+    if hors_delai:
+        etat = Absence.Etat.EN_COURS if certificat else Absence.Etat.FACTUREE
+    elif activite.acceptation_automatique:
+        etat = Absence.Etat.EXCUSEE
+    else:
+        etat = Absence.Etat.EN_COURS
+    absence = Absence(inscription=inscription, date=date, motif=motif, hors_delai=hors_delai,
+                      etat=etat, declaree_par=par, declaree_le=maintenant)
+    if certificat:
+        absence.certificat.save(certificat.name, certificat, save=False)
+    absence.save()
+    if etat == Absence.Etat.EN_COURS:
+        demande_planning_soumise.send(sender=Absence, objet=absence, auteur=par)
+    return absence
+
+
+@transaction.atomic
+def reservation_annuler(*, reservation: Reservation) -> Reservation:
+    """La famille retire sa demande de réservation encore en attente : la place est libérée."""
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.etat not in (Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE):
+        raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
+    reservation.etat = Reservation.Etat.ANNULEE
+    reservation.save(update_fields=["etat"])
+    return reservation
+
+
+@transaction.atomic
+def absence_annuler(*, absence: Absence) -> None:
+    """La famille retire sa déclaration d'absence encore en attente : le jour reste réservé."""
+    absence = Absence.objects.select_for_update().get(pk=absence.pk)
+    if absence.etat != Absence.Etat.EN_COURS:
+        raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
+    if absence.certificat:
+        nom = absence.certificat.name
+        stockage = absence.certificat.storage
+        transaction.on_commit(lambda: stockage.delete(nom))
+    absence.delete()
+
+
+def _absence_a_decider(absence: Absence) -> Absence:
+    absence = Absence.objects.select_for_update().get(pk=absence.pk)
+    if absence.etat != Absence.Etat.EN_COURS:
+        raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
+    return absence
+
+
+@transaction.atomic
+def absence_accepter(*, absence: Absence, agent, motif=None) -> Absence:
+    """Un agent excuse une absence (dans le délai, ou hors délai sur certificat)."""
+    absence = _absence_a_decider(absence)
+    absence.etat = Absence.Etat.EXCUSEE
+    absence.decidee_le = timezone.now()
+    absence.decidee_par = agent
+    absence.save(update_fields=["etat", "decidee_le", "decidee_par"])
+    return absence
+
+
+@transaction.atomic
+def absence_refuser(*, absence: Absence, agent, motif=None) -> Absence:
+    """Un agent refuse une absence : hors délai, elle reste facturée ; sinon le jour reste réservé."""
+    absence = _absence_a_decider(absence)
+    absence.etat = Absence.Etat.FACTUREE if absence.hors_delai else Absence.Etat.REFUSEE
+    absence.motif_refus = motif or ""
+    absence.decidee_le = timezone.now()
+    absence.decidee_par = agent
+    absence.save(update_fields=["etat", "motif_refus", "decidee_le", "decidee_par"])
+    return absence
+
+
+def inscriptions_attendues(*, activite: Activite, jour: datetime.date) -> list[Inscription]:
+    """Les inscriptions attendues un jour : contrat régulier ou réservation acceptée, sans
+    absence excusée ou en cours."""
+    regulieres = Inscription.objects.filter(
+        activite=activite, date_debut__lte=jour, date_fin__gte=jour,
+        jours_reguliers__contains=str(jour.weekday()),
+    )
+    reservees = Inscription.objects.filter(
+        activite=activite, reservations__date=jour, reservations__etat=Reservation.Etat.ACCEPTEE,
+    )
+    absentes = Absence.objects.filter(
+        inscription__activite=activite, date=jour,
+        etat__in=[Absence.Etat.EXCUSEE, Absence.Etat.EN_COURS],
+    ).values("inscription_id")
+    return list(
+        (regulieres | reservees).exclude(pk__in=absentes).distinct()
+        .select_related("enfant__famille", "activite")
+        .order_by("enfant__nom", "enfant__prenom")
+    )
+
+
+@transaction.atomic
+def presences_pointer(*, activite: Activite, jour: datetime.date, inscriptions: list[Inscription],
+                      presents: set[int], agent) -> list[Presence]:
+    """Enregistre le pointage d'un jour : présent ou absent pour chaque inscription listée."""
+    resultat = []
+    for inscription in inscriptions:
+        if inscription.activite_id != activite.pk:
+            raise ValidationError("Inscription d'une autre activité.", code="activite")
+        presence, _cree = Presence.objects.update_or_create(
+            inscription=inscription, date=jour,
+            defaults={"present": inscription.pk in presents, "pointee_par": agent,
+                      "pointee_le": timezone.now()},
+        )
+        resultat.append(presence)
+    return resultat
+
+
+@transaction.atomic
+def flux_calendrier_obtenir(*, enfant: Enfant) -> FluxCalendrier:
+    """Le flux iCalendar de l'enfant, créé avec un jeton secret à la première demande."""
+    flux, _cree = FluxCalendrier.objects.get_or_create(
+        enfant=enfant, defaults={"jeton": secrets.token_urlsafe(32)}
+    )
+    return flux
+
+
+@transaction.atomic
+def flux_calendrier_renouveler(*, enfant: Enfant) -> FluxCalendrier:
+    """Remplace le jeton du flux : l'ancienne adresse cesse aussitôt de fonctionner."""
+    flux = flux_calendrier_obtenir(enfant=enfant)
+    flux.jeton = secrets.token_urlsafe(32)
+    flux.cree_le = timezone.now()
+    flux.save(update_fields=["jeton", "cree_le"])
+    return flux

@@ -347,3 +347,9 @@ if STRIPE_SECRET_KEY:
     # Le formulaire de paiement redirige (303) vers Stripe : form-action doit l'autoriser.
     SECURE_CSP["form-action"].append("https://checkout.stripe.com")
 LOGGING["loggers"]["stripe"] = {"level": "WARNING"}
+
+
+# Planning (enfants) : zone des vacances scolaires (Lèves : zone B), taille maximale d'un
+# certificat médical joint à une absence.
+ZONE_VACANCES_SCOLAIRES = _env("ZONE_VACANCES_SCOLAIRES", "B").strip().upper()
+CERTIFICAT_TAILLE_MAX = _env_int("CERTIFICAT_TAILLE_MAX", 5 * 1024 * 1024)

@@ -51,6 +51,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("paiements/stripe/webhook/", facturation_views.webhook_stripe, name="webhook_stripe"),
     path("banque-simulee/", include("facturation.urls_hors_portail")),
+    path("calendrier/", include("enfants.urls_ical")),
 ]
 
 handler403 = "portail.views.acces_refuse"

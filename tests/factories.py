@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -282,3 +284,56 @@ class ReglementFactory(factory.django.DjangoModelFactory):
     date = factory.Faker("date_between", start_date="-30d", end_date="today")
     mode = "cheque"
     montant = factory.LazyFunction(lambda: _decimal("10.00"))
+
+
+
+# --- Planning (enfants) ---
+
+
+class InscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.Inscription"
+
+    enfant = factory.SubFactory(EnfantFactory)
+    activite = factory.SubFactory(ActiviteFactory)
+    date_debut = factory.LazyFunction(lambda: datetime.date(2014, 9, 1))
+    date_fin = factory.LazyFunction(lambda: datetime.date(2030, 8, 31))
+    jours_reguliers = ""
+
+
+class ReservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.Reservation"
+
+    inscription = factory.SubFactory(InscriptionFactory)
+    date = factory.LazyFunction(lambda: datetime.date(2015, 4, 8))
+    etat = "acceptee"
+
+
+class AbsenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.Absence"
+
+    inscription = factory.SubFactory(InscriptionFactory)
+    date = factory.LazyFunction(lambda: datetime.date(2015, 4, 8))
+    motif = "Malade"
+    etat = "excusee"
+
+
+class PresenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.Presence"
+
+    inscription = factory.SubFactory(InscriptionFactory)
+    date = factory.LazyFunction(lambda: datetime.date(2015, 4, 8))
+    present = True
+
+
+class FermetureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enfants.Fermeture"
+
+    structure = factory.SubFactory(StructureFactory)
+    date_debut = factory.LazyFunction(lambda: datetime.date(2015, 4, 10))
+    date_fin = factory.LazyFunction(lambda: datetime.date(2015, 4, 10))
+    motif = "Pont"

@@ -1,0 +1,185 @@
+"""Pages du planning : l'agenda du mois, les demandes de réservation et d'absence, le flux iCal."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from enfants import calendrier, ical, selectors, services
+from enfants.forms import AbsenceForm, PeriodeForm, ReservationForm
+from enfants.models import FluxCalendrier, Reservation
+from enfants.planning import LEGENDE, MARQUES, agenda_construire
+from portail.decorators import famille_requise
+
+ANNEE_MIN, ANNEE_MAX = 2000, 2100
+
+
+def _url_planning(inscription_ou_enfant_pk: int, jour: datetime.date) -> str:
+    return reverse("enfants:planning", kwargs={"pk": inscription_ou_enfant_pk,
+                                               "annee": jour.year, "mois": jour.month})
+
+
+def _date_demandee(request) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return None
+
+
+@famille_requise
+def planning(request, pk, annee, mois):
+    if not (ANNEE_MIN <= annee <= ANNEE_MAX and 1 <= mois <= 12):
+        raise Http404("Mois inconnu.")
+    enfant = get_object_or_404(selectors.enfants_de_la_famille(famille=request.famille), pk=pk)
+    donnees = selectors.planning_donnees(famille=request.famille, enfant=enfant,
+                                         annee=annee, mois=mois)
+    agenda = agenda_construire(annee=annee, mois=mois, donnees=donnees)
+    aujourdhui = timezone.localdate()
+    flux = FluxCalendrier.objects.filter(enfant=enfant).first()
+    contexte = {
+        "enfant": enfant,
+        "agenda": agenda,
+        "legende": LEGENDE,
+        "marques": MARQUES,
+        "inscriptions_en_cours": selectors.inscriptions_en_cours(
+            famille=request.famille, enfant=enfant, jour=aujourdhui),
+        "flux_url": request.build_absolute_uri(
+            reverse("ical:flux", kwargs={"jeton": flux.jeton})) if flux else "",
+    }
+    return render(request, "enfants/planning.html", contexte)
+
+
+@famille_requise
+def planning_courant(request, pk):
+    enfant = get_object_or_404(selectors.enfants_de_la_famille(famille=request.famille), pk=pk)
+    return redirect(_url_planning(enfant.pk, timezone.localdate()))
+
+
+def _formulaire_demande(request, pk, *, form_class, template, action):
+    """Vue commune : réserver un jour, déclarer une absence."""
+    inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
+    jour = _date_demandee(request)
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            donnees = form.cleaned_data
+            try:
+                objet, message = action(inscription, donnees, request.user)
+            except ValidationError as erreur:
+                for texte in erreur.messages:
+                    form.add_error(None, texte)
+            else:
+                messages.success(request, message)
+                return redirect(_url_planning(inscription.enfant_id, objet.date))
+    else:
+        form = form_class(initial={"date": jour} if jour else None)
+    jour_affiche = jour or timezone.localdate()
+    contexte = {
+        "form": form,
+        "inscription": inscription,
+        "enfant": inscription.enfant,
+        "jour": jour,
+        "retour": _url_planning(inscription.enfant_id, jour_affiche),
+    }
+    return render(request, template, contexte)
+
+
+def _reserver(inscription, donnees, utilisateur):
+    reservation = services.reservation_demander(
+        inscription=inscription, date=donnees["date"], par=utilisateur,
+        liste_attente=donnees["liste_attente"])
+    texte = calendrier.date_longue(reservation.date)
+    if reservation.etat == Reservation.Etat.ACCEPTEE:
+        return reservation, f"Réservation enregistrée pour le {texte}."
+    if reservation.etat == Reservation.Etat.EN_ATTENTE:
+        return reservation, f"L'activité est complète le {texte} : demande placée en liste d'attente."
+    return reservation, f"Demande de réservation envoyée pour le {texte} : elle est en cours de traitement."
+
+
+def _absenter(inscription, donnees, utilisateur):
+    absence = services.absence_declarer(
+        inscription=inscription, date=donnees["date"], motif=donnees["motif"],
+        certificat=donnees.get("certificat"), par=utilisateur)
+    texte = calendrier.date_longue(absence.date)
+    return absence, f"Absence du {texte} enregistrée : {absence.get_etat_display()}."
+
+
+@famille_requise
+def reservation_demander(request, pk):
+    return _formulaire_demande(request, pk, form_class=ReservationForm,
+                               template="enfants/reservation_form.html", action=_reserver)
+
+
+@famille_requise
+def absence_declarer(request, pk):
+    return _formulaire_demande(request, pk, form_class=AbsenceForm,
+                               template="enfants/absence_form.html", action=_absenter)
+
+
+@famille_requise
+def periode_reserver(request, pk):
+    inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
+    jour = _date_demandee(request) or timezone.localdate()
+    if request.method == "POST":
+        form = PeriodeForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                resultat = services.reservations_periode_demander(
+                    inscription=inscription, date_debut=d["date_debut"], date_fin=d["date_fin"],
+                    jours_semaine={int(j) for j in d["jours"]}, par=request.user,
+                    liste_attente=d["liste_attente"])
+            except ValidationError as erreur:
+                for texte in erreur.messages:
+                    form.add_error(None, texte)
+            else:
+                # Toujours rediriger après écriture : les jours refusés sont dits en message.
+                n = len(resultat.reservations)
+                if n:
+                    pluriel = "s" if n > 1 else ""
+                    messages.success(request, f"{n} jour{pluriel} demandé{pluriel}.")
+                for _jour, raison in resultat.refus:
+                    messages.warning(request, raison)
+                return redirect(_url_planning(inscription.enfant_id, d["date_debut"]))
+    else:
+        vacances = calendrier.prochaines_vacances(jour)
+        fin = vacances - datetime.timedelta(days=1) if vacances else min(
+            inscription.date_fin, jour + datetime.timedelta(days=30))
+        form = PeriodeForm(initial={"date_debut": jour, "date_fin": min(fin, inscription.date_fin),
+                                    "jours": [str(jour.weekday())]})
+    contexte = {
+        "form": form,
+        "inscription": inscription,
+        "enfant": inscription.enfant,
+        "retour": _url_planning(inscription.enfant_id, jour),
+    }
+    return render(request, "enfants/periode_form.html", contexte)
+
+
+@famille_requise
+@require_POST
+def flux_renouveler(request, pk):
+    enfant = get_object_or_404(selectors.enfants_de_la_famille(famille=request.famille), pk=pk)
+    existait = FluxCalendrier.objects.filter(enfant=enfant).exists()
+    if existait:
+        services.flux_calendrier_renouveler(enfant=enfant)
+        messages.success(request, "Nouvelle adresse d'abonnement créée : l'ancienne ne fonctionne plus.")
+    else:
+        services.flux_calendrier_obtenir(enfant=enfant)
+        messages.success(request, "Adresse d'abonnement au calendrier créée.")
+    return redirect(_url_planning(enfant.pk, timezone.localdate()) + "#abonnement")
+
+
+def flux_ical(request, jeton):
+    """Le flux iCalendar d'un enfant : public, protégé par son jeton secret (révocable)."""
+    flux = get_object_or_404(FluxCalendrier.objects.select_related("enfant"), jeton=jeton)
+    contenu = ical.calendrier_enfant(enfant=flux.enfant, aujourdhui=timezone.localdate())
+    reponse = HttpResponse(contenu, content_type="text/calendar; charset=utf-8")
+    reponse["Content-Disposition"] = 'inline; filename="planning.ics"'
+    reponse["Cache-Control"] = "private, max-age=900"
+    return reponse
