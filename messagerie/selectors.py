@@ -110,12 +110,15 @@ def fils_agent(*, agent) -> QuerySet[Fil]:
 
 
 def familles_destinataires(*, structure=None, activite=None) -> QuerySet[Famille]:
-    """Les familles destinataires d'une diffusion à une structure ou à une activité.
-
-    À brancher sur les inscriptions (`enfants.Inscription`) quand elles existeront : « chaque
-    famille ayant un enfant inscrit à cette structure / activité ». En attendant, toute famille
-    ayant au moins un enfant est destinataire.
-    """
+    """Les familles ayant un enfant inscrit (inscription en cours aujourd'hui) à la structure
+    ou à l'activité visée par une diffusion."""
     if structure is None and activite is None:
         raise ValueError("Une diffusion vise une structure ou une activité.")
-    return Famille.objects.filter(enfants__isnull=False).distinct().order_by("pk")
+    aujourdhui = timezone.localdate()
+    filtre = {"enfants__inscriptions__date_debut__lte": aujourdhui,
+              "enfants__inscriptions__date_fin__gte": aujourdhui}
+    if activite is not None:
+        filtre["enfants__inscriptions__activite"] = activite
+    else:
+        filtre["enfants__inscriptions__activite__structure"] = structure
+    return Famille.objects.filter(**filtre).distinct().order_by("pk")

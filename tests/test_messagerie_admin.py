@@ -144,11 +144,24 @@ def test_diffusion_a_une_activite_creee_dans_la_requete_envoyee_en_tache(
     client_agent, agent, alsh, settings, django_capture_on_commit_callbacks
 ):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    import datetime
+
     from django.tasks import default_task_backend
 
+    from tests.factories import InscriptionFactory
+
     activite = ActiviteFactory(structure=alsh, nom="ALSH Mercredi après-midi")
-    familles = [EnfantFactory(famille=ResponsableFactory().famille).famille for _ in range(3)]
+    autre_activite = ActiviteFactory(structure=alsh, nom="ALSH Vacances matin")
+    familles = []
+    for _ in range(3):
+        enfant = EnfantFactory(famille=ResponsableFactory().famille)
+        InscriptionFactory(enfant=enfant, activite=activite)
+        familles.append(enfant.famille)
     sans_enfant = FamilleFactory()
+    # Un enfant inscrit ailleurs, un autre dont l'inscription est finie : pas destinataires.
+    InscriptionFactory(enfant=EnfantFactory(), activite=autre_activite)
+    InscriptionFactory(enfant=EnfantFactory(), activite=activite,
+                       date_debut=datetime.date(2020, 9, 1), date_fin=datetime.date(2021, 7, 5))
     with django_capture_on_commit_callbacks(execute=True):
         reponse = client_agent.post(reverse("admin:messagerie_diffusion_add"), {
             "activite": activite.pk, "objet": "Sortie au parc", "texte": "Prévoir une casquette.",
@@ -183,7 +196,11 @@ def test_le_worker_en_base_execute_la_diffusion_et_les_courriels(alsh):
     """Le vrai backend (file en base de données) et la commande `db_worker`, transactions réelles."""
     from django_tasks_db.models import DBTaskResult
 
-    famille = EnfantFactory(famille=ResponsableFactory(autorisation_courriel=True).famille).famille
+    from tests.factories import InscriptionFactory
+
+    enfant = EnfantFactory(famille=ResponsableFactory(autorisation_courriel=True).famille)
+    InscriptionFactory(enfant=enfant, activite=ActiviteFactory(structure=alsh))
+    famille = enfant.famille
     diffusion = services.diffusion_creer(agent=None, structure=alsh, objet="Fermeture",
                                          texte="L'accueil sera fermé vendredi.")
     # Après validation : la tâche attend en base, rien n'est encore créé.
