@@ -16,6 +16,15 @@ def enfants(*, famille) -> QuerySet[Enfant]:
     return Enfant.objects.filter(famille=famille).order_by("date_naissance", "prenom")
 
 
+def enfants_avec_inscriptions(*, famille, jour: datetime.date) -> QuerySet[Enfant]:
+    """Les enfants avec leurs inscriptions en cours à `jour` (attribut `inscriptions_en_cours`),
+    activité et structure jointes : deux requêtes quel que soit le nombre d'enfants."""
+    en_cours = Inscription.objects.filter(date_debut__lte=jour, date_fin__gte=jour).select_related(
+        "activite__structure").order_by("activite__structure__nom", "activite__nom")
+    return enfants(famille=famille).prefetch_related(
+        Prefetch("inscriptions", queryset=en_cours, to_attr="inscriptions_en_cours"))
+
+
 def enfants_fiche(*, famille) -> QuerySet[Enfant]:
     """Les enfants avec toute leur fiche jointe (nombre de requêtes constant)."""
     return enfants(famille=famille).select_related(

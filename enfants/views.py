@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from enfants import selectors
 from portail.decorators import famille_requise
@@ -7,7 +8,9 @@ from portail.decorators import famille_requise
 @famille_requise
 def liste(request):
     """Mes enfants : les enfants de la famille."""
-    return render(request, "enfants/liste.html", {"enfants": selectors.enfants(famille=request.famille)})
+    enfants = selectors.enfants_avec_inscriptions(famille=request.famille,
+                                                  jour=timezone.localdate())
+    return render(request, "enfants/liste.html", {"enfants": enfants})
 
 
 @famille_requise

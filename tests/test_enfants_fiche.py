@@ -74,3 +74,17 @@ def test_budget_de_requetes_liste_et_fiche(client_parent, parent, n, django_asse
         assert client_parent.get(reverse("enfants:liste")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client_parent.get(reverse("enfants:fiche", args=[enfant.pk])).status_code == 200
+
+
+def test_la_liste_montre_les_inscriptions_en_cours(client_parent, parent):
+    import datetime
+
+    from tests.factories import ActiviteFactory, EnfantFactory, InscriptionFactory
+
+    enfant = EnfantFactory(famille=parent.famille, prenom="NINO")
+    InscriptionFactory(enfant=enfant, activite=ActiviteFactory(nom="Garderie matin"))
+    InscriptionFactory(enfant=enfant, activite=ActiviteFactory(nom="Ancienne activité"),
+                       date_debut=datetime.date(2019, 9, 1), date_fin=datetime.date(2020, 7, 3))
+    page = client_parent.get("/enfants/").content.decode()
+    assert "Garderie matin" in page
+    assert "Ancienne activité" not in page

@@ -22,10 +22,11 @@ def _liste(parent) -> dict:
 
 
 def _volume_liste(parent, n) -> None:
-    from tests.factories import EnfantFactory
+    # n enfants, chacun avec une inscription en cours (colonne « Inscriptions en cours »).
+    from tests.factories import EnfantFactory, InscriptionFactory
 
     for _ in range(n):
-        EnfantFactory(famille=parent.famille)
+        InscriptionFactory(enfant=EnfantFactory(famille=parent.famille))
 
 
 def _volume_fiche(parent, n) -> None:
