@@ -47,6 +47,7 @@ class Rapport:
     messages: int = 0
     demandes: int = 0
     comptes: int = 0
+    traces: int = 0
 
 
 def date_limite(*, aujourdhui: datetime.date | None = None, annees: int | None = None):
@@ -129,12 +130,28 @@ def famille_anonymiser(*, famille: Famille) -> dict:
             "demandes": nombre_demandes, "comptes": len(comptes)}
 
 
+DUREE_TRACES_CONNEXION = datetime.timedelta(days=365)
+
+
+def traces_de_connexion_purger() -> int:
+    """Efface les traces de tentatives de connexion (django-axes) de plus d'un an."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    avant = timezone.now() - DUREE_TRACES_CONNEXION
+    return sum(
+        modele.objects.filter(attempt_time__lt=avant).delete()[0]
+        for modele in (AccessAttempt, AccessFailureLog, AccessLog)
+    )
+
+
 def familles_purger(*, limite: datetime.date, simulation: bool) -> Rapport:
-    """Anonymise chaque famille inactive, une transaction par famille ; `simulation` n'écrit rien."""
+    """Anonymise chaque famille inactive, une transaction par famille ; `simulation` n'écrit rien.
+    Efface aussi les traces de connexion de plus d'un an."""
     familles = list(familles_inactives(limite=limite))
     rapport = Rapport(familles=[f.numero for f in familles])
     if simulation:
         return rapport
+    rapport.traces = traces_de_connexion_purger()
     for famille in familles:
         compte = famille_anonymiser(famille=famille)
         rapport.enfants += compte["enfants"]

@@ -106,3 +106,18 @@ def test_echec_au_milieu_ne_laisse_rien_a_moitie(famille_inactive, monkeypatch):
         purge.famille_anonymiser(famille=famille_inactive.famille)
     assert Responsable.objects.get(famille=famille_inactive.famille).nom != purge.NOM_ANONYME
     assert famille_inactive.famille.enfants.get().prenom == "ZOÉ"
+
+
+def test_les_traces_de_connexion_de_plus_d_un_an_sont_effacees():
+    from axes.models import AccessAttempt
+
+    vieille = AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", user_agent="t",
+                                           failures_since_start=1, get_data="", post_data="",
+                                           http_accept="", path_info="/connexion/")
+    AccessAttempt.objects.filter(pk=vieille.pk).update(
+        attempt_time=timezone.now() - datetime.timedelta(days=400))
+    recente = AccessAttempt.objects.create(username="y", ip_address="10.0.0.2", user_agent="t",
+                                           failures_since_start=1, get_data="", post_data="",
+                                           http_accept="", path_info="/connexion/")
+    assert purge.traces_de_connexion_purger() == 1
+    assert list(AccessAttempt.objects.all()) == [recente]

@@ -30,4 +30,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Effacés : {rapport.enfants} fiches d'enfant anonymisées, {rapport.messages} "
                 f"messages et fils, {rapport.demandes} demandes ; {rapport.comptes} comptes "
-                "désactivés. Factures et règlements conservés.")
+                f"désactivés ; {rapport.traces} traces de connexion de plus d'un an. "
+                "Factures et règlements conservés.")
