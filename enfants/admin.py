@@ -24,6 +24,7 @@ from enfants.models import (
     Structure,
     Vaccination,
 )
+from portail.admin_outils import AutocompleteTolerantMixin
 from portail.audit import AuditAdminMixin
 
 PERMISSION_SANITAIRE = "enfants.voir_donnees_sanitaires"
@@ -92,7 +93,7 @@ class DossierAMettreAJourFiltre(admin.SimpleListFilter):
 
 
 @admin.register(Enfant)
-class EnfantAdmin(AuditAdminMixin, admin.ModelAdmin):
+class EnfantAdmin(AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
     modeles_sensibles = ("enfants.DonneesSanitaires", "enfants.Vaccination")
     list_display = ("prenom", "nom", "date_naissance", "famille", "a_contacter")
     list_filter = (DossierAMettreAJourFiltre, "a_contacter")
@@ -203,7 +204,7 @@ class FermetureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Inscription)
-class InscriptionAdmin(admin.ModelAdmin):
+class InscriptionAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
     list_display = ("enfant", "activite", "date_debut", "date_fin", "jours_reguliers")
     list_filter = ("activite__structure", "activite")
     search_fields = ("enfant__nom", "enfant__prenom", "enfant__famille__numero")

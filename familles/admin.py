@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from familles import services
 from familles.models import Famille, Responsable, Utilisateur
 from familles.validators import iban_masquer
+from portail.admin_outils import AutocompleteTolerantMixin
 from portail.audit import AuditAdminMixin
 
 
@@ -100,7 +101,7 @@ class CompteFamilleCreationForm(forms.ModelForm):
 
 
 @admin.register(Utilisateur)
-class UtilisateurAdmin(UserAdmin):
+class UtilisateurAdmin(AutocompleteTolerantMixin, UserAdmin):
     add_form = CompteFamilleCreationForm
     add_fieldsets = ((None, {"fields": ("username", "famille", "email", "mode")}),)
     list_display = ("username", "famille", "last_name", "first_name", "is_staff", "is_active",

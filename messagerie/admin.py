@@ -15,6 +15,7 @@ from enfants.models import Activite, Structure
 from messagerie import fichiers, selectors, services
 from messagerie.forms import PiecesJointesMixin
 from messagerie.models import AgentStructure, Diffusion, Document, Fil, Information, Notification
+from portail.admin_outils import AutocompleteTolerantMixin
 
 
 def _structures_de(agent):
@@ -24,7 +25,7 @@ def _structures_de(agent):
 
 
 @admin.register(AgentStructure)
-class AgentStructureAdmin(admin.ModelAdmin):
+class AgentStructureAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
     list_display = ("agent", "structure")
     list_filter = ("structure",)
     list_select_related = ("agent", "structure")
@@ -61,7 +62,7 @@ class FilReponseForm(PiecesJointesMixin, forms.ModelForm):
 
 
 @admin.register(Fil)
-class FilAdmin(admin.ModelAdmin):
+class FilAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
     list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin",
                      "date_dernier_message")
     list_filter = ("structure",)

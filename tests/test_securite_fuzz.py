@@ -54,7 +54,8 @@ def fuzzer(client, url, donnees):
     page = client.get(url, follow=True)
     assert page.status_code == 200, url
     cibles = [f for f in formulaires(page.content.decode())
-              if f.methode == "post" and reverse("deconnexion") not in f.action]
+              if f.methode == "post" and reverse("deconnexion") not in f.action
+              and "/logout/" not in f.action]
     url_finale = page.redirect_chain[-1][0] if page.redirect_chain else url
     for formulaire in cibles:
         action = formulaire.action or url_finale
@@ -116,3 +117,55 @@ def test_formulaires_de_mot_de_passe(client, parent, donnees):
     assert fuzzer(client, reverse("mot_de_passe_nouveau"), donnees) == 1
     parent.doit_changer_mot_de_passe = False
     parent.save()
+
+
+@pytest.fixture
+def objets_de_l_administration(parent):
+    """Une demande en attente, une activité avec un enfant inscrit, un fil de messages."""
+    from tests.factories import (
+        ActiviteFactory,
+        EnfantFactory,
+        InscriptionFactory,
+        demande_creer,
+        fil_avec_messages,
+    )
+
+    demande = demande_creer(parent, "caf", {"quotient_familial": "640"})
+    activite = ActiviteFactory()
+    InscriptionFactory(enfant=EnfantFactory(famille=parent.famille), activite=activite)
+    fil = fil_avec_messages(famille=parent.famille)
+    return {
+        "refuser": reverse("admin:demandes_demande_refuser", args=[demande.pk]),
+        "demande": reverse("admin:demandes_demande_change", args=[demande.pk]),
+        "pointage": reverse("admin:enfants_activite_pointage", args=[activite.pk]),
+        "fil": reverse("admin:messagerie_fil_change", args=[fil.pk]),
+        "ecrire": reverse("admin:messagerie_fil_add"),
+        "diffusion": reverse("admin:messagerie_diffusion_add"),
+    }
+
+
+@settings(max_examples=EXEMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(donnees=st.data())
+def test_vues_personnalisees_de_l_administration(client, objets_de_l_administration, donnees):
+    """Les vues propres au portail dans l'administration (refus motivé, pointage, réponse dans
+    un fil, écrire à une famille, diffusion), fuzzées avec un agent du superutilisateur."""
+    from tests.factories import UtilisateurFactory
+
+    agent = UtilisateurFactory(is_staff=True, is_superuser=True)
+    client.force_login(agent)
+    for url in objets_de_l_administration.values():
+        fuzzer(client, url, donnees)
+
+
+def test_autocompletion_avec_une_valeur_qui_n_est_pas_un_identifiant(client):
+    """Trouvé par le fuzzing : « : » dans un champ d'autocomplétion faisait une erreur 500 au
+    réaffichage du formulaire (widget de Django) ; le formulaire se réaffiche avec son erreur."""
+    from messagerie.models import Fil
+    from tests.factories import UtilisateurFactory
+
+    client.force_login(UtilisateurFactory(is_staff=True, is_superuser=True))
+    reponse = client.post(reverse("admin:messagerie_fil_add"),
+                          {"famille": ":", "objet": "Essai", "texte": "Bonjour"})
+    assert reponse.status_code == 200
+    assert not Fil.objects.exists()

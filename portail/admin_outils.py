@@ -1,0 +1,31 @@
+"""Outils communs aux pages d'administration."""
+
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+
+
+class AutocompleteSelectTolerant(AutocompleteSelect):
+    """Le widget d'autocomplétion de Django plante (ValueError, erreur 500) en réaffichant un
+    formulaire dont la valeur envoyée n'est pas un identifiant (« : », texte) : on ne garde, pour
+    l'affichage, que les valeurs qui désignent un objet ; le champ signale l'erreur normalement."""
+
+    def optgroups(self, name, value, attr=None):
+        champ = self.choices.field
+        valides = []
+        for valeur in value:
+            try:
+                champ.to_python(valeur)
+            except ValidationError:
+                continue
+            valides.append(valeur)
+        return super().optgroups(name, valides, attr)
+
+
+class AutocompleteTolerantMixin:
+    """À placer avant `admin.ModelAdmin` pour les administrations qui ont `autocomplete_fields`."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = AutocompleteSelectTolerant(
+                db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
