@@ -24,7 +24,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -84,6 +84,9 @@ def main():
     print("|---|---|---|---|---|")
     for nom, url in pages.items():
         client.get(url)
+        # Le signal request_started vide le journal des requêtes : on part d'un journal vide
+        # pour que la capture voie toutes les requêtes de la page.
+        reset_queries()
         with CaptureQueriesContext(connection) as capture:
             reponse = client.get(url)
         assert reponse.status_code == 200, (nom, reponse.status_code)
