@@ -1,8 +1,11 @@
 import datetime
+import mimetypes
+from pathlib import Path
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -237,12 +240,46 @@ class AbsenceAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("inscription__enfant", "inscription__activite")
     search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
-    readonly_fields = ("inscription", "date", "motif", "certificat", "hors_delai", "etat",
+    readonly_fields = ("inscription", "date", "motif", "certificat_lien", "hors_delai", "etat",
                        "motif_refus", "declaree_le", "declaree_par", "decidee_le", "decidee_par")
 
     @admin.display(boolean=True, description="Certificat")
     def a_certificat(self, obj):
         return bool(obj.certificat)
+
+    @admin.display(description="certificat médical")
+    def certificat_lien(self, obj):
+        if not obj.certificat:
+            return "—"
+        return format_html(
+            '<a href="{}">Télécharger le certificat</a> (réservé aux agents habilités à voir les '
+            "données sanitaires)", reverse("admin:enfants_absence_certificat", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/certificat/", self.admin_site.admin_view(self.certificat_view),
+                 name="enfants_absence_certificat"),
+        ] + super().get_urls()
+
+    def certificat_view(self, request, pk):
+        """Le certificat médical d'une absence : une donnée de santé, servie en pièce jointe aux
+        seuls agents qui voient les absences ET les données sanitaires."""
+        if not (request.user.has_perm("enfants.view_absence")
+                and request.user.has_perm(PERMISSION_SANITAIRE)):
+            raise PermissionDenied
+        absence = get_object_or_404(Absence, pk=pk)
+        if not absence.certificat:
+            raise Http404("Aucun certificat.")
+        try:
+            contenu = absence.certificat.open("rb")
+        except FileNotFoundError as erreur:
+            raise Http404("Fichier introuvable.") from erreur
+        nom = f"certificat-absence-{absence.pk}{Path(absence.certificat.name).suffix.lower()}"
+        reponse = FileResponse(contenu, as_attachment=True, filename=nom,
+                               content_type=mimetypes.guess_type(nom)[0] or "application/octet-stream")
+        reponse["X-Content-Type-Options"] = "nosniff"
+        reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return reponse
 
     def has_add_permission(self, request):
         return False

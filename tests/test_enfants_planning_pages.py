@@ -426,3 +426,28 @@ def test_la_liste_et_la_fiche_menent_au_planning(client_parent, inscription):
     assert planning in client_parent.get(reverse("enfants:liste")).content.decode()
     fiche = client_parent.get(reverse("enfants:fiche", kwargs={"pk": inscription.enfant_id}))
     assert planning in fiche.content.decode()
+
+
+def test_certificat_medical_telechargeable_par_un_agent_habilite_seulement(client):
+    """Le certificat d'une absence (donnée de santé) : les agents qui voient les absences ET les
+    données sanitaires le téléchargent ; les autres reçoivent 403."""
+    from django.contrib.auth.models import Permission
+    from django.core.files.base import ContentFile
+
+    from tests.factories import CONTENU_PDF, AbsenceFactory, agent_ccas
+
+    absence = AbsenceFactory()
+    absence.certificat.save("certificat.pdf", ContentFile(CONTENU_PDF))
+    url = reverse("admin:enfants_absence_certificat", args=[absence.pk])
+    agent = agent_ccas()
+    client.force_login(agent)
+    assert client.get(url).status_code == 403
+    fiche = client.get(reverse("admin:enfants_absence_change", args=[absence.pk]))
+    assert "Télécharger le certificat" in fiche.content.decode()
+    agent.user_permissions.add(Permission.objects.get(codename="voir_donnees_sanitaires"))
+    client.force_login(agent)
+    reponse = client.get(url)
+    assert reponse.status_code == 200
+    assert reponse["Content-Disposition"].startswith("attachment;")
+    assert reponse["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(reponse.streaming_content) == CONTENU_PDF
