@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +27,7 @@ from enfants.models import (
     Structure,
     Vaccination,
 )
+from messagerie.fichiers import reponse_telechargement
 from portail.admin_outils import AutocompleteTolerantMixin
 from portail.audit import AuditAdminMixin
 
@@ -270,16 +271,10 @@ class AbsenceAdmin(admin.ModelAdmin):
         absence = get_object_or_404(Absence, pk=pk)
         if not absence.certificat:
             raise Http404("Aucun certificat.")
-        try:
-            contenu = absence.certificat.open("rb")
-        except FileNotFoundError as erreur:
-            raise Http404("Fichier introuvable.") from erreur
         nom = f"certificat-absence-{absence.pk}{Path(absence.certificat.name).suffix.lower()}"
-        reponse = FileResponse(contenu, as_attachment=True, filename=nom,
-                               content_type=mimetypes.guess_type(nom)[0] or "application/octet-stream")
-        reponse["X-Content-Type-Options"] = "nosniff"
-        reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return reponse
+        return reponse_telechargement(
+            absence.certificat, nom=nom,
+            type_mime=mimetypes.guess_type(nom)[0] or "application/octet-stream")
 
     def has_add_permission(self, request):
         return False
