@@ -548,7 +548,7 @@ def _inserer_postgresql(factures) -> list[int]:
     ]
     table = connection.ops.quote_name(Facture._meta.db_table)
     requete = (
-        f"INSERT INTO {table} ({', '.join(colonnes)}) "  # noqa: S608 (noms fixes, valeurs en paramètres)
+        f"INSERT INTO {table} ({', '.join(colonnes)}) "  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
         f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) "
         "RETURNING id, regie_id, numero"
     )

@@ -53,7 +53,7 @@ MOTIF_AVOIR = "Montant enregistré en avoir (crédit du compte), non imputé : �
 # Stripe impose au moins 30 minutes ; la marge couvre le délai de l'appel.
 DUREE_SESSION = timedelta(minutes=35)
 TOLERANCE_SIGNATURE = 300
-SECRET_DEMO = "whsec_banque_simulee_demonstration"  # noqa: S105 (démonstration seulement)
+SECRET_DEMO = "whsec_banque_simulee_demonstration"  # noqa: S105  # nosec B105 (démonstration seulement)
 
 COMPLETED = "checkout.session.completed"
 ASYNC_OK = "checkout.session.async_payment_succeeded"

@@ -129,7 +129,7 @@ class FilAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
                 auteur,
                 date_format(timezone.localtime(message.date_envoi), "DATETIME_FORMAT"),
                 " (non lu)" if message.lu_le is None else "",
-                mark_safe(linebreaks(message.texte, autoescape=True)),  # noqa: S308 — texte échappé
+                mark_safe(linebreaks(message.texte, autoescape=True)),  # noqa: S308  # nosec B308 B703 (linebreaks a échappé le texte)
                 format_html("<p>Pièces jointes : {}</p>", pieces) if pieces else "",
             ))
         return format_html_join("", "{}", ((ligne,) for ligne in lignes))

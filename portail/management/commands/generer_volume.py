@@ -53,7 +53,8 @@ class Command(BaseCommand):
         parser.add_argument("--graine", type=int, default=1)
 
     def handle(self, *args, familles=10_000, graine=1, **options):
-        self.hasard = random.Random(graine)
+        # Hasard reproductible de données de mesure, sans rôle de sécurité.
+        self.hasard = random.Random(graine)  # nosec B311
         self.aujourdhui = timezone.localdate()
         annee = self.aujourdhui.year if self.aujourdhui.month >= 9 else self.aujourdhui.year - 1
         self.rentree = datetime.date(annee, 9, 1)
