@@ -1,3 +1,8 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -62,12 +67,6 @@ class DureeMaximaleDeSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
-        from django.conf import settings
-        from django.contrib import messages
-        from django.contrib.auth import logout
-
         utilisateur = getattr(request, "user", None)
         if utilisateur is not None and utilisateur.is_authenticated:
             maintenant = time.time()

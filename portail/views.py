@@ -154,13 +154,6 @@ def acces_refuse(request, exception=None):
     return render(request, "403.html", status=403)
 
 
-def page_statique(template_name):
-    def vue(request):
-        return render(request, template_name)
-
-    return vue
-
-
 def _contexte_pages_legales() -> dict:
     return {
         "CCAS_ADRESSE": settings.CCAS_ADRESSE,
