@@ -9,6 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 from enum import Enum
 
+from django.urls import reverse
+
 from enfants import calendrier
 from enfants.models import Absence, Activite, Inscription, Reservation
 
@@ -137,6 +139,7 @@ class Jour:
     marque: str  # « P », « G », « F » ou ""
     libelle_marque: str  # « Lundi de Pâques », « Vacances de printemps »…
     week_end: bool
+    titre: str = ""  # « mercredi 8 avril 2015 »
 
 
 @dataclass
@@ -153,6 +156,10 @@ class Case:
 class Ligne:
     inscription: Inscription
     cases: list[Case] = field(default_factory=list)
+    # Adresses des formulaires de la ligne, calculées une fois (pas un `{% url %}` par case).
+    url_reserver: str = ""
+    url_absence: str = ""
+    url_periode: str = ""
 
 
 @dataclass
@@ -178,6 +185,7 @@ def jours_entete(annee: int, mois: int, *, feries: dict, vacances: dict) -> list
         jours.append(Jour(
             date=jour, entete=f"{calendrier.JOURS_COURTS[jour.weekday()]} {jour.day:02d}",
             marque=marque, libelle_marque=libelle, week_end=jour.weekday() >= 5,
+            titre=calendrier.date_longue(jour),
         ))
     return jours
 
@@ -203,7 +211,12 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict) -> Agenda:
     presences = {(p.inscription_id, p.date): p.present for p in donnees["presences"]}
     lignes = []
     for inscription in donnees["inscriptions"]:
-        ligne = Ligne(inscription=inscription)
+        ligne = Ligne(
+            inscription=inscription,
+            url_reserver=reverse("enfants:reservation_demander", args=[inscription.pk]),
+            url_absence=reverse("enfants:absence_declarer", args=[inscription.pk]),
+            url_periode=reverse("enfants:periode_reserver", args=[inscription.pk]),
+        )
         fermetures = donnees["fermetures"].get(inscription.activite.structure_id, set())
         for jour in jours:
             d = jour.date
@@ -229,7 +242,7 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict) -> Agenda:
             action = ""
             if actionnable:
                 action = "absence" if etat in (EtatCase.RESERVE, EtatCase.REGULIER) else "reserver"
-            libelle = f"{calendrier.date_longue(d)} : {etat.libelle}"
+            libelle = f"{jour.titre} : {etat.libelle}"
             if jour.libelle_marque:
                 libelle += f" ({jour.libelle_marque})"
             if etat == EtatCase.RESERVATION_REFUSEE and cle in motifs_refus:

@@ -4,8 +4,11 @@ Planning : les données de l'agenda du mois et du flux iCalendar.
 """
 
 import datetime
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from enfants import calendrier
 from enfants.models import Absence, Enfant, Fermeture, Inscription, Presence, Reservation
@@ -76,30 +79,87 @@ def fermetures(*, structure_ids, debut: datetime.date, fin: datetime.date
     return resultat
 
 
-def planning_donnees(*, famille, enfant: Enfant, annee: int, mois: int) -> dict:
-    """Tout ce que l'agenda d'un mois affiche, en cinq requêtes quel que soit le volume."""
+class Evenement(NamedTuple):
+    """Une réservation, une absence ou un pointage du mois, tel que l'agenda le lit."""
+
+    inscription_id: int
+    date: datetime.date
+    etat: str = ""
+    motif_refus: str = ""
+    present: bool = False
+
+
+def _date(valeur) -> datetime.date:
+    # PostgreSQL rend des dates ; SQLite, dans une UNION, du texte ISO.
+    return valeur if isinstance(valeur, datetime.date) else datetime.date.fromisoformat(valeur)
+
+
+def _evenements_du_mois(inscription_ids: list[int], structure_ids: set[int],
+                        debut: datetime.date, fin: datetime.date) -> dict[str, list]:
+    """Réservations, absences, pointages et fermetures du mois : une seule requête (UNION ALL).
+
+    Le chemin le plus fréquenté du portail : l'ORM composait quatre requêtes (préchargements)
+    en plus de temps que la base n'en met à les exécuter (docs/performance.md)."""
+    resultat: dict[str, list] = {"R": [], "A": [], "P": [], "F": []}
+    if not inscription_ids:
+        return resultat
+    marques_i = ", ".join(["%s"] * len(inscription_ids))
+    marques_s = ", ".join(["%s"] * len(structure_ids)) or "NULL"
+    # Noms de tables et de colonnes fixes (modèles) ; toutes les valeurs sont des paramètres.
+    sql = f"""
+        SELECT 'R', inscription_id, date, date, etat, motif_refus, 0 FROM {Reservation._meta.db_table}
+         WHERE inscription_id IN ({marques_i}) AND date BETWEEN %s AND %s
+        UNION ALL
+        SELECT 'A', inscription_id, date, date, etat, '', 0 FROM {Absence._meta.db_table}
+         WHERE inscription_id IN ({marques_i}) AND date BETWEEN %s AND %s
+        UNION ALL
+        SELECT 'P', inscription_id, date, date, '', '', CASE WHEN present THEN 1 ELSE 0 END
+          FROM {Presence._meta.db_table}
+         WHERE inscription_id IN ({marques_i}) AND date BETWEEN %s AND %s
+        UNION ALL
+        SELECT 'F', structure_id, date_debut, date_fin, '', '', 0 FROM {Fermeture._meta.db_table}
+         WHERE structure_id IN ({marques_s}) AND date_debut <= %s AND date_fin >= %s
+    """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
+    parametres = [*inscription_ids, debut, fin] * 3 + [*structure_ids, fin, debut]
+    with connection.cursor() as curseur:
+        curseur.execute(sql, parametres)
+        for genre, cle, date, date_fin, etat, motif, present in curseur.fetchall():
+            if genre == "F":
+                resultat["F"].append((cle, _date(date), _date(date_fin)))
+            else:
+                resultat[genre].append(Evenement(cle, _date(date), etat, motif, bool(present)))
+    return resultat
+
+
+def planning_donnees(*, famille, enfant: Enfant, annee: int, mois: int,
+                     aujourdhui: datetime.date | None = None) -> dict:
+    """Tout ce que la page du planning affiche, en deux requêtes quel que soit le volume :
+    les inscriptions de l'enfant (celles du mois et celles en cours à `aujourdhui`), puis les
+    réservations, absences, pointages et fermetures du mois."""
+    aujourdhui = aujourdhui or timezone.localdate()
     jours = calendrier.jours_du_mois(annee, mois)
     debut, fin = jours[0], jours[-1]
-    dans_le_mois = Q(date__gte=debut, date__lte=fin)
-    liste = list(
-        inscriptions(famille=famille)
-        .filter(enfant=enfant, date_debut__lte=fin, date_fin__gte=debut)
-        .prefetch_related(
-            Prefetch("reservations", queryset=Reservation.objects.filter(dans_le_mois),
-                     to_attr="reservations_du_mois"),
-            Prefetch("absences", queryset=Absence.objects.filter(dans_le_mois),
-                     to_attr="absences_du_mois"),
-            Prefetch("presences", queryset=Presence.objects.filter(dans_le_mois),
-                     to_attr="presences_du_mois"),
-        )
+    toutes = list(
+        Inscription.objects.filter(enfant__famille=famille, enfant=enfant)
+        .filter(Q(date_debut__lte=fin, date_fin__gte=debut) | Q(date_fin__gte=aujourdhui))
+        .select_related("activite__structure")
     )
+    liste = [i for i in toutes if i.date_debut <= fin and i.date_fin >= debut]
+    structure_ids = {i.activite.structure_id for i in liste}
+    evenements = _evenements_du_mois([i.pk for i in liste], structure_ids, debut, fin)
+    fermetures_du_mois: dict[int, set[datetime.date]] = {}
+    for structure_id, date_debut, date_fin in evenements["F"]:
+        jour = max(date_debut, debut)
+        while jour <= min(date_fin, fin):
+            fermetures_du_mois.setdefault(structure_id, set()).add(jour)
+            jour += datetime.timedelta(days=1)
     return {
         "inscriptions": liste,
-        "reservations": [r for i in liste for r in i.reservations_du_mois],
-        "absences": [a for i in liste for a in i.absences_du_mois],
-        "presences": [p for i in liste for p in i.presences_du_mois],
-        "fermetures": fermetures(structure_ids={i.activite.structure_id for i in liste},
-                                 debut=debut, fin=fin) if liste else {},
+        "inscriptions_en_cours": [i for i in toutes if i.date_fin >= aujourdhui],
+        "reservations": evenements["R"],
+        "absences": evenements["A"],
+        "presences": evenements["P"],
+        "fermetures": fermetures_du_mois,
         "feries": calendrier.feries(debut, fin),
         "vacances": calendrier.vacances(debut, fin),
     }

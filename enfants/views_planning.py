@@ -35,19 +35,21 @@ def _date_demandee(request) -> datetime.date | None:
 def planning(request, pk, annee, mois):
     if not (ANNEE_MIN <= annee <= ANNEE_MAX and 1 <= mois <= 12):
         raise Http404("Mois inconnu.")
-    enfant = get_object_or_404(selectors.enfants_de_la_famille(famille=request.famille), pk=pk)
+    enfant = get_object_or_404(
+        selectors.enfants_de_la_famille(famille=request.famille).select_related("flux_calendrier"),
+        pk=pk)
     donnees = selectors.planning_donnees(famille=request.famille, enfant=enfant,
                                          annee=annee, mois=mois)
     agenda = agenda_construire(annee=annee, mois=mois, donnees=donnees)
-    aujourdhui = timezone.localdate()
-    flux = FluxCalendrier.objects.filter(enfant=enfant).first()
+    flux = getattr(enfant, "flux_calendrier", None)
+    responsable = request.famille.responsable_principal
     contexte = {
         "enfant": enfant,
+        "responsable": f"{responsable.nom} {responsable.prenom}".upper() if responsable else "",
         "agenda": agenda,
         "legende": LEGENDE,
         "marques": MARQUES,
-        "inscriptions_en_cours": selectors.inscriptions_en_cours(
-            famille=request.famille, enfant=enfant, jour=aujourdhui),
+        "inscriptions_en_cours": donnees["inscriptions_en_cours"],
         "flux_url": request.build_absolute_uri(
             reverse("ical:flux", kwargs={"jeton": flux.jeton})) if flux else "",
     }

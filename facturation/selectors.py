@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     DecimalField,
     Exists,
@@ -23,6 +24,7 @@ from facturation.models import ZERO, Affectation, Facture, PaiementEnLigne, Regl
 from familles.models import Famille
 
 _MONTANT = DecimalField(max_digits=12, decimal_places=2)
+CENTIME = Decimal("0.01")
 
 
 def _deja_paye():
@@ -62,11 +64,6 @@ def paiements_en_ligne(*, famille: Famille) -> QuerySet[PaiementEnLigne]:
         "facture__regie", "reglement")
 
 
-def factures_impayees(*, famille: Famille) -> QuerySet[Facture]:
-    """Les factures dont il reste quelque chose à payer, la plus ancienne échéance d'abord."""
-    return factures(famille=famille).filter(reste_du__gt=0).order_by("date_echeance", "pk")
-
-
 def facture_detail(*, famille: Famille | None, pk: int) -> Facture:
     """Une facture avec ses lignes (famille=None : vue du personnel, sans restriction)."""
     qs = Facture.objects.all() if famille is None else Facture.objects.filter(famille=famille)
@@ -83,27 +80,34 @@ def reglements(*, famille: Famille) -> QuerySet[Reglement]:
     return Reglement.objects.filter(famille=famille).select_related("regie")
 
 
+def _en_euros(valeur) -> Decimal:
+    """Une somme lue par SQL direct, en Decimal au centime : PostgreSQL rend un Decimal, SQLite
+    un flottant ou un entier ; NULL (aucune ligne) vaut zéro."""
+    if valeur is None:
+        return ZERO
+    return Decimal(str(valeur)).quantize(CENTIME)
+
+
 def solde(*, famille: Famille, avant: datetime.date | None = None) -> Decimal:
     """Crédits − débits de la famille (avant une date si donnée) : négatif = la famille doit.
 
-    Une seule requête (deux sous-requêtes scalaires)."""
-    factures_qs = Facture.objects.filter(famille=famille)
-    reglements_qs = Reglement.objects.filter(famille=famille)
+    Une requête SQL directe (deux sommes indexées par famille) : l'accueil l'affiche à chaque
+    visite, et l'ORM mettait cinq fois plus de temps à la composer que la base à l'exécuter."""
+    filtre_f = filtre_r = ""
+    parametres_f: list = [famille.pk]
+    parametres_r: list = [famille.pk]
     if avant is not None:
-        factures_qs = factures_qs.filter(date_facture__lt=avant)
-        reglements_qs = reglements_qs.filter(date__lt=avant)
-
-    def total(qs):
-        somme = qs.order_by().values("famille").annotate(t=Sum("montant")).values("t")
-        return Coalesce(Subquery(somme, output_field=_MONTANT), Value(ZERO), output_field=_MONTANT)
-
-    debits, credits = (
-        Famille.objects.filter(pk=famille.pk)
-        .annotate(debits=total(factures_qs), credits=total(reglements_qs))
-        .values_list("debits", "credits")
-        .get()
-    )
-    return (Decimal(credits) - Decimal(debits)).quantize(Decimal("0.01"))
+        filtre_f, filtre_r = " AND date_facture < %s", " AND date < %s"
+        parametres_f.append(avant)
+        parametres_r.append(avant)
+    sql = f"""
+        SELECT (SELECT SUM(montant) FROM {Reglement._meta.db_table} WHERE famille_id = %s{filtre_r}),
+               (SELECT SUM(montant) FROM {Facture._meta.db_table} WHERE famille_id = %s{filtre_f})
+    """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
+    with connection.cursor() as curseur:
+        curseur.execute(sql, parametres_r + parametres_f)
+        credits, debits = curseur.fetchone()
+    return _en_euros(credits) - _en_euros(debits)
 
 
 @dataclass
@@ -129,9 +133,43 @@ class Situation:
         return abs(self.solde)
 
 
+def factures_impayees(*, famille: Famille) -> list[Facture]:
+    """Les factures dont il reste quelque chose à payer, la plus ancienne échéance d'abord, avec
+    déjà payé, reste dû et paiement en ligne en cours annotés comme par `factures`.
+
+    Une requête SQL directe : c'est le chemin de chaque page d'accueil, et l'ORM mettait plus
+    de temps à composer la requête annotée que la base à l'exécuter (docs/performance.md). Les
+    tests la comparent à `factures` filtrée en Python."""
+    sql = f"""
+        SELECT * FROM (
+            SELECT f.*,
+                   (SELECT SUM(a.montant) FROM {Affectation._meta.db_table} a
+                     WHERE a.facture_id = f.id) AS deja_paye,
+                   EXISTS (SELECT 1 FROM {PaiementEnLigne._meta.db_table} p
+                            WHERE p.facture_id = f.id AND p.statut = %s AND p.expire_le > %s)
+                     AS paiement_en_cours
+              FROM {Facture._meta.db_table} f
+             WHERE f.famille_id = %s
+        ) t
+        WHERE t.deja_paye IS NULL OR t.deja_paye < t.montant
+        ORDER BY t.date_echeance, t.id
+    """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
+    maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
+    impayees = []
+    for facture in Facture.objects.raw(
+        sql, [PaiementEnLigne.Statut.OUVERTE, maintenant, famille.pk]
+    ):
+        facture.deja_paye = _en_euros(facture.deja_paye)
+        facture.reste_du = facture.montant - facture.deja_paye
+        facture.paiement_en_cours = bool(facture.paiement_en_cours)
+        if facture.reste_du > 0:
+            impayees.append(facture)
+    return impayees
+
+
 def situation(*, famille: Famille) -> Situation:
-    """Solde et factures impayées de la famille à la date du jour (trois requêtes)."""
-    impayees = list(factures_impayees(famille=famille))
+    """Solde et factures impayées de la famille à la date du jour (deux requêtes)."""
+    impayees = factures_impayees(famille=famille)
     aujourdhui = timezone.localdate()
     for facture in impayees:
         facture.en_retard = facture.date_echeance < aujourdhui

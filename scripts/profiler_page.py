@@ -1,0 +1,83 @@
+#!/usr/bin/env python
+"""Profil d'une page du portail pour la famille lourde (pyinstrument), réglages de production.
+
+    DATABASE_URL=postgres://…/portail_volume .venv/bin/python scripts/profiler_page.py / \
+        [--repetitions 50] [--identifiant famille.lourde] [--html profil.html]
+
+Le chemin peut contenir `{enfant}` (premier enfant de la famille), `{annee}` et `{mois}` (mois
+courant) : `/enfants/{enfant}/planning/{annee}/{mois}/`. Les requêtes passent par toute la pile
+d'intergiciels (client de test Django), avec DEBUG=0 : chargeur de gabarits en cache, pas de
+journal des requêtes SQL. Le profil est imprimé sur la sortie standard.
+"""
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portail.settings")
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("AXES_ENABLED", "0")
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="portail-statiques-"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from pyinstrument import Profiler  # noqa: E402
+
+from enfants.models import Enfant  # noqa: E402
+from familles.models import Utilisateur  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("chemin")
+    parser.add_argument("--repetitions", type=int, default=50)
+    parser.add_argument("--identifiant", default="famille.lourde")
+    parser.add_argument("--tout", action="store_true", help="montrer aussi les cadres de Django")
+    parser.add_argument("--sans-profil", action="store_true", help="mesurer seulement")
+    parser.add_argument("--html", help="écrire aussi le profil HTML dans ce fichier")
+    args = parser.parse_args()
+    call_command("collectstatic", "--noinput", verbosity=0)  # manifeste des fichiers statiques
+    parent = Utilisateur.objects.get(username=args.identifiant)
+    enfant = Enfant.objects.filter(famille=parent.famille).order_by("pk").first()
+    aujourdhui = timezone.localdate()
+    chemin = args.chemin.format(enfant=enfant.pk if enfant else 0, annee=aujourdhui.year,
+                                mois=aujourdhui.month)
+    client = Client(secure=True)
+    client.force_login(parent)
+    reponse = client.get(chemin)
+    assert reponse.status_code == 200, (chemin, reponse.status_code)
+    durees = []
+    for _ in range(args.repetitions):
+        debut = time.perf_counter()
+        client.get(chemin)
+        durees.append((time.perf_counter() - debut) * 1000)
+    print(f"{chemin} : médiane {statistics.median(durees):.2f} ms sans profileur "
+          f"({args.repetitions} requêtes)\n")
+    if args.sans_profil:
+        return
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for _ in range(args.repetitions):
+            client.get(chemin)
+    print(profiler.output_text(unicode=True, color=False, show_all=args.tout))
+    if args.html:
+        Path(args.html).write_text(profiler.output_html())
+
+
+if __name__ == "__main__":
+    main()

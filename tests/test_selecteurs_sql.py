@@ -1,0 +1,206 @@
+"""Les lectures des pages les plus fréquentées sont écrites en SQL direct (docs/performance.md) :
+elles doivent rendre exactement ce que rendent les requêtes de l'ORM, sur SQLite comme sur
+PostgreSQL, et ne jamais lire les données d'une autre famille."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from enfants import selectors as enfants_selectors
+from enfants.models import Absence, Presence, Reservation
+from facturation import selectors, services
+from facturation.models import Affectation, Facture, PaiementEnLigne, Reglement
+from tests.factories import (
+    AbsenceFactory,
+    ActiviteFactory,
+    EnfantFactory,
+    FactureFactory,
+    FermetureFactory,
+    InscriptionFactory,
+    PresenceFactory,
+    RegieFactory,
+    ReglementFactory,
+    ReservationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _paiement(facture, *, statut, expire_dans):
+    return PaiementEnLigne.objects.create(
+        facture=facture, famille=facture.famille, tentative=PaiementEnLigne.objects.count() + 1,
+        montant=facture.montant, email="parent@example.org", prestataire="stripe",
+        statut=statut, expire_le=timezone.now() + expire_dans)
+
+
+@pytest.fixture
+def comptes(parent, autre_parent):
+    """Des factures de tous les cas : impayée, payée en partie, payée, payée en plusieurs
+    règlements (centimes), avec paiement en ligne ouvert, expiré ou abouti ; un avoir non
+    affecté ; les mêmes numéros chez une autre famille."""
+    regie = RegieFactory(code="AL")
+    famille, autre = parent.famille, autre_parent.famille
+    jour = datetime.date(2026, 1, 5)
+    impayee = FactureFactory(famille=famille, regie=regie, numero="AL-1", montant=Decimal("120.60"),
+                             date_facture=jour, date_echeance=jour + datetime.timedelta(days=30))
+    partielle = FactureFactory(famille=famille, regie=regie, numero="AL-2",
+                               montant=Decimal("33.33"), date_facture=jour,
+                               date_echeance=jour + datetime.timedelta(days=10))
+    payee = FactureFactory(famille=famille, regie=regie, numero="AL-3", montant=Decimal("0.30"),
+                           date_facture=jour, date_echeance=jour + datetime.timedelta(days=5))
+    for montant in ("0.10", "0.10", "0.10"):  # 0,1 + 0,1 + 0,1 : un flottant n'y fait pas 0,3
+        services.reglement_enregistrer(famille=famille, regie=regie, montant=Decimal(montant),
+                                       mode="especes", date=jour, factures=[payee])
+    services.reglement_enregistrer(famille=famille, regie=regie, montant=Decimal("13.33"),
+                                   mode="especes", date=jour, factures=[partielle])
+    ReglementFactory(famille=famille, regie=regie, montant=Decimal("5.00"), date=jour)  # avoir
+    _paiement(impayee, statut=PaiementEnLigne.Statut.OUVERTE, expire_dans=datetime.timedelta(hours=1))
+    _paiement(partielle, statut=PaiementEnLigne.Statut.OUVERTE,
+              expire_dans=datetime.timedelta(seconds=-1))
+    ancienne = FactureFactory(famille=famille, regie=regie, numero="AL-4", montant=Decimal("9.99"),
+                              date_facture=datetime.date(2024, 3, 1),
+                              date_echeance=datetime.date(2024, 3, 31))
+    FactureFactory(famille=autre, regie=RegieFactory(code="CR"), numero="AL-1",
+                   montant=Decimal("999.00"), date_facture=jour, date_echeance=jour)
+    ReglementFactory(famille=autre, montant=Decimal("777.00"), date=jour)
+    return {"famille": famille, "autre": autre, "impayee": impayee, "partielle": partielle,
+            "payee": payee, "ancienne": ancienne}
+
+
+def _attendues_par_l_orm(famille):
+    """La référence : la requête annotée de l'ORM (`factures`), filtrée et triée en Python."""
+    factures = [f for f in selectors.factures(famille=famille) if f.reste_du > 0]
+    return sorted(factures, key=lambda f: (f.date_echeance, f.pk))
+
+
+def test_factures_impayees_identiques_a_l_orm(comptes):
+    obtenues = selectors.factures_impayees(famille=comptes["famille"])
+    attendues = _attendues_par_l_orm(comptes["famille"])
+    assert [f.pk for f in obtenues] == [f.pk for f in attendues]
+    assert [f.numero for f in obtenues] == ["AL-4", "AL-2", "AL-1"]
+    for obtenue, attendue in zip(obtenues, attendues, strict=True):
+        assert obtenue.reste_du == attendue.reste_du
+        assert obtenue.deja_paye == attendue.deja_paye
+        assert obtenue.paiement_en_cours is bool(attendue.paiement_en_cours)
+        assert isinstance(obtenue.reste_du, Decimal) and isinstance(obtenue.date_echeance,
+                                                                     datetime.date)
+    par_numero = {f.numero: f for f in obtenues}
+    assert par_numero["AL-2"].reste_du == Decimal("20.00")
+    assert par_numero["AL-1"].paiement_en_cours is True  # ouvert, pas expiré
+    assert par_numero["AL-2"].paiement_en_cours is False  # ouvert mais expiré
+    assert "AL-3" not in par_numero  # 0,10 × 3 = 0,30 : payée, même sur SQLite
+
+
+def test_factures_impayees_d_une_autre_famille_jamais_lues(comptes):
+    assert [f.montant for f in selectors.factures_impayees(famille=comptes["autre"])] == [
+        Decimal("999.00")]
+
+
+def test_solde_identique_aux_sommes_de_l_orm(comptes):
+    for famille in (comptes["famille"], comptes["autre"]):
+        for avant in (None, datetime.date(2026, 1, 1), datetime.date(2026, 1, 6)):
+            factures = Facture.objects.filter(famille=famille)
+            reglements = Reglement.objects.filter(famille=famille)
+            if avant:
+                factures = factures.filter(date_facture__lt=avant)
+                reglements = reglements.filter(date__lt=avant)
+            attendu = ((reglements.aggregate(t=Sum("montant"))["t"] or 0)
+                       - (factures.aggregate(t=Sum("montant"))["t"] or 0))
+            assert selectors.solde(famille=famille, avant=avant) == attendu
+    # 120,60 + 33,33 + 0,30 + 9,99 dus ; 0,30 + 13,33 + 5,00 réglés.
+    assert selectors.solde(famille=comptes["famille"]) == Decimal("-145.59")
+    assert selectors.solde(famille=comptes["famille"], avant=datetime.date(2025, 1, 1)) == Decimal(
+        "-9.99")
+
+
+def test_solde_sans_operation_vaut_zero(parent):
+    assert selectors.solde(famille=parent.famille) == Decimal("0.00")
+
+
+def test_situation_de_l_accueil(comptes):
+    situation = selectors.situation(famille=comptes["famille"])
+    assert situation.total_impaye == Decimal("120.60") + Decimal("20.00") + Decimal("9.99")
+    assert situation.solde == Decimal("-145.59") and situation.doit
+    assert Affectation.objects.filter(facture=comptes["payee"]).count() == 3
+
+
+# --- Planning ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def planning(parent, autre_parent):
+    enfant = EnfantFactory(famille=parent.famille)
+    frere = EnfantFactory(famille=parent.famille)
+    activite = ActiviteFactory(jours_ouverture="01234")
+    autre_activite = ActiviteFactory(jours_ouverture="2")
+    mois = InscriptionFactory(enfant=enfant, activite=activite, date_debut=datetime.date(2026, 9, 1),
+                              date_fin=datetime.date(2027, 7, 3))
+    ancienne = InscriptionFactory(enfant=enfant, activite=autre_activite,
+                                  date_debut=datetime.date(2025, 9, 1),
+                                  date_fin=datetime.date(2026, 7, 3))
+    future = InscriptionFactory(enfant=enfant, activite=autre_activite,
+                                date_debut=datetime.date(2027, 9, 1),
+                                date_fin=datetime.date(2028, 7, 3))
+    du_frere = InscriptionFactory(enfant=frere, activite=activite)
+    d = datetime.date
+    ReservationFactory(inscription=mois, date=d(2026, 11, 2), etat="acceptee")
+    ReservationFactory(inscription=mois, date=d(2026, 11, 3), etat="refusee",
+                       motif_refus="Complet")
+    ReservationFactory(inscription=mois, date=d(2026, 12, 1), etat="acceptee")  # autre mois
+    ReservationFactory(inscription=du_frere, date=d(2026, 11, 2), etat="acceptee")
+    AbsenceFactory(inscription=mois, date=d(2026, 11, 4), etat="excusee")
+    PresenceFactory(inscription=mois, date=d(2026, 11, 2), present=True)
+    PresenceFactory(inscription=mois, date=d(2026, 11, 5), present=False)
+    FermetureFactory(structure=activite.structure, date_debut=d(2026, 10, 30),
+                     date_fin=d(2026, 11, 1))  # finit le premier jour du mois
+    FermetureFactory(structure=activite.structure, date_debut=d(2026, 11, 3),
+                     date_fin=d(2026, 11, 3))
+    FermetureFactory(structure=activite.structure, date_debut=d(2026, 11, 30),
+                     date_fin=d(2026, 12, 2))
+    FermetureFactory(structure=ActiviteFactory().structure, date_debut=d(2026, 11, 10),
+                     date_fin=d(2026, 11, 10))  # une autre structure
+    autre_enfant = EnfantFactory(famille=autre_parent.famille)
+    ReservationFactory(inscription=InscriptionFactory(enfant=autre_enfant, activite=activite),
+                       date=d(2026, 11, 2))
+    return {"enfant": enfant, "mois": mois, "ancienne": ancienne, "future": future,
+            "activite": activite}
+
+
+def test_planning_donnees_identiques_a_l_orm(parent, planning):
+    donnees = enfants_selectors.planning_donnees(
+        famille=parent.famille, enfant=planning["enfant"], annee=2026, mois=11,
+        aujourdhui=datetime.date(2026, 11, 28))
+    mois = planning["mois"]
+    assert donnees["inscriptions"] == [mois]
+    assert set(donnees["inscriptions_en_cours"]) == {mois, planning["future"]}
+    dans_le_mois = {"inscription": mois, "date__gte": datetime.date(2026, 11, 1),
+                    "date__lte": datetime.date(2026, 11, 30)}
+    assert sorted((r.inscription_id, r.date, r.etat, r.motif_refus)
+                  for r in donnees["reservations"]) == sorted(
+        Reservation.objects.filter(**dans_le_mois).values_list(
+            "inscription_id", "date", "etat", "motif_refus"))
+    assert sorted((a.inscription_id, a.date, a.etat) for a in donnees["absences"]) == sorted(
+        Absence.objects.filter(**dans_le_mois).values_list("inscription_id", "date", "etat"))
+    assert sorted((p.inscription_id, p.date, p.present) for p in donnees["presences"]) == sorted(
+        Presence.objects.filter(**dans_le_mois).values_list("inscription_id", "date", "present"))
+    assert all(isinstance(r.date, datetime.date) for r in donnees["reservations"])
+    assert donnees["fermetures"] == {planning["activite"].structure_id: {
+        datetime.date(2026, 11, 1), datetime.date(2026, 11, 3), datetime.date(2026, 11, 30)}}
+
+
+def test_planning_donnees_sans_inscription_du_mois(parent, planning):
+    donnees = enfants_selectors.planning_donnees(
+        famille=parent.famille, enfant=planning["enfant"], annee=2027, mois=8,
+        aujourdhui=datetime.date(2026, 11, 28))
+    assert donnees["inscriptions"] == []
+    assert donnees["reservations"] == donnees["absences"] == donnees["presences"] == []
+    assert donnees["fermetures"] == {}
+
+
+def test_planning_donnees_d_une_autre_famille_jamais_lues(autre_parent, planning):
+    donnees = enfants_selectors.planning_donnees(
+        famille=autre_parent.famille, enfant=planning["enfant"], annee=2026, mois=11)
+    assert donnees["inscriptions"] == [] and donnees["reservations"] == []
