@@ -56,17 +56,24 @@ class Famille(models.Model):
             return self.numero
         return f"{self.numero} — {principal.nom_complet}"
 
+    def _responsables(self):
+        """Les responsables, lus une seule fois par instance : avec le cache de préchargement de
+        Django, que `refresh_from_db` et les écritures du gestionnaire lié vident."""
+        if "responsables" not in getattr(self, "_prefetched_objects_cache", {}):
+            models.prefetch_related_objects([self], "responsables")
+        return self.responsables.all()
+
     @property
     def responsable_principal(self):
-        """Le responsable titulaire du compte (les responsables préchargés sont réutilisés)."""
-        for responsable in self.responsables.all():
+        """Le responsable titulaire du compte."""
+        for responsable in self._responsables():
             if responsable.role == Responsable.Role.PRINCIPAL:
                 return responsable
         return None
 
     @property
     def conjoint(self):
-        for responsable in self.responsables.all():
+        for responsable in self._responsables():
             if responsable.role == Responsable.Role.CONJOINT:
                 return responsable
         return None

@@ -7,14 +7,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from familles import selectors as familles_selectors
-
 
 def _famille(request):
+    # La famille est lue avec l'utilisateur (familles.backends.PortailBackend) : pas de requête.
     utilisateur = request.user
     if not utilisateur.is_authenticated or utilisateur.famille_id is None:
         return None
-    return familles_selectors.famille_detail(famille_id=utilisateur.famille_id)
+    return utilisateur.famille
 
 
 class ChangementMotDePasseObligatoireMiddleware:

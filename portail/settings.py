@@ -143,7 +143,7 @@ AUTH_USER_MODEL = "familles.Utilisateur"
 AUTHENTICATION_BACKENDS = [
     # Axes d'abord : il refuse toute tentative sur un identifiant verrouillé.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "familles.backends.PortailBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
