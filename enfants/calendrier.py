@@ -67,6 +67,23 @@ def zone() -> str:
     return settings.ZONE_VACANCES_SCOLAIRES
 
 
+@functools.cache
+def _vacances_annee(annee: int, zone_scolaire: str) -> dict[datetime.date, tuple[str, str]]:
+    """Les jours de vacances d'une année civile et d'une zone, calculés une fois par processus
+    (les données viennent du paquet : elles ne changent qu'avec sa version)."""
+    try:
+        jours = _vacances_donnees().holidays_for_year_and_zone(annee, zone_scolaire)
+    except UnsupportedYearException:
+        logger.warning("Pas de données de vacances scolaires pour %s", annee)
+        return {}
+    resultat = {}
+    for jour, ligne in jours.items():
+        nom = ligne["nom_vacances"]
+        code = GRANDES_VACANCES if nom == NOM_GRANDES_VACANCES else PETITES_VACANCES
+        resultat[jour] = (code, nom)
+    return resultat
+
+
 def vacances(debut: datetime.date, fin: datetime.date, *, zone_scolaire: str | None = None
              ) -> dict[datetime.date, tuple[str, str]]:
     """Les jours de vacances scolaires de la zone entre deux dates incluses.
@@ -75,19 +92,10 @@ def vacances(debut: datetime.date, fin: datetime.date, *, zone_scolaire: str | N
     bibliothèque ne compte aucune vacance (c'est journalisé).
     """
     zone_scolaire = zone_scolaire or zone()
-    donnees = _vacances_donnees()
     resultat = {}
     for annee in range(debut.year, fin.year + 1):
-        try:
-            jours = donnees.holidays_for_year_and_zone(annee, zone_scolaire)
-        except UnsupportedYearException:
-            logger.warning("Pas de données de vacances scolaires pour %s", annee)
-            continue
-        for jour, ligne in jours.items():
-            if debut <= jour <= fin:
-                nom = ligne["nom_vacances"]
-                code = GRANDES_VACANCES if nom == NOM_GRANDES_VACANCES else PETITES_VACANCES
-                resultat[jour] = (code, nom)
+        resultat.update({jour: valeur for jour, valeur in _vacances_annee(annee, zone_scolaire).items()
+                         if debut <= jour <= fin})
     return resultat
 
 

@@ -7,7 +7,7 @@ import datetime
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from enfants import calendrier
@@ -139,11 +139,15 @@ def planning_donnees(*, famille, enfant: Enfant, annee: int, mois: int,
     aujourdhui = aujourdhui or timezone.localdate()
     jours = calendrier.jours_du_mois(annee, mois)
     debut, fin = jours[0], jours[-1]
-    toutes = list(
-        Inscription.objects.filter(enfant__famille=famille, enfant=enfant)
-        .filter(Q(date_debut__lte=fin, date_fin__gte=debut) | Q(date_fin__gte=aujourdhui))
-        .select_related("activite__structure")
-    )
+    toutes = []
+    if enfant.famille_id == famille.pk:  # jamais l'enfant d'une autre famille
+        # Requête la plus simple possible (ni jointure sur l'enfant, ni tri sur les tables
+        # jointes) : sa composition par l'ORM coûtait plus que son exécution.
+        toutes = sorted(
+            Inscription.objects.filter(enfant_id=enfant.pk, date_fin__gte=min(debut, aujourdhui))
+            .select_related("activite__structure").order_by(),
+            key=lambda i: (i.activite.structure.nom, i.activite.nom, i.date_debut, i.pk),
+        )
     liste = [i for i in toutes if i.date_debut <= fin and i.date_fin >= debut]
     structure_ids = {i.activite.structure_id for i in liste}
     evenements = _evenements_du_mois([i.pk for i in liste], structure_ids, debut, fin)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from enfants import calendrier, ical, selectors, services
 from enfants.forms import AbsenceForm, PeriodeForm, ReservationForm
 from enfants.models import FluxCalendrier, Reservation
-from enfants.planning import LEGENDE, MARQUES, agenda_construire
+from enfants.planning import agenda_construire
 from portail.decorators import famille_requise
 
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
@@ -47,8 +47,6 @@ def planning(request, pk, annee, mois):
         "enfant": enfant,
         "responsable": f"{responsable.nom} {responsable.prenom}".upper() if responsable else "",
         "agenda": agenda,
-        "legende": LEGENDE,
-        "marques": MARQUES,
         "inscriptions_en_cours": donnees["inscriptions_en_cours"],
         "flux_url": request.build_absolute_uri(
             reverse("ical:flux", kwargs={"jeton": flux.jeton})) if flux else "",

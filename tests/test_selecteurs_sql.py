@@ -204,3 +204,26 @@ def test_planning_donnees_d_une_autre_famille_jamais_lues(autre_parent, planning
     donnees = enfants_selectors.planning_donnees(
         famille=autre_parent.famille, enfant=planning["enfant"], annee=2026, mois=11)
     assert donnees["inscriptions"] == [] and donnees["reservations"] == []
+
+
+# --- En-tête : messages non lus ---------------------------------------------------------------
+
+
+def test_messages_non_lus_identiques_a_l_orm(parent, autre_parent):
+    from messagerie import selectors as messagerie_selectors
+    from messagerie.models import Message
+    from tests.factories import MessageFactory, fil_avec_messages
+
+    famille = parent.famille
+    fil_avec_messages(famille=famille, recus=3, envoyes=2)  # 3 non lus
+    lu = fil_avec_messages(famille=famille, recus=2, envoyes=0)
+    Message.objects.filter(fil=lu).update(lu_le=timezone.now())  # lus : ne comptent plus
+    supprime = fil_avec_messages(famille=famille, recus=4, envoyes=0)
+    supprime.supprime_le = timezone.now()
+    supprime.save()  # un fil supprimé par la famille ne compte plus
+    MessageFactory(fil=lu, de_la_famille=False)  # une nouvelle réponse dans un fil lu
+    fil_avec_messages(famille=autre_parent.famille, recus=7, envoyes=0)
+    attendu = Message.objects.filter(fil__famille=famille, fil__supprime_le__isnull=True,
+                                     de_la_famille=False, lu_le__isnull=True).count()
+    assert messagerie_selectors.messages_non_lus_nombre(famille=famille) == attendu == 4
+    assert messagerie_selectors.messages_non_lus_nombre(famille=autre_parent.famille) == 7
