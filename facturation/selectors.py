@@ -133,15 +133,20 @@ class Situation:
         return abs(self.solde)
 
 
-def factures_impayees(*, famille: Famille) -> list[Facture]:
-    """Les factures dont il reste quelque chose à payer, la plus ancienne échéance d'abord, avec
-    déjà payé, reste dû et paiement en ligne en cours annotés comme par `factures`.
+def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal]:
+    """Les factures impayées (la plus ancienne échéance d'abord) et le solde, en une seule
+    requête SQL directe : le chemin de chaque page d'accueil, où l'ORM mettait plus de temps à
+    composer trois requêtes annotées que la base à les exécuter (docs/performance.md).
 
-    Une requête SQL directe : c'est le chemin de chaque page d'accueil, et l'ORM mettait plus
-    de temps à composer la requête annotée que la base à l'exécuter (docs/performance.md). Les
-    tests la comparent à `factures` filtrée en Python."""
+    La ligne des sommes est jointe (LEFT JOIN) aux factures impayées : sans facture impayée,
+    une seule ligne revient, sans facture (id NULL)."""
     sql = f"""
-        SELECT * FROM (
+        SELECT s.credits, s.debits, t.* FROM (
+            SELECT (SELECT SUM(montant) FROM {Reglement._meta.db_table} WHERE famille_id = %s)
+                     AS credits,
+                   (SELECT SUM(montant) FROM {Facture._meta.db_table} WHERE famille_id = %s)
+                     AS debits
+        ) s LEFT JOIN (
             SELECT f.*,
                    (SELECT SUM(a.montant) FROM {Affectation._meta.db_table} a
                      WHERE a.facture_id = f.id) AS deja_paye,
@@ -150,32 +155,41 @@ def factures_impayees(*, famille: Famille) -> list[Facture]:
                      AS paiement_en_cours
               FROM {Facture._meta.db_table} f
              WHERE f.famille_id = %s
-        ) t
-        WHERE t.deja_paye IS NULL OR t.deja_paye < t.montant
+        ) t ON t.deja_paye IS NULL OR t.deja_paye < t.montant
         ORDER BY t.date_echeance, t.id
     """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
     maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
+    parametres = [famille.pk, famille.pk, PaiementEnLigne.Statut.OUVERTE, maintenant, famille.pk]
     impayees = []
-    for facture in Facture.objects.raw(
-        sql, [PaiementEnLigne.Statut.OUVERTE, maintenant, famille.pk]
-    ):
+    solde_famille = ZERO
+    for facture in Facture.objects.raw(sql, parametres):
+        solde_famille = _en_euros(facture.credits) - _en_euros(facture.debits)
+        if facture.pk is None:
+            continue
         facture.deja_paye = _en_euros(facture.deja_paye)
         facture.reste_du = facture.montant - facture.deja_paye
         facture.paiement_en_cours = bool(facture.paiement_en_cours)
         if facture.reste_du > 0:
             impayees.append(facture)
-    return impayees
+    return impayees, solde_famille
+
+
+def factures_impayees(*, famille: Famille) -> list[Facture]:
+    """Les factures dont il reste quelque chose à payer, la plus ancienne échéance d'abord, avec
+    déjà payé, reste dû et paiement en ligne en cours annotés comme par `factures` (les tests
+    comparent les deux)."""
+    return _impayees_et_solde(famille=famille)[0]
 
 
 def situation(*, famille: Famille) -> Situation:
-    """Solde et factures impayées de la famille à la date du jour (deux requêtes)."""
-    impayees = factures_impayees(famille=famille)
+    """Solde et factures impayées de la famille à la date du jour (une requête)."""
+    impayees, solde_famille = _impayees_et_solde(famille=famille)
     aujourdhui = timezone.localdate()
     for facture in impayees:
         facture.en_retard = facture.date_echeance < aujourdhui
     return Situation(
         date=aujourdhui,
-        solde=solde(famille=famille),
+        solde=solde_famille,
         impayees=impayees,
         total_impaye=sum((f.reste_du for f in impayees), ZERO),
         paiement_en_ligne=paiement_en_ligne.disponible(),

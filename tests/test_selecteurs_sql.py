@@ -227,3 +227,19 @@ def test_messages_non_lus_identiques_a_l_orm(parent, autre_parent):
                                      de_la_famille=False, lu_le__isnull=True).count()
     assert messagerie_selectors.messages_non_lus_nombre(famille=famille) == attendu == 4
     assert messagerie_selectors.messages_non_lus_nombre(famille=autre_parent.famille) == 7
+
+
+def test_situation_sans_facture_impayee_garde_le_solde(parent, autre_parent):
+    """Sans facture impayée, la requête rend une seule ligne sans facture : le solde y est."""
+    regie = RegieFactory(code="AL")
+    payee = FactureFactory(famille=parent.famille, regie=regie, montant=Decimal("12.00"))
+    services.reglement_enregistrer(famille=parent.famille, regie=regie, montant=Decimal("27.00"),
+                                   mode="especes", date=datetime.date(2026, 1, 5))
+    FactureFactory(famille=autre_parent.famille, regie=regie, montant=Decimal("50.00"))
+    situation = selectors.situation(famille=parent.famille)
+    assert situation.impayees == [] and situation.total_impaye == Decimal("0")
+    assert situation.solde == Decimal("15.00") and situation.en_credit
+    assert selectors.factures_impayees(famille=parent.famille) == []
+    assert Affectation.objects.get(facture=payee).montant == Decimal("12.00")
+    vide = selectors.situation(famille=FactureFactory().famille)  # une facture, rien de payé
+    assert vide.solde == -vide.total_impaye
