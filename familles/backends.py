@@ -1,17 +1,31 @@
-"""L'authentification du portail : celle de Django, la famille lue avec l'utilisateur."""
+"""L'authentification du portail : celle de Django, la famille et son responsable titulaire lus
+avec l'utilisateur."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import FilteredRelation, Q
+
+from familles.models import Responsable
 
 
 class PortailBackend(ModelBackend):
-    """Chaque requête d'un parent recharge son compte depuis la session ; la famille vient dans
-    la même requête SQL (jointure) au lieu d'une seconde (docs/performance.md)."""
+    """Chaque requête d'un parent recharge son compte depuis la session ; la famille et son
+    responsable titulaire (affiché par l'accueil, le planning, Mon compte) viennent dans la même
+    requête SQL (jointures) au lieu de deux autres (docs/performance.md)."""
 
     def get_user(self, user_id):
         modele = get_user_model()
         try:
-            utilisateur = modele._default_manager.select_related("famille").get(pk=user_id)
+            utilisateur = (
+                modele._default_manager.select_related("famille")
+                .annotate(principal=FilteredRelation(
+                    "famille__responsables",
+                    condition=Q(famille__responsables__role=Responsable.Role.PRINCIPAL)))
+                .select_related("principal")
+                .get(pk=user_id)
+            )
         except modele.DoesNotExist:
             return None
+        if utilisateur.famille is not None:
+            utilisateur.famille.principal_charge(getattr(utilisateur, "principal", None))
         return utilisateur if self.user_can_authenticate(utilisateur) else None

@@ -63,9 +63,15 @@ class Famille(models.Model):
             models.prefetch_related_objects([self], "responsables")
         return self.responsables.all()
 
+    def principal_charge(self, responsable) -> None:
+        """Le responsable titulaire déjà lu avec la famille (familles.backends) : pas de requête."""
+        self._principal = responsable
+
     @property
     def responsable_principal(self):
         """Le responsable titulaire du compte."""
+        if hasattr(self, "_principal"):
+            return self._principal
         for responsable in self._responsables():
             if responsable.role == Responsable.Role.PRINCIPAL:
                 return responsable

@@ -1,0 +1,45 @@
+"""Ce que coûte une requête d'un parent connecté (docs/performance.md) : la session, puis le
+compte avec sa famille et son responsable titulaire en une seule requête SQL."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from familles.models import Responsable
+
+pytestmark = pytest.mark.django_db
+
+
+def test_la_vue_triviale_ne_coute_que_la_session_et_le_compte(client_parent):
+    with CaptureQueriesContext(connection) as requetes:
+        assert client_parent.get("/sante/").status_code == 200
+    tables = [q["sql"] for q in requetes.captured_queries]
+    assert len(tables) == 2, tables
+    assert "django_session" in tables[0]
+    compte = tables[1]
+    assert "familles_utilisateur" in compte and "familles_famille" in compte
+    assert "familles_responsable" in compte
+
+
+def test_l_accueil_ne_relit_ni_la_famille_ni_le_responsable(client_parent, parent):
+    principal = parent.famille.responsable_principal
+    with CaptureQueriesContext(connection) as requetes:
+        html = client_parent.get("/").content.decode()
+    assert principal.nom.upper() in html and parent.famille.numero in html
+    relectures = [q["sql"] for q in requetes.captured_queries[2:]
+                  if "familles_responsable" in q["sql"] or 'FROM "familles_famille"' in q["sql"]]
+    assert relectures == []
+
+
+def test_une_famille_sans_responsable_titulaire(client_parent, parent):
+    Responsable.objects.filter(famille=parent.famille).delete()
+    reponse = client_parent.get("/")
+    assert reponse.status_code == 200
+    assert reponse.wsgi_request.famille.responsable_principal is None
+
+
+def test_un_agent_sans_famille_se_charge_aussi(client, agent):
+    client.force_login(agent)
+    reponse = client.get("/sante/")
+    assert reponse.status_code == 200
+    assert reponse.wsgi_request.user.famille is None and reponse.wsgi_request.famille is None
