@@ -11,7 +11,17 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from enfants import calendrier
-from enfants.models import Absence, Enfant, Fermeture, Inscription, Presence, Reservation
+from enfants.models import (
+    Absence,
+    Activite,
+    Enfant,
+    Fermeture,
+    FluxCalendrier,
+    Inscription,
+    Presence,
+    Reservation,
+    Structure,
+)
 
 
 def enfants(*, famille) -> QuerySet[Enfant]:
@@ -94,79 +104,143 @@ def _date(valeur) -> datetime.date:
     return valeur if isinstance(valeur, datetime.date) else datetime.date.fromisoformat(valeur)
 
 
-def _evenements_du_mois(inscription_ids: list[int], structure_ids: set[int],
-                        debut: datetime.date, fin: datetime.date) -> dict[str, list]:
-    """Réservations, absences, pointages et fermetures du mois : une seule requête (UNION ALL).
-
-    Le chemin le plus fréquenté du portail : l'ORM composait quatre requêtes (préchargements)
-    en plus de temps que la base n'en met à les exécuter (docs/performance.md)."""
-    resultat: dict[str, list] = {"R": [], "A": [], "P": [], "F": []}
-    if not inscription_ids:
-        return resultat
-    marques_i = ", ".join(["%s"] * len(inscription_ids))
-    marques_s = ", ".join(["%s"] * len(structure_ids)) or "NULL"
-    # Noms de tables et de colonnes fixes (modèles) ; toutes les valeurs sont des paramètres.
-    sql = f"""
-        SELECT 'R', inscription_id, date, date, etat, motif_refus, 0 FROM {Reservation._meta.db_table}
-         WHERE inscription_id IN ({marques_i}) AND date BETWEEN %s AND %s
+def _planning_sql() -> str:
+    """La requête unique de la page du planning (UNION ALL de lignes de même forme :
+    genre, id, cle, date 1, date 2, texte 1 à 4, entier, texte 5)."""
+    t = {m.__name__: m._meta.db_table for m in (Enfant, FluxCalendrier, Inscription, Activite,
+                                                 Structure, Reservation, Absence, Presence,
+                                                 Fermeture)}
+    # Noms de tables fixes (modèles) ; toutes les valeurs sont des paramètres nommés.
+    return f"""
+        WITH ins AS (
+            SELECT i.id, i.activite_id, i.date_debut, i.date_fin, i.jours_reguliers
+              FROM {t["Inscription"]} i JOIN {t["Enfant"]} e ON e.id = i.enfant_id
+             WHERE i.enfant_id = %(enfant)s AND e.famille_id = %(famille)s
+               AND i.date_fin >= %(borne)s
+        ), du_mois AS (
+            SELECT id FROM ins WHERE date_debut <= %(fin)s AND date_fin >= %(debut)s
+        )
+        SELECT 'E', e.id, e.famille_id, NULL, NULL, e.nom, e.prenom, f.jeton, NULL, NULL, NULL
+          FROM {t["Enfant"]} e LEFT JOIN {t["FluxCalendrier"]} f ON f.enfant_id = e.id
+         WHERE e.id = %(enfant)s AND e.famille_id = %(famille)s
         UNION ALL
-        SELECT 'A', inscription_id, date, date, etat, '', 0 FROM {Absence._meta.db_table}
-         WHERE inscription_id IN ({marques_i}) AND date BETWEEN %s AND %s
+        SELECT 'I', ins.id, ins.activite_id, ins.date_debut, ins.date_fin, ins.jours_reguliers,
+               a.nom, a.jours_ouverture, a.periode, a.structure_id, s.nom
+          FROM ins JOIN {t["Activite"]} a ON a.id = ins.activite_id
+          JOIN {t["Structure"]} s ON s.id = a.structure_id
         UNION ALL
-        SELECT 'P', inscription_id, date, date, '', '', CASE WHEN present THEN 1 ELSE 0 END
-          FROM {Presence._meta.db_table}
-         WHERE inscription_id IN ({marques_i}) AND date BETWEEN %s AND %s
+        SELECT 'R', r.id, r.inscription_id, r.date, NULL, r.etat, r.motif_refus, NULL, NULL,
+               NULL, NULL
+          FROM {t["Reservation"]} r
+         WHERE r.inscription_id IN (SELECT id FROM du_mois)
+           AND r.date BETWEEN %(debut)s AND %(fin)s
         UNION ALL
-        SELECT 'F', structure_id, date_debut, date_fin, '', '', 0 FROM {Fermeture._meta.db_table}
-         WHERE structure_id IN ({marques_s}) AND date_debut <= %s AND date_fin >= %s
+        SELECT 'A', a.id, a.inscription_id, a.date, NULL, a.etat, NULL, NULL, NULL, NULL, NULL
+          FROM {t["Absence"]} a
+         WHERE a.inscription_id IN (SELECT id FROM du_mois)
+           AND a.date BETWEEN %(debut)s AND %(fin)s
+        UNION ALL
+        SELECT 'P', p.id, p.inscription_id, p.date, NULL, NULL, NULL, NULL, NULL,
+               CASE WHEN p.present THEN 1 ELSE 0 END, NULL
+          FROM {t["Presence"]} p
+         WHERE p.inscription_id IN (SELECT id FROM du_mois)
+           AND p.date BETWEEN %(debut)s AND %(fin)s
+        UNION ALL
+        SELECT 'F', fe.id, fe.structure_id, fe.date_debut, fe.date_fin, NULL, NULL, NULL, NULL,
+               NULL, NULL
+          FROM {t["Fermeture"]} fe
+         WHERE fe.structure_id IN (SELECT a.structure_id FROM du_mois
+                                     JOIN {t["Inscription"]} i ON i.id = du_mois.id
+                                     JOIN {t["Activite"]} a ON a.id = i.activite_id)
+           AND fe.date_debut <= %(fin)s AND fe.date_fin >= %(debut)s
+        ORDER BY 1, 2
     """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
-    parametres = [*inscription_ids, debut, fin] * 3 + [*structure_ids, fin, debut]
-    with connection.cursor() as curseur:
-        curseur.execute(sql, parametres)
-        for genre, cle, date, date_fin, etat, motif, present in curseur.fetchall():
-            if genre == "F":
-                resultat["F"].append((cle, _date(date), _date(date_fin)))
-            else:
-                resultat[genre].append(Evenement(cle, _date(date), etat, motif, bool(present)))
-    return resultat
 
 
-def planning_donnees(*, famille, enfant: Enfant, annee: int, mois: int,
-                     aujourdhui: datetime.date | None = None) -> dict:
-    """Tout ce que la page du planning affiche, en deux requêtes quel que soit le volume :
-    les inscriptions de l'enfant (celles du mois et celles en cours à `aujourdhui`), puis les
-    réservations, absences, pointages et fermetures du mois."""
+def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
+                  aujourdhui: datetime.date | None = None) -> dict | None:
+    """Tout ce que la page du planning affiche, en une seule requête SQL quel que soit le
+    volume : l'enfant de la famille (et le jeton de son flux iCal), ses inscriptions (celles du
+    mois et celles en cours à `aujourdhui`), les réservations, absences, pointages et
+    fermetures du mois. None si l'enfant n'est pas un enfant de cette famille.
+
+    C'est la page la plus fréquentée après l'accueil : l'ORM y composait six requêtes en plus
+    de temps que la base n'en mettait à les exécuter (docs/performance.md). Les objets rendus
+    ne portent que les champs que la page lit ; un autre champ serait lu à la demande."""
     aujourdhui = aujourdhui or timezone.localdate()
     jours = calendrier.jours_du_mois(annee, mois)
     debut, fin = jours[0], jours[-1]
-    toutes = []
-    if enfant.famille_id == famille.pk:  # jamais l'enfant d'une autre famille
-        # Requête la plus simple possible (ni jointure sur l'enfant, ni tri sur les tables
-        # jointes) : sa composition par l'ORM coûtait plus que son exécution.
-        toutes = sorted(
-            Inscription.objects.filter(enfant_id=enfant.pk, date_fin__gte=min(debut, aujourdhui))
-            .select_related("activite__structure").order_by(),
-            key=lambda i: (i.activite.structure.nom, i.activite.nom, i.date_debut, i.pk),
-        )
-    liste = [i for i in toutes if i.date_debut <= fin and i.date_fin >= debut]
-    structure_ids = {i.activite.structure_id for i in liste}
-    evenements = _evenements_du_mois([i.pk for i in liste], structure_ids, debut, fin)
+    parametres = {"enfant": enfant_id, "famille": famille.pk, "debut": debut, "fin": fin,
+                  "borne": min(debut, aujourdhui)}
+    with connection.cursor() as curseur:
+        curseur.execute(_planning_sql(), parametres)
+        lignes = curseur.fetchall()
+    base = connection.alias
+    enfant, jeton = None, None
+    structures: dict[int, Structure] = {}
+    activites: dict[int, Activite] = {}
+    toutes, reservations, absences, presences = [], [], [], []
     fermetures_du_mois: dict[int, set[datetime.date]] = {}
-    for structure_id, date_debut, date_fin in evenements["F"]:
-        jour = max(date_debut, debut)
-        while jour <= min(date_fin, fin):
-            fermetures_du_mois.setdefault(structure_id, set()).add(jour)
-            jour += datetime.timedelta(days=1)
+    for genre, pk, cle, date1, date2, t1, t2, t3, t4, entier, t5 in lignes:
+        if genre == "E":
+            enfant = Enfant.from_db(base, ["id", "famille_id", "nom", "prenom"], [pk, cle, t1, t2])
+            jeton = t3
+        elif genre == "I":
+            if entier not in structures:
+                structures[entier] = Structure.from_db(base, ["id", "nom"], [entier, t5])
+            if cle not in activites:
+                activite = Activite.from_db(
+                    base, ["id", "structure_id", "nom", "jours_ouverture", "periode"],
+                    [cle, entier, t2, t3, t4])
+                activite.structure = structures[entier]
+                activites[cle] = activite
+            inscription = Inscription.from_db(
+                base, ["id", "enfant_id", "activite_id", "date_debut", "date_fin", "jours_reguliers"],
+                [pk, enfant_id, cle, _date(date1), _date(date2), t1])
+            inscription.activite = activites[cle]
+            toutes.append(inscription)
+        elif genre == "R":
+            reservations.append(Evenement(cle, _date(date1), t1, t2 or ""))
+        elif genre == "A":
+            absences.append(Evenement(cle, _date(date1), t1))
+        elif genre == "P":
+            presences.append(Evenement(cle, _date(date1), present=bool(entier)))
+        elif genre == "F":
+            jour, jusqu_au = max(_date(date1), debut), min(_date(date2), fin)
+            while jour <= jusqu_au:
+                fermetures_du_mois.setdefault(cle, set()).add(jour)
+                jour += datetime.timedelta(days=1)
+    if enfant is None:
+        return None
+    for inscription in toutes:
+        inscription.enfant = enfant
+    toutes.sort(key=lambda i: (i.activite.structure.nom, i.activite.nom, i.date_debut, i.pk))
     return {
-        "inscriptions": liste,
+        "enfant": enfant,
+        "flux_jeton": jeton,
+        "inscriptions": [i for i in toutes if i.date_debut <= fin and i.date_fin >= debut],
         "inscriptions_en_cours": [i for i in toutes if i.date_fin >= aujourdhui],
-        "reservations": evenements["R"],
-        "absences": evenements["A"],
-        "presences": evenements["P"],
+        "reservations": reservations,
+        "absences": absences,
+        "presences": presences,
         "fermetures": fermetures_du_mois,
         "feries": calendrier.feries(debut, fin),
         "vacances": calendrier.vacances(debut, fin),
     }
+
+
+def planning_donnees(*, famille, enfant: Enfant, annee: int, mois: int,
+                     aujourdhui: datetime.date | None = None) -> dict:
+    """`planning_page` pour un enfant déjà lu ; rien si ce n'est pas un enfant de la famille."""
+    donnees = planning_page(famille=famille, enfant_id=enfant.pk, annee=annee, mois=mois,
+                            aujourdhui=aujourdhui)
+    if donnees is None:
+        jours = calendrier.jours_du_mois(annee, mois)
+        return {"enfant": None, "flux_jeton": None, "inscriptions": [],
+                "inscriptions_en_cours": [], "reservations": [], "absences": [],
+                "presences": [], "fermetures": {}, "feries": calendrier.feries(jours[0], jours[-1]),
+                "vacances": calendrier.vacances(jours[0], jours[-1])}
+    return donnees
 
 
 def flux_calendrier_donnees(*, enfant: Enfant, debut: datetime.date, fin: datetime.date) -> dict:

@@ -35,13 +35,12 @@ def _date_demandee(request) -> datetime.date | None:
 def planning(request, pk, annee, mois):
     if not (ANNEE_MIN <= annee <= ANNEE_MAX and 1 <= mois <= 12):
         raise Http404("Mois inconnu.")
-    enfant = get_object_or_404(
-        selectors.enfants_de_la_famille(famille=request.famille).select_related("flux_calendrier"),
-        pk=pk)
-    donnees = selectors.planning_donnees(famille=request.famille, enfant=enfant,
-                                         annee=annee, mois=mois)
+    donnees = selectors.planning_page(famille=request.famille, enfant_id=pk, annee=annee,
+                                      mois=mois)
+    if donnees is None:
+        raise Http404("Aucun enfant de la famille ne porte ce numéro.")
+    enfant = donnees["enfant"]
     agenda = agenda_construire(annee=annee, mois=mois, donnees=donnees)
-    flux = getattr(enfant, "flux_calendrier", None)
     responsable = request.famille.responsable_principal
     contexte = {
         "enfant": enfant,
@@ -49,7 +48,8 @@ def planning(request, pk, annee, mois):
         "agenda": agenda,
         "inscriptions_en_cours": donnees["inscriptions_en_cours"],
         "flux_url": request.build_absolute_uri(
-            reverse("ical:flux", kwargs={"jeton": flux.jeton})) if flux else "",
+            reverse("ical:flux", kwargs={"jeton": donnees["flux_jeton"]}))
+        if donnees["flux_jeton"] else "",
     }
     return render(request, "enfants/planning.html", contexte)
 

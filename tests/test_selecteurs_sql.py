@@ -243,3 +243,25 @@ def test_situation_sans_facture_impayee_garde_le_solde(parent, autre_parent):
     assert Affectation.objects.get(facture=payee).montant == Decimal("12.00")
     vide = selectors.situation(famille=FactureFactory().famille)  # une facture, rien de payé
     assert vide.solde == -vide.total_impaye
+
+
+def test_planning_page_en_une_requete(parent, autre_parent, planning, django_assert_num_queries):
+    from enfants.models import FluxCalendrier
+    from enfants.planning import agenda_construire
+
+    enfant = planning["enfant"]
+    FluxCalendrier.objects.create(enfant=enfant, jeton="jeton-secret")
+    with django_assert_num_queries(1):
+        donnees = enfants_selectors.planning_page(
+            famille=parent.famille, enfant_id=enfant.pk, annee=2026, mois=11,
+            aujourdhui=datetime.date(2026, 11, 28))
+        agenda = agenda_construire(annee=2026, mois=11, donnees=donnees)
+        # Tout ce que la page lit des objets rendus, sans requête de plus.
+        lus = [(i.activite.structure.nom, i.activite.nom, i.jours_reguliers_libelle, i.date_debut,
+                i.date_fin, i.enfant.prenom) for i in donnees["inscriptions_en_cours"]]
+    assert donnees["enfant"] == enfant and donnees["enfant"].prenom == enfant.prenom
+    assert donnees["flux_jeton"] == "jeton-secret"
+    assert [ligne.inscription for ligne in agenda.lignes] == [planning["mois"]]
+    assert len(lus) == 2
+    assert enfants_selectors.planning_page(famille=autre_parent.famille, enfant_id=enfant.pk,
+                                           annee=2026, mois=11) is None
