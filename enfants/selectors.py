@@ -22,6 +22,7 @@ from enfants.models import (
     Reservation,
     Structure,
 )
+from messagerie.selectors import messages_non_lus_sql
 
 
 def enfants(*, famille) -> QuerySet[Enfant]:
@@ -120,7 +121,8 @@ def _planning_sql() -> str:
         ), du_mois AS (
             SELECT id FROM ins WHERE date_debut <= %(fin)s AND date_fin >= %(debut)s
         )
-        SELECT 'E', e.id, e.famille_id, NULL, NULL, e.nom, e.prenom, f.jeton, NULL, NULL, NULL
+        SELECT 'E', e.id, e.famille_id, NULL, NULL, e.nom, e.prenom, f.jeton, NULL,
+               {messages_non_lus_sql()}, NULL
           FROM {t["Enfant"]} e LEFT JOIN {t["FluxCalendrier"]} f ON f.enfant_id = e.id
          WHERE e.id = %(enfant)s AND e.famille_id = %(famille)s
         UNION ALL
@@ -162,7 +164,8 @@ def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
     """Tout ce que la page du planning affiche, en une seule requête SQL quel que soit le
     volume : l'enfant de la famille (et le jeton de son flux iCal), ses inscriptions (celles du
     mois et celles en cours à `aujourdhui`), les réservations, absences, pointages et
-    fermetures du mois. None si l'enfant n'est pas un enfant de cette famille.
+    fermetures du mois, et le nombre de messages non lus de l'en-tête. None si l'enfant n'est
+    pas un enfant de cette famille.
 
     C'est la page la plus fréquentée après l'accueil : l'ORM y composait six requêtes en plus
     de temps que la base n'en mettait à les exécuter (docs/performance.md). Les objets rendus
@@ -171,12 +174,12 @@ def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
     jours = calendrier.jours_du_mois(annee, mois)
     debut, fin = jours[0], jours[-1]
     parametres = {"enfant": enfant_id, "famille": famille.pk, "debut": debut, "fin": fin,
-                  "borne": min(debut, aujourdhui)}
+                  "borne": min(debut, aujourdhui), "faux": False}
     with connection.cursor() as curseur:
         curseur.execute(_planning_sql(), parametres)
         lignes = curseur.fetchall()
     base = connection.alias
-    enfant, jeton = None, None
+    enfant, jeton, non_lus = None, None, None
     structures: dict[int, Structure] = {}
     activites: dict[int, Activite] = {}
     toutes, reservations, absences, presences = [], [], [], []
@@ -184,7 +187,7 @@ def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
     for genre, pk, cle, date1, date2, t1, t2, t3, t4, entier, t5 in lignes:
         if genre == "E":
             enfant = Enfant.from_db(base, ["id", "famille_id", "nom", "prenom"], [pk, cle, t1, t2])
-            jeton = t3
+            jeton, non_lus = t3, entier
         elif genre == "I":
             if entier not in structures:
                 structures[entier] = Structure.from_db(base, ["id", "nom"], [entier, t5])
@@ -218,6 +221,7 @@ def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
     return {
         "enfant": enfant,
         "flux_jeton": jeton,
+        "messages_non_lus": non_lus,  # le compteur de l'en-tête, lu dans la même requête
         "inscriptions": [i for i in toutes if i.date_debut <= fin and i.date_fin >= debut],
         "inscriptions_en_cours": [i for i in toutes if i.date_fin >= aujourdhui],
         "reservations": reservations,

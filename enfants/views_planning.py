@@ -40,6 +40,7 @@ def planning(request, pk, annee, mois):
     if donnees is None:
         raise Http404("Aucun enfant de la famille ne porte ce numéro.")
     enfant = donnees["enfant"]
+    request.messages_non_lus = donnees["messages_non_lus"]  # lu avec les données du mois
     agenda = agenda_construire(annee=annee, mois=mois, donnees=donnees)
     responsable = request.famille.responsable_principal
     contexte = {

@@ -22,6 +22,7 @@ from django.utils import timezone
 from facturation import paiement as paiement_en_ligne
 from facturation.models import ZERO, Affectation, Facture, PaiementEnLigne, Reglement
 from familles.models import Famille
+from messagerie.selectors import messages_non_lus_sql
 
 _MONTANT = DecimalField(max_digits=12, decimal_places=2)
 CENTIME = Decimal("0.01")
@@ -119,6 +120,8 @@ class Situation:
     impayees: list
     total_impaye: Decimal
     paiement_en_ligne: bool = False
+    # Le compteur de l'en-tête, lu dans la même requête (portail.context_processors).
+    messages_non_lus: int | None = None
 
     @property
     def doit(self) -> bool:
@@ -133,37 +136,40 @@ class Situation:
         return abs(self.solde)
 
 
-def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal]:
-    """Les factures impayées (la plus ancienne échéance d'abord) et le solde, en une seule
+def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal, int]:
+    """Les factures impayées (la plus ancienne échéance d'abord), le solde et le nombre de
+    messages non lus de l'en-tête (`messagerie.selectors.messages_non_lus_sql`), en une seule
     requête SQL directe : le chemin de chaque page d'accueil, où l'ORM mettait plus de temps à
     composer trois requêtes annotées que la base à les exécuter (docs/performance.md).
 
     La ligne des sommes est jointe (LEFT JOIN) aux factures impayées : sans facture impayée,
     une seule ligne revient, sans facture (id NULL)."""
     sql = f"""
-        SELECT s.credits, s.debits, t.* FROM (
-            SELECT (SELECT SUM(montant) FROM {Reglement._meta.db_table} WHERE famille_id = %s)
-                     AS credits,
-                   (SELECT SUM(montant) FROM {Facture._meta.db_table} WHERE famille_id = %s)
-                     AS debits
+        SELECT s.credits, s.debits, s.non_lus, t.* FROM (
+            SELECT (SELECT SUM(montant) FROM {Reglement._meta.db_table}
+                     WHERE famille_id = %(famille)s) AS credits,
+                   (SELECT SUM(montant) FROM {Facture._meta.db_table}
+                     WHERE famille_id = %(famille)s) AS debits,
+                   {messages_non_lus_sql()} AS non_lus
         ) s LEFT JOIN (
             SELECT f.*,
                    (SELECT SUM(a.montant) FROM {Affectation._meta.db_table} a
                      WHERE a.facture_id = f.id) AS deja_paye,
                    EXISTS (SELECT 1 FROM {PaiementEnLigne._meta.db_table} p
-                            WHERE p.facture_id = f.id AND p.statut = %s AND p.expire_le > %s)
-                     AS paiement_en_cours
+                            WHERE p.facture_id = f.id AND p.statut = %(ouverte)s
+                              AND p.expire_le > %(maintenant)s) AS paiement_en_cours
               FROM {Facture._meta.db_table} f
-             WHERE f.famille_id = %s
+             WHERE f.famille_id = %(famille)s
         ) t ON t.deja_paye IS NULL OR t.deja_paye < t.montant
         ORDER BY t.date_echeance, t.id
     """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
-    maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
-    parametres = [famille.pk, famille.pk, PaiementEnLigne.Statut.OUVERTE, maintenant, famille.pk]
+    parametres = {"famille": famille.pk, "ouverte": PaiementEnLigne.Statut.OUVERTE, "faux": False,
+                  "maintenant": connection.ops.adapt_datetimefield_value(timezone.now())}
     impayees = []
-    solde_famille = ZERO
+    solde_famille, non_lus = ZERO, 0
     for facture in Facture.objects.raw(sql, parametres):
         solde_famille = _en_euros(facture.credits) - _en_euros(facture.debits)
+        non_lus = facture.non_lus
         if facture.pk is None:
             continue
         facture.deja_paye = _en_euros(facture.deja_paye)
@@ -171,7 +177,7 @@ def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal]:
         facture.paiement_en_cours = bool(facture.paiement_en_cours)
         if facture.reste_du > 0:
             impayees.append(facture)
-    return impayees, solde_famille
+    return impayees, solde_famille, non_lus
 
 
 def factures_impayees(*, famille: Famille) -> list[Facture]:
@@ -182,8 +188,9 @@ def factures_impayees(*, famille: Famille) -> list[Facture]:
 
 
 def situation(*, famille: Famille) -> Situation:
-    """Solde et factures impayées de la famille à la date du jour (une requête)."""
-    impayees, solde_famille = _impayees_et_solde(famille=famille)
+    """Solde et factures impayées de la famille à la date du jour, et le nombre de messages non
+    lus de l'en-tête (une requête)."""
+    impayees, solde_famille, non_lus = _impayees_et_solde(famille=famille)
     aujourdhui = timezone.localdate()
     for facture in impayees:
         facture.en_retard = facture.date_echeance < aujourdhui
@@ -193,6 +200,7 @@ def situation(*, famille: Famille) -> Situation:
         impayees=impayees,
         total_impaye=sum((f.reste_du for f in impayees), ZERO),
         paiement_en_ligne=paiement_en_ligne.disponible(),
+        messages_non_lus=non_lus,
     )
 
 

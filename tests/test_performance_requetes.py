@@ -43,3 +43,40 @@ def test_un_agent_sans_famille_se_charge_aussi(client, agent):
     reponse = client.get("/sante/")
     assert reponse.status_code == 200
     assert reponse.wsgi_request.user.famille is None and reponse.wsgi_request.famille is None
+
+
+def _trois_non_lus(famille):
+    from tests.factories import fil_avec_messages
+
+    fil_avec_messages(famille=famille, recus=3, envoyes=1)
+
+
+def test_l_accueil_lit_le_compteur_de_messages_avec_la_situation(client_parent, parent,
+                                                                 autre_parent):
+    from tests.factories import FactureFactory
+
+    _trois_non_lus(parent.famille)
+    _trois_non_lus(autre_parent.famille)
+    FactureFactory(famille=parent.famille)
+    with CaptureQueriesContext(connection) as requetes:
+        html = client_parent.get("/").content.decode()
+    assert "<strong>3 nouveaux messages</strong>" in html
+    # Session, compte, puis une seule requête pour la situation et le compteur.
+    assert len(requetes.captured_queries) == 3, [q["sql"][:80] for q in requetes.captured_queries]
+
+
+def test_le_planning_lit_le_compteur_de_messages_avec_le_mois(client_parent, parent):
+    from tests.factories import EnfantFactory
+
+    _trois_non_lus(parent.famille)
+    enfant = EnfantFactory(famille=parent.famille)
+    with CaptureQueriesContext(connection) as requetes:
+        html = client_parent.get(f"/enfants/{enfant.pk}/planning/2026/11/").content.decode()
+    assert "<strong>3 nouveaux messages</strong>" in html
+    assert len(requetes.captured_queries) == 3, [q["sql"][:80] for q in requetes.captured_queries]
+
+
+def test_les_autres_pages_comptent_les_messages_elles_memes(client_parent, parent):
+    _trois_non_lus(parent.famille)
+    html = client_parent.get("/compte/").content.decode()
+    assert "<strong>3 nouveaux messages</strong>" in html
