@@ -1,8 +1,9 @@
 """La barre d'onglets du portail : un onglet n'apparaît que si sa page existe."""
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,24 @@ ONGLETS = (
 )
 
 
-def onglets_visibles(chemin: str) -> list[dict]:
-    """Les onglets dont l'URL existe, avec celui de la page courante marqué actif."""
+@functools.lru_cache(maxsize=8)
+def _onglets_existants(prefixe_script: str, urlconf) -> tuple[tuple[Onglet, str], ...]:
+    """Les onglets dont la page existe, avec leur adresse : les routes ne changent pas pendant
+    la vie du processus, on ne les recalcule pas à chaque page (clé : préfixe de script et
+    configuration d'URL)."""
     resultat = []
     for onglet in ONGLETS:
         try:
-            url = reverse(onglet.url_name)
+            resultat.append((onglet, reverse(onglet.url_name)))
         except NoReverseMatch:
             continue
+    return tuple(resultat)
+
+
+def onglets_visibles(chemin: str) -> list[dict]:
+    """Les onglets dont l'URL existe, avec celui de la page courante marqué actif."""
+    resultat = []
+    for onglet, url in _onglets_existants(get_script_prefix(), get_urlconf()):
         if onglet.prefixe == "/":
             actif = chemin == "/"
         else:

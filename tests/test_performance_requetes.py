@@ -80,3 +80,20 @@ def test_les_autres_pages_comptent_les_messages_elles_memes(client_parent, paren
     _trois_non_lus(parent.famille)
     html = client_parent.get("/compte/").content.decode()
     assert "<strong>3 nouveaux messages</strong>" in html
+
+
+def test_l_habillage_memorise_suit_ses_entrees(client_parent, settings):
+    """Pied de page et onglets sont rendus une fois par jeu d'entrées : jamais périmés."""
+    accueil = client_parent.get("/").content.decode()
+    assert 'class="nav-link active" href="/" aria-current="page">Accueil</a>' in accueil
+    enfants = client_parent.get("/enfants/").content.decode()
+    assert 'href="/enfants/" aria-current="page">Mes enfants</a>' in enfants
+    assert 'aria-current="page">Accueil</a>' not in enfants
+    settings.NOM_CCAS = "CCAS de Chartres"
+    settings.CCAS_TELEPHONE = "02 00 00 00 00"
+    pied = client_parent.get("/").content.decode().split('<footer class="pied')[1]
+    assert "CCAS de Chartres" in pied and 'href="tel:0200000000"' in pied
+    assert "Mes données" in pied
+    client_parent.logout()
+    assert "Mes données" not in client_parent.get("/accessibilite/").content.decode().split(
+        '<footer class="pied')[1]
