@@ -23,6 +23,7 @@ from enfants.models import (
     Structure,
 )
 from messagerie.selectors import messages_non_lus_sql
+from portail.sql import requetes_preparees
 
 
 def enfants(*, famille) -> QuerySet[Enfant]:
@@ -175,7 +176,7 @@ def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
     debut, fin = jours[0], jours[-1]
     parametres = {"enfant": enfant_id, "famille": famille.pk, "debut": debut, "fin": fin,
                   "borne": min(debut, aujourdhui), "faux": False}
-    with connection.cursor() as curseur:
+    with requetes_preparees(), connection.cursor() as curseur:
         curseur.execute(_planning_sql(), parametres)
         lignes = curseur.fetchall()
     base = connection.alias

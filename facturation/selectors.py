@@ -23,6 +23,7 @@ from facturation import paiement as paiement_en_ligne
 from facturation.models import ZERO, Affectation, Facture, PaiementEnLigne, Reglement
 from familles.models import Famille
 from messagerie.selectors import messages_non_lus_sql
+from portail.sql import requetes_preparees
 
 _MONTANT = DecimalField(max_digits=12, decimal_places=2)
 CENTIME = Decimal("0.01")
@@ -167,7 +168,9 @@ def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal, int
                   "maintenant": connection.ops.adapt_datetimefield_value(timezone.now())}
     impayees = []
     solde_famille, non_lus = ZERO, 0
-    for facture in Facture.objects.raw(sql, parametres):
+    with requetes_preparees():
+        lignes = list(Facture.objects.raw(sql, parametres))
+    for facture in lignes:
         solde_famille = _en_euros(facture.credits) - _en_euros(facture.debits)
         non_lus = facture.non_lus
         if facture.pk is None:

@@ -97,3 +97,46 @@ def test_l_habillage_memorise_suit_ses_entrees(client_parent, settings):
     client_parent.logout()
     assert "Mes données" not in client_parent.get("/accessibilite/").content.decode().split(
         '<footer class="pied')[1]
+
+
+def _preparees():
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT statement FROM pg_prepared_statements")
+        return [ligne[0] for ligne in curseur.fetchall()]
+
+
+def test_les_requetes_du_planning_sont_preparees_sur_postgresql(client_parent, parent, settings):
+    """psycopg prépare une requête à sa 5e exécution sur une connexion (liaison côté serveur) ;
+    ailleurs, le bloc `requetes_preparees` ne change rien."""
+    from tests.factories import EnfantFactory
+
+    enfant = EnfantFactory(famille=parent.famille)
+    for _ in range(6):
+        assert client_parent.get(f"/enfants/{enfant.pk}/planning/2026/11/").status_code == 200
+        assert client_parent.get("/").status_code == 200
+    if connection.vendor != "postgresql":
+        from portail.sql import requetes_preparees
+
+        with requetes_preparees(), connection.cursor() as curseur:
+            curseur.execute("SELECT 1")
+            assert curseur.fetchone() == (1,)
+        return
+    preparees = _preparees()
+    assert any("WITH ins AS" in s for s in preparees), preparees  # planning
+    assert any("s.credits" in s for s in preparees), preparees  # accueil
+    # L'ORM n'est pas préparé (liaison côté client de Django).
+    assert not any("django_session" in s for s in preparees)
+
+
+def test_preparation_desactivable(client_parent, parent, settings):
+    from tests.factories import EnfantFactory
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as curseur:
+            curseur.execute("DEALLOCATE ALL")
+    settings.DB_REQUETES_PREPAREES = False
+    enfant = EnfantFactory(famille=parent.famille)
+    for _ in range(6):
+        assert client_parent.get(f"/enfants/{enfant.pk}/planning/2026/11/").status_code == 200
+    if connection.vendor == "postgresql":
+        assert not any("WITH ins AS" in s for s in _preparees())
