@@ -138,7 +138,7 @@ if DB_REQUETES_PREPAREES and DATABASES["default"]["ENGINE"] == "django.db.backen
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 # Cache : mémoire locale par défaut ; REDIS_URL pour un cache partagé entre plusieurs serveurs
-# (limites de débit, verrouillages).
+# (limites de débit, verrouillages, sessions si SESSIONS le demande).
 if _env("REDIS_URL"):
     CACHES = {
         "default": {
@@ -146,6 +146,23 @@ if _env("REDIS_URL"):
             "LOCATION": _env("REDIS_URL"),
         }
     }
+
+# Sessions : en base (défaut), dans le cache partagé (« cache »), ou lues dans le cache et
+# écrites en base (« cache_base »). En cache, il faut REDIS_URL : un cache propre à chaque
+# processus ne verrait pas la connexion ni la déconnexion faites par un autre.
+_SESSIONS = {
+    "base": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+    "cache_base": "django.contrib.sessions.backends.cached_db",
+}
+_sessions = _env("SESSIONS", "base").strip().lower()
+if _sessions not in _SESSIONS:
+    raise ImproperlyConfigured(
+        f"SESSIONS={_sessions!r} : valeurs possibles {', '.join(_SESSIONS)}.")
+if _sessions != "base" and not _env("REDIS_URL"):
+    raise ImproperlyConfigured(
+        "SESSIONS=cache ou cache_base demande un cache partagé : définissez REDIS_URL.")
+SESSION_ENGINE = _SESSIONS[_sessions]
 
 AUTH_USER_MODEL = "familles.Utilisateur"
 AUTHENTICATION_BACKENDS = [

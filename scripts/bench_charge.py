@@ -8,9 +8,10 @@ session, à 16 et 64 clients. Résultats en Markdown sur la sortie standard (à 
 docs/performance.md).
 
     .venv/bin/python scripts/bench_charge.py [--base postgres://postgres@127.0.0.1:5432/portail_bench]
-        [--workers 5] [--duree 15] [--pages /,/sante/] [--sans-preparation]
+        [--workers 5] [--duree 10] [--repetitions 3] [--pages /sante/,/] [--sans-preparation]
 
-La base est créée, migrée et remplie par `manage.py demo` sauf avec --sans-preparation (pour
+La première page de --pages sert de plancher. La base est créée, migrée et remplie par
+`manage.py demo` sauf avec --sans-preparation (pour
 mesurer sur une base de volume préparée par `manage.py generer_volume`).
 """
 
@@ -19,6 +20,7 @@ import os
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,11 +82,40 @@ def ouvrir_session(url, identifiant, mot_de_passe) -> str:
     raise RuntimeError(f"connexion refusée pour {identifiant}")
 
 
+def mesurer(url, page, clients, duree, lua, env, cookies) -> tuple:
+    """Un passage de wrk : (requêtes/s, p50, p95, p99 en ms, erreurs)."""
+    sortie = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{duree}s", "-s", lua,
+         "-H", "X-Forwarded-Proto: https", f"{url}{page}"],
+        env={**env, "COOKIES": "|".join(cookies)}, capture_output=True, text=True,
+        check=True).stdout
+    requetes, duree_us, p50, p95, p99, erreurs = re.search(
+        r"RESULTAT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", sortie).groups()
+    return (int(requetes) / (int(duree_us) / 1e6), float(p50), float(p95), float(p99),
+            int(erreurs))
+
+
+def verifier_ports_locaux():
+    """gunicorn (processus synchrones) ferme chaque connexion : à plusieurs centaines de
+    requêtes par seconde, wrk réutilise vite des ports encore en TIME_WAIT côté serveur, et une
+    connexion sur cent attend alors une seconde (retransmission du SYN). Cela fausse surtout le
+    plancher, la vue la plus rapide : on le signale."""
+    try:
+        bas, haut = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        return
+    if haut - bas < 40000:
+        print(f"Attention : plage de ports locaux étroite ({bas}–{haut}) ; des connexions de wrk "
+              "attendront 1 s (p99 du plancher faussé). Élargir : sysctl -w "
+              "net.ipv4.ip_local_port_range='15000 65000'.\n", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", default="postgres://postgres@127.0.0.1:5432/portail_bench")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--duree", type=int, default=15)
+    parser.add_argument("--duree", type=int, default=10)
+    parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--pages", default="/sante/,/")
     parser.add_argument("--clients", default="16,64")
     parser.add_argument("--sans-preparation", action="store_true")
@@ -93,6 +124,7 @@ def main():
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk est introuvable : apt-get install wrk")
+    verifier_ports_locaux()
 
     statiques = tempfile.mkdtemp(prefix="portail-statiques-")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
@@ -126,27 +158,29 @@ def main():
         cookies = [ouvrir_session(url, args.identifiant, args.mot_de_passe) for _ in range(8)]
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(SCRIPT_LUA)
-        lignes = []
+        mesures: dict[tuple[int, str], list[tuple]] = {}
+        pages = args.pages.split(",")
         for clients in [int(c) for c in args.clients.split(",")]:
-            plancher = None
-            for page in args.pages.split(","):
-                sortie = subprocess.run(
-                    ["wrk", "-t", "2", "-c", str(clients), "-d", f"{args.duree}s", "-s", lua.name,
-                     "-H", "X-Forwarded-Proto: https", f"{url}{page}"],
-                    env={**env, "COOKIES": "|".join(cookies)}, capture_output=True, text=True,
-                    check=True).stdout
-                requetes, duree, p50, p95, p99, erreurs = re.search(
-                    r"RESULTAT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", sortie).groups()
-                debit = int(requetes) / (int(duree) / 1e6)
-                if plancher is None:
-                    plancher = debit
-                lignes.append(f"| {page} | {clients} | {debit:.0f} | {100 * debit / plancher:.0f} % "
-                              f"| {float(p50):.1f} | {float(p95):.1f} | {float(p99):.1f} | {erreurs} |")
-        print(f"gunicorn {args.workers} processus, wrk 2 fils, {args.duree} s par mesure, "
-              f"{len(cookies)} sessions de parent.\n")
-        print("| page | clients | requêtes/s | part du plancher | p50 (ms) | p95 (ms) | p99 (ms) | erreurs |")
+            # Des tours complets (plancher puis chaque page), répétés : la médiane des tours
+            # écarte un tour perturbé par le reste de la machine.
+            for _tour in range(args.repetitions):
+                for page in pages:
+                    mesures.setdefault((clients, page), []).append(
+                        mesurer(url, page, clients, args.duree, lua.name, env, cookies))
+        print(f"gunicorn {args.workers} processus, wrk 2 fils, {args.repetitions} tours de "
+              f"{args.duree} s par page et par nombre de clients, {len(cookies)} sessions de "
+              "parent ; médianes des tours (entre crochets : le plus bas et le plus haut).\n")
+        print("| page | clients | requêtes/s | part du plancher | p50 (ms) | p95 (ms) | p99 (ms) "
+              "| erreurs |")
         print("|---|---|---|---|---|---|---|---|")
-        print("\n".join(lignes))
+        for (clients, page), tours in mesures.items():
+            debits = [t[0] for t in tours]
+            plancher = statistics.median(t[0] for t in mesures[(clients, pages[0])])
+            debit = statistics.median(debits)
+            p50, p95, p99 = (statistics.median(t[i] for t in tours) for i in (1, 2, 3))
+            print(f"| {page} | {clients} | {debit:.0f} [{min(debits):.0f}–{max(debits):.0f}] "
+                  f"| {100 * debit / plancher:.0f} % | {p50:.1f} | {p95:.1f} | {p99:.1f} "
+                  f"| {sum(t[4] for t in tours)} |")
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=10)

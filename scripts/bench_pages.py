@@ -5,25 +5,37 @@ plus les plans EXPLAIN des requêtes de chaque page (balayages séquentiels sign
 
     DATABASE_URL=postgres://…/portail_volume .venv/bin/python scripts/bench_pages.py [--repetitions 30]
 
+Les requêtes SQL sont comptées par CaptureQueriesContext (qui force leur journal même sans
+DEBUG).
+
 Résultats en Markdown sur la sortie standard (à recopier dans docs/performance.md).
 """
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portail.settings")
-os.environ.setdefault("DEBUG", "1")
+# Réglages de production (DEBUG=0 : gabarits en cache, pas de journal des requêtes), comme
+# gunicorn dans scripts/bench_charge.py.
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="portail-statiques-"))
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -61,8 +73,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repetitions", type=int, default=30)
     args = parser.parse_args()
+    call_command("collectstatic", "--noinput", verbosity=0)  # manifeste des fichiers statiques
     parent = Utilisateur.objects.get(username="famille.lourde")
-    client = Client()
+    client = Client(secure=True)
     client.force_login(parent)
     enfant = Enfant.objects.filter(famille=parent.famille).first()
     facture = Facture.objects.filter(famille=parent.famille).first()

@@ -1,5 +1,6 @@
 """Deux processus gunicorn sur deux ports, une même base PostgreSQL : une session ouverte sur
-l'un est reconnue par l'autre (serveurs d'application sans état, derrière un répartiteur)."""
+l'un est reconnue par l'autre (serveurs d'application sans état, derrière un répartiteur), que
+les sessions soient en base ou dans le cache partagé Redis (SESSIONS=cache, REDIS_URL)."""
 
 import http.cookiejar
 import os
@@ -8,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -20,6 +22,8 @@ from familles import demo
 
 RACINE = Path(__file__).resolve().parent.parent
 SERVEUR = os.environ.get("PG_SAUVEGARDE_URL", "postgres://postgres@127.0.0.1:5432")
+# Une base Redis à part pour ce test (vidée avant et après) : le Redis de la machine.
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/7")
 
 
 def port_libre() -> int:
@@ -48,13 +52,28 @@ def base():
         connexion.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
 
 
+@pytest.fixture(params=["base", "cache"], ids=["sessions-en-base", "sessions-dans-redis"])
+def sessions(request):
+    """Où vivent les sessions : en base, ou seulement dans Redis."""
+    if request.param == "base":
+        yield {"SESSIONS": "base"}
+        return
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    client.flushdb()
+    yield {"SESSIONS": "cache", "REDIS_URL": REDIS_TEST_URL}
+    client.flushdb()
+
+
 @pytest.fixture
-def deux_serveurs(base):
+def deux_serveurs(base, sessions):
     ports = [port_libre(), port_libre()]
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     processus = [
         subprocess.Popen([gunicorn, "portail.wsgi", "--workers", "1", "--bind",
-                          f"127.0.0.1:{port}"], cwd=RACINE, env=environnement(base),
+                          f"127.0.0.1:{port}"], cwd=RACINE,
+                         env={**environnement(base), **sessions},
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for port in ports
     ]
@@ -75,7 +94,7 @@ def deux_serveurs(base):
             p.wait(timeout=10)
 
 
-def test_la_session_ouverte_sur_un_serveur_vaut_sur_l_autre(deux_serveurs):
+def test_la_session_ouverte_sur_un_serveur_vaut_sur_l_autre(deux_serveurs, base, sessions):
     serveur_a, serveur_b = deux_serveurs
     cookies = http.cookiejar.CookieJar()
     navigateur = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
@@ -93,3 +112,57 @@ def test_la_session_ouverte_sur_un_serveur_vaut_sur_l_autre(deux_serveurs):
     # Sans le cookie, l'autre serveur renvoie vers la connexion.
     anonyme = urllib.request.urlopen(f"{serveur_b}/")
     assert anonyme.url.endswith("/connexion/?next=/")
+    # Où la session a été écrite : en base, ou seulement dans Redis.
+    with psycopg.connect(base) as connexion:
+        en_base = connexion.execute("SELECT COUNT(*) FROM django_session").fetchone()[0]
+    if sessions["SESSIONS"] == "base":
+        assert en_base >= 1
+    else:
+        import redis
+
+        assert en_base == 0
+        assert any(b"django.contrib.sessions" in cle
+                   for cle in redis.Redis.from_url(REDIS_TEST_URL).keys("*"))
+    # Déconnexion sur B : la session ne vaut plus sur A non plus.
+    page_b = navigateur.open(f"{serveur_b}/").read().decode()
+    jeton_b = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page_b)[1]
+
+
+    class SansSuivre(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None  # la déconnexion renvoie vers le site de la ville : on ne le suit pas
+
+    with pytest.raises(urllib.error.HTTPError) as redirection:
+        urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies), SansSuivre).open(
+            urllib.request.Request(
+                f"{serveur_b}/deconnexion/", headers={"Referer": f"{serveur_b}/"},
+                data=urllib.parse.urlencode({"csrfmiddlewaretoken": jeton_b}).encode()))
+    assert redirection.value.code == 302
+    assert navigateur.open(f"{serveur_a}/").url.endswith("/connexion/?next=/")
+
+
+@pytest.mark.parametrize(("variables", "message"), [
+    ({"SESSIONS": "memoire"}, "SESSIONS='memoire' : valeurs possibles base, cache, cache_base"),
+    ({"SESSIONS": "cache"}, "demande un cache partagé : définissez REDIS_URL"),
+    ({"SESSIONS": "cache_base"}, "demande un cache partagé : définissez REDIS_URL"),
+])
+def test_sessions_en_cache_sans_cache_partage_refusees(variables, message):
+    """Des sessions dans un cache propre à chaque processus : une déconnexion sur un serveur
+    laisserait la session valide sur les autres. Le portail refuse de démarrer."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SESSIONS")}
+    env.update({"DEBUG": "1", **variables})
+    sortie = subprocess.run([sys.executable, "manage.py", "check"], cwd=RACINE, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert sortie.returncode != 0
+    assert message in sortie.stderr
+
+
+def test_sessions_dans_redis_acceptees():
+    env = {**os.environ, "DEBUG": "1", "SESSIONS": "cache", "REDIS_URL": REDIS_TEST_URL}
+    sortie = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings;"
+         "print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'])"],
+        cwd=RACINE, env={**env, "DJANGO_SETTINGS_MODULE": "portail.settings"},
+        capture_output=True, text=True, timeout=120)
+    assert sortie.stdout.split() == ["django.contrib.sessions.backends.cache",
+                                     "django.core.cache.backends.redis.RedisCache"]
