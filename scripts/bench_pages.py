@@ -5,8 +5,7 @@ plus les plans EXPLAIN des requêtes de chaque page (balayages séquentiels sign
 
     DATABASE_URL=postgres://…/portail_volume .venv/bin/python scripts/bench_pages.py [--repetitions 30]
 
-Les requêtes SQL sont comptées par CaptureQueriesContext (qui force leur journal même sans
-DEBUG).
+Les requêtes SQL sont comptées par une enveloppe d'exécution (`connection.execute_wrapper`).
 
 Résultats en Markdown sur la sortie standard (à recopier dans docs/performance.md).
 """
@@ -36,9 +35,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -58,9 +56,9 @@ def balayages_sequentiels(requetes) -> set[str]:
     with connection.cursor() as curseur:
         for requete in requetes:
             sql = requete["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
-            curseur.execute(f"EXPLAIN {sql}")
+            curseur.execute(f"EXPLAIN {sql}", requete["params"])
             for (ligne,) in curseur.fetchall():
                 if "Seq Scan on" in ligne:
                     table = ligne.split("Seq Scan on ")[1].split()[0]
@@ -97,10 +95,13 @@ def main():
     print("|---|---|---|---|---|")
     for nom, url in pages.items():
         client.get(url)
-        # Le signal request_started vide le journal des requêtes : on part d'un journal vide
-        # pour que la capture voie toutes les requêtes de la page.
-        reset_queries()
-        with CaptureQueriesContext(connection) as capture:
+        requetes = []
+
+        def noter(execute, sql, params, many, context, requetes=requetes):
+            requetes.append({"sql": sql, "params": params})
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(noter):
             reponse = client.get(url)
         assert reponse.status_code == 200, (nom, reponse.status_code)
         durees = []
@@ -110,8 +111,8 @@ def main():
             durees.append((time.perf_counter() - debut) * 1000)
         durees.sort()
         p95 = durees[max(0, round(0.95 * len(durees)) - 1)]
-        seq = balayages_sequentiels(capture.captured_queries) if connection.vendor == "postgresql" else set()
-        print(f"| {nom} | {len(capture)} | {statistics.median(durees):.1f} | {p95:.1f} | "
+        seq = balayages_sequentiels(requetes) if connection.vendor == "postgresql" else set()
+        print(f"| {nom} | {len(requetes)} | {statistics.median(durees):.1f} | {p95:.1f} | "
               f"{', '.join(sorted(seq)) or 'aucun'} |")
 
 
