@@ -61,23 +61,6 @@ def inscriptions(*, famille) -> QuerySet[Inscription]:
     )
 
 
-def inscriptions_en_cours(*, famille, enfant: Enfant, jour: datetime.date) -> QuerySet[Inscription]:
-    """Les inscriptions d'un enfant qui ne sont pas terminées à cette date."""
-    return inscriptions(famille=famille).filter(enfant=enfant, date_fin__gte=jour)
-
-
-def reservations(*, famille) -> QuerySet[Reservation]:
-    return Reservation.objects.filter(inscription__enfant__famille=famille).select_related(
-        "inscription__enfant", "inscription__activite__structure"
-    )
-
-
-def absences(*, famille) -> QuerySet[Absence]:
-    return Absence.objects.filter(inscription__enfant__famille=famille).select_related(
-        "inscription__enfant", "inscription__activite__structure"
-    )
-
-
 def fermetures(*, structure_ids, debut: datetime.date, fin: datetime.date
                ) -> dict[int, set[datetime.date]]:
     """Les jours de fermeture entre deux dates, par structure : {structure_id: {dates}}."""
