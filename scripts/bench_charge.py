@@ -78,7 +78,11 @@ def ouvrir_session(url, identifiant, mot_de_passe) -> str:
     except urllib.error.HTTPError as reponse_302:
         entetes = reponse_302.headers.get_all("Set-Cookie")
         session = next(re.search(r"sessionid=([^;]+)", e)[1] for e in entetes if "sessionid=" in e)
-        return f"sessionid={session}"
+        # Comme un navigateur : le cookie CSRF (renouvelé à la connexion) revient avec chaque
+        # requête ; sans lui, chaque page à formulaire fabriquerait un nouveau secret.
+        csrf = next((re.search(r"csrftoken=([^;]+)", e)[1] for e in entetes if "csrftoken=" in e),
+                    csrf)
+        return f"sessionid={session}; csrftoken={csrf}"
     raise RuntimeError(f"connexion refusée pour {identifiant}")
 
 
