@@ -1,6 +1,6 @@
 """L'agenda du mois : l'état de chaque case (inscription × jour), calculé en Python.
 
-Les données du mois sont lues en quelques requêtes (`selectors.planning_donnees`) ; ce module
+Les données du mois sont lues en une requête (`selectors.planning_page`) ; ce module
 ne fait aucune requête : il croise inscriptions, réservations, absences, présences, fermetures,
 jours fériés et vacances scolaires.
 """
@@ -191,7 +191,7 @@ def jours_entete(annee: int, mois: int, *, feries: dict, vacances: dict) -> list
 
 
 def agenda_construire(*, annee: int, mois: int, donnees: dict) -> Agenda:
-    """L'agenda du mois à partir des données lues par `selectors.planning_donnees`.
+    """L'agenda du mois à partir des données lues par `selectors.planning_page`.
 
     `donnees` : inscriptions, reservations, absences, presences (listes d'objets du mois),
     fermetures ({structure_id: set(dates)}), feries ({date: nom}), vacances ({date: (code, nom)}).

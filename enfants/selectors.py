@@ -217,20 +217,6 @@ def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
     }
 
 
-def planning_donnees(*, famille, enfant: Enfant, annee: int, mois: int,
-                     aujourdhui: datetime.date | None = None) -> dict:
-    """`planning_page` pour un enfant déjà lu ; rien si ce n'est pas un enfant de la famille."""
-    donnees = planning_page(famille=famille, enfant_id=enfant.pk, annee=annee, mois=mois,
-                            aujourdhui=aujourdhui)
-    if donnees is None:
-        jours = calendrier.jours_du_mois(annee, mois)
-        return {"enfant": None, "flux_jeton": None, "inscriptions": [],
-                "inscriptions_en_cours": [], "reservations": [], "absences": [],
-                "presences": [], "fermetures": {}, "feries": calendrier.feries(jours[0], jours[-1]),
-                "vacances": calendrier.vacances(jours[0], jours[-1])}
-    return donnees
-
-
 def flux_calendrier_donnees(*, enfant: Enfant, debut: datetime.date, fin: datetime.date) -> dict:
     """Les inscriptions d'un enfant et leurs jours réservés, absences et demandes pour le flux iCal."""
     liste = list(

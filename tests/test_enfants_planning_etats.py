@@ -90,7 +90,7 @@ def test_agenda_d_avril_2015(settings):
     ReservationFactory(inscription=i_mercredi, date=datetime.date(2015, 4, 15), etat="en_cours")
     FermetureFactory(structure=garderie.structure, date_debut=datetime.date(2015, 4, 9),
                      date_fin=datetime.date(2015, 4, 10))
-    donnees = selectors.planning_donnees(famille=enfant.famille, enfant=enfant, annee=2015, mois=4)
+    donnees = selectors.planning_page(famille=enfant.famille, enfant_id=enfant.pk, annee=2015, mois=4)
     agenda = agenda_construire(annee=2015, mois=4, donnees=donnees)
 
     assert [j.entete for j in agenda.jours[:3]] == ["Me 01", "Je 02", "Ve 03"]

@@ -170,8 +170,8 @@ def planning(parent, autre_parent):
 
 
 def test_planning_donnees_identiques_a_l_orm(parent, planning):
-    donnees = enfants_selectors.planning_donnees(
-        famille=parent.famille, enfant=planning["enfant"], annee=2026, mois=11,
+    donnees = enfants_selectors.planning_page(
+        famille=parent.famille, enfant_id=planning["enfant"].pk, annee=2026, mois=11,
         aujourdhui=datetime.date(2026, 11, 28))
     mois = planning["mois"]
     assert donnees["inscriptions"] == [mois]
@@ -192,8 +192,8 @@ def test_planning_donnees_identiques_a_l_orm(parent, planning):
 
 
 def test_planning_donnees_sans_inscription_du_mois(parent, planning):
-    donnees = enfants_selectors.planning_donnees(
-        famille=parent.famille, enfant=planning["enfant"], annee=2027, mois=8,
+    donnees = enfants_selectors.planning_page(
+        famille=parent.famille, enfant_id=planning["enfant"].pk, annee=2027, mois=8,
         aujourdhui=datetime.date(2026, 11, 28))
     assert donnees["inscriptions"] == []
     assert donnees["reservations"] == donnees["absences"] == donnees["presences"] == []
@@ -201,9 +201,8 @@ def test_planning_donnees_sans_inscription_du_mois(parent, planning):
 
 
 def test_planning_donnees_d_une_autre_famille_jamais_lues(autre_parent, planning):
-    donnees = enfants_selectors.planning_donnees(
-        famille=autre_parent.famille, enfant=planning["enfant"], annee=2026, mois=11)
-    assert donnees["inscriptions"] == [] and donnees["reservations"] == []
+    assert enfants_selectors.planning_page(
+        famille=autre_parent.famille, enfant_id=planning["enfant"].pk, annee=2026, mois=11) is None
 
 
 # --- En-tête : messages non lus ---------------------------------------------------------------
