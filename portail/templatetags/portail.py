@@ -72,3 +72,28 @@ def onglets_liens(onglets):
     """Les liens des onglets (l'actif marqué) et du cadenas : au plus un rendu par onglet actif."""
     cle = tuple((o["libelle"], o["url"], o["actif"]) for o in onglets)
     return _onglets(cle, get_script_prefix(), get_urlconf())
+
+
+# --- Formulaires : le résumé des erreurs en tête de page (RGAA 11.10, 11.11) -----------------
+
+def _ancre(champ_lie) -> str:
+    """L'identifiant de l'élément à atteindre : le champ, ou la première case d'une liste de
+    cases ou de boutons radio (leur libellé de groupe ne désigne aucun élément)."""
+    if champ_lie.field.widget.is_hidden or not champ_lie.auto_id:
+        return ""
+    return champ_lie.id_for_label or f"{champ_lie.auto_id}_0"
+
+
+@register.simple_tag
+def erreurs_formulaire(formulaire) -> list[dict]:
+    """Les erreurs d'un formulaire lié, dans l'ordre des champs : libellé, message et ancre du
+    champ ; les erreurs générales (sans champ) d'abord, sans lien."""
+    if not getattr(formulaire, "is_bound", False) or not formulaire.errors:
+        return []
+    erreurs = [{"libelle": "", "message": message, "ancre": ""}
+               for message in formulaire.non_field_errors()]
+    for champ_lie in formulaire:
+        for message in champ_lie.errors:
+            erreurs.append({"libelle": champ_lie.label, "message": message,
+                            "ancre": _ancre(champ_lie)})
+    return erreurs
