@@ -2,6 +2,21 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
+from django.forms.renderers import DjangoTemplates
+
+
+class RenduFormulaires(DjangoTemplates):
+    """Le rendu des champs de tous les formulaires (portail et administration) : sans l'attribut
+    HTML `maxlength`, qui fait couper en silence par le navigateur un texte collé trop long.
+    La limite reste vérifiée par le serveur, qui refuse le texte avec un message et le réaffiche
+    en entier pour que la personne le raccourcisse (rien n'est perdu ni tronqué)."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget")
+        if isinstance(widget, dict) and "maxlength" in widget.get("attrs", {}):
+            widget["attrs"] = {k: v for k, v in widget["attrs"].items() if k != "maxlength"}
+        return super().render(template_name, context, request=request)
+
 
 MESSAGE_CONNEXION_INVALIDE = (
     "Identifiant ou mot de passe incorrect. Vérifiez votre saisie "

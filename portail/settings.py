@@ -288,7 +288,8 @@ DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", f"Portail Famille <{CCAS_EMAIL}>
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PASSWORD_RESET_TIMEOUT = _env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 
-# Formulaires
+# Formulaires : rendus sans `maxlength` (le serveur refuse un texte trop long, jamais coupé).
+FORM_RENDERER = "portail.forms.RenduFormulaires"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -9,10 +9,6 @@ from tests.browser.conftest import se_connecter
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _focus(page) -> str:
-    return page.evaluate("document.activeElement && document.activeElement.id")
-
-
 def test_le_focus_va_au_resume_puis_au_champ(page):
     demo.creer()
     se_connecter(page, demo.IDENTIFIANT_DUPONT, demo.MOT_DE_PASSE_DUPONT)
@@ -21,9 +17,9 @@ def test_le_focus_va_au_resume_puis_au_champ(page):
     resume = page.locator("#resume-erreurs")
     expect(resume).to_be_visible()
     expect(page).to_have_title("Erreur : Boîte de réception — Nouveau message — CCAS de Lèves")
-    assert _focus(page) == "resume-erreurs"
+    expect(resume).to_be_focused()
     resume.get_by_role("link", name="Objet : Indiquez l'objet du message.").click()
-    assert _focus(page) == "id_objet"
+    expect(page.get_by_label("Objet")).to_be_focused()
     expect(page.get_by_label("Objet")).to_be_in_viewport()
     assert page.erreurs_console == []
 
@@ -42,3 +38,17 @@ def test_sans_javascript_le_resume_et_ses_liens_fonctionnent(navigateur, live_se
     assert page.url.endswith("#id_objet")
     expect(page.get_by_label("Objet")).to_be_in_viewport()
     contexte.close()
+
+
+def test_un_texte_colle_trop_long_n_est_pas_coupe_mais_refuse(page):
+    demo.creer()
+    se_connecter(page, demo.IDENTIFIANT_DUPONT, demo.MOT_DE_PASSE_DUPONT)
+    page.goto("/messagerie/nouveau/")
+    objet = "Pique-nique du mercredi " * 7
+    objet = objet.strip()
+    page.get_by_label("Objet").fill(objet)  # comme un collage : le navigateur ne coupe rien
+    assert len(page.get_by_label("Objet").input_value()) == len(objet) > 150
+    page.get_by_role("button", name="Envoyer", exact=True).click()
+    expect(page.locator("#resume-erreurs")).to_contain_text(
+        f"Objet : Assurez-vous que cette valeur comporte au plus 150 caractères (actuellement {len(objet)}).")
+    assert page.get_by_label("Objet").input_value() == objet
