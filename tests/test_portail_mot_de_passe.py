@@ -183,3 +183,20 @@ def test_deconnexion_ferme_la_session_cote_serveur(client_parent):
     client_parent.post(reverse("deconnexion"))
     assert not Session.objects.filter(session_key=cle).exists()
     assert SESSION_KEY not in client_parent.session
+
+
+def test_changement_impose_aucun_onglet_ni_lien_qui_ne_mene_nulle_part(client, parent_temporaire):
+    """Tant que le mot de passe est temporaire, tout renvoie vers le changement : la page ne
+    montre ni les onglets ni un lien qui y ramènerait."""
+    se_connecter(client, demo.IDENTIFIANT_MARTIN, demo.MOT_DE_PASSE_TEMPORAIRE_MARTIN)
+    page = client.get(URL_NOUVEAU).content.decode()
+    assert 'aria-label="Onglets du portail"' not in page
+    assert "Mes données" not in page and "Infos./Documents" not in page
+    liens = set(re.findall(r'<a [^>]*href="(/[^"#]*)', page))
+    assert liens, "la page garde ses liens utiles (pages légales)"
+    for lien in liens:
+        reponse = client.get(lien)
+        assert not (reponse.status_code == 302 and reponse["Location"] == URL_NOUVEAU), (
+            f"le lien {lien} ramène à la page de changement")
+    # On peut toujours se déconnecter.
+    assert 'action="/deconnexion/"' in page
