@@ -33,6 +33,35 @@ def montant(valeur) -> str:
 
 
 @register.filter
+def pluriel(nombre, suffixe: str = "s") -> str:
+    """Le « s » du pluriel à la française : « 0 réponse », « 1 réponse », « 2 réponses »
+    (le filtre `pluralize` de Django écrit « 0 réponses »)."""
+    try:
+        return suffixe if abs(nombre) >= 2 else ""
+    except TypeError:
+        return suffixe if len(nombre) >= 2 else ""
+
+
+def taille_fichier_fr(octets) -> str:
+    """5427 → « 5,3 Ko », 3 670 016 → « 3,5 Mo », 0 → « 0 octet » (Ko = 1 024 octets, comme
+    les explorateurs de fichiers ; virgule décimale)."""
+    octets = int(octets or 0)
+    if octets < 1024:
+        return f"{octets}\u00a0octet{pluriel(octets)}"
+    for unite in ("Ko", "Mo", "Go"):
+        octets /= 1024
+        if octets < 1024 or unite == "Go":
+            break
+    texte = f"{octets:.1f}".replace(".", ",").removesuffix(",0")
+    return f"{texte}\u00a0{unite}"
+
+
+@register.filter
+def taille_fichier(octets) -> str:
+    return taille_fichier_fr(octets)
+
+
+@register.filter
 def euros(valeur) -> str:
     """1234.5 → « 1 234,50 € »."""
     texte = montant_fr(valeur)
