@@ -3,14 +3,22 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
 from familles import services
+from familles.forms import ResponsableForm, SituationAccordeeMixin
 from familles.models import Famille, Responsable, Utilisateur
 from familles.validators import iban_masquer
 from portail.admin_outils import AutocompleteTolerantMixin
 from portail.audit import AuditAdminMixin
 
 
+class ResponsableAdminForm(SituationAccordeeMixin, forms.ModelForm):
+    class Meta:
+        model = Responsable
+        fields = ("role", *ResponsableForm.Meta.fields)
+
+
 class ResponsableInline(admin.StackedInline):
     model = Responsable
+    form = ResponsableAdminForm
     extra = 0
     max_num = 2
     fieldsets = (

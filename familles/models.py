@@ -112,6 +112,15 @@ class Responsable(models.Model):
         DIVORCE = "divorce", _("Divorcé")
         VEUF = "veuf", _("Veuf")
 
+    # La situation s'accorde avec la civilité : « Mariée », « Séparée »… pour une Madame.
+    SITUATIONS_FEMININ = {
+        Situation.MARIE: _("Mariée"),
+        Situation.PACSE: _("Pacsée"),
+        Situation.SEPARE: _("Séparée"),
+        Situation.DIVORCE: _("Divorcée"),
+        Situation.VEUF: _("Veuve"),
+    }
+
     famille = models.ForeignKey(
         Famille, on_delete=models.CASCADE, related_name="responsables", verbose_name=_("famille")
     )
@@ -150,6 +159,15 @@ class Responsable(models.Model):
     @property
     def nom_complet(self) -> str:
         return f"{self.prenom} {self.nom}".upper()
+
+    @classmethod
+    def situations(cls, civilite: str) -> list[tuple[str, str]]:
+        """Les choix de situation accordés avec la civilité (« Mariée » pour une Madame)."""
+        feminin = cls.SITUATIONS_FEMININ if civilite == cls.Civilite.MADAME else {}
+        return [(valeur, feminin.get(valeur, libelle)) for valeur, libelle in cls.Situation.choices]
+
+    def get_situation_display(self) -> str:
+        return str(dict(self.situations(self.civilite)).get(self.situation, self.situation))
 
 
 class Utilisateur(AbstractUser):

@@ -361,3 +361,50 @@ def test_demande_en_attente_remplacee_depuis_le_formulaire_pre_rempli(client_par
     assert reponse.status_code == 302
     assert Demande.objects.get(statut="en_attente").donnees == {
         "adresse": "5 AVENUE DES LILAS", "ville": "CHARTRES"}
+
+
+# --- Situation accordée avec la civilité (issue 15) ------------------------------------------
+
+
+def test_situation_au_feminin_pour_une_madame(client_parent, parent):
+    principal = _principal(parent)
+    principal.civilite, principal.situation = "MME", "separe"
+    principal.save()
+    assert principal.get_situation_display() == "Séparée"
+    compte = _texte(client_parent.get(reverse("familles:compte")))
+    assert "<dt>Situation</dt><dd>Séparée</dd>" in compte
+    formulaire = _texte(client_parent.get(reverse("demandes:compte_responsable")))
+    for valeur, libelle in (("marie", "Mariée"), ("pacse", "Pacsée"), ("divorce", "Divorcée"),
+                            ("veuf", "Veuve"), ("celibataire", "Célibataire")):
+        assert f'<option value="{valeur}"' in formulaire and f">{libelle}</option>" in formulaire
+    assert ">Marié</option>" not in formulaire
+    # La demande enregistre le libellé accordé (Liste des demandes, audit).
+    demande = demande_creer(parent, "responsable", {"situation": "marie"})
+    assert demande.avant == {"situation": "Séparée"} and demande.apres == {"situation": "Mariée"}
+
+
+def test_situation_au_masculin_pour_un_monsieur(client_parent, parent):
+    principal = _principal(parent)
+    principal.civilite, principal.situation = "M", "separe"
+    principal.save()
+    assert "<dt>Situation</dt><dd>Séparé</dd>" in _texte(client_parent.get(reverse("familles:compte")))
+    assert ">Mariée</option>" not in _texte(client_parent.get(reverse("demandes:compte_responsable")))
+
+
+def test_situation_suit_la_civilite_saisie(parent):
+    from familles.forms import ResponsableForm
+
+    formulaire = ResponsableForm(data={"civilite": "MME", "nom": "X", "prenom": "Y",
+                                       "situation": "veuf"}, instance=_principal(parent))
+    assert dict(formulaire.fields["situation"].choices)["veuf"] == "Veuve"
+
+
+def test_situation_au_feminin_dans_l_administration(client, parent):
+    from tests.factories import agent_ccas
+
+    principal = _principal(parent)
+    principal.civilite = "MME"
+    principal.save()
+    client.force_login(agent_ccas(is_superuser=True))
+    html = _texte(client.get(reverse("admin:familles_famille_change", args=[parent.famille_id])))
+    assert ">Mariée</option>" in html
