@@ -1,6 +1,7 @@
 """Familles, responsables et comptes de connexion."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -172,6 +173,17 @@ class Responsable(models.Model):
 
 class Utilisateur(AbstractUser):
     """Un compte de connexion : parent (rattaché à une famille) ou agent du CCAS."""
+
+    # « Identifiant », le mot du guide des familles, partout : formulaires, administration,
+    # messages des validateurs de mot de passe (« trop semblable au champ « identifiant » »).
+    username = models.CharField(
+        _("identifiant"),
+        max_length=150,
+        unique=True,
+        help_text=_("150 caractères au plus : lettres, chiffres et @ . + - _ seulement."),
+        validators=[UnicodeUsernameValidator()],
+        error_messages={"unique": _("Un compte avec cet identifiant existe déjà.")},
+    )
 
     famille = models.ForeignKey(
         Famille,

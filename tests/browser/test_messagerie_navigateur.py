@@ -36,7 +36,7 @@ def test_aller_retour_d_un_message_entre_parent_et_agent(page):
 
     # L'agent répond dans l'administration.
     page.goto("/admin/login/")
-    page.get_by_label("Nom d’utilisateur").fill(demo.IDENTIFIANT_AGENT)
+    page.get_by_label("Identifiant").fill(demo.IDENTIFIANT_AGENT)
     page.get_by_label("Mot de passe").fill(demo.MOT_DE_PASSE_AGENT)
     page.get_by_role("button", name="Connexion").click()
     page.goto("/admin/messagerie/fil/")
