@@ -91,6 +91,7 @@ def test_le_resume_nomme_le_champ_et_l_erreur(client_parent):
         "#id_objet": "Objet : Indiquez l'objet du message.",
     }
     assert "Le formulaire contient 2 erreurs" in _texte(trouve["bloc"])
+    assert "Corrigez les champs suivants" in _texte(trouve["bloc"])
 
 
 def test_une_erreur_generale_est_listee_sans_lien(client, parent):
@@ -100,6 +101,8 @@ def test_une_erreur_generale_est_listee_sans_lien(client, parent):
     assert trouve["lignes"] == ["Identifiant ou mot de passe incorrect. Vérifiez votre saisie "
                                 "(les majuscules comptent) ou utilisez « Mot de passe oublié ? »."]
     assert "Le formulaire contient une erreur" in _texte(trouve["bloc"])
+    assert "Vérifiez votre saisie puis envoyez à nouveau le formulaire" in _texte(trouve["bloc"])
+    assert "champ" not in _texte(trouve["bloc"])
 
 
 def test_cases_a_cocher_le_lien_mene_a_la_premiere_case(client_parent):

@@ -126,3 +126,9 @@ def erreurs_formulaire(formulaire) -> list[dict]:
             erreurs.append({"libelle": champ_lie.label, "message": message,
                             "ancre": _ancre(champ_lie)})
     return erreurs
+
+
+@register.simple_tag
+def erreurs_avec_champ(erreurs: list[dict]) -> int:
+    """Le nombre d'erreurs qui désignent un champ (les autres concernent tout le formulaire)."""
+    return sum(1 for erreur in erreurs if erreur["libelle"])
