@@ -134,6 +134,16 @@ def valeurs_actuelles(type_: TypeDemande, *, famille, enfant=None) -> tuple[form
     return formulaire, initiales
 
 
+def valeurs_demandees(demande, formulaire: forms.BaseForm) -> dict:
+    """Les valeurs d'une demande en attente, par champ du formulaire (hors champs annexes) :
+    de quoi pré-remplir le formulaire avec ce qui est déjà demandé."""
+    annexes = demande.type_demande.champs_annexes
+    return {
+        nom: valeur for nom, valeur in demande.donnees.items()
+        if nom in formulaire.fields and nom not in annexes
+    }
+
+
 def textes_actuels(type_: TypeDemande, *, famille, enfant=None, champs=None) -> dict:
     formulaire, initiales = valeurs_actuelles(type_, famille=famille, enfant=enfant)
     return {

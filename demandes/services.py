@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from demandes import registre
 from demandes.models import Demande
+from enfants.services import MOTIF_TROP_LONG
 from messagerie import services as messagerie_services
 from portail.audit import audit_enregistrer
 
@@ -22,6 +23,10 @@ MESSAGE_DEJA_EN_ATTENTE = (
 )
 MESSAGE_DEJA_TRAITEE = "Cette demande a déjà été traitée : elle n'a pas été appliquée une seconde fois."
 MESSAGE_MOTIF_REQUIS = "Indiquez le motif du refus."
+# Le motif est montré à la famille (Liste des demandes) et gardé avec la réservation ou
+# l'absence refusée (colonnes de 300 caractères) : au-delà il est refusé, jamais coupé.
+MOTIF_LONGUEUR_MAX = 300
+MESSAGE_MOTIF_TROP_LONG = MOTIF_TROP_LONG
 MESSAGE_PERMISSION_SANITAIRE = (
     "Cette demande porte sur des données sanitaires : la permission « voir les données "
     "sanitaires » est nécessaire pour la traiter."
@@ -212,6 +217,9 @@ def demande_refuser(*, demande: Demande, agent, motif: str) -> Demande:
     motif = (motif or "").strip()
     if not motif:
         raise DemandeErreur(MESSAGE_MOTIF_REQUIS)
+    if len(motif) > MOTIF_LONGUEUR_MAX:
+        raise DemandeErreur(MESSAGE_MOTIF_TROP_LONG.format(longueur=len(motif),
+                                                           maximum=MOTIF_LONGUEUR_MAX))
     demande = _verrouiller_en_attente(demande, agent)
     type_ = demande.type_demande
     if type_.refuser is not None:

@@ -195,6 +195,9 @@ class PaiementEnLigne(models.Model):
                                      related_name="paiement_en_ligne", verbose_name=_("règlement"))
     date_creation = models.DateTimeField(_("créé le"), auto_now_add=True)
 
+    # « Mes données » : les références techniques du prestataire ne sont que dans le JSON.
+    export_champs_techniques = ("session_id", "url")
+
     class Meta:
         verbose_name = _("paiement en ligne")
         verbose_name_plural = _("paiements en ligne")

@@ -75,9 +75,12 @@ def paiement(request, pk: int):
     facture = get_object_or_404(selectors.factures(famille=request.famille), pk=pk)
     responsable = request.famille.responsable_principal
     email_initial = (responsable.email if responsable and responsable.email else request.user.email)
-    form = PaiementForm(request.POST or None, initial={"email": email_initial})
+    disponible = paiement_en_ligne.disponible()
+    # Le formulaire n'est lié (et ses erreurs montrées) que s'il est affiché.
+    affiche = disponible and facture.reste_du > 0
+    form = PaiementForm((request.POST or None) if affiche else None, initial={"email": email_initial})
     erreur = None
-    if request.method == "POST" and form.is_valid() and paiement_en_ligne.disponible():
+    if request.method == "POST" and affiche and form.is_valid():
         try:
             tentative = paiement_en_ligne.paiement_demarrer(
                 facture=facture, famille=request.famille, email=form.cleaned_data["email"],
@@ -94,7 +97,7 @@ def paiement(request, pk: int):
         "facture": facture,
         "form": form,
         "erreur": erreur,
-        "disponible": paiement_en_ligne.disponible(),
+        "disponible": disponible,
         "simule": paiement_en_ligne.simule(),
     })
 

@@ -1,18 +1,36 @@
+from urllib.parse import urlencode
+
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Case, When
+from django.urls import reverse
 
 from familles import services
+from familles.forms import ResponsableForm, SituationAccordeeMixin
 from familles.models import Famille, Responsable, Utilisateur
 from familles.validators import iban_masquer
 from portail.admin_outils import AutocompleteTolerantMixin
 from portail.audit import AuditAdminMixin
 
 
+class ResponsableAdminForm(SituationAccordeeMixin, forms.ModelForm):
+    class Meta:
+        model = Responsable
+        fields = ("role", *ResponsableForm.Meta.fields)
+
+
 class ResponsableInline(admin.StackedInline):
     model = Responsable
+    form = ResponsableAdminForm
     extra = 0
     max_num = 2
+
+    def get_queryset(self, request):
+        # Le responsable titulaire du compte d'abord, puis le conjoint.
+        titulaire_d_abord = Case(When(role=Responsable.Role.PRINCIPAL, then=0), default=1)
+        return super().get_queryset(request).order_by(titulaire_d_abord, "pk")
     fieldsets = (
         (None, {"fields": (("role", "civilite"), ("nom", "prenom"), ("qualite", "situation"))}),
         ("Coordonnées", {"fields": ("adresse", ("code_postal", "ville"),
@@ -55,6 +73,38 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("responsables")
+
+    # Le dossier de la famille : les listes de l'administration filtrées sur elle.
+    DOSSIER = (
+        ("demandes.Demande", "Demandes"),
+        ("enfants.Enfant", "Enfants"),
+        ("facturation.Facture", "Factures"),
+        ("facturation.Reglement", "Règlements"),
+        ("messagerie.Fil", "Messages"),
+    )
+
+    def dossier(self, request, famille) -> list[dict]:
+        """Un lien par liste que l'agent peut voir, avec le nombre de lignes de la famille
+        (celles que cette liste lui montre)."""
+        liens = []
+        for label, libelle in self.DOSSIER:
+            modele = apps.get_model(label)
+            admin_modele = self.admin_site._registry.get(modele)
+            if admin_modele is None or not admin_modele.has_view_or_change_permission(request):
+                continue
+            url = reverse(f"admin:{modele._meta.app_label}_{modele._meta.model_name}_changelist")
+            liens.append({
+                "libelle": libelle,
+                "nombre": admin_modele.get_queryset(request).filter(famille=famille).count(),
+                "url": f"{url}?{urlencode({'famille__id__exact': famille.pk})}",
+            })
+        return liens
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        famille = self.get_object(request, object_id)
+        if famille is not None:
+            extra_context = {**(extra_context or {}), "dossier_famille": self.dossier(request, famille)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
     @admin.display(description="responsable")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.qualite import axe
-from tests.qualite.navigateur import ECOUTE_CSP, connecter, violations_csp
+from tests.qualite.navigateur import ECOUTE_CSP, connecter, remplir, violations_csp
 from tests.qualite.visites import ids_visites, preparer_visite
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,9 +36,11 @@ class Onglet:
             f"{visite.id} : {visite.url} → {reponse and reponse.status}"
         )
         if visite.donnees is not None:
-            formulaire = self.page.locator("main form", has=self.page.locator("[type=submit]")).first
+            # Le formulaire qui porte les champs à remplir (une page en a parfois plusieurs).
+            premier = next(iter(visite.donnees))
+            formulaire = self.page.locator("main form", has=self.page.locator(f"[name='{premier}']")).first
             for nom, valeur in visite.donnees.items():
-                formulaire.locator(f"[name='{nom}']").fill(valeur)
+                remplir(formulaire.locator(f"[name='{nom}']").first, valeur)
             with self.page.expect_navigation():
                 formulaire.locator("[type=submit]").first.click()
         return self.page

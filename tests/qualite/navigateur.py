@@ -33,3 +33,15 @@ def violations_csp(page, console: list[str]) -> list[str]:
     evenements = page.evaluate("() => window.__violationsCsp || []")
     messages = [m for m in console if "Content Security Policy" in m or "Content-Security-Policy" in m]
     return list(evenements) + messages
+
+
+def remplir(champ, valeur: str) -> None:
+    """Saisit `valeur` dans un champ comme le ferait une personne : case cochée (valeur non
+    vide) ou décochée, option choisie dans une liste, texte tapé ailleurs."""
+    genre = champ.evaluate("e => e.type")
+    if genre == "checkbox":
+        champ.set_checked(bool(valeur))
+    elif genre.startswith("select"):
+        champ.select_option(valeur)
+    else:
+        champ.fill(valeur)

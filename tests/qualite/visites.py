@@ -11,6 +11,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import famille_avec_parent
 from tests.inventaire import PagePortail, pages
+from tests.qualite.formulaires_en_erreur import FORMULAIRES_EN_ERREUR
 from tests.urls_portail import urls_portail
 
 
@@ -107,6 +108,23 @@ def _mot_de_passe_nouveau() -> Visite:
     return Visite(id="mot_de_passe_nouveau", url=reverse("mot_de_passe_nouveau"), utilisateur=parent)
 
 
+def _mot_de_passe_nouveau_erreurs() -> Visite:
+    visite = _mot_de_passe_nouveau()
+    visite.donnees = {"nouveau_mot_de_passe": "motdepasse", "confirmation": "motdepasse"}
+    return visite
+
+
+def _inventaire_en_erreur(nom: str, donnees: dict) -> Callable[[], Visite]:
+    """Une page de l'inventaire réaffichée après l'envoi de son formulaire avec des erreurs."""
+
+    def preparer() -> Visite:
+        visite = visite_inventaire(pages()[nom])
+        visite.donnees = donnees
+        return visite
+
+    return preparer
+
+
 def _connecte(nom_url: str) -> Callable[[], Visite]:
     def preparer() -> Visite:
         return Visite(id=nom_url, url=reverse(nom_url), utilisateur=famille_avec_parent())
@@ -136,6 +154,9 @@ PAGES_PUBLIQUES: dict[str, Callable[[], Visite]] = {
     "public:donnees_personnelles": _anonyme("/donnees-personnelles/"),
     "public:accessibilite_connecte": _connecte("accessibilite"),
     "public:page_introuvable": _anonyme("/page-introuvable/", statut=404),
+    "public:mot_de_passe_nouveau_erreurs": _mot_de_passe_nouveau_erreurs,
+    **{f"erreurs:{nom}": _inventaire_en_erreur(nom, donnees)
+       for nom, donnees in FORMULAIRES_EN_ERREUR.items()},
 }
 
 
