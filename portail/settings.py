@@ -378,3 +378,8 @@ LOGGING["loggers"]["stripe"] = {"level": "WARNING"}
 # certificat médical joint à une absence.
 ZONE_VACANCES_SCOLAIRES = _env("ZONE_VACANCES_SCOLAIRES", "B").strip().upper()
 CERTIFICAT_TAILLE_MAX = _env_int("CERTIFICAT_TAILLE_MAX", 5 * 1024 * 1024)
+
+# Import des exports du logiciel de facturation : années permises dans les dates (une date hors
+# de ces bornes est une erreur de saisie ou de format, jamais devinée).
+IMPORT_ANNEE_MIN = _env_int("IMPORT_ANNEE_MIN", 2000)
+IMPORT_ANNEE_MAX = _env_int("IMPORT_ANNEE_MAX", 2100)
