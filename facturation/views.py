@@ -124,6 +124,8 @@ def webhook_stripe(request):
     try:
         paiement_en_ligne.evenement_recevoir(
             payload=request.body, signature=request.headers.get("Stripe-Signature"))
+    except paiement_en_ligne.CorpsIllisible:
+        return HttpResponseBadRequest("Contenu illisible.")
     except paiement_en_ligne.SignatureInvalide:
         return HttpResponseBadRequest("Signature invalide.")
     return HttpResponse("ok")
