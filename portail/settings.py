@@ -357,6 +357,10 @@ MESSAGERIE_NOTIFICATION_TENTATIVES_MAX = _env_int("MESSAGERIE_NOTIFICATION_TENTA
 MESSAGERIE_NOTIFICATION_DELAI = _env_int("MESSAGERIE_NOTIFICATION_DELAI", 60)
 # Liste des demandes : les demandes décidées restent affichées ce nombre de jours.
 DEMANDES_DUREE_AFFICHAGE_JOURS = _env_int("DEMANDES_DUREE_AFFICHAGE_JOURS", 31)
+# Limites d'envoi par famille sur l'heure écoulée : messages (nouveaux et réponses) et demandes
+# de modification (les réservations et absences du planning n'y entrent pas).
+MESSAGERIE_LIMITE_PAR_HEURE = _env_int("MESSAGERIE_LIMITE_PAR_HEURE", 20)
+DEMANDES_LIMITE_PAR_HEURE = _env_int("DEMANDES_LIMITE_PAR_HEURE", 30)
 
 # RGPD : les familles sans activité depuis ce nombre d'années sont anonymisées par
 # `manage.py purger_familles` (factures et règlements conservés).
