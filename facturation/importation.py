@@ -13,6 +13,7 @@ Sur PostgreSQL, un verrou consultatif (transactionnel) empêche deux imports sim
 """
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -313,6 +314,24 @@ class Lecteur:
 
 
 _CENTIMES = Decimal("0.01")
+
+
+@contextlib.contextmanager
+def _sans_preparation():
+    """Sur PostgreSQL, psycopg retient le texte des 100 dernières requêtes pour décider de les
+    préparer (portail/settings.py, DB_REQUETES_PREPAREES) ; chaque lot d'un import a ses propres
+    valeurs, donc son propre texte (jusqu'à 200 ko) : autant de mémoire retenue pour rien (20 Mo).
+    Le temps de l'import, rien n'est préparé ni retenu."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    brute = connection.connection
+    seuil, brute.prepare_threshold = brute.prepare_threshold, None
+    try:
+        yield
+    finally:
+        brute.prepare_threshold = seuil
 
 
 def _verrouiller() -> None:
@@ -693,7 +712,8 @@ def factures_importer(*, chemin: Path, progression: Progression = None) -> Rappo
     _verrouiller()
     lecteur = _ouvrir(chemin)
     try:
-        rapport = _ImportFactures(lecteur, progression).executer()
+        with _sans_preparation():
+            rapport = _ImportFactures(lecteur, progression).executer()
     finally:
         lecteur.fermer()
     if rapport.erreurs:
@@ -722,36 +742,42 @@ def reglements_importer(*, chemin: Path, progression: Progression = None) -> Rap
         regies = _Regies()
         familles = _Familles()
         plafond = Reglement.objects.aggregate(m=Max("pk"))["m"] or 0
-        lus = []
-        vus: dict = {}  # (régie, numéro) → ligne, pour le lot en cours seulement
-        for numero_ligne, champs in lecteur.lignes(rapport):
-            rapport.lignes_lues += 1
-            if progression and rapport.lignes_lues % 5000 == 0:
-                progression(lecteur.octets_lus, lecteur.taille, rapport.lignes_lues)
-            if len(champs) != len(index):
-                rapport.erreur(numero_ligne, "", ERREUR_NOMBRE_CHAMPS.format(
-                    trouves=len(champs), attendus=len(index)))
-                continue
-            lu = _reglement_lire(numero_ligne, {n: champs[i].strip() for n, i in index.items()},
-                                 regies, rapport)
-            if lu is None:
-                continue
-            cle = (lu["regie"].pk, lu["numero"])
-            if cle in vus:
-                rapport.erreur(numero_ligne, "numero_reglement", ERREUR_REGLEMENT_DOUBLE.format(
-                    numero=lu["numero"], ligne=vus[cle]))
-                continue
-            vus[cle] = numero_ligne
-            lus.append(lu)
-            if len(lus) >= TAILLE_LOT:
-                _reglements_lot(lus, familles, rapport, plafond)
-                lus, vus = [], {}
-        _reglements_lot(lus, familles, rapport, plafond)
+        with _sans_preparation():
+            _reglements_lire(lecteur, index, regies, familles, rapport, plafond, progression)
     finally:
         lecteur.fermer()
     if rapport.erreurs:
         raise ImportInvalide(rapport.erreurs, rapport)
     return rapport
+
+
+def _reglements_lire(lecteur, index, regies, familles, rapport, plafond, progression) -> None:
+    """Lit, vérifie et enregistre les règlements, lot par lot."""
+    lus = []
+    vus: dict = {}  # (régie, numéro) → ligne, pour le lot en cours seulement
+    for numero_ligne, champs in lecteur.lignes(rapport):
+        rapport.lignes_lues += 1
+        if progression and rapport.lignes_lues % 5000 == 0:
+            progression(lecteur.octets_lus, lecteur.taille, rapport.lignes_lues)
+        if len(champs) != len(index):
+            rapport.erreur(numero_ligne, "", ERREUR_NOMBRE_CHAMPS.format(
+                trouves=len(champs), attendus=len(index)))
+            continue
+        lu = _reglement_lire(numero_ligne, {n: champs[i].strip() for n, i in index.items()},
+                             regies, rapport)
+        if lu is None:
+            continue
+        cle = (lu["regie"].pk, lu["numero"])
+        if cle in vus:
+            rapport.erreur(numero_ligne, "numero_reglement", ERREUR_REGLEMENT_DOUBLE.format(
+                numero=lu["numero"], ligne=vus[cle]))
+            continue
+        vus[cle] = numero_ligne
+        lus.append(lu)
+        if len(lus) >= TAILLE_LOT:
+            _reglements_lot(lus, familles, rapport, plafond)
+            lus, vus = [], {}
+    _reglements_lot(lus, familles, rapport, plafond)
 
 
 def numero_reglement_verifier(numero: str, regie: Regie) -> str | None:
