@@ -11,7 +11,7 @@ from familles import services
 from familles.models import Famille, Responsable, Utilisateur
 from familles.validators import iban_masquer
 from portail import journal
-from portail.admin_outils import AutocompleteTolerantMixin
+from portail.admin_outils import AutocompleteTolerantMixin, SuperutilisateurSeulMixin
 from portail.audit import AuditAdminMixin
 
 
@@ -238,15 +238,6 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupeAdmin(AuditAdminMixin, GroupAdmin):
+class GroupeAdmin(SuperutilisateurSeulMixin, AuditAdminMixin, GroupAdmin):
     """Les groupes portent les droits : seul un superutilisateur en crée, en modifie les
     permissions ou en supprime ; un agent peut au plus les consulter."""
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser

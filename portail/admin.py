@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portail.admin_outils import SuperutilisateurSeulMixin
 from portail.models import Audit
 
 
@@ -46,7 +47,7 @@ class AuditAdmin(admin.ModelAdmin):
         return False
 
 
-class AppareilTOTPAdmin(TOTPDeviceAdmin):
+class AppareilTOTPAdmin(SuperutilisateurSeulMixin, TOTPDeviceAdmin):
     """Les appareils de double authentification des agents (django-otp), durcis :
 
     - la configuration et le QR code d'un appareil absent répondent 404 (django-otp faisait une
@@ -61,15 +62,6 @@ class AppareilTOTPAdmin(TOTPDeviceAdmin):
         if request.user.is_superuser:
             return appareils
         return appareils.filter(user=request.user)
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
     def _appareil_visible(self, request, pk) -> None:
         appareil = self.get_queryset(request).filter(pk=pk).first()

@@ -96,35 +96,42 @@ def commande_mesurer(chemin: Path) -> dict:
     return {"rss_mo": rss / 1024, "duree": duree, "resume": resultat.stdout.strip()}
 
 
-def memoire(tailles: list[int], familles_nombre: int) -> None:
+def base_preparer(familles_nombre: int) -> list[str]:
+    """Base migrée, factures et règlements effacés, régie AL et familles créées ; leurs N°."""
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
-    from facturation.models import (
-        Affectation,
-        Facture,
-        LigneFacture,
-        PaiementEnLigne,
-        Regie,
-        Reglement,
-    )
+    from facturation.models import Regie
     from familles.models import Famille
 
     call_command("migrate", verbosity=0)
+    factures_effacer()
     Regie.objects.update_or_create(code="AL", defaults={"nom": "Régie garderie ALSH"})
     numeros = [f"{3000000000000 + n:013d}" for n in range(familles_nombre)]
     existants = set(Famille.objects.filter(numero__in=numeros).values_list("numero", flat=True))
     Famille.objects.bulk_create([Famille(numero=n) for n in numeros if n not in existants],
                                 batch_size=2000)
+    return numeros
+
+
+def factures_effacer() -> None:
+    from django.db import connection
+
+    from facturation.models import Affectation, Facture, LigneFacture, PaiementEnLigne, Reglement
+
+    with connection.cursor() as curseur:
+        curseur.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in (
+            PaiementEnLigne, Affectation, Reglement, LigneFacture, Facture)))
+
+
+def memoire(tailles: list[int], familles_nombre: int) -> None:
+    numeros = base_preparer(familles_nombre)
     mesures = []
     with tempfile.TemporaryDirectory() as dossier:
         for lignes in tailles:
-            with connection.cursor() as curseur:
-                curseur.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in (
-                    PaiementEnLigne, Affectation, Reglement, LigneFacture, Facture)))
+            factures_effacer()
             chemin = Path(dossier) / f"factures-{lignes}.csv"
             factures = fichier_generer(chemin, lignes, numeros)
             mesure = commande_mesurer(chemin)
@@ -156,32 +163,10 @@ def main():
     if options.memoire:
         memoire([int(t) for t in options.tailles.split(",")], options.familles)
         return
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    numeros = base_preparer(options.familles)
     from django.db import connection, transaction
 
     from facturation import importation
-    from facturation.models import (
-        Affectation,
-        Facture,
-        LigneFacture,
-        PaiementEnLigne,
-        Regie,
-        Reglement,
-    )
-    from familles.models import Famille
-
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as curseur:
-        curseur.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in (
-            PaiementEnLigne, Affectation, Reglement, LigneFacture, Facture)))
-    Regie.objects.update_or_create(code="AL", defaults={"nom": "Régie garderie ALSH"})
-    numeros = [f"{3000000000000 + n:013d}" for n in range(options.familles)]
-    existants = set(Famille.objects.filter(numero__in=numeros).values_list("numero", flat=True))
-    Famille.objects.bulk_create([Famille(numero=n) for n in numeros if n not in existants],
-                                batch_size=2000)
 
     with tempfile.TemporaryDirectory() as dossier:
         chemin = Path(dossier) / "factures.csv"
