@@ -12,7 +12,10 @@ from django.utils import timezone
 from demandes import registre
 from demandes.models import Demande
 from messagerie import services as messagerie_services
+from portail import journal
 from portail.audit import audit_enregistrer
+from portail.limites import envoi_possible_a, heure_texte
+from portail.templatetags.portail import nombre_fr
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ MESSAGE_PERMISSION_SANITAIRE = (
 )
 MESSAGE_NON_ANNULABLE = "Seule une demande en attente peut être annulée."
 MESSAGE_LIMITE = (
-    "Vous avez envoyé {limite} demandes dans l'heure : c'est le maximum. Vous pourrez en "
+    "Vous avez envoyé {envois} dans l'heure : c'est le maximum. Vous pourrez en "
     "envoyer de nouveau à partir de {heure}."
 )
 
@@ -66,16 +69,14 @@ class LimiteAtteinte(DemandeErreur):
 
 def _limite_verifier(*, famille) -> None:
     """Au plus DEMANDES_LIMITE_PAR_HEURE demandes de modification par famille sur l'heure."""
-    from portail import journal
-    from portail.limites import envoi_possible_a, heure_texte
-
     limite = settings.DEMANDES_LIMITE_PAR_HEURE
     codes = [t.code for t in registre.types() if t.limite_par_heure]
     possible = envoi_possible_a(Demande.objects.filter(famille=famille, type__in=codes),
                                 champ_date="cree_le", limite=limite)
     if possible is not None:
         journal.evenement("limite_demandes", famille=famille.numero)
-        raise LimiteAtteinte(MESSAGE_LIMITE.format(limite=limite, heure=heure_texte(possible)))
+        raise LimiteAtteinte(MESSAGE_LIMITE.format(
+            envois=nombre_fr(limite, "demande", "demandes"), heure=heure_texte(possible)))
 
 
 def demande_en_attente(*, famille, type_code: str, enfant=None) -> Demande | None:

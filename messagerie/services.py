@@ -15,12 +15,15 @@ from familles.models import Famille
 from messagerie import fichiers as fichiers_mod
 from messagerie import selectors
 from messagerie.models import Diffusion, Document, Fil, Information, Message, Notification, PieceJointe
+from portail import journal
+from portail.limites import envoi_possible_a, heure_texte
+from portail.templatetags.portail import nombre_fr
 
 logger = logging.getLogger(__name__)
 
 SUJET_NOTIFICATION = "Un nouveau message vous attend sur le Portail Famille"
 MESSAGE_LIMITE = (
-    "Vous avez envoyé {limite} messages dans l'heure : c'est le maximum. Vous pourrez écrire de "
+    "Vous avez envoyé {envois} dans l'heure : c'est le maximum. Vous pourrez écrire de "
     "nouveau à partir de {heure} ; en cas d'urgence, téléphonez au {nom_ccas} ({telephone})."
 )
 
@@ -36,9 +39,6 @@ class LimiteAtteinte(Exception):
 def _limite_verifier(*, famille: Famille) -> None:
     """Sous le verrou de la famille : au plus MESSAGERIE_LIMITE_PAR_HEURE messages envoyés par
     la famille (nouveaux fils et réponses) sur l'heure écoulée."""
-    from portail import journal
-    from portail.limites import envoi_possible_a, heure_texte
-
     Famille.objects.select_for_update().get(pk=famille.pk)
     limite = settings.MESSAGERIE_LIMITE_PAR_HEURE
     possible = envoi_possible_a(Message.objects.filter(fil__famille=famille, de_la_famille=True),
@@ -46,8 +46,8 @@ def _limite_verifier(*, famille: Famille) -> None:
     if possible is not None:
         journal.evenement("limite_messages", famille=famille.numero)
         raise LimiteAtteinte(MESSAGE_LIMITE.format(
-            limite=limite, heure=heure_texte(possible), nom_ccas=settings.NOM_CCAS,
-            telephone=settings.CCAS_TELEPHONE))
+            envois=nombre_fr(limite, "message", "messages"), heure=heure_texte(possible),
+            nom_ccas=settings.NOM_CCAS, telephone=settings.CCAS_TELEPHONE))
 
 
 def _pieces_jointes_ajouter(*, message: Message, fichiers: Iterable) -> None:

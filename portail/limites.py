@@ -26,3 +26,4 @@ def heure_texte(moment: datetime.datetime) -> str:
     """« 14 h 35 », heure de Paris."""
     local = timezone.localtime(moment)
     return f"{local:%H} h {local:%M}"
+

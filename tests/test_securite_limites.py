@@ -133,3 +133,12 @@ def test_les_demandes_du_planning_ne_comptent_pas(parent, limites):
     demande_creer(parent, "caf", {"quotient_familial": "640"})
     demande_creer(parent, "fiscales", {"annee_fiscale": "2024"})
     assert Demande.objects.filter(famille=parent.famille).count() == 6
+
+
+def test_une_limite_de_un_au_singulier(client, parent, settings):
+    settings.MESSAGERIE_LIMITE_PAR_HEURE = 1
+    structure = StructureFactory()
+    client.force_login(parent)
+    assert ecrire(client, structure).status_code == 302
+    page = html.unescape(ecrire(client, structure).content.decode())
+    assert "Vous avez envoyé 1 message dans l'heure" in page

@@ -72,3 +72,8 @@ def onglets_liens(onglets):
     """Les liens des onglets (l'actif marqué) et du cadenas : au plus un rendu par onglet actif."""
     cle = tuple((o["libelle"], o["url"], o["actif"]) for o in onglets)
     return _onglets(cle, get_script_prefix(), get_urlconf())
+
+
+def nombre_fr(n: int, singulier: str, pluriel: str) -> str:
+    """« 0 ligne », « 1 famille », « 2 familles » : en français, 0 et 1 sont au singulier."""
+    return f"{n} {singulier if abs(n) < 2 else pluriel}"

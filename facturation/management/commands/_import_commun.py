@@ -7,11 +7,7 @@ from django.db import transaction
 
 from facturation.importation import ImportEnCours, ImportInvalide
 from portail.templatetags.portail import euros
-
-
-def nombre(n: int, singulier: str, pluriel: str) -> str:
-    """« 0 ligne », « 1 famille », « 2 familles » : en français, 0 et 1 sont au singulier."""
-    return f"{n} {singulier if n <= 1 else pluriel}"
+from portail.templatetags.portail import nombre_fr as nombre
 
 
 class CommandeImport(BaseCommand):
