@@ -30,7 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from facturation import services
-from facturation.lecture_valeurs import (  # noqa: F401 (messages importés par les tests)
+from facturation.lecture_valeurs import (  # noqa: F401 (messages réexportés : importation.ERREUR_…)
     ERREUR_DATE,
     ERREUR_DECIMALES,
     ERREUR_MONTANT,
@@ -310,7 +310,7 @@ class Lecteur:
         self._texte.close()
 
 
-# --- Conversion des valeurs ------------------------------------------------------------------
+# --- Transaction de l'import : verrou, préparation des requêtes -----------------------------
 
 
 _CENTIMES = Decimal("0.01")

@@ -12,7 +12,7 @@ from familles.models import Famille, Responsable, Utilisateur
 from familles.validators import iban_masquer
 from portail import journal
 from portail.admin_outils import AutocompleteTolerantMixin, SuperutilisateurSeulMixin
-from portail.audit import AuditAdminMixin
+from portail.audit import AuditAdminMixin, audit_enregistrer
 
 
 class ResponsableInline(admin.StackedInline):
@@ -214,8 +214,6 @@ class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
         self.delete_queryset(request, Utilisateur.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        from portail.audit import audit_enregistrer
-
         for compte in queryset.select_related("famille"):
             audit_enregistrer(auteur=request.user, famille=compte.famille,
                               objet=services.compte_objet_audit(compte),
