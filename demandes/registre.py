@@ -69,6 +69,8 @@ class TypeDemande:
     refuser: Callable | None = None
     # Facultatif : appelé quand le parent annule sa demande : annuler(demande=, donnees=).
     annuler: Callable | None = None
+    # Compte dans la limite de demandes par famille et par heure (DEMANDES_LIMITE_PAR_HEURE).
+    limite_par_heure: bool = True
 
     def construire(self, *, famille, enfant=None, data=None) -> forms.BaseForm:
         """Le formulaire du type, pré-rempli avec la fiche actuelle (lue en base)."""

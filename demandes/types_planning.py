@@ -41,7 +41,7 @@ def _appliquer(service, cle):
 RESERVATION = enregistrer(TypeDemande(
     code="reservation", libelle="Réservation", cote=COTE_ENFANTS, categorie="Réservations",
     formulaire=enfants_forms.ReservationDecisionForm, arguments=_arguments,
-    creation=True, unique_en_attente=False,
+    creation=True, unique_en_attente=False, limite_par_heure=False,
     appliquer=_appliquer(planning.reservation_accepter, "reservation"),
     refuser=_service(planning.reservation_refuser, "reservation"),
     annuler=lambda *, demande, donnees: planning.reservation_annuler(
@@ -50,7 +50,7 @@ RESERVATION = enregistrer(TypeDemande(
 ABSENCE = enregistrer(TypeDemande(
     code="absence", libelle="Absence", cote=COTE_ENFANTS, categorie="Absences",
     formulaire=enfants_forms.AbsenceDecisionForm, arguments=_arguments,
-    creation=True, unique_en_attente=False,
+    creation=True, unique_en_attente=False, limite_par_heure=False,
     appliquer=_appliquer(planning.absence_accepter, "absence"),
     refuser=_service(planning.absence_refuser, "absence"),
     annuler=lambda *, demande, donnees: planning.absence_annuler(absence=donnees["absence"]),

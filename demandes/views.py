@@ -47,6 +47,8 @@ def formulaire_demande(request, *, type_, enfant=None, template, contexte, retou
             except services.DemandeEnDouble as erreur:
                 messages.warning(request, erreur.message)
                 en_attente = erreur.existante
+            except services.LimiteAtteinte as erreur:
+                formulaire.add_error(None, erreur.message)
             else:
                 messages.success(request, MESSAGE_DEMANDE_ENVOYEE)
                 return redirect(retour)

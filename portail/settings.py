@@ -385,6 +385,10 @@ MESSAGERIE_NOTIFICATION_TENTATIVES_MAX = _env_int("MESSAGERIE_NOTIFICATION_TENTA
 MESSAGERIE_NOTIFICATION_DELAI = _env_int("MESSAGERIE_NOTIFICATION_DELAI", 60)
 # Liste des demandes : les demandes décidées restent affichées ce nombre de jours.
 DEMANDES_DUREE_AFFICHAGE_JOURS = _env_int("DEMANDES_DUREE_AFFICHAGE_JOURS", 31)
+# Limites d'envoi par famille sur l'heure écoulée : messages (nouveaux et réponses) et demandes
+# de modification (les réservations et absences du planning n'y entrent pas).
+MESSAGERIE_LIMITE_PAR_HEURE = _env_int("MESSAGERIE_LIMITE_PAR_HEURE", 20)
+DEMANDES_LIMITE_PAR_HEURE = _env_int("DEMANDES_LIMITE_PAR_HEURE", 30)
 
 # RGPD : les familles sans activité depuis ce nombre d'années sont anonymisées par
 # `manage.py purger_familles` (factures et règlements conservés).
@@ -406,3 +410,8 @@ LOGGING["loggers"]["stripe"] = {"level": "WARNING"}
 # certificat médical joint à une absence.
 ZONE_VACANCES_SCOLAIRES = _env("ZONE_VACANCES_SCOLAIRES", "B").strip().upper()
 CERTIFICAT_TAILLE_MAX = _env_int("CERTIFICAT_TAILLE_MAX", 5 * 1024 * 1024)
+
+# Import des exports du logiciel de facturation : années permises dans les dates (une date hors
+# de ces bornes est une erreur de saisie ou de format, jamais devinée).
+IMPORT_ANNEE_MIN = _env_int("IMPORT_ANNEE_MIN", 2000)
+IMPORT_ANNEE_MAX = _env_int("IMPORT_ANNEE_MAX", 2100)

@@ -132,3 +132,8 @@ def erreurs_formulaire(formulaire) -> list[dict]:
 def erreurs_avec_champ(erreurs: list[dict]) -> int:
     """Le nombre d'erreurs qui désignent un champ (les autres concernent tout le formulaire)."""
     return sum(1 for erreur in erreurs if erreur["libelle"])
+
+
+def nombre_fr(n: int, singulier: str, pluriel: str) -> str:
+    """« 0 ligne », « 1 famille », « 2 familles » : en français, 0 et 1 sont au singulier."""
+    return f"{n} {singulier if abs(n) < 2 else pluriel}"
