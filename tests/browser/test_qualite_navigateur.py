@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.qualite import axe, mise_en_page
 from tests.qualite.jeux import JEUX
-from tests.qualite.navigateur import ECOUTE_CSP, connecter, violations_csp
+from tests.qualite.navigateur import ECOUTE_CSP, afficher, connecter, violations_csp
 from tests.qualite.visites import ids_visites, preparer_visite
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,17 +33,7 @@ class Onglet:
         connecter(self.contexte, visite.utilisateur, self.base_url)
         self.console.clear()
         self.page.set_viewport_size({"width": largeur, "height": axe.HAUTEUR})
-        reponse = self.page.goto(visite.url)
-        assert reponse is not None and reponse.status == visite.statut, (
-            f"{visite.id} : {visite.url} → {reponse and reponse.status}"
-        )
-        if visite.donnees is not None:
-            formulaire = self.page.locator("main form", has=self.page.locator("[type=submit]")).first
-            for nom, valeur in visite.donnees.items():
-                formulaire.locator(f"[name='{nom}']").fill(valeur)
-            with self.page.expect_navigation():
-                formulaire.locator("[type=submit]").first.click()
-        return self.page
+        return afficher(self.page, visite)
 
 
 @pytest.fixture(scope="session")
@@ -163,6 +153,7 @@ PAGE_MAL_MISE_EN_PAGE = """<!DOCTYPE html>
 
 def test_la_mise_en_page_signale_chaque_defaut(onglet_csp):
     page = onglet_csp.page
+    page.goto("about:blank")  # hors du portail : sa CSP bloquerait le <style> en ligne
     page.set_viewport_size({"width": 360, "height": mise_en_page.HAUTEUR})
     page.set_content(PAGE_MAL_MISE_EN_PAGE % {"large": '<p style="width: 500px">Trop large</p>'})
     defauts = mise_en_page.defauts(page)

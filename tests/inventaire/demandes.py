@@ -28,7 +28,7 @@ def _volume(parent, n) -> None:
             services.demande_accepter(demande=demande, agent=agent)
         else:
             services.demande_refuser(demande=demande, agent=agent, motif="Justificatif manquant")
-    demande_creer(parent, "responsable", {"ville": "CHARTRES"})
+    demande_creer(parent, "responsable", {"ville": "CHARTRES"}, remplacer=True)
 
 
 PAGES = [

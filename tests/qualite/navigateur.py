@@ -1,4 +1,4 @@
-"""Aides pour les contrôles dans Chromium : connexion par cookie, violations de CSP."""
+"""Aides pour les contrôles dans Chromium : connexion par cookie, visite, violations de CSP."""
 
 from django.conf import settings
 from django.test import Client
@@ -33,3 +33,18 @@ def violations_csp(page, console: list[str]) -> list[str]:
     evenements = page.evaluate("() => window.__violationsCsp || []")
     messages = [m for m in console if "Content Security Policy" in m or "Content-Security-Policy" in m]
     return list(evenements) + messages
+
+
+def afficher(page, visite):
+    """Affiche la page de la visite ; avec `visite.donnees`, envoie son formulaire (réaffiché)."""
+    reponse = page.goto(visite.url)
+    assert reponse is not None and reponse.status == visite.statut, (
+        f"{visite.id} : {visite.url} → {reponse and reponse.status}"
+    )
+    if visite.donnees is not None:
+        formulaire = page.locator("main form", has=page.locator("[type=submit]")).first
+        for nom, valeur in visite.donnees.items():
+            formulaire.locator(f"[name='{nom}']").fill(valeur)
+        with page.expect_navigation():
+            formulaire.locator("[type=submit]").first.click()
+    return page
