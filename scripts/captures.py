@@ -2,9 +2,10 @@
 
     .venv/bin/python scripts/captures.py DOSSIER [--volume] [--largeurs 360,1280] [--pages MOTIF]
 
-Sert la démonstration (sa propre base SQLite dans un dossier temporaire, `manage.py demo`, un
-serveur de test de Django sur un port libre, DEBUG désactivé comme dans les tests), se connecte par le formulaire comme le parent (jean.dupont) et
-l'agent (agent.ccas) de démonstration, et écrit dans DOSSIER :
+Sert la démonstration (sa propre base SQLite dans un dossier temporaire, `manage.py demo`, le
+serveur des tests de Django sur un port libre, DEBUG désactivé comme dans les tests), se
+connecte par le formulaire comme le parent (jean.dupont) et l'agent (agent.ccas) de
+démonstration, et écrit dans DOSSIER :
 
 - un PNG (page entière) de chaque page de l'inventaire (`tests/inventaire/`) et des pages
   publiques (`tests/qualite/visites.py`) à 360 et 1280 px : `<page>-<largeur>.png` ;
@@ -171,44 +172,6 @@ class Capteur:
         return index
 
 
-def pages_admin(dupont, agent):
-    """Les pages principales de l'administration : accueil, chaque liste que l'agent peut voir,
-    quelques fiches de la famille DUPONT, le pointage du jour."""
-    from django.contrib import admin
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from demandes.models import Demande
-    from enfants.models import Activite
-    from facturation.models import Facture
-    from messagerie.models import Fil
-
-    famille = dupont.famille
-    pages = [("index", reverse("admin:index"))]
-    for modele in sorted(admin.site._registry, key=lambda m: (m._meta.app_label, m._meta.model_name)):
-        meta = modele._meta
-        if not agent.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
-            continue
-        pages.append((f"{meta.app_label}.{meta.model_name}",
-                      reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")))
-    fiches = [
-        ("familles.famille", famille),
-        ("enfants.enfant", famille.enfants.order_by("pk").first()),
-        ("demandes.demande", Demande.objects.filter(famille=famille, statut="en_attente").first()),
-        ("facturation.facture", Facture.objects.filter(famille=famille).order_by("pk").last()),
-        ("messagerie.fil", Fil.objects.filter(famille=famille).order_by("pk").first()),
-    ]
-    for nom, objet in fiches:
-        if objet is not None:
-            app, modele = nom.split(".")
-            pages.append((f"{nom}-fiche", reverse(f"admin:{app}_{modele}_change", args=[objet.pk])))
-    activite = Activite.objects.filter(nom="ALSH Mercredi après-midi").first()
-    if activite is not None:
-        pages.append(("pointage", reverse("admin:enfants_activite_pointage", args=[activite.pk])
-                      + f"?date={timezone.localdate():%Y-%m-%d}"))
-    return pages
-
-
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("dossier", type=Path, help="où écrire les PNG et index.html")
@@ -250,6 +213,7 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
     from familles.models import Utilisateur
     from tests.inventaire import pages
     from tests.qualite import jeux
+    from tests.qualite.administration import pages_admin
     from tests.qualite.navigateur import afficher
     from tests.qualite.visites import PAGES_PUBLIQUES, ids_visites, preparer_visite
 
@@ -263,7 +227,7 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
 
     with sync_playwright() as p:
         navigateur = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                       args=["--no-sandbox", "--disable-gpu"])
+                                       args=["--no-sandbox", "--disable-gpu", "--lang=fr-FR"])
         capteur = Capteur(navigateur, base_url, options.dossier)
 
         def page_de(visite, cle_parent):
@@ -299,7 +263,7 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
             page = capteur.contexte("agent", identifiant=IDENTIFIANT_AGENT,
                                     mot_de_passe=MOT_DE_PASSE_AGENT, admin=True)
             print("Administration")
-            for nom, url in pages_admin(dupont, agent):
+            for nom, url in pages_admin(famille=dupont.famille, agent=agent):
                 if options.pages in nom or options.pages in f"admin-{nom}":
                     capteur.capturer("Administration", f"admin-{nom}", page, url, [1280],
                                      lambda page, url=url: _ouvrir_admin(page, url))

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.qualite import axe, mise_en_page
-from tests.qualite.jeux import JEUX
+from tests.qualite.jeux import JEUX, parent_demo
 from tests.qualite.navigateur import ECOUTE_CSP, afficher, connecter, violations_csp
 from tests.qualite.visites import ids_visites, preparer_visite
 
@@ -77,6 +77,31 @@ def test_mise_en_page(id_, jeu, onglet_csp):
     page = onglet_csp.ouvrir(visite, largeur=mise_en_page.LARGEURS[0])
     defauts = mise_en_page.defauts_aux_largeurs(page)
     assert not defauts, f"{id_} ({visite.url}, jeu « {jeu} ») :\n" + "\n".join(defauts)
+
+
+# Les agents travaillent sur un poste de bureau.
+LARGEURS_ADMINISTRATION = (1024, 1280, 1920)
+
+
+def test_mise_en_page_administration(onglet_csp):
+    """Les pages principales de l'administration, avec la démonstration (un seul test : la liste
+    dépend des droits de l'agent, lus en base)."""
+    from familles.demo import IDENTIFIANT_AGENT
+    from familles.models import Utilisateur
+    from tests.qualite.administration import pages_admin
+    from tests.qualite.visites import Visite
+
+    famille = parent_demo().famille
+    agent = Utilisateur.objects.get(username=IDENTIFIANT_AGENT)
+    pages = pages_admin(famille=famille, agent=agent)
+    assert len(pages) > 20
+    defauts = []
+    for nom, url in pages:
+        page = onglet_csp.ouvrir(Visite(id=nom, url=url, utilisateur=agent),
+                                 largeur=LARGEURS_ADMINISTRATION[0])
+        defauts += [f"{nom} ({url}) {d}"
+                    for d in mise_en_page.defauts_aux_largeurs(page, LARGEURS_ADMINISTRATION)]
+    assert not defauts, "\n".join(defauts)
 
 
 PAGE_FAUTIVE = """<!DOCTYPE html>
