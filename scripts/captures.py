@@ -226,6 +226,7 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
     ids = [i for i in ids_visites(html_seulement=True) if options.pages in i]
 
     with sync_playwright() as p:
+        # --lang : champs de fichier et de date en français si chromium-l10n est installé.
         navigateur = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                        args=["--no-sandbox", "--disable-gpu", "--lang=fr-FR"])
         capteur = Capteur(navigateur, base_url, options.dossier)
