@@ -1,6 +1,6 @@
 """Captures d'écran de toutes les pages, pour les regarder comme une personne.
 
-    .venv/bin/python scripts/captures.py DOSSIER [--volume] [--largeurs 360,1280] [--pages MOTIF]
+    .venv/bin/python scripts/captures.py DOSSIER [--volume] [--largeurs 360,1280] [--pages MOTIF]…
 
 Sert la démonstration (sa propre base SQLite dans un dossier temporaire, `manage.py demo`, le
 serveur des tests de Django sur un port libre, DEBUG désactivé comme dans les tests), se
@@ -178,7 +178,8 @@ def main() -> None:
     arguments.add_argument("--volume", action="store_true",
                            help="capturer aussi la famille « beaucoup de lignes »")
     arguments.add_argument("--largeurs", default="360,1280", help="largeurs en px (360,1280)")
-    arguments.add_argument("--pages", default="", help="seulement les pages dont le nom contient ce motif")
+    arguments.add_argument("--pages", action="append", default=[], metavar="MOTIF",
+                           help="seulement les pages dont le nom contient ce motif (répétable)")
     arguments.add_argument("--sans-admin", action="store_true", help="sans l'administration")
     options = arguments.parse_args()
     largeurs = [int(x) for x in options.largeurs.split(",")]
@@ -223,7 +224,10 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
     # effacerait ce que les pages précédentes ont préparé) ; les pages publiques : une famille
     # neuve (« mot de passe imposé » ne doit pas bloquer le compte de démonstration).
     demo = jeux.Jeu("demo", lambda: dupont)
-    ids = [i for i in ids_visites(html_seulement=True) if options.pages in i]
+    def retenue(nom: str) -> bool:
+        return not options.pages or any(motif in nom for motif in options.pages)
+
+    ids = [i for i in ids_visites(html_seulement=True) if retenue(i)]
 
     with sync_playwright() as p:
         # --lang : champs de fichier et de date en français si chromium-l10n est installé.
@@ -265,7 +269,7 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
                                     mot_de_passe=MOT_DE_PASSE_AGENT, admin=True)
             print("Administration")
             for nom, url in pages_admin(famille=dupont.famille, agent=agent):
-                if options.pages in nom or options.pages in f"admin-{nom}":
+                if retenue(f"admin-{nom}"):
                     capteur.capturer("Administration", f"admin-{nom}", page, url, [1280],
                                      lambda page, url=url: _ouvrir_admin(page, url))
         navigateur.close()
