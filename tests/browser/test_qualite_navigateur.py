@@ -200,6 +200,11 @@ def test_la_mise_en_page_signale_chaque_defaut(onglet_csp):
     page.set_content(corrigee % {"large": "<p>Tient</p>"})
     assert mise_en_page.defauts(page) == []
 
+    # Sans pied de page, le contrôle ne passe pas en silence.
+    page.set_content((corrigee % {"large": ""}).replace("<footer>Pied de page</footer>", ""))
+    assert [d["message"] for d in mise_en_page.defauts(page)] == [
+        "page sans pied de page : rien à comparer"]
+
 
 def test_l_ecoute_de_csp_signale_un_script_en_ligne(onglet_csp, live_server):
     """Une page servie avec la CSP du portail et un script en ligne : la violation est vue."""

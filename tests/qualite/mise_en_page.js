@@ -38,7 +38,9 @@
   // 2. Rien de <main> ne finit sous le haut du pied de page.
   const main = document.querySelector('main');
   const pied = document.querySelector(options.pied);
-  if (main && pied) {
+  if (!main || !pied) {
+    defauts.push({controle: 'pied', message: `page sans ${main ? 'pied de page' : '<main>'} : rien à comparer`});
+  } else {
     const haut = pied.getBoundingClientRect().top;
     const sous = [];
     for (const el of [main, ...main.querySelectorAll('*')]) {
