@@ -216,9 +216,13 @@ def donnees_famille_lisibles(*, famille: Famille) -> list[dict]:
         if jointures := _jointures(champs):
             objets = objets.select_related(*jointures)
         label = section.modele._meta.label
+        colonnes = [_libelle_colonne(f) for f in champs]
         resultat.append({
             "section": SECTIONS_LIBELLES.get(label, section.libelle),
-            "colonnes": [_libelle_colonne(f) for f in champs],
-            "lignes": [[_lisible(objet, f, famille=famille) for f in champs] for objet in objets],
+            "colonnes": colonnes,
+            # (intitulé, valeur) : l'intitulé de la colonne accompagne la valeur sur téléphone.
+            "lignes": [list(zip(colonnes, (_lisible(objet, f, famille=famille) for f in champs),
+                                strict=True))
+                       for objet in objets],
         })
     return resultat

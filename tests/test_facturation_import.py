@@ -92,7 +92,7 @@ def test_exemple_du_guide_par_les_commandes(tmp_path, famille, regie, client, mo
     assert "AL-36" in html and "AL-12" not in html
     assert "08/04/2015" in html and "30/04/2015" in html
     assert "En retard" in html
-    assert "Total :</th><td class=\"text-end\">120,60\u00a0€" in html
+    assert "Total :</th><td class=\"text-end\" data-label=\"Montant\">120,60\u00a0€" in html
 
     html = client.get("/releve/").content.decode()
     assert '<option value="2014" selected>2014-2015</option>' in html

@@ -100,7 +100,7 @@ def famille_remplie(parent):
 def _cellules(html: str) -> list[str]:
     import re
 
-    return [re.sub(r"[ \t\r\n]+", " ", c).strip() for c in re.findall(r"<td>(.*?)</td>", html, re.S)]
+    return [re.sub(r"[ \t\r\n]+", " ", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
 
 
 def test_page_en_francais_avec_des_libelles(client_parent, parent, famille_remplie):

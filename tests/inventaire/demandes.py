@@ -12,7 +12,8 @@ def _formulaire_avec_demande_en_attente(parent) -> dict:
     """Le formulaire « Informations responsable », une demande en attente affichée au-dessus."""
     from tests.factories import demande_creer
 
-    demande_creer(parent, "responsable", {"ville": "CHARTRES"})
+    # remplacer : la famille de démonstration a déjà une demande « responsable » en attente.
+    demande_creer(parent, "responsable", {"ville": "CHARTRES"}, remplacer=True)
     return {}
 
 
@@ -31,7 +32,7 @@ def _volume(parent, n) -> None:
                 services.demande_accepter(demande=demande, agent=agent)
             else:
                 services.demande_refuser(demande=demande, agent=agent, motif="Justificatif manquant")
-        demande_creer(parent, "responsable", {"ville": "CHARTRES"})
+        demande_creer(parent, "responsable", {"ville": "CHARTRES"}, remplacer=True)
 
 
 PAGES = [

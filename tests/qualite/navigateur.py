@@ -1,4 +1,4 @@
-"""Aides pour les contrôles dans Chromium : connexion par cookie, violations de CSP."""
+"""Aides pour les contrôles dans Chromium : connexion par cookie, visite, violations de CSP."""
 
 from django.conf import settings
 from django.test import Client
@@ -45,3 +45,20 @@ def remplir(champ, valeur: str) -> None:
         champ.select_option(valeur)
     else:
         champ.fill(valeur)
+
+
+def afficher(page, visite):
+    """Affiche la page de la visite ; avec `visite.donnees`, envoie son formulaire (réaffiché)."""
+    reponse = page.goto(visite.url)
+    assert reponse is not None and reponse.status == visite.statut, (
+        f"{visite.id} : {visite.url} → {reponse and reponse.status}"
+    )
+    if visite.donnees is not None:
+        # Le formulaire qui porte les champs à remplir (une page en a parfois plusieurs).
+        premier = next(iter(visite.donnees))
+        formulaire = page.locator("main form", has=page.locator(f"[name='{premier}']")).first
+        for nom, valeur in visite.donnees.items():
+            remplir(formulaire.locator(f"[name='{nom}']").first, valeur)
+        with page.expect_navigation():
+            formulaire.locator("[type=submit]").first.click()
+    return page
