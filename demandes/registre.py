@@ -37,7 +37,7 @@ from decimal import Decimal
 from django import forms
 from django.db import models
 
-from portail.audit import valeur_texte as texte  # noqa: F401  (réexporté : registre.texte)
+from commun.audit import valeur_texte as texte  # noqa: F401  (réexporté : registre.texte)
 
 COTE_COMPTE = "compte"
 COTE_ENFANTS = "enfants"

@@ -9,14 +9,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from commun import journal
+from commun.audit import audit_enregistrer
+from commun.formats import nombre_fr
+from commun.limites import envoi_possible_a, heure_texte
 from demandes import registre
 from demandes.models import Demande
 from enfants.services import MOTIF_TROP_LONG
 from messagerie import services as messagerie_services
-from portail import journal
-from portail.audit import audit_enregistrer
-from portail.limites import envoi_possible_a, heure_texte
-from portail.templatetags.portail import nombre_fr
 
 logger = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commun.decorators import famille_requise
 from demandes import registre, selectors, services
 from demandes.models import Demande
 from enfants import selectors as enfants_selectors
-from portail.decorators import famille_requise
 
 MESSAGE_DEMANDE_ENVOYEE = (
     "Votre demande a été transmise au CCAS : elle sera traitée prochainement. "

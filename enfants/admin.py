@@ -12,6 +12,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from commun.admin_outils import AutocompleteTolerantMixin
+from commun.audit import AuditAdminMixin
+from commun.fichiers import reponse_telechargement
 from enfants import calendrier, services
 from enfants.models import (
     Absence,
@@ -27,9 +30,6 @@ from enfants.models import (
     Structure,
     Vaccination,
 )
-from messagerie.fichiers import reponse_telechargement
-from portail.admin_outils import AutocompleteTolerantMixin
-from portail.audit import AuditAdminMixin
 
 PERMISSION_SANITAIRE = "enfants.voir_donnees_sanitaires"
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from commun.sql import requetes_preparees
 from enfants import calendrier
 from enfants.models import (
     Absence,
@@ -23,7 +24,6 @@ from enfants.models import (
     Structure,
 )
 from messagerie.selectors import messages_non_lus_sql
-from portail.sql import requetes_preparees
 
 
 def enfants(*, famille) -> QuerySet[Enfant]:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from commun.audit import audit_enregistrer
 from enfants import calendrier
 from enfants.models import (
     Absence,
@@ -35,7 +36,6 @@ from enfants.models import (
     Vaccination,
 )
 from enfants.planning import activite_ouverte
-from portail.audit import audit_enregistrer
 
 CHAMPS_ENFANT_MODIFIABLES = frozenset({
     "nom", "prenom", "date_naissance", "ecole", "classe", "port_lunettes", "lunettes_precisions",

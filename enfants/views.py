@@ -1,8 +1,8 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from commun.decorators import famille_requise
 from enfants import selectors
-from portail.decorators import famille_requise
 
 
 @famille_requise

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from commun.decorators import famille_requise
 from enfants import calendrier, ical, selectors, services
 from enfants.forms import AbsenceForm, PeriodeForm, ReservationForm
 from enfants.models import FluxCalendrier, Reservation
 from enfants.planning import agenda_construire
-from portail.decorators import famille_requise
 
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
 

@@ -30,6 +30,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from commun.formats import montant_fr
 from facturation import services
 from facturation.models import (
     EvenementPaiement,
@@ -39,7 +40,6 @@ from facturation.models import (
     Reglement,
 )
 from familles.models import Famille
-from portail.templatetags.portail import montant_fr
 
 logger = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
+from commun.sql import requetes_preparees
 from facturation import paiement as paiement_en_ligne
 from facturation.models import ZERO, Affectation, Facture, PaiementEnLigne, Reglement
 from familles.models import Famille
 from messagerie.selectors import messages_non_lus_sql
-from portail.sql import requetes_preparees
 
 _MONTANT = DecimalField(max_digits=12, decimal_places=2)
 CENTIME = Decimal("0.01")

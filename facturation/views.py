@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commun.decorators import famille_requise
 from facturation import paiement as paiement_en_ligne
 from facturation import pdf, selectors
 from facturation.forms import PaiementForm
-from portail.decorators import famille_requise
 
 logger = logging.getLogger(__name__)
 

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.db.models import Case, When
 from django.urls import reverse
 
+from commun import journal
+from commun.admin_outils import AutocompleteTolerantMixin, SuperutilisateurSeulMixin
+from commun.audit import AuditAdminMixin, audit_enregistrer
 from familles import services
 from familles.forms import ResponsableForm, SituationAccordeeMixin
 from familles.models import Famille, Responsable, Utilisateur
 from familles.validators import iban_masquer
-from portail import journal
-from portail.admin_outils import AutocompleteTolerantMixin, SuperutilisateurSeulMixin
-from portail.audit import AuditAdminMixin, audit_enregistrer
 
 
 class ResponsableAdminForm(SituationAccordeeMixin, forms.ModelForm):

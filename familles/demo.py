@@ -3,8 +3,8 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from commun.permissions import NOM_GROUPE_CCAS
 from familles.models import Famille, Responsable, Utilisateur
-from portail.permissions import NOM_GROUPE_CCAS
 
 IDENTIFIANT_DUPONT = "jean.dupont"
 MOT_DE_PASSE_DUPONT = "Bonbons2015"

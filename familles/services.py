@@ -66,7 +66,7 @@ def compte_famille_creer(
     Soit un courriel d'activation est envoyé (après validation de la transaction), soit un mot
     de passe temporaire est renvoyé, que le parent devra changer à sa première connexion.
     """
-    from portail.audit import audit_enregistrer
+    from commun.audit import audit_enregistrer
 
     utilisateur = Utilisateur(username=identifiant, email=email, famille=famille)
     principal = famille.responsable_principal
@@ -104,7 +104,7 @@ def compte_objet_audit(utilisateur: Utilisateur) -> str:
 def compte_mot_de_passe_reinitialise(*, utilisateur: Utilisateur, auteur) -> Utilisateur:
     """Un agent vient de donner un mot de passe au compte (administration) : il est temporaire
     (à changer à la prochaine connexion) et c'est tracé, sans la valeur."""
-    from portail.audit import audit_enregistrer
+    from commun.audit import audit_enregistrer
 
     if auteur is not None and auteur.pk != utilisateur.pk and utilisateur.has_usable_password():
         utilisateur.doit_changer_mot_de_passe = True
@@ -172,8 +172,8 @@ def _appliquer(instance, valeurs: dict, autorises: frozenset) -> tuple[dict, dic
 @transaction.atomic
 def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=None, motif: str = ""):
     """Modifie (ou crée, pour un conjoint) un responsable de la famille ; trace l'audit."""
+    from commun.audit import audit_enregistrer
     from familles.models import Responsable
-    from portail.audit import audit_enregistrer
 
     responsable = (
         Responsable.objects.select_for_update().filter(famille=famille, role=role).first()
@@ -190,7 +190,7 @@ def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=N
 @transaction.atomic
 def famille_modifier(*, famille: Famille, valeurs: dict, auteur=None, motif: str = "") -> Famille:
     """Modifie les informations CAF, fiscales ou bancaires de la famille ; trace l'audit."""
-    from portail.audit import audit_enregistrer
+    from commun.audit import audit_enregistrer
 
     famille = Famille.objects.select_for_update().get(pk=famille.pk)
     avant, apres = _appliquer(famille, valeurs, CHAMPS_FAMILLE_MODIFIABLES)

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
+from commun.decorators import famille_requise
 from familles.validators import iban_masquer
-from portail.decorators import famille_requise
 
 
 @famille_requise

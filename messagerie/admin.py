@@ -12,11 +12,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 
+from commun import fichiers
+from commun.admin_outils import AutocompleteTolerantMixin
 from enfants.models import Activite, Structure
-from messagerie import fichiers, selectors, services
+from messagerie import selectors, services
 from messagerie.forms import PiecesJointesMixin
 from messagerie.models import AgentStructure, Diffusion, Document, Fil, Information, Notification
-from portail.admin_outils import AutocompleteTolerantMixin
 
 
 def _structures_de(agent):

@@ -2,8 +2,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from commun import fichiers
 from enfants.models import Structure
-from messagerie import fichiers
 
 ERREUR_TROP_DE_FICHIERS = "Vous pouvez joindre {nombre} fichiers au plus."
 AIDE_PIECES_JOINTES = "PDF, JPEG ou PNG ; {nombre} fichiers au plus, {taille} Mo chacun au plus."

@@ -5,9 +5,9 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from commun.sql import requetes_preparees
 from familles.models import Famille
 from messagerie.models import AgentStructure, Document, Fil, Information, Message, PieceJointe
-from portail.sql import requetes_preparees
 
 # Un message reçu par la famille et qu'elle n'a pas encore ouvert.
 _NON_LU_FAMILLE = Q(messages__de_la_famille=False, messages__lu_le__isnull=True)

@@ -10,14 +10,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from commun import fichiers as fichiers_mod
+from commun import journal
+from commun.formats import nombre_fr
+from commun.limites import envoi_possible_a, heure_texte
 from enfants.models import Activite, Structure
 from familles.models import Famille
-from messagerie import fichiers as fichiers_mod
 from messagerie import selectors
 from messagerie.models import Diffusion, Document, Fil, Information, Message, Notification, PieceJointe
-from portail import journal
-from portail.limites import envoi_possible_a, heure_texte
-from portail.templatetags.portail import nombre_fr
 
 logger = logging.getLogger(__name__)
 

@@ -3,9 +3,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from messagerie import fichiers, selectors, services
+from commun import fichiers
+from commun.decorators import famille_requise
+from messagerie import selectors, services
 from messagerie.forms import MessageNouveauForm, ReponseForm
-from portail.decorators import famille_requise
 
 FILS_PAR_PAGE = 20
 MESSAGE_ENVOYE = "Votre message a été envoyé."

@@ -1,50 +1,11 @@
-"""Administration du module portail : le journal d'audit, les appareils TOTP des agents."""
+"""Administration du projet : les appareils TOTP des agents."""
 
 from django.contrib import admin
 from django.http import Http404
-from django.utils.html import format_html, format_html_join
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portail.admin_outils import SuperutilisateurSeulMixin
-from portail.models import Audit
-
-
-@admin.register(Audit)
-class AuditAdmin(admin.ModelAdmin):
-    """Le journal d'audit : consultation seule."""
-
-    list_display = ("date", "auteur", "famille", "action", "objet", "champs_modifies")
-    list_filter = ("sensible", "date")
-    search_fields = ("famille__numero", "objet", "action", "auteur__username")
-    list_select_related = ("auteur", "famille")
-    date_hierarchy = "date"
-    fields = ("date", "auteur", "famille", "objet", "action", "champs_modifies", "detail")
-    readonly_fields = fields
-
-    @admin.display(description="champs modifiés")
-    def champs_modifies(self, obj):
-        return ", ".join(obj.champs) or "—"
-
-    @admin.display(description="avant → après")
-    def detail(self, obj):
-        if obj.sensible:
-            return "Donnée sensible : les valeurs ne sont pas conservées dans le journal."
-        lignes = ((champ, obj.avant.get(champ, ""), obj.apres.get(champ, "")) for champ in obj.champs)
-        return format_html(
-            "<table><thead><tr><th scope='col'>Champ</th><th scope='col'>Avant</th>"
-            "<th scope='col'>Après</th></tr></thead><tbody>{}</tbody></table>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", lignes),
-        )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from commun.admin_outils import SuperutilisateurSeulMixin
 
 
 class AppareilTOTPAdmin(SuperutilisateurSeulMixin, TOTPDeviceAdmin):

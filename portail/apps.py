@@ -7,9 +7,6 @@ class PortailConfig(AppConfig):
     name = "portail"
     verbose_name = "Portail"
 
-    def ready(self):
-        from portail import journal  # noqa: F401  (branche les signaux du journal de sécurité)
-
 
 class PortailAdminConfig(admin_apps.AdminConfig):
     """L'administration Django, servie par le site du portail (double authentification)."""

@@ -20,8 +20,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from commun.formats import montant_fr, taille_fichier_fr
 from familles.models import Famille
-from portail.templatetags.portail import montant_fr, taille_fichier_fr
 
 APPLICATIONS = ("familles", "enfants", "facturation", "messagerie", "demandes")
 MOTS_SECRETS = ("password", "secret", "jeton", "token", "cle_", "_cle", "hash", "signature")

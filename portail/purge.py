@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from commun.models import Audit
 from demandes.models import Demande
 from enfants.models import (
     Absence,
@@ -35,7 +36,6 @@ from enfants.models import (
 from facturation.models import Facture, Reglement
 from familles.models import Famille, Responsable, Utilisateur
 from messagerie.models import Fil, Notification
-from portail.models import Audit
 
 NOM_ANONYME = "ANONYME"
 

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "commun",
     "portail",
     "familles",
     "enfants",
@@ -144,11 +145,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # PostgreSQL : les requêtes écrites à la main des pages les plus fréquentées sont préparées
-# (portail/sql.py). 0 derrière un PgBouncer en mode transaction sans `max_prepared_statements`.
+# (commun/sql.py). 0 derrière un PgBouncer en mode transaction sans `max_prepared_statements`.
 DB_REQUETES_PREPAREES = _env_bool("DB_REQUETES_PREPAREES", True)
 if DB_REQUETES_PREPAREES and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django désactive la préparation par défaut ; les curseurs de l'ORM (liaison côté client)
-    # ne préparent jamais rien : seules les requêtes de portail/sql.py le sont.
+    # ne préparent jamais rien : seules les requêtes de commun/sql.py le sont.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 # Cache : mémoire locale par défaut ; REDIS_URL pour un cache partagé entre plusieurs serveurs

@@ -18,9 +18,10 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from commun import journal
+from commun.decorators import famille_requise
 from facturation import selectors as facturation_selectors
-from portail import export, journal
-from portail.decorators import famille_requise
+from portail import export
 from portail.forms import (
     ChangementMotDePasseForm,
     ConnexionForm,

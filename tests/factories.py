@@ -3,8 +3,8 @@ import datetime
 import factory
 from django.contrib.auth.models import Group
 
+from commun.permissions import NOM_GROUPE_CCAS
 from familles.models import Famille, Responsable, Utilisateur
-from portail.permissions import NOM_GROUPE_CCAS
 
 MOT_DE_PASSE = "Portail2026Ok"
 

@@ -4,10 +4,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from commun.models import Audit
 from demandes import services
 from demandes.models import Demande
 from familles.models import Famille, Responsable
-from portail.models import Audit
 from tests.factories import ResponsableFactory, demande_creer
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from commun.models import Audit
 from demandes import services
 from demandes.models import Demande
 from enfants.models import Autorisations, DonneesSanitaires, Enfant, PersonneAutorisee, Vaccination
-from portail.models import Audit
 from tests.factories import (
     DonneesSanitairesFactory,
     EnfantFactory,
@@ -171,7 +171,7 @@ def test_agent_sans_permission_ne_voit_aucune_donnee_sanitaire(client, agent, en
         assert "Pollen" not in str(trace.avant) + str(trace.apres)
     trace = Audit.objects.get(action__startswith=f"Demande n° {demande_sanitaire.pk}")
     assert trace.sensible and trace.champs == ["allergies"] and trace.auteur == sante
-    audit = _texte(client.get(reverse("admin:portail_audit_change", args=[trace.pk])))
+    audit = _texte(client.get(reverse("admin:commun_audit_change", args=[trace.pk])))
     assert ALLERGIE not in audit and "valeurs ne sont pas conservées" in audit
 
 

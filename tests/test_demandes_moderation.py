@@ -5,11 +5,11 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import connection
 from django.urls import reverse
 
+from commun.models import Audit
 from demandes import admin as demandes_admin
 from demandes import services
 from demandes.models import Demande
 from familles.models import Famille, Responsable
-from portail.models import Audit
 from tests.factories import agent_ccas, demande_creer, famille_avec_parent
 
 pytestmark = pytest.mark.django_db
@@ -118,13 +118,13 @@ def test_refus_en_masse_passe_par_une_page_de_motif(client_agent, parent, autre_
 def test_journal_d_audit_en_lecture_seule(client_agent, parent, agent):
     demande = demande_creer(parent, "responsable", {"ville": "CHARTRES"})
     services.demande_accepter(demande=demande, agent=agent)
-    reponse = client_agent.get(reverse("admin:portail_audit_changelist"))
+    reponse = client_agent.get(reverse("admin:commun_audit_changelist"))
     assert reponse.status_code == 200
     trace = Audit.objects.filter(famille=parent.famille).first()
-    detail = _texte(client_agent.get(reverse("admin:portail_audit_change", args=[trace.pk])))
+    detail = _texte(client_agent.get(reverse("admin:commun_audit_change", args=[trace.pk])))
     assert "CHARTRES" in detail
-    assert client_agent.post(reverse("admin:portail_audit_change", args=[trace.pk]), {}).status_code == 403
-    assert client_agent.get(reverse("admin:portail_audit_add")).status_code == 403
+    assert client_agent.post(reverse("admin:commun_audit_change", args=[trace.pk]), {}).status_code == 403
+    assert client_agent.get(reverse("admin:commun_audit_add")).status_code == 403
 
 
 def test_agent_sans_groupe_ne_decide_pas(client, parent):
@@ -154,7 +154,7 @@ def test_deux_agents_acceptent_en_meme_temps():
     n'a pas de verrou de ligne et refuse les écritures concurrentes : les deux acceptations s'y
     suivent, ce qui vérifie au moins la garde « déjà traitée ».
     """
-    from portail.permissions import donnees_de_reference_rejouer
+    from commun.permissions import donnees_de_reference_rejouer
 
     donnees_de_reference_rejouer()
     parent = famille_avec_parent()

@@ -6,9 +6,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from commun.permissions import NOM_GROUPE_CCAS
 from messagerie import selectors, services
 from messagerie.models import Diffusion, Fil, Message
-from portail.permissions import NOM_GROUPE_CCAS
 from tests.factories import (
     ActiviteFactory,
     AgentStructureFactory,

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from messagerie.fichiers import ERREUR_TAILLE, ERREUR_TYPE
+from commun.fichiers import ERREUR_TAILLE, ERREUR_TYPE
 from messagerie.models import Fil, PieceJointe
 from tests.factories import (
     CONTENU_JPEG,

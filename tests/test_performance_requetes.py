@@ -115,7 +115,7 @@ def test_les_requetes_du_planning_sont_preparees_sur_postgresql(client_parent, p
         assert client_parent.get(f"/enfants/{enfant.pk}/planning/2026/11/").status_code == 200
         assert client_parent.get("/").status_code == 200
     if connection.vendor != "postgresql":
-        from portail.sql import requetes_preparees
+        from commun.sql import requetes_preparees
 
         with requetes_preparees(), connection.cursor() as curseur:
             curseur.execute("SELECT 1")

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from commun.models import Audit
 from enfants.models import DonneesSanitaires
 from familles.models import Famille
-from portail.models import Audit
 from tests.factories import DonneesSanitairesFactory, EnfantFactory, agent_sante
 from tests.formulaires import donnees_admin
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portail.templatetags.portail import pluriel, taille_fichier_fr
+from commun.formats import pluriel, taille_fichier_fr
 
 
 @pytest.mark.parametrize(("nombre", "attendu"), [(0, ""), (1, ""), (2, "s"), (10, "s"), (-1, ""),

@@ -15,8 +15,8 @@ from django.forms.models import model_to_dict
 from django.urls import NoReverseMatch, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from commun.models import Audit
 from familles.models import Utilisateur
-from portail.models import Audit
 from tests import factories
 from tests.formulaires import donnees_admin
 

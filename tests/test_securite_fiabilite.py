@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
+from commun.models import Audit
 from demandes import registre, services
 from demandes.models import Demande
 from familles.models import Famille, Responsable
-from portail.models import Audit
 from tests.factories import agent_ccas, demande_creer, famille_avec_parent
 
 
@@ -17,7 +17,7 @@ def test_double_envoi_simultane_une_seule_demande():
     """Deux envois du même formulaire au même instant (double clic, deux onglets) : une seule
     demande en attente ; l'autre envoi reçoit « déjà en attente ». Sur PostgreSQL, deux fils et
     deux connexions ; sur SQLite, les envois se suivent (pas de verrou de ligne)."""
-    from portail.permissions import donnees_de_reference_rejouer
+    from commun.permissions import donnees_de_reference_rejouer
 
     donnees_de_reference_rejouer()
     parent = famille_avec_parent()

@@ -1,12 +1,13 @@
 from django.db import migrations
 
-from portail.permissions import donnees_de_reference, groupe_ccas_accorder
+from commun.permissions import donnees_de_reference, groupe_ccas_accorder
 
 
 @donnees_de_reference
 def accorder(apps, schema_editor):
     groupe_ccas_accorder(apps, app_label="demandes", codenames=["view_demande", "change_demande"])
-    groupe_ccas_accorder(apps, app_label="portail", codenames=["view_audit"])
+    # La consultation du journal d'audit est accordée par commun/migrations/0001_initial.py
+    # (le modèle Audit a quitté l'application portail).
 
 
 class Migration(migrations.Migration):

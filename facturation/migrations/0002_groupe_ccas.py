@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from portail.permissions import donnees_de_reference, groupe_ccas_accorder
+from commun.permissions import donnees_de_reference, groupe_ccas_accorder
 
 
 @donnees_de_reference

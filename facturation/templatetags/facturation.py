@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from portail.templatetags.portail import euros
+from commun.formats import euros
 
 register = template.Library()
 

@@ -1,72 +1,16 @@
-"""Formats français du portail : montants et dates ; l'habillage commun des pages."""
+"""L'habillage commun des pages (pied de page, onglets) et le résumé des erreurs des formulaires.
+
+Les formats français (montants, tailles de fichier, pluriels) sont dans `commun` :
+`{% load formats %}`.
+"""
 
 import functools
-from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 
 register = template.Library()
-
-ESPACE_FINE = "\u202f"
-
-
-def montant_fr(valeur) -> str:
-    """1234.5 → « 1 234,50 » (espace fine insécable pour les milliers, virgule décimale)."""
-    if valeur is None or valeur == "":
-        return ""
-    montant = Decimal(valeur).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    signe = "-" if montant < 0 else ""
-    entier, decimales = f"{abs(montant):.2f}".split(".")
-    groupes = []
-    while len(entier) > 3:
-        groupes.insert(0, entier[-3:])
-        entier = entier[:-3]
-    groupes.insert(0, entier)
-    return f"{signe}{ESPACE_FINE.join(groupes)},{decimales}"
-
-
-@register.filter
-def montant(valeur) -> str:
-    return montant_fr(valeur)
-
-
-@register.filter
-def pluriel(nombre, suffixe: str = "s") -> str:
-    """Le « s » du pluriel à la française : « 0 réponse », « 1 réponse », « 2 réponses »
-    (le filtre `pluralize` de Django écrit « 0 réponses »)."""
-    try:
-        return suffixe if abs(nombre) >= 2 else ""
-    except TypeError:
-        return suffixe if len(nombre) >= 2 else ""
-
-
-def taille_fichier_fr(octets) -> str:
-    """5427 → « 5,3 Ko », 3 670 016 → « 3,5 Mo », 0 → « 0 octet » (Ko = 1 024 octets, comme
-    les explorateurs de fichiers ; virgule décimale)."""
-    octets = int(octets or 0)
-    if octets < 1024:
-        return f"{octets}\u00a0octet{pluriel(octets)}"
-    for unite in ("Ko", "Mo", "Go"):
-        octets /= 1024
-        if octets < 1024 or unite == "Go":
-            break
-    texte = f"{octets:.1f}".replace(".", ",").removesuffix(",0")
-    return f"{texte}\u00a0{unite}"
-
-
-@register.filter
-def taille_fichier(octets) -> str:
-    return taille_fichier_fr(octets)
-
-
-@register.filter
-def euros(valeur) -> str:
-    """1234.5 → « 1 234,50 € »."""
-    texte = montant_fr(valeur)
-    return f"{texte}\u00a0€" if texte else ""
-
 
 # --- Habillage commun : les parties qui ne dépendent que de leurs entrées sont rendues une fois
 # par processus et par jeu d'entrées (la clé contient tout ce que le gabarit lit : jamais
@@ -132,8 +76,3 @@ def erreurs_formulaire(formulaire) -> list[dict]:
 def erreurs_avec_champ(erreurs: list[dict]) -> int:
     """Le nombre d'erreurs qui désignent un champ (les autres concernent tout le formulaire)."""
     return sum(1 for erreur in erreurs if erreur["libelle"])
-
-
-def nombre_fr(n: int, singulier: str, pluriel: str) -> str:
-    """« 0 ligne », « 1 famille », « 2 familles » : en français, 0 et 1 sont au singulier."""
-    return f"{n} {singulier if abs(n) < 2 else pluriel}"

@@ -29,7 +29,7 @@ def _donnees_de_reference(request):
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         from django.contrib.auth.models import Group
 
-        from portail.permissions import NOM_GROUPE_CCAS, donnees_de_reference_rejouer
+        from commun.permissions import NOM_GROUPE_CCAS, donnees_de_reference_rejouer
 
         request.getfixturevalue("transactional_db")
         if not Group.objects.filter(name=NOM_GROUPE_CCAS).exists():

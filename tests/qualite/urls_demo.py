@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
 
+from commun.decorators import famille_requise
 from enfants.models import Enfant
-from portail.decorators import famille_requise
 
 
 @famille_requise

@@ -5,9 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from commun.formats import euros
+from commun.formats import nombre_fr as nombre
 from facturation.importation import ImportEnCours, ImportInvalide
-from portail.templatetags.portail import euros
-from portail.templatetags.portail import nombre_fr as nombre
 
 
 class CommandeImport(BaseCommand):

@@ -7,7 +7,7 @@ from django import forms
 from django.db import models
 from django.utils import formats
 
-from portail.models import Audit
+from commun.models import Audit
 
 
 def valeur_texte(champ: forms.Field, valeur) -> str:
