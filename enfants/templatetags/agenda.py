@@ -12,27 +12,27 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from enfants.planning import LEGENDE, MARQUES
+from enfants import calendrier
+from enfants.planning import ABSENCE, ANNULER_ABSENCE, LEGENDE, MARQUES, RESERVER, EtatCase
 
 register = template.Library()
 
 
-def _case(case, ligne, activite: str) -> str:
+def _case(case, activite: str) -> str:
     classes = f"case case-{case.etat.classe}"
     if case.jour.week_end:
         classes += " planning-week-end"
     libelle = escape(case.libelle)
     symbole = escape(case.symbole)
-    if not case.actionnable:
+    if not case.actions:
         return (f'<td class="{classes}"><span class="case-etat" title="{libelle}">'
                 f'<span aria-hidden="true">{symbole}</span>'
                 f'<span class="visually-hidden">{libelle}</span></span></td>')
-    suffixe = f"?date={case.jour.date.isoformat()}"
-    reserver = escape(ligne.url_reserver + suffixe)
-    absence = escape(ligne.url_absence + suffixe)
-    url = absence if case.action == "absence" else reserver
-    return (f'<td class="{classes}"><a class="case-action" href="{url}" data-reserver="{reserver}" '
-            f'data-absence="{absence}" title="{libelle}"><span aria-hidden="true">{symbole}</span>'
+    # Sans JavaScript, le lien mène à la première action ; le menu du jour les offre toutes.
+    donnees = "".join(f' data-{action}="{escape(url)}"' for action, url in case.actions.items())
+    url = escape(next(iter(case.actions.values())))
+    return (f'<td class="{classes}"><a class="case-action" href="{url}"{donnees} '
+            f'title="{libelle}"><span aria-hidden="true">{symbole}</span>'
             f'<span class="visually-hidden">{activite}, {libelle}</span></a></td>')
 
 
@@ -40,7 +40,46 @@ def _case(case, ligne, activite: str) -> str:
 def cases_agenda(ligne):
     """Les `<td>` des cases d'une ligne (`planning.Ligne`)."""
     activite = escape(ligne.inscription.activite.nom)
-    html = "".join(_case(case, ligne, activite) for case in ligne.cases)
+    html = "".join(_case(case, activite) for case in ligne.cases)
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 (chaque texte variable est échappé)
+
+
+def _jour_mobile(case) -> str:
+    """Un jour de la vue téléphone : la date, l'état en toutes lettres, l'action à portée de
+    doigt (case à cocher pour réserver, lien pour déclarer ou annuler une absence)."""
+    jour = case.jour
+    date = escape(f"{calendrier.JOURS[jour.date.weekday()]} {jour.date.day}")
+    etat = escape(case.etat.libelle)
+    if case.etat is EtatCase.FERIE and jour.libelle_marque:
+        etat += f" ({escape(jour.libelle_marque)})"
+    etat_html = (f'<span class="jour-mobile-etat"><span class="case-symbole '
+                 f'case-{case.etat.classe}" aria-hidden="true">{escape(case.symbole)}</span> '
+                 f'{etat}</span>')
+    classes = f"jour-mobile case-{case.etat.classe}"
+    texte = f'<span class="jour-mobile-texte"><span class="jour-mobile-date">{date}</span> {etat_html}</span>'
+    if RESERVER in case.actions:
+        return (f'<li class="{classes}"><label class="jour-mobile-ligne">'
+                f'<input class="form-check-input" type="checkbox" name="jours" '
+                f'value="{jour.date.isoformat()}">{texte}</label></li>')
+    titre = escape(jour.titre)
+    boutons = ""
+    if ABSENCE in case.actions:
+        boutons = (f'<a class="btn btn-outline-primary jour-mobile-action" '
+                   f'href="{escape(case.actions[ABSENCE])}">Déclarer une absence'
+                   f'<span class="visually-hidden"> le {titre}</span></a>')
+    elif ANNULER_ABSENCE in case.actions:
+        boutons = (f'<a class="btn btn-outline-danger jour-mobile-action" '
+                   f'href="{escape(case.actions[ANNULER_ABSENCE])}">Annuler l\'absence'
+                   f'<span class="visually-hidden"> du {titre}</span></a>')
+    return f'<li class="{classes}"><div class="jour-mobile-ligne">{texte}{boutons}</div></li>'
+
+
+@register.simple_tag
+def jours_mobile(ligne):
+    """Les jours d'une activité dans la vue téléphone : ceux où elle a lieu (les autres ne
+    sont pas listés : la liste reste courte)."""
+    html = "".join(_jour_mobile(case) for case in ligne.cases
+                   if case.ouverte and case.etat is not EtatCase.HORS_INSCRIPTION)
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 (chaque texte variable est échappé)
 
 
@@ -60,11 +99,13 @@ def jours_agenda(agenda):
 
 
 @functools.cache
-def _legende() -> str:
-    return render_to_string("enfants/_legende.html", {"legende": LEGENDE, "marques": MARQUES})
+def _legende(repliee: bool) -> str:
+    return render_to_string("enfants/_legende.html", {"legende": LEGENDE, "marques": MARQUES,
+                                                      "repliee": repliee})
 
 
 @register.simple_tag
-def legende_agenda():
-    """La légende du guide : la même pour toutes les pages, rendue une fois par processus."""
-    return _legende()
+def legende_agenda(repliee=False):
+    """La légende du guide : la même pour toutes les pages, rendue une fois par processus ;
+    `repliee` : derrière un bouton « Légende » (vue téléphone)."""
+    return _legende(bool(repliee))
