@@ -58,7 +58,7 @@ def _pointage(client, agent, activite, **params):
 
 
 def _ligne(html, nom):
-    return re.search(rf"<tr>\s*<th scope=\"row\">{nom} Zoé</th>.*?</tr>", html, re.S).group(0)
+    return re.search(rf"<tr>\s*<th scope=\"row\">{nom} Zoé<br>.*?</tr>", html, re.S).group(0)
 
 
 def test_pointage_les_absences_declarees_ne_sont_jamais_cochees(client, agent, journee):
