@@ -116,10 +116,13 @@ def est_jour_ouvre(jour: datetime.date) -> bool:
     return jour.weekday() < 5 and not est_ferie(jour)
 
 
+@functools.lru_cache(maxsize=4096)
 def date_limite(jour: datetime.date, *, jours_ouvres: int, heure: datetime.time) -> datetime.datetime:
     """Le moment limite pour agir sur `jour` : J-n jours ouvrés à l'heure dite (Europe/Paris).
 
     J-2 à 12 h pour un mardi 7 avril 2015 (lundi de Pâques férié) : jeudi 2 avril à 12 h.
+    Mémorisée : elle ne dépend que de ses arguments (et des jours fériés, fixes) ; le planning
+    la demande pour chaque activité à chaque page.
     """
     limite = jour
     restants = jours_ouvres

@@ -6,10 +6,15 @@ jours fériés et vacances scolaires.
 """
 
 import datetime
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from types import MappingProxyType
 
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from enfants import calendrier
@@ -155,6 +160,7 @@ class Jour:
     libelle_marque: str  # « Lundi de Pâques », « Vacances de printemps »…
     week_end: bool
     titre: str = ""  # « mercredi 8 avril 2015 »
+    nom: str = ""  # « mercredi 8 » (vue téléphone : le mois est dans le titre)
 
 
 @dataclass
@@ -165,7 +171,7 @@ class Case:
     symbole: str
     # Les actions possibles ce jour-là, dans l'ordre du menu : {RESERVER: url, …}. La première
     # est la cible du lien de la case sans JavaScript.
-    actions: dict[str, str] = field(default_factory=dict)
+    actions: Mapping[str, str] = field(default_factory=dict)
     ouverte: bool = True  # l'activité a lieu ce jour-là (vue téléphone : jours listés)
 
     @property
@@ -186,20 +192,10 @@ class Ligne:
     url_absence: str = ""
     url_periode: str = ""
     url_jours: str = ""  # plusieurs jours cochés, une seule demande (vue téléphone)
-
-    @property
-    def a_reserver(self) -> bool:
-        """Au moins un jour qu'il est encore temps de réserver (vue téléphone : le formulaire)."""
-        return any(RESERVER in c.actions for c in self.cases)
-
-    @property
-    def jours_ouverts(self) -> bool:
-        return any(c.ouverte and c.etat is not EtatCase.HORS_INSCRIPTION for c in self.cases)
-
-    @property
-    def jours_reserves(self) -> int:
-        """Les jours où l'enfant est attendu (ou était là) : le résumé de la vue téléphone."""
-        return sum(c.etat in ETATS_ATTENDU for c in self.cases)
+    # Le résumé de la vue téléphone, compté en construisant les cases :
+    a_reserver: bool = False  # un jour au moins qu'il est encore temps de réserver
+    jours_ouverts: bool = False  # un jour au moins où l'activité accueille l'enfant
+    jours_reserves: int = 0  # les jours où l'enfant est attendu (ou était là)
 
 
 @dataclass
@@ -226,6 +222,7 @@ def jours_entete(annee: int, mois: int, *, feries: dict, vacances: dict) -> list
             date=jour, entete=f"{calendrier.JOURS_COURTS[jour.weekday()]} {jour.day:02d}",
             marque=marque, libelle_marque=libelle, week_end=jour.weekday() >= 5,
             titre=calendrier.date_longue(jour),
+            nom=f"{calendrier.JOURS[jour.weekday()]} {jour.day}",
         ))
     return jours
 
@@ -241,18 +238,47 @@ def _bornes_reservation(activite: Activite, maintenant: datetime.datetime
     return premier, dernier
 
 
+_REPERE = 987654321
+
+
+@functools.lru_cache(maxsize=64)
+def _modele_url(nom: str, prefixe: str) -> tuple[str, str]:
+    """Une adresse à identifiant, résolue une fois par processus (et par préfixe d'URL) : un
+    `reverse` coûte plus que tout le reste d'une ligne de l'agenda."""
+    avant, apres = reverse(nom, args=[_REPERE]).split(str(_REPERE))
+    return avant, apres
+
+
+@receiver(setting_changed)
+def _oublier_les_adresses(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":  # un test qui change de configuration d'URL
+        _modele_url.cache_clear()
+
+
+def url_objet(nom: str, pk: int) -> str:
+    """`reverse(nom, args=[pk])` pour une adresse « …/<int:pk>/… »."""
+    avant, apres = _modele_url(nom, get_script_prefix())
+    return f"{avant}{pk}{apres}"
+
+
+_SANS_ACTION = MappingProxyType({})  # partagée par toutes les cases sans action (lecture seule)
+_ETATS_AVEC_ACTION = ETATS_A_RESERVER | ETATS_RESERVES | ETATS_ABSENCE_ANNULABLE
+
+
 def _actions(etat: EtatCase, d: datetime.date, ligne: Ligne, *, reservable: bool,
-             absence_pk: int | None, absence_annulable_des: datetime.date) -> dict[str, str]:
+             absence_pk: int | None, absence_annulable_des: datetime.date):
     """Ce que la famille peut demander ce jour-là ; les services revérifient tout."""
-    suffixe = f"?date={d.isoformat()}"
-    if etat in ETATS_A_RESERVER and reservable:
-        return {RESERVER: ligne.url_reserver + suffixe}
+    if etat not in _ETATS_AVEC_ACTION:
+        return _SANS_ACTION
+    if etat in ETATS_A_RESERVER:
+        if reservable:
+            return {RESERVER: f"{ligne.url_reserver}?date={d.isoformat()}"}
+        return _SANS_ACTION
     if etat in ETATS_RESERVES:
-        return {ABSENCE: ligne.url_absence + suffixe}
-    if etat in ETATS_ABSENCE_ANNULABLE and absence_pk and (
-            etat is EtatCase.ABSENCE_EN_COURS or d >= absence_annulable_des):
-        return {ANNULER_ABSENCE: reverse("enfants:absence_annuler", args=[absence_pk])}
-    return {}
+        return {ABSENCE: f"{ligne.url_absence}?date={d.isoformat()}"}
+    if absence_pk and (etat is EtatCase.ABSENCE_EN_COURS or d >= absence_annulable_des):
+        return {ANNULER_ABSENCE: url_objet("enfants:absence_annuler", absence_pk)}
+    return _SANS_ACTION
 
 
 def agenda_construire(*, annee: int, mois: int, donnees: dict,
@@ -284,10 +310,10 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict,
         activite = inscription.activite
         ligne = Ligne(
             inscription=inscription,
-            url_reserver=reverse("enfants:reservation_demander", args=[inscription.pk]),
-            url_absence=reverse("enfants:absence_declarer", args=[inscription.pk]),
-            url_periode=reverse("enfants:periode_reserver", args=[inscription.pk]),
-            url_jours=reverse("enfants:jours_reserver", args=[inscription.pk]),
+            url_reserver=url_objet("enfants:reservation_demander", inscription.pk),
+            url_absence=url_objet("enfants:absence_declarer", inscription.pk),
+            url_periode=url_objet("enfants:periode_reserver", inscription.pk),
+            url_jours=url_objet("enfants:jours_reserver", inscription.pk),
         )
         premier_reservable, dernier_reservable = _bornes_reservation(activite, maintenant)
         # Une absence excusée s'annule tant que le délai d'absence du jour court.
@@ -310,7 +336,7 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict,
                 presence=presences.get(cle),
                 reservable=reservable,
             ))
-            if etat == EtatCase.NON_OUVERT and jour.marque in (calendrier.PETITES_VACANCES,
+            if etat is EtatCase.NON_OUVERT and jour.marque in (calendrier.PETITES_VACANCES,
                                                                calendrier.GRANDES_VACANCES):
                 symbole = jour.marque  # comme le guide : « P » dans les cases des vacances
             else:
@@ -318,14 +344,19 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict,
             libelle = f"{jour.titre} : {etat.libelle}"
             if jour.libelle_marque:
                 libelle += f" ({jour.libelle_marque})"
-            if etat == EtatCase.RESERVATION_REFUSEE and cle in motifs_refus:
+            if etat is EtatCase.RESERVATION_REFUSEE and cle in motifs_refus:
                 libelle += f" — motif : {motifs_refus[cle]}"
-            ligne.cases.append(Case(
+            case = Case(
                 jour=jour, etat=etat, libelle=libelle, symbole=symbole,
                 actions=_actions(etat, d, ligne, reservable=reservable,
                                  absence_pk=absences_pk.get(cle),
                                  absence_annulable_des=annulable_des),
-                ouverte=ouverte or cle in presences))
+                ouverte=ouverte or cle in presences)
+            ligne.cases.append(case)
+            ligne.a_reserver = ligne.a_reserver or RESERVER in case.actions
+            ligne.jours_ouverts = ligne.jours_ouverts or (
+                case.ouverte and etat is not EtatCase.HORS_INSCRIPTION)
+            ligne.jours_reserves += etat in ETATS_ATTENDU
         lignes.append(ligne)
     precedent, suivant = calendrier.mois_voisins(annee, mois)
     return Agenda(annee=annee, mois=mois, libelle=calendrier.mois_libelle(annee, mois),

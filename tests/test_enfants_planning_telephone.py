@@ -188,3 +188,20 @@ def test_vue_telephone_un_jour_passe_n_est_pas_a_cocher(client_parent, inscripti
     assert 'name="jours"' not in vue
     assert "Réserver les jours cochés<span" not in vue  # pas de bouton sans jour à cocher
     assert "mercredi 8</span>" in vue and "Non réservé" in vue
+
+
+@pytest.mark.parametrize("nom", ["enfants:reservation_demander", "enfants:absence_declarer",
+                                 "enfants:periode_reserver", "enfants:jours_reserver",
+                                 "enfants:absence_annuler"])
+def test_les_adresses_resolues_une_fois_sont_celles_de_reverse(nom):
+    from django.urls import set_script_prefix
+
+    from enfants.planning import url_objet
+
+    for pk in (1, 42, 123456):
+        assert url_objet(nom, pk) == reverse(nom, args=[pk])
+    set_script_prefix("/portail/")
+    try:
+        assert url_objet(nom, 7) == reverse(nom, args=[7]) == f"/portail{reverse(nom, args=[7])[8:]}"
+    finally:
+        set_script_prefix("/")

@@ -12,7 +12,6 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from enfants import calendrier
 from enfants.planning import ABSENCE, ANNULER_ABSENCE, LEGENDE, MARQUES, RESERVER, EtatCase
 
 register = template.Library()
@@ -44,14 +43,24 @@ def cases_agenda(ligne):
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 (chaque texte variable est échappé)
 
 
+# Les textes fixes des états, échappés une fois par processus.
+_ETATS = {etat: (escape(etat.libelle), escape(etat.symbole)) for etat in EtatCase}
+
+
+@functools.lru_cache(maxsize=512)
+def _jour_textes(titre: str, nom: str, marque: str) -> tuple[str, str, str]:
+    """Les textes d'un jour, échappés une fois (ils reviennent à chaque ligne du mois)."""
+    return escape(titre), escape(nom), escape(marque)
+
+
 def _jour_mobile(case) -> str:
     """Un jour de la vue téléphone : la date, l'état en toutes lettres, l'action à portée de
     doigt (case à cocher pour réserver, lien pour déclarer ou annuler une absence)."""
     jour = case.jour
-    date = escape(f"{calendrier.JOURS[jour.date.weekday()]} {jour.date.day}")
-    etat = escape(case.etat.libelle)
-    if case.etat is EtatCase.FERIE and jour.libelle_marque:
-        etat += f" ({escape(jour.libelle_marque)})"
+    titre, date, marque = _jour_textes(jour.titre, jour.nom, jour.libelle_marque)
+    etat, _symbole = _ETATS[case.etat]
+    if case.etat is EtatCase.FERIE and marque:
+        etat += f" ({marque})"
     etat_html = (f'<span class="jour-mobile-etat"><span class="case-symbole '
                  f'case-{case.etat.classe}" aria-hidden="true">{escape(case.symbole)}</span> '
                  f'{etat}</span>')
@@ -61,7 +70,6 @@ def _jour_mobile(case) -> str:
         return (f'<li class="{classes}"><label class="jour-mobile-ligne">'
                 f'<input class="form-check-input" type="checkbox" name="jours" '
                 f'value="{jour.date.isoformat()}">{texte}</label></li>')
-    titre = escape(jour.titre)
     boutons = ""
     if ABSENCE in case.actions:
         boutons = (f'<a class="btn btn-outline-primary jour-mobile-action" '
@@ -74,13 +82,58 @@ def _jour_mobile(case) -> str:
     return f'<li class="{classes}"><div class="jour-mobile-ligne">{texte}{boutons}</div></li>'
 
 
-@register.simple_tag
-def jours_mobile(ligne):
+def jours_mobile(ligne) -> str:
     """Les jours d'une activité dans la vue téléphone : ceux où elle a lieu (les autres ne
     sont pas listés : la liste reste courte)."""
-    html = "".join(_jour_mobile(case) for case in ligne.cases
+    return "".join(_jour_mobile(case) for case in ligne.cases
                    if case.ouverte and case.etat is not EtatCase.HORS_INSCRIPTION)
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 (chaque texte variable est échappé)
+
+
+def _pluriel(n: int) -> str:
+    return "s" if n > 1 else ""
+
+
+@register.simple_tag(takes_context=True)
+def activite_mobile(context, ligne, agenda, ouverte):
+    """Une activité dans la vue téléphone : un volet (un seul ouvert à la fois), ses jours, et
+    le formulaire « Réserver les jours cochés » s'il reste un jour à réserver. Rendu en Python
+    comme les cases de la grille (le gabarit coûtait autant que tout le reste de la page)."""
+    inscription = ligne.inscription
+    pk = inscription.pk
+    activite = escape(inscription.activite.nom)
+    mois = escape(agenda.libelle.lower())
+    premier = agenda.jours[0].date.isoformat()
+    n = ligne.jours_reserves
+    html = [
+        f'<details class="activite-mobile" name="planning-activite" id="activite-{pk}"'
+        f'{" open" if pk == ouverte else ""}><summary>'
+        f'<span class="activite-mobile-structure">{escape(inscription.activite.structure.nom)}'
+        f'</span> <span class="activite-mobile-nom">{activite}</span> '
+        f'<span class="activite-mobile-resume">{n} jour{_pluriel(n)} réservé{_pluriel(n)} en '
+        f'{mois}</span></summary>'
+    ]
+    jours = f'<ul class="jours-mobile">{jours_mobile(ligne)}</ul>'
+    if not ligne.jours_ouverts:
+        html.append("<p>Pas d'accueil ce mois-ci pour cette activité.</p>")
+    elif ligne.a_reserver:
+        jeton = escape(str(context.get("csrf_token", "")))
+        html.append(
+            f'<form method="post" action="{escape(ligne.url_jours)}" '
+            f'class="jours-mobile-formulaire">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{jeton}">'
+            f'<input type="hidden" name="mois" value="{premier}">'
+            f'<fieldset><legend class="visually-hidden">Jours de {mois} — {activite}</legend>'
+            f'{jours}</fieldset><div class="jours-mobile-envoi"><div class="form-check">'
+            f'<input class="form-check-input" type="checkbox" name="liste_attente" value="on" '
+            f'id="attente-{pk}"><label class="form-check-label" for="attente-{pk}">Si c\'est '
+            f"complet, m'inscrire sur la liste d'attente</label></div>"
+            f'<button type="submit" class="btn btn-primary">Réserver les jours cochés'
+            f'<span class="visually-hidden"> — {activite}</span></button></div></form>')
+    else:
+        html.append(jours)
+    html.append(f'<p class="mb-0"><a href="{escape(ligne.url_periode)}?date={premier}">Réserver '
+                f'une période<span class="visually-hidden"> — {activite}</span></a></p></details>')
+    return mark_safe("".join(html))  # noqa: S308  # nosec B308 B703 (textes variables échappés)
 
 
 @register.simple_tag
