@@ -74,33 +74,27 @@ def planning_courant(request, pk):
     return redirect(_url_planning(enfant.pk, timezone.localdate()))
 
 
-def _formulaire_demande(request, pk, *, form_class, template, action):
-    """Vue commune : réserver un jour, déclarer une absence."""
-    inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
-    jour = _date_demandee(request)
-    if request.method == "POST":
-        form = form_class(request.POST, request.FILES)
-        if form.is_valid():
-            donnees = form.cleaned_data
-            try:
-                objet, message = action(inscription, donnees, request.user)
-            except ValidationError as erreur:
-                for texte in erreur.messages:
-                    form.add_error(None, texte)
-            else:
-                messages.success(request, message)
-                return redirect(_url_planning(inscription.enfant_id, objet.date))
-    else:
-        form = form_class(initial={"date": jour} if jour else None)
-    jour_affiche = jour or timezone.localdate()
-    contexte = {
+def _appliquer(request, form, inscription, action):
+    """Appelle le service (par `action`) avec le formulaire valide : un refus s'affiche dans le
+    formulaire (None), un succès redirige vers le planning du mois du jour demandé."""
+    try:
+        objet, message = action(inscription, form.cleaned_data, request.user)
+    except ValidationError as erreur:
+        for texte in erreur.messages:
+            form.add_error(None, texte)
+        return None
+    messages.success(request, message)
+    return redirect(_url_planning(inscription.enfant_id, objet.date))
+
+
+def _contexte_demande(form, inscription, jour) -> dict:
+    return {
         "form": form,
         "inscription": inscription,
         "enfant": inscription.enfant,
         "jour": jour,
-        "retour": _url_planning(inscription.enfant_id, jour_affiche),
+        "retour": _url_planning(inscription.enfant_id, jour or timezone.localdate()),
     }
-    return render(request, template, contexte)
 
 
 def _reserver(inscription, donnees, utilisateur):
@@ -125,8 +119,16 @@ def _absenter(inscription, donnees, utilisateur):
 
 @famille_requise
 def reservation_demander(request, pk):
-    return _formulaire_demande(request, pk, form_class=ReservationForm,
-                               template="enfants/reservation_form.html", action=_reserver)
+    inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
+    jour = _date_demandee(request)
+    if request.method == "POST":
+        form = ReservationForm(request.POST)
+        if form.is_valid() and (reponse := _appliquer(request, form, inscription, _reserver)):
+            return reponse
+    else:
+        form = ReservationForm(initial={"date": jour} if jour else None)
+    return render(request, "enfants/reservation_form.html",
+                  _contexte_demande(form, inscription, jour))
 
 
 @famille_requise
@@ -149,15 +151,8 @@ def absence_declarer(request, pk):
                 form = AbsenceForm(initial={**donnees, "certificat": None,
                                             "avertissement_vu": jour})
                 messages.warning(request, MESSAGE_CONFIRMER_FACTUREE)
-            else:
-                try:
-                    objet, message = _absenter(inscription, donnees, request.user)
-                except ValidationError as erreur:
-                    for texte in erreur.messages:
-                        form.add_error(None, texte)
-                else:
-                    messages.success(request, message)
-                    return redirect(_url_planning(inscription.enfant_id, objet.date))
+            elif reponse := _appliquer(request, form, inscription, _absenter):
+                return reponse
         else:
             jour = form.cleaned_data.get("date") or jour
     else:
@@ -166,13 +161,7 @@ def absence_declarer(request, pk):
             averti = services.absence_hors_delai(activite=inscription.activite, jour=jour)
             initial = {"date": jour, "avertissement_vu": jour if averti else None}
         form = AbsenceForm(initial=initial)
-    contexte = {
-        "form": form,
-        "inscription": inscription,
-        "enfant": inscription.enfant,
-        "jour": jour,
-        "retour": _url_planning(inscription.enfant_id, jour or timezone.localdate()),
-    }
+    contexte = _contexte_demande(form, inscription, jour)
     if jour:
         limite = services.absence_date_limite(activite=inscription.activite, jour=jour)
         contexte.update({

@@ -2,6 +2,7 @@
 tout le mois à 1280 px, colonne des activités fixe quand les jours défilent ; la vue téléphone
 (réserver trois jours et déclarer une absence au doigt seul, avec ou sans JavaScript)."""
 
+import contextlib
 import datetime
 
 import pytest
@@ -207,27 +208,33 @@ def test_sans_javascript_la_case_mene_au_formulaire(navigateur, live_server, pla
 # --- Mise en page : tout le mois à 1280 px, la colonne des activités fixe plus étroit ---
 
 
-def _contexte(navigateur, live_server, largeur, **options):
-    return navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris",
-                                  base_url=live_server.url,
-                                  viewport={"width": largeur, "height": 900}, **options)
-
-
 def _plusieurs_activites(inscription):
-    """Des noms d'activité du guide, sur plusieurs lignes (comme l'agenda d'avril du guide)."""
-    for nom in ("ALSH Mercredi après-midi", "ALSH Vacances après-midi", "Restauration midi"):
+    """Des noms d'activité du guide, sur plusieurs lignes, et un nom très long."""
+    for nom in ("ALSH Mercredi après-midi", "ALSH Vacances après-midi",
+                "ALSH Vacances journée avec repas, sortie piscine et transport en car"):
         InscriptionFactory(enfant=inscription.enfant,
                            activite=ActiviteFactory(nom=nom, structure__nom="Accueil de Loisirs"))
 
 
-def test_tout_le_mois_tient_a_1280_px(navigateur, live_server, planning):
+@contextlib.contextmanager
+def _decembre(navigateur, live_server, planning, largeur):
+    """L'agenda de décembre 2026 (31 jours, quatre activités) à une largeur d'écran."""
     parent, inscription = planning
     _plusieurs_activites(inscription)
-    contexte = _contexte(navigateur, live_server, 1280)
+    contexte = navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris",
+                                      base_url=live_server.url,
+                                      viewport={"width": largeur, "height": 900})
     try:
         page = contexte.new_page()
-        # Un mois de 31 jours.
         _ouvrir_planning(page, parent, inscription, datetime.date(2026, 12, 1))
+        yield page
+        assert page.evaluate("document.documentElement.scrollWidth") <= largeur
+    finally:
+        contexte.close()
+
+
+def test_tout_le_mois_tient_a_1280_px(navigateur, live_server, planning):
+    with _decembre(navigateur, live_server, planning, 1280) as page:
         region = page.locator(".planning-defilement").first
         largeurs = region.evaluate("r => [r.scrollWidth, r.clientWidth]")
         assert largeurs[0] <= largeurs[1], largeurs
@@ -238,18 +245,10 @@ def test_tout_le_mois_tient_a_1280_px(navigateur, live_server, planning):
         # Des cases d'au moins 24 × 24 px (WCAG 2.2, taille des cibles).
         case = page.locator("#agenda td.case").first.bounding_box()
         assert case["width"] >= 24 and case["height"] >= 24, case
-        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-    finally:
-        contexte.close()
 
 
 def test_colonne_des_activites_fixe_quand_les_jours_defilent(navigateur, live_server, planning):
-    parent, inscription = planning
-    _plusieurs_activites(inscription)
-    contexte = _contexte(navigateur, live_server, 800)
-    try:
-        page = contexte.new_page()
-        _ouvrir_planning(page, parent, inscription, datetime.date(2026, 12, 1))
+    with _decembre(navigateur, live_server, planning, 800) as page:
         region = page.locator(".planning-defilement").first
         structure = page.locator("#agenda tbody th.planning-structure").first
         jour = page.locator("#agenda thead th.planning-jour").nth(3)
@@ -258,9 +257,6 @@ def test_colonne_des_activites_fixe_quand_les_jours_defilent(navigateur, live_se
         page.wait_for_function("document.querySelector('.planning-defilement').scrollLeft > 0")
         assert abs(structure.bounding_box()["x"] - avant_structure) < 1  # fixe
         assert jour.bounding_box()["x"] < avant_jour - 100  # les jours ont défilé
-        assert page.evaluate("document.documentElement.scrollWidth") <= 800
-    finally:
-        contexte.close()
 
 
 # --- Vue téléphone : réserver trois jours et déclarer une absence au doigt seul ---
