@@ -17,19 +17,26 @@ from enfants.planning import ABSENCE, ANNULER_ABSENCE, LEGENDE, MARQUES, RESERVE
 register = template.Library()
 
 
+# Les symboles (une poignée : ceux des états, P, G, F) et les libellés des cases (« mercredi 8
+# avril 2015 : Réservé », les mêmes d'une famille à l'autre pour un mois), échappés une fois.
+_symbole = functools.lru_cache(maxsize=64)(escape)
+_libelle = functools.lru_cache(maxsize=8192)(escape)
+
+
 def _case(case, activite: str) -> str:
     classes = f"case case-{case.etat.classe}"
     if case.jour.week_end:
         classes += " planning-week-end"
-    libelle = escape(case.libelle)
-    symbole = escape(case.symbole)
+    libelle = _libelle(case.libelle)
+    symbole = _symbole(case.symbole)
     if not case.actions:
         return (f'<td class="{classes}"><span class="case-etat" title="{libelle}">'
                 f'<span aria-hidden="true">{symbole}</span>'
                 f'<span class="visually-hidden">{libelle}</span></span></td>')
     # Sans JavaScript, le lien mène à la première action ; le menu du jour les offre toutes.
-    donnees = "".join(f' data-{action}="{escape(url)}"' for action, url in case.actions.items())
-    url = escape(next(iter(case.actions.values())))
+    urls = [(action, escape(url)) for action, url in case.actions.items()]
+    donnees = "".join(f' data-{action}="{url}"' for action, url in urls)
+    url = urls[0][1]
     return (f'<td class="{classes}"><a class="case-action" href="{url}"{donnees} '
             f'title="{libelle}"><span aria-hidden="true">{symbole}</span>'
             f'<span class="visually-hidden">{activite}, {libelle}</span></a></td>')
@@ -44,7 +51,7 @@ def cases_agenda(ligne):
 
 
 # Les textes fixes des états, échappés une fois par processus.
-_ETATS = {etat: (escape(etat.libelle), escape(etat.symbole)) for etat in EtatCase}
+_ETATS = {etat: escape(etat.libelle) for etat in EtatCase}
 
 
 @functools.lru_cache(maxsize=512)
@@ -58,11 +65,11 @@ def _jour_mobile(case) -> str:
     doigt (case à cocher pour réserver, lien pour déclarer ou annuler une absence)."""
     jour = case.jour
     titre, date, marque = _jour_textes(jour.titre, jour.nom, jour.libelle_marque)
-    etat, _symbole = _ETATS[case.etat]
+    etat = _ETATS[case.etat]
     if case.etat is EtatCase.FERIE and marque:
         etat += f" ({marque})"
     etat_html = (f'<span class="jour-mobile-etat"><span class="case-symbole '
-                 f'case-{case.etat.classe}" aria-hidden="true">{escape(case.symbole)}</span> '
+                 f'case-{case.etat.classe}" aria-hidden="true">{_symbole(case.symbole)}</span> '
                  f'{etat}</span>')
     classes = f"jour-mobile case-{case.etat.classe}"
     texte = f'<span class="jour-mobile-texte"><span class="jour-mobile-date">{date}</span> {etat_html}</span>'

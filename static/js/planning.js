@@ -135,3 +135,22 @@
     fermer(false);
   }, { passive: true });
 })();
+
+/* Vue téléphone : le bouton dit combien de jours sont cochés (sans JavaScript, il envoie les
+ * jours cochés tout autant). */
+(function () {
+  "use strict";
+  document.querySelectorAll(".jours-mobile-formulaire").forEach(function (formulaire) {
+    var bouton = formulaire.querySelector("button[type=submit]");
+    if (!bouton) { return; }
+    var compte = document.createElement("span");
+    compte.className = "jours-coches";
+    bouton.insertBefore(compte, bouton.firstChild.nextSibling);
+    function actualiser() {
+      var n = formulaire.querySelectorAll("input[name=jours]:checked").length;
+      compte.textContent = n ? " (" + n + ")" : "";
+    }
+    formulaire.addEventListener("change", actualiser);
+    actualiser();
+  });
+})();

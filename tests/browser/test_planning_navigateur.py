@@ -310,6 +310,8 @@ def test_telephone_reserver_trois_jours_puis_declarer_une_absence_au_toucher(
             ligne.tap()
             expect(cases.nth(i)).to_be_checked()
         bouton = volet.get_by_role("button", name="Réserver les jours cochés")
+        if javascript:
+            expect(bouton).to_contain_text("Réserver les jours cochés (3)")
         assert _hauteur(bouton) >= 44
         bouton.tap()
         expect(page.get_by_text("3 jours demandés")).to_be_visible()
