@@ -79,6 +79,7 @@ ETATS_A_RESERVER = {EtatCase.RESERVABLE, EtatCase.RESERVATION_REFUSEE}
 ETATS_RESERVES = {EtatCase.RESERVE, EtatCase.REGULIER}
 ETATS_ABSENCE_ANNULABLE = {EtatCase.ABSENCE_EN_COURS, EtatCase.ABSENT_EXCUSE}
 ETATS_ATTENDU = ETATS_RESERVES | {EtatCase.PRESENT, EtatCase.PRESENT_RESERVE}
+ETATS_DEMANDE = {EtatCase.RESERVATION_EN_COURS, EtatCase.DEMANDE_EN_ATTENTE}
 
 
 def activite_ouverte(activite: Activite, jour: datetime.date, vacances: dict) -> bool:
@@ -196,6 +197,7 @@ class Ligne:
     a_reserver: bool = False  # un jour au moins qu'il est encore temps de réserver
     jours_ouverts: bool = False  # un jour au moins où l'activité accueille l'enfant
     jours_reserves: int = 0  # les jours où l'enfant est attendu (ou était là)
+    demandes_en_cours: int = 0  # réservations en cours de traitement ou en liste d'attente
 
 
 @dataclass
@@ -357,6 +359,7 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict,
             ligne.jours_ouverts = ligne.jours_ouverts or (
                 case.ouverte and etat is not EtatCase.HORS_INSCRIPTION)
             ligne.jours_reserves += etat in ETATS_ATTENDU
+            ligne.demandes_en_cours += etat in ETATS_DEMANDE
         lignes.append(ligne)
     precedent, suivant = calendrier.mois_voisins(annee, mois)
     return Agenda(annee=annee, mois=mois, libelle=calendrier.mois_libelle(annee, mois),

@@ -205,3 +205,18 @@ def test_les_adresses_resolues_une_fois_sont_celles_de_reverse(nom):
         assert url_objet(nom, 7) == reverse(nom, args=[7]) == f"/portail{reverse(nom, args=[7])[8:]}"
     finally:
         set_script_prefix("/")
+
+
+def test_vue_telephone_le_resume_de_chaque_activite(client_parent, inscription):
+    # Trois jours du mois prochain, à partir du 5 : le même mois.
+    aujourdhui = timezone.localdate()
+    cinq = (aujourdhui.replace(day=1) + datetime.timedelta(days=32)).replace(day=5)
+    reserve, en_cours, _libre = jours_ouverts(inscription.activite, apres=(cinq - aujourdhui).days)
+    assert reserve.month == en_cours.month
+    vue = _vue_telephone(_planning(client_parent, inscription, reserve))
+    mois = services.calendrier.mois_libelle(reserve.year, reserve.month).lower()
+    assert f"0 jour réservé en {mois}</span>" in vue  # pas « 0 jours réservés »
+    ReservationFactory(inscription=inscription, date=reserve)
+    ReservationFactory(inscription=inscription, date=en_cours, etat="en_cours")
+    vue = _vue_telephone(_planning(client_parent, inscription, reserve))
+    assert f"1 jour réservé en {mois}, 1 demande en cours</span>" in vue

@@ -110,14 +110,16 @@ def activite_mobile(context, ligne, agenda, ouverte):
     activite = escape(inscription.activite.nom)
     mois = escape(agenda.libelle.lower())
     premier = agenda.jours[0].date.isoformat()
-    n = ligne.jours_reserves
+    n, demandes = ligne.jours_reserves, ligne.demandes_en_cours
+    resume = f"{n} jour{_pluriel(n)} réservé{_pluriel(n)} en {mois}"
+    if demandes:
+        resume += f", {demandes} demande{_pluriel(demandes)} en cours"
     html = [
         f'<details class="activite-mobile" name="planning-activite" id="activite-{pk}"'
         f'{" open" if pk == ouverte else ""}><summary>'
         f'<span class="activite-mobile-structure">{escape(inscription.activite.structure.nom)}'
         f'</span> <span class="activite-mobile-nom">{activite}</span> '
-        f'<span class="activite-mobile-resume">{n} jour{_pluriel(n)} réservé{_pluriel(n)} en '
-        f'{mois}</span></summary>'
+        f'<span class="activite-mobile-resume">{resume}</span></summary>'
     ]
     jours = f'<ul class="jours-mobile">{jours_mobile(ligne)}</ul>'
     if not ligne.jours_ouverts:
