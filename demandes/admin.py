@@ -38,7 +38,7 @@ class TypeFiltre(admin.SimpleListFilter):
 class MotifRefusForm(forms.Form):
     motif = forms.CharField(
         label="Motif du refus (communiqué à la famille)", widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
+        max_length=services.MOTIF_LONGUEUR_MAX,
         error_messages={"required": services.MESSAGE_MOTIF_REQUIS},
     )
 

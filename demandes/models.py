@@ -63,3 +63,27 @@ class Demande(models.Model):
         from demandes import registre
 
         return registre.type_demande(self.type)
+
+    # « Mes données » (portail.export) : les données brutes de la demande ne sont que dans le
+    # téléchargement JSON ; la page montre les valeurs avant et demandées, avec leurs libellés.
+    export_champs_techniques = ("donnees",)
+
+    def get_type_display(self) -> str:
+        from demandes import registre
+
+        return registre.libelle(self.type)
+
+    def _valeurs_lisibles(self, valeurs: dict) -> str:
+        from demandes import registre
+
+        try:
+            libelles = registre.type_demande(self.type).libelles()
+        except KeyError:  # type retiré depuis : les noms des champs restent lisibles
+            libelles = {}
+        return " ; ".join(f"{libelles.get(nom, nom)} : {texte or '—'}" for nom, texte in valeurs.items())
+
+    def get_avant_display(self) -> str:
+        return self._valeurs_lisibles(self.avant)
+
+    def get_apres_display(self) -> str:
+        return self._valeurs_lisibles(self.apres)

@@ -75,6 +75,8 @@ class TypeDemande:
     # (ex. les places restantes le jour d'une réservation) : informations(demande) → [(libellé,
     # texte)].
     informations: Callable | None = None
+    # Compte dans la limite de demandes par famille et par heure (DEMANDES_LIMITE_PAR_HEURE).
+    limite_par_heure: bool = True
 
     def construire(self, *, famille, enfant=None, data=None) -> forms.BaseForm:
         """Le formulaire du type, pré-rempli avec la fiche actuelle (lue en base)."""
@@ -138,6 +140,16 @@ def valeurs_actuelles(type_: TypeDemande, *, famille, enfant=None) -> tuple[form
         nom: formulaire.get_initial_for_field(champ, nom) for nom, champ in formulaire.fields.items()
     }
     return formulaire, initiales
+
+
+def valeurs_demandees(demande, formulaire: forms.BaseForm) -> dict:
+    """Les valeurs d'une demande en attente, par champ du formulaire (hors champs annexes) :
+    de quoi pré-remplir le formulaire avec ce qui est déjà demandé."""
+    annexes = demande.type_demande.champs_annexes
+    return {
+        nom: valeur for nom, valeur in demande.donnees.items()
+        if nom in formulaire.fields and nom not in annexes
+    }
 
 
 def textes_actuels(type_: TypeDemande, *, famille, enfant=None, champs=None) -> dict:

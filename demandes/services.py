@@ -11,8 +11,12 @@ from django.utils import timezone
 
 from demandes import registre
 from demandes.models import Demande
+from enfants.services import MOTIF_TROP_LONG
 from messagerie import services as messagerie_services
+from portail import journal
 from portail.audit import audit_enregistrer
+from portail.limites import envoi_possible_a, heure_texte
+from portail.templatetags.portail import nombre_fr
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +26,19 @@ MESSAGE_DEJA_EN_ATTENTE = (
 )
 MESSAGE_DEJA_TRAITEE = "Cette demande a déjà été traitée : elle n'a pas été appliquée une seconde fois."
 MESSAGE_MOTIF_REQUIS = "Indiquez le motif du refus."
+# Le motif est montré à la famille (Liste des demandes) et gardé avec la réservation ou
+# l'absence refusée (colonnes de 300 caractères) : au-delà il est refusé, jamais coupé.
+MOTIF_LONGUEUR_MAX = 300
+MESSAGE_MOTIF_TROP_LONG = MOTIF_TROP_LONG
 MESSAGE_PERMISSION_SANITAIRE = (
     "Cette demande porte sur des données sanitaires : la permission « voir les données "
     "sanitaires » est nécessaire pour la traiter."
 )
 MESSAGE_NON_ANNULABLE = "Seule une demande en attente peut être annulée."
+MESSAGE_LIMITE = (
+    "Vous avez envoyé {envois} dans l'heure : c'est le maximum. Vous pourrez en "
+    "envoyer de nouveau à partir de {heure}."
+)
 
 
 class DemandeErreur(Exception):
@@ -56,6 +68,22 @@ class DemandeInvalide(DemandeErreur):
     pass
 
 
+class LimiteAtteinte(DemandeErreur):
+    pass
+
+
+def _limite_verifier(*, famille) -> None:
+    """Au plus DEMANDES_LIMITE_PAR_HEURE demandes de modification par famille sur l'heure."""
+    limite = settings.DEMANDES_LIMITE_PAR_HEURE
+    codes = [t.code for t in registre.types() if t.limite_par_heure]
+    possible = envoi_possible_a(Demande.objects.filter(famille=famille, type__in=codes),
+                                champ_date="cree_le", limite=limite)
+    if possible is not None:
+        journal.evenement("limite_demandes", famille=famille.numero)
+        raise LimiteAtteinte(MESSAGE_LIMITE.format(
+            envois=nombre_fr(limite, "demande", "demandes"), heure=heure_texte(possible)))
+
+
 def demande_en_attente(*, famille, type_code: str, enfant=None) -> Demande | None:
     return Demande.objects.filter(
         famille=famille, type=type_code, enfant=enfant, statut=Demande.Statut.EN_ATTENTE
@@ -69,13 +97,16 @@ def demande_creer(
     """Crée une demande avec les seuls champs changés (avant → après) d'un formulaire valide.
 
     Jamais deux demandes du même formulaire en attente (sauf types `unique_en_attente=False`) :
-    la seconde remplace la première seulement si `remplacer`.
+    la seconde remplace la première seulement si `remplacer`. Au-delà de la limite par heure de
+    la famille : LimiteAtteinte.
     """
     from familles.models import Famille
 
     type_ = registre.type_demande(type_code)
     # Le verrou sur la famille sérialise les demandes concurrentes d'une même famille.
     Famille.objects.select_for_update().get(pk=famille.pk)
+    if type_.limite_par_heure:
+        _limite_verifier(famille=famille)
     if not formulaire.is_valid():
         raise DemandeInvalide("Le formulaire contient des erreurs.", formulaire.errors)
     annexes = type_.champs_annexes
@@ -228,6 +259,9 @@ def demande_refuser(*, demande: Demande, agent, motif: str) -> Demande:
     motif = (motif or "").strip()
     if not motif:
         raise DemandeErreur(MESSAGE_MOTIF_REQUIS)
+    if len(motif) > MOTIF_LONGUEUR_MAX:
+        raise DemandeErreur(MESSAGE_MOTIF_TROP_LONG.format(longueur=len(motif),
+                                                           maximum=MOTIF_LONGUEUR_MAX))
     demande = _verrouiller_en_attente(demande, agent)
     type_ = demande.type_demande
     if type_.refuser is not None:

@@ -57,7 +57,7 @@ RESERVATION = enregistrer(TypeDemande(
     message_acceptee="Demande n° {pk} : réservation acceptée.",
     informations=_informations_reservation,
     formulaire=enfants_forms.ReservationDecisionForm, arguments=_arguments,
-    creation=True, unique_en_attente=False,
+    creation=True, unique_en_attente=False, limite_par_heure=False,
     appliquer=_appliquer(planning.reservation_accepter, "reservation"),
     refuser=_service(planning.reservation_refuser, "reservation"),
     annuler=lambda *, demande, donnees: planning.reservation_annuler(
@@ -67,7 +67,7 @@ ABSENCE = enregistrer(TypeDemande(
     code="absence", libelle="Absence", cote=COTE_ENFANTS, categorie="Absences",
     message_acceptee="Demande n° {pk} : absence excusée.",
     formulaire=enfants_forms.AbsenceDecisionForm, arguments=_arguments,
-    creation=True, unique_en_attente=False,
+    creation=True, unique_en_attente=False, limite_par_heure=False,
     appliquer=_appliquer(planning.absence_accepter, "absence"),
     refuser=_service(planning.absence_refuser, "absence"),
     annuler=lambda *, demande, donnees: planning.absence_annuler(absence=donnees["absence"]),

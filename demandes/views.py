@@ -13,6 +13,8 @@ MESSAGE_DEMANDE_ENVOYEE = (
     "Vous pouvez la suivre dans la Liste des demandes."
 )
 MESSAGE_DEMANDE_ANNULEE = "Votre demande a été annulée."
+BOUTON_VALIDER = "Valider"
+BOUTON_REMPLACER = "Remplacer ma demande en attente"
 
 
 def _type_du_cote(code: str, cote: str) -> registre.TypeDemande:
@@ -45,11 +47,17 @@ def formulaire_demande(request, *, type_, enfant=None, template, contexte, retou
             except services.DemandeEnDouble as erreur:
                 messages.warning(request, erreur.message)
                 en_attente = erreur.existante
+            except services.LimiteAtteinte as erreur:
+                formulaire.add_error(None, erreur.message)
             else:
                 messages.success(request, MESSAGE_DEMANDE_ENVOYEE)
                 return redirect(retour)
     else:
         formulaire = type_.construire(famille=famille, enfant=enfant)
+        if en_attente is not None:
+            # Le formulaire montre ce qui est déjà demandé : le parent le corrige au lieu de
+            # tout ressaisir (les valeurs JSON de la demande se relisent telles quelles).
+            formulaire.initial.update(registre.valeurs_demandees(en_attente, formulaire))
         if type_.creation and initial:
             # Pré-choix depuis un lien (« Retirer » à côté d'une personne autorisée).
             formulaire.initial.update({k: v for k, v in initial.items() if k in formulaire.fields})
@@ -59,6 +67,8 @@ def formulaire_demande(request, *, type_, enfant=None, template, contexte, retou
         "form": formulaire,
         "en_attente": en_attente,
         "en_attente_colonnes": registre.colonnes(en_attente, parent=True) if en_attente else [],
+        # Le libellé du bouton, repris tel quel par le texte d'aide de la page.
+        "bouton": BOUTON_REMPLACER if en_attente else BOUTON_VALIDER,
     }
     return render(request, template, contexte)
 

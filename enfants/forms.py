@@ -70,18 +70,29 @@ class AutorisationsForm(_SansUnicite, forms.ModelForm):
         }
 
 
+# Les textes libres des données sanitaires : une limite, vérifiée par le serveur.
+LONGUEUR_TEXTE_SANITAIRE = 2000
+
+
+def _texte_sanitaire(label):
+    return forms.CharField(label=label, required=False, max_length=LONGUEUR_TEXTE_SANITAIRE,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class DonneesSanitairesForm(_SansUnicite, forms.ModelForm):
+    allergies = _texte_sanitaire("Allergies")
+    pai_protocole = _texte_sanitaire("Protocole du PAI")
+    remarques = _texte_sanitaire("Remarques")
+
     class Meta:
         model = DonneesSanitaires
         fields = ("medecin_traitant", "medecin_telephone", "allergies", "regime_alimentaire", "pai",
                   "pai_protocole", "remarques")
         labels = {
             "medecin_traitant": "Médecin traitant", "medecin_telephone": "Téléphone du médecin",
-            "allergies": "Allergies", "regime_alimentaire": "Régime alimentaire",
+            "regime_alimentaire": "Régime alimentaire",
             "pai": "Mon enfant a un PAI (projet d'accueil individualisé)",
-            "pai_protocole": "Protocole du PAI", "remarques": "Remarques",
         }
-        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("allergies", "pai_protocole", "remarques")}
 
     def clean_medecin_telephone(self):
         return telephone_normaliser(self.cleaned_data.get("medecin_telephone", ""))

@@ -300,6 +300,12 @@ class Inscription(models.Model):
     def __str__(self) -> str:
         return f"{self.enfant} — {self.activite} ({self.date_debut:%d/%m/%Y} – {self.date_fin:%d/%m/%Y})"
 
+    def get_jours_reguliers_display(self) -> str:
+        """« 03 » → « lundi, jeudi »."""
+        from enfants.calendrier import JOURS
+
+        return ", ".join(JOURS[int(chiffre)] for chiffre in self.jours_reguliers)
+
     def couvre(self, jour: datetime.date) -> bool:
         return self.date_debut <= jour <= self.date_fin
 

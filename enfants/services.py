@@ -197,6 +197,7 @@ ABSENCE_DELAI_ANNULATION = (
     "Le délai est passé : l'absence du {jour} ne pouvait être annulée que jusqu'au {limite}."
 )
 ABSENCE_DEJA_DECIDEE = "L'absence du {jour} a déjà été traitée par le service."
+MOTIF_TROP_LONG = "Le motif du refus compte {longueur} caractères : {maximum} au plus."
 
 
 def _texte_jour(jour: datetime.date) -> str:
@@ -211,6 +212,16 @@ def texte_limite(limite: datetime.datetime) -> str:
 
 def _refuser(message: str, code: str, **params) -> ValidationError:
     return ValidationError(message.format(**params), code=code)
+
+
+def _motif_refus(modele, motif) -> str:
+    """Le motif du refus tel qu'il sera montré à la famille : refusé s'il dépasse la colonne,
+    jamais coupé."""
+    motif = motif or ""
+    maximum = modele._meta.get_field("motif_refus").max_length
+    if len(motif) > maximum:
+        raise _refuser(MOTIF_TROP_LONG, "motif_trop_long", longueur=len(motif), maximum=maximum)
+    return motif
 
 
 def jour_ferme_raison(*, activite: Activite, jour: datetime.date) -> str | None:
@@ -419,9 +430,10 @@ def reservation_accepter(*, reservation: Reservation, agent, motif=None) -> Rese
 @transaction.atomic
 def reservation_refuser(*, reservation: Reservation, agent, motif=None) -> Reservation:
     """Un agent refuse une demande de réservation (le motif est montré à la famille)."""
+    motif = _motif_refus(Reservation, motif)
     reservation, _activite = _reservation_a_decider(reservation)
     reservation.etat = Reservation.Etat.REFUSEE
-    reservation.motif_refus = motif or ""
+    reservation.motif_refus = motif
     reservation.decidee_le = timezone.now()
     reservation.decidee_par = agent
     reservation.save(update_fields=["etat", "motif_refus", "decidee_le", "decidee_par"])
@@ -545,9 +557,10 @@ def absence_accepter(*, absence: Absence, agent, motif=None) -> Absence:
 @transaction.atomic
 def absence_refuser(*, absence: Absence, agent, motif=None) -> Absence:
     """Un agent refuse une absence : hors délai, elle reste facturée ; sinon le jour reste réservé."""
+    motif = _motif_refus(Absence, motif)
     absence = _absence_a_decider(absence)
     absence.etat = Absence.Etat.FACTUREE if absence.hors_delai else Absence.Etat.REFUSEE
-    absence.motif_refus = motif or ""
+    absence.motif_refus = motif
     absence.decidee_le = timezone.now()
     absence.decidee_par = agent
     absence.save(update_fields=["etat", "motif_refus", "decidee_le", "decidee_par"])

@@ -30,9 +30,9 @@ class LectureSeuleMixin:
 
 @admin.register(Regie)
 class RegieAdmin(admin.ModelAdmin):
-    list_display = ("code", "nom", "dernier_numero")
+    list_display = ("code", "nom", "dernier_numero_portail")
     search_fields = ("code", "nom")
-    readonly_fields = ("dernier_numero",)
+    readonly_fields = ("dernier_numero_portail",)
 
 
 class LigneFactureInline(LectureSeuleMixin, admin.TabularInline):

@@ -1,29 +1,45 @@
 """Import des exports CSV du logiciel de facturation : factures et règlements.
 
 Tout ou rien : le fichier est lu en flux, validé ligne à ligne, écrit par lots dans la transaction
-de l'appelant ; à la première erreur plus rien n'est écrit, la lecture continue pour signaler
-toutes les erreurs, puis `ImportInvalide` est levée (l'appelant annule la transaction).
+de l'appelant ; s'il y a la moindre erreur, la lecture va jusqu'au bout pour les signaler toutes,
+puis `ImportInvalide` est levée (l'appelant annule la transaction : rien n'est écrit).
 Idempotent : une facture (ou un règlement) déjà importée à l'identique est ignorée ; si son
 contenu diffère, c'est une erreur (une facture émise ne se modifie pas : on émet un avoir).
+
+Mémoire constante, quelle que soit la taille du fichier : rien ne s'accumule d'une ligne à
+l'autre au-delà d'un lot. Une facture (ou un règlement) déjà écrite par le même import, plus haut
+dans le fichier, se reconnaît en base (identifiant au-delà du plus grand existant au départ).
+Sur PostgreSQL, un verrou consultatif (transactionnel) empêche deux imports simultanés.
 """
 
 import codecs
+import contextlib
 import csv
-import datetime
-import functools
+import hashlib
 import io
 import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 
 from facturation import services
+from facturation.lecture_valeurs import (  # noqa: F401 (messages réexportés : importation.ERREUR_…)
+    ERREUR_DATE,
+    ERREUR_DECIMALES,
+    ERREUR_MONTANT,
+    ERREUR_MONTANT_AMBIGU,
+    ERREUR_NEGATIF,
+    ValeurInvalide,
+    lire_date,
+    lire_montant,
+)
 from facturation.models import ZERO, Facture, LigneFacture, Regie, Reglement
 from familles.models import Famille
 
@@ -63,13 +79,14 @@ MODES = {
 ERREUR_COLONNE_MANQUANTE = "colonne manquante dans l'en-tête"
 ERREUR_NOMBRE_CHAMPS = "{trouves} champ(s) au lieu de {attendus}"
 ERREUR_VIDE = "valeur obligatoire manquante"
-ERREUR_DATE = "date invalide « {valeur} » (attendu : jj/mm/aaaa)"
-ERREUR_MONTANT = "montant invalide « {valeur} »"
-ERREUR_DECIMALES = "« {valeur} » a trop de décimales ({maximum} au plus)"
-ERREUR_NEGATIF = "« {valeur} » doit être positif"
+ERREUR_NUL = "« {valeur} » : un règlement a un montant strictement positif"
 ERREUR_FAMILLE_INCONNUE = "famille inconnue : N° {valeur}"
 ERREUR_REGIE_INCONNUE = "régie inconnue : « {valeur} »"
 ERREUR_NUMERO_REGIE = "le numéro « {numero} » ne commence pas par le code de la régie ({code}-)"
+ERREUR_NUMERO_PORTAIL = (
+    "le numéro « {numero} » est de la série des paiements enregistrés par le portail "
+    "({prefixe}-{code}-…) : le logiciel de facturation ne doit pas l'utiliser"
+)
 ERREUR_CALCUL = "montant {montant} ≠ quantité × prix unitaire ({calcule})"
 ERREUR_ENTETE_INCOHERENT = (
     "en-tête incohérent pour la facture {numero} : « {valeur} » ici, « {premiere} » ligne {ligne}"
@@ -86,13 +103,38 @@ ERREUR_REGLEMENT_DIFFERENT = (
     "le règlement {numero} a déjà été importé avec un autre contenu"
 )
 ERREUR_REGLEMENT_DOUBLE = "le règlement {numero} figure deux fois (ligne {ligne})"
+ERREUR_REGLEMENT_PLUS_HAUT = "le règlement {numero} figure deux fois (déjà plus haut dans le fichier)"
 ERREUR_MODE = "mode de règlement inconnu « {valeur} » (chèque, espèces, CESU, prélèvement, virement)"
 ERREUR_FACTURE_INCONNUE = "facture {numero} inconnue pour cette famille et cette régie"
 ERREUR_ENCODAGE = "caractères illisibles : le fichier n'est ni en UTF-8 ni en Windows-1252"
+ERREUR_ENCODAGE_MELANGE = (
+    "caractères qui ne sont pas de l'UTF-8, alors que le reste du fichier est en UTF-8 "
+    "(fichier enregistré avec deux encodages ?) : corrigez ces lignes ou réenregistrez le "
+    "fichier en UTF-8"
+)
+ERREUR_GUILLEMET_OUVERT = (
+    "guillemet ouvert jamais refermé : le champ qui commence sur cette ligne court jusqu'à la "
+    "fin du fichier (ou dépasse {limite} caractères) ; refermez le guillemet"
+)
+ERREUR_GUILLEMET_MAL_PLACE = (
+    "guillemet mal placé : un champ entre guillemets doit finir par un guillemet suivi du "
+    "séparateur « {separateur} » ; doublez les guillemets à l'intérieur d'un champ (\"\")"
+)
 ERREUR_FICHIER_VIDE = "le fichier est vide"
 ERREUR_DATES_PERIODE = "la période finit avant de commencer"
+ERREUR_IMPORT_EN_COURS = (
+    "un import est déjà en cours (lancé par un autre processus) : rien n'a été importé ; "
+    "attendez qu'il se termine, puis relancez (ce qu'il aura importé sera reconnu et ignoré)"
+)
 
 TAILLE_LOT = 2000
+# Au-delà, les erreurs sont comptées mais plus gardées (mémoire constante) ; la commande dit
+# combien il y en a en tout.
+ERREURS_MAX = 1000
+# Verrou consultatif PostgreSQL commun aux deux imports (pg_try_advisory_xact_lock) : une clé
+# fixe sur 64 bits, tirée de son nom.
+VERROU_IMPORT = int.from_bytes(hashlib.sha256(b"portail-famille:import").digest()[:8], "big",
+                               signed=True)
 
 
 @dataclass(frozen=True)
@@ -108,10 +150,17 @@ class Erreur:
 
 
 class ImportInvalide(Exception):
+    """Le fichier est refusé : `erreurs` (les ERREURS_MAX premières, par ligne), `nombre`."""
+
     def __init__(self, erreurs: list[Erreur], rapport: "Rapport"):
-        super().__init__(f"{len(erreurs)} erreur(s)")
-        self.erreurs = erreurs
+        self.nombre = max(rapport.erreurs_nombre, len(erreurs))
+        super().__init__(f"{self.nombre} erreur(s)")
+        self.erreurs = sorted(erreurs, key=lambda e: e.ligne)
         self.rapport = rapport
+
+
+class ImportEnCours(Exception):
+    """Un autre import tient le verrou : celui-ci n'a rien lu ni écrit."""
 
 
 @dataclass
@@ -123,31 +172,79 @@ class Rapport:
     reglements_crees: int = 0
     reglements_ignores: int = 0
     montant_total: Decimal = ZERO
-    familles: set = field(default_factory=set)
+    familles: set = field(default_factory=set)  # borné par le nombre de familles, pas de lignes
     erreurs: list = field(default_factory=list)
+    erreurs_nombre: int = 0
 
     @property
     def familles_nombre(self) -> int:
         return len(self.familles)
 
+    def erreur(self, ligne: int, colonne: str, message: str) -> None:
+        self.erreurs_nombre += 1
+        if len(self.erreurs) < ERREURS_MAX:
+            self.erreurs.append(Erreur(ligne, colonne, message))
+
 
 # --- Lecture du fichier ----------------------------------------------------------------------
 
 
+class EncodageInvalide(Exception):
+    def __init__(self, erreurs: list[Erreur], nombre: int):
+        super().__init__(f"{nombre} ligne(s) illisibles")
+        self.erreurs = erreurs
+        self.nombre = nombre
+
+
+# Octets que Windows-1252 ne définit pas : un fichier qui en contient n'est pas de ce jeu.
+_HORS_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
 def encodage_detecter(chemin: Path) -> str:
-    """UTF-8 (avec ou sans BOM) si tout le fichier en est, sinon Windows-1252 (lu en flux)."""
+    """L'encodage du fichier, jamais deviné ligne à ligne :
+
+    - UTF-8 (avec ou sans BOM) si tout le fichier en est (lu en flux, par blocs) ;
+    - Windows-1252 seulement si aucune ligne n'est de l'UTF-8 (aucune ligne dont les caractères
+      non ASCII se lisent en UTF-8) ;
+    - sinon, le fichier mêle les deux : EncodageInvalide, avec les lignes qui ne sont pas de
+      l'UTF-8 (de même pour des octets que Windows-1252 ne connaît pas).
+    """
     with open(chemin, "rb") as fichier:
-        if fichier.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig"
+        bom = fichier.read(3) == codecs.BOM_UTF8
         fichier.seek(0)
         decodeur = codecs.getincrementaldecoder("utf-8")()
         try:
-            for bloc in iter(functools.partial(fichier.read, 1 << 20), b""):
+            while bloc := fichier.read(1 << 20):
                 decodeur.decode(bloc)
             decodeur.decode(b"", final=True)
+            return "utf-8-sig" if bom else "utf-8"
         except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8"
+            pass
+        # Second passage, ligne à ligne, seulement pour un fichier qui n'est pas tout en UTF-8.
+        fichier.seek(0)
+        lignes_utf8 = 1 if bom else 0
+        pas_utf8: list[int] = []
+        hors_cp1252: list[int] = []
+        nombres = [0, 0]
+        for numero, ligne in enumerate(fichier, start=1):
+            if ligne.isascii():
+                continue
+            try:
+                ligne.decode("utf-8")
+                lignes_utf8 += 1
+            except UnicodeDecodeError:
+                nombres[0] += 1
+                if len(pas_utf8) < ERREURS_MAX:
+                    pas_utf8.append(numero)
+                if _HORS_CP1252.search(ligne):
+                    nombres[1] += 1
+                    if len(hors_cp1252) < ERREURS_MAX:
+                        hors_cp1252.append(numero)
+    if lignes_utf8:
+        raise EncodageInvalide([Erreur(n, "", ERREUR_ENCODAGE_MELANGE) for n in pas_utf8], nombres[0])
+    if hors_cp1252:
+        raise EncodageInvalide([Erreur(n, "", ERREUR_ENCODAGE) for n in hors_cp1252], nombres[1])
+    return "cp1252"
 
 
 def normaliser(texte: str) -> str:
@@ -162,7 +259,10 @@ def _nom_normalise(texte: str) -> str:
 
 
 class Lecteur:
-    """Lit un CSV en flux : séparateur deviné sur l'en-tête, encodage détecté, avancement."""
+    """Lit un CSV en flux : séparateur deviné sur l'en-tête, encodage détecté, avancement.
+
+    Le CSV est lu strictement : un guillemet ouvert jamais refermé ou mal placé arrête la
+    lecture avec un message qui donne la ligne où le champ commence (`lignes(rapport)`)."""
 
     def __init__(self, chemin: Path):
         self.chemin = Path(chemin)
@@ -170,75 +270,81 @@ class Lecteur:
         self.encodage = encodage_detecter(self.chemin)
         self._binaire = open(self.chemin, "rb")  # noqa: SIM115 (fermé par fermer())
         self._texte = io.TextIOWrapper(self._binaire, encoding=self.encodage, newline="")
-        try:
-            premiere = self._texte.readline()
-        except UnicodeDecodeError:
-            self._texte.close()
-            raise
+        premiere = self._texte.readline()
         self.separateur = ";" if premiere.count(";") >= premiere.count(",") else ","
         self._lecteur = csv.reader(itertools.chain([premiere], self._texte),
-                                   delimiter=self.separateur)
-        self.entete = [normaliser(c) for c in next(self._lecteur, [])]
+                                   delimiter=self.separateur, strict=True)
+        self.entete = []
+        if premiere.strip():
+            try:
+                self.entete = [normaliser(c) for c in next(self._lecteur, [])]
+            except csv.Error:
+                self.entete = [normaliser(c) for c in premiere.split(self.separateur)]
         self.entete = [ALIAS.get(c, c) for c in self.entete]
 
     @property
     def octets_lus(self) -> int:
         return self._binaire.tell()
 
-    def lignes(self) -> Iterator[tuple[int, list[str]]]:
-        for champs in self._lecteur:
-            if not any(c.strip() for c in champs):
-                continue
-            yield self._lecteur.line_num, champs
+    def lignes(self, rapport: "Rapport") -> Iterator[tuple[int, list[str]]]:
+        """(numéro de la première ligne de l'enregistrement, champs), lignes vides sautées."""
+        fin_precedente = self._lecteur.line_num
+        while True:
+            try:
+                champs = next(self._lecteur)
+            except StopIteration:
+                return
+            except csv.Error as erreur:
+                if "expected after" in str(erreur):
+                    rapport.erreur(self._lecteur.line_num, "", ERREUR_GUILLEMET_MAL_PLACE.format(
+                        separateur=self.separateur))
+                else:  # fin de fichier dans un champ, ou champ démesuré : guillemet jamais refermé
+                    rapport.erreur(fin_precedente + 1, "", ERREUR_GUILLEMET_OUVERT.format(
+                        limite=f"{csv.field_size_limit():,}".replace(",", "\u202f")))
+                return
+            debut, fin_precedente = fin_precedente + 1, self._lecteur.line_num
+            if any(c.strip() for c in champs):
+                yield debut, champs
 
     def fermer(self) -> None:
         self._texte.close()
 
 
-# --- Conversion des valeurs ------------------------------------------------------------------
-
-
-class ValeurInvalide(ValueError):
-    pass
-
-
-@functools.lru_cache(maxsize=4096)
-def date_lire(texte: str) -> datetime.date:
-    texte = texte.strip()
-    try:
-        if "/" in texte:
-            jour, mois, annee = texte.split("/")
-            if len(annee) != 4:
-                raise ValueError
-            return datetime.date(int(annee), int(mois), int(jour))
-        return datetime.date.fromisoformat(texte)
-    except ValueError:
-        raise ValeurInvalide(ERREUR_DATE.format(valeur=texte)) from None
+# --- Transaction de l'import : verrou, préparation des requêtes -----------------------------
 
 
 _CENTIMES = Decimal("0.01")
 
 
-@functools.lru_cache(maxsize=8192)  # prix et quantités se répètent beaucoup dans un export
-def decimal_lire(texte: str, decimales: int) -> Decimal:
-    brut = texte
-    texte = texte.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    texte = texte.replace("€", "")
-    if "," in texte:
-        texte = texte.replace(".", "").replace(",", ".")
+@contextlib.contextmanager
+def _sans_preparation():
+    """Sur PostgreSQL, psycopg retient le texte des 100 dernières requêtes pour décider de les
+    préparer (portail/settings.py, DB_REQUETES_PREPAREES) ; chaque lot d'un import a ses propres
+    valeurs, donc son propre texte (jusqu'à 200 ko) : autant de mémoire retenue pour rien (20 Mo).
+    Le temps de l'import, rien n'est préparé ni retenu."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    brute = connection.connection
+    seuil, brute.prepare_threshold = brute.prepare_threshold, None
     try:
-        valeur = Decimal(texte)
-    except InvalidOperation:
-        raise ValeurInvalide(ERREUR_MONTANT.format(valeur=brut.strip())) from None
-    if not valeur.is_finite():
-        raise ValeurInvalide(ERREUR_MONTANT.format(valeur=brut.strip()))
-    if valeur.as_tuple().exponent < -decimales:
-        if valeur != valeur.quantize(Decimal(1).scaleb(-decimales)):
-            raise ValeurInvalide(ERREUR_DECIMALES.format(valeur=brut.strip(), maximum=decimales))
-        valeur = valeur.quantize(Decimal(1).scaleb(-decimales))
-    if valeur < 0:
-        raise ValeurInvalide(ERREUR_NEGATIF.format(valeur=brut.strip()))
-    return valeur
+        yield
+    finally:
+        brute.prepare_threshold = seuil
+
+
+def _verrouiller() -> None:
+    """Sur PostgreSQL, prend le verrou d'import jusqu'à la fin de la transaction de l'appelant ;
+    ImportEnCours si un autre import le tient (on ne l'attend pas)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite sérialise déjà les écritures (développement)
+    if not connection.in_atomic_block:
+        raise RuntimeError("Un import s'exécute dans une transaction (transaction.atomic).")
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT pg_try_advisory_xact_lock(%s)", [VERROU_IMPORT])
+        if not curseur.fetchone()[0]:
+            raise ImportEnCours(ERREUR_IMPORT_EN_COURS)
 
 
 class _Regies:
@@ -303,22 +409,26 @@ class _ImportFactures:
         self.regies = _Regies()
         self.familles = _Familles()
         self.index = {nom: i for i, nom in enumerate(lecteur.entete)}
+        # Les factures commencées depuis le dernier lot écrit (les précédentes sont en base).
         self.vues: set[tuple[int, str]] = set()
         self.lot: list[_FactureLue] = []
-        self.numeros_par_regie: dict[int, list[str]] = {}
+        # Une facture d'identifiant plus grand a été écrite par cet import (plus haut dans le
+        # fichier) : c'est ainsi qu'on reconnaît des lignes non consécutives sans tout garder.
+        self.plafond = Facture.objects.aggregate(m=Max("pk"))["m"] or 0
 
     def erreur(self, ligne, colonne, message):
-        self.rapport.erreurs.append(Erreur(ligne, colonne, message))
+        self.rapport.erreur(ligne, colonne, message)
 
     def executer(self) -> Rapport:
         erreurs = _verifier_entete(self.lecteur, COLONNES_FACTURES)
         if erreurs:
             self.rapport.erreurs.extend(erreurs)
+            self.rapport.erreurs_nombre = len(erreurs)
             return self.rapport
         courante = None
         nombre = len(self.lecteur.entete)
         try:
-            for numero_ligne, champs in self.lecteur.lignes():
+            for numero_ligne, champs in self.lecteur.lignes(self.rapport):
                 self.rapport.lignes_lues += 1
                 if self.progression and self.rapport.lignes_lues % 5000 == 0:
                     self.progression(self.lecteur.octets_lus, self.lecteur.taille,
@@ -341,14 +451,11 @@ class _ImportFactures:
                 else:
                     self.comparer_entete(courante, numero_ligne, valeurs)
                 self.ajouter_ligne(courante, numero_ligne, valeurs)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError:  # pragma: no cover - l'encodage est vérifié avant la lecture
             self.erreur(self.rapport.lignes_lues + 2, "", ERREUR_ENCODAGE)
         if courante is not None:
             self.terminer(courante)
         self.vider_lot()
-        if not self.rapport.erreurs:
-            for regie_id, numeros in self.numeros_par_regie.items():
-                services.regie_numeros_reserver(regie=Regie(pk=regie_id), numeros=numeros)
         if self.progression:
             self.progression(self.lecteur.taille, self.lecteur.taille, self.rapport.lignes_lues)
         return self.rapport
@@ -378,7 +485,7 @@ class _ImportFactures:
             facture.valide = False
         for colonne in ("date_facture", "date_echeance", "periode_debut", "periode_fin"):
             try:
-                facture.valeurs[colonne] = date_lire(valeurs[colonne])
+                facture.valeurs[colonne] = lire_date(valeurs[colonne])
             except ValeurInvalide as e:
                 self.erreur(numero_ligne, colonne, str(e))
                 facture.valide = False
@@ -401,7 +508,7 @@ class _ImportFactures:
         lu = {}
         for colonne, decimales in (("quantite", 2), ("prix_unitaire", 4), ("montant", 2)):
             try:
-                lu[colonne] = decimal_lire(valeurs[colonne], decimales)
+                lu[colonne] = lire_montant(valeurs[colonne], decimales=decimales)
             except ValeurInvalide as e:
                 self.erreur(numero_ligne, colonne, str(e))
                 ok = False
@@ -436,6 +543,7 @@ class _ImportFactures:
 
     def vider_lot(self) -> None:
         lot, self.lot = self.lot, []
+        self.vues = set()
         if not lot:
             return
         self.familles.charger(f.numero_famille for f in lot)
@@ -454,19 +562,21 @@ class _ImportFactures:
             existante = existantes.get((facture.regie.pk, facture.numero))
             if existante is None:
                 a_creer.append(facture)
+            elif existante[0] > self.plafond:
+                self.erreur(facture.ligne, "numero_facture",
+                            ERREUR_NON_CONSECUTIVES.format(numero=facture.numero))
             elif self.identique(existante, facture):
                 self.rapport.factures_ignorees += 1
             else:
                 self.erreur(facture.ligne, "numero_facture",
                             ERREUR_DEJA_IMPORTEE_DIFFERENTE.format(numero=facture.numero))
-        if self.rapport.erreurs:
-            # Tout ou rien : on ne fait plus que valider (et compter ce qui serait créé).
-            self.compter(a_creer)
-            return
+        # Même après une erreur, les factures valides sont écrites (l'appelant annulera tout) :
+        # c'est ce qui permet de reconnaître plus bas une facture déjà vue, sans la garder.
         self.ecrire(a_creer)
 
     def existantes(self, lot) -> dict:
-        """(régie, numéro) → (en-tête, lignes triées) des factures du lot déjà en base (2 requêtes)."""
+        """(régie, numéro) → (id, en-tête, lignes triées) des factures du lot déjà en base
+        (2 requêtes)."""
         if not lot:
             return {}
         numeros = {f.numero for f in lot}
@@ -482,11 +592,11 @@ class _ImportFactures:
         for facture_id, *contenu in LigneFacture.objects.filter(facture_id__in=entetes).values_list(
                 "facture_id", "enfant_nom", "libelle", "quantite", "prix_unitaire", "montant"):
             lignes[facture_id].append(tuple(contenu))
-        return {cle: (tuple(rest), sorted(lignes[pk])) for pk, (cle, rest) in entetes.items()}
+        return {cle: (pk, tuple(rest), sorted(lignes[pk])) for pk, (cle, rest) in entetes.items()}
 
     def identique(self, existante, facture: _FactureLue) -> bool:
         v = facture.valeurs
-        entete, lignes = existante
+        _, entete, lignes = existante
         if entete != (v["famille_id"], v["date_facture"], v["date_echeance"], v["periode_debut"],
                       v["periode_fin"]):
             return False
@@ -505,7 +615,6 @@ class _ImportFactures:
         enfants = _enfants_par_nom({f.valeurs["famille_id"] for f in factures})
         for facture in factures:
             facture.valeurs["montant"] = sum((lg[5] for lg in facture.lignes), ZERO)
-            self.numeros_par_regie.setdefault(facture.regie.pk, []).append(facture.numero)
         if connection.vendor == "postgresql":
             ids = _inserer_postgresql(factures)
         else:
@@ -589,8 +698,8 @@ def _enfants_par_nom(famille_ids) -> dict:
 def _ouvrir(chemin: Path) -> Lecteur:
     try:
         return Lecteur(chemin)
-    except UnicodeDecodeError:
-        raise ImportInvalide([Erreur(1, "", ERREUR_ENCODAGE)], Rapport()) from None
+    except EncodageInvalide as erreur:
+        raise ImportInvalide(erreur.erreurs, Rapport(erreurs_nombre=erreur.nombre)) from None
 
 
 def _fr(valeur: Decimal) -> str:
@@ -598,10 +707,13 @@ def _fr(valeur: Decimal) -> str:
 
 
 def factures_importer(*, chemin: Path, progression: Progression = None) -> Rapport:
-    """Importe un export de factures dans la transaction courante ; lève ImportInvalide."""
+    """Importe un export de factures dans la transaction courante ; lève ImportInvalide (ou
+    ImportEnCours si un autre import tourne)."""
+    _verrouiller()
     lecteur = _ouvrir(chemin)
     try:
-        rapport = _ImportFactures(lecteur, progression).executer()
+        with _sans_preparation():
+            rapport = _ImportFactures(lecteur, progression).executer()
     finally:
         lecteur.fermer()
     if rapport.erreurs:
@@ -619,6 +731,7 @@ def reglements_importer(*, chemin: Path, progression: Progression = None) -> Rap
     il l'est aux factures impayées de la famille dans la régie, la plus ancienne d'abord.
     L'excédent reste un avoir (crédit du compte).
     """
+    _verrouiller()
     lecteur = _ouvrir(chemin)
     rapport = Rapport()
     try:
@@ -628,35 +741,9 @@ def reglements_importer(*, chemin: Path, progression: Progression = None) -> Rap
         index = {nom: i for i, nom in enumerate(lecteur.entete)}
         regies = _Regies()
         familles = _Familles()
-        lus = []
-        vus: dict = {}
-        try:
-            for numero_ligne, champs in lecteur.lignes():
-                rapport.lignes_lues += 1
-                if progression and rapport.lignes_lues % 5000 == 0:
-                    progression(lecteur.octets_lus, lecteur.taille, rapport.lignes_lues)
-                if len(champs) != len(index):
-                    rapport.erreurs.append(Erreur(numero_ligne, "", ERREUR_NOMBRE_CHAMPS.format(
-                        trouves=len(champs), attendus=len(index))))
-                    continue
-                lu = _reglement_lire(numero_ligne, {n: champs[i].strip() for n, i in index.items()},
-                                     regies, rapport.erreurs)
-                if lu is None:
-                    continue
-                cle = (lu["regie"].pk, lu["numero"])
-                if cle in vus:
-                    rapport.erreurs.append(Erreur(numero_ligne, "numero_reglement",
-                                                  ERREUR_REGLEMENT_DOUBLE.format(
-                                                      numero=lu["numero"], ligne=vus[cle])))
-                    continue
-                vus[cle] = numero_ligne
-                lus.append(lu)
-                if len(lus) >= TAILLE_LOT:
-                    _reglements_lot(lus, familles, rapport)
-                    lus = []
-        except UnicodeDecodeError:
-            rapport.erreurs.append(Erreur(rapport.lignes_lues + 2, "", ERREUR_ENCODAGE))
-        _reglements_lot(lus, familles, rapport)
+        plafond = Reglement.objects.aggregate(m=Max("pk"))["m"] or 0
+        with _sans_preparation():
+            _reglements_lire(lecteur, index, regies, familles, rapport, plafond, progression)
     finally:
         lecteur.fermer()
     if rapport.erreurs:
@@ -664,38 +751,80 @@ def reglements_importer(*, chemin: Path, progression: Progression = None) -> Rap
     return rapport
 
 
-def _reglement_lire(numero_ligne, valeurs, regies, erreurs) -> dict | None:
-    avant = len(erreurs)
+def _reglements_lire(lecteur, index, regies, familles, rapport, plafond, progression) -> None:
+    """Lit, vérifie et enregistre les règlements, lot par lot."""
+    lus = []
+    vus: dict = {}  # (régie, numéro) → ligne, pour le lot en cours seulement
+    for numero_ligne, champs in lecteur.lignes(rapport):
+        rapport.lignes_lues += 1
+        if progression and rapport.lignes_lues % 5000 == 0:
+            progression(lecteur.octets_lus, lecteur.taille, rapport.lignes_lues)
+        if len(champs) != len(index):
+            rapport.erreur(numero_ligne, "", ERREUR_NOMBRE_CHAMPS.format(
+                trouves=len(champs), attendus=len(index)))
+            continue
+        lu = _reglement_lire(numero_ligne, {n: champs[i].strip() for n, i in index.items()},
+                             regies, rapport)
+        if lu is None:
+            continue
+        cle = (lu["regie"].pk, lu["numero"])
+        if cle in vus:
+            rapport.erreur(numero_ligne, "numero_reglement", ERREUR_REGLEMENT_DOUBLE.format(
+                numero=lu["numero"], ligne=vus[cle]))
+            continue
+        vus[cle] = numero_ligne
+        lus.append(lu)
+        if len(lus) >= TAILLE_LOT:
+            _reglements_lot(lus, familles, rapport, plafond)
+            lus, vus = [], {}
+    _reglements_lot(lus, familles, rapport, plafond)
+
+
+def numero_reglement_verifier(numero: str, regie: Regie) -> str | None:
+    """Pourquoi ce N° de règlement importé est refusé (ou None) : il commence par le code de la
+    régie et n'est jamais de la série des règlements enregistrés par le portail."""
+    if services.numero_du_portail(numero, regie=regie):
+        return ERREUR_NUMERO_PORTAIL.format(numero=numero, prefixe=services.PREFIXE_PORTAIL,
+                                            code=regie.code)
+    if not numero.startswith(f"{regie.code}-"):
+        return ERREUR_NUMERO_REGIE.format(numero=numero, code=regie.code)
+    return None
+
+
+def _reglement_lire(numero_ligne, valeurs, regies, rapport: Rapport) -> dict | None:
+    avant = rapport.erreurs_nombre
     lu = {"ligne": numero_ligne, "numero": valeurs["numero_reglement"],
           "numero_famille": valeurs["numero_famille"],
           "numero_facture": valeurs.get("numero_facture", "")}
     for colonne in ("numero_reglement", "numero_famille"):
         if not valeurs[colonne]:
-            erreurs.append(Erreur(numero_ligne, colonne, ERREUR_VIDE))
+            rapport.erreur(numero_ligne, colonne, ERREUR_VIDE)
     try:
         lu["regie"] = regies.trouver(valeurs["regie"])
-        if lu["numero"] and not lu["numero"].startswith(f"{lu['regie'].code}-"):
-            erreurs.append(Erreur(numero_ligne, "numero_reglement", ERREUR_NUMERO_REGIE.format(
-                numero=lu["numero"], code=lu["regie"].code)))
+        refus = lu["numero"] and numero_reglement_verifier(lu["numero"], lu["regie"])
+        if refus:
+            rapport.erreur(numero_ligne, "numero_reglement", refus)
     except ValeurInvalide as e:
-        erreurs.append(Erreur(numero_ligne, "regie", str(e)))
+        rapport.erreur(numero_ligne, "regie", str(e))
     try:
-        lu["date"] = date_lire(valeurs["date"])
+        lu["date"] = lire_date(valeurs["date"])
     except ValeurInvalide as e:
-        erreurs.append(Erreur(numero_ligne, "date", str(e)))
+        rapport.erreur(numero_ligne, "date", str(e))
     lu["mode"] = MODES.get(normaliser(valeurs["mode"]))
     if lu["mode"] is None:
-        erreurs.append(Erreur(numero_ligne, "mode", ERREUR_MODE.format(valeur=valeurs["mode"])))
+        rapport.erreur(numero_ligne, "mode", ERREUR_MODE.format(valeur=valeurs["mode"]))
     try:
-        lu["montant"] = decimal_lire(valeurs["montant"], 2)
+        lu["montant"] = lire_montant(valeurs["montant"], decimales=2)
         if lu["montant"] == 0:
-            raise ValeurInvalide(ERREUR_NEGATIF.format(valeur=valeurs["montant"]))
+            raise ValeurInvalide(ERREUR_NUL.format(valeur=valeurs["montant"]))
     except ValeurInvalide as e:
-        erreurs.append(Erreur(numero_ligne, "montant", str(e)))
-    return lu if len(erreurs) == avant else None
+        rapport.erreur(numero_ligne, "montant", str(e))
+    return lu if rapport.erreurs_nombre == avant else None
 
 
-def _reglements_lot(lus, familles, rapport) -> None:
+def _reglements_lot(lus, familles, rapport, plafond: int) -> None:
+    """Vérifie un lot de règlements et enregistre ceux qui sont valides (même après une erreur :
+    l'appelant annulera tout, mais un règlement répété plus bas se reconnaît ainsi en base)."""
     if not lus:
         return
     familles.charger(lu["numero_famille"] for lu in lus)
@@ -707,40 +836,35 @@ def _reglements_lot(lus, familles, rapport) -> None:
     for lu in lus:
         famille_id = familles.ids.get(lu["numero_famille"])
         if famille_id is None:
-            rapport.erreurs.append(Erreur(lu["ligne"], "numero_famille",
-                                          ERREUR_FAMILLE_INCONNUE.format(valeur=lu["numero_famille"])))
+            rapport.erreur(lu["ligne"], "numero_famille",
+                           ERREUR_FAMILLE_INCONNUE.format(valeur=lu["numero_famille"]))
             continue
         lu["famille_id"] = famille_id
         if lu["numero_facture"]:
             facture = factures.get((lu["regie"].pk, lu["numero_facture"]))
             if facture is None or facture.famille_id != famille_id:
-                rapport.erreurs.append(Erreur(lu["ligne"], "numero_facture",
-                                              ERREUR_FACTURE_INCONNUE.format(numero=lu["numero_facture"])))
+                rapport.erreur(lu["ligne"], "numero_facture",
+                               ERREUR_FACTURE_INCONNUE.format(numero=lu["numero_facture"]))
                 continue
             lu["facture"] = facture
         existant = existants.get((lu["regie"].pk, lu["numero"]))
         if existant is None:
             a_creer.append(lu)
+        elif existant.pk > plafond:
+            rapport.erreur(lu["ligne"], "numero_reglement",
+                           ERREUR_REGLEMENT_PLUS_HAUT.format(numero=lu["numero"]))
         elif (existant.famille_id, existant.date, existant.mode, existant.montant) == (
                 famille_id, lu["date"], lu["mode"], lu["montant"]):
             rapport.reglements_ignores += 1
         else:
-            rapport.erreurs.append(Erreur(lu["ligne"], "numero_reglement",
-                                          ERREUR_REGLEMENT_DIFFERENT.format(numero=lu["numero"])))
+            rapport.erreur(lu["ligne"], "numero_reglement",
+                           ERREUR_REGLEMENT_DIFFERENT.format(numero=lu["numero"]))
     for lu in a_creer:
         rapport.reglements_crees += 1
         rapport.familles.add(lu["famille_id"])
         rapport.montant_total += lu["montant"]
-        if rapport.erreurs:
-            continue
         services.reglement_enregistrer(
             famille=Famille(pk=lu["famille_id"]), regie=lu["regie"], montant=lu["montant"],
             mode=lu["mode"], date=lu["date"], numero=lu["numero"],
             factures=[lu["facture"]] if "facture" in lu else None,
         )
-    if not rapport.erreurs:
-        par_regie: dict = {}
-        for lu in a_creer:
-            par_regie.setdefault(lu["regie"], []).append(lu["numero"])
-        for regie, numeros in par_regie.items():
-            services.regie_numeros_reserver(regie=regie, numeros=numeros)

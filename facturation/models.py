@@ -26,9 +26,13 @@ class Regie(models.Model):
         _("modalités de paiement"), blank=True,
         help_text=_("Imprimées sur les factures : chèque à l'ordre de…, adresse, horaires."),
     )
-    # Dernier numéro d'opération attribué : ceux du portail (paiement en ligne) suivent ceux du
-    # logiciel de facturation, sans collision.
-    dernier_numero = models.PositiveIntegerField(_("dernier numéro d'opération"), default=0)
+    # Les règlements que le portail enregistre lui-même (paiement en ligne) ont leur propre série
+    # par régie, WEB-AL-1, WEB-AL-2… (facturation.services.numero_portail), que l'import refuse :
+    # jamais de collision avec les numéros du logiciel de facturation.
+    dernier_numero_portail = models.PositiveIntegerField(
+        _("dernier numéro du portail"), default=0,
+        help_text=_("Rang du dernier règlement enregistré par le portail (série WEB-<code>-…)."),
+    )
 
     class Meta:
         verbose_name = _("régie")
@@ -194,6 +198,9 @@ class PaiementEnLigne(models.Model):
     reglement = models.OneToOneField(Reglement, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="paiement_en_ligne", verbose_name=_("règlement"))
     date_creation = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    # « Mes données » : les références techniques du prestataire ne sont que dans le JSON.
+    export_champs_techniques = ("session_id", "url")
 
     class Meta:
         verbose_name = _("paiement en ligne")

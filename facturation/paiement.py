@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 import time
 from datetime import timedelta
@@ -69,7 +70,19 @@ class PaiementImpossible(Exception):
 
 
 class SignatureInvalide(Exception):
-    pass
+    """Rien n'est sûr (signature absente, fausse, périmée ou datée du futur) : 400."""
+
+
+class CorpsIllisible(SignatureInvalide):
+    """Signé, mais illisible (pas du JSON, trop imbriqué, pas un objet) : 400, rien d'écrit."""
+
+
+# Ce qu'un identifiant et un type d'événement Stripe peuvent être (evt_1Nz…, checkout.session.…) ;
+# autre chose est enregistré sans traitement et signalé (les colonnes font 255 et 100 caractères).
+IDENTIFIANT_VALIDE = re.compile(r"[A-Za-z0-9_.:-]{1,255}")
+TYPE_VALIDE = re.compile(r"[a-z0-9_.]{1,100}")
+TYPES_TRAITES = frozenset({COMPLETED, ASYNC_OK, ASYNC_ECHEC, EXPIRED})
+MOTIF_INVALIDE = "Événement enregistré sans traitement, à vérifier : {anomalies}."
 
 
 def stripe_configure() -> bool:
@@ -223,8 +236,18 @@ def signer(payload: bytes, secret: str, horodatage: int | None = None) -> str:
     return f"t={horodatage},v1={hmac.new(secret.encode(), signe, hashlib.sha256).hexdigest()}"
 
 
+def _horodatage_verifier(signature: str) -> None:
+    """stripe-python refuse une signature trop ancienne, pas une datée du futur : même tolérance."""
+    horodatages = [v for k, _, v in (p.strip().partition("=") for p in signature.split(","))
+                   if k == "t"]
+    if not horodatages or int(horodatages[0]) > time.time() + TOLERANCE_SIGNATURE:
+        raise SignatureInvalide
+
+
 def evenement_recevoir(*, payload: bytes, signature: str | None) -> EvenementPaiement:
-    """Vérifie, stocke, puis traite un événement ; SignatureInvalide si rien n'est sûr."""
+    """Vérifie, stocke, puis traite un événement ; SignatureInvalide si rien n'est sûr,
+    CorpsIllisible si le contenu signé ne se lit pas. Un événement lisible mais invalide est
+    enregistré, signalé « à vérifier » et n'est pas traité."""
     secret = secret_webhook()
     if not secret or not signature:
         raise SignatureInvalide
@@ -232,25 +255,60 @@ def evenement_recevoir(*, payload: bytes, signature: str | None) -> EvenementPai
         texte = payload.decode("utf-8")
         stripe.WebhookSignature.verify_header(texte, signature, secret,
                                               tolerance=TOLERANCE_SIGNATURE)
-        donnees = json.loads(texte)
-        evenement_id = str(donnees["id"])
-        type_ = str(donnees["type"])
-    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError, KeyError,
-            TypeError):
+        _horodatage_verifier(signature)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError):
         raise SignatureInvalide from None
-    evenement = _evenement_stocker(evenement_id=evenement_id, type_=type_, donnees=donnees,
-                                   payload=texte)
+    try:
+        donnees = json.loads(texte)
+    except (ValueError, RecursionError):  # RecursionError : imbrication démesurée
+        raise CorpsIllisible from None
+    if not isinstance(donnees, dict):
+        raise CorpsIllisible
+    evenement = _evenement_stocker(donnees=donnees, payload=texte)
+    if evenement.signale and evenement.statut == EvenementPaiement.Statut.IGNORE:
+        return evenement
     return evenement_traiter(evenement=evenement)
 
 
-def _evenement_stocker(*, evenement_id, type_, donnees, payload) -> EvenementPaiement:
-    objet = (donnees.get("data") or {}).get("object") or {}
-    session_id = objet.get("id", "") if isinstance(objet, dict) else ""
+def _decrire(valeur) -> str:
+    """Ce qu'est une valeur refusée, sans la recopier (elle peut être énorme ou piégée)."""
+    if valeur is None:
+        return "absent"
+    if isinstance(valeur, bool | int | float):
+        return "nombre"
+    if isinstance(valeur, dict):
+        return "objet"
+    if isinstance(valeur, list):
+        return "liste"
+    if any(not c.isprintable() for c in valeur):
+        return "caractère de contrôle"
+    return f"texte de {len(valeur)} caractères"
+
+
+def _evenement_stocker(*, donnees: dict, payload: str) -> EvenementPaiement:
+    evenement_id, type_ = donnees.get("id"), donnees.get("type")
+    anomalies = []
+    if not (isinstance(evenement_id, str) and IDENTIFIANT_VALIDE.fullmatch(evenement_id)):
+        anomalies.append(f"identifiant d'événement invalide ({_decrire(evenement_id)})")
+        # Le même corps reçu deux fois reste un seul enregistrement.
+        evenement_id = "invalide_" + hashlib.sha256(payload.encode()).hexdigest()
+    if not (isinstance(type_, str) and TYPE_VALIDE.fullmatch(type_)):
+        anomalies.append(f"type d'événement invalide ({_decrire(type_)})")
+        type_ = "invalide"
+    data = donnees.get("data")
+    objet = data.get("object") if isinstance(data, dict) else None
+    session_id = objet.get("id") if isinstance(objet, dict) else None
+    if not (isinstance(session_id, str) and IDENTIFIANT_VALIDE.fullmatch(session_id)):
+        session_id = ""
+        if type_ in TYPES_TRAITES:
+            anomalies.append("session absente ou invalide")
+    defaults = {"type": type_, "payload": payload, "session_id": session_id}
+    if anomalies:
+        defaults.update(signale=True, statut=EvenementPaiement.Statut.IGNORE,
+                        motif=MOTIF_INVALIDE.format(anomalies="; ".join(anomalies)))
     try:
-        evenement, _ = EvenementPaiement.objects.get_or_create(
-            evenement_id=evenement_id,
-            defaults={"type": type_, "payload": payload, "session_id": str(session_id)[:255]},
-        )
+        evenement, _ = EvenementPaiement.objects.get_or_create(evenement_id=evenement_id,
+                                                               defaults=defaults)
     except IntegrityError:  # deux livraisons simultanées : l'autre l'a stocké
         evenement = EvenementPaiement.objects.get(evenement_id=evenement_id)
     return evenement
@@ -381,8 +439,7 @@ def rapprocher(*, jours: int) -> int:
             continue
         donnees = {"id": f"rapprochement_{session.id}", "type": COMPLETED,
                    "data": {"object": session.to_dict()}}
-        evenement = _evenement_stocker(evenement_id=donnees["id"], type_=COMPLETED,
-                                       donnees=donnees, payload=json.dumps(donnees))
+        evenement = _evenement_stocker(donnees=donnees, payload=json.dumps(donnees))
         evenement_traiter(evenement=evenement)
         rattrapees += 1
     return rattrapees

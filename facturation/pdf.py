@@ -6,6 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -37,10 +39,18 @@ def _feuille() -> tuple[CSS, FontConfiguration]:
     return css, polices
 
 
+def lien_paiement(facture: Facture) -> str:
+    """L'adresse publique de la page de paiement de la facture (PORTAIL_URL : jamais l'adresse
+    de la machine qui a produit le PDF)."""
+    return settings.PORTAIL_URL.rstrip("/") + reverse("facturation:paiement", args=[facture.pk])
+
+
 def facture_html(facture: Facture) -> str:
     """Le HTML de la facture (`facture` vient de `selectors.facture_detail`)."""
     return render_to_string("facturation/facture_pdf.html", {
         "facture": facture,
+        "en_retard": facture.reste_du > 0 and facture.date_echeance < timezone.localdate(),
+        "lien_paiement": lien_paiement(facture),
         "famille": facture.famille,
         "responsable": facture.famille.responsable_principal,
         "lignes": facture.lignes.all(),
@@ -49,7 +59,6 @@ def facture_html(facture: Facture) -> str:
         "CCAS_ADRESSE": settings.CCAS_ADRESSE,
         "CCAS_TELEPHONE": settings.CCAS_TELEPHONE,
         "CCAS_EMAIL": settings.CCAS_EMAIL,
-        "PORTAIL_URL": settings.PORTAIL_URL,
     })
 
 

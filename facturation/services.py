@@ -1,5 +1,6 @@
 """Écritures de la facturation : règlements et affectations (les factures viennent de l'import)."""
 
+import re
 from decimal import Decimal
 
 from django.db import transaction
@@ -8,35 +9,30 @@ from django.db.models import Sum
 from facturation.models import ZERO, Affectation, Facture, Regie, Reglement
 from familles.models import Famille
 
+PREFIXE_PORTAIL = "WEB"
 
-def _numero_valeur(numero: str, code: str) -> int | None:
-    prefixe, _, suite = numero.rpartition("-")
-    return int(suite) if prefixe == code and suite.isdigit() else None
+
+def numero_portail(*, regie: Regie, rang: int) -> str:
+    """Le numéro d'un règlement enregistré par le portail : WEB-AL-12 (12e de la régie AL)."""
+    return f"{PREFIXE_PORTAIL}-{regie.code}-{rang}"
+
+
+def numero_du_portail(numero: str, *, regie: Regie) -> bool:
+    """Le numéro est-il de la série du portail pour cette régie ? (l'import les refuse)"""
+    return re.fullmatch(rf"{PREFIXE_PORTAIL}-{re.escape(regie.code)}-[0-9]+", numero) is not None
 
 
 @transaction.atomic
-def regie_numeros_reserver(*, regie: Regie, numeros: list[str] | None = None) -> str | None:
-    """Tient le compteur d'opérations de la régie à jour.
-
-    Avec `numeros` (numéros importés), le compteur passe au-dessus du plus grand ; sans, un
-    nouveau numéro est attribué (AL-229) sous verrou : deux opérations n'ont jamais le même.
-    """
+def regie_numero_portail_attribuer(*, regie: Regie) -> str:
+    """Attribue, sous verrou de la régie, le numéro suivant de la série du portail : deux
+    règlements n'ont jamais le même ; un numéro déjà pris (reprise de données) est sauté."""
     regie = Regie.objects.select_for_update().get(pk=regie.pk)
-    if numeros is not None:
-        valeurs = [v for v in (_numero_valeur(n, regie.code) for n in numeros) if v is not None]
-        if valeurs and max(valeurs) > regie.dernier_numero:
-            regie.dernier_numero = max(valeurs)
-            regie.save(update_fields=["dernier_numero"])
-        return None
-    numero_pris = True
-    while numero_pris:
-        regie.dernier_numero += 1
-        numero = f"{regie.code}-{regie.dernier_numero}"
-        numero_pris = (
-            Facture.objects.filter(regie=regie, numero=numero).exists()
-            or Reglement.objects.filter(regie=regie, numero=numero).exists()
-        )
-    regie.save(update_fields=["dernier_numero"])
+    while True:
+        regie.dernier_numero_portail += 1
+        numero = numero_portail(regie=regie, rang=regie.dernier_numero_portail)
+        if not Reglement.objects.filter(regie=regie, numero=numero).exists():
+            break
+    regie.save(update_fields=["dernier_numero_portail"])
     return numero
 
 
@@ -94,14 +90,15 @@ def reglement_enregistrer(
     factures: list[Facture] | None = None,
     affecter: bool = True,
 ) -> Reglement:
-    """Enregistre un règlement (numéroté par la régie s'il n'a pas de numéro) et l'impute.
+    """Enregistre un règlement et l'impute ; sans numéro (règlement du portail), il reçoit le
+    suivant de la série du portail de la régie (WEB-AL-…).
 
     Avec `affecter=False` le règlement reste entièrement un avoir (crédit du compte).
     """
     if montant <= 0:
         raise ValueError("Un règlement a un montant positif.")
     if numero is None:
-        numero = regie_numeros_reserver(regie=regie)
+        numero = regie_numero_portail_attribuer(regie=regie)
     reglement = Reglement.objects.create(
         famille=famille, regie=regie, montant=montant, mode=mode, date=date, numero=numero,
         origine=origine, email_recu=email_recu, reference_externe=reference_externe,

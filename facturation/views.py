@@ -75,9 +75,12 @@ def paiement(request, pk: int):
     facture = get_object_or_404(selectors.factures(famille=request.famille), pk=pk)
     responsable = request.famille.responsable_principal
     email_initial = (responsable.email if responsable and responsable.email else request.user.email)
-    form = PaiementForm(request.POST or None, initial={"email": email_initial})
+    disponible = paiement_en_ligne.disponible()
+    # Le formulaire n'est lié (et ses erreurs montrées) que s'il est affiché.
+    affiche = disponible and facture.reste_du > 0
+    form = PaiementForm((request.POST or None) if affiche else None, initial={"email": email_initial})
     erreur = None
-    if request.method == "POST" and form.is_valid() and paiement_en_ligne.disponible():
+    if request.method == "POST" and affiche and form.is_valid():
         try:
             tentative = paiement_en_ligne.paiement_demarrer(
                 facture=facture, famille=request.famille, email=form.cleaned_data["email"],
@@ -94,7 +97,7 @@ def paiement(request, pk: int):
         "facture": facture,
         "form": form,
         "erreur": erreur,
-        "disponible": paiement_en_ligne.disponible(),
+        "disponible": disponible,
         "simule": paiement_en_ligne.simule(),
     })
 
@@ -108,13 +111,20 @@ def paiement_retour(request, pk: int):
     return render(request, "facturation/paiement_retour.html", {"paiement": tentative})
 
 
+MESSAGE_PAIEMENT_ANNULE = "Paiement annulé : votre facture n'a pas été payée."
+
+
 @famille_requise
+@require_http_methods(["GET", "POST"])
 def paiement_annuler(request, pk: int):
-    """Le parent a annulé chez le prestataire : retour à la facture, toujours impayée."""
+    """Retour « annuler » du prestataire (un GET, qui ne change rien) : la facture n'est pas
+    payée ; le parent reprend le paiement ou l'annule (POST : la session est fermée)."""
     tentative = get_object_or_404(selectors.paiements_en_ligne(famille=request.famille), pk=pk)
-    paiement_en_ligne.paiement_annuler(paiement=tentative)
-    messages.info(request, "Paiement annulé : votre facture n'a pas été payée.")
-    return redirect("facturation:paiement", pk=tentative.facture_id)
+    if request.method == "POST":
+        paiement_en_ligne.paiement_annuler(paiement=tentative)
+        messages.info(request, MESSAGE_PAIEMENT_ANNULE)
+        return redirect("facturation:paiement", pk=tentative.facture_id)
+    return render(request, "facturation/paiement_annuler.html", {"paiement": tentative})
 
 
 @csrf_exempt
@@ -124,6 +134,8 @@ def webhook_stripe(request):
     try:
         paiement_en_ligne.evenement_recevoir(
             payload=request.body, signature=request.headers.get("Stripe-Signature"))
+    except paiement_en_ligne.CorpsIllisible:
+        return HttpResponseBadRequest("Contenu illisible.")
     except paiement_en_ligne.SignatureInvalide:
         return HttpResponseBadRequest("Signature invalide.")
     return HttpResponse("ok")
@@ -140,5 +152,6 @@ def banque_simulee(request, pk: int):
         if request.POST.get("action") == "payer":
             paiement_en_ligne.banque_simulee_payer(paiement=tentative)
             return redirect("facturation:paiement_retour", pk=tentative.pk)
+        # Comme chez Stripe : « Annuler » ramène à l'adresse d'annulation, qui ne change rien.
         return redirect("facturation:paiement_annuler", pk=tentative.pk)
     return render(request, "facturation/banque_simulee.html", {"paiement": tentative})

@@ -1,18 +1,41 @@
+from urllib.parse import urlencode
+
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Case, When
+from django.urls import reverse
 
 from familles import services
+from familles.forms import ResponsableForm, SituationAccordeeMixin
 from familles.models import Famille, Responsable, Utilisateur
 from familles.validators import iban_masquer
-from portail.admin_outils import AutocompleteTolerantMixin
-from portail.audit import AuditAdminMixin
+from portail import journal
+from portail.admin_outils import AutocompleteTolerantMixin, SuperutilisateurSeulMixin
+from portail.audit import AuditAdminMixin, audit_enregistrer
+
+
+class ResponsableAdminForm(SituationAccordeeMixin, forms.ModelForm):
+    class Meta:
+        model = Responsable
+        fields = ("role", *ResponsableForm.Meta.fields)
 
 
 class ResponsableInline(admin.StackedInline):
     model = Responsable
+    form = ResponsableAdminForm
     extra = 0
     max_num = 2
+
+    def get_queryset(self, request):
+        # Le responsable titulaire du compte d'abord, puis le conjoint.
+        titulaire_d_abord = Case(When(role=Responsable.Role.PRINCIPAL, then=0), default=1)
+        return super().get_queryset(request).order_by(titulaire_d_abord, "pk")
     fieldsets = (
         (None, {"fields": (("role", "civilite"), ("nom", "prenom"), ("qualite", "situation"))}),
         ("Coordonnées", {"fields": ("adresse", ("code_postal", "ville"),
@@ -55,6 +78,38 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("responsables")
+
+    # Le dossier de la famille : les listes de l'administration filtrées sur elle.
+    DOSSIER = (
+        ("demandes.Demande", "Demandes"),
+        ("enfants.Enfant", "Enfants"),
+        ("facturation.Facture", "Factures"),
+        ("facturation.Reglement", "Règlements"),
+        ("messagerie.Fil", "Messages"),
+    )
+
+    def dossier(self, request, famille) -> list[dict]:
+        """Un lien par liste que l'agent peut voir, avec le nombre de lignes de la famille
+        (celles que cette liste lui montre)."""
+        liens = []
+        for label, libelle in self.DOSSIER:
+            modele = apps.get_model(label)
+            admin_modele = self.admin_site._registry.get(modele)
+            if admin_modele is None or not admin_modele.has_view_or_change_permission(request):
+                continue
+            url = reverse(f"admin:{modele._meta.app_label}_{modele._meta.model_name}_changelist")
+            liens.append({
+                "libelle": libelle,
+                "nombre": admin_modele.get_queryset(request).filter(famille=famille).count(),
+                "url": f"{url}?{urlencode({'famille__id__exact': famille.pk})}",
+            })
+        return liens
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        famille = self.get_object(request, object_id)
+        if famille is not None:
+            extra_context = {**(extra_context or {}), "dossier_famille": self.dossier(request, famille)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
     @admin.display(description="responsable")
@@ -100,8 +155,18 @@ class CompteFamilleCreationForm(forms.ModelForm):
         return donnees
 
 
+# Les droits d'un compte : seul un superutilisateur les change (sur tout compte). Un agent gère
+# les comptes des familles seulement, jamais un compte du personnel (ni le sien).
+CHAMPS_DROITS = ("is_superuser", "is_staff", "groups", "user_permissions")
+REFUS_DROITS = "Seul un superutilisateur peut modifier les droits d'un compte."
+
+
+def _compte_du_personnel(utilisateur) -> bool:
+    return utilisateur.is_staff or utilisateur.is_superuser
+
+
 @admin.register(Utilisateur)
-class UtilisateurAdmin(AutocompleteTolerantMixin, UserAdmin):
+class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
     add_form = CompteFamilleCreationForm
     add_fieldsets = ((None, {"fields": ("username", "famille", "email", "mode")}),)
     list_display = ("username", "famille", "last_name", "first_name", "is_staff", "is_active",
@@ -114,6 +179,58 @@ class UtilisateurAdmin(AutocompleteTolerantMixin, UserAdmin):
         ("Portail Famille", {"fields": ("famille", "doit_changer_mot_de_passe")}),
     )
 
+    def get_queryset(self, request):
+        comptes = super().get_queryset(request)
+        if request.user.is_superuser:
+            return comptes
+        return comptes.filter(is_staff=False, is_superuser=False)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and _compte_du_personnel(obj) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and _compte_du_personnel(obj) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        return [(titre, {**options, "fields": [c for c in options["fields"] if c not in CHAMPS_DROITS]})
+                for titre, options in fieldsets]
+
+    def _refuser_les_droits(self, request) -> None:
+        """Un envoi d'agent qui porte un champ de droits est refusé en entier (et journalisé)."""
+        if request.method != "POST" or request.user.is_superuser:
+            return
+        tentes = sorted(c for c in CHAMPS_DROITS if c in request.POST)
+        if tentes:
+            journal.evenement("droits_refuses", request=request,
+                              identifiant=request.user.get_username(), champs=",".join(tentes),
+                              chemin=request.path)
+            raise PermissionDenied(REFUS_DROITS)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._refuser_les_droits(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        self._refuser_les_droits(request)
+        return super().changelist_view(request, extra_context)
+
+    def objet_audit(self, obj) -> str:
+        return services.compte_objet_audit(obj)
+
+    def action_audit(self, formulaire, *, creation: bool) -> str:
+        if set(formulaire.changed_data) & set(CHAMPS_DROITS):
+            return "Droits du compte modifiés"
+        if "is_active" in formulaire.changed_data:
+            return "Compte réactivé" if formulaire.cleaned_data["is_active"] else "Compte désactivé"
+        return "Compte de connexion modifié"
+
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
@@ -123,6 +240,7 @@ class UtilisateurAdmin(AutocompleteTolerantMixin, UserAdmin):
             identifiant=donnees["username"],
             email=donnees.get("email", ""),
             envoyer_activation=donnees["mode"] == CompteFamilleCreationForm.MODE_COURRIEL,
+            auteur=request.user,
         )
         form.instance = utilisateur
         obj.pk = utilisateur.pk
@@ -140,3 +258,33 @@ class UtilisateurAdmin(AutocompleteTolerantMixin, UserAdmin):
     def save_related(self, request, form, formsets, change):
         if change:
             super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Utilisateur.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        for compte in queryset.select_related("famille"):
+            audit_enregistrer(auteur=request.user, famille=compte.famille,
+                              objet=services.compte_objet_audit(compte),
+                              action="Compte de connexion supprimé")
+        super().delete_queryset(request, queryset)
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            reponse = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and reponse.status_code == 302:
+                utilisateur = self.get_object(request, unquote(id))
+                if utilisateur is not None and reponse.url.endswith(
+                        reverse("admin:familles_utilisateur_change", args=[utilisateur.pk])):
+                    services.compte_mot_de_passe_reinitialise(utilisateur=utilisateur,
+                                                              auteur=request.user)
+        return reponse
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupeAdmin(SuperutilisateurSeulMixin, AuditAdminMixin, GroupAdmin):
+    """Les groupes portent les droits : seul un superutilisateur en crée, en modifie les
+    permissions ou en supprime ; un agent peut au plus les consulter."""

@@ -24,7 +24,24 @@ TEXTE_MANDAT_SEPA = (
 )
 
 
-class ResponsableForm(forms.ModelForm):
+class SituationAccordeeMixin:
+    """Les libellés de « Situation » s'accordent avec la civilité saisie (sinon celle de la
+    fiche) : « Mariée », « Séparée »… pour une Madame."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        champ = self.fields.get("situation")
+        if champ is None:
+            return
+        if self.is_bound:
+            civilite = self.data.get(self.add_prefix("civilite"), "")
+        else:
+            civilite = self.get_initial_for_field(self.fields["civilite"], "civilite")
+        vide = [choix for choix in champ.choices if choix[0] == ""]
+        champ.choices = vide + Responsable.situations(civilite)
+
+
+class ResponsableForm(SituationAccordeeMixin, forms.ModelForm):
     class Meta:
         model = Responsable
         fields = (

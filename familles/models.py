@@ -1,6 +1,7 @@
 """Familles, responsables et comptes de connexion."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -112,6 +113,15 @@ class Responsable(models.Model):
         DIVORCE = "divorce", _("Divorcé")
         VEUF = "veuf", _("Veuf")
 
+    # La situation s'accorde avec la civilité : « Mariée », « Séparée »… pour une Madame.
+    SITUATIONS_FEMININ = {
+        Situation.MARIE: _("Mariée"),
+        Situation.PACSE: _("Pacsée"),
+        Situation.SEPARE: _("Séparée"),
+        Situation.DIVORCE: _("Divorcée"),
+        Situation.VEUF: _("Veuve"),
+    }
+
     famille = models.ForeignKey(
         Famille, on_delete=models.CASCADE, related_name="responsables", verbose_name=_("famille")
     )
@@ -151,9 +161,29 @@ class Responsable(models.Model):
     def nom_complet(self) -> str:
         return f"{self.prenom} {self.nom}".upper()
 
+    @classmethod
+    def situations(cls, civilite: str) -> list[tuple[str, str]]:
+        """Les choix de situation accordés avec la civilité (« Mariée » pour une Madame)."""
+        feminin = cls.SITUATIONS_FEMININ if civilite == cls.Civilite.MADAME else {}
+        return [(valeur, feminin.get(valeur, libelle)) for valeur, libelle in cls.Situation.choices]
+
+    def get_situation_display(self) -> str:
+        return str(dict(self.situations(self.civilite)).get(self.situation, self.situation))
+
 
 class Utilisateur(AbstractUser):
     """Un compte de connexion : parent (rattaché à une famille) ou agent du CCAS."""
+
+    # « Identifiant », le mot du guide des familles, partout : formulaires, administration,
+    # messages des validateurs de mot de passe (« trop semblable au champ « identifiant » »).
+    username = models.CharField(
+        _("identifiant"),
+        max_length=150,
+        unique=True,
+        help_text=_("150 caractères au plus : lettres, chiffres et @ . + - _ seulement."),
+        validators=[UnicodeUsernameValidator()],
+        error_messages={"unique": _("Un compte avec cet identifiant existe déjà.")},
+    )
 
     famille = models.ForeignKey(
         Famille,

@@ -59,29 +59,62 @@ def compte_famille_creer(
     identifiant: str,
     email: str = "",
     envoyer_activation: bool = False,
+    auteur=None,
 ) -> tuple[Utilisateur, str | None]:
-    """Crée le compte de connexion d'une famille.
+    """Crée le compte de connexion d'une famille (jamais un compte du personnel) ; trace l'audit.
 
     Soit un courriel d'activation est envoyé (après validation de la transaction), soit un mot
     de passe temporaire est renvoyé, que le parent devra changer à sa première connexion.
     """
+    from portail.audit import audit_enregistrer
+
     utilisateur = Utilisateur(username=identifiant, email=email, famille=famille)
     principal = famille.responsable_principal
     if principal is not None:
         utilisateur.first_name = principal.prenom
         utilisateur.last_name = principal.nom
+    temporaire = None
     if envoyer_activation:
         if not email:
             raise ValueError("Un courriel d'activation demande une adresse email.")
         utilisateur.set_unusable_password()
         utilisateur.save()
         transaction.on_commit(lambda: _courriel_activation_envoyer(utilisateur_id=utilisateur.pk))
-        return utilisateur, None
-    temporaire = mot_de_passe_temporaire_generer()
-    utilisateur.set_password(temporaire)
-    utilisateur.doit_changer_mot_de_passe = True
-    utilisateur.save()
+    else:
+        temporaire = mot_de_passe_temporaire_generer()
+        utilisateur.set_password(temporaire)
+        utilisateur.doit_changer_mot_de_passe = True
+        utilisateur.save()
+    audit_enregistrer(
+        auteur=auteur, famille=famille, objet=compte_objet_audit(utilisateur),
+        action="Compte de connexion créé",
+        apres={"Identifiant": utilisateur.username, "Email": email,
+               "Premier mot de passe": ("courriel d'activation" if envoyer_activation
+                                        else "mot de passe temporaire")},
+    )
     return utilisateur, temporaire
+
+
+def compte_objet_audit(utilisateur: Utilisateur) -> str:
+    """Comment le journal d'audit nomme un compte de connexion."""
+    return f"compte de connexion {utilisateur.username}"
+
+
+@transaction.atomic
+def compte_mot_de_passe_reinitialise(*, utilisateur: Utilisateur, auteur) -> Utilisateur:
+    """Un agent vient de donner un mot de passe au compte (administration) : il est temporaire
+    (à changer à la prochaine connexion) et c'est tracé, sans la valeur."""
+    from portail.audit import audit_enregistrer
+
+    if auteur is not None and auteur.pk != utilisateur.pk and utilisateur.has_usable_password():
+        utilisateur.doit_changer_mot_de_passe = True
+        utilisateur.save(update_fields=["doit_changer_mot_de_passe"])
+    audit_enregistrer(
+        auteur=auteur, famille=utilisateur.famille, objet=compte_objet_audit(utilisateur),
+        action="Mot de passe réinitialisé par un agent", apres={"Mot de passe": "modifié"},
+        sensible=True,
+    )
+    return utilisateur
 
 
 @transaction.atomic

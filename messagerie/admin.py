@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,6 +23,10 @@ def _structures_de(agent):
     if agent.is_superuser:
         return Structure.objects.order_by("nom")
     return Structure.objects.filter(pk__in=selectors.structures_de_l_agent_ids(agent=agent))
+
+
+MESSAGE_REPONSE_ENVOYEE = "Votre réponse a été envoyée à la famille."
+MESSAGE_FIL_CREE = "Votre message a été envoyé à la famille."
 
 
 @admin.register(AgentStructure)
@@ -47,18 +52,14 @@ class FilReponseForm(PiecesJointesMixin, forms.ModelForm):
     """Répondre dans le fil (avec d'éventuelles pièces jointes)."""
 
     reponse = forms.CharField(label="Votre réponse", widget=forms.Textarea(attrs={"rows": 6}),
-                              max_length=5000, required=False,
+                              max_length=5000,
+                              error_messages={"required": "Écrivez votre réponse."},
                               help_text="La famille est prévenue par courriel si elle l'accepte.")
 
     class Meta:
         model = Fil
         fields = ()
 
-    def clean(self):
-        donnees = super().clean()
-        if donnees.get("pieces_jointes") and not donnees.get("reponse"):
-            self.add_error("reponse", "Écrivez la réponse qui accompagne les pièces jointes.")
-        return donnees
 
 
 @admin.register(Fil)
@@ -151,11 +152,18 @@ class FilAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
             obj.pk = fil.pk
             obj.__dict__.update(fil.__dict__)
             return
-        if donnees.get("reponse"):
-            services.message_structure_repondre(fil=obj, agent=request.user,
-                                                texte=donnees["reponse"],
-                                                fichiers=donnees.get("pieces_jointes") or ())
-            messages.success(request, "Votre réponse a été envoyée à la famille.")
+        services.message_structure_repondre(fil=obj, agent=request.user, texte=donnees["reponse"],
+                                            fichiers=donnees.get("pieces_jointes") or ())
+        messages.success(request, MESSAGE_REPONSE_ENVOYEE)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        messages.success(request, MESSAGE_FIL_CREE)
+        return HttpResponseRedirect(reverse("admin:messagerie_fil_changelist"))
+
+    def response_change(self, request, obj):
+        # La réponse est envoyée (message ci-dessus) : retour au fil, qui la montre, sans le
+        # « modifié avec succès » générique de Django.
+        return HttpResponseRedirect(reverse("admin:messagerie_fil_change", args=[obj.pk]))
 
     def save_related(self, request, form, formsets, change):
         # Les messages ne se modifient pas : les réponses passent par le service.

@@ -137,7 +137,7 @@ class Message(models.Model):
         indexes = [models.Index(fields=["fil", "de_la_famille", "lu_le"])]
 
     def __str__(self) -> str:
-        return f"{self.fil.objet} ({self.date_envoi:%d/%m/%Y %H:%M})"
+        return f"{self.fil.objet} ({timezone.localtime(self.date_envoi):%d/%m/%Y %H:%M})"
 
 
 class PieceJointe(models.Model):
@@ -150,6 +150,9 @@ class PieceJointe(models.Model):
     nom = models.CharField(_("nom du fichier"), max_length=150)
     type_mime = models.CharField(_("type"), max_length=50)
     taille = models.PositiveIntegerField(_("taille (octets)"))
+
+    # « Mes données » : le nom de stockage et le type MIME ne sont que dans le JSON.
+    export_champs_techniques = ("fichier", "type_mime")
 
     class Meta:
         verbose_name = _("pièce jointe")

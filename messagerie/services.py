@@ -15,10 +15,39 @@ from familles.models import Famille
 from messagerie import fichiers as fichiers_mod
 from messagerie import selectors
 from messagerie.models import Diffusion, Document, Fil, Information, Message, Notification, PieceJointe
+from portail import journal
+from portail.limites import envoi_possible_a, heure_texte
+from portail.templatetags.portail import nombre_fr
 
 logger = logging.getLogger(__name__)
 
 SUJET_NOTIFICATION = "Un nouveau message vous attend sur le Portail Famille"
+MESSAGE_LIMITE = (
+    "Vous avez envoyé {envois} dans l'heure : c'est le maximum. Vous pourrez écrire de "
+    "nouveau à partir de {heure} ; en cas d'urgence, téléphonez au {nom_ccas} ({telephone})."
+)
+
+
+class LimiteAtteinte(Exception):
+    """La famille a envoyé MESSAGERIE_LIMITE_PAR_HEURE messages dans l'heure."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _limite_verifier(*, famille: Famille) -> None:
+    """Sous le verrou de la famille : au plus MESSAGERIE_LIMITE_PAR_HEURE messages envoyés par
+    la famille (nouveaux fils et réponses) sur l'heure écoulée."""
+    Famille.objects.select_for_update().get(pk=famille.pk)
+    limite = settings.MESSAGERIE_LIMITE_PAR_HEURE
+    possible = envoi_possible_a(Message.objects.filter(fil__famille=famille, de_la_famille=True),
+                                champ_date="date_envoi", limite=limite)
+    if possible is not None:
+        journal.evenement("limite_messages", famille=famille.numero)
+        raise LimiteAtteinte(MESSAGE_LIMITE.format(
+            envois=nombre_fr(limite, "message", "messages"), heure=heure_texte(possible),
+            nom_ccas=settings.NOM_CCAS, telephone=settings.CCAS_TELEPHONE))
 
 
 def _pieces_jointes_ajouter(*, message: Message, fichiers: Iterable) -> None:
@@ -50,7 +79,9 @@ def _message_ajouter(*, fil: Fil, de_la_famille: bool, auteur, texte: str, fichi
 def fil_creer_par_famille(
     *, famille: Famille, auteur, structure: Structure, objet: str, texte: str, fichiers=()
 ) -> Fil:
-    """Un parent écrit à une structure : un nouveau fil avec son premier message."""
+    """Un parent écrit à une structure : un nouveau fil avec son premier message (LimiteAtteinte
+    au-delà de la limite par heure de la famille)."""
+    _limite_verifier(famille=famille)
     fil = Fil.objects.create(famille=famille, structure=structure, objet=objet,
                              initie_par_famille=True)
     _message_ajouter(fil=fil, de_la_famille=True, auteur=auteur, texte=texte, fichiers=fichiers)
@@ -59,7 +90,8 @@ def fil_creer_par_famille(
 
 @transaction.atomic
 def message_famille_repondre(*, fil: Fil, auteur, texte: str, fichiers=()) -> Message:
-    """Un parent répond dans un fil de sa famille."""
+    """Un parent répond dans un fil de sa famille (LimiteAtteinte au-delà de la limite)."""
+    _limite_verifier(famille=fil.famille)
     return _message_ajouter(fil=fil, de_la_famille=True, auteur=auteur, texte=texte,
                             fichiers=fichiers)
 

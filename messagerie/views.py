@@ -49,12 +49,16 @@ def nouveau(request):
     form = MessageNouveauForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         donnees = form.cleaned_data
-        fil = services.fil_creer_par_famille(
-            famille=request.famille, auteur=request.user, structure=donnees["structure"],
-            objet=donnees["objet"], texte=donnees["texte"], fichiers=donnees["pieces_jointes"],
-        )
-        messages.success(request, MESSAGE_ENVOYE)
-        return redirect("messagerie:fil", pk=fil.pk)
+        try:
+            fil = services.fil_creer_par_famille(
+                famille=request.famille, auteur=request.user, structure=donnees["structure"],
+                objet=donnees["objet"], texte=donnees["texte"], fichiers=donnees["pieces_jointes"],
+            )
+        except services.LimiteAtteinte as limite:
+            form.add_error(None, limite.message)
+        else:
+            messages.success(request, MESSAGE_ENVOYE)
+            return redirect("messagerie:fil", pk=fil.pk)
     return render(request, "messagerie/nouveau.html", {"vue": "nouveau", "form": form})
 
 
@@ -65,12 +69,16 @@ def fil(request, pk):
     fil = get_object_or_404(selectors.fils(famille=request.famille), pk=pk)
     form = ReponseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.message_famille_repondre(
-            fil=fil, auteur=request.user, texte=form.cleaned_data["texte"],
-            fichiers=form.cleaned_data["pieces_jointes"],
-        )
-        messages.success(request, MESSAGE_REPONSE_ENVOYEE)
-        return redirect("messagerie:fil", pk=fil.pk)
+        try:
+            services.message_famille_repondre(
+                fil=fil, auteur=request.user, texte=form.cleaned_data["texte"],
+                fichiers=form.cleaned_data["pieces_jointes"],
+            )
+        except services.LimiteAtteinte as limite:
+            form.add_error(None, limite.message)
+        else:
+            messages.success(request, MESSAGE_REPONSE_ENVOYEE)
+            return redirect("messagerie:fil", pk=fil.pk)
     if request.method == "GET":
         # Le compteur de l'en-tête est calculé au rendu : il reflète déjà cette lecture.
         services.fil_marquer_lu(fil=fil, par_la_famille=True)

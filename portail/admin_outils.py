@@ -29,3 +29,17 @@ class AutocompleteTolerantMixin:
             kwargs["widget"] = AutocompleteSelectTolerant(
                 db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SuperutilisateurSeulMixin:
+    """Ajout, modification et suppression réservés aux superutilisateurs, quelles que soient les
+    permissions de l'agent (ce qui porte des droits : groupes, appareils TOTP)."""
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

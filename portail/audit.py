@@ -82,6 +82,12 @@ class AuditAdminMixin:
             return obj
         return getattr(obj, "famille", None)
 
+    def objet_audit(self, obj) -> str:
+        return f"{obj._meta.verbose_name} {obj}"
+
+    def action_audit(self, formulaire, *, creation: bool) -> str:
+        return "Création dans l'administration" if creation else "Modification dans l'administration"
+
     def _tracer(self, request, formulaire, obj, *, creation, sensible):
         if not formulaire.changed_data and not creation:
             return
@@ -97,8 +103,8 @@ class AuditAdminMixin:
         if not apres and not creation:
             return
         audit_enregistrer(
-            auteur=request.user, famille=self.famille_de(obj), objet=f"{obj._meta.verbose_name} {obj}",
-            action="Création dans l'administration" if creation else "Modification dans l'administration",
+            auteur=request.user, famille=self.famille_de(obj), objet=self.objet_audit(obj),
+            action=self.action_audit(formulaire, creation=creation),
             avant=avant, apres=apres, sensible=sensible,
         )
 

@@ -17,6 +17,11 @@ def portail(request):
         "DUREE_BLOCAGE_MINUTES": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     famille = getattr(request, "famille", None)
+    if famille is not None and request.user.doit_changer_mot_de_passe:
+        # Mot de passe temporaire : tout mène à la page de changement (middleware). Ni onglets,
+        # ni liens d'en-tête ou de pied de page qui ne mèneraient nulle part.
+        famille = None
+        contexte["mot_de_passe_a_changer"] = True
     if famille is not None:
         contexte["famille"] = famille
         contexte["onglets"] = onglets_visibles(request.path)

@@ -3,20 +3,39 @@
 Le parcours est générique : chaque modèle du portail relié à `Famille` par une chaîne de clés
 étrangères (au plus trois maillons) est exporté, si bien qu'un nouveau modèle est couvert sans
 rien ajouter ici. Les secrets (mots de passe, jetons, clés) ne sont jamais exportés.
+
+Deux formes : `donnees_famille` (le téléchargement JSON, données brutes) et
+`donnees_famille_lisibles` (la page « Mes données » : dates et montants en français, libellés
+au lieu des codes, objets liés nommés au lieu de leurs identifiants).
 """
 
+import datetime
 from collections import deque
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
+from django.utils.text import capfirst
 
 from familles.models import Famille
+from portail.templatetags.portail import montant_fr, taille_fichier_fr
 
 APPLICATIONS = ("familles", "enfants", "facturation", "messagerie", "demandes")
 MOTS_SECRETS = ("password", "secret", "jeton", "token", "cle_", "_cle", "hash", "signature")
 CHAMPS_UTILISATEUR = ("username", "email", "first_name", "last_name", "last_login", "date_joined")
 PROFONDEUR_MAX = 3
+
+# Page lisible : les nombres décimaux sont des montants (« 120,60 € ») ou des nombres
+# (« 2,5 ») ; un champ décimal absent des deux listes est une erreur (jamais deviné).
+CHAMPS_MONTANTS = frozenset({"montant", "prix_unitaire", "revenu_fiscal_reference"})
+CHAMPS_NOMBRES = frozenset({"nombre_parts", "quantite"})
+# Tailles de fichier en octets : « 5,3 Ko ».
+CHAMPS_TAILLES = frozenset({"taille"})
+SECTIONS_LIBELLES = {"familles.Famille": "Famille", "familles.Utilisateur": "Comptes de connexion"}
+AGENT = "Un agent du CCAS"
 
 
 @dataclass(frozen=True)
@@ -96,5 +115,114 @@ def donnees_famille(*, famille: Famille) -> list[dict]:
             "objets": [
                 {str(f.verbose_name): _valeur(objet, f) for f in champs} for objet in objets
             ],
+        })
+    return resultat
+
+
+# --- La page « Mes données » : les mêmes données, lisibles par un parent ----------------------
+
+
+class ChampDecimalInconnu(ValueError):
+    pass
+
+
+def _nombre_fr(valeur: Decimal) -> str:
+    """Decimal("2.50") → « 2,5 » ; Decimal("18.00") → « 18 »."""
+    texte = format(valeur, "f")
+    if "." in texte:
+        texte = texte.rstrip("0").rstrip(".")
+    return texte.replace(".", ",")
+
+
+def _libelle_colonne(champ) -> str:
+    return "Taille" if champ.name in CHAMPS_TAILLES else capfirst(str(champ.verbose_name))
+
+
+def _colonnes_lisibles(modele) -> list:
+    """Les champs montrés : ni le lien vers la famille (c'est la sienne), ni les données
+    techniques que le modèle déclare (`export_champs_techniques`, gardées dans le JSON)."""
+    techniques = set(getattr(modele, "export_champs_techniques", ()))
+    return [
+        f for f in _champs(modele)
+        if f.name not in techniques and not (f.is_relation and f.related_model is Famille)
+    ]
+
+
+def _jointures(champs) -> list[str]:
+    """Les objets liés lus avec la ligne (et ceux que leur nom affiché lit) : une requête par
+    section, quel que soit le nombre de lignes."""
+    chemins = []
+    for champ in champs:
+        if not champ.is_relation:
+            continue
+        chemins.append(champ.name)
+        if champ.related_model._meta.label == "familles.Utilisateur":
+            continue
+        for sous in champ.related_model._meta.concrete_fields:
+            if sous.is_relation and sous.related_model not in (Famille, apps.get_model(
+                    "familles", "Utilisateur")):
+                chemins.append(f"{champ.name}__{sous.name}")
+    return chemins
+
+
+def _lisible(objet, champ, *, famille: Famille) -> str:
+    affichage = getattr(objet, f"get_{champ.name}_display", None)
+    if affichage is not None:
+        texte = affichage()
+        return str(texte) if texte not in (None, "") else "—"
+    if champ.is_relation:
+        lie = getattr(objet, champ.name)
+        if lie is None:
+            return "—"
+        if lie._meta.label == "familles.Utilisateur":
+            return lie.get_username() if lie.famille_id == famille.pk else AGENT
+        return str(lie)
+    valeur = getattr(objet, champ.attname)
+    if valeur is None or valeur == "":
+        return "—"
+    if isinstance(valeur, bool):
+        return "Oui" if valeur else "Non"
+    if isinstance(champ, models.FileField):
+        return PurePosixPath(valeur.name).name
+    if isinstance(valeur, datetime.datetime):
+        return f"{timezone.localtime(valeur):%d/%m/%Y à %H:%M}"
+    if isinstance(valeur, datetime.date):
+        return f"{valeur:%d/%m/%Y}"
+    if isinstance(valeur, Decimal):
+        if champ.name in CHAMPS_MONTANTS:
+            return f"{montant_fr(valeur)}\u00a0€"
+        if champ.name in CHAMPS_NOMBRES:
+            return _nombre_fr(valeur)
+        raise ChampDecimalInconnu(
+            f"{champ.model._meta.label}.{champ.name} : montant ou nombre ? Déclarez-le dans "
+            "portail.export.CHAMPS_MONTANTS ou CHAMPS_NOMBRES.")
+    if champ.name in CHAMPS_TAILLES:
+        return taille_fichier_fr(valeur)
+    if isinstance(valeur, dict):
+        return " ; ".join(f"{cle} : {texte}" for cle, texte in valeur.items()) or "—"
+    if isinstance(valeur, list):
+        return ", ".join(str(v) for v in valeur) or "—"
+    return str(valeur)
+
+
+def donnees_famille_lisibles(*, famille: Famille) -> list[dict]:
+    """Les données de la famille pour la page « Mes données » : une section par modèle, des
+    colonnes nommées et des lignes de textes (une requête par modèle)."""
+    resultat = []
+    for section in sections():
+        champs = _colonnes_lisibles(section.modele)
+        filtre = {"pk": famille.pk} if section.chemin == "pk" else {section.chemin: famille.pk}
+        objets = section.modele._default_manager.filter(**filtre).order_by("pk")
+        if jointures := _jointures(champs):
+            objets = objets.select_related(*jointures)
+        label = section.modele._meta.label
+        colonnes = [_libelle_colonne(f) for f in champs]
+        resultat.append({
+            "section": SECTIONS_LIBELLES.get(label, section.libelle),
+            "colonnes": colonnes,
+            # (intitulé, valeur) : l'intitulé de la colonne accompagne la valeur sur téléphone.
+            "lignes": [list(zip(colonnes, (_lisible(objet, f, famille=famille) for f in champs),
+                                strict=True))
+                       for objet in objets],
         })
     return resultat

@@ -1,7 +1,23 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxLengthValidator
+from django.forms.renderers import DjangoTemplates
+
+
+class RenduFormulaires(DjangoTemplates):
+    """Le rendu des champs de tous les formulaires (portail et administration) : sans l'attribut
+    HTML `maxlength`, qui fait couper en silence par le navigateur un texte collé trop long.
+    La limite reste vérifiée par le serveur, qui refuse le texte avec un message et le réaffiche
+    en entier pour que la personne le raccourcisse (rien n'est perdu ni tronqué)."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget")
+        if isinstance(widget, dict) and "maxlength" in widget.get("attrs", {}):
+            widget["attrs"] = {k: v for k, v in widget["attrs"].items() if k != "maxlength"}
+        return super().render(template_name, context, request=request)
+
 
 MESSAGE_CONNEXION_INVALIDE = (
     "Identifiant ou mot de passe incorrect. Vérifiez votre saisie "
@@ -12,6 +28,37 @@ MESSAGE_NOUVEAU_IDENTIQUE = (
 )
 MESSAGE_CONFIRMATION_DIFFERENTE = "Les deux mots de passe ne sont pas identiques."
 MESSAGE_ANCIEN_INCORRECT = "Votre mot de passe actuel est incorrect."
+
+# Les critères affichés avant la saisie : un par règle qui peut refuser le mot de passe (les
+# validateurs de AUTH_PASSWORD_VALIDATORS), dans l'ordre du guide des familles.
+CRITERES_PAR_VALIDATEUR = {
+    "MinimumLengthValidator": lambda v: [f"{v.min_length} caractères minimum"],
+    "ComplexiteValidator": lambda v: ["Au moins 1 majuscule", "Au moins 1 minuscule",
+                                      "Au moins 1 caractère numérique"],
+    "NumericPasswordValidator": lambda v: ["Pas uniquement des chiffres"],
+    "CommonPasswordValidator": lambda v: ["Pas un mot de passe trop courant (comme « Azerty123 »)"],
+    "UserAttributeSimilarityValidator": lambda v: [
+        "Pas trop proche de votre identifiant, de vos nom et prénom ou de votre adresse email"],
+}
+CRITERE_DIFFERENT = "Différent de votre mot de passe actuel"
+
+
+def criteres_mot_de_passe() -> list[str]:
+    """Les critères de chaque validateur configuré ; un validateur sans critère affiché est une
+    erreur de configuration (le parent serait refusé pour une règle qu'on ne lui a pas dite)."""
+    ordre = list(CRITERES_PAR_VALIDATEUR)
+    criteres = []
+    validateurs = sorted(password_validation.get_default_password_validators(),
+                         key=lambda v: ordre.index(type(v).__name__) if type(v).__name__ in ordre
+                         else len(ordre))
+    for validateur in validateurs:
+        nom = type(validateur).__name__
+        if nom not in CRITERES_PAR_VALIDATEUR:
+            raise ImproperlyConfigured(
+                f"Le validateur de mot de passe {nom} n'a pas de critère affiché : ajoutez-le à "
+                "portail.forms.CRITERES_PAR_VALIDATEUR.")
+        criteres.extend(CRITERES_PAR_VALIDATEUR[nom](validateur))
+    return criteres
 
 
 class ConnexionForm(AuthenticationForm):
@@ -38,10 +85,7 @@ class NouveauMotDePasseForm(forms.Form):
         label="Nouveau mot de passe",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=(
-            "8 caractères minimum, au moins 1 majuscule, 1 minuscule et 1 chiffre. "
-            "Une longue phrase de passe est bienvenue."
-        ),
+        help_text="Il respecte tous les critères ci-dessus. Une longue phrase de passe est bienvenue.",
     )
     confirmation = forms.CharField(
         label="Confirmation du nouveau mot de passe",
@@ -53,6 +97,14 @@ class NouveauMotDePasseForm(forms.Form):
     def __init__(self, user, *args, **kwargs):
         self.utilisateur = user
         super().__init__(*args, **kwargs)
+
+    @property
+    def criteres(self) -> list[str]:
+        """Les critères affichés avant la saisie : toutes les règles qui peuvent refuser."""
+        criteres = criteres_mot_de_passe()
+        if self.utilisateur is not None and self.utilisateur.has_usable_password():
+            criteres.append(CRITERE_DIFFERENT)
+        return criteres
 
     def clean(self):
         donnees = super().clean()

@@ -4,6 +4,7 @@ Les valeurs par défaut conviennent au développement (SQLite, courriels dans la
 en production, DEBUG est faux et SECRET_KEY, DATABASE_URL et ALLOWED_HOSTS sont obligatoires.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -36,6 +37,19 @@ def _origine(url: str) -> str:
     """« https://www.leves.fr/accueil » → « https://www.leves.fr »."""
     morceaux = urlsplit(url)
     return f"{morceaux.scheme}://{morceaux.netloc}"
+
+
+def _boucle_locale(hote: str) -> bool:
+    """« localhost », « 127.0.0.1 », « [::1] », « 0.0.0.0 » : une adresse qui ne sort pas de la
+    machine."""
+    hote = hote.strip("[]").lower()
+    if hote == "localhost" or hote.endswith(".localhost"):
+        return True
+    try:
+        adresse = ipaddress.ip_address(hote)
+    except ValueError:
+        return False
+    return adresse.is_loopback or adresse.is_unspecified
 
 
 def _env_liste(nom: str, defaut: str = "") -> list[str]:
@@ -202,7 +216,20 @@ NOM_CCAS = _env("NOM_CCAS", f"CCAS de {NOM_VILLE}")
 CCAS_TELEPHONE = _env("CCAS_TELEPHONE", "02 37 180 180")
 CCAS_EMAIL = _env("CCAS_EMAIL", "ccas@leves.fr")
 CCAS_ADRESSE = _env("CCAS_ADRESSE", "Place de l'Hôtel de Ville, 28300 Lèves")
+# Adresse publique du portail : liens des courriels et des factures PDF. Hors DEBUG, une
+# adresse de la machine elle-même (boucle locale) est refusée : ces liens ne mèneraient nulle
+# part chez les familles.
 PORTAIL_URL = _env("PORTAIL_URL", "http://127.0.0.1:8000")
+_portail = urlsplit(PORTAIL_URL)
+if _portail.scheme not in ("http", "https") or not _portail.hostname:
+    raise ImproperlyConfigured(
+        f"PORTAIL_URL={PORTAIL_URL!r} n'est pas une adresse web complète "
+        "(exemple : https://portail.ville.fr).")
+if not DEBUG and _boucle_locale(_portail.hostname):
+    raise ImproperlyConfigured(
+        f"PORTAIL_URL={PORTAIL_URL!r} désigne la machine elle-même : les liens des factures et "
+        "des courriels ne mèneraient nulle part chez les familles. Quand DEBUG est désactivé, "
+        "indiquez l'adresse publique du portail (exemple : https://portail.ville.fr).")
 
 # Pages légales (mentions légales, données personnelles, déclaration d'accessibilité).
 DIRECTEUR_PUBLICATION = _env(
@@ -288,7 +315,8 @@ DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", f"Portail Famille <{CCAS_EMAIL}>
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PASSWORD_RESET_TIMEOUT = _env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 
-# Formulaires
+# Formulaires : rendus sans `maxlength` (le serveur refuse un texte trop long, jamais coupé).
+FORM_RENDERER = "portail.forms.RenduFormulaires"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -357,6 +385,10 @@ MESSAGERIE_NOTIFICATION_TENTATIVES_MAX = _env_int("MESSAGERIE_NOTIFICATION_TENTA
 MESSAGERIE_NOTIFICATION_DELAI = _env_int("MESSAGERIE_NOTIFICATION_DELAI", 60)
 # Liste des demandes : les demandes décidées restent affichées ce nombre de jours.
 DEMANDES_DUREE_AFFICHAGE_JOURS = _env_int("DEMANDES_DUREE_AFFICHAGE_JOURS", 31)
+# Limites d'envoi par famille sur l'heure écoulée : messages (nouveaux et réponses) et demandes
+# de modification (les réservations et absences du planning n'y entrent pas).
+MESSAGERIE_LIMITE_PAR_HEURE = _env_int("MESSAGERIE_LIMITE_PAR_HEURE", 20)
+DEMANDES_LIMITE_PAR_HEURE = _env_int("DEMANDES_LIMITE_PAR_HEURE", 30)
 
 # RGPD : les familles sans activité depuis ce nombre d'années sont anonymisées par
 # `manage.py purger_familles` (factures et règlements conservés).
@@ -378,3 +410,8 @@ LOGGING["loggers"]["stripe"] = {"level": "WARNING"}
 # certificat médical joint à une absence.
 ZONE_VACANCES_SCOLAIRES = _env("ZONE_VACANCES_SCOLAIRES", "B").strip().upper()
 CERTIFICAT_TAILLE_MAX = _env_int("CERTIFICAT_TAILLE_MAX", 5 * 1024 * 1024)
+
+# Import des exports du logiciel de facturation : années permises dans les dates (une date hors
+# de ces bornes est une erreur de saisie ou de format, jamais devinée).
+IMPORT_ANNEE_MIN = _env_int("IMPORT_ANNEE_MIN", 2000)
+IMPORT_ANNEE_MAX = _env_int("IMPORT_ANNEE_MAX", 2100)

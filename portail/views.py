@@ -43,7 +43,7 @@ def accueil(request):
 def mes_donnees(request):
     """Toutes les données de la famille, lisibles (HTML) ; téléchargeables en JSON."""
     return render(request, "portail/mes_donnees.html",
-                  {"sections": export.donnees_famille(famille=request.famille)})
+                  {"sections": export.donnees_famille_lisibles(famille=request.famille)})
 
 
 @famille_requise

@@ -133,7 +133,8 @@ def main():
     statiques = tempfile.mkdtemp(prefix="portail-statiques-")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-                "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": args.base,
+                "ALLOWED_HOSTS": "127.0.0.1", "PORTAIL_URL": "https://portail.example",
+                "DATABASE_URL": args.base,
                 "SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": statiques, "CONN_MAX_AGE": "60",
                 "LOG_LEVEL": "WARNING", "AXES_ENABLED": "0"})
     python = sys.executable

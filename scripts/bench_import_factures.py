@@ -7,6 +7,13 @@ un simple `COPY` dans une table nue (colonnes texte, sans contrôle), puis l'imp
 
     .venv/bin/python scripts/bench_import_factures.py [--lignes 100000] [--familles 5000]
 
+Mémoire (`--memoire`) : lance la vraie commande `manage.py importer_factures`, réglages de
+production (DEBUG=0), sous `/usr/bin/time -v`, sur un fichier de 20 000 lignes puis sur un de
+2 000 000 (même nombre de familles), et compare la mémoire maximale (RSS) des deux processus :
+elle ne doit pas croître avec la taille du fichier.
+
+    .venv/bin/python scripts/bench_import_factures.py --memoire [--tailles 20000,2000000]
+
 Base : BENCH_DATABASE_URL (défaut postgres://postgres@127.0.0.1:5432/portail_facturation_bench),
 créée et migrée si besoin ; ses factures sont effacées à chaque exécution.
 """
@@ -14,7 +21,9 @@ créée et migrée si besoin ; ses factures sont effacées à chaque exécution.
 import argparse
 import os
 import random
+import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,40 +77,96 @@ def fichier_generer(chemin: Path, lignes: int, familles: list[str]) -> int:
     return numero
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lignes", type=int, default=100_000)
-    parser.add_argument("--familles", type=int, default=5_000)
-    options = parser.parse_args()
+def milliers(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
 
-    base_creer()
+
+def commande_mesurer(chemin: Path) -> dict:
+    """`manage.py importer_factures` dans un processus à part, sous /usr/bin/time -v."""
+    env = {**os.environ, "DEBUG": "0", "DEMO": "0", "SECRET_KEY": "banc-d-essai-memoire",
+           "DATABASE_URL": URL}
+    resultat = subprocess.run(
+        ["/usr/bin/time", "-v", sys.executable, str(RACINE / "manage.py"), "importer_factures",
+         str(chemin)], cwd=RACINE, env=env, capture_output=True, text=True, check=False)
+    if resultat.returncode != 0:
+        raise SystemExit(resultat.stdout + resultat.stderr)
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", resultat.stderr)[1])
+    duree = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)",
+                      resultat.stderr)[1]
+    return {"rss_mo": rss / 1024, "duree": duree, "resume": resultat.stdout.strip()}
+
+
+def base_preparer(familles_nombre: int) -> list[str]:
+    """Base migrée, factures et règlements effacés, régie AL et familles créées ; leurs N°."""
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
 
-    from facturation import importation
-    from facturation.models import (
-        Affectation,
-        Facture,
-        LigneFacture,
-        PaiementEnLigne,
-        Regie,
-        Reglement,
-    )
+    from facturation.models import Regie
     from familles.models import Famille
 
     call_command("migrate", verbosity=0)
-    with connection.cursor() as curseur:
-        curseur.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in (
-            PaiementEnLigne, Affectation, Reglement, LigneFacture, Facture)))
-    Regie.objects.update_or_create(code="AL", defaults={"nom": "Régie garderie ALSH",
-                                                        "dernier_numero": 0})
-    numeros = [f"{3000000000000 + n:013d}" for n in range(options.familles)]
+    factures_effacer()
+    Regie.objects.update_or_create(code="AL", defaults={"nom": "Régie garderie ALSH"})
+    numeros = [f"{3000000000000 + n:013d}" for n in range(familles_nombre)]
     existants = set(Famille.objects.filter(numero__in=numeros).values_list("numero", flat=True))
     Famille.objects.bulk_create([Famille(numero=n) for n in numeros if n not in existants],
                                 batch_size=2000)
+    return numeros
+
+
+def factures_effacer() -> None:
+    from django.db import connection
+
+    from facturation.models import Affectation, Facture, LigneFacture, PaiementEnLigne, Reglement
+
+    with connection.cursor() as curseur:
+        curseur.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in (
+            PaiementEnLigne, Affectation, Reglement, LigneFacture, Facture)))
+
+
+def memoire(tailles: list[int], familles_nombre: int) -> None:
+    numeros = base_preparer(familles_nombre)
+    mesures = []
+    with tempfile.TemporaryDirectory() as dossier:
+        for lignes in tailles:
+            factures_effacer()
+            chemin = Path(dossier) / f"factures-{lignes}.csv"
+            factures = fichier_generer(chemin, lignes, numeros)
+            mesure = commande_mesurer(chemin)
+            mesure.update(lignes=lignes, factures=factures, taille=chemin.stat().st_size)
+            mesures.append(mesure)
+            chemin.unlink()
+            print(f"{milliers(lignes):>10} lignes ({milliers(factures)} factures, "
+                  f"{mesure['taille'] / 1e6:.0f} Mo) : mémoire max {mesure['rss_mo']:.0f} Mo, "
+                  f"durée {mesure['duree']}")
+            print("    " + mesure["resume"].replace("\n", "\n    "))
+    reference = mesures[0]
+    for mesure in mesures[1:]:
+        print(f"Écart {milliers(mesure['lignes'])} / {milliers(reference['lignes'])} lignes : "
+              f"{mesure['rss_mo'] - reference['rss_mo']:+.1f} Mo")
+    print(f"Charge de la machine (load average 1 min) : {os.getloadavg()[0]:.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lignes", type=int, default=100_000)
+    parser.add_argument("--familles", type=int, default=5_000)
+    parser.add_argument("--memoire", action="store_true",
+                        help="Mémoire maximale de la commande selon la taille du fichier.")
+    parser.add_argument("--tailles", default="20000,2000000",
+                        help="Tailles de fichier (lignes) comparées par --memoire.")
+    options = parser.parse_args()
+
+    base_creer()
+    if options.memoire:
+        memoire([int(t) for t in options.tailles.split(",")], options.familles)
+        return
+    numeros = base_preparer(options.familles)
+    from django.db import connection, transaction
+
+    from facturation import importation
 
     with tempfile.TemporaryDirectory() as dossier:
         chemin = Path(dossier) / "factures.csv"

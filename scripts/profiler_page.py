@@ -25,6 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portail.settings")
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("PORTAIL_URL", "https://portail.example")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("AXES_ENABLED", "0")

@@ -66,3 +66,34 @@ def formulaires(html: str) -> list[Formulaire]:
     lecteur = _Lecteur()
     lecteur.feed(html)
     return lecteur.formulaires
+
+
+def donnees_admin(reponse) -> dict:
+    """Les données qu'un navigateur renverrait telles quelles depuis une page d'ajout ou de
+    modification de l'administration (formulaire principal et lignes liées)."""
+    from django.db.models.fields.files import FieldFile
+    from django.forms import MultiWidget
+
+    donnees = {}
+
+    def ajouter(formulaire):
+        for nom in formulaire.fields:
+            valeur = formulaire[nom].value()
+            cle = formulaire.add_prefix(nom)
+            # Un fichier déjà déposé n'est pas renvoyé par le navigateur.
+            if valeur is None or valeur is False or isinstance(valeur, FieldFile):
+                continue
+            widget = formulaire.fields[nom].widget
+            if isinstance(widget, MultiWidget):  # date et heure en deux champs
+                parties = valeur if isinstance(valeur, list) else widget.decompress(valeur)
+                for i, partie in enumerate(parties):
+                    donnees[f"{cle}_{i}"] = "" if partie is None else str(partie)
+                continue
+            donnees[cle] = "on" if valeur is True else valeur
+
+    ajouter(reponse.context["adminform"].form)
+    for inline in reponse.context["inline_admin_formsets"]:
+        ajouter(inline.formset.management_form)
+        for formulaire in inline.formset.forms:
+            ajouter(formulaire)
+    return donnees

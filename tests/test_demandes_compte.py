@@ -295,7 +295,9 @@ def test_liste_isolee_entre_familles(client, parent, autre_parent):
 
 
 @pytest.mark.parametrize("n", [1, 30])
-def test_budget_de_requetes_de_la_liste(client_parent, parent, agent, n, django_assert_max_num_queries):
+def test_budget_de_requetes_de_la_liste(client_parent, parent, agent, n, django_assert_max_num_queries,
+                                       settings):
+    settings.DEMANDES_LIMITE_PAR_HEURE = n + 10  # n demandes d'un coup : des mois d'usage
     for i in range(n):
         demande = demande_creer(parent, "caf", {"quotient_familial": str(600 + i)})
         services.demande_accepter(demande=demande, agent=agent)
@@ -319,3 +321,92 @@ def test_la_decision_arrive_aussi_dans_la_boite_de_reception(
     assert messages_non_lus_nombre(famille=parent.famille) == 1
     # Un seul courriel : celui de la décision (le message n'en déclenche pas un second).
     assert len(mail.outbox) == 1
+
+
+# --- Demande en attente : le formulaire montre ce qui est demandé (issue 15) ------------------
+
+
+def test_demande_en_attente_pre_remplit_le_formulaire(client_parent, parent):
+    demande_creer(parent, "responsable", {"adresse": "5 AVENUE DES LILAS", "situation": "separe"})
+    contenu = _texte(client_parent.get(reverse("demandes:compte_responsable")))
+    assert 'value="5 AVENUE DES LILAS"' in contenu
+    assert 'value="1 rue de la Mairie"' not in contenu
+    assert '<option value="separe" selected>' in contenu
+    # Les champs non demandés gardent la fiche actuelle.
+    assert f'value="{_principal(parent).ville}"' in contenu
+
+
+def test_demande_en_attente_le_texte_d_aide_nomme_le_bouton_affiche(client_parent, parent):
+    contenu = _texte(client_parent.get(reverse("demandes:compte_caf")))
+    assert "cliquez sur « Valider »" in contenu
+    assert '<button type="submit" class="btn btn-primary">Valider</button>' in contenu
+    demande_creer(parent, "caf", {"quotient_familial": "640"})
+    contenu = _texte(client_parent.get(reverse("demandes:compte_caf")))
+    assert 'value="640"' in contenu
+    assert "« Valider »" not in contenu
+    assert "cliquez sur « Remplacer ma demande en attente »" in contenu
+    assert ('<button type="submit" class="btn btn-primary">Remplacer ma demande en attente</button>'
+            in contenu)
+    assert ">Valider</button>" not in contenu
+
+
+def test_demande_en_attente_remplacee_depuis_le_formulaire_pre_rempli(client_parent, parent):
+    from tests.formulaires import formulaires
+
+    demande_creer(parent, "responsable", {"adresse": "5 AVENUE DES LILAS"})
+    page = _texte(client_parent.get(reverse("demandes:compte_responsable")))
+    (formulaire,) = [f for f in formulaires(page) if "adresse" in f.champs]
+    assert "remplacer" in formulaire.champs
+    # Le parent ne corrige que la ville : l'adresse déjà demandée n'est pas perdue.
+    reponse = _post_responsable(client_parent, parent, adresse="5 AVENUE DES LILAS",
+                                ville="CHARTRES", remplacer="1")
+    assert reponse.status_code == 302
+    assert Demande.objects.get(statut="en_attente").donnees == {
+        "adresse": "5 AVENUE DES LILAS", "ville": "CHARTRES"}
+
+
+# --- Situation accordée avec la civilité (issue 15) ------------------------------------------
+
+
+def test_situation_au_feminin_pour_une_madame(client_parent, parent):
+    principal = _principal(parent)
+    principal.civilite, principal.situation = "MME", "separe"
+    principal.save()
+    assert principal.get_situation_display() == "Séparée"
+    compte = _texte(client_parent.get(reverse("familles:compte")))
+    assert "<dt>Situation</dt><dd>Séparée</dd>" in compte
+    formulaire = _texte(client_parent.get(reverse("demandes:compte_responsable")))
+    for valeur, libelle in (("marie", "Mariée"), ("pacse", "Pacsée"), ("divorce", "Divorcée"),
+                            ("veuf", "Veuve"), ("celibataire", "Célibataire")):
+        assert f'<option value="{valeur}"' in formulaire and f">{libelle}</option>" in formulaire
+    assert ">Marié</option>" not in formulaire
+    # La demande enregistre le libellé accordé (Liste des demandes, audit).
+    demande = demande_creer(parent, "responsable", {"situation": "marie"})
+    assert demande.avant == {"situation": "Séparée"} and demande.apres == {"situation": "Mariée"}
+
+
+def test_situation_au_masculin_pour_un_monsieur(client_parent, parent):
+    principal = _principal(parent)
+    principal.civilite, principal.situation = "M", "separe"
+    principal.save()
+    assert "<dt>Situation</dt><dd>Séparé</dd>" in _texte(client_parent.get(reverse("familles:compte")))
+    assert ">Mariée</option>" not in _texte(client_parent.get(reverse("demandes:compte_responsable")))
+
+
+def test_situation_suit_la_civilite_saisie(parent):
+    from familles.forms import ResponsableForm
+
+    formulaire = ResponsableForm(data={"civilite": "MME", "nom": "X", "prenom": "Y",
+                                       "situation": "veuf"}, instance=_principal(parent))
+    assert dict(formulaire.fields["situation"].choices)["veuf"] == "Veuve"
+
+
+def test_situation_au_feminin_dans_l_administration(client, parent):
+    from tests.factories import agent_ccas
+
+    principal = _principal(parent)
+    principal.civilite = "MME"
+    principal.save()
+    client.force_login(agent_ccas(is_superuser=True))
+    html = _texte(client.get(reverse("admin:familles_famille_change", args=[parent.famille_id])))
+    assert ">Mariée</option>" in html

@@ -223,3 +223,13 @@ def test_enfant_ne_entre_la_demande_et_l_acceptation(client_parent, parent, agen
     demande.save()
     services.demande_accepter(demande=demande, agent=agent)
     assert Enfant.objects.filter(famille=parent.famille, prenom="NOÉ").exists()
+
+
+def test_demande_en_attente_pre_remplit_la_fiche_de_l_enfant(client_parent, parent, enfant):
+    url = reverse("demandes:enfant_informations", args=[enfant.pk])
+    demande_creer(parent, "enfant_informations", {"ecole": "École du Bourg", "classe": "CM1"},
+                  enfant=enfant)
+    contenu = _texte(client_parent.get(url))
+    assert 'value="École du Bourg"' in contenu and 'value="CM1"' in contenu
+    assert 'value="2016-03-12"' in contenu  # date de naissance : la fiche actuelle
+    assert "cliquez sur « Remplacer ma demande en attente »" in contenu

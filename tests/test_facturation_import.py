@@ -67,7 +67,7 @@ def test_exemple_du_guide_par_les_commandes(tmp_path, famille, regie, client, mo
     from tests.factories import UtilisateurFactory
 
     sortie, _ = importer(fichier(tmp_path, demo.CSV_FACTURES))
-    assert "Factures créées : 2 (5 lignes, 1 familles, total 363,80 €)" in sortie
+    assert "Factures créées : 2 (5 lignes, 1 famille, total 363,80 €)" in sortie
     call_command("importer_reglements", str(fichier(tmp_path, demo.CSV_REGLEMENTS, nom="r.csv")),
                  stdout=__import__("io").StringIO())
 
@@ -79,8 +79,8 @@ def test_exemple_du_guide_par_les_commandes(tmp_path, famille, regie, client, mo
     assert (cheque.mode, cheque.montant) == (Reglement.Mode.CHEQUE, Decimal("243.20"))
     assert list(cheque.affectations.values_list("facture__numero", "montant")) == [
         ("AL-12", Decimal("243.20"))]
-    # Le compteur de la régie suit les numéros importés.
-    assert Regie.objects.get(code="AL").dernier_numero == 228
+    # Les numéros importés ne touchent pas à la série des règlements du portail (WEB-AL-…).
+    assert Regie.objects.get(code="AL").dernier_numero_portail == 0
 
     # Accueil le lundi 4 mai 2015, comme dans le guide.
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: datetime.date(2015, 5, 4))
@@ -92,7 +92,7 @@ def test_exemple_du_guide_par_les_commandes(tmp_path, famille, regie, client, mo
     assert "AL-36" in html and "AL-12" not in html
     assert "08/04/2015" in html and "30/04/2015" in html
     assert "En retard" in html
-    assert "Total :</th><td class=\"text-end\">120,60\u00a0€" in html
+    assert "Total :</th><td class=\"text-end\" data-label=\"Montant\">120,60\u00a0€" in html
 
     html = client.get("/releve/").content.decode()
     assert '<option value="2014" selected>2014-2015</option>' in html
@@ -121,7 +121,7 @@ def test_reimport_ne_cree_rien_et_le_dit(tmp_path, famille, regie):
     chemin = fichier(tmp_path, demo.CSV_FACTURES)
     importer(chemin)
     sortie, _ = importer(chemin)
-    assert "Factures créées : 0" in sortie
+    assert "Factures créées : 0 (0 ligne, 0 famille, total 0,00 €)." in sortie
     assert "Factures déjà importées, ignorées : 2." in sortie
     assert "Rien de nouveau" in sortie
     assert Facture.objects.count() == 2 and LigneFacture.objects.count() == 5
@@ -140,10 +140,9 @@ def test_reimport_avec_contenu_different_est_refuse(tmp_path, famille, regie):
 
 def test_dry_run_n_ecrit_rien(tmp_path, famille, regie):
     sortie, _ = importer(fichier(tmp_path, demo.CSV_FACTURES), "--dry-run")
-    assert "Factures seraient créées : 2 (5 lignes, 1 familles, total 363,80 €)" in sortie
+    assert "Factures seraient créées : 2 (5 lignes, 1 famille, total 363,80 €)" in sortie
     assert "rien n'a été enregistré" in sortie
     assert Facture.objects.count() == 0
-    assert Regie.objects.get(code="AL").dernier_numero == 0
 
 
 def test_dry_run_signale_les_memes_erreurs(tmp_path, famille, regie):
@@ -197,13 +196,16 @@ def test_virgule_comme_separateur_et_intitules_du_logiciel(tmp_path, famille, re
      "Ligne 3, colonne « numero_famille » : famille inconnue : N° 9999999999999"),
     (ligne(numero="AL-2", regie="ZZ"), "Ligne 3, colonne « regie » : régie inconnue : « ZZ »"),
     (ligne(numero="AL-2", date="31/02/2015"),
-     "Ligne 3, colonne « date_facture » : date invalide « 31/02/2015 » (attendu : jj/mm/aaaa)"),
+     "Ligne 3, colonne « date_facture » : date invalide « 31/02/2015 » (attendu : jj/mm/aaaa ou "
+     "aaaa-mm-jj, année de 2000 à 2100)"),
     (ligne(numero="AL-2", echeance="2015/13/01"), "Ligne 3, colonne « date_echeance » : date invalide"),
-    (ligne(montant="six"), "Ligne 3, colonne « montant » : montant invalide « six »"),
+    (ligne(montant="six"), "Ligne 3, colonne « montant » : montant invalide « six » (attendu : "
+     "1 234,50 ; 1234,50 ; 1.234,50 ou 1234.50)"),
     (ligne(prix="3,2x"), "Ligne 3, colonne « prix_unitaire » : montant invalide « 3,2x »"),
     (ligne(montant="6,41"),
      "Ligne 3, colonne « montant » : montant 6,41 ≠ quantité × prix unitaire (6,40)"),
-    (ligne(montant="6,401"), "Ligne 3, colonne « montant » : « 6,401 » a trop de décimales"),
+    (ligne(montant="6,4011"), "Ligne 3, colonne « montant » : « 6,4011 » a trop de décimales"),
+    (ligne(montant="6,400"), "Ligne 3, colonne « montant » : montant ambigu « 6,400 » : mille ou un ?"),
     (ligne(quantite="-2", montant="6,40"), "Ligne 3, colonne « quantite » : « -2 » doit être positif"),
     (ligne(numero="AL-2", libelle=""), "Ligne 3, colonne « libelle » : valeur obligatoire manquante"),
     (ligne(numero="XX-2"), "Ligne 3, colonne « numero_facture » : le numéro « XX-2 » ne commence pas"),
@@ -285,7 +287,7 @@ def test_reglements_modes_imputation_et_rejeu(tmp_path, famille, regie):
     ])
     chemin = fichier(tmp_path, texte, nom="r.csv")
     sortie = importer_reglements(chemin)
-    assert "Règlements créés : 4 (1 familles, total 580,00 €)" in sortie
+    assert "Règlements créés : 4 (1 famille, total 580,00 €)" in sortie
     modes = dict(Reglement.objects.values_list("numero", "mode"))
     assert modes == {"AL-300": "especes", "AL-301": "cesu", "AL-302": "prelevement",
                      "AL-303": "virement"}
@@ -330,15 +332,133 @@ def test_reglement_deja_importe_different(tmp_path, famille, regie):
 
 
 def test_valeurs_lues():
-    assert importation.decimal_lire("1 234,5", 2) == Decimal("1234.50")
-    assert importation.decimal_lire("1.234,50", 2) == Decimal("1234.50")
-    assert importation.decimal_lire("3.2", 4) == Decimal("3.2")
-    assert importation.date_lire("08/04/2015") == datetime.date(2015, 4, 8)
-    assert importation.date_lire("2015-04-08") == datetime.date(2015, 4, 8)
+    assert importation.lire_montant("1 234,5", decimales=2) == Decimal("1234.50")
+    assert importation.lire_montant("1.234,50", decimales=2) == Decimal("1234.50")
+    assert importation.lire_montant("3.2", decimales=4) == Decimal("3.2")
+    assert importation.lire_date("08/04/2015") == datetime.date(2015, 4, 8)
+    assert importation.lire_date("2015-04-08") == datetime.date(2015, 4, 8)
 
 
 def test_lignes_vides_de_fin_de_fichier_ignorees(tmp_path, famille, regie):
     texte = "\r\n".join([ENTETE, ligne(), ";" * 11, "", ";" * 11, ""])
     sortie, _ = importer(fichier(tmp_path, texte))
-    assert "1 lignes lues." in sortie
+    assert sortie.startswith("1 ligne lue.\n")
     assert Facture.objects.count() == 1
+
+
+# --- Issue 16 : montants, dates, encodage, guillemets, mémoire ------------------------------
+
+
+@pytest.mark.parametrize(("colonne", "valeur", "attendu"), [
+    ("montant", "1e3", "montant invalide « 1e3 »"),
+    ("montant", "1_000", "montant invalide « 1_000 »"),
+    ("montant", "١٢", "montant invalide « ١٢ »"),
+    ("montant", "1.000", "montant ambigu « 1.000 » : mille ou un ?"),
+    ("prix", "1,000.00", "montant invalide « 1,000.00 »"),
+    ("date", "20150408", "date invalide « 20150408 »"),
+    ("date", "2015-W15-3", "date invalide « 2015-W15-3 »"),
+    ("date", "08/04/0001", "date invalide « 08/04/0001 »"),
+])
+def test_factures_valeurs_ambigues_ou_mal_ecrites_refusees(tmp_path, famille, regie, colonne,
+                                                          valeur, attendu):
+    nom_colonne = {"montant": "montant", "prix": "prix_unitaire", "date": "date_facture"}[colonne]
+    erreurs = refuse(fichier(tmp_path, "\n".join([ENTETE, ligne(**{colonne: valeur})])))
+    assert f"Ligne 2, colonne « {nom_colonne} » : {attendu}" in erreurs
+
+
+@pytest.mark.parametrize(("montant", "attendu"), [
+    ("1,000.00", "montant invalide « 1,000.00 »"),
+    ("1.000", "montant ambigu « 1.000 »"),
+    ("1e2", "montant invalide « 1e2 »"),
+])
+def test_reglements_montants_ambigus_ou_mal_ecrits_refuses(tmp_path, famille, regie, montant,
+                                                          attendu):
+    """Avant : « 1,000.00 » et « 1.000 » enregistrés 1,00 €, « 1e2 » 100 €, sans un mot."""
+    texte = "\n".join([ENTETE_REGLEMENTS, f"AL-5;1001001818331;AL;10/04/2015;Chèque;{montant};"])
+    with pytest.raises(CommandError):
+        importer_reglements(fichier(tmp_path, texte, nom="r.csv"))
+    assert f"Ligne 2, colonne « montant » : {attendu}" in importer_reglements.derniere_erreur
+    assert not Reglement.objects.exists()
+
+
+def test_utf8_avec_une_ligne_en_windows_1252_refuse_avec_ses_lignes(tmp_path, famille, regie):
+    """Un fichier UTF-8 dont deux lignes ont été enregistrées en Windows-1252 : refusé, les deux
+    lignes nommées ; avant, tout le fichier était lu en Windows-1252 (« LÃ‰A » écrit, code 0)."""
+    contenu = b"\n".join([
+        ENTETE.encode(),
+        ligne(numero="AL-1", enfant="LÉA").encode("utf-8"),
+        ligne(numero="AL-2", enfant="ZOÉ").encode("cp1252"),
+        ligne(numero="AL-3", enfant="TOM").encode("utf-8"),
+        ligne(numero="AL-4", enfant="MAËL").encode("cp1252"),
+    ])
+    chemin = tmp_path / "melange.csv"
+    chemin.write_bytes(contenu)
+    erreurs = refuse(chemin)
+    assert "Ligne 3 : caractères qui ne sont pas de l'UTF-8, alors que le reste du fichier" in erreurs
+    assert "Ligne 5 : caractères qui ne sont pas de l'UTF-8" in erreurs
+    assert "Ligne 2 :" not in erreurs and "Ligne 4 :" not in erreurs
+
+
+def test_fichier_tout_en_windows_1252_accepte(tmp_path, famille, regie):
+    texte = "\n".join([ENTETE, ligne(numero="AL-1", enfant="ZOÉ"), ligne(numero="AL-2")])
+    importer(fichier(tmp_path, texte, encodage="cp1252"))
+    assert set(LigneFacture.objects.values_list("enfant_nom", flat=True)) == {"ZOÉ", "LÉA"}
+
+
+@pytest.mark.parametrize("suite", [1, 40_000])
+def test_guillemet_jamais_referme(tmp_path, famille, regie, suite):
+    """Avant : une erreur `_csv.Error` (traceback) pour un gros fichier, ou un champ qui avale
+    silencieusement la suite du fichier pour un petit."""
+    lignes = [ENTETE, ligne(numero="AL-1"), ligne(numero="AL-2", libelle='"Garderie soir')]
+    lignes += [ligne(numero=f"AL-{n}") for n in range(3, 3 + suite)]
+    erreurs = refuse(fichier(tmp_path, "\n".join(lignes)))
+    assert "Ligne 3 : guillemet ouvert jamais refermé : le champ qui commence sur cette ligne" in (
+        erreurs)
+
+
+def test_guillemet_mal_place(tmp_path, famille, regie):
+    texte = "\n".join([ENTETE, ligne(), ligne(numero="AL-2", libelle='"Garderie" soir')])
+    erreurs = refuse(fichier(tmp_path, texte))
+    assert "Ligne 3 : guillemet mal placé" in erreurs
+
+
+def test_un_champ_entre_guillemets_sur_plusieurs_lignes_reste_permis(tmp_path, famille, regie):
+    texte = "\n".join([ENTETE, ligne(libelle='"Garderie\nmatin"'), ligne(numero="AL-2")])
+    importer(fichier(tmp_path, texte))
+    assert LigneFacture.objects.filter(libelle="Garderie\nmatin").exists()
+
+
+def test_lignes_non_consecutives_reconnues_d_un_lot_a_l_autre(tmp_path, famille, regie,
+                                                             monkeypatch):
+    """Les factures vues ne sont plus gardées en mémoire : une facture reprise plus bas, dans un
+    autre lot, est reconnue en base (écrite par ce même import) et refusée."""
+    monkeypatch.setattr(importation, "TAILLE_LOT", 2)
+    lignes = [ligne(numero=f"AL-{n}") for n in range(1, 8)] + [ligne(numero="AL-2",
+                                                                       libelle="Garderie soir")]
+    erreurs = refuse(fichier(tmp_path, "\n".join([ENTETE, *lignes])))
+    assert "Ligne 9, colonne « numero_facture » : les lignes de la facture AL-2 doivent se suivre" in (
+        erreurs)
+
+
+def test_reglement_repete_d_un_lot_a_l_autre(tmp_path, famille, regie, monkeypatch):
+    monkeypatch.setattr(importation, "TAILLE_LOT", 2)
+    lignes = [f"AL-{n};1001001818331;AL;10/04/2015;Chèque;5,00;" for n in (1, 2, 3, 4, 5, 1)]
+    with pytest.raises(CommandError):
+        importer_reglements(fichier(tmp_path, "\n".join([ENTETE_REGLEMENTS, *lignes]), nom="r.csv"))
+    assert ("Ligne 7, colonne « numero_reglement » : le règlement AL-1 figure deux fois (déjà plus "
+            "haut dans le fichier)") in importer_reglements.derniere_erreur
+    assert not Reglement.objects.exists()
+
+
+def test_erreurs_au_dela_du_maximum_comptees(tmp_path, famille, regie, monkeypatch):
+    monkeypatch.setattr(importation, "ERREURS_MAX", 3)
+    lignes = [ligne(numero=f"AL-{n}", montant="x") for n in range(1, 6)]
+    with pytest.raises(CommandError, match="Import refusé : 5 erreurs dans"):
+        importer(fichier(tmp_path, "\n".join([ENTETE, *lignes])))
+    assert "… et 2 autres erreurs (non affichées)." in importer.derniere_erreur
+    assert importer.derniere_erreur.count("montant invalide") == 3
+
+
+def test_une_seule_erreur_au_singulier(tmp_path, famille, regie):
+    with pytest.raises(CommandError, match="Import refusé : 1 erreur dans"):
+        importer(fichier(tmp_path, "\n".join([ENTETE, ligne(montant="x")])))

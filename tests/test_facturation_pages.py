@@ -168,9 +168,53 @@ def test_pdf_contenu(client_parent, parent, facture):
         "ALSH Mercredi après-midi", "12,50 €", "50,00 €", "Garderie matin", "18", "3,20 €",
         "57,60 €", "Restauration midi", "3,25 €", "13,00 €",
         "Total de la facture 120,60 €", "Déjà réglé 20,60 €", "Reste à payer 100,00 €",
-        "À régler avant le 30/04/2015",
+        "En retard : l'échéance du 30/04/2015 est dépassée.",
     ):
         assert attendu in texte.replace("\u00a0", " ").replace("\u202f", " "), attendu
+
+
+def _texte_pdf_de(client, facture) -> str:
+    reponse = client.get(f"/releve/factures/{facture.pk}/pdf/")
+    assert reponse.status_code == 200
+    return texte_pdf(reponse.content).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_pdf_en_retard_seulement_si_l_echeance_est_depassee(client_parent, parent):
+    aujourdhui = datetime.date.today()
+    a_venir = FactureFactory(famille=parent.famille, date_facture=aujourdhui,
+                             date_echeance=aujourdhui + datetime.timedelta(days=20))
+    texte = _texte_pdf_de(client_parent, a_venir)
+    assert f"À régler avant le {a_venir.date_echeance:%d/%m/%Y}." in texte
+    assert "retard" not in texte
+    depassee = FactureFactory(famille=parent.famille,
+                              date_facture=aujourdhui - datetime.timedelta(days=40),
+                              date_echeance=aujourdhui - datetime.timedelta(days=1))
+    texte = _texte_pdf_de(client_parent, depassee)
+    assert f"En retard : l'échéance du {depassee.date_echeance:%d/%m/%Y} est dépassée." in texte
+    assert "Facture en retard : à régler dès que possible" in texte
+    # Réglée : ni retard ni demande de paiement.
+    services.reglement_enregistrer(famille=parent.famille, regie=depassee.regie,
+                                   montant=depassee.montant, mode="especes", date=aujourdhui,
+                                   factures=[depassee])
+    texte = _texte_pdf_de(client_parent, depassee)
+    assert "retard" not in texte and "Facture réglée : il n'y a rien à payer." in texte
+
+
+def test_pdf_n_imprime_le_numero_de_famille_qu_une_fois(client_parent, parent, facture):
+    texte = _texte_pdf_de(client_parent, facture)
+    assert texte.count(parent.famille.numero) == 1
+    assert f"N° Famille {parent.famille.numero}" in texte
+
+
+def test_pdf_lien_de_paiement_vers_l_adresse_publique(client_parent, parent, facture, settings):
+    settings.PORTAIL_URL = "https://portail.leves.fr/"
+    reponse = client_parent.get(f"/releve/factures/{facture.pk}/pdf/")
+    lien = f"https://portail.leves.fr/releve/factures/{facture.pk}/payer/"
+    assert lien in texte_pdf(reponse.content)
+    page = PdfReader(io.BytesIO(reponse.content)).pages[0]
+    liens = [a.get_object()["/A"]["/URI"] for a in page.get("/Annots", [])]
+    assert liens == [lien]
+    assert "127.0.0.1" not in texte_pdf(reponse.content)
 
 
 def test_pdf_d_une_autre_famille_404(client, autre_parent, facture):

@@ -232,7 +232,15 @@ def test_carte_sur_accueil_et_releve(client_parent, faux_stripe, facture):
 
 
 def test_annuler_revient_a_la_facture_impayee(client_parent, tentative, faux_stripe, facture):
-    reponse = client_parent.get(f"/releve/paiements/{tentative.pk}/annuler/")
+    # Le retour « annuler » du prestataire (GET) ne change rien : il propose de reprendre ou
+    # d'annuler (POST).
+    page = client_parent.get(f"/releve/paiements/{tentative.pk}/annuler/")
+    assert page.status_code == 200
+    assert "Votre facture n'a pas été payée." in page.content.decode()
+    tentative.refresh_from_db()
+    assert tentative.statut == "ouverte"
+    assert not [r for r in faux_stripe.requetes if r["chemin"].endswith("/expire")]
+    reponse = client_parent.post(f"/releve/paiements/{tentative.pk}/annuler/")
     assert reponse.status_code == 302 and reponse["Location"] == f"/releve/factures/{facture.pk}/payer/"
     tentative.refresh_from_db()
     assert tentative.statut == "annulee"
@@ -284,7 +292,7 @@ def test_webhook_valide_encaisse_une_fois(client, tentative, facture):
     assert reglement.get_mode_display() == "Carte bancaire en ligne"
     assert reglement.reference_externe == tentative.session_id
     assert reglement.email_recu == "recu@example.fr"
-    assert reglement.numero.startswith("AL-")
+    assert reglement.numero == "WEB-AL-1"  # série du portail, jamais celle du logiciel
     assert list(reglement.affectations.values_list("facture_id", "montant")) == [
         (facture.pk, Decimal("120.60"))]
     assert services.facture_reste_du(facture=facture) == 0

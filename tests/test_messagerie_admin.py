@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -221,3 +223,29 @@ def test_un_agent_sans_structure_ne_voit_que_les_messages_du_ccas(client, parent
     client.force_login(agent)
     assert client.get(reverse("admin:messagerie_fil_changelist")).status_code == 200
     assert mail.outbox == []  # la notification attend le worker (après validation)
+
+
+def test_repondre_est_un_bouton_repondre(client_agent, alsh, parent):
+    fil = fil_avec_messages(famille=parent.famille, structure=alsh, recus=0)
+    url = reverse("admin:messagerie_fil_change", args=[fil.pk])
+    page = client_agent.get(url).content.decode()
+    boutons = re.findall(r'<input type="submit"[^>]*value="([^"]+)"', page)
+    assert boutons == ["Répondre"]
+    assert "Enregistrer" not in page
+    envoi = client_agent.post(url, {"reponse": "C'est noté."}, follow=True)
+    assert envoi.redirect_chain == [(url, 302)]
+    messages_affiches = [str(m) for m in envoi.context["messages"]]
+    assert messages_affiches == ["Votre réponse a été envoyée à la famille."]
+    # Sans texte, rien n'est envoyé et l'agent le voit.
+    vide = client_agent.post(url, {"reponse": ""})
+    assert vide.status_code == 200 and "Écrivez votre réponse." in vide.content.decode()
+    assert fil.messages.count() == 2
+
+
+def test_ecrire_a_une_famille_est_un_bouton_envoyer(client_agent, alsh, parent):
+    page = client_agent.get(reverse("admin:messagerie_fil_add")).content.decode()
+    assert re.findall(r'<input type="submit"[^>]*value="([^"]+)"', page) == ["Envoyer"]
+    envoi = client_agent.post(reverse("admin:messagerie_fil_add"), {
+        "famille": parent.famille.pk, "structure": alsh.pk, "objet": "Sortie piscine",
+        "texte": "Pensez au maillot de bain."}, follow=True)
+    assert [str(m) for m in envoi.context["messages"]] == ["Votre message a été envoyé à la famille."]

@@ -147,3 +147,23 @@ def test_budget_de_requetes_d_un_fil(client_parent, parent, django_assert_max_nu
     for _ in range(30):
         PieceJointeFactory(message__fil=fil, message__de_la_famille=False)
     assert _requetes(client_parent, url, django_assert_max_num_queries, un) == un
+
+
+def test_pluriels_a_la_francaise(client_parent, parent):
+    """« 0 réponse » et « 1 réponse » au singulier, comme on l'écrit en français."""
+    fil_avec_messages(famille=parent.famille, recus=0, objet="Sans réponse")
+    fil_avec_messages(famille=parent.famille, recus=2, objet="Deux réponses")
+    page = " ".join(client_parent.get(reverse("messagerie:envoyes")).content.decode().split())
+    assert "1 message, 0 réponse —" in page
+    assert "3 messages, 2 réponses —" in page
+    assert "0 réponses" not in page
+
+
+def test_taille_des_pieces_jointes_en_francais(client_parent, parent):
+    from tests.factories import PieceJointeFactory
+
+    fil = fil_avec_messages(famille=parent.famille)
+    PieceJointeFactory(message=fil.messages.first(), nom="menu.pdf", taille=5427)
+    page = client_parent.get(reverse("messagerie:fil", args=[fil.pk])).content.decode()
+    assert "menu.pdf</a> (5,3\u00a0Ko)" in page
+    assert "Kio" not in page

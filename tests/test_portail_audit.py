@@ -7,28 +7,9 @@ from enfants.models import DonneesSanitaires
 from familles.models import Famille
 from portail.models import Audit
 from tests.factories import DonneesSanitairesFactory, EnfantFactory, agent_sante
+from tests.formulaires import donnees_admin
 
 pytestmark = pytest.mark.django_db
-
-
-def _donnees_admin(reponse) -> dict:
-    """Les données que le navigateur renverrait telles quelles (formulaire et lignes liées)."""
-    donnees = {}
-
-    def ajouter(formulaire):
-        for nom in formulaire.fields:
-            valeur = formulaire[nom].value()
-            cle = formulaire.add_prefix(nom)
-            if valeur is None or valeur is False:
-                continue
-            donnees[cle] = "on" if valeur is True else valeur
-
-    ajouter(reponse.context["adminform"].form)
-    for inline in reponse.context["inline_admin_formsets"]:
-        ajouter(inline.formset.management_form)
-        for formulaire in inline.formset.forms:
-            ajouter(formulaire)
-    return donnees
 
 
 def test_modification_d_une_famille_dans_l_admin_tracee(client, agent, parent):
@@ -37,7 +18,7 @@ def test_modification_d_une_famille_dans_l_admin_tracee(client, agent, parent):
     famille.save()
     client.force_login(agent)
     url = reverse("admin:familles_famille_change", args=[famille.pk])
-    donnees = _donnees_admin(client.get(url))
+    donnees = donnees_admin(client.get(url))
     donnees["quotient_familial"] = "512"
     donnees["iban"] = "FR7630001007941234567890185"
     donnees["responsables-0-ville"] = "CHARTRES"
@@ -58,7 +39,7 @@ def test_modification_sanitaire_dans_l_admin_tracee_sans_valeurs(client, parent)
     DonneesSanitairesFactory(enfant=enfant, allergies="Pollen")
     client.force_login(sante)
     url = reverse("admin:enfants_enfant_change", args=[enfant.pk])
-    donnees = _donnees_admin(client.get(url))
+    donnees = donnees_admin(client.get(url))
     cle = next(k for k in donnees if k.endswith("-allergies"))
     donnees[cle] = "Gluten"
     reponse = client.post(url, donnees)

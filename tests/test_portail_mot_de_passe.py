@@ -183,3 +183,89 @@ def test_deconnexion_ferme_la_session_cote_serveur(client_parent):
     client_parent.post(reverse("deconnexion"))
     assert not Session.objects.filter(session_key=cle).exists()
     assert SESSION_KEY not in client_parent.session
+
+
+def test_changement_impose_aucun_onglet_ni_lien_qui_ne_mene_nulle_part(client, parent_temporaire):
+    """Tant que le mot de passe est temporaire, tout renvoie vers le changement : la page ne
+    montre ni les onglets ni un lien qui y ramènerait."""
+    se_connecter(client, demo.IDENTIFIANT_MARTIN, demo.MOT_DE_PASSE_TEMPORAIRE_MARTIN)
+    page = client.get(URL_NOUVEAU).content.decode()
+    assert 'aria-label="Onglets du portail"' not in page
+    assert "Mes données" not in page and "Infos./Documents" not in page
+    liens = set(re.findall(r'<a [^>]*href="(/[^"#]*)', page))
+    assert liens, "la page garde ses liens utiles (pages légales)"
+    for lien in liens:
+        reponse = client.get(lien)
+        assert not (reponse.status_code == 302 and reponse["Location"] == URL_NOUVEAU), (
+            f"le lien {lien} ramène à la page de changement")
+    # On peut toujours se déconnecter.
+    assert 'action="/deconnexion/"' in page
+
+
+# --- Critères affichés avant la saisie : chaque règle qui peut refuser (issue 15) ------------
+
+
+def _criteres_affiches(html: str) -> list[str]:
+    liste = html.split('id="regles-mot-de-passe"', 1)[1].split("</ul>", 1)[0]
+    return [" ".join(c.split()) for c in re.findall(r"<li>(.*?)</li>", liste, re.S)]
+
+
+# Pour chaque règle : un mot de passe qu'elle seule refuse, et le critère affiché qui l'annonce.
+REFUS_ANNONCES = [
+    ("Court1a", "8 caractères minimum"),
+    ("sansmajuscule1", "Au moins 1 majuscule"),
+    ("SANSMINUSCULE1", "Au moins 1 minuscule"),
+    ("SansChiffreIci", "Au moins 1 caractère numérique"),
+    ("Azerty123", "Pas un mot de passe trop courant (comme « Azerty123 »)"),
+    ("Sophie.Martin1", "Pas trop proche de votre identifiant, de vos nom et prénom ou de votre "
+                       "adresse email"),
+    (demo.MOT_DE_PASSE_TEMPORAIRE_MARTIN, "Différent de votre mot de passe actuel"),
+]
+
+
+@pytest.mark.parametrize(("mot", "critere"), REFUS_ANNONCES)
+def test_chaque_refus_est_annonce_avant_la_saisie(client, parent_temporaire, mot, critere):
+    se_connecter(client, demo.IDENTIFIANT_MARTIN, demo.MOT_DE_PASSE_TEMPORAIRE_MARTIN)
+    assert critere in _criteres_affiches(client.get(URL_NOUVEAU).content.decode())
+    reponse = client.post(URL_NOUVEAU, {"nouveau_mot_de_passe": mot, "confirmation": mot})
+    assert reponse.status_code == 200 and 'id="resume-erreurs"' in reponse.content.decode()
+
+
+def test_les_trois_pages_affichent_tous_les_criteres(client, parent):
+    from portail.forms import criteres_mot_de_passe
+
+    client.force_login(parent)
+    criteres = criteres_mot_de_passe()
+    assert criteres[:4] == ["8 caractères minimum", "Au moins 1 majuscule", "Au moins 1 minuscule",
+                            "Au moins 1 caractère numérique"]  # l'ordre du guide des familles
+    assert len(criteres) == 7
+    assert _criteres_affiches(client.get(URL_CHANGER).content.decode()) == [
+        *criteres, "Différent de votre mot de passe actuel"]
+    client.logout()
+    client.post(reverse("mot_de_passe_oublie"), {"email": parent.email})
+    page = client.get(lien_du_courriel(), follow=True).content.decode()
+    assert _criteres_affiches(page)[:7] == criteres
+
+
+def test_un_validateur_sans_critere_affiche_est_refuse(settings):
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ImproperlyConfigured
+
+    from portail.forms import criteres_mot_de_passe
+
+    settings.AUTH_PASSWORD_VALIDATORS = [
+        *settings.AUTH_PASSWORD_VALIDATORS,
+        {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+        {"NAME": "tests.test_portail_mot_de_passe.ValidateurInconnu"},
+    ]
+    password_validation.get_default_password_validators.cache_clear()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="ValidateurInconnu n'a pas de critère"):
+            criteres_mot_de_passe()
+    finally:
+        password_validation.get_default_password_validators.cache_clear()
+
+
+class ValidateurInconnu:
+    def validate(self, password, user=None):
+        pass

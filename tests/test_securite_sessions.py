@@ -32,6 +32,7 @@ def environnement_production(**extra):
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "portail.ville.example",
+        "PORTAIL_URL": "https://portail.ville.example",
         "DJANGO_SETTINGS_MODULE": "portail.settings",
     })
     env.update(extra)

@@ -33,6 +33,35 @@ def montant(valeur) -> str:
 
 
 @register.filter
+def pluriel(nombre, suffixe: str = "s") -> str:
+    """Le « s » du pluriel à la française : « 0 réponse », « 1 réponse », « 2 réponses »
+    (le filtre `pluralize` de Django écrit « 0 réponses »)."""
+    try:
+        return suffixe if abs(nombre) >= 2 else ""
+    except TypeError:
+        return suffixe if len(nombre) >= 2 else ""
+
+
+def taille_fichier_fr(octets) -> str:
+    """5427 → « 5,3 Ko », 3 670 016 → « 3,5 Mo », 0 → « 0 octet » (Ko = 1 024 octets, comme
+    les explorateurs de fichiers ; virgule décimale)."""
+    octets = int(octets or 0)
+    if octets < 1024:
+        return f"{octets}\u00a0octet{pluriel(octets)}"
+    for unite in ("Ko", "Mo", "Go"):
+        octets /= 1024
+        if octets < 1024 or unite == "Go":
+            break
+    texte = f"{octets:.1f}".replace(".", ",").removesuffix(",0")
+    return f"{texte}\u00a0{unite}"
+
+
+@register.filter
+def taille_fichier(octets) -> str:
+    return taille_fichier_fr(octets)
+
+
+@register.filter
 def euros(valeur) -> str:
     """1234.5 → « 1 234,50 € »."""
     texte = montant_fr(valeur)
@@ -72,3 +101,39 @@ def onglets_liens(onglets):
     """Les liens des onglets (l'actif marqué) et du cadenas : au plus un rendu par onglet actif."""
     cle = tuple((o["libelle"], o["url"], o["actif"]) for o in onglets)
     return _onglets(cle, get_script_prefix(), get_urlconf())
+
+
+# --- Formulaires : le résumé des erreurs en tête de page (RGAA 11.10, 11.11) -----------------
+
+def _ancre(champ_lie) -> str:
+    """L'identifiant de l'élément à atteindre : le champ, ou la première case d'une liste de
+    cases ou de boutons radio (leur libellé de groupe ne désigne aucun élément)."""
+    if champ_lie.field.widget.is_hidden or not champ_lie.auto_id:
+        return ""
+    return champ_lie.id_for_label or f"{champ_lie.auto_id}_0"
+
+
+@register.simple_tag
+def erreurs_formulaire(formulaire) -> list[dict]:
+    """Les erreurs d'un formulaire lié, dans l'ordre des champs : libellé, message et ancre du
+    champ ; les erreurs générales (sans champ) d'abord, sans lien."""
+    if not getattr(formulaire, "is_bound", False) or not formulaire.errors:
+        return []
+    erreurs = [{"libelle": "", "message": message, "ancre": ""}
+               for message in formulaire.non_field_errors()]
+    for champ_lie in formulaire:
+        for message in champ_lie.errors:
+            erreurs.append({"libelle": champ_lie.label, "message": message,
+                            "ancre": _ancre(champ_lie)})
+    return erreurs
+
+
+@register.simple_tag
+def erreurs_avec_champ(erreurs: list[dict]) -> int:
+    """Le nombre d'erreurs qui désignent un champ (les autres concernent tout le formulaire)."""
+    return sum(1 for erreur in erreurs if erreur["libelle"])
+
+
+def nombre_fr(n: int, singulier: str, pluriel: str) -> str:
+    """« 0 ligne », « 1 famille », « 2 familles » : en français, 0 et 1 sont au singulier."""
+    return f"{n} {singulier if abs(n) < 2 else pluriel}"

@@ -43,7 +43,9 @@ def test_paiement_de_demonstration_de_bout_en_bout(page, settings):
     expect(champ).to_have_value("jean.dupont@wanadoo.fr")
     champ.fill("pas-un-email")
     page.get_by_role("button", name="Payer 120,60").click()
-    expect(page.get_by_text("Saisissez une adresse email valide")).to_be_visible()
+    expect(page.locator("#erreur-email")).to_contain_text("Saisissez une adresse email valide")
+    # Le résumé des erreurs en tête de page mène au champ.
+    expect(page.locator("#resume-erreurs").get_by_role("link")).to_have_attribute("href", "#id_email")
     page.get_by_label("Adresse email pour recevoir le reçu de paiement").fill("jean@example.fr")
     page.get_by_role("button", name="Payer 120,60").click()
 

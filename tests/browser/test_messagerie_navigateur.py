@@ -36,7 +36,7 @@ def test_aller_retour_d_un_message_entre_parent_et_agent(page):
 
     # L'agent répond dans l'administration.
     page.goto("/admin/login/")
-    page.get_by_label("Nom d’utilisateur").fill(demo.IDENTIFIANT_AGENT)
+    page.get_by_label("Identifiant").fill(demo.IDENTIFIANT_AGENT)
     page.get_by_label("Mot de passe").fill(demo.MOT_DE_PASSE_AGENT)
     page.get_by_role("button", name="Connexion").click()
     page.goto("/admin/messagerie/fil/")
@@ -44,7 +44,7 @@ def test_aller_retour_d_un_message_entre_parent_et_agent(page):
     page.get_by_role("link", name="Pique-nique mercredi").click()
     expect(page.get_by_text("Faut-il prévoir un pique-nique pour TOM ?")).to_be_visible()
     page.get_by_label("Votre réponse").fill("Oui, et une casquette.")
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.get_by_role("button", name="Répondre", exact=True).click()
     expect(page.get_by_text("Votre réponse a été envoyée à la famille.")).to_be_visible()
     page.context.clear_cookies()
     # Les pages de l'administration de Django font une erreur de ressource 404 dans la console

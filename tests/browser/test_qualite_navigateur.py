@@ -1,4 +1,5 @@
-"""Contrôles dans Chromium : accessibilité (axe-core), CSP sans violation, navigation au clavier.
+"""Contrôles dans Chromium : accessibilité (axe-core), CSP sans violation, navigation au clavier,
+mise en page (largeur, pied de page, textes écrasés, tableaux sur téléphone).
 
 Un seul Chromium pour la session et deux contextes réutilisés d'une page à l'autre : l'un avec
 la CSP réelle (on y écoute les violations), l'autre avec `bypass_csp=True` pour injecter axe-core.
@@ -7,8 +8,9 @@ la CSP réelle (on y écoute les violations), l'autre avec `bypass_csp=True` pou
 import pytest
 from playwright.sync_api import expect
 
-from tests.qualite import axe
-from tests.qualite.navigateur import ECOUTE_CSP, connecter, violations_csp
+from tests.qualite import axe, mise_en_page
+from tests.qualite.jeux import JEUX, parent_demo
+from tests.qualite.navigateur import ECOUTE_CSP, afficher, connecter, violations_csp
 from tests.qualite.visites import ids_visites, preparer_visite
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,17 +33,7 @@ class Onglet:
         connecter(self.contexte, visite.utilisateur, self.base_url)
         self.console.clear()
         self.page.set_viewport_size({"width": largeur, "height": axe.HAUTEUR})
-        reponse = self.page.goto(visite.url)
-        assert reponse is not None and reponse.status == visite.statut, (
-            f"{visite.id} : {visite.url} → {reponse and reponse.status}"
-        )
-        if visite.donnees is not None:
-            formulaire = self.page.locator("main form", has=self.page.locator("[type=submit]")).first
-            for nom, valeur in visite.donnees.items():
-                formulaire.locator(f"[name='{nom}']").fill(valeur)
-            with self.page.expect_navigation():
-                formulaire.locator("[type=submit]").first.click()
-        return self.page
+        return afficher(self.page, visite)
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +69,41 @@ def test_page_accessible_et_sans_violation_de_csp(id_, onglet_csp, onglet_axe):
     assert not defauts, f"{id_} ({visite.url}) : violations axe-core\n" + "\n".join(defauts)
 
 
+@pytest.mark.parametrize("jeu", list(JEUX))
+@pytest.mark.parametrize("id_", ids_visites(html_seulement=True))
+def test_mise_en_page(id_, jeu, onglet_csp):
+    """Chaque page, avec la démonstration et avec beaucoup de lignes, de 360 à 1920 px."""
+    visite = preparer_visite(id_, JEUX[jeu])
+    page = onglet_csp.ouvrir(visite, largeur=mise_en_page.LARGEURS[0])
+    defauts = mise_en_page.defauts_aux_largeurs(page)
+    assert not defauts, f"{id_} ({visite.url}, jeu « {jeu} ») :\n" + "\n".join(defauts)
+
+
+# Les agents travaillent sur un poste de bureau.
+LARGEURS_ADMINISTRATION = (1024, 1280, 1920)
+
+
+def test_mise_en_page_administration(onglet_csp):
+    """Les pages principales de l'administration, avec la démonstration (un seul test : la liste
+    dépend des droits de l'agent, lus en base)."""
+    from familles.demo import IDENTIFIANT_AGENT
+    from familles.models import Utilisateur
+    from tests.qualite.administration import pages_admin
+    from tests.qualite.visites import Visite
+
+    famille = parent_demo().famille
+    agent = Utilisateur.objects.get(username=IDENTIFIANT_AGENT)
+    pages = pages_admin(famille=famille, agent=agent)
+    assert len(pages) > 20
+    defauts = []
+    for nom, url in pages:
+        page = onglet_csp.ouvrir(Visite(id=nom, url=url, utilisateur=agent),
+                                 largeur=LARGEURS_ADMINISTRATION[0])
+        defauts += [f"{nom} ({url}) {d}"
+                    for d in mise_en_page.defauts_aux_largeurs(page, LARGEURS_ADMINISTRATION)]
+    assert not defauts, "\n".join(defauts)
+
+
 PAGE_FAUTIVE = """<!DOCTYPE html>
 <html lang="fr">
 <head><meta charset="utf-8"><title>Page fautive</title></head>
@@ -104,6 +131,79 @@ def test_axe_signale_un_champ_sans_etiquette_et_un_id_en_double(onglet_axe):
     message = axe.formater_violations(violations)
     assert "[label] Form elements must have labels" in message
     assert "input" in message
+
+
+def test_axe_signale_des_cibles_trop_petites_et_trop_proches(onglet_axe):
+    """WCAG 2.2 (2.5.8) : deux liens de 12 px côte à côte."""
+    page = onglet_axe.page
+    page.set_content("""<!DOCTYPE html><html lang="fr"><head><title>Cibles</title></head><body>
+      <main><h1>Cibles</h1><p>
+        <a href="#a" aria-label="Premier" style="display:inline-block;width:12px;height:12px"></a>
+        <a href="#b" aria-label="Second" style="display:inline-block;width:12px;height:12px"></a>
+      </p></main></body></html>""")
+    assert {v["id"] for v in axe.violations(page)} == {"target-size"}
+
+
+# Chaque défaut de mise en page, tel qu'il s'est vu sur le portail : un bloc plus large que la
+# fenêtre, un cadre à « height: 100% » dans une colonne flexible qui pousse la suite sous le pied
+# (messagerie, formulaire bancaire), une grille qui écrase une valeur sur une lettre de large
+# (Mon compte), un tableau qui défile de côté sur un téléphone (accueil, relevé).
+PAGE_MAL_MISE_EN_PAGE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>Mise en page fautive</title>
+<style>
+  body { margin: 0; font: 16px/1.5 sans-serif; }
+  .rangee { display: flex; }
+  .cadre { height: 100%%; }
+  .paires { display: grid; grid-template-columns: 12rem 1fr; width: 13rem; }
+  .paires dd { margin: 0; overflow-wrap: anywhere; }
+  .defile { overflow-x: auto; }
+  td { white-space: nowrap; }
+</style></head>
+<body>
+<div class="rangee">
+  <main>
+    <h1>Titre</h1>
+    %(large)s
+    <section class="cadre"><p>Mandat</p><p>IBAN</p></section>
+    <dl class="paires"><dt>Civilité</dt><dd>Monsieur</dd></dl>
+    <div class="defile"><table><tr><td>Une valeur bien trop longue pour un téléphone</td>
+      <td>120,60 €</td></tr></table></div>
+    <div class="defile"><table id="agenda"><tr><td>Grille du planning, vue de bureau, exemptée</td>
+      <td>1 2 3 4 5 6 7</td></tr></table></div>
+  </main>
+</div>
+<footer>Pied de page</footer>
+</body></html>"""
+
+
+def test_la_mise_en_page_signale_chaque_defaut(onglet_csp):
+    page = onglet_csp.page
+    page.goto("about:blank")  # hors du portail : sa CSP bloquerait le <style> en ligne
+    page.set_viewport_size({"width": 360, "height": mise_en_page.HAUTEUR})
+    page.set_content(PAGE_MAL_MISE_EN_PAGE % {"large": '<p style="width: 500px">Trop large</p>'})
+    defauts = mise_en_page.defauts(page)
+    assert [d["controle"] for d in defauts] == list(mise_en_page.CONTROLES)
+    messages = {d["controle"]: d["message"] for d in defauts}
+    assert "page large de" in messages["largeur"] and "Trop large" in messages["largeur"]
+    assert "sous le pied de page" in messages["pied"] and "section.cadre" in messages["pied"]
+    assert "« Monsieur »" in messages["ecrase"]
+    assert "Une valeur bien trop" in messages["tableau"] and "agenda" not in messages["tableau"]
+
+    # Au-delà de 400 px, un tableau peut défiler dans son conteneur (la page, elle, tient).
+    page.set_viewport_size({"width": 1280, "height": mise_en_page.HAUTEUR})
+    assert {d["controle"] for d in mise_en_page.defauts(page)} == {"pied", "ecrase"}
+
+    # Les mêmes éléments, corrigés : rien à signaler.
+    page.set_viewport_size({"width": 360, "height": mise_en_page.HAUTEUR})
+    corrigee = PAGE_MAL_MISE_EN_PAGE.replace("height: 100%%", "height: auto").replace(
+        "12rem 1fr", "6rem 1fr").replace("white-space: nowrap", "white-space: normal")
+    page.set_content(corrigee % {"large": "<p>Tient</p>"})
+    assert mise_en_page.defauts(page) == []
+
+    # Sans pied de page, le contrôle ne passe pas en silence.
+    page.set_content((corrigee % {"large": ""}).replace("<footer>Pied de page</footer>", ""))
+    assert [d["message"] for d in mise_en_page.defauts(page)] == [
+        "page sans pied de page : rien à comparer"]
 
 
 def test_l_ecoute_de_csp_signale_un_script_en_ligne(onglet_csp, live_server):

@@ -12,22 +12,27 @@ def _formulaire_avec_demande_en_attente(parent) -> dict:
     """Le formulaire « Informations responsable », une demande en attente affichée au-dessus."""
     from tests.factories import demande_creer
 
-    demande_creer(parent, "responsable", {"ville": "CHARTRES"})
+    # remplacer : la famille de démonstration a déjà une demande « responsable » en attente.
+    demande_creer(parent, "responsable", {"ville": "CHARTRES"}, remplacer=True)
     return {}
 
 
 def _volume(parent, n) -> None:
+    from django.test import override_settings
+
     from demandes import services
     from tests.factories import agent_ccas, demande_creer
 
     agent = agent_ccas()
-    for i in range(n):
-        demande = demande_creer(parent, "caf", {"quotient_familial": str(600 + i)})
-        if i % 2:
-            services.demande_accepter(demande=demande, agent=agent)
-        else:
-            services.demande_refuser(demande=demande, agent=agent, motif="Justificatif manquant")
-    demande_creer(parent, "responsable", {"ville": "CHARTRES"})
+    # n demandes d'un coup : au-delà de la limite par heure d'une famille (des mois d'usage).
+    with override_settings(DEMANDES_LIMITE_PAR_HEURE=n + 10):
+        for i in range(n):
+            demande = demande_creer(parent, "caf", {"quotient_familial": str(600 + i)})
+            if i % 2:
+                services.demande_accepter(demande=demande, agent=agent)
+            else:
+                services.demande_refuser(demande=demande, agent=agent, motif="Justificatif manquant")
+        demande_creer(parent, "responsable", {"ville": "CHARTRES"}, remplacer=True)
 
 
 PAGES = [

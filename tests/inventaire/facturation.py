@@ -58,6 +58,6 @@ PAGES = [
     PagePortail("facturation:facture_pdf", preparer=preparer_pdf, html=False),
     PagePortail("facturation:paiement", preparer=preparer_paiement),
     PagePortail("facturation:paiement_retour", preparer=preparer_paiement_retour),
-    # Retour « annuler » du prestataire : redirige vers la facture.
-    PagePortail("facturation:paiement_annuler", preparer=preparer_paiement_retour, html=False),
+    # Retour « annuler » du prestataire : une page (GET sans écriture) ; annuler est un POST.
+    PagePortail("facturation:paiement_annuler", preparer=preparer_paiement_retour),
 ]

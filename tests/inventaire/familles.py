@@ -4,7 +4,9 @@ from tests.inventaire import PagePortail
 def _compte(parent) -> dict:
     from tests.factories import ResponsableFactory
 
-    ResponsableFactory(famille=parent.famille, role="conjoint")
+    # La famille de démonstration a déjà son conjoint.
+    if not parent.famille.responsables.filter(role="conjoint").exists():
+        ResponsableFactory(famille=parent.famille, role="conjoint")
     return {}
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 RACINE = Path(__file__).resolve().parents[2]
 AXE_JS = RACINE / "node_modules" / "axe-core" / "axe.min.js"
-REGLES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# wcag22aa : taille des cibles (target-size, 24 × 24 px), entre autres.
+REGLES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 LARGEURS = (360, 1280)
 HAUTEUR = 800
 # axe-core classe certains défauts « à vérifier » (incomplete) et non en violation : un id en
@@ -19,7 +20,7 @@ INCOMPLETS_BLOQUANTS = {"duplicate-id-aria"}
 
 
 def violations(page) -> list[dict]:
-    """Les violations axe-core (WCAG 2.1 A et AA) de la page affichée."""
+    """Les violations axe-core (WCAG 2.2 A et AA) de la page affichée."""
     if not AXE_JS.exists():
         raise RuntimeError(f"{AXE_JS} est absent : lancez `npm ci` (make install).")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

@@ -1,4 +1,4 @@
-"""Aides pour les contrôles dans Chromium : connexion par cookie, violations de CSP."""
+"""Aides pour les contrôles dans Chromium : connexion par cookie, visite, violations de CSP."""
 
 from django.conf import settings
 from django.test import Client
@@ -33,3 +33,32 @@ def violations_csp(page, console: list[str]) -> list[str]:
     evenements = page.evaluate("() => window.__violationsCsp || []")
     messages = [m for m in console if "Content Security Policy" in m or "Content-Security-Policy" in m]
     return list(evenements) + messages
+
+
+def remplir(champ, valeur: str) -> None:
+    """Saisit `valeur` dans un champ comme le ferait une personne : case cochée (valeur non
+    vide) ou décochée, option choisie dans une liste, texte tapé ailleurs."""
+    genre = champ.evaluate("e => e.type")
+    if genre == "checkbox":
+        champ.set_checked(bool(valeur))
+    elif genre.startswith("select"):
+        champ.select_option(valeur)
+    else:
+        champ.fill(valeur)
+
+
+def afficher(page, visite):
+    """Affiche la page de la visite ; avec `visite.donnees`, envoie son formulaire (réaffiché)."""
+    reponse = page.goto(visite.url)
+    assert reponse is not None and reponse.status == visite.statut, (
+        f"{visite.id} : {visite.url} → {reponse and reponse.status}"
+    )
+    if visite.donnees is not None:
+        # Le formulaire qui porte les champs à remplir (une page en a parfois plusieurs).
+        premier = next(iter(visite.donnees))
+        formulaire = page.locator("main form", has=page.locator(f"[name='{premier}']")).first
+        for nom, valeur in visite.donnees.items():
+            remplir(formulaire.locator(f"[name='{nom}']").first, valeur)
+        with page.expect_navigation():
+            formulaire.locator("[type=submit]").first.click()
+    return page

@@ -1,4 +1,9 @@
-"""Comment atteindre chaque page contrôlée : inventaire du portail et pages publiques."""
+"""Comment atteindre chaque page contrôlée : inventaire du portail et pages publiques.
+
+Les données viennent d'un jeu (`tests/qualite/jeux.py`) : par défaut une famille neuve des
+fabriques ; les contrôles de mise en page et les captures prennent aussi la démonstration et le
+jeu « beaucoup de lignes ».
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,8 +14,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from tests.factories import famille_avec_parent
 from tests.inventaire import PagePortail, pages
+from tests.qualite.formulaires_en_erreur import FORMULAIRES_EN_ERREUR
+from tests.qualite.jeux import INVENTAIRE, Jeu
 from tests.urls_portail import urls_portail
 
 
@@ -59,34 +65,42 @@ def url_de_page(page: PagePortail, parent) -> str:
     return url
 
 
-def visite_inventaire(page: PagePortail) -> Visite:
-    parent = famille_avec_parent()
-    return Visite(id=page.nom, url=url_de_page(page, parent), utilisateur=parent,
-                  html=page.html, methode=page.methode)
+def visite_inventaire(page: PagePortail, jeu: Jeu = INVENTAIRE) -> Visite:
+    parent = jeu.parent()
+    url = url_de_page(page, parent)
+    jeu.completer(page, parent)
+    return Visite(id=page.nom, url=url, utilisateur=parent, html=page.html, methode=page.methode)
 
 
-# Pages publiques (hors espaces du portail) : chacune sait préparer sa visite.
+# Pages publiques (hors espaces du portail) : chacune sait préparer sa visite (données du jeu
+# `jeu` pour celles qui demandent un parent).
 
 
-def _anonyme(chemin: str, statut: int = 200) -> Callable[[], Visite]:
-    def preparer() -> Visite:
+def _anonyme(chemin: str, statut: int = 200) -> Callable[[Jeu], Visite]:
+    def preparer(jeu: Jeu) -> Visite:
         return Visite(id=chemin, url=chemin, statut=statut)
 
     return preparer
 
 
-def _erreurs(chemin: str, donnees: dict, connecte: bool = False) -> Callable[[], Visite]:
+def _parent(jeu: Jeu):
+    parent = jeu.parent()
+    jeu.completer(None, parent)
+    return parent
+
+
+def _erreurs(chemin: str, donnees: dict, connecte: bool = False) -> Callable[[Jeu], Visite]:
     """La page réaffichée après un envoi invalide : messages d'erreur compris."""
 
-    def preparer() -> Visite:
-        utilisateur = famille_avec_parent() if connecte else None
+    def preparer(jeu: Jeu) -> Visite:
+        utilisateur = _parent(jeu) if connecte else None
         return Visite(id=chemin, url=chemin, utilisateur=utilisateur, donnees=donnees)
 
     return preparer
 
 
-def _reinitialisation_valide() -> Visite:
-    parent = famille_avec_parent()
+def _reinitialisation_valide(jeu: Jeu) -> Visite:
+    parent = _parent(jeu)
     uid = urlsafe_base64_encode(force_bytes(parent.pk))
     jeton = default_token_generator.make_token(parent)
     url = reverse("reinitialisation_confirmation", kwargs={"uidb64": uid, "token": jeton})
@@ -94,27 +108,44 @@ def _reinitialisation_valide() -> Visite:
     return Visite(id="reinitialisation", url=url)
 
 
-def _reinitialisation_erreurs() -> Visite:
-    visite = _reinitialisation_valide()
+def _reinitialisation_erreurs(jeu: Jeu) -> Visite:
+    visite = _reinitialisation_valide(jeu)
     visite.donnees = {"nouveau_mot_de_passe": "abc", "confirmation": "abc"}
     return visite
 
 
-def _mot_de_passe_nouveau() -> Visite:
-    parent = famille_avec_parent()
+def _mot_de_passe_nouveau(jeu: Jeu) -> Visite:
+    parent = _parent(jeu)
     parent.doit_changer_mot_de_passe = True
     parent.save(update_fields=["doit_changer_mot_de_passe"])
     return Visite(id="mot_de_passe_nouveau", url=reverse("mot_de_passe_nouveau"), utilisateur=parent)
 
 
-def _connecte(nom_url: str) -> Callable[[], Visite]:
-    def preparer() -> Visite:
-        return Visite(id=nom_url, url=reverse(nom_url), utilisateur=famille_avec_parent())
+def _mot_de_passe_nouveau_erreurs(jeu: Jeu) -> Visite:
+    visite = _mot_de_passe_nouveau(jeu)
+    visite.donnees = {"nouveau_mot_de_passe": "motdepasse", "confirmation": "motdepasse"}
+    return visite
+
+
+def _inventaire_en_erreur(nom: str, donnees: dict) -> Callable[[Jeu], Visite]:
+    """Une page de l'inventaire réaffichée après l'envoi de son formulaire avec des erreurs."""
+
+    def preparer(jeu: Jeu) -> Visite:
+        visite = visite_inventaire(pages()[nom], jeu)
+        visite.donnees = donnees
+        return visite
 
     return preparer
 
 
-PAGES_PUBLIQUES: dict[str, Callable[[], Visite]] = {
+def _connecte(nom_url: str) -> Callable[[Jeu], Visite]:
+    def preparer(jeu: Jeu) -> Visite:
+        return Visite(id=nom_url, url=reverse(nom_url), utilisateur=_parent(jeu))
+
+    return preparer
+
+
+PAGES_PUBLIQUES: dict[str, Callable[[Jeu], Visite]] = {
     "public:connexion": _anonyme("/connexion/"),
     "public:connexion_erreurs": _erreurs("/connexion/", {"username": "inconnu", "password": "faux"}),
     "public:mot_de_passe_oublie": _anonyme("/mot-de-passe/oublie/"),
@@ -136,6 +167,9 @@ PAGES_PUBLIQUES: dict[str, Callable[[], Visite]] = {
     "public:donnees_personnelles": _anonyme("/donnees-personnelles/"),
     "public:accessibilite_connecte": _connecte("accessibilite"),
     "public:page_introuvable": _anonyme("/page-introuvable/", statut=404),
+    "public:mot_de_passe_nouveau_erreurs": _mot_de_passe_nouveau_erreurs,
+    **{f"erreurs:{nom}": _inventaire_en_erreur(nom, donnees)
+       for nom, donnees in FORMULAIRES_EN_ERREUR.items()},
 }
 
 
@@ -148,13 +182,13 @@ def ids_visites(*, html_seulement: bool = False, get_seulement: bool = True) -> 
     return ids + list(PAGES_PUBLIQUES)
 
 
-def preparer_visite(id_: str) -> Visite:
-    """Crée les données de la page `id_` (base de test) et renvoie sa visite."""
+def preparer_visite(id_: str, jeu: Jeu = INVENTAIRE) -> Visite:
+    """Crée les données de la page `id_` (données du jeu `jeu`) et renvoie sa visite."""
     if id_ in PAGES_PUBLIQUES:
-        visite = PAGES_PUBLIQUES[id_]()
+        visite = PAGES_PUBLIQUES[id_](jeu)
         visite.id = id_
         return visite
-    return visite_inventaire(pages()[id_])
+    return visite_inventaire(pages()[id_], jeu)
 
 
 def demander(client, visite: Visite):

@@ -5,8 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from facturation.importation import ImportInvalide
+from facturation.importation import ImportEnCours, ImportInvalide
 from portail.templatetags.portail import euros
+from portail.templatetags.portail import nombre_fr as nombre
 
 
 class CommandeImport(BaseCommand):
@@ -32,14 +33,20 @@ class CommandeImport(BaseCommand):
                                         progression=self._barre if afficher else None)
                 if dry_run:
                     transaction.set_rollback(True)
+        except ImportEnCours as erreur:
+            raise CommandError(f"Import refusé : {erreur}.") from None
         except ImportInvalide as erreur:
             if afficher:
                 self.stderr.write("")
             for ligne in erreur.erreurs:
                 self.stderr.write(str(ligne))
+            if erreur.nombre > len(erreur.erreurs):
+                autres = erreur.nombre - len(erreur.erreurs)
+                self.stderr.write(f"… et {nombre(autres, 'autre erreur', 'autres erreurs')} "
+                                  "(non affichées).")
             raise CommandError(
-                f"Import refusé : {len(erreur.erreurs)} erreur(s) dans {fichier.name}. "
-                "Rien n'a été enregistré."
+                f"Import refusé : {nombre(erreur.nombre, 'erreur', 'erreurs')} dans "
+                f"{fichier.name}. Rien n'a été enregistré."
             ) from None
         if afficher:
             self.stderr.write("")
@@ -48,8 +55,8 @@ class CommandeImport(BaseCommand):
     def _barre(self, lus: int, total: int, lignes: int) -> None:
         part = lus / total if total else 1
         pleins = int(part * 30)
-        self.stderr.write(f"\r[{'#' * pleins}{'.' * (30 - pleins)}] {part:4.0%} — {lignes} lignes lues",
-                          ending="")
+        self.stderr.write(f"\r[{'#' * pleins}{'.' * (30 - pleins)}] {part:4.0%} — "
+                          f"{nombre(lignes, 'ligne lue', 'lignes lues')}", ending="")
         self.stderr.flush()
 
     @staticmethod

@@ -1,5 +1,5 @@
 from facturation.importation import factures_importer
-from facturation.management.commands._import_commun import CommandeImport
+from facturation.management.commands._import_commun import CommandeImport, nombre
 
 
 class Command(CommandeImport):
@@ -14,9 +14,11 @@ class Command(CommandeImport):
     def resume(self, rapport, *, dry_run: bool) -> str:
         verbe = "seraient créées" if dry_run else "créées"
         lignes = [
-            f"{rapport.lignes_lues} lignes lues.",
-            f"Factures {verbe} : {rapport.factures_creees} ({rapport.lignes_creees} lignes, "
-            f"{rapport.familles_nombre} familles, total {self.montant(rapport.montant_total)}).",
+            f"{nombre(rapport.lignes_lues, 'ligne lue', 'lignes lues')}.",
+            f"Factures {verbe} : {rapport.factures_creees} "
+            f"({nombre(rapport.lignes_creees, 'ligne', 'lignes')}, "
+            f"{nombre(rapport.familles_nombre, 'famille', 'familles')}, "
+            f"total {self.montant(rapport.montant_total)}).",
         ]
         if rapport.factures_ignorees:
             lignes.append(f"Factures déjà importées, ignorées : {rapport.factures_ignorees}.")

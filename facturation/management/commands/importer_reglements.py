@@ -1,5 +1,5 @@
 from facturation.importation import reglements_importer
-from facturation.management.commands._import_commun import CommandeImport
+from facturation.management.commands._import_commun import CommandeImport, nombre
 
 
 class Command(CommandeImport):
@@ -14,8 +14,9 @@ class Command(CommandeImport):
     def resume(self, rapport, *, dry_run: bool) -> str:
         verbe = "seraient créés" if dry_run else "créés"
         lignes = [
-            f"{rapport.lignes_lues} lignes lues.",
-            f"Règlements {verbe} : {rapport.reglements_crees} ({rapport.familles_nombre} familles, "
+            f"{nombre(rapport.lignes_lues, 'ligne lue', 'lignes lues')}.",
+            f"Règlements {verbe} : {rapport.reglements_crees} "
+            f"({nombre(rapport.familles_nombre, 'famille', 'familles')}, "
             f"total {self.montant(rapport.montant_total)}).",
         ]
         if rapport.reglements_ignores:

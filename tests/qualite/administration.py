@@ -1,0 +1,37 @@
+"""Les pages principales de l'administration (agents du CCAS), pour la mise en page et les captures."""
+
+
+def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
+    """(nom, URL) : l'accueil, chaque liste que l'agent peut voir, quelques fiches de `famille`,
+    le pointage du jour de l'ALSH du mercredi (données de démonstration)."""
+    from django.contrib import admin
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from demandes.models import Demande
+    from enfants.models import Activite
+    from facturation.models import Facture
+    from messagerie.models import Fil
+
+    pages = [("index", reverse("admin:index"))]
+    for modele in sorted(admin.site._registry, key=lambda m: (m._meta.app_label, m._meta.model_name)):
+        meta = modele._meta
+        if agent.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            pages.append((f"{meta.app_label}.{meta.model_name}",
+                          reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")))
+    fiches = [
+        ("familles.famille", famille),
+        ("enfants.enfant", famille.enfants.order_by("pk").first()),
+        ("demandes.demande", Demande.objects.filter(famille=famille, statut="en_attente").first()),
+        ("facturation.facture", Facture.objects.filter(famille=famille).order_by("pk").last()),
+        ("messagerie.fil", Fil.objects.filter(famille=famille).order_by("pk").first()),
+    ]
+    for nom, objet in fiches:
+        if objet is not None:
+            app, modele = nom.split(".")
+            pages.append((f"{nom}-fiche", reverse(f"admin:{app}_{modele}_change", args=[objet.pk])))
+    activite = Activite.objects.filter(nom="ALSH Mercredi après-midi").first()
+    if activite is not None:
+        pages.append(("pointage", reverse("admin:enfants_activite_pointage", args=[activite.pk])
+                      + f"?date={timezone.localdate():%Y-%m-%d}"))
+    return pages

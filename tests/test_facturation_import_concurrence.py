@@ -1,0 +1,111 @@
+"""Deux imports du même fichier au même moment, dans deux vrais processus, sur PostgreSQL : un
+seul écrit ; l'autre s'arrête aussitôt avec un message en français (code de sortie 1, pas de
+trace d'exception). Un import de règlements lancé pendant ce temps attend son tour de même.
+
+Ce test utilise toujours le PostgreSQL de la machine (une base neuve, créée puis supprimée),
+quelle que soit la base de la suite : le verrou consultatif n'existe que là.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from familles.demo import NUMERO_DUPONT
+
+RACINE = Path(__file__).resolve().parent.parent
+SERVEUR = os.environ.get("PG_SAUVEGARDE_URL", "postgres://postgres@127.0.0.1:5432")
+ENTETE = ("numero_facture;numero_famille;regie;date_facture;date_echeance;periode_debut;"
+          "periode_fin;enfant;libelle;quantite;prix_unitaire;montant")
+FACTURES = 500
+
+
+def environnement(base):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update({"DEBUG": "1", "DATABASE_URL": base})
+    return env
+
+
+def commande(base, *arguments, attendre=True):
+    appel = [sys.executable, "manage.py", *arguments]
+    if not attendre:
+        return subprocess.Popen(appel, cwd=RACINE, env=environnement(base), text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.run(appel, cwd=RACINE, env=environnement(base), capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture
+def base():
+    nom = f"portail_import_concurrence_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(f"{SERVEUR}/postgres", autocommit=True) as connexion:
+        connexion.execute(f'CREATE DATABASE "{nom}"')
+    url = f"{SERVEUR}/{nom}"
+    for arguments in (["migrate", "--noinput", "-v0"], ["demo"]):
+        resultat = commande(url, *arguments)
+        assert resultat.returncode == 0, resultat.stderr
+    yield url
+    with psycopg.connect(f"{SERVEUR}/postgres", autocommit=True) as connexion:
+        connexion.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
+
+
+def verrou_d_import_tenu(connexion) -> bool:
+    return connexion.execute(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted").fetchone()[0] > 0
+
+
+def test_deux_imports_simultanes_du_meme_fichier_un_seul_ecrit(base, tmp_path):
+    chemin = tmp_path / "factures.csv"
+    lignes = [f"AL-{1000 + n};{NUMERO_DUPONT};AL;05/05/2015;30/05/2015;01/05/2015;31/05/2015;"
+              "LÉA;Garderie matin;2;3,20;6,40" for n in range(FACTURES)]
+    chemin.write_text("\n".join([ENTETE, *lignes]), encoding="utf-8")
+    reglements = tmp_path / "reglements.csv"
+    reglements.write_text("numero_reglement;numero_famille;regie;date;mode;montant\n"
+                          f"AL-900;{NUMERO_DUPONT};AL;10/05/2015;Chèque;6,40\n", encoding="utf-8")
+
+    with psycopg.connect(base) as bloqueur, psycopg.connect(base, autocommit=True) as observateur:
+        # Le premier import prend le verrou d'import, puis attend sur la table des familles que
+        # ce test tient : il reste « en cours » aussi longtemps qu'il le faut, sans course.
+        bloqueur.execute("LOCK TABLE familles_famille IN ACCESS EXCLUSIVE MODE")
+        premier = commande(base, "importer_factures", str(chemin), attendre=False)
+        limite = time.monotonic() + 120
+        while not verrou_d_import_tenu(observateur):
+            assert premier.poll() is None, premier.communicate()
+            assert time.monotonic() < limite, "le premier import n'a jamais pris le verrou"
+            time.sleep(0.1)
+
+        second = commande(base, "importer_factures", str(chemin))
+        reglement = commande(base, "importer_reglements", str(reglements))
+        bloqueur.commit()  # le premier import continue
+
+    sortie, erreurs = premier.communicate(timeout=300)
+    assert premier.returncode == 0, erreurs
+    assert f"Factures créées : {FACTURES} ({FACTURES} lignes, 1 famille" in sortie
+
+    for perdant in (second, reglement):
+        assert perdant.returncode == 1
+        assert "Import refusé : un import est déjà en cours (lancé par un autre processus)" in (
+            perdant.stderr)
+        assert "Traceback" not in perdant.stderr
+        assert perdant.stdout == ""
+
+    with psycopg.connect(base) as connexion:
+        factures = connexion.execute("SELECT count(*) FROM facturation_facture").fetchone()[0]
+        lignes_ecrites = connexion.execute("SELECT count(*) FROM facturation_lignefacture "
+                                           "WHERE libelle = 'Garderie matin' AND quantite = 2"
+                                           ).fetchone()[0]
+        assert connexion.execute("SELECT count(*) FROM facturation_reglement WHERE numero = "
+                                 "'AL-900'").fetchone()[0] == 0
+    assert factures == FACTURES + 2  # les deux factures de la démonstration
+    assert lignes_ecrites == FACTURES
+
+    # Relancé une fois le premier terminé : rien de nouveau, dit comme tel.
+    rejeu = commande(base, "importer_factures", str(chemin))
+    assert rejeu.returncode == 0, rejeu.stderr
+    assert "Rien de nouveau : ce fichier a déjà été importé." in rejeu.stdout
+    assert commande(base, "importer_reglements", str(reglements)).returncode == 0
