@@ -236,8 +236,7 @@ class ListeDatesField(forms.Field):
     """Plusieurs jours (cases « jours » cochées, valeurs AAAA-MM-JJ), triés et sans doublon."""
 
     widget = forms.SelectMultiple
-    default_error_messages = {"required": "Cochez au moins un jour à réserver.",
-                              "invalid": JOURS_INVALIDE}
+    default_error_messages = {"invalid": JOURS_INVALIDE}
 
     def to_python(self, value):
         if not value:
@@ -256,7 +255,8 @@ class ListeDatesField(forms.Field):
 class JoursForm(forms.Form):
     """Les jours cochés d'une activité dans la vue téléphone du planning."""
 
-    jours = ListeDatesField(label="Jours à réserver")
+    # Aucun jour coché n'est pas une erreur : rien n'est demandé (la page le dit).
+    jours = ListeDatesField(label="Jours à réserver", required=False)
     liste_attente = forms.BooleanField(
         label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False)
 

@@ -21,6 +21,7 @@ MESSAGE_CONFIRMER_FACTUREE = (
     "Rien n'a encore été enregistré : déclarée aujourd'hui, cette absence sera facturée, sauf "
     "certificat médical. Joignez le certificat si vous en avez un, puis confirmez."
 )
+MESSAGE_AUCUN_JOUR = "Vous n'avez coché aucun jour : aucune demande n'a été envoyée."
 MESSAGE_ABSENCE_ANNULEE = (
     "Absence du {jour} annulée : la présence de votre enfant est de nouveau prévue ce jour-là."
 )
@@ -205,10 +206,18 @@ def jours_reserver(request, pk):
     décidé par les mêmes règles qu'un jour seul."""
     inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
     form = JoursForm(request.POST)
-    mois = timezone.localdate()
-    if form.is_valid():
-        jours = form.cleaned_data["jours"]
-        mois = jours[0]
+    jours = form.cleaned_data["jours"] if form.is_valid() else []
+    # Le mois affiché au retour : celui du premier jour coché, sinon celui de la page.
+    mois = jours[0] if jours else _mois_du_formulaire(request) or timezone.localdate()
+    if not form.is_valid():
+        # Une requête fabriquée (un navigateur n'envoie que les dates des cases) : rien n'est fait.
+        for erreurs in form.errors.values():
+            for texte in erreurs:
+                messages.error(request, texte)
+    elif not jours:
+        # Comme une demande sans changement : rien n'est envoyé, et la page le dit.
+        messages.info(request, MESSAGE_AUCUN_JOUR)
+    else:
         try:
             resultat = services.reservations_jours_demander(
                 inscription=inscription, jours=jours, par=request.user,
@@ -218,11 +227,6 @@ def jours_reserver(request, pk):
                 messages.error(request, texte)
         else:
             _annoncer(request, resultat)
-    else:
-        mois = _mois_du_formulaire(request) or mois
-        for erreurs in form.errors.values():
-            for texte in erreurs:
-                messages.error(request, texte)
     url = _url_planning(inscription.enfant_id, mois)
     return redirect(f"{url}?activite={inscription.pk}#activite-{inscription.pk}")
 
