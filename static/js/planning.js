@@ -152,5 +152,6 @@
     }
     formulaire.addEventListener("change", actualiser);
     actualiser();
+
   });
 })();

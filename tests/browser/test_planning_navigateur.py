@@ -267,9 +267,11 @@ def _mois_suivant(jour):
 
 
 def _telephone(navigateur, live_server, *, javascript=True):
+    # Défilement immédiat (sans l'animation de Bootstrap) : les positions mesurées sont finales.
     return navigateur.new_context(
         locale="fr-FR", timezone_id="Europe/Paris", base_url=live_server.url, has_touch=True,
-        is_mobile=True, viewport={"width": 360, "height": 740}, java_script_enabled=javascript)
+        is_mobile=True, viewport={"width": 360, "height": 740}, java_script_enabled=javascript,
+        reduced_motion="reduce")
 
 
 def _hauteur(locator):
@@ -356,5 +358,30 @@ def test_telephone_une_activite_a_la_fois(navigateur, live_server, planning):
         expect(volets.nth(2)).to_have_attribute("open", "")
         expect(page.locator("details.activite-mobile[open]")).to_have_count(1)
         assert _hauteur(volets.nth(2).locator("summary")) >= 44
+    finally:
+        contexte.close()
+
+
+def test_telephone_un_jour_au_clavier_n_est_jamais_cache_par_le_bouton(navigateur, live_server,
+                                                                        planning):
+    """Le bouton « Réserver les jours cochés » reste en bas de l'écran ; un jour qui prend le
+    focus (Tab) est amené au-dessus de lui (WCAG 2.4.11, focus non masqué)."""
+    parent, inscription = planning
+    mois = _mois_suivant(timezone.localdate())
+    contexte = _telephone(navigateur, live_server)
+    try:
+        page = contexte.new_page()
+        se_connecter(page, parent.username, MOT_DE_PASSE)
+        page.goto(f"/enfants/{inscription.enfant_id}/planning/{mois.year}/{mois.month}/")
+        volet = page.locator(f"#activite-{inscription.pk}")
+        cases = volet.locator('input[name="jours"]')
+        barre = volet.locator(".jours-mobile-envoi")
+        cases.first.focus()
+        for i in range(1, min(cases.count(), 12)):
+            page.keyboard.press("Tab")
+            expect(cases.nth(i)).to_be_focused()
+            haut_barre = barre.bounding_box()["y"]
+            boite = cases.nth(i).bounding_box()
+            assert boite["y"] + boite["height"] <= haut_barre, (i, boite, haut_barre)
     finally:
         contexte.close()
