@@ -155,7 +155,8 @@ def absence_declarer(request, pk):
             elif reponse := _appliquer(request, form, inscription, _absenter):
                 return reponse
         else:
-            jour = form.cleaned_data.get("date") or jour
+            # Le jour envoyé (vide ou invalide : pas d'avertissement pour un autre jour).
+            jour = form.cleaned_data.get("date")
     else:
         initial = None
         if jour:

@@ -261,3 +261,13 @@ def test_la_liste_d_une_autre_famille_ne_montre_rien(client, inscription, autre_
                               motif="Vacances")
     client.force_login(autre_parent)
     assert "Garderie soir" not in _liste(client, "Absences")
+
+
+def test_formulaire_en_erreur_pas_d_avertissement_pour_un_autre_jour(client_parent, inscription):
+    url = _url(inscription, date=PASSE)
+    reponse = client_parent.post(url, {"date": "", "motif": ""})
+    assert reponse.status_code == 200
+    html = reponse.content.decode()
+    assert "Délai dépassé" not in html and AVERTISSEMENT not in html
+    assert "Au-delà, elle est facturée, sauf certificat médical" in html  # la règle, en général
+    assert not Absence.objects.exists()
