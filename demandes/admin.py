@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from demandes import registre, services
 from demandes.models import Demande
 
-MESSAGE_ACCEPTEE = "Demande n° {pk} acceptée : la fiche a été mise à jour."
 MESSAGE_REFUSEE = "Demande n° {pk} refusée."
 MESSAGE_FICHE_MODIFIEE = (
     "Attention : la fiche a changé depuis la demande (valeurs signalées ci-dessous). "
@@ -78,7 +77,7 @@ class DemandeAdmin(admin.ModelAdmin):
     date_hierarchy = "cree_le"
     actions = ["accepter_selection", "refuser_selection"]
     fields = ("type_libelle", "famille", "enfant", "statut", "cree_le", "cree_par",
-              "comparaison_html", "decide_le", "decide_par", "motif")
+              "comparaison_html", "informations_html", "decide_le", "decide_par", "motif")
     readonly_fields = fields
     change_form_template = "admin/demandes/demande/change_form.html"
 
@@ -126,6 +125,15 @@ class DemandeAdmin(admin.ModelAdmin):
             "<th scope='col'>Au moment de la demande</th><th scope='col'>Valeur actuelle</th>"
             "<th scope='col'>Valeur demandée</th></tr></thead><tbody>{}</tbody></table>", corps,
         )
+
+    @admin.display(description="pour décider")
+    def informations_html(self, obj):
+        informations = obj.type_demande.informations
+        lignes = informations(obj) if informations else []
+        if not lignes:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li><strong>{}</strong> : {}</li>", lignes))
 
     def get_object(self, request, object_id, from_field=None):
         demande = super().get_object(request, object_id, from_field)
@@ -177,7 +185,7 @@ class DemandeAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, demande):
             raise PermissionDenied
         if self._decider(request, demande, services.demande_accepter):
-            messages.success(request, MESSAGE_ACCEPTEE.format(pk=demande.pk))
+            messages.success(request, demande.type_demande.message_acceptee.format(pk=demande.pk))
             return HttpResponseRedirect(reverse("admin:demandes_demande_changelist"))
         return HttpResponseRedirect(self._url_detail(pk))
 

@@ -69,6 +69,12 @@ class TypeDemande:
     refuser: Callable | None = None
     # Facultatif : appelé quand le parent annule sa demande : annuler(demande=, donnees=).
     annuler: Callable | None = None
+    # Ce que dit l'administration quand un agent accepte (« {pk} » : le numéro de la demande).
+    message_acceptee: str = "Demande n° {pk} acceptée : la fiche a été mise à jour."
+    # Facultatif : ce que l'agent doit savoir pour décider, montré dans le détail de la demande
+    # (ex. les places restantes le jour d'une réservation) : informations(demande) → [(libellé,
+    # texte)].
+    informations: Callable | None = None
     # Compte dans la limite de demandes par famille et par heure (DEMANDES_LIMITE_PAR_HEURE).
     limite_par_heure: bool = True
 

@@ -148,6 +148,22 @@ def demande_creer(
 
 
 @transaction.atomic
+def demande_consigner(*, famille, type_code: str, enfant=None, donnees: dict, apres: dict,
+                      statut: str, motif: str = "", auteur=None) -> Demande:
+    """Inscrit dans la Liste des demandes une demande que le service qui la possède a déjà
+    décidée d'office (réservation acceptée automatiquement, absence excusée ou facturée) :
+    rien n'est à décider, rien n'est appliqué ici ; la décision est celle du service."""
+    if statut not in (Demande.Statut.ACCEPTEE, Demande.Statut.REFUSEE):
+        raise ValueError(f"Statut d'une demande déjà décidée : {statut}")
+    registre.type_demande(type_code)  # un type inconnu est une erreur de programmation
+    return Demande.objects.create(
+        type=type_code, famille=famille, enfant=enfant, donnees=donnees, apres=apres,
+        statut=statut, motif=motif, decide_le=timezone.now(),
+        cree_par=auteur if getattr(auteur, "pk", None) else None,
+    )
+
+
+@transaction.atomic
 def demande_annuler(*, demande: Demande, famille) -> Demande:
     """Le parent retire une demande encore en attente."""
     demande = Demande.objects.select_for_update().get(pk=demande.pk, famille=famille)

@@ -1,8 +1,11 @@
-"""Les demandes du planning : réservations et absences qui attendent la décision d'un agent.
+"""Les demandes du planning : réservations et absences des familles.
 
-La réservation (ou l'absence) existe déjà dans le planning, « en cours de traitement » ; la
-demande la porte dans la file de modération et la Liste des demandes. Accepter ou refuser la
-demande appelle le service du planning (capacité revérifiée sous verrou).
+La réservation (ou l'absence) existe déjà dans le planning. Si elle attend un agent (« en cours
+de traitement »), la demande la porte dans la file de modération et la Liste des demandes ;
+accepter ou refuser la demande appelle le service du planning (capacité revérifiée sous verrou).
+Si le service du planning l'a décidée d'office (acceptation automatique, absence excusée dans
+le délai ou facturée hors délai), la demande est seulement consignée, déjà décidée, pour que la
+famille la retrouve dans la Liste des demandes : la décision reste celle du service.
 """
 
 from django.core.exceptions import ValidationError
@@ -38,8 +41,21 @@ def _appliquer(service, cle):
                                                        agent=auteur)
 
 
+def _informations_reservation(demande) -> list[tuple[str, str]]:
+    """Les places restantes le jour de la réservation, au moment où l'agent regarde."""
+    reservation = (Reservation.objects.select_related("inscription__activite")
+                   .filter(pk=demande.donnees.get("reservation")).first())
+    if reservation is None:
+        return []
+    places = planning.places_du_jour(activite=reservation.inscription.activite,
+                                     jour=reservation.date)
+    return [("Places le jour demandé", places.texte)]
+
+
 RESERVATION = enregistrer(TypeDemande(
     code="reservation", libelle="Réservation", cote=COTE_ENFANTS, categorie="Réservations",
+    message_acceptee="Demande n° {pk} : réservation acceptée.",
+    informations=_informations_reservation,
     formulaire=enfants_forms.ReservationDecisionForm, arguments=_arguments,
     creation=True, unique_en_attente=False, limite_par_heure=False,
     appliquer=_appliquer(planning.reservation_accepter, "reservation"),
@@ -49,6 +65,7 @@ RESERVATION = enregistrer(TypeDemande(
 ))
 ABSENCE = enregistrer(TypeDemande(
     code="absence", libelle="Absence", cote=COTE_ENFANTS, categorie="Absences",
+    message_acceptee="Demande n° {pk} : absence excusée.",
     formulaire=enfants_forms.AbsenceDecisionForm, arguments=_arguments,
     creation=True, unique_en_attente=False, limite_par_heure=False,
     appliquer=_appliquer(planning.absence_accepter, "absence"),
@@ -58,16 +75,59 @@ ABSENCE = enregistrer(TypeDemande(
 TYPES = {Reservation: (RESERVATION, "reservation"), Absence: (ABSENCE, "absence")}
 
 
+MOTIF_FACTUREE = "Déclarée hors délai, sans certificat médical : l'absence est facturée."
+
+
+def _decision_d_office(objet) -> tuple[str, str] | None:
+    """(statut, motif) de la demande si le service du planning a déjà décidé, sinon None."""
+    from demandes.models import Demande
+
+    if isinstance(objet, Reservation):
+        if objet.etat == Reservation.Etat.ACCEPTEE:
+            return Demande.Statut.ACCEPTEE, ""
+        return None
+    if objet.etat == Absence.Etat.EXCUSEE:
+        return Demande.Statut.ACCEPTEE, ""
+    if objet.etat == Absence.Etat.FACTUREE:
+        return Demande.Statut.REFUSEE, MOTIF_FACTUREE
+    return None
+
+
 @receiver(planning.demande_planning_soumise, dispatch_uid="demandes_planning_en_file")
 def mettre_en_file(sender, objet, auteur=None, **kwargs):
-    """Une réservation ou une absence attend un agent : une demande dans la file de modération."""
-    from demandes.services import demande_creer
+    """Une réservation ou une absence demandée : une demande dans la Liste des demandes, et dans
+    la file de modération si elle attend un agent."""
+    from demandes.services import demande_consigner, demande_creer
 
     type_, cle = TYPES[sender]
     enfant = objet.inscription.enfant
-    formulaire = type_.construire(famille=enfant.famille, enfant=enfant, data={cle: objet.pk})
-    demande_creer(famille=enfant.famille, type_code=type_.code, formulaire=formulaire,
-                  enfant=enfant, auteur=auteur)
+    decision = _decision_d_office(objet)
+    if decision is None:
+        formulaire = type_.construire(famille=enfant.famille, enfant=enfant, data={cle: objet.pk})
+        demande_creer(famille=enfant.famille, type_code=type_.code, formulaire=formulaire,
+                      enfant=enfant, auteur=auteur)
+        return
+    statut, motif = decision
+    texte = str(objet) if sender is Reservation else f"{objet} — {objet.get_etat_display()}"
+    demande_consigner(famille=enfant.famille, type_code=type_.code, enfant=enfant,
+                      donnees={cle: objet.pk}, apres={cle: texte}, statut=statut, motif=motif,
+                      auteur=auteur)
+
+
+@receiver(planning.demande_planning_retiree, dispatch_uid="demandes_planning_retiree")
+def retirer(sender, objet, **kwargs):
+    """La famille a retiré une absence : la demande qui la portait est annulée (elle quitte la
+    Liste des demandes et la file de modération)."""
+    from django.utils import timezone
+
+    from demandes.models import Demande
+
+    type_, cle = TYPES[sender]
+    Demande.objects.filter(
+        type=type_.code, famille_id=objet.inscription.enfant.famille_id,
+        statut__in=[Demande.Statut.EN_ATTENTE, Demande.Statut.ACCEPTEE],
+        **{f"donnees__{cle}": objet.pk},
+    ).update(statut=Demande.Statut.ANNULEE, decide_le=timezone.now())
 
 
 def file_completer(*, famille) -> None:

@@ -2,6 +2,7 @@ import datetime
 import mimetypes
 from pathlib import Path
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -38,7 +39,45 @@ def voit_sanitaire(request) -> bool:
     return request.user.has_perm(PERMISSION_SANITAIRE)
 
 
-class ActiviteInline(admin.TabularInline):
+class JoursSemaineField(forms.MultipleChoiceField):
+    """Les jours de la semaine en cases à cocher (« lun. », « mar. »…), rangés en chiffres
+    (« 0134 ») comme dans le modèle."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, required=True, **kwargs):
+        kwargs.pop("max_length", None)
+        kwargs.pop("empty_value", None)
+        super().__init__(choices=[(str(i), nom) for i, nom in enumerate(calendrier.JOURS)],
+                         required=required, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return list(value)
+        return value
+
+    def clean(self, value):
+        return "".join(sorted(set(super().clean(value))))
+
+
+AIDES_JOURS = {
+    "jours_ouverture": "Les jours de la semaine où l'activité a lieu.",
+    "jours_reguliers": "Contrat régulier : les jours réservés d'office, sans demande de la famille.",
+}
+
+
+class JoursSemaineMixin:
+    """Jours d'ouverture et jours réguliers : des noms de jours, jamais des chiffres à taper."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in AIDES_JOURS:
+            return JoursSemaineField(label=str(db_field.verbose_name).capitalize(),
+                                     required=not db_field.blank,
+                                     help_text=AIDES_JOURS[db_field.name])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ActiviteInline(JoursSemaineMixin, admin.TabularInline):
     model = Activite
     extra = 0
 
@@ -143,12 +182,16 @@ class EnfantAdmin(AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Activite)
-class ActiviteAdmin(admin.ModelAdmin):
-    list_display = ("nom", "structure", "jours_ouverture", "periode", "capacite",
+class ActiviteAdmin(JoursSemaineMixin, admin.ModelAdmin):
+    list_display = ("nom", "structure", "jours_ouverture_libelle", "periode", "capacite",
                     "acceptation_automatique", "lien_pointage")
     list_filter = ("structure", "periode", "acceptation_automatique")
     list_select_related = ("structure",)
     search_fields = ("nom", "structure__nom")
+
+    @admin.display(description="jours d'ouverture", ordering="jours_ouverture")
+    def jours_ouverture_libelle(self, obj):
+        return calendrier.jours_semaine_libelle(obj.jours_ouverture)
 
     @admin.display(description="Pointage")
     def lien_pointage(self, obj):
@@ -162,7 +205,9 @@ class ActiviteAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def pointage(self, request, pk):
-        """Le pointage d'un jour : enfants attendus, présents cochés, réservations / capacité."""
+        """Le pointage d'un jour : les enfants inscrits ce jour-là (contrat régulier ou
+        réservation acceptée), les absences déclarées avec leur état ; rien n'est coché d'avance
+        sauf ce qui a déjà été pointé, ou « tous présents » à la demande de l'agent."""
         if not request.user.has_perm("enfants.add_presence"):
             raise PermissionDenied
         activite = get_object_or_404(Activite.objects.select_related("structure"), pk=pk)
@@ -170,16 +215,35 @@ class ActiviteAdmin(admin.ModelAdmin):
             jour = datetime.date.fromisoformat(request.GET.get("date", ""))
         except ValueError:
             jour = timezone.localdate()
-        attendues = services.inscriptions_attendues(activite=activite, jour=jour)
+        inscrites = services.inscriptions_du_jour(activite=activite, jour=jour)
         if request.method == "POST":
             presents = {int(v) for v in request.POST.getlist("presents") if v.isdigit()}
-            services.presences_pointer(activite=activite, jour=jour, inscriptions=attendues,
+            services.presences_pointer(activite=activite, jour=jour, inscriptions=inscrites,
                                        presents=presents, agent=request.user)
             self.message_user(request, f"Pointage enregistré pour le {calendrier.date_longue(jour)}.",
                               messages.SUCCESS)
             return redirect(f"{request.path}?date={jour.isoformat()}")
         deja = {p.inscription_id: p.present
                 for p in Presence.objects.filter(inscription__activite=activite, date=jour)}
+        tous_presents = request.GET.get("tous_presents") == "1"
+        lignes = []
+        for inscription in inscrites:
+            absence = inscription.absence
+            pointe = deja.get(inscription.pk)
+            if pointe is not None:
+                coche = pointe  # ce qui a été enregistré
+            else:
+                coche = tous_presents and absence is None
+            lignes.append({
+                "inscription": inscription,
+                "absence": absence,
+                "situation": (absence.get_etat_display() if absence else
+                              "Attendu (contrat régulier)" if inscription.est_regulier(jour)
+                              else "Attendu (réservation)"),
+                "coche": coche,
+                "deja": pointe,
+            })
+        attendus = sum(ligne["absence"] is None for ligne in lignes)
         contexte = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -189,12 +253,12 @@ class ActiviteAdmin(admin.ModelAdmin):
             "jour_libelle": calendrier.date_longue(jour),
             "veille": jour - datetime.timedelta(days=1),
             "lendemain": jour + datetime.timedelta(days=1),
-            "lignes": [(i, deja.get(i.pk)) for i in attendues],
-            "reservees": services.places_occupees(activite=activite, jour=jour,
-                                                  avec_demandes=False),
-            "demandes": Reservation.objects.filter(
-                inscription__activite=activite, date=jour,
-                etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE]).count(),
+            "lignes": lignes,
+            "inscrits": len(lignes),
+            "attendus": attendus,
+            "absents_declares": len(lignes) - attendus,
+            "places": services.places_du_jour(activite=activite, jour=jour),
+            "tous_presents": tous_presents,
             "raison_fermeture": services.jour_ferme_raison(activite=activite, jour=jour),
         }
         return TemplateResponse(request, "admin/enfants/pointage.html", contexte)
@@ -208,12 +272,16 @@ class FermetureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Inscription)
-class InscriptionAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
-    list_display = ("enfant", "activite", "date_debut", "date_fin", "jours_reguliers")
+class InscriptionAdmin(JoursSemaineMixin, AutocompleteTolerantMixin, admin.ModelAdmin):
+    list_display = ("enfant", "activite", "date_debut", "date_fin", "jours_reguliers_libelle")
     list_filter = ("activite__structure", "activite")
     search_fields = ("enfant__nom", "enfant__prenom", "enfant__famille__numero")
     list_select_related = ("enfant", "activite__structure")
     autocomplete_fields = ("enfant",)
+
+    @admin.display(description="jours réguliers", ordering="jours_reguliers")
+    def jours_reguliers_libelle(self, obj):
+        return calendrier.jours_semaine_libelle(obj.jours_reguliers) or "—"
 
 
 @admin.register(Reservation)
@@ -225,8 +293,12 @@ class ReservationAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("inscription__enfant", "inscription__activite")
     search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
-    readonly_fields = ("inscription", "date", "etat", "motif_refus", "demandee_le", "demandee_par",
-                       "decidee_le", "decidee_par")
+    readonly_fields = ("inscription", "date", "places", "etat", "motif_refus", "demandee_le",
+                       "demandee_par", "decidee_le", "decidee_par")
+
+    @admin.display(description="places ce jour-là")
+    def places(self, obj):
+        return services.places_du_jour(activite=obj.inscription.activite, jour=obj.date).texte
 
     def has_add_permission(self, request):
         return False

@@ -24,6 +24,7 @@ NOM_GRANDES_VACANCES = "Vacances d'été"
 
 JOURS_COURTS = ("Lu", "Ma", "Me", "Je", "Ve", "Sa", "Di")
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+JOURS_ABREGES = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
         "septembre", "octobre", "novembre", "décembre")
 
@@ -31,6 +32,11 @@ MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août
 def date_longue(jour: datetime.date) -> str:
     """« mercredi 8 avril 2015 » (sans dépendre de la locale du système)."""
     return f"{JOURS[jour.weekday()]} {jour.day} {MOIS[jour.month - 1]} {jour.year}"
+
+
+def jours_semaine_libelle(codes: str) -> str:
+    """« 0134 » → « lun., mar., jeu., ven. » (les chiffres des jours d'ouverture ou réguliers)."""
+    return ", ".join(JOURS_ABREGES[int(c)] for c in sorted(set(codes)) if c in "0123456")
 
 
 def mois_libelle(annee: int, mois: int) -> str:
@@ -110,10 +116,13 @@ def est_jour_ouvre(jour: datetime.date) -> bool:
     return jour.weekday() < 5 and not est_ferie(jour)
 
 
+@functools.lru_cache(maxsize=4096)
 def date_limite(jour: datetime.date, *, jours_ouvres: int, heure: datetime.time) -> datetime.datetime:
     """Le moment limite pour agir sur `jour` : J-n jours ouvrés à l'heure dite (Europe/Paris).
 
     J-2 à 12 h pour un mardi 7 avril 2015 (lundi de Pâques férié) : jeudi 2 avril à 12 h.
+    Mémorisée : elle ne dépend que de ses arguments (et des jours fériés, fixes) ; le planning
+    la demande pour chaque activité à chaque page.
     """
     limite = jour
     restants = jours_ouvres
@@ -122,6 +131,17 @@ def date_limite(jour: datetime.date, *, jours_ouvres: int, heure: datetime.time)
         if est_jour_ouvre(limite):
             restants -= 1
     return timezone.make_aware(datetime.datetime.combine(limite, heure))
+
+
+def premier_jour_dans_le_delai(maintenant: datetime.datetime, *, jours_ouvres: int,
+                               heure: datetime.time) -> datetime.date:
+    """Le premier jour pour lequel il est encore temps d'agir à `maintenant` (délai J-n jours
+    ouvrés à l'heure dite) : `date_limite` croît avec le jour, il suffit d'avancer depuis
+    aujourd'hui."""
+    jour = timezone.localdate(maintenant)
+    while date_limite(jour, jours_ouvres=jours_ouvres, heure=heure) < maintenant:
+        jour += datetime.timedelta(days=1)
+    return jour
 
 
 def jours_du_mois(annee: int, mois: int) -> list[datetime.date]:

@@ -210,6 +210,9 @@ class ReservationForm(forms.Form):
 
 class AbsenceForm(forms.Form):
     date = forms.DateField(label="Jour", widget=DateWidget())
+    # Le jour pour lequel la page a prévenu « hors délai : facturée sauf certificat » (voir
+    # `views_planning.absence_declarer`) : sans lui, une absence facturée n'est pas enregistrée.
+    avertissement_vu = forms.DateField(required=False, widget=forms.HiddenInput())
     motif = forms.CharField(label="Motif de l'absence", max_length=300)
     certificat = forms.FileField(
         label="Certificat médical (facultatif)", required=False,
@@ -222,6 +225,40 @@ class AbsenceForm(forms.Form):
         if fichier:
             return certificat_valider(fichier)
         return None
+
+
+JOURS_TROP = "Cochez au plus {n} jours à la fois."
+JOURS_INVALIDE = "Un des jours cochés n'est pas une date valide."
+JOURS_MAX = 62
+
+
+class ListeDatesField(forms.Field):
+    """Plusieurs jours (cases « jours » cochées, valeurs AAAA-MM-JJ), triés et sans doublon."""
+
+    widget = forms.SelectMultiple
+    default_error_messages = {"invalid": JOURS_INVALIDE}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            jours = sorted({datetime.date.fromisoformat(str(v)) for v in value})
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if len(jours) > JOURS_MAX:
+            raise ValidationError(JOURS_TROP.format(n=JOURS_MAX), code="trop")
+        return jours
+
+
+class JoursForm(forms.Form):
+    """Les jours cochés d'une activité dans la vue téléphone du planning."""
+
+    # Aucun jour coché n'est pas une erreur : rien n'est demandé (la page le dit).
+    jours = ListeDatesField(label="Jours à réserver", required=False)
+    liste_attente = forms.BooleanField(
+        label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False)
 
 
 class PeriodeForm(forms.Form):

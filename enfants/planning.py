@@ -6,10 +6,16 @@ jours fériés et vacances scolaires.
 """
 
 import datetime
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from types import MappingProxyType
 
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 
 from enfants import calendrier
 from enfants.models import Absence, Activite, Inscription, Reservation
@@ -20,7 +26,9 @@ class EtatCase(Enum):
 
     RESERVE = ("Réservé", "✓", "reserve")
     ERREUR = ("Erreur", "!", "erreur")
-    CONGE = ("Congé", "–", "conge")
+    # Le guide dit « Congé » ; un parent y lit ses propres congés : l'activité n'a simplement
+    # pas lieu ce jour-là (jour de la semaine ou période sans accueil).
+    NON_OUVERT = ("Non ouvert", "–", "non-ouvert")
     HORS_CONTRAT = ("Heure hors contrat (présent)", "●+", "hors-contrat")
     REGULIER = ("Régulier", "R", "regulier")
     FERMETURE = ("Fermeture", "✕", "fermeture")
@@ -30,9 +38,13 @@ class EtatCase(Enum):
     RESERVATION_EN_COURS = ("Réservation en cours de traitement", "?", "reservation-en-cours")
     RESERVATION_REFUSEE = ("Réservation refusée", "✗", "reservation-refusee")
     ABSENCE_EN_COURS = ("Absence en cours de traitement", "A?", "absence-en-cours")
+    RESERVABLE = ("Réservable", "+", "reservable")
     PRESENT = ("Présent", "●", "present")
     PRESENT_RESERVE = ("Présent sur un jour réservé", "✓●", "present-reserve")
-    LIBRE = ("Libre", "", "libre")
+    # Le symbole « F » est celui de l'en-tête du jour (légende : « F Jour férié »).
+    FERIE = ("Jour férié", "F", "ferie")
+    # Un jour ouvert sans réservation qu'il n'est plus (ou pas encore) temps de réserver.
+    LIBRE = ("Non réservé", "", "libre")
     HORS_INSCRIPTION = ("Hors inscription", "", "hors-inscription")
 
     @property
@@ -48,12 +60,12 @@ class EtatCase(Enum):
         return self.value[2]
 
 
-# L'ordre de la légende du guide, puis les marques.
+# L'ordre de la légende du guide, puis le jour qu'on peut réserver, puis les marques.
 LEGENDE = [
-    EtatCase.RESERVE, EtatCase.ERREUR, EtatCase.CONGE, EtatCase.HORS_CONTRAT, EtatCase.REGULIER,
-    EtatCase.FERMETURE, EtatCase.ABSENT_FACTURE, EtatCase.DEMANDE_EN_ATTENTE,
+    EtatCase.RESERVE, EtatCase.ERREUR, EtatCase.NON_OUVERT, EtatCase.HORS_CONTRAT,
+    EtatCase.REGULIER, EtatCase.FERMETURE, EtatCase.ABSENT_FACTURE, EtatCase.DEMANDE_EN_ATTENTE,
     EtatCase.ABSENT_EXCUSE, EtatCase.RESERVATION_EN_COURS, EtatCase.RESERVATION_REFUSEE,
-    EtatCase.ABSENCE_EN_COURS,
+    EtatCase.ABSENCE_EN_COURS, EtatCase.RESERVABLE,
 ]
 MARQUES = [
     (EtatCase.RESERVE, "Indique que vous avez réservé la journée."),
@@ -61,10 +73,13 @@ MARQUES = [
     (EtatCase.PRESENT_RESERVE,
      "Indique que votre enfant était présent sur la journée que vous aviez réservée."),
 ]
-# États d'une case sur laquelle la famille peut agir (menu : réserver, déclarer une absence).
-ETATS_ACTIONNABLES = {
-    EtatCase.LIBRE, EtatCase.RESERVE, EtatCase.REGULIER, EtatCase.RESERVATION_REFUSEE,
-}
+# Les actions qu'une case peut offrir (menu du jour, vue téléphone), par état.
+RESERVER, ABSENCE, ANNULER_ABSENCE = "reserver", "absence", "annuler-absence"
+ETATS_A_RESERVER = {EtatCase.RESERVABLE, EtatCase.RESERVATION_REFUSEE}
+ETATS_RESERVES = {EtatCase.RESERVE, EtatCase.REGULIER}
+ETATS_ABSENCE_ANNULABLE = {EtatCase.ABSENCE_EN_COURS, EtatCase.ABSENT_EXCUSE}
+ETATS_ATTENDU = ETATS_RESERVES | {EtatCase.PRESENT, EtatCase.PRESENT_RESERVE}
+ETATS_DEMANDE = {EtatCase.RESERVATION_EN_COURS, EtatCase.DEMANDE_EN_ATTENTE}
 
 
 def activite_ouverte(activite: Activite, jour: datetime.date, vacances: dict) -> bool:
@@ -89,6 +104,7 @@ class ContexteJour:
     reservation: str | None = None  # Reservation.Etat
     absence: str | None = None  # Absence.Etat
     presence: bool | None = None  # None : pas de pointage
+    reservable: bool = True  # encore temps de réserver (délai, horizon)
 
 
 def etat_case(c: ContexteJour) -> EtatCase:
@@ -107,12 +123,17 @@ def etat_case(c: ContexteJour) -> EtatCase:
             return EtatCase.PRESENT if c.regulier else EtatCase.HORS_CONTRAT
         if c.absence == Absence.Etat.EXCUSEE:
             return EtatCase.ABSENT_EXCUSE
+        if c.absence == Absence.Etat.EN_COURS:
+            # Pointé absent pendant que l'agent examine l'absence : rien n'est encore facturé.
+            return EtatCase.ABSENCE_EN_COURS
         if reserve:
             return EtatCase.ABSENT_FACTURE
-    if c.ferie or c.fermeture:
+    if c.ferie:
+        return EtatCase.FERIE
+    if c.fermeture:
         return EtatCase.FERMETURE
     if not c.ouverte:
-        return EtatCase.CONGE
+        return EtatCase.NON_OUVERT
     if c.absence == Absence.Etat.EN_COURS:
         return EtatCase.ABSENCE_EN_COURS
     if c.absence == Absence.Etat.EXCUSEE:
@@ -129,7 +150,7 @@ def etat_case(c: ContexteJour) -> EtatCase:
         return EtatCase.REGULIER
     if c.reservation == Reservation.Etat.REFUSEE:
         return EtatCase.RESERVATION_REFUSEE
-    return EtatCase.LIBRE
+    return EtatCase.RESERVABLE if c.reservable else EtatCase.LIBRE
 
 
 @dataclass
@@ -140,6 +161,7 @@ class Jour:
     libelle_marque: str  # « Lundi de Pâques », « Vacances de printemps »…
     week_end: bool
     titre: str = ""  # « mercredi 8 avril 2015 »
+    nom: str = ""  # « mercredi 8 » (vue téléphone : le mois est dans le titre)
 
 
 @dataclass
@@ -148,8 +170,18 @@ class Case:
     etat: EtatCase
     libelle: str  # « mercredi 8 avril 2015 : Réservé »
     symbole: str
-    actionnable: bool
-    action: str = ""  # « reserver » ou « absence » : l'action par défaut sans JavaScript
+    # Les actions possibles ce jour-là, dans l'ordre du menu : {RESERVER: url, …}. La première
+    # est la cible du lien de la case sans JavaScript.
+    actions: Mapping[str, str] = field(default_factory=dict)
+    ouverte: bool = True  # l'activité a lieu ce jour-là (vue téléphone : jours listés)
+
+    @property
+    def actionnable(self) -> bool:
+        return bool(self.actions)
+
+    @property
+    def action(self) -> str:
+        return next(iter(self.actions), "")
 
 
 @dataclass
@@ -160,6 +192,12 @@ class Ligne:
     url_reserver: str = ""
     url_absence: str = ""
     url_periode: str = ""
+    url_jours: str = ""  # plusieurs jours cochés, une seule demande (vue téléphone)
+    # Le résumé de la vue téléphone, compté en construisant les cases :
+    a_reserver: bool = False  # un jour au moins qu'il est encore temps de réserver
+    jours_ouverts: bool = False  # un jour au moins où l'activité accueille l'enfant
+    jours_reserves: int = 0  # les jours où l'enfant est attendu (ou était là)
+    demandes_en_cours: int = 0  # réservations en cours de traitement ou en liste d'attente
 
 
 @dataclass
@@ -186,16 +224,75 @@ def jours_entete(annee: int, mois: int, *, feries: dict, vacances: dict) -> list
             date=jour, entete=f"{calendrier.JOURS_COURTS[jour.weekday()]} {jour.day:02d}",
             marque=marque, libelle_marque=libelle, week_end=jour.weekday() >= 5,
             titre=calendrier.date_longue(jour),
+            nom=f"{calendrier.JOURS[jour.weekday()]} {jour.day}",
         ))
     return jours
 
 
-def agenda_construire(*, annee: int, mois: int, donnees: dict) -> Agenda:
+def _bornes_reservation(activite: Activite, maintenant: datetime.datetime
+                        ) -> tuple[datetime.date, datetime.date]:
+    """Du premier au dernier jour qu'il est encore temps de réserver (délai, horizon) : les
+    mêmes règles que `services.reservation_demander`, qui reste seul juge."""
+    premier = calendrier.premier_jour_dans_le_delai(
+        maintenant, jours_ouvres=activite.delai_reservation, heure=activite.heure_limite)
+    dernier = timezone.localdate(maintenant) + datetime.timedelta(
+        days=activite.horizon_reservation)
+    return premier, dernier
+
+
+_REPERE = 987654321
+
+
+@functools.lru_cache(maxsize=64)
+def _modele_url(nom: str, prefixe: str) -> tuple[str, str]:
+    """Une adresse à identifiant, résolue une fois par processus (et par préfixe d'URL) : un
+    `reverse` coûte plus que tout le reste d'une ligne de l'agenda."""
+    avant, apres = reverse(nom, args=[_REPERE]).split(str(_REPERE))
+    return avant, apres
+
+
+@receiver(setting_changed)
+def _oublier_les_adresses(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":  # un test qui change de configuration d'URL
+        _modele_url.cache_clear()
+
+
+def url_objet(nom: str, pk: int) -> str:
+    """`reverse(nom, args=[pk])` pour une adresse « …/<int:pk>/… »."""
+    avant, apres = _modele_url(nom, get_script_prefix())
+    return f"{avant}{pk}{apres}"
+
+
+_SANS_ACTION = MappingProxyType({})  # partagée par toutes les cases sans action (lecture seule)
+_ETATS_AVEC_ACTION = ETATS_A_RESERVER | ETATS_RESERVES | ETATS_ABSENCE_ANNULABLE
+
+
+def _actions(etat: EtatCase, d: datetime.date, ligne: Ligne, *, reservable: bool,
+             absence_pk: int | None, absence_annulable_des: datetime.date):
+    """Ce que la famille peut demander ce jour-là ; les services revérifient tout."""
+    if etat not in _ETATS_AVEC_ACTION:
+        return _SANS_ACTION
+    if etat in ETATS_A_RESERVER:
+        if reservable:
+            return {RESERVER: f"{ligne.url_reserver}?date={d.isoformat()}"}
+        return _SANS_ACTION
+    if etat in ETATS_RESERVES:
+        return {ABSENCE: f"{ligne.url_absence}?date={d.isoformat()}"}
+    if absence_pk and (etat is EtatCase.ABSENCE_EN_COURS or d >= absence_annulable_des):
+        return {ANNULER_ABSENCE: url_objet("enfants:absence_annuler", absence_pk)}
+    return _SANS_ACTION
+
+
+def agenda_construire(*, annee: int, mois: int, donnees: dict,
+                      maintenant: datetime.datetime | None = None) -> Agenda:
     """L'agenda du mois à partir des données lues par `selectors.planning_page`.
 
     `donnees` : inscriptions, reservations, absences, presences (listes d'objets du mois),
     fermetures ({structure_id: set(dates)}), feries ({date: nom}), vacances ({date: (code, nom)}).
+    `maintenant` décide des jours qu'il est encore temps de réserver et des absences qu'il est
+    encore temps d'annuler.
     """
+    maintenant = maintenant or timezone.now()
     jours = jours_entete(annee, mois, feries=donnees["feries"], vacances=donnees["vacances"])
     reservations = {}
     # Une réservation vivante l'emporte sur une ancienne réservation refusée du même jour.
@@ -204,51 +301,65 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict) -> Agenda:
         reservations[(r.inscription_id, r.date)] = r.etat
         if r.etat == Reservation.Etat.REFUSEE and r.motif_refus:
             motifs_refus[(r.inscription_id, r.date)] = r.motif_refus
-    absences = {}
+    absences, absences_pk = {}, {}
     for a in sorted(donnees["absences"], key=lambda a: a.etat != Absence.Etat.REFUSEE):
         if a.etat != Absence.Etat.REFUSEE:
             absences[(a.inscription_id, a.date)] = a.etat
+            absences_pk[(a.inscription_id, a.date)] = a.pk
     presences = {(p.inscription_id, p.date): p.present for p in donnees["presences"]}
     lignes = []
     for inscription in donnees["inscriptions"]:
+        activite = inscription.activite
         ligne = Ligne(
             inscription=inscription,
-            url_reserver=reverse("enfants:reservation_demander", args=[inscription.pk]),
-            url_absence=reverse("enfants:absence_declarer", args=[inscription.pk]),
-            url_periode=reverse("enfants:periode_reserver", args=[inscription.pk]),
+            url_reserver=url_objet("enfants:reservation_demander", inscription.pk),
+            url_absence=url_objet("enfants:absence_declarer", inscription.pk),
+            url_periode=url_objet("enfants:periode_reserver", inscription.pk),
+            url_jours=url_objet("enfants:jours_reserver", inscription.pk),
         )
-        fermetures = donnees["fermetures"].get(inscription.activite.structure_id, set())
+        premier_reservable, dernier_reservable = _bornes_reservation(activite, maintenant)
+        # Une absence excusée s'annule tant que le délai d'absence du jour court.
+        annulable_des = calendrier.premier_jour_dans_le_delai(
+            maintenant, jours_ouvres=activite.delai_absence, heure=activite.heure_limite)
+        fermetures = donnees["fermetures"].get(activite.structure_id, set())
         for jour in jours:
             d = jour.date
             cle = (inscription.pk, d)
+            ouverte = activite_ouverte(activite, d, donnees["vacances"])
+            reservable = premier_reservable <= d <= dernier_reservable
             etat = etat_case(ContexteJour(
                 inscrit=inscription.couvre(d),
                 ferie=d in donnees["feries"],
                 fermeture=d in fermetures,
-                ouverte=activite_ouverte(inscription.activite, d, donnees["vacances"]),
+                ouverte=ouverte,
                 regulier=inscription.est_regulier(d),
                 reservation=reservations.get(cle),
                 absence=absences.get(cle),
                 presence=presences.get(cle),
+                reservable=reservable,
             ))
-            if etat == EtatCase.CONGE and jour.marque in (calendrier.PETITES_VACANCES,
-                                                         calendrier.GRANDES_VACANCES):
+            if etat is EtatCase.NON_OUVERT and jour.marque in (calendrier.PETITES_VACANCES,
+                                                               calendrier.GRANDES_VACANCES):
                 symbole = jour.marque  # comme le guide : « P » dans les cases des vacances
-            elif etat == EtatCase.FERMETURE and jour.marque == calendrier.FERIE:
-                symbole = calendrier.FERIE
             else:
                 symbole = etat.symbole
-            actionnable = etat in ETATS_ACTIONNABLES
-            action = ""
-            if actionnable:
-                action = "absence" if etat in (EtatCase.RESERVE, EtatCase.REGULIER) else "reserver"
             libelle = f"{jour.titre} : {etat.libelle}"
             if jour.libelle_marque:
                 libelle += f" ({jour.libelle_marque})"
-            if etat == EtatCase.RESERVATION_REFUSEE and cle in motifs_refus:
+            if etat is EtatCase.RESERVATION_REFUSEE and cle in motifs_refus:
                 libelle += f" — motif : {motifs_refus[cle]}"
-            ligne.cases.append(Case(jour=jour, etat=etat, libelle=libelle, symbole=symbole,
-                                    actionnable=actionnable, action=action))
+            case = Case(
+                jour=jour, etat=etat, libelle=libelle, symbole=symbole,
+                actions=_actions(etat, d, ligne, reservable=reservable,
+                                 absence_pk=absences_pk.get(cle),
+                                 absence_annulable_des=annulable_des),
+                ouverte=ouverte or cle in presences)
+            ligne.cases.append(case)
+            ligne.a_reserver = ligne.a_reserver or RESERVER in case.actions
+            ligne.jours_ouverts = ligne.jours_ouverts or (
+                case.ouverte and etat is not EtatCase.HORS_INSCRIPTION)
+            ligne.jours_reserves += etat in ETATS_ATTENDU
+            ligne.demandes_en_cours += etat in ETATS_DEMANDE
         lignes.append(ligne)
     precedent, suivant = calendrier.mois_voisins(annee, mois)
     return Agenda(annee=annee, mois=mois, libelle=calendrier.mois_libelle(annee, mois),

@@ -61,6 +61,12 @@ def inscriptions(*, famille) -> QuerySet[Inscription]:
     )
 
 
+def absences(*, famille) -> QuerySet[Absence]:
+    """Les absences déclarées pour les enfants de la famille, avec l'inscription et l'activité."""
+    return Absence.objects.filter(inscription__enfant__famille=famille).select_related(
+        "inscription__enfant", "inscription__activite__structure")
+
+
 def fermetures(*, structure_ids, debut: datetime.date, fin: datetime.date
                ) -> dict[int, set[datetime.date]]:
     """Les jours de fermeture entre deux dates, par structure : {structure_id: {dates}}."""
@@ -82,6 +88,7 @@ class Evenement(NamedTuple):
     etat: str = ""
     motif_refus: str = ""
     present: bool = False
+    pk: int = 0
 
 
 def _date(valeur) -> datetime.date:
@@ -89,9 +96,15 @@ def _date(valeur) -> datetime.date:
     return valeur if isinstance(valeur, datetime.date) else datetime.date.fromisoformat(valeur)
 
 
+def _heure(valeur) -> datetime.time:
+    # « 12:00:00 » sur les deux bases (CAST … AS TEXT).
+    return datetime.time.fromisoformat(valeur)
+
+
 def _planning_sql() -> str:
     """La requête unique de la page du planning (UNION ALL de lignes de même forme :
-    genre, id, cle, date 1, date 2, texte 1 à 4, entier, texte 5)."""
+    genre, id, cle, date 1, date 2, texte 1 à 4, entier, texte 5). Les délais des activités
+    (ligne « T ») disent quels jours il est encore temps de réserver ou d'annuler une absence."""
     t = {m.__name__: m._meta.db_table for m in (Enfant, FluxCalendrier, Inscription, Activite,
                                                  Structure, Reservation, Absence, Presence,
                                                  Fermeture)}
@@ -114,6 +127,11 @@ def _planning_sql() -> str:
                a.nom, a.jours_ouverture, a.periode, a.structure_id, s.nom
           FROM ins JOIN {t["Activite"]} a ON a.id = ins.activite_id
           JOIN {t["Structure"]} s ON s.id = a.structure_id
+        UNION ALL
+        SELECT 'T', a.id, a.delai_reservation, NULL, NULL, CAST(a.heure_limite AS TEXT), NULL,
+               NULL, NULL, a.delai_absence, CAST(a.horizon_reservation AS TEXT)
+          FROM {t["Activite"]} a
+         WHERE a.id IN (SELECT i.activite_id FROM ins i JOIN du_mois m ON m.id = i.id)
         UNION ALL
         SELECT 'R', r.id, r.inscription_id, r.date, NULL, r.etat, r.motif_refus, NULL, NULL,
                NULL, NULL
@@ -186,10 +204,16 @@ def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
                 [pk, enfant_id, cle, _date(date1), _date(date2), t1])
             inscription.activite = activites[cle]
             toutes.append(inscription)
+        elif genre == "T":
+            # Après les « I » (ORDER BY 1) : l'activité est déjà là.
+            activite = activites[pk]
+            activite.delai_reservation, activite.delai_absence = cle, entier
+            activite.heure_limite = _heure(t1)
+            activite.horizon_reservation = int(t5)
         elif genre == "R":
             reservations.append(Evenement(cle, _date(date1), t1, t2 or ""))
         elif genre == "A":
-            absences.append(Evenement(cle, _date(date1), t1))
+            absences.append(Evenement(cle, _date(date1), t1, pk=pk))
         elif genre == "P":
             presences.append(Evenement(cle, _date(date1), present=bool(entier)))
         elif genre == "F":

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -162,10 +163,13 @@ def enfant_contact_fait(*, enfant: Enfant, auteur=None) -> Enfant:
 
 # --- Planning ---
 
-# Une réservation ou une absence qui attend la décision d'un agent est annoncée ici (argument
-# `objet`) : l'application `demandes` s'y abonne pour la placer dans la file de modération
-# (les dépendances vont de `demandes` vers `enfants`, jamais l'inverse).
+# Chaque réservation ou absence demandée par une famille est annoncée ici (argument `objet`),
+# décidée d'office ou non : l'application `demandes` s'y abonne pour la porter dans la Liste des
+# demandes, et dans la file de modération si elle attend un agent (son état le dit). Les
+# dépendances vont de `demandes` vers `enfants`, jamais l'inverse.
 demande_planning_soumise = Signal()
+# La famille a retiré une absence (ou une demande) : `demandes` annule la demande qui la porte.
+demande_planning_retiree = Signal()
 
 # Messages (constantes que les tests importent).
 NON_INSCRIT = "L'enfant n'est pas inscrit à cette activité le {jour}."
@@ -184,6 +188,15 @@ PAS_RESERVE = "Aucune réservation le {jour} : il n'y a pas d'absence à déclar
 DEJA_ABSENT = "Une absence est déjà déclarée pour le {jour}."
 PERIODE_VIDE = "Aucun jour de la période ne correspond aux jours choisis."
 PERIODE_ORDRE = "La date de fin doit suivre la date de début."
+JOURS_AUCUN = "Cochez au moins un jour à réserver."
+ABSENCE_FACTUREE_NON_ANNULABLE = (
+    "L'absence du {jour} est facturée : elle ne peut plus être annulée depuis le portail. "
+    "Écrivez au service si besoin."
+)
+ABSENCE_DELAI_ANNULATION = (
+    "Le délai est passé : l'absence du {jour} ne pouvait être annulée que jusqu'au {limite}."
+)
+ABSENCE_DEJA_DECIDEE = "L'absence du {jour} a déjà été traitée par le service."
 MOTIF_TROP_LONG = "Le motif du refus compte {longueur} caractères : {maximum} au plus."
 
 
@@ -191,7 +204,8 @@ def _texte_jour(jour: datetime.date) -> str:
     return calendrier.date_longue(jour)
 
 
-def _texte_limite(limite: datetime.datetime) -> str:
+def texte_limite(limite: datetime.datetime) -> str:
+    """« mardi 15 décembre 2026 à 12 h 00 »."""
     locale = timezone.localtime(limite)
     return f"{calendrier.date_longue(locale.date())} à {locale:%H:%M}".replace(":", " h ", 1)
 
@@ -223,19 +237,61 @@ def jour_ferme_raison(*, activite: Activite, jour: datetime.date) -> str | None:
     return None
 
 
+def _inscriptions_reservees(*, activite: Activite, jour: datetime.date):
+    """Les inscriptions qui occupent une place un jour : contrat régulier ce jour de la semaine
+    ou réservation acceptée. Une seule définition pour la capacité et le pointage : le compteur
+    de places et la liste des enfants du jour ne peuvent pas diverger."""
+    return Inscription.objects.filter(
+        Q(date_debut__lte=jour, date_fin__gte=jour, jours_reguliers__contains=str(jour.weekday()))
+        | Q(reservations__date=jour, reservations__etat=Reservation.Etat.ACCEPTEE),
+        activite=activite,
+    ).distinct()
+
+
 def places_occupees(*, activite: Activite, jour: datetime.date, avec_demandes: bool) -> int:
-    """Places prises un jour : contrats réguliers + réservations acceptées (+ demandes en cours)."""
-    etats = [Reservation.Etat.ACCEPTEE]
+    """Places prises un jour : contrats réguliers + réservations acceptées (+ demandes en cours).
+
+    Une absence déclarée ne libère pas la place : l'enfant reste inscrit ce jour-là."""
+    occupees = _inscriptions_reservees(activite=activite, jour=jour).count()
     if avec_demandes:
-        etats.append(Reservation.Etat.EN_COURS)
-    reservees = Reservation.objects.filter(
-        inscription__activite=activite, date=jour, etat__in=etats
-    ).count()
-    regulieres = Inscription.objects.filter(
-        activite=activite, date_debut__lte=jour, date_fin__gte=jour,
-        jours_reguliers__contains=str(jour.weekday()),
-    ).count()
-    return reservees + regulieres
+        occupees += Reservation.objects.filter(
+            inscription__activite=activite, date=jour, etat=Reservation.Etat.EN_COURS).count()
+    return occupees
+
+
+@dataclass(frozen=True)
+class Places:
+    """Les places d'une activité un jour donné, pour l'agent qui décide ou qui pointe."""
+
+    capacite: int
+    occupees: int  # contrats réguliers et réservations acceptées
+    demandes: int  # réservations en cours de traitement ou en liste d'attente
+
+    @property
+    def restantes(self) -> int:
+        return max(0, self.capacite - self.occupees)
+
+    @property
+    def texte(self) -> str:
+        pluriel = "s" if self.restantes > 1 else ""
+        texte = (f"{self.restantes} place{pluriel} restante{pluriel} sur {self.capacite} "
+                 f"({self.occupees} occupée{'s' if self.occupees > 1 else ''} : contrats "
+                 f"réguliers et réservations acceptées)")
+        if self.demandes:
+            texte += (f" ; {self.demandes} demande{'s' if self.demandes > 1 else ''} en attente "
+                      "de décision")
+        return texte
+
+
+def places_du_jour(*, activite: Activite, jour: datetime.date) -> Places:
+    """Capacité, places occupées et demandes en attente d'une activité un jour donné."""
+    return Places(
+        capacite=activite.capacite,
+        occupees=places_occupees(activite=activite, jour=jour, avec_demandes=False),
+        demandes=Reservation.objects.filter(
+            inscription__activite=activite, date=jour,
+            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE]).count(),
+    )
 
 
 def _activite_verrouillee(activite_id: int) -> Activite:
@@ -267,7 +323,7 @@ def reservation_demander(*, inscription: Inscription, date: datetime.date, par=N
     limite = calendrier.date_limite(date, jours_ouvres=activite.delai_reservation,
                                     heure=activite.heure_limite)
     if maintenant > limite:
-        raise _refuser(DELAI_RESERVATION, "delai", jour=texte, limite=_texte_limite(limite))
+        raise _refuser(DELAI_RESERVATION, "delai", jour=texte, limite=texte_limite(limite))
     aujourdhui = timezone.localdate(maintenant)
     if date > aujourdhui + datetime.timedelta(days=activite.horizon_reservation):
         raise _refuser(HORIZON, "horizon", jour=texte, n=activite.horizon_reservation)
@@ -286,8 +342,7 @@ def reservation_demander(*, inscription: Inscription, date: datetime.date, par=N
     if etat == Reservation.Etat.ACCEPTEE:
         reservation.decidee_le = maintenant
         reservation.save(update_fields=["decidee_le"])
-    else:
-        demande_planning_soumise.send(sender=Reservation, objet=reservation, auteur=par)
+    demande_planning_soumise.send(sender=Reservation, objet=reservation, auteur=par)
     return reservation
 
 
@@ -295,6 +350,31 @@ def reservation_demander(*, inscription: Inscription, date: datetime.date, par=N
 class ResultatPeriode:
     reservations: list[Reservation]
     refus: list[tuple[datetime.date, str]]  # (jour, raison)
+
+
+@transaction.atomic
+def reservations_jours_demander(*, inscription: Inscription, jours, par=None,
+                                liste_attente: bool = False,
+                                maintenant: datetime.datetime | None = None) -> ResultatPeriode:
+    """Demande la réservation de plusieurs jours en une fois (jours cochés sur le téléphone).
+
+    Chaque jour passe par `reservation_demander`, les mêmes règles qu'un jour seul : les jours
+    possibles sont demandés, les autres rapportés avec leur raison (un jour refusé n'empêche
+    pas les autres).
+    """
+    jours = sorted(set(jours))
+    if not jours:
+        raise ValidationError(JOURS_AUCUN, code="jours")
+    resultat = ResultatPeriode(reservations=[], refus=[])
+    for jour in jours:
+        try:
+            with transaction.atomic():
+                resultat.reservations.append(reservation_demander(
+                    inscription=inscription, date=jour, par=par, liste_attente=liste_attente,
+                    maintenant=maintenant))
+        except ValidationError as erreur:
+            resultat.refus.append((jour, erreur.messages[0]))
+    return resultat
 
 
 @transaction.atomic
@@ -309,24 +389,19 @@ def reservations_periode_demander(*, inscription: Inscription, date_debut: datet
     """
     if date_fin < date_debut:
         raise ValidationError(PERIODE_ORDRE, code="periode")
-    resultat = ResultatPeriode(reservations=[], refus=[])
+    choisis = []
     jour = date_debut
-    vus = 0
     while jour <= date_fin:
         if jour.weekday() in jours_semaine:
-            vus += 1
-            if jour_ferme_raison(activite=inscription.activite, jour=jour) is None:
-                try:
-                    with transaction.atomic():
-                        resultat.reservations.append(reservation_demander(
-                            inscription=inscription, date=jour, par=par,
-                            liste_attente=liste_attente, maintenant=maintenant))
-                except ValidationError as erreur:
-                    resultat.refus.append((jour, erreur.messages[0]))
+            choisis.append(jour)
         jour += datetime.timedelta(days=1)
-    if not vus:
+    if not choisis:
         raise ValidationError(PERIODE_VIDE, code="periode")
-    return resultat
+    ouverts = [j for j in choisis if jour_ferme_raison(activite=inscription.activite, jour=j) is None]
+    if not ouverts:
+        return ResultatPeriode(reservations=[], refus=[])
+    return reservations_jours_demander(inscription=inscription, jours=ouverts, par=par,
+                                       liste_attente=liste_attente, maintenant=maintenant)
 
 
 def _reservation_a_decider(reservation: Reservation) -> tuple[Reservation, Activite]:
@@ -387,9 +462,7 @@ def absence_declarer(*, inscription: Inscription, date: datetime.date, motif: st
             inscription=inscription, date=date,
             etat__in=[Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE]).exists():
         raise _refuser(DEJA_ABSENT, "deja_absent", jour=texte)
-    limite = calendrier.date_limite(date, jours_ouvres=activite.delai_absence,
-                                    heure=activite.heure_limite)
-    hors_delai = maintenant > limite
+    hors_delai = maintenant > absence_date_limite(activite=activite, jour=date)
     if hors_delai:
         etat = Absence.Etat.EN_COURS if certificat else Absence.Etat.FACTUREE
     elif activite.acceptation_automatique:
@@ -401,9 +474,21 @@ def absence_declarer(*, inscription: Inscription, date: datetime.date, motif: st
     if certificat:
         absence.certificat.save(certificat.name, certificat, save=False)
     absence.save()
-    if etat == Absence.Etat.EN_COURS:
-        demande_planning_soumise.send(sender=Absence, objet=absence, auteur=par)
+    demande_planning_soumise.send(sender=Absence, objet=absence, auteur=par)
     return absence
+
+
+def absence_date_limite(*, activite: Activite, jour: datetime.date) -> datetime.datetime:
+    """Jusqu'à quand une absence ce jour-là est déclarée (ou annulée) dans le délai."""
+    return calendrier.date_limite(jour, jours_ouvres=activite.delai_absence,
+                                  heure=activite.heure_limite)
+
+
+def absence_hors_delai(*, activite: Activite, jour: datetime.date,
+                       maintenant: datetime.datetime | None = None) -> bool:
+    """Déclarée à `maintenant`, l'absence de ce jour serait-elle hors délai (donc facturée sans
+    certificat) ? La même règle que `absence_declarer`, pour prévenir la famille avant."""
+    return (maintenant or timezone.now()) > absence_date_limite(activite=activite, jour=jour)
 
 
 @transaction.atomic
@@ -417,16 +502,37 @@ def reservation_annuler(*, reservation: Reservation) -> Reservation:
     return reservation
 
 
+def absence_annulable(*, absence: Absence, maintenant: datetime.datetime | None = None
+                      ) -> str | None:
+    """Pourquoi la famille ne peut plus retirer cette absence, ou None si elle le peut : en
+    attente d'un agent, ou excusée tant que le délai d'absence du jour court."""
+    texte = _texte_jour(absence.date)
+    if absence.etat == Absence.Etat.EN_COURS:
+        return None
+    if absence.etat == Absence.Etat.FACTUREE:
+        return ABSENCE_FACTUREE_NON_ANNULABLE.format(jour=texte)
+    if absence.etat != Absence.Etat.EXCUSEE or absence.hors_delai:
+        return ABSENCE_DEJA_DECIDEE.format(jour=texte)
+    limite = absence_date_limite(activite=absence.inscription.activite, jour=absence.date)
+    if (maintenant or timezone.now()) > limite:
+        return ABSENCE_DELAI_ANNULATION.format(jour=texte, limite=texte_limite(limite))
+    return None
+
+
 @transaction.atomic
-def absence_annuler(*, absence: Absence) -> None:
-    """La famille retire sa déclaration d'absence encore en attente : le jour reste réservé."""
-    absence = Absence.objects.select_for_update().get(pk=absence.pk)
-    if absence.etat != Absence.Etat.EN_COURS:
-        raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
+def absence_annuler(*, absence: Absence, maintenant: datetime.datetime | None = None) -> None:
+    """La famille retire sa déclaration d'absence (en attente, ou excusée dans le délai) : le
+    jour redevient réservé, la demande qui la portait est annulée, le certificat effacé."""
+    absence = Absence.objects.select_for_update().select_related("inscription__activite").get(
+        pk=absence.pk)
+    raison = absence_annulable(absence=absence, maintenant=maintenant)
+    if raison:
+        raise ValidationError(raison, code="non_annulable")
     if absence.certificat:
         nom = absence.certificat.name
         stockage = absence.certificat.storage
         transaction.on_commit(lambda: stockage.delete(nom))
+    demande_planning_retiree.send(sender=Absence, objet=absence)
     absence.delete()
 
 
@@ -461,25 +567,29 @@ def absence_refuser(*, absence: Absence, agent, motif=None) -> Absence:
     return absence
 
 
-def inscriptions_attendues(*, activite: Activite, jour: datetime.date) -> list[Inscription]:
-    """Les inscriptions attendues un jour : contrat régulier ou réservation acceptée, sans
-    absence excusée ou en cours."""
-    regulieres = Inscription.objects.filter(
-        activite=activite, date_debut__lte=jour, date_fin__gte=jour,
-        jours_reguliers__contains=str(jour.weekday()),
-    )
-    reservees = Inscription.objects.filter(
-        activite=activite, reservations__date=jour, reservations__etat=Reservation.Etat.ACCEPTEE,
-    )
-    absentes = Absence.objects.filter(
-        inscription__activite=activite, date=jour,
-        etat__in=[Absence.Etat.EXCUSEE, Absence.Etat.EN_COURS],
-    ).values("inscription_id")
-    return list(
-        (regulieres | reservees).exclude(pk__in=absentes).distinct()
+ABSENCES_DECLAREES = (Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE)
+
+
+def inscriptions_du_jour(*, activite: Activite, jour: datetime.date) -> list[Inscription]:
+    """Les inscriptions qui occupent une place un jour (celles que compte `places_occupees`),
+    chacune avec `absence` : son absence déclarée ce jour-là (en cours, excusée ou facturée), ou
+    None. Triées par nom d'enfant."""
+    inscriptions = list(
+        _inscriptions_reservees(activite=activite, jour=jour)
         .select_related("enfant__famille", "activite")
-        .order_by("enfant__nom", "enfant__prenom")
+        .order_by("enfant__nom", "enfant__prenom", "pk")
     )
+    absences = {a.inscription_id: a for a in Absence.objects.filter(
+        inscription__in=[i.pk for i in inscriptions], date=jour, etat__in=ABSENCES_DECLAREES)}
+    for inscription in inscriptions:
+        inscription.absence = absences.get(inscription.pk)
+    return inscriptions
+
+
+def inscriptions_attendues(*, activite: Activite, jour: datetime.date) -> list[Inscription]:
+    """Les enfants attendus un jour : inscrits ce jour-là (contrat régulier ou réservation
+    acceptée), sans absence déclarée (en cours, excusée ou facturée)."""
+    return [i for i in inscriptions_du_jour(activite=activite, jour=jour) if i.absence is None]
 
 
 @transaction.atomic

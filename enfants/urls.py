@@ -16,6 +16,9 @@ urlpatterns = [
          name="reservation_demander"),
     path("inscriptions/<int:pk>/reserver-periode/", views_planning.periode_reserver,
          name="periode_reserver"),
+    path("inscriptions/<int:pk>/reserver-jours/", views_planning.jours_reserver,
+         name="jours_reserver"),
     path("inscriptions/<int:pk>/absence/", views_planning.absence_declarer,
          name="absence_declarer"),
+    path("absences/<int:pk>/annuler/", views_planning.absence_annuler, name="absence_annuler"),
 ]

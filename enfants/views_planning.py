@@ -12,11 +12,19 @@ from django.views.decorators.http import require_POST
 
 from commun.decorators import famille_requise
 from enfants import calendrier, ical, selectors, services
-from enfants.forms import AbsenceForm, PeriodeForm, ReservationForm
+from enfants.forms import AbsenceForm, JoursForm, PeriodeForm, ReservationForm
 from enfants.models import FluxCalendrier, Reservation
 from enfants.planning import agenda_construire
 
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
+MESSAGE_CONFIRMER_FACTUREE = (
+    "Rien n'a encore été enregistré : déclarée aujourd'hui, cette absence sera facturée, sauf "
+    "certificat médical. Joignez le certificat si vous en avez un, puis confirmez."
+)
+MESSAGE_AUCUN_JOUR = "Vous n'avez coché aucun jour : aucune demande n'a été envoyée."
+MESSAGE_ABSENCE_ANNULEE = (
+    "Absence du {jour} annulée : la présence de votre enfant est de nouveau prévue ce jour-là."
+)
 
 
 def _url_planning(inscription_ou_enfant_pk: int, jour: datetime.date) -> str:
@@ -43,8 +51,14 @@ def planning(request, pk, annee, mois):
     request.messages_non_lus = donnees["messages_non_lus"]  # lu avec les données du mois
     agenda = agenda_construire(annee=annee, mois=mois, donnees=donnees)
     responsable = request.famille.responsable_principal
+    # Vue téléphone : une activité à la fois ; celle qu'on vient de réserver reste ouverte.
+    ouverte = request.GET.get("activite", "")
+    ouverte = int(ouverte) if ouverte.isdigit() else None
+    if agenda.lignes and ouverte not in {ligne.inscription.pk for ligne in agenda.lignes}:
+        ouverte = agenda.lignes[0].inscription.pk
     contexte = {
         "enfant": enfant,
+        "activite_ouverte": ouverte,
         "responsable": f"{responsable.nom} {responsable.prenom}".upper() if responsable else "",
         "agenda": agenda,
         "inscriptions_en_cours": donnees["inscriptions_en_cours"],
@@ -61,33 +75,27 @@ def planning_courant(request, pk):
     return redirect(_url_planning(enfant.pk, timezone.localdate()))
 
 
-def _formulaire_demande(request, pk, *, form_class, template, action):
-    """Vue commune : réserver un jour, déclarer une absence."""
-    inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
-    jour = _date_demandee(request)
-    if request.method == "POST":
-        form = form_class(request.POST, request.FILES)
-        if form.is_valid():
-            donnees = form.cleaned_data
-            try:
-                objet, message = action(inscription, donnees, request.user)
-            except ValidationError as erreur:
-                for texte in erreur.messages:
-                    form.add_error(None, texte)
-            else:
-                messages.success(request, message)
-                return redirect(_url_planning(inscription.enfant_id, objet.date))
-    else:
-        form = form_class(initial={"date": jour} if jour else None)
-    jour_affiche = jour or timezone.localdate()
-    contexte = {
+def _appliquer(request, form, inscription, action):
+    """Appelle le service (par `action`) avec le formulaire valide : un refus s'affiche dans le
+    formulaire (None), un succès redirige vers le planning du mois du jour demandé."""
+    try:
+        objet, message = action(inscription, form.cleaned_data, request.user)
+    except ValidationError as erreur:
+        for texte in erreur.messages:
+            form.add_error(None, texte)
+        return None
+    messages.success(request, message)
+    return redirect(_url_planning(inscription.enfant_id, objet.date))
+
+
+def _contexte_demande(form, inscription, jour) -> dict:
+    return {
         "form": form,
         "inscription": inscription,
         "enfant": inscription.enfant,
         "jour": jour,
-        "retour": _url_planning(inscription.enfant_id, jour_affiche),
+        "retour": _url_planning(inscription.enfant_id, jour or timezone.localdate()),
     }
-    return render(request, template, contexte)
 
 
 def _reserver(inscription, donnees, utilisateur):
@@ -112,14 +120,134 @@ def _absenter(inscription, donnees, utilisateur):
 
 @famille_requise
 def reservation_demander(request, pk):
-    return _formulaire_demande(request, pk, form_class=ReservationForm,
-                               template="enfants/reservation_form.html", action=_reserver)
+    inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
+    jour = _date_demandee(request)
+    if request.method == "POST":
+        form = ReservationForm(request.POST)
+        if form.is_valid() and (reponse := _appliquer(request, form, inscription, _reserver)):
+            return reponse
+    else:
+        form = ReservationForm(initial={"date": jour} if jour else None)
+    return render(request, "enfants/reservation_form.html",
+                  _contexte_demande(form, inscription, jour))
 
 
 @famille_requise
 def absence_declarer(request, pk):
-    return _formulaire_demande(request, pk, form_class=AbsenceForm,
-                               template="enfants/absence_form.html", action=_absenter)
+    """Déclarer une absence. Hors délai, la page le dit avant l'envoi (« cette absence sera
+    facturée, sauf certificat médical ») ; une absence hors délai sans certificat n'est
+    enregistrée qu'une fois cet avertissement affiché pour ce jour-là."""
+    inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
+    jour = _date_demandee(request)
+    if request.method == "POST":
+        form = AbsenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            donnees = form.cleaned_data
+            jour = donnees["date"]
+            hors_delai = services.absence_hors_delai(activite=inscription.activite, jour=jour)
+            averti = donnees.get("avertissement_vu") == jour
+            if hors_delai and not donnees.get("certificat") and not averti:
+                # Le jour a changé depuis l'affichage (ou l'avertissement n'a pas été vu) :
+                # rien n'est enregistré, la page redit ce qui va se passer.
+                form = AbsenceForm(initial={**donnees, "certificat": None,
+                                            "avertissement_vu": jour})
+                messages.warning(request, MESSAGE_CONFIRMER_FACTUREE)
+            elif reponse := _appliquer(request, form, inscription, _absenter):
+                return reponse
+        else:
+            # Le jour envoyé (vide ou invalide : pas d'avertissement pour un autre jour).
+            jour = form.cleaned_data.get("date")
+    else:
+        initial = None
+        if jour:
+            averti = services.absence_hors_delai(activite=inscription.activite, jour=jour)
+            initial = {"date": jour, "avertissement_vu": jour if averti else None}
+        form = AbsenceForm(initial=initial)
+    contexte = _contexte_demande(form, inscription, jour)
+    if jour:
+        limite = services.absence_date_limite(activite=inscription.activite, jour=jour)
+        contexte.update({
+            "jour_libelle": calendrier.date_longue(jour),
+            "limite_libelle": services.texte_limite(limite),
+            "hors_delai": timezone.now() > limite,
+        })
+    return render(request, "enfants/absence_form.html", contexte)
+
+
+@famille_requise
+def absence_annuler(request, pk):
+    """Retirer une absence déclarée : la page demande confirmation, l'annulation se fait en POST."""
+    absence = get_object_or_404(selectors.absences(famille=request.famille), pk=pk)
+    retour = _url_planning(absence.inscription.enfant_id, absence.date)
+    if request.method == "POST":
+        try:
+            services.absence_annuler(absence=absence)
+        except ValidationError as erreur:
+            for texte in erreur.messages:
+                messages.error(request, texte)
+        else:
+            messages.success(request, MESSAGE_ABSENCE_ANNULEE.format(
+                jour=calendrier.date_longue(absence.date)))
+        return redirect(retour)
+    contexte = {
+        "absence": absence,
+        "inscription": absence.inscription,
+        "enfant": absence.inscription.enfant,
+        "jour_libelle": calendrier.date_longue(absence.date),
+        "raison": services.absence_annulable(absence=absence),
+        "retour": retour,
+    }
+    return render(request, "enfants/absence_annuler.html", contexte)
+
+
+@famille_requise
+@require_POST
+def jours_reserver(request, pk):
+    """Réserver les jours cochés (vue téléphone du planning) : une seule demande, chaque jour
+    décidé par les mêmes règles qu'un jour seul."""
+    inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
+    form = JoursForm(request.POST)
+    jours = form.cleaned_data["jours"] if form.is_valid() else []
+    # Le mois affiché au retour : celui du premier jour coché, sinon celui de la page.
+    mois = jours[0] if jours else _mois_du_formulaire(request) or timezone.localdate()
+    if not form.is_valid():
+        # Une requête fabriquée (un navigateur n'envoie que les dates des cases) : rien n'est fait.
+        for erreurs in form.errors.values():
+            for texte in erreurs:
+                messages.error(request, texte)
+    elif not jours:
+        # Comme une demande sans changement : rien n'est envoyé, et la page le dit.
+        messages.info(request, MESSAGE_AUCUN_JOUR)
+    else:
+        try:
+            resultat = services.reservations_jours_demander(
+                inscription=inscription, jours=jours, par=request.user,
+                liste_attente=form.cleaned_data["liste_attente"])
+        except ValidationError as erreur:
+            for texte in erreur.messages:
+                messages.error(request, texte)
+        else:
+            _annoncer(request, resultat)
+    url = _url_planning(inscription.enfant_id, mois)
+    return redirect(f"{url}?activite={inscription.pk}#activite-{inscription.pk}")
+
+
+def _mois_du_formulaire(request) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(request.POST.get("mois", ""))
+    except ValueError:
+        return None
+
+
+def _annoncer(request, resultat) -> None:
+    """Ce qui a été demandé, puis chaque jour refusé avec sa raison (messages de la page)."""
+    n = len(resultat.reservations)
+    if n:
+        pluriel = "s" if n > 1 else ""
+        jours = ", ".join(calendrier.date_longue(r.date) for r in resultat.reservations)
+        messages.success(request, f"{n} jour{pluriel} demandé{pluriel} : {jours}.")
+    for _jour, raison in resultat.refus:
+        messages.warning(request, raison)
 
 
 @famille_requise
@@ -140,12 +268,7 @@ def periode_reserver(request, pk):
                     form.add_error(None, texte)
             else:
                 # Toujours rediriger après écriture : les jours refusés sont dits en message.
-                n = len(resultat.reservations)
-                if n:
-                    pluriel = "s" if n > 1 else ""
-                    messages.success(request, f"{n} jour{pluriel} demandé{pluriel}.")
-                for _jour, raison in resultat.refus:
-                    messages.warning(request, raison)
+                _annoncer(request, resultat)
                 return redirect(_url_planning(inscription.enfant_id, d["date_debut"]))
     else:
         vacances = calendrier.prochaines_vacances(jour)

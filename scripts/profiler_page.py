@@ -2,7 +2,8 @@
 """Profil d'une page du portail pour la famille lourde (pyinstrument), réglages de production.
 
     DATABASE_URL=postgres://…/portail_volume .venv/bin/python scripts/profiler_page.py / \
-        [--repetitions 50] [--identifiant famille.lourde] [--html profil.html]
+        [--repetitions 50] [--identifiant famille.lourde] [--html profil.html] \
+        [--sans-profil] [--cpu] [--appels]
 
 Le chemin peut contenir `{enfant}` (premier enfant de la famille), `{annee}` et `{mois}` (mois
 courant) : `/enfants/{enfant}/planning/{annee}/{mois}/`. Les requêtes passent par toute la pile
@@ -50,6 +51,12 @@ def main():
     parser.add_argument("--identifiant", default="famille.lourde")
     parser.add_argument("--tout", action="store_true", help="montrer aussi les cadres de Django")
     parser.add_argument("--sans-profil", action="store_true", help="mesurer seulement")
+    parser.add_argument("--cpu", action="store_true",
+                        help="temps CPU du processus (time.process_time) plutôt que le temps "
+                             "écoulé : moins sensible aux autres processus d'une machine chargée")
+    parser.add_argument("--appels", action="store_true",
+                        help="compter aussi les appels de fonctions Python par requête (cProfile) : "
+                             "une mesure déterministe pour comparer deux versions")
     parser.add_argument("--html", help="écrire aussi le profil HTML dans ce fichier")
     args = parser.parse_args()
     call_command("collectstatic", "--noinput", verbosity=0)  # manifeste des fichiers statiques
@@ -62,13 +69,24 @@ def main():
     client.force_login(parent)
     reponse = client.get(chemin)
     assert reponse.status_code == 200, (chemin, reponse.status_code)
+    horloge = time.process_time if args.cpu else time.perf_counter
     durees = []
     for _ in range(args.repetitions):
-        debut = time.perf_counter()
+        debut = horloge()
         client.get(chemin)
-        durees.append((time.perf_counter() - debut) * 1000)
-    print(f"{chemin} : médiane {statistics.median(durees):.2f} ms sans profileur "
-          f"({args.repetitions} requêtes)\n")
+        durees.append((horloge() - debut) * 1000)
+    print(f"{chemin} : médiane {statistics.median(durees):.2f} ms {'de CPU ' if args.cpu else ''}"
+          f"sans profileur ({args.repetitions} requêtes, {len(reponse.content)} octets)\n")
+    if args.appels:
+        import cProfile
+        import pstats
+
+        profil = cProfile.Profile()
+        with profil:
+            for _ in range(args.repetitions):
+                client.get(chemin)
+        appels = pstats.Stats(profil).total_calls // args.repetitions
+        print(f"{appels} appels de fonctions Python par requête\n")
     if args.sans_profil:
         return
     profiler = Profiler(interval=0.0005)

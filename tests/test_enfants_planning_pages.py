@@ -48,16 +48,17 @@ def test_agenda_du_mois(client_parent, inscription, parent):
     for texte in ("Me 01", "Je 02", "Lu 06", "Je 30", "Inscriptions en cours", "Légende",
                   "Absence en cours de traitement", "Petites vacances", "Grandes vacances",
                   "Jour férié", "Accueil de Loisirs", "ALSH Mercredi après-midi",
-                  "mercredi 8 avril 2015 : Réservé", "lundi 6 avril 2015 : Fermeture (Lundi de Pâques)",
+                  "mercredi 8 avril 2015 : Réservé", "lundi 6 avril 2015 : Jour férié (Lundi de Pâques)",
                   "Indique que votre enfant était présent sur la journée que vous aviez réservée."):
         assert texte in html, texte
     responsable = parent.famille.responsable_principal
     assert f"{responsable.nom.upper()} {responsable.prenom.upper()}" in html
-    # Le jour réservé mène à la déclaration d'absence, un jour libre à la réservation.
+    # Le jour réservé mène à la déclaration d'absence ; un jour libre passé n'offre plus rien.
     absence = reverse("enfants:absence_declarer", kwargs={"pk": inscription.pk})
     reserver = reverse("enfants:reservation_demander", kwargs={"pk": inscription.pk})
     assert f'href="{absence}?date=2015-04-08"' in html
-    assert f'href="{reserver}?date=2015-04-15"' in html
+    assert f'{reserver}?date=2015-04-15' not in html
+    assert "mercredi 15 avril 2015 : Non réservé" in html
     assert url_planning(inscription, 2015, 3) in html and url_planning(inscription, 2015, 5) in html
     assert 'src="/static/js/planning.js"' in html
 
@@ -188,7 +189,8 @@ def test_certificat_vide_refuse_par_le_validateur():
 
 
 def test_absence_sans_certificat_hors_delai_facturee(client_parent, reservee):
-    reponse = _absence(client_parent, reservee)
+    # L'avertissement a été affiché pour ce jour-là (formulaire ouvert depuis le planning).
+    reponse = _absence(client_parent, reservee, avertissement_vu="2015-04-08")
     assert reponse.status_code == 302
     assert Absence.objects.get().etat == Absence.Etat.FACTUREE
     page = client_parent.get(url_planning(reservee))
@@ -287,7 +289,7 @@ def test_pointage_dans_l_administration(client, agent):
     assert reponse.status_code == 200
     html = reponse.content.decode()
     assert "MARTIN Zoé" in html
-    assert "Enfants attendus le mercredi 15 avril 2015 (2)" in html
+    assert "Enfants inscrits le mercredi 15 avril 2015 (2) : 2 attendus, 0 absence déclarée" in html
     assert "<strong>2 / 20</strong>" in html
     reponse = client.post(f"{url}?date=2015-04-15", {"presents": [str(reservee.pk)]})
     assert reponse.status_code == 302
@@ -417,7 +419,7 @@ def test_annuler_la_demande_libere_la_reservation(client_parent, inscription, pa
     assert reservation.etat == Reservation.Etat.ANNULEE
     assert not Absence.objects.filter(pk=absence.pk).exists()
     html = client_parent.get(url_planning(inscription)).content.decode()
-    assert "mercredi 15 avril 2015 : Libre" in html
+    assert "mercredi 15 avril 2015 : Non réservé" in html  # libre, plus temps de réserver
     assert "mercredi 8 avril 2015 : Réservé" in html
 
 

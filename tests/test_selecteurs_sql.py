@@ -134,7 +134,8 @@ def test_situation_de_l_accueil(comptes):
 def planning(parent, autre_parent):
     enfant = EnfantFactory(famille=parent.famille)
     frere = EnfantFactory(famille=parent.famille)
-    activite = ActiviteFactory(jours_ouverture="01234")
+    activite = ActiviteFactory(jours_ouverture="01234", delai_reservation=3, delai_absence=5,
+                               heure_limite=datetime.time(9, 30), horizon_reservation=45)
     autre_activite = ActiviteFactory(jours_ouverture="2")
     mois = InscriptionFactory(enfant=enfant, activite=activite, date_debut=datetime.date(2026, 9, 1),
                               date_fin=datetime.date(2027, 7, 3))
@@ -182,8 +183,12 @@ def test_planning_donnees_identiques_a_l_orm(parent, planning):
                   for r in donnees["reservations"]) == sorted(
         Reservation.objects.filter(**dans_le_mois).values_list(
             "inscription_id", "date", "etat", "motif_refus"))
-    assert sorted((a.inscription_id, a.date, a.etat) for a in donnees["absences"]) == sorted(
-        Absence.objects.filter(**dans_le_mois).values_list("inscription_id", "date", "etat"))
+    assert sorted((a.pk, a.inscription_id, a.date, a.etat) for a in donnees["absences"]) == sorted(
+        Absence.objects.filter(**dans_le_mois).values_list("pk", "inscription_id", "date", "etat"))
+    # Les délais de l'activité (jours qu'il est encore temps de réserver, absences annulables).
+    lue, attendue = donnees["inscriptions"][0].activite, planning["activite"]
+    for champ in ("delai_reservation", "delai_absence", "heure_limite", "horizon_reservation"):
+        assert getattr(lue, champ) == getattr(attendue, champ), champ
     assert sorted((p.inscription_id, p.date, p.present) for p in donnees["presences"]) == sorted(
         Presence.objects.filter(**dans_le_mois).values_list("inscription_id", "date", "present"))
     assert all(isinstance(r.date, datetime.date) for r in donnees["reservations"])

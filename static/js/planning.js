@@ -1,18 +1,25 @@
-/* Planning : menu contextuel des cases de l'agenda (clic droit, appui, clavier).
- * Sans JavaScript, chaque case est un lien vers le formulaire de la demande la plus probable ;
- * avec, le lien ouvre un menu « Demander une réservation » / « Déclarer une absence ». */
+/* Planning : menu du jour des cases de l'agenda (clic droit, appui, clavier).
+ * Sans JavaScript, chaque case est un lien vers la première action possible ce jour-là ; avec,
+ * le lien ouvre un menu qui dit pour quel jour et quelle activité, et n'offre que les actions
+ * possibles (data-reserver, data-absence, data-annuler-absence de la case).
+ * Le menu n'a pas la classe « dropdown-menu » de Bootstrap : son gestionnaire de clavier (flèches,
+ * Échap) cherchait un bouton déclencheur qui n'existe pas ici et levait une exception. */
 (function () {
   "use strict";
   var agenda = document.getElementById("agenda");
   var menu = document.getElementById("menu-planning");
   if (!agenda || !menu) { return; }
+  var titre = document.getElementById("menu-planning-titre");
   var items = Array.prototype.slice.call(menu.querySelectorAll("[role=menuitem]"));
   var declencheur = null;
+
+  function visibles() {
+    return items.filter(function (item) { return !item.hidden; });
+  }
 
   function fermer(rendreFocus) {
     if (menu.hidden) { return; }
     menu.hidden = true;
-    menu.classList.remove("show");
     if (declencheur) {
       declencheur.setAttribute("aria-expanded", "false");
       if (rendreFocus) { declencheur.focus(); }
@@ -20,24 +27,39 @@
     declencheur = null;
   }
 
-  function ouvrir(lien, x, y) {
+  function titreDe(lien) {
+    var ligne = lien.closest("tr");
+    var activite = ligne ? ligne.querySelector(".planning-activite") : null;
+    var jour = lien.getAttribute("title") || "";
+    return (activite ? activite.textContent.trim() + " — " : "") + jour;
+  }
+
+  function placer(lien) {
+    // Sous la case (ou au-dessus s'il n'y a pas la place) : la case reste visible.
+    var rect = lien.getBoundingClientRect();
+    var largeur = menu.offsetWidth, hauteur = menu.offsetHeight;
+    var gauche = Math.max(4, Math.min(rect.left, window.innerWidth - largeur - 4));
+    var haut = rect.bottom + 2;
+    if (haut + hauteur > window.innerHeight - 4) {
+      haut = Math.max(4, rect.top - hauteur - 2);
+    }
+    menu.style.left = gauche + "px";
+    menu.style.top = haut + "px";
+  }
+
+  function ouvrir(lien) {
     fermer(false);
     declencheur = lien;
     items.forEach(function (item) {
-      item.href = lien.getAttribute("data-" + item.getAttribute("data-action"));
+      var url = lien.getAttribute("data-" + item.getAttribute("data-action"));
+      item.hidden = !url;
+      item.href = url || "#";
     });
+    titre.textContent = titreDe(lien);
     lien.setAttribute("aria-expanded", "true");
     menu.hidden = false;
-    menu.classList.add("show");
-    var rect = lien.getBoundingClientRect();
-    var gauche = (typeof x === "number") ? x : rect.left;
-    var haut = (typeof y === "number") ? y : rect.bottom;
-    var largeur = menu.offsetWidth, hauteur = menu.offsetHeight;
-    gauche = Math.max(4, Math.min(gauche, window.innerWidth - largeur - 4));
-    if (haut + hauteur > window.innerHeight - 4) { haut = Math.max(4, rect.top - hauteur); }
-    menu.style.left = gauche + "px";
-    menu.style.top = haut + "px";
-    items[0].focus();
+    placer(lien);
+    visibles()[0].focus();
   }
 
   agenda.querySelectorAll("a.case-action").forEach(function (lien) {
@@ -56,8 +78,7 @@
     var lien = e.target.closest ? e.target.closest("a.case-action") : null;
     if (!lien) { return; }
     e.preventDefault();
-    var clavier = e.detail === 0;
-    ouvrir(lien, clavier ? undefined : e.clientX, clavier ? undefined : e.clientY);
+    ouvrir(lien);
   });
 
   // Clic droit sur une case.
@@ -65,7 +86,7 @@
     var lien = lienDe(e.target);
     if (!lien) { return; }
     e.preventDefault();
-    ouvrir(lien, e.clientX, e.clientY);
+    ouvrir(lien);
   });
 
   // Clavier : Espace, touche « menu contextuel » ou Maj+F10 sur une case.
@@ -79,27 +100,28 @@
   });
 
   menu.addEventListener("keydown", function (e) {
-    var index = items.indexOf(document.activeElement);
+    var liste = visibles();
+    var index = liste.indexOf(document.activeElement);
+    var geree = true;
     if (e.key === "Escape") {
-      e.preventDefault();
       fermer(true);
     } else if (e.key === "ArrowDown") {
-      e.preventDefault();
-      items[(index + 1) % items.length].focus();
+      liste[(index + 1) % liste.length].focus();
     } else if (e.key === "ArrowUp") {
-      e.preventDefault();
-      items[(index - 1 + items.length) % items.length].focus();
+      liste[(index - 1 + liste.length) % liste.length].focus();
     } else if (e.key === "Home") {
-      e.preventDefault();
-      items[0].focus();
+      liste[0].focus();
     } else if (e.key === "End") {
-      e.preventDefault();
-      items[items.length - 1].focus();
-    } else if (e.key === "Tab") {
-      fermer(false);
+      liste[liste.length - 1].focus();
     } else if (e.key === " ") {
-      e.preventDefault();
       document.activeElement.click();
+    } else {
+      geree = false;
+      if (e.key === "Tab") { fermer(false); }
+    }
+    if (geree) {
+      e.preventDefault();
+      e.stopPropagation();
     }
   });
 
@@ -109,4 +131,27 @@
     }
   });
   window.addEventListener("resize", function () { fermer(false); });
+  document.querySelector(".planning-defilement").addEventListener("scroll", function () {
+    fermer(false);
+  }, { passive: true });
+})();
+
+/* Vue téléphone : le bouton dit combien de jours sont cochés (sans JavaScript, il envoie les
+ * jours cochés tout autant). */
+(function () {
+  "use strict";
+  document.querySelectorAll(".jours-mobile-formulaire").forEach(function (formulaire) {
+    var bouton = formulaire.querySelector("button[type=submit]");
+    if (!bouton) { return; }
+    var compte = document.createElement("span");
+    compte.className = "jours-coches";
+    bouton.insertBefore(compte, bouton.firstChild.nextSibling);
+    function actualiser() {
+      var n = formulaire.querySelectorAll("input[name=jours]:checked").length;
+      compte.textContent = n ? " (" + n + ")" : "";
+    }
+    formulaire.addEventListener("change", actualiser);
+    actualiser();
+
+  });
 })();

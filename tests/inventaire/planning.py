@@ -2,11 +2,21 @@
 
 import datetime
 
+from django.utils import timezone
+
 from enfants import services
-from tests.factories import ActiviteFactory, EnfantFactory, InscriptionFactory, ReservationFactory
+from tests.factories import (
+    AbsenceFactory,
+    ActiviteFactory,
+    EnfantFactory,
+    InscriptionFactory,
+    ReservationFactory,
+)
 from tests.inventaire import PagePortail
 
-MOIS = datetime.date(2015, 4, 1)
+# Le mois prochain : des jours encore réservables (cases à cocher de la vue téléphone, menu du
+# jour) et des absences encore annulables sont rendus, donc contrôlés.
+MOIS = (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
 def _inscription(parent, **kwargs):
@@ -15,9 +25,17 @@ def _inscription(parent, **kwargs):
     return InscriptionFactory(enfant=enfant, activite=activite, jours_reguliers="", **kwargs)
 
 
+def _mercredis():
+    jour = MOIS + datetime.timedelta(days=(2 - MOIS.weekday()) % 7)
+    return [jour + datetime.timedelta(days=7 * n) for n in range(3)]
+
+
 def _planning(parent):
     inscription = _inscription(parent)
-    ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 8))
+    reserve, absent, _libre = _mercredis()
+    ReservationFactory(inscription=inscription, date=reserve)
+    ReservationFactory(inscription=inscription, date=absent)
+    AbsenceFactory(inscription=inscription, date=absent, etat="en_cours")
     services.flux_calendrier_obtenir(enfant=inscription.enfant)
     return {"pk": inscription.enfant_id, "annee": MOIS.year, "mois": MOIS.month}
 
@@ -29,7 +47,8 @@ def _planning_volume(parent, n):
         inscription = InscriptionFactory(enfant=enfant, activite=ActiviteFactory(),
                                          jours_reguliers="0")
         for jour in (7, 8, 9):
-            ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, jour))
+            ReservationFactory(inscription=inscription, date=MOIS.replace(day=jour))
+        AbsenceFactory(inscription=inscription, date=MOIS.replace(day=8), etat="en_cours")
     return {"pk": enfant.pk, "annee": MOIS.year, "mois": MOIS.month}
 
 
@@ -41,12 +60,22 @@ def _formulaire(parent):
     return {"pk": _inscription(parent).pk}
 
 
+def _absence(parent):
+    inscription = _inscription(parent)
+    jour = _mercredis()[1]
+    ReservationFactory(inscription=inscription, date=jour)
+    return {"pk": AbsenceFactory(inscription=inscription, date=jour, etat="en_cours").pk}
+
+
 PAGES = [
     PagePortail("enfants:planning", preparer=_planning, volume=_planning_volume),
     PagePortail("enfants:planning_courant", preparer=_enfant, html=False),
     PagePortail("enfants:reservation_demander", preparer=_formulaire,
                 query={"date": "2015-04-08"}),
     PagePortail("enfants:periode_reserver", preparer=_formulaire, query={"date": "2015-04-08"}),
+    # Un jour passé : l'avertissement « hors délai, facturée sauf certificat » est rendu.
     PagePortail("enfants:absence_declarer", preparer=_formulaire, query={"date": "2015-04-08"}),
+    PagePortail("enfants:absence_annuler", preparer=_absence),
+    PagePortail("enfants:jours_reserver", preparer=_formulaire, html=False, methode="POST"),
     PagePortail("enfants:flux_renouveler", preparer=_enfant, html=False, methode="POST"),
 ]

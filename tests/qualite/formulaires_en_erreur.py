@@ -36,4 +36,6 @@ FORMULAIRES_EN_ERREUR: dict[str, dict] = {
 }
 
 # Formulaires qu'aucune saisie ne peut rendre invalides (cases à cocher facultatives seulement).
-FORMULAIRES_SANS_ERREUR_POSSIBLE = {"demandes:enfant_autorisations"}
+# Le planning : les jours à cocher de la vue téléphone (n'en cocher aucun n'envoie rien, la page
+# le dit ; les jours refusés par les règles sont dits un par un, comme « Réserver une période »).
+FORMULAIRES_SANS_ERREUR_POSSIBLE = {"demandes:enfant_autorisations", "enfants:planning"}
