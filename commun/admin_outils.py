@@ -27,7 +27,8 @@ class AutocompleteTolerantMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
             kwargs["widget"] = AutocompleteSelectTolerant(
-                db_field, self.admin_site, using=kwargs.get("using"))
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

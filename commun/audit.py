@@ -103,15 +103,20 @@ class AuditAdminMixin:
         if not apres and not creation:
             return
         audit_enregistrer(
-            auteur=request.user, famille=self.famille_de(obj), objet=self.objet_audit(obj),
+            auteur=request.user,
+            famille=self.famille_de(obj),
+            objet=self.objet_audit(obj),
             action=self.action_audit(formulaire, creation=creation),
-            avant=avant, apres=apres, sensible=sensible,
+            avant=avant,
+            apres=apres,
+            sensible=sensible,
         )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._tracer(request, form, obj, creation=not change,
-                     sensible=obj._meta.label in self.modeles_sensibles)
+        self._tracer(
+            request, form, obj, creation=not change, sensible=obj._meta.label in self.modeles_sensibles
+        )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -126,7 +131,9 @@ class AuditAdminMixin:
                 self._tracer(request, formulaire, objet, creation=creation, sensible=sensible)
         for objet in getattr(formset, "deleted_objects", []):
             audit_enregistrer(
-                auteur=request.user, famille=self.famille_de(parent),
+                auteur=request.user,
+                famille=self.famille_de(parent),
                 objet=f"{objet._meta.verbose_name} {objet}",
-                action="Suppression dans l'administration", sensible=sensible,
+                action="Suppression dans l'administration",
+                sensible=sensible,
             )

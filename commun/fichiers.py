@@ -53,8 +53,7 @@ def _valider(fichier, *, types: dict, taille_max: int, erreur_type: str) -> tupl
     if fichier.size == 0:
         raise ValidationError(ERREUR_VIDE.format(nom=nom), code="vide")
     if fichier.size > taille_max:
-        raise ValidationError(ERREUR_TAILLE.format(nom=nom, taille_max=_mo(taille_max)),
-                              code="taille")
+        raise ValidationError(ERREUR_TAILLE.format(nom=nom, taille_max=_mo(taille_max)), code="taille")
     mime = type_detecte(fichier)
     if mime not in types:
         raise ValidationError(erreur_type.format(nom=nom), code="type")
@@ -63,14 +62,22 @@ def _valider(fichier, *, types: dict, taille_max: int, erreur_type: str) -> tupl
 
 def piece_jointe_valider(fichier) -> tuple[str, str]:
     """Vérifie une pièce jointe ; renvoie (type MIME, nom assaini) ou lève ValidationError."""
-    return _valider(fichier, types=TYPES_PIECE_JOINTE,
-                    taille_max=settings.MESSAGERIE_PIECE_JOINTE_TAILLE_MAX, erreur_type=ERREUR_TYPE)
+    return _valider(
+        fichier,
+        types=TYPES_PIECE_JOINTE,
+        taille_max=settings.MESSAGERIE_PIECE_JOINTE_TAILLE_MAX,
+        erreur_type=ERREUR_TYPE,
+    )
 
 
 def document_valider(fichier) -> tuple[str, str]:
     """Vérifie un formulaire déposé par un agent (PDF seulement)."""
-    return _valider(fichier, types=TYPES_DOCUMENT,
-                    taille_max=settings.MESSAGERIE_DOCUMENT_TAILLE_MAX, erreur_type=ERREUR_TYPE_PDF)
+    return _valider(
+        fichier,
+        types=TYPES_DOCUMENT,
+        taille_max=settings.MESSAGERIE_DOCUMENT_TAILLE_MAX,
+        erreur_type=ERREUR_TYPE_PDF,
+    )
 
 
 def reponse_telechargement(champ, *, nom: str, type_mime: str) -> FileResponse:

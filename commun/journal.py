@@ -54,8 +54,7 @@ def _echec(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_out)
 def _deconnexion(sender, request, user, **kwargs):
-    evenement("deconnexion", request=request,
-              identifiant=user.get_username() if user is not None else "")
+    evenement("deconnexion", request=request, identifiant=user.get_username() if user is not None else "")
 
 
 @receiver(user_locked_out)

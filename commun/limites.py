@@ -15,8 +15,11 @@ FENETRE = datetime.timedelta(hours=1)
 def envoi_possible_a(envois, *, champ_date: str, limite: int) -> datetime.datetime | None:
     """None si un envoi de plus reste sous la limite ; sinon le moment où il le sera."""
     depuis = timezone.now() - FENETRE
-    recents = list(envois.filter(**{f"{champ_date}__gte": depuis})
-                   .order_by(f"-{champ_date}").values_list(champ_date, flat=True)[:limite])
+    recents = list(
+        envois.filter(**{f"{champ_date}__gte": depuis})
+        .order_by(f"-{champ_date}")
+        .values_list(champ_date, flat=True)[:limite]
+    )
     if len(recents) < limite:
         return None
     return recents[-1] + FENETRE
@@ -26,4 +29,3 @@ def heure_texte(moment: datetime.datetime) -> str:
     """« 14 h 35 », heure de Paris."""
     local = timezone.localtime(moment)
     return f"{local:%H} h {local:%M}"
-

@@ -15,12 +15,20 @@ class Audit(models.Model):
 
     date = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     auteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("auteur"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
     )
     famille = models.ForeignKey(
-        "familles.Famille", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="audits", verbose_name=_("famille"),
+        "familles.Famille",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audits",
+        verbose_name=_("famille"),
     )
     objet = models.CharField(_("objet"), max_length=200)
     action = models.CharField(_("action"), max_length=200)

@@ -22,9 +22,7 @@ def groupe_ccas_accorder(apps, *, app_label: str, codenames: list[str]) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     groupe, _ = Group.objects.get_or_create(name=NOM_GROUPE_CCAS)
-    permissions = Permission.objects.filter(
-        content_type__app_label=app_label, codename__in=codenames
-    )
+    permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
     manquantes = set(codenames) - set(permissions.values_list("codename", flat=True))
     if manquantes:
         raise RuntimeError(f"Permissions inconnues pour {app_label} : {sorted(manquantes)}")
@@ -55,7 +53,5 @@ def donnees_de_reference_rejouer() -> None:
                 plan.append(cle)
     for cle in plan:
         for operation in loader.graph.nodes[cle].operations:
-            if isinstance(operation, RunPython) and getattr(
-                operation.code, "donnees_de_reference", False
-            ):
+            if isinstance(operation, RunPython) and getattr(operation.code, "donnees_de_reference", False):
                 operation.code(apps, None)

@@ -37,7 +37,8 @@ class TypeFiltre(admin.SimpleListFilter):
 
 class MotifRefusForm(forms.Form):
     motif = forms.CharField(
-        label="Motif du refus (communiqué à la famille)", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Motif du refus (communiqué à la famille)",
+        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=services.MOTIF_LONGUEUR_MAX,
         error_messages={"required": services.MESSAGE_MOTIF_REQUIS},
     )
@@ -60,35 +61,69 @@ def comparaison(demande: Demande, utilisateur) -> tuple[list[dict], bool]:
         actuel = actuels.get(nom, "")
         change = not type_.creation and demande.statut == Demande.Statut.EN_ATTENTE and actuel != avant
         perimee = perimee or change
-        lignes.append({"libelle": libelles.get(nom, nom), "avant": avant, "actuel": actuel,
-                       "demande": demande_texte, "change": change})
+        lignes.append(
+            {
+                "libelle": libelles.get(nom, nom),
+                "avant": avant,
+                "actuel": actuel,
+                "demande": demande_texte,
+                "change": change,
+            }
+        )
     return lignes, perimee
 
 
 @admin.register(Demande)
 class DemandeAdmin(admin.ModelAdmin):
-    list_display = ("numero", "type_libelle", "famille", "enfant", "statut", "cree_le", "decide_le",
-                    "decide_par")
+    list_display = (
+        "numero",
+        "type_libelle",
+        "famille",
+        "enfant",
+        "statut",
+        "cree_le",
+        "decide_le",
+        "decide_par",
+    )
     list_display_links = ("numero", "type_libelle")
     list_filter = (TypeFiltre, "statut", "cree_le")
-    search_fields = ("famille__numero", "famille__responsables__nom", "famille__responsables__prenom",
-                     "enfant__prenom", "enfant__nom")
+    search_fields = (
+        "famille__numero",
+        "famille__responsables__nom",
+        "famille__responsables__prenom",
+        "enfant__prenom",
+        "enfant__nom",
+    )
     list_select_related = ("famille", "enfant", "decide_par")
     date_hierarchy = "cree_le"
     actions = ["accepter_selection", "refuser_selection"]
-    fields = ("type_libelle", "famille", "enfant", "statut", "cree_le", "cree_par",
-              "comparaison_html", "informations_html", "decide_le", "decide_par", "motif")
+    fields = (
+        "type_libelle",
+        "famille",
+        "enfant",
+        "statut",
+        "cree_le",
+        "cree_par",
+        "comparaison_html",
+        "informations_html",
+        "decide_le",
+        "decide_par",
+        "motif",
+    )
     readonly_fields = fields
     change_form_template = "admin/demandes/demande/change_form.html"
 
     def get_ordering(self, request):
         # Les demandes en attente d'abord, les plus anciennes en tête (premier arrivé, premier servi).
-        return [Case(When(statut=Demande.Statut.EN_ATTENTE, then=Value(0)), default=Value(1)).asc(),
-                "cree_le"]
+        return [
+            Case(When(statut=Demande.Statut.EN_ATTENTE, then=Value(0)), default=Value(1)).asc(),
+            "cree_le",
+        ]
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .select_related("famille", "enfant", "decide_par", "cree_par")
             .prefetch_related("famille__responsables")
         )
@@ -115,15 +150,24 @@ class DemandeAdmin(admin.ModelAdmin):
             return registre.TEXTE_MASQUE_SANITAIRE
         lignes, _perimee = comparaison(obj, utilisateur)
         corps = format_html_join(
-            "", "<tr><th scope='row'>{}</th><td>{}</td><td>{}{}</td><td><strong>{}</strong></td></tr>",
-            ((ligne["libelle"], ligne["avant"] or "—", ligne["actuel"] or "—",
-              " ⚠ modifiée depuis la demande" if ligne["change"] else "", ligne["demande"] or "—")
-             for ligne in lignes),
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}{}</td><td><strong>{}</strong></td></tr>",
+            (
+                (
+                    ligne["libelle"],
+                    ligne["avant"] or "—",
+                    ligne["actuel"] or "—",
+                    " ⚠ modifiée depuis la demande" if ligne["change"] else "",
+                    ligne["demande"] or "—",
+                )
+                for ligne in lignes
+            ),
         )
         return format_html(
             "<table class='comparaison-demande'><thead><tr><th scope='col'>Champ</th>"
             "<th scope='col'>Au moment de la demande</th><th scope='col'>Valeur actuelle</th>"
-            "<th scope='col'>Valeur demandée</th></tr></thead><tbody>{}</tbody></table>", corps,
+            "<th scope='col'>Valeur demandée</th></tr></thead><tbody>{}</tbody></table>",
+            corps,
         )
 
     @admin.display(description="pour décider")
@@ -132,8 +176,7 @@ class DemandeAdmin(admin.ModelAdmin):
         lignes = informations(obj) if informations else []
         if not lignes:
             return "—"
-        return format_html("<ul>{}</ul>", format_html_join(
-            "", "<li><strong>{}</strong> : {}</li>", lignes))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li><strong>{}</strong> : {}</li>", lignes))
 
     def get_object(self, request, object_id, from_field=None):
         demande = super().get_object(request, object_id, from_field)
@@ -149,21 +192,29 @@ class DemandeAdmin(admin.ModelAdmin):
             _lignes, perimee = comparaison(demande, request.user)
             if perimee and request.method == "GET":
                 messages.warning(request, MESSAGE_FICHE_MODIFIEE)
-            extra_context.update({
-                "en_attente": demande.statut == Demande.Statut.EN_ATTENTE,
-                "peut_decider": self.has_change_permission(request, demande) and (
-                    not demande.type_demande.sensible or services.peut_voir_sanitaire(request.user)),
-                "url_accepter": reverse("admin:demandes_demande_accepter", args=[demande.pk]),
-                "url_refuser": reverse("admin:demandes_demande_refuser", args=[demande.pk]),
-            })
+            extra_context.update(
+                {
+                    "en_attente": demande.statut == Demande.Statut.EN_ATTENTE,
+                    "peut_decider": self.has_change_permission(request, demande)
+                    and (not demande.type_demande.sensible or services.peut_voir_sanitaire(request.user)),
+                    "url_accepter": reverse("admin:demandes_demande_accepter", args=[demande.pk]),
+                    "url_refuser": reverse("admin:demandes_demande_refuser", args=[demande.pk]),
+                }
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [
-            path("<int:pk>/accepter/", self.admin_site.admin_view(self.vue_accepter),
-                 name="demandes_demande_accepter"),
-            path("<int:pk>/refuser/", self.admin_site.admin_view(self.vue_refuser),
-                 name="demandes_demande_refuser"),
+            path(
+                "<int:pk>/accepter/",
+                self.admin_site.admin_view(self.vue_accepter),
+                name="demandes_demande_accepter",
+            ),
+            path(
+                "<int:pk>/refuser/",
+                self.admin_site.admin_view(self.vue_refuser),
+                name="demandes_demande_refuser",
+            ),
         ] + super().get_urls()
 
     def _url_detail(self, pk):
@@ -195,25 +246,28 @@ class DemandeAdmin(admin.ModelAdmin):
             raise PermissionDenied
         formulaire = MotifRefusForm(request.POST or None)
         if request.method == "POST" and formulaire.is_valid():
-            if self._decider(request, demande, services.demande_refuser,
-                             motif=formulaire.cleaned_data["motif"]):
+            if self._decider(
+                request, demande, services.demande_refuser, motif=formulaire.cleaned_data["motif"]
+            ):
                 messages.success(request, MESSAGE_REFUSEE.format(pk=demande.pk))
                 return HttpResponseRedirect(reverse("admin:demandes_demande_changelist"))
             return HttpResponseRedirect(self._url_detail(pk))
-        return TemplateResponse(request, "admin/demandes/demande/refuser.html", {
-            **self.admin_site.each_context(request),
-            "title": f"Refuser la demande n° {demande.pk}",
-            "opts": self.model._meta,
-            "demandes": [demande],
-            "form": formulaire,
-            "action_url": reverse("admin:demandes_demande_refuser", args=[pk]),
-        })
+        return TemplateResponse(
+            request,
+            "admin/demandes/demande/refuser.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Refuser la demande n° {demande.pk}",
+                "opts": self.model._meta,
+                "demandes": [demande],
+                "form": formulaire,
+                "action_url": reverse("admin:demandes_demande_refuser", args=[pk]),
+            },
+        )
 
     @admin.action(description="Accepter les demandes sélectionnées", permissions=["change"])
     def accepter_selection(self, request, queryset):
-        acceptees = sum(
-            self._decider(request, demande, services.demande_accepter) for demande in queryset
-        )
+        acceptees = sum(self._decider(request, demande, services.demande_accepter) for demande in queryset)
         if acceptees:
             messages.success(request, f"{acceptees} demande(s) acceptée(s).")
 
@@ -222,19 +276,24 @@ class DemandeAdmin(admin.ModelAdmin):
         formulaire = MotifRefusForm(request.POST if "motif_confirme" in request.POST else None)
         if formulaire.is_bound and formulaire.is_valid():
             refusees = sum(
-                self._decider(request, demande, services.demande_refuser,
-                              motif=formulaire.cleaned_data["motif"])
+                self._decider(
+                    request, demande, services.demande_refuser, motif=formulaire.cleaned_data["motif"]
+                )
                 for demande in queryset
             )
             if refusees:
                 messages.success(request, f"{refusees} demande(s) refusée(s).")
             return None
-        return TemplateResponse(request, "admin/demandes/demande/refuser.html", {
-            **self.admin_site.each_context(request),
-            "title": "Refuser les demandes sélectionnées",
-            "opts": self.model._meta,
-            "demandes": list(queryset),
-            "form": formulaire,
-            "action": "refuser_selection",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        })
+        return TemplateResponse(
+            request,
+            "admin/demandes/demande/refuser.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Refuser les demandes sélectionnées",
+                "opts": self.model._meta,
+                "demandes": list(queryset),
+                "form": formulaire,
+                "action": "refuser_selection",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -14,8 +14,9 @@ def _demander(famille, parent, type_code, changements, enfant=None):
     data = {nom: registre.serialiser(v) for nom, v in initiales.items() if v not in (None, False)}
     data.update(changements)
     formulaire = type_.construire(famille=famille, enfant=enfant, data=data)
-    return services.demande_creer(famille=famille, type_code=type_code, formulaire=formulaire,
-                                  enfant=enfant, auteur=parent)
+    return services.demande_creer(
+        famille=famille, type_code=type_code, formulaire=formulaire, enfant=enfant, auteur=parent
+    )
 
 
 @transaction.atomic
@@ -30,10 +31,15 @@ def creer() -> list:
     file_completer(famille=famille)
     acceptee = _demander(famille, parent, "caf", {"quotient_familial": "870"})
     services.demande_accepter(demande=acceptee, agent=agent)
-    refusee = _demander(famille, parent, "fiscales", {"revenu_fiscal_reference": "31250",
-                                                      "nombre_parts": "2.5", "annee_fiscale": "2024"})
+    refusee = _demander(
+        famille,
+        parent,
+        "fiscales",
+        {"revenu_fiscal_reference": "31250", "nombre_parts": "2.5", "annee_fiscale": "2024"},
+    )
     services.demande_refuser(
-        demande=refusee, agent=agent,
+        demande=refusee,
+        agent=agent,
         motif="Avis d'imposition manquant : merci de le déposer à l'accueil du CCAS.",
     )
     _demander(famille, parent, "responsable", {"telephone_mobile": "06 11 22 33 44"})

@@ -22,11 +22,17 @@ class Demande(models.Model):
 
     type = models.CharField(_("type"), max_length=40, db_index=True)
     famille = models.ForeignKey(
-        "familles.Famille", on_delete=models.CASCADE, related_name="demandes",
+        "familles.Famille",
+        on_delete=models.CASCADE,
+        related_name="demandes",
         verbose_name=_("famille"),
     )
     enfant = models.ForeignKey(
-        "enfants.Enfant", on_delete=models.CASCADE, null=True, blank=True, related_name="demandes",
+        "enfants.Enfant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="demandes",
         verbose_name=_("enfant"),
     )
     donnees = models.JSONField(_("données demandées"), default=dict, encoder=DjangoJSONEncoder)
@@ -38,13 +44,21 @@ class Demande(models.Model):
     motif = models.TextField(_("motif du refus"), blank=True)
     cree_le = models.DateTimeField(_("date de la demande"), auto_now_add=True, db_index=True)
     cree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("demandée par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandée par"),
     )
     decide_le = models.DateTimeField(_("date de la décision"), null=True, blank=True)
     decide_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("décidée par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidée par"),
     )
 
     class Meta:

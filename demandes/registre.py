@@ -120,6 +120,7 @@ def categories(cote: str) -> list[str]:
 
 # Valeurs : données JSON de la demande et textes affichés.
 
+
 def serialiser(valeur):
     """Une valeur nettoyée → une donnée JSON qu'un formulaire relit tel quel."""
     if isinstance(valeur, models.Model):
@@ -147,7 +148,8 @@ def valeurs_demandees(demande, formulaire: forms.BaseForm) -> dict:
     de quoi pré-remplir le formulaire avec ce qui est déjà demandé."""
     annexes = demande.type_demande.champs_annexes
     return {
-        nom: valeur for nom, valeur in demande.donnees.items()
+        nom: valeur
+        for nom, valeur in demande.donnees.items()
         if nom in formulaire.fields and nom not in annexes
     }
 

@@ -76,12 +76,16 @@ def _limite_verifier(*, famille) -> None:
     """Au plus DEMANDES_LIMITE_PAR_HEURE demandes de modification par famille sur l'heure."""
     limite = settings.DEMANDES_LIMITE_PAR_HEURE
     codes = [t.code for t in registre.types() if t.limite_par_heure]
-    possible = envoi_possible_a(Demande.objects.filter(famille=famille, type__in=codes),
-                                champ_date="cree_le", limite=limite)
+    possible = envoi_possible_a(
+        Demande.objects.filter(famille=famille, type__in=codes), champ_date="cree_le", limite=limite
+    )
     if possible is not None:
         journal.evenement("limite_demandes", famille=famille.numero)
-        raise LimiteAtteinte(MESSAGE_LIMITE.format(
-            envois=nombre_fr(limite, "demande", "demandes"), heure=heure_texte(possible)))
+        raise LimiteAtteinte(
+            MESSAGE_LIMITE.format(
+                envois=nombre_fr(limite, "demande", "demandes"), heure=heure_texte(possible)
+            )
+        )
 
 
 def demande_en_attente(*, famille, type_code: str, enfant=None) -> Demande | None:
@@ -134,22 +138,37 @@ def demande_creer(
     avant = {}
     if not type_.creation:
         avant = {
-            nom: registre.texte(formulaire.fields[nom], formulaire.get_initial_for_field(
-                formulaire.fields[nom], nom))
+            nom: registre.texte(
+                formulaire.fields[nom], formulaire.get_initial_for_field(formulaire.fields[nom], nom)
+            )
             for nom in changes
         }
     apres = {nom: registre.texte(formulaire.fields[nom], formulaire.cleaned_data[nom]) for nom in changes}
     if type_.creation:
         apres = {nom: valeur for nom, valeur in apres.items() if valeur}
     return Demande.objects.create(
-        type=type_code, famille=famille, enfant=enfant, donnees=donnees, avant=avant, apres=apres,
+        type=type_code,
+        famille=famille,
+        enfant=enfant,
+        donnees=donnees,
+        avant=avant,
+        apres=apres,
         cree_par=auteur if getattr(auteur, "pk", None) else None,
     )
 
 
 @transaction.atomic
-def demande_consigner(*, famille, type_code: str, enfant=None, donnees: dict, apres: dict,
-                      statut: str, motif: str = "", auteur=None) -> Demande:
+def demande_consigner(
+    *,
+    famille,
+    type_code: str,
+    enfant=None,
+    donnees: dict,
+    apres: dict,
+    statut: str,
+    motif: str = "",
+    auteur=None,
+) -> Demande:
     """Inscrit dans la Liste des demandes une demande que le service qui la possède a déjà
     décidée d'office (réservation acceptée automatiquement, absence excusée ou facturée) :
     rien n'est à décider, rien n'est appliqué ici ; la décision est celle du service."""
@@ -157,8 +176,14 @@ def demande_consigner(*, famille, type_code: str, enfant=None, donnees: dict, ap
         raise ValueError(f"Statut d'une demande déjà décidée : {statut}")
     registre.type_demande(type_code)  # un type inconnu est une erreur de programmation
     return Demande.objects.create(
-        type=type_code, famille=famille, enfant=enfant, donnees=donnees, apres=apres,
-        statut=statut, motif=motif, decide_le=timezone.now(),
+        type=type_code,
+        famille=famille,
+        enfant=enfant,
+        donnees=donnees,
+        apres=apres,
+        statut=statut,
+        motif=motif,
+        decide_le=timezone.now(),
         cree_par=auteur if getattr(auteur, "pk", None) else None,
     )
 
@@ -217,8 +242,12 @@ def _audit_decision(demande: Demande, agent, action: str) -> None:
         }
 
     audit_enregistrer(
-        auteur=agent, famille=demande.famille, objet=f"Demande n° {demande.pk} ({type_.libelle})",
-        action=action, avant=lisible(demande.avant), apres=lisible(demande.apres),
+        auteur=agent,
+        famille=demande.famille,
+        objet=f"Demande n° {demande.pk} ({type_.libelle})",
+        action=action,
+        avant=lisible(demande.avant),
+        apres=lisible(demande.apres),
         sensible=type_.sensible,
     )
 
@@ -236,8 +265,10 @@ def demande_accepter(*, demande: Demande, agent) -> Demande:
     if not formulaire.is_valid():
         raise DemandeInvalide(
             "La demande n'est plus valide sur la fiche actuelle : "
-            + " ; ".join(f"{formulaire.fields[c].label if c in formulaire.fields else c} : {' '.join(e)}"
-                         for c, e in formulaire.errors.items()),
+            + " ; ".join(
+                f"{formulaire.fields[c].label if c in formulaire.fields else c} : {' '.join(e)}"
+                for c, e in formulaire.errors.items()
+            ),
             formulaire.errors,
         )
     donnees = {nom: formulaire.cleaned_data[nom] for nom in demande.donnees if nom in formulaire.cleaned_data}
@@ -260,8 +291,7 @@ def demande_refuser(*, demande: Demande, agent, motif: str) -> Demande:
     if not motif:
         raise DemandeErreur(MESSAGE_MOTIF_REQUIS)
     if len(motif) > MOTIF_LONGUEUR_MAX:
-        raise DemandeErreur(MESSAGE_MOTIF_TROP_LONG.format(longueur=len(motif),
-                                                           maximum=MOTIF_LONGUEUR_MAX))
+        raise DemandeErreur(MESSAGE_MOTIF_TROP_LONG.format(longueur=len(motif), maximum=MOTIF_LONGUEUR_MAX))
     demande = _verrouiller_en_attente(demande, agent)
     type_ = demande.type_demande
     if type_.refuser is not None:
@@ -284,8 +314,10 @@ def _message_de_decision(demande: Demande) -> str:
     """Le texte du message de décision dans la boîte de réception (portail authentifié) : le
     type, la décision et le motif d'un refus ; jamais les valeurs demandées."""
     decision = "acceptée" if demande.statut == Demande.Statut.ACCEPTEE else "refusée"
-    texte = (f"Votre demande « {demande.type_demande.libelle} » du "
-             f"{timezone.localtime(demande.cree_le):%d/%m/%Y} a été {decision}.")
+    texte = (
+        f"Votre demande « {demande.type_demande.libelle} » du "
+        f"{timezone.localtime(demande.cree_le):%d/%m/%Y} a été {decision}."
+    )
     if demande.statut == Demande.Statut.REFUSEE and demande.motif:
         texte += f"\n\nMotif : {demande.motif}"
     return texte + "\n\nLe détail est dans l'onglet « Liste des demandes »."

@@ -14,7 +14,10 @@ def _responsable(role):
 
     def appliquer(*, demande, donnees, auteur):
         return familles_services.responsable_modifier(
-            famille=demande.famille, role=role, valeurs=donnees, auteur=auteur,
+            famille=demande.famille,
+            role=role,
+            valeurs=donnees,
+            auteur=auteur,
             motif=f"Demande n° {demande.pk} acceptée",
         )
 
@@ -29,33 +32,68 @@ def _famille(*, famille, enfant):
 def _appliquer_famille(*, demande, donnees, auteur):
     valeurs = {k: v for k, v in donnees.items() if k in familles_services.CHAMPS_FAMILLE_MODIFIABLES}
     return familles_services.famille_modifier(
-        famille=demande.famille, valeurs=valeurs, auteur=auteur,
+        famille=demande.famille,
+        valeurs=valeurs,
+        auteur=auteur,
         motif=f"Demande n° {demande.pk} acceptée",
     )
 
 
 _args, _appl = _responsable(Responsable.Role.PRINCIPAL)
-RESPONSABLE = enregistrer(TypeDemande(
-    code="responsable", libelle="Informations responsable", cote=COTE_COMPTE,
-    categorie="Responsable", formulaire=familles_forms.ResponsableForm,
-    arguments=_args, appliquer=_appl,
-))
+RESPONSABLE = enregistrer(
+    TypeDemande(
+        code="responsable",
+        libelle="Informations responsable",
+        cote=COTE_COMPTE,
+        categorie="Responsable",
+        formulaire=familles_forms.ResponsableForm,
+        arguments=_args,
+        appliquer=_appl,
+    )
+)
 _args, _appl = _responsable(Responsable.Role.CONJOINT)
-CONJOINT = enregistrer(TypeDemande(
-    code="conjoint", libelle="Informations conjoint", cote=COTE_COMPTE,
-    categorie="Conjoint", formulaire=familles_forms.ResponsableForm,
-    arguments=_args, appliquer=_appl,
-))
-FISCALES = enregistrer(TypeDemande(
-    code="fiscales", libelle="Informations fiscales", cote=COTE_COMPTE, categorie="Fiscales",
-    formulaire=familles_forms.FiscalesForm, arguments=_famille, appliquer=_appliquer_famille,
-))
-CAF = enregistrer(TypeDemande(
-    code="caf", libelle="Informations CAF", cote=COTE_COMPTE, categorie="CAF",
-    formulaire=familles_forms.CafForm, arguments=_famille, appliquer=_appliquer_famille,
-))
-BANCAIRES = enregistrer(TypeDemande(
-    code="bancaires", libelle="Informations bancaires", cote=COTE_COMPTE, categorie="Bancaires",
-    formulaire=familles_forms.BancairesForm, arguments=_famille, appliquer=_appliquer_famille,
-    masques={"iban": iban_masquer},
-))
+CONJOINT = enregistrer(
+    TypeDemande(
+        code="conjoint",
+        libelle="Informations conjoint",
+        cote=COTE_COMPTE,
+        categorie="Conjoint",
+        formulaire=familles_forms.ResponsableForm,
+        arguments=_args,
+        appliquer=_appl,
+    )
+)
+FISCALES = enregistrer(
+    TypeDemande(
+        code="fiscales",
+        libelle="Informations fiscales",
+        cote=COTE_COMPTE,
+        categorie="Fiscales",
+        formulaire=familles_forms.FiscalesForm,
+        arguments=_famille,
+        appliquer=_appliquer_famille,
+    )
+)
+CAF = enregistrer(
+    TypeDemande(
+        code="caf",
+        libelle="Informations CAF",
+        cote=COTE_COMPTE,
+        categorie="CAF",
+        formulaire=familles_forms.CafForm,
+        arguments=_famille,
+        appliquer=_appliquer_famille,
+    )
+)
+BANCAIRES = enregistrer(
+    TypeDemande(
+        code="bancaires",
+        libelle="Informations bancaires",
+        cote=COTE_COMPTE,
+        categorie="Bancaires",
+        formulaire=familles_forms.BancairesForm,
+        arguments=_famille,
+        appliquer=_appliquer_famille,
+        masques={"iban": iban_masquer},
+    )
+)

@@ -37,41 +37,57 @@ def _service(service, cle):
 
 def _appliquer(service, cle):
     appeler = _service(service, cle)
-    return lambda *, demande, donnees, auteur: appeler(demande=demande, donnees=donnees,
-                                                       agent=auteur)
+    return lambda *, demande, donnees, auteur: appeler(demande=demande, donnees=donnees, agent=auteur)
 
 
 def _informations_reservation(demande) -> list[tuple[str, str]]:
     """Les places restantes le jour de la réservation, au moment où l'agent regarde."""
-    reservation = (Reservation.objects.select_related("inscription__activite")
-                   .filter(pk=demande.donnees.get("reservation")).first())
+    reservation = (
+        Reservation.objects.select_related("inscription__activite")
+        .filter(pk=demande.donnees.get("reservation"))
+        .first()
+    )
     if reservation is None:
         return []
-    places = planning.places_du_jour(activite=reservation.inscription.activite,
-                                     jour=reservation.date)
+    places = planning.places_du_jour(activite=reservation.inscription.activite, jour=reservation.date)
     return [("Places le jour demandé", places.texte)]
 
 
-RESERVATION = enregistrer(TypeDemande(
-    code="reservation", libelle="Réservation", cote=COTE_ENFANTS, categorie="Réservations",
-    message_acceptee="Demande n° {pk} : réservation acceptée.",
-    informations=_informations_reservation,
-    formulaire=enfants_forms.ReservationDecisionForm, arguments=_arguments,
-    creation=True, unique_en_attente=False, limite_par_heure=False,
-    appliquer=_appliquer(planning.reservation_accepter, "reservation"),
-    refuser=_service(planning.reservation_refuser, "reservation"),
-    annuler=lambda *, demande, donnees: planning.reservation_annuler(
-        reservation=donnees["reservation"]),
-))
-ABSENCE = enregistrer(TypeDemande(
-    code="absence", libelle="Absence", cote=COTE_ENFANTS, categorie="Absences",
-    message_acceptee="Demande n° {pk} : absence excusée.",
-    formulaire=enfants_forms.AbsenceDecisionForm, arguments=_arguments,
-    creation=True, unique_en_attente=False, limite_par_heure=False,
-    appliquer=_appliquer(planning.absence_accepter, "absence"),
-    refuser=_service(planning.absence_refuser, "absence"),
-    annuler=lambda *, demande, donnees: planning.absence_annuler(absence=donnees["absence"]),
-))
+RESERVATION = enregistrer(
+    TypeDemande(
+        code="reservation",
+        libelle="Réservation",
+        cote=COTE_ENFANTS,
+        categorie="Réservations",
+        message_acceptee="Demande n° {pk} : réservation acceptée.",
+        informations=_informations_reservation,
+        formulaire=enfants_forms.ReservationDecisionForm,
+        arguments=_arguments,
+        creation=True,
+        unique_en_attente=False,
+        limite_par_heure=False,
+        appliquer=_appliquer(planning.reservation_accepter, "reservation"),
+        refuser=_service(planning.reservation_refuser, "reservation"),
+        annuler=lambda *, demande, donnees: planning.reservation_annuler(reservation=donnees["reservation"]),
+    )
+)
+ABSENCE = enregistrer(
+    TypeDemande(
+        code="absence",
+        libelle="Absence",
+        cote=COTE_ENFANTS,
+        categorie="Absences",
+        message_acceptee="Demande n° {pk} : absence excusée.",
+        formulaire=enfants_forms.AbsenceDecisionForm,
+        arguments=_arguments,
+        creation=True,
+        unique_en_attente=False,
+        limite_par_heure=False,
+        appliquer=_appliquer(planning.absence_accepter, "absence"),
+        refuser=_service(planning.absence_refuser, "absence"),
+        annuler=lambda *, demande, donnees: planning.absence_annuler(absence=donnees["absence"]),
+    )
+)
 TYPES = {Reservation: (RESERVATION, "reservation"), Absence: (ABSENCE, "absence")}
 
 
@@ -104,14 +120,22 @@ def mettre_en_file(sender, objet, auteur=None, **kwargs):
     decision = _decision_d_office(objet)
     if decision is None:
         formulaire = type_.construire(famille=enfant.famille, enfant=enfant, data={cle: objet.pk})
-        demande_creer(famille=enfant.famille, type_code=type_.code, formulaire=formulaire,
-                      enfant=enfant, auteur=auteur)
+        demande_creer(
+            famille=enfant.famille, type_code=type_.code, formulaire=formulaire, enfant=enfant, auteur=auteur
+        )
         return
     statut, motif = decision
     texte = str(objet) if sender is Reservation else f"{objet} — {objet.get_etat_display()}"
-    demande_consigner(famille=enfant.famille, type_code=type_.code, enfant=enfant,
-                      donnees={cle: objet.pk}, apres={cle: texte}, statut=statut, motif=motif,
-                      auteur=auteur)
+    demande_consigner(
+        famille=enfant.famille,
+        type_code=type_.code,
+        enfant=enfant,
+        donnees={cle: objet.pk},
+        apres={cle: texte},
+        statut=statut,
+        motif=motif,
+        auteur=auteur,
+    )
 
 
 @receiver(planning.demande_planning_retiree, dispatch_uid="demandes_planning_retiree")
@@ -124,7 +148,8 @@ def retirer(sender, objet, **kwargs):
 
     type_, cle = TYPES[sender]
     Demande.objects.filter(
-        type=type_.code, famille_id=objet.inscription.enfant.famille_id,
+        type=type_.code,
+        famille_id=objet.inscription.enfant.famille_id,
         statut__in=[Demande.Statut.EN_ATTENTE, Demande.Statut.ACCEPTEE],
         **{f"donnees__{cle}": objet.pk},
     ).update(statut=Demande.Statut.ANNULEE, decide_le=timezone.now())
@@ -133,9 +158,9 @@ def retirer(sender, objet, **kwargs):
 def file_completer(*, famille) -> None:
     """Met dans la file les réservations et absences de la famille encore en attente (démo)."""
     for objet in Reservation.objects.filter(
-            inscription__enfant__famille=famille,
-            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE]):
+        inscription__enfant__famille=famille,
+        etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE],
+    ):
         mettre_en_file(Reservation, objet)
-    for objet in Absence.objects.filter(inscription__enfant__famille=famille,
-                                        etat=Absence.Etat.EN_COURS):
+    for objet in Absence.objects.filter(inscription__enfant__famille=famille, etat=Absence.Etat.EN_COURS):
         mettre_en_file(Absence, objet)

@@ -16,14 +16,22 @@ urlpatterns = [
     path("demandes/<int:pk>/annuler/", views.annuler, name="annuler"),
     # Un formulaire par type « Mon compte » (URL sans paramètre : rien à isoler entre familles).
     *[
-        path(f"compte/modifier/{type_.code}/", views.compte_modifier, {"code": type_.code},
-             name=f"compte_{type_.code}")
+        path(
+            f"compte/modifier/{type_.code}/",
+            views.compte_modifier,
+            {"code": type_.code},
+            name=f"compte_{type_.code}",
+        )
         for type_ in registre.types(registre.COTE_COMPTE)
     ],
     path("enfants/nouveau/", views.nouvel_enfant, name="nouvel_enfant"),
     *[
-        path(f"enfants/<int:pk>/demande/{type_.code.removeprefix('enfant_')}/", views.enfant_modifier,
-             {"code": type_.code}, name=type_.code)
+        path(
+            f"enfants/<int:pk>/demande/{type_.code.removeprefix('enfant_')}/",
+            views.enfant_modifier,
+            {"code": type_.code},
+            name=type_.code,
+        )
         for type_ in types_enfants.TYPES_FICHE
     ],
 ]

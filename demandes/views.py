@@ -32,15 +32,20 @@ def formulaire_demande(request, *, type_, enfant=None, template, contexte, retou
     famille = request.famille
     en_attente = (
         services.demande_en_attente(famille=famille, type_code=type_.code, enfant=enfant)
-        if type_.unique_en_attente else None
+        if type_.unique_en_attente
+        else None
     )
     if request.method == "POST":
         formulaire = type_.construire(famille=famille, enfant=enfant, data=request.POST)
         if formulaire.is_valid():
             try:
                 services.demande_creer(
-                    famille=famille, type_code=type_.code, formulaire=formulaire, enfant=enfant,
-                    auteur=request.user, remplacer=request.POST.get("remplacer") == "1",
+                    famille=famille,
+                    type_code=type_.code,
+                    formulaire=formulaire,
+                    enfant=enfant,
+                    auteur=request.user,
+                    remplacer=request.POST.get("remplacer") == "1",
                 )
             except services.AucunChangement as erreur:
                 messages.info(request, erreur.message)
@@ -79,8 +84,11 @@ def compte_modifier(request, code):
     """Un formulaire de demande de modification de « Mon compte »."""
     type_ = _type_du_cote(code, registre.COTE_COMPTE)
     return formulaire_demande(
-        request, type_=type_, template="demandes/compte_modifier.html",
-        contexte={"actif": code}, retour="demandes:liste",
+        request,
+        type_=type_,
+        template="demandes/compte_modifier.html",
+        contexte={"actif": code},
+        retour="demandes:liste",
     )
 
 
@@ -91,8 +99,12 @@ def enfant_modifier(request, pk, code):
     enfant = get_object_or_404(enfants_selectors.enfants(famille=request.famille), pk=pk)
     type_ = _type_du_cote(code, registre.COTE_ENFANTS)
     return formulaire_demande(
-        request, type_=type_, enfant=enfant, template="demandes/enfant_modifier.html",
-        contexte={"actif": code, "enfant": enfant}, retour="demandes:liste",
+        request,
+        type_=type_,
+        enfant=enfant,
+        template="demandes/enfant_modifier.html",
+        contexte={"actif": code, "enfant": enfant},
+        retour="demandes:liste",
         initial=request.GET,
     )
 
@@ -103,7 +115,10 @@ def nouvel_enfant(request):
     """Ajouter un enfant qui sera prochainement inscrit : une demande « Inscription »."""
     type_ = _type_du_cote("nouvel_enfant", registre.COTE_ENFANTS)
     return formulaire_demande(
-        request, type_=type_, template="demandes/nouvel_enfant.html", contexte={"actif": "nouvel_enfant"},
+        request,
+        type_=type_,
+        template="demandes/nouvel_enfant.html",
+        contexte={"actif": "nouvel_enfant"},
         retour="demandes:liste",
     )
 
@@ -123,8 +138,7 @@ def liste(request):
     """Liste des demandes : en attente, refusées, acceptées ; côté Mon compte ou Mes enfants."""
     cote, categorie = _parametres_liste(request)
     lignes = []
-    for demande in selectors.demandes_recentes(famille=request.famille, cote=cote,
-                                                  categorie=categorie):
+    for demande in selectors.demandes_recentes(famille=request.famille, cote=cote, categorie=categorie):
         lignes.append({"demande": demande, "colonnes": registre.colonnes(demande, parent=True)})
     sections = [
         ("en-attente", "Demandes en attente", Demande.Statut.EN_ATTENTE),
@@ -137,8 +151,12 @@ def liste(request):
         "categorie": categorie,
         "categories": registre.categories(cote),
         "sections": [
-            {"id": ident, "titre": titre, "statut": statut,
-             "lignes": [ligne for ligne in lignes if ligne["demande"].statut == statut]}
+            {
+                "id": ident,
+                "titre": titre,
+                "statut": statut,
+                "lignes": [ligne for ligne in lignes if ligne["demande"].statut == statut],
+            }
             for ident, titre, statut in sections
         ],
     }

@@ -48,8 +48,9 @@ class JoursSemaineField(forms.MultipleChoiceField):
     def __init__(self, *, required=True, **kwargs):
         kwargs.pop("max_length", None)
         kwargs.pop("empty_value", None)
-        super().__init__(choices=[(str(i), nom) for i, nom in enumerate(calendrier.JOURS)],
-                         required=required, **kwargs)
+        super().__init__(
+            choices=[(str(i), nom) for i, nom in enumerate(calendrier.JOURS)], required=required, **kwargs
+        )
 
     def prepare_value(self, value):
         if isinstance(value, str):
@@ -71,9 +72,11 @@ class JoursSemaineMixin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in AIDES_JOURS:
-            return JoursSemaineField(label=str(db_field.verbose_name).capitalize(),
-                                     required=not db_field.blank,
-                                     help_text=AIDES_JOURS[db_field.name])
+            return JoursSemaineField(
+                label=str(db_field.verbose_name).capitalize(),
+                required=not db_field.blank,
+                help_text=AIDES_JOURS[db_field.name],
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -118,8 +121,10 @@ class DossierAMettreAJourFiltre(admin.SimpleListFilter):
     parameter_name = "dossier"
 
     def lookups(self, request, model_admin):
-        return [("a_mettre_a_jour", "À mettre à jour (incomplet ou santé de plus d'un an)"),
-                ("a_contacter", "Famille à contacter (nouvel enfant)")]
+        return [
+            ("a_mettre_a_jour", "À mettre à jour (incomplet ou santé de plus d'un an)"),
+            ("a_contacter", "Famille à contacter (nouvel enfant)"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "a_mettre_a_jour":
@@ -176,15 +181,20 @@ class EnfantAdmin(AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
         messages.success(request, "Les enfants sélectionnés ne sont plus signalés « à contacter ».")
 
 
-
 # --- Planning : calendrier des structures, inscriptions, demandes, pointage ---
-
 
 
 @admin.register(Activite)
 class ActiviteAdmin(JoursSemaineMixin, admin.ModelAdmin):
-    list_display = ("nom", "structure", "jours_ouverture_libelle", "periode", "capacite",
-                    "acceptation_automatique", "lien_pointage")
+    list_display = (
+        "nom",
+        "structure",
+        "jours_ouverture_libelle",
+        "periode",
+        "capacite",
+        "acceptation_automatique",
+        "lien_pointage",
+    )
     list_filter = ("structure", "periode", "acceptation_automatique")
     list_select_related = ("structure",)
     search_fields = ("nom", "structure__nom")
@@ -195,13 +205,17 @@ class ActiviteAdmin(JoursSemaineMixin, admin.ModelAdmin):
 
     @admin.display(description="Pointage")
     def lien_pointage(self, obj):
-        return format_html('<a href="{}">Pointer aujourd’hui</a>',
-                           reverse("admin:enfants_activite_pointage", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Pointer aujourd’hui</a>', reverse("admin:enfants_activite_pointage", args=[obj.pk])
+        )
 
     def get_urls(self):
         return [
-            path("<int:pk>/pointage/", self.admin_site.admin_view(self.pointage),
-                 name="enfants_activite_pointage"),
+            path(
+                "<int:pk>/pointage/",
+                self.admin_site.admin_view(self.pointage),
+                name="enfants_activite_pointage",
+            ),
         ] + super().get_urls()
 
     def pointage(self, request, pk):
@@ -218,13 +232,17 @@ class ActiviteAdmin(JoursSemaineMixin, admin.ModelAdmin):
         inscrites = services.inscriptions_du_jour(activite=activite, jour=jour)
         if request.method == "POST":
             presents = {int(v) for v in request.POST.getlist("presents") if v.isdigit()}
-            services.presences_pointer(activite=activite, jour=jour, inscriptions=inscrites,
-                                       presents=presents, agent=request.user)
-            self.message_user(request, f"Pointage enregistré pour le {calendrier.date_longue(jour)}.",
-                              messages.SUCCESS)
+            services.presences_pointer(
+                activite=activite, jour=jour, inscriptions=inscrites, presents=presents, agent=request.user
+            )
+            self.message_user(
+                request, f"Pointage enregistré pour le {calendrier.date_longue(jour)}.", messages.SUCCESS
+            )
             return redirect(f"{request.path}?date={jour.isoformat()}")
-        deja = {p.inscription_id: p.present
-                for p in Presence.objects.filter(inscription__activite=activite, date=jour)}
+        deja = {
+            p.inscription_id: p.present
+            for p in Presence.objects.filter(inscription__activite=activite, date=jour)
+        }
         tous_presents = request.GET.get("tous_presents") == "1"
         lignes = []
         for inscription in inscrites:
@@ -234,15 +252,21 @@ class ActiviteAdmin(JoursSemaineMixin, admin.ModelAdmin):
                 coche = pointe  # ce qui a été enregistré
             else:
                 coche = tous_presents and absence is None
-            lignes.append({
-                "inscription": inscription,
-                "absence": absence,
-                "situation": (absence.get_etat_display() if absence else
-                              "Attendu (contrat régulier)" if inscription.est_regulier(jour)
-                              else "Attendu (réservation)"),
-                "coche": coche,
-                "deja": pointe,
-            })
+            lignes.append(
+                {
+                    "inscription": inscription,
+                    "absence": absence,
+                    "situation": (
+                        absence.get_etat_display()
+                        if absence
+                        else "Attendu (contrat régulier)"
+                        if inscription.est_regulier(jour)
+                        else "Attendu (réservation)"
+                    ),
+                    "coche": coche,
+                    "deja": pointe,
+                }
+            )
         attendus = sum(ligne["absence"] is None for ligne in lignes)
         contexte = {
             **self.admin_site.each_context(request),
@@ -293,8 +317,17 @@ class ReservationAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("inscription__enfant", "inscription__activite")
     search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
-    readonly_fields = ("inscription", "date", "places", "etat", "motif_refus", "demandee_le",
-                       "demandee_par", "decidee_le", "decidee_par")
+    readonly_fields = (
+        "inscription",
+        "date",
+        "places",
+        "etat",
+        "motif_refus",
+        "demandee_le",
+        "demandee_par",
+        "decidee_le",
+        "decidee_par",
+    )
 
     @admin.display(description="places ce jour-là")
     def places(self, obj):
@@ -313,8 +346,19 @@ class AbsenceAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("inscription__enfant", "inscription__activite")
     search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
-    readonly_fields = ("inscription", "date", "motif", "certificat_lien", "hors_delai", "etat",
-                       "motif_refus", "declaree_le", "declaree_par", "decidee_le", "decidee_par")
+    readonly_fields = (
+        "inscription",
+        "date",
+        "motif",
+        "certificat_lien",
+        "hors_delai",
+        "etat",
+        "motif_refus",
+        "declaree_le",
+        "declaree_par",
+        "decidee_le",
+        "decidee_par",
+    )
 
     @admin.display(boolean=True, description="Certificat")
     def a_certificat(self, obj):
@@ -326,27 +370,33 @@ class AbsenceAdmin(admin.ModelAdmin):
             return "—"
         return format_html(
             '<a href="{}">Télécharger le certificat</a> (réservé aux agents habilités à voir les '
-            "données sanitaires)", reverse("admin:enfants_absence_certificat", args=[obj.pk]))
+            "données sanitaires)",
+            reverse("admin:enfants_absence_certificat", args=[obj.pk]),
+        )
 
     def get_urls(self):
         return [
-            path("<int:pk>/certificat/", self.admin_site.admin_view(self.certificat_view),
-                 name="enfants_absence_certificat"),
+            path(
+                "<int:pk>/certificat/",
+                self.admin_site.admin_view(self.certificat_view),
+                name="enfants_absence_certificat",
+            ),
         ] + super().get_urls()
 
     def certificat_view(self, request, pk):
         """Le certificat médical d'une absence : une donnée de santé, servie en pièce jointe aux
         seuls agents qui voient les absences ET les données sanitaires."""
-        if not (request.user.has_perm("enfants.view_absence")
-                and request.user.has_perm(PERMISSION_SANITAIRE)):
+        if not (
+            request.user.has_perm("enfants.view_absence") and request.user.has_perm(PERMISSION_SANITAIRE)
+        ):
             raise PermissionDenied
         absence = get_object_or_404(Absence, pk=pk)
         if not absence.certificat:
             raise Http404("Aucun certificat.")
         nom = f"certificat-absence-{absence.pk}{Path(absence.certificat.name).suffix.lower()}"
         return reponse_telechargement(
-            absence.certificat, nom=nom,
-            type_mime=mimetypes.guess_type(nom)[0] or "application/octet-stream")
+            absence.certificat, nom=nom, type_mime=mimetypes.guess_type(nom)[0] or "application/octet-stream"
+        )
 
     def has_add_permission(self, request):
         return False

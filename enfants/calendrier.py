@@ -25,8 +25,20 @@ NOM_GRANDES_VACANCES = "Vacances d'été"
 JOURS_COURTS = ("Lu", "Ma", "Me", "Je", "Ve", "Sa", "Di")
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 JOURS_ABREGES = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-        "septembre", "octobre", "novembre", "décembre")
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 def date_longue(jour: datetime.date) -> str:
@@ -53,9 +65,7 @@ def feries(debut: datetime.date, fin: datetime.date) -> dict[datetime.date, str]
     """Les jours fériés (France métropolitaine) entre deux dates incluses, avec leur nom."""
     resultat = {}
     for annee in range(debut.year, fin.year + 1):
-        resultat.update(
-            {jour: nom for jour, nom in _feries_annee(annee).items() if debut <= jour <= fin}
-        )
+        resultat.update({jour: nom for jour, nom in _feries_annee(annee).items() if debut <= jour <= fin})
     return resultat
 
 
@@ -90,8 +100,9 @@ def _vacances_annee(annee: int, zone_scolaire: str) -> dict[datetime.date, tuple
     return resultat
 
 
-def vacances(debut: datetime.date, fin: datetime.date, *, zone_scolaire: str | None = None
-             ) -> dict[datetime.date, tuple[str, str]]:
+def vacances(
+    debut: datetime.date, fin: datetime.date, *, zone_scolaire: str | None = None
+) -> dict[datetime.date, tuple[str, str]]:
     """Les jours de vacances scolaires de la zone entre deux dates incluses.
 
     Renvoie {date: (« P » ou « G », nom des vacances)} ; une année hors des données de la
@@ -100,8 +111,13 @@ def vacances(debut: datetime.date, fin: datetime.date, *, zone_scolaire: str | N
     zone_scolaire = zone_scolaire or zone()
     resultat = {}
     for annee in range(debut.year, fin.year + 1):
-        resultat.update({jour: valeur for jour, valeur in _vacances_annee(annee, zone_scolaire).items()
-                         if debut <= jour <= fin})
+        resultat.update(
+            {
+                jour: valeur
+                for jour, valeur in _vacances_annee(annee, zone_scolaire).items()
+                if debut <= jour <= fin
+            }
+        )
     return resultat
 
 
@@ -133,8 +149,9 @@ def date_limite(jour: datetime.date, *, jours_ouvres: int, heure: datetime.time)
     return timezone.make_aware(datetime.datetime.combine(limite, heure))
 
 
-def premier_jour_dans_le_delai(maintenant: datetime.datetime, *, jours_ouvres: int,
-                               heure: datetime.time) -> datetime.date:
+def premier_jour_dans_le_delai(
+    maintenant: datetime.datetime, *, jours_ouvres: int, heure: datetime.time
+) -> datetime.date:
     """Le premier jour pour lequel il est encore temps d'agir à `maintenant` (délai J-n jours
     ouvrés à l'heure dite) : `date_limite` croît avec le jour, il suffit d'avancer depuis
     aujourd'hui."""

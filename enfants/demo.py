@@ -11,7 +11,9 @@ from familles.models import Famille
 STRUCTURES = {
     ("Crèche", Structure.Type.CRECHE): ["Crèche journée"],
     ("Accueil de Loisirs", Structure.Type.ALSH): [
-        "ALSH Mercredi après-midi", "ALSH Vacances après-midi", "ALSH Vacances journée",
+        "ALSH Mercredi après-midi",
+        "ALSH Vacances après-midi",
+        "ALSH Vacances journée",
         "ALSH Vacances matin",
     ],
     ("Garderie périscolaire", Structure.Type.GARDERIE): ["Garderie matin", "Garderie soir"],
@@ -27,11 +29,11 @@ def creer() -> list:
             Activite.objects.get_or_create(structure=structure, nom=activite)
     dupont = Famille.objects.get(numero=NUMERO_DUPONT)
     lea, _ = Enfant.objects.update_or_create(
-        famille=dupont, prenom="LÉA", defaults={"nom": "DUPONT",
-                                               "date_naissance": datetime.date(2016, 3, 12)})
+        famille=dupont, prenom="LÉA", defaults={"nom": "DUPONT", "date_naissance": datetime.date(2016, 3, 12)}
+    )
     Enfant.objects.update_or_create(
-        famille=dupont, prenom="TOM", defaults={"nom": "DUPONT",
-                                               "date_naissance": datetime.date(2019, 9, 30)})
+        famille=dupont, prenom="TOM", defaults={"nom": "DUPONT", "date_naissance": datetime.date(2019, 9, 30)}
+    )
     _fiche_lea(lea)
     planning_creer(dupont)
     return []
@@ -41,16 +43,26 @@ def _fiche_lea(lea) -> None:
     """La fiche de LÉA : école, personnes autorisées, autorisations, santé (fictives)."""
     from enfants.models import Autorisations, DonneesSanitaires, PersonneAutorisee, Vaccination
 
-    Enfant.objects.filter(pk=lea.pk).update(ecole="École élémentaire du Bourg", classe="CM1",
-                                            port_lunettes=True, lunettes_precisions="Pour lire")
+    Enfant.objects.filter(pk=lea.pk).update(
+        ecole="École élémentaire du Bourg", classe="CM1", port_lunettes=True, lunettes_precisions="Pour lire"
+    )
     PersonneAutorisee.objects.update_or_create(
-        enfant=lea, nom="DUPONT", prenom="MARIE",
-        defaults={"lien": "Grand-mère", "telephone": "02 37 18 01 80"})
+        enfant=lea,
+        nom="DUPONT",
+        prenom="MARIE",
+        defaults={"lien": "Grand-mère", "telephone": "02 37 18 01 80"},
+    )
     Autorisations.objects.update_or_create(
-        enfant=lea, defaults={"photo": True, "sorties": True, "soins_urgence": True})
+        enfant=lea, defaults={"photo": True, "sorties": True, "soins_urgence": True}
+    )
     DonneesSanitaires.objects.update_or_create(
-        enfant=lea, defaults={"medecin_traitant": "Dr ROBERT (Lèves)", "allergies": "Pollen",
-                              "regime_alimentaire": DonneesSanitaires.Regime.STANDARD})
+        enfant=lea,
+        defaults={
+            "medecin_traitant": "Dr ROBERT (Lèves)",
+            "allergies": "Pollen",
+            "regime_alimentaire": DonneesSanitaires.Regime.STANDARD,
+        },
+    )
     Vaccination.objects.get_or_create(enfant=lea, vaccin="DTP", date=datetime.date(2016, 5, 12))
 
 
@@ -83,8 +95,8 @@ def planning_creer(famille) -> None:
 
     for nom, (jours, periode, capacite, auto) in REGLES_ACTIVITES.items():
         Activite.objects.filter(nom=nom).update(
-            jours_ouverture=jours, periode=periode, capacite=capacite,
-            acceptation_automatique=auto)
+            jours_ouverture=jours, periode=periode, capacite=capacite, acceptation_automatique=auto
+        )
     activites = {a.nom: a for a in Activite.objects.filter(nom__in=REGLES_ACTIVITES)}
     lea = Enfant.objects.get(famille=famille, prenom="LÉA")
     tom = Enfant.objects.get(famille=famille, prenom="TOM")
@@ -92,8 +104,10 @@ def planning_creer(famille) -> None:
 
     def inscrire(enfant, activite, reguliers=""):
         inscription, _ = Inscription.objects.update_or_create(
-            enfant=enfant, activite=activites[activite],
-            defaults={"date_debut": debut, "date_fin": fin, "jours_reguliers": reguliers})
+            enfant=enfant,
+            activite=activites[activite],
+            defaults={"date_debut": debut, "date_fin": fin, "jours_reguliers": reguliers},
+        )
         return inscription
 
     mercredi = inscrire(lea, "ALSH Mercredi après-midi")
@@ -108,7 +122,8 @@ def planning_creer(famille) -> None:
 
     def reserver(inscription, jour, etat=Reservation.Etat.ACCEPTEE):
         reservation, cree = Reservation.objects.get_or_create(
-            inscription=inscription, date=jour, defaults={"etat": etat})
+            inscription=inscription, date=jour, defaults={"etat": etat}
+        )
         if cree and etat == Reservation.Etat.EN_COURS:
             # Comme une vraie demande : elle entre dans la file de modération.
             demande_planning_soumise.send(sender=Reservation, objet=reservation)
@@ -125,8 +140,11 @@ def planning_creer(famille) -> None:
     aujourdhui = timezone.localdate()
     from enfants.services import jour_ferme_raison
 
-    mercredis = [j for j in _jours(aujourdhui.year, aujourdhui.month, {2})
-                 if jour_ferme_raison(activite=mercredi.activite, jour=j) is None]
+    mercredis = [
+        j
+        for j in _jours(aujourdhui.year, aujourdhui.month, {2})
+        if jour_ferme_raison(activite=mercredi.activite, jour=j) is None
+    ]
     for jour in mercredis[:2]:
         reserver(mercredi, jour)
         if jour < aujourdhui:
@@ -135,11 +153,16 @@ def planning_creer(famille) -> None:
         reserver(mercredi, mercredis[2], Reservation.Etat.EN_COURS)
     if len(mercredis) > 3:
         reserver(mercredi, mercredis[3], Reservation.Etat.REFUSEE)
-    jours_tom = [j for j in _jours(aujourdhui.year, aujourdhui.month, {0, 3})
-                 if jour_ferme_raison(activite=garderie_tom.activite, jour=j) is None]
+    jours_tom = [
+        j
+        for j in _jours(aujourdhui.year, aujourdhui.month, {0, 3})
+        if jour_ferme_raison(activite=garderie_tom.activite, jour=j) is None
+    ]
     if jours_tom:
         absence, cree = Absence.objects.get_or_create(
-            inscription=garderie_tom, date=jours_tom[-1],
-            defaults={"motif": "Rendez-vous médical", "etat": Absence.Etat.EN_COURS})
+            inscription=garderie_tom,
+            date=jours_tom[-1],
+            defaults={"motif": "Rendez-vous médical", "etat": Absence.Etat.EN_COURS},
+        )
         if cree:
             demande_planning_soumise.send(sender=Absence, objet=absence)

@@ -17,8 +17,13 @@ MESSAGE_DATE_NAISSANCE_FUTURE = (
     "La date de naissance est dans le futur : cochez « naissance prévue » pour un enfant à naître."
 )
 MESSAGE_DATE_VACCIN_FUTURE = "La date de vaccination ne peut pas être dans le futur."
-JOURS = [("lundi", "Lundi"), ("mardi", "Mardi"), ("mercredi", "Mercredi"), ("jeudi", "Jeudi"),
-         ("vendredi", "Vendredi")]
+JOURS = [
+    ("lundi", "Lundi"),
+    ("mardi", "Mardi"),
+    ("mercredi", "Mercredi"),
+    ("jeudi", "Jeudi"),
+    ("vendredi", "Vendredi"),
+]
 
 
 class _SansUnicite:
@@ -38,8 +43,13 @@ class EnfantInformationsForm(_SansUnicite, forms.ModelForm):
     class Meta:
         model = Enfant
         fields = ("nom", "prenom", "date_naissance", "ecole", "classe")
-        labels = {"nom": "Nom", "prenom": "Prénom", "date_naissance": "Date de naissance",
-                  "ecole": "École", "classe": "Classe"}
+        labels = {
+            "nom": "Nom",
+            "prenom": "Prénom",
+            "date_naissance": "Date de naissance",
+            "ecole": "École",
+            "classe": "Classe",
+        }
         widgets = {"date_naissance": _DateInput()}
 
     def clean_date_naissance(self):
@@ -53,8 +63,10 @@ class LunettesForm(_SansUnicite, forms.ModelForm):
     class Meta:
         model = Enfant
         fields = ("port_lunettes", "lunettes_precisions")
-        labels = {"port_lunettes": "Mon enfant porte des lunettes",
-                  "lunettes_precisions": "Précisions (en permanence, pour lire…)"}
+        labels = {
+            "port_lunettes": "Mon enfant porte des lunettes",
+            "lunettes_precisions": "Précisions (en permanence, pour lire…)",
+        }
 
 
 class AutorisationsForm(_SansUnicite, forms.ModelForm):
@@ -75,8 +87,12 @@ LONGUEUR_TEXTE_SANITAIRE = 2000
 
 
 def _texte_sanitaire(label):
-    return forms.CharField(label=label, required=False, max_length=LONGUEUR_TEXTE_SANITAIRE,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=LONGUEUR_TEXTE_SANITAIRE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class DonneesSanitairesForm(_SansUnicite, forms.ModelForm):
@@ -86,10 +102,18 @@ class DonneesSanitairesForm(_SansUnicite, forms.ModelForm):
 
     class Meta:
         model = DonneesSanitaires
-        fields = ("medecin_traitant", "medecin_telephone", "allergies", "regime_alimentaire", "pai",
-                  "pai_protocole", "remarques")
+        fields = (
+            "medecin_traitant",
+            "medecin_telephone",
+            "allergies",
+            "regime_alimentaire",
+            "pai",
+            "pai_protocole",
+            "remarques",
+        )
         labels = {
-            "medecin_traitant": "Médecin traitant", "medecin_telephone": "Téléphone du médecin",
+            "medecin_traitant": "Médecin traitant",
+            "medecin_telephone": "Téléphone du médecin",
             "regime_alimentaire": "Régime alimentaire",
             "pai": "Mon enfant a un PAI (projet d'accueil individualisé)",
         }
@@ -119,8 +143,12 @@ class PersonneAutoriseeForm(_SansUnicite, forms.ModelForm):
     class Meta:
         model = PersonneAutorisee
         fields = ("nom", "prenom", "lien", "telephone")
-        labels = {"nom": "Nom", "prenom": "Prénom", "lien": "Lien avec l'enfant (grand-mère, voisin…)",
-                  "telephone": "Téléphone"}
+        labels = {
+            "nom": "Nom",
+            "prenom": "Prénom",
+            "lien": "Lien avec l'enfant (grand-mère, voisin…)",
+            "telephone": "Téléphone",
+        }
         widgets = {"telephone": forms.TextInput(attrs={"type": "tel"})}
 
     def clean_telephone(self):
@@ -129,7 +157,8 @@ class PersonneAutoriseeForm(_SansUnicite, forms.ModelForm):
 
 class PersonneRetraitForm(forms.Form):
     personne = forms.ModelChoiceField(
-        label="Personne à retirer", queryset=PersonneAutorisee.objects.none(),
+        label="Personne à retirer",
+        queryset=PersonneAutorisee.objects.none(),
         error_messages={"invalid_choice": "Cette personne n'est plus dans la liste de l'enfant."},
     )
 
@@ -144,13 +173,16 @@ class NouvelEnfantForm(forms.Form):
     prenom = forms.CharField(label="Prénom", max_length=100)
     date_naissance = forms.DateField(label="Date de naissance (ou date prévue)", widget=_DateInput())
     naissance_prevue = forms.BooleanField(label="Naissance prévue (enfant à naître)", required=False)
-    structure = forms.ModelChoiceField(label="Structure souhaitée", queryset=Structure.objects.all(),
-                                       empty_label="— Choisir —")
+    structure = forms.ModelChoiceField(
+        label="Structure souhaitée", queryset=Structure.objects.all(), empty_label="— Choisir —"
+    )
     date_debut = forms.DateField(label="Date de début souhaitée", widget=_DateInput())
-    jours = forms.MultipleChoiceField(label="Jours souhaités", choices=JOURS,
-                                      widget=forms.CheckboxSelectMultiple, required=False)
-    remarques = forms.CharField(label="Remarques", widget=forms.Textarea(attrs={"rows": 3}),
-                                required=False, max_length=2000)
+    jours = forms.MultipleChoiceField(
+        label="Jours souhaités", choices=JOURS, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    remarques = forms.CharField(
+        label="Remarques", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
 
     def clean(self):
         donnees = super().clean()
@@ -183,7 +215,8 @@ def certificat_valider(fichier):
         raise ValidationError(CERTIFICAT_VIDE, code="vide")
     if fichier.size > taille_max:
         raise ValidationError(
-            CERTIFICAT_TROP_GROS.format(taille=taille_max // (1024 * 1024) or 1), code="taille")
+            CERTIFICAT_TROP_GROS.format(taille=taille_max // (1024 * 1024) or 1), code="taille"
+        )
     fichier.seek(0)
     debut = fichier.read(16)
     fichier.seek(0)
@@ -205,7 +238,8 @@ class DateWidget(forms.DateInput):
 class ReservationForm(forms.Form):
     date = forms.DateField(label="Jour", widget=DateWidget())
     liste_attente = forms.BooleanField(
-        label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False)
+        label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False
+    )
 
 
 class AbsenceForm(forms.Form):
@@ -215,7 +249,8 @@ class AbsenceForm(forms.Form):
     avertissement_vu = forms.DateField(required=False, widget=forms.HiddenInput())
     motif = forms.CharField(label="Motif de l'absence", max_length=300)
     certificat = forms.FileField(
-        label="Certificat médical (facultatif)", required=False,
+        label="Certificat médical (facultatif)",
+        required=False,
         help_text="PDF, JPEG ou PNG, 5 Mo au plus. Il justifie une absence déclarée hors délai.",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
@@ -258,17 +293,21 @@ class JoursForm(forms.Form):
     # Aucun jour coché n'est pas une erreur : rien n'est demandé (la page le dit).
     jours = ListeDatesField(label="Jours à réserver", required=False)
     liste_attente = forms.BooleanField(
-        label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False)
+        label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False
+    )
 
 
 class PeriodeForm(forms.Form):
     date_debut = forms.DateField(label="Du", widget=DateWidget())
-    date_fin = forms.DateField(label="Au", widget=DateWidget(),
-                               help_text="Par défaut : la veille des prochaines vacances scolaires.")
-    jours = forms.MultipleChoiceField(label="Jours de la semaine", choices=JOURS_SEMAINE,
-                                      widget=forms.CheckboxSelectMultiple)
+    date_fin = forms.DateField(
+        label="Au", widget=DateWidget(), help_text="Par défaut : la veille des prochaines vacances scolaires."
+    )
+    jours = forms.MultipleChoiceField(
+        label="Jours de la semaine", choices=JOURS_SEMAINE, widget=forms.CheckboxSelectMultiple
+    )
     liste_attente = forms.BooleanField(
-        label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False)
+        label="Si l'activité est complète, m'inscrire sur la liste d'attente", required=False
+    )
 
     def clean(self):
         donnees = super().clean()
@@ -283,15 +322,19 @@ class PeriodeForm(forms.Form):
 
 class _ChoixReservation(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return (f"{obj.inscription.enfant.prenom} {obj.inscription.enfant.nom} — "
-                f"{obj.inscription.activite.nom} — {calendrier.date_longue(obj.date)}")
+        return (
+            f"{obj.inscription.enfant.prenom} {obj.inscription.enfant.nom} — "
+            f"{obj.inscription.activite.nom} — {calendrier.date_longue(obj.date)}"
+        )
 
 
 class _ChoixAbsence(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        texte = (f"{obj.inscription.enfant.prenom} {obj.inscription.enfant.nom} — "
-                 f"{obj.inscription.activite.nom} — {calendrier.date_longue(obj.date)} — "
-                 f"motif : {obj.motif}")
+        texte = (
+            f"{obj.inscription.enfant.prenom} {obj.inscription.enfant.nom} — "
+            f"{obj.inscription.activite.nom} — {calendrier.date_longue(obj.date)} — "
+            f"motif : {obj.motif}"
+        )
         if obj.hors_delai:
             texte += " — déclarée hors délai"
         texte += " — certificat médical joint" if obj.certificat else " — sans certificat"
@@ -326,5 +369,6 @@ class AbsenceDecisionForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["absence"].queryset = Absence.objects.filter(
-            inscription__enfant=enfant, etat=Absence.Etat.EN_COURS,
+            inscription__enfant=enfant,
+            etat=Absence.Etat.EN_COURS,
         ).select_related("inscription__enfant", "inscription__activite")

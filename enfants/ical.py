@@ -13,8 +13,12 @@ JOURS_AVANT = 31
 JOURS_APRES = 180
 # Les états qui donnent un événement : l'enfant est attendu, ou une demande est en cours.
 ETATS_PUBLIES = {
-    EtatCase.RESERVE, EtatCase.REGULIER, EtatCase.RESERVATION_EN_COURS,
-    EtatCase.DEMANDE_EN_ATTENTE, EtatCase.ABSENCE_EN_COURS, EtatCase.PRESENT,
+    EtatCase.RESERVE,
+    EtatCase.REGULIER,
+    EtatCase.RESERVATION_EN_COURS,
+    EtatCase.DEMANDE_EN_ATTENTE,
+    EtatCase.ABSENCE_EN_COURS,
+    EtatCase.PRESENT,
     EtatCase.PRESENT_RESERVE,
 }
 
@@ -31,20 +35,22 @@ def calendrier_enfant(*, enfant: Enfant, aujourdhui: datetime.date) -> bytes:
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     for inscription in donnees["inscriptions"]:
         reservations = {}
-        for r in sorted(inscription.reservations_du_mois,
-                        key=lambda r: r.etat in Reservation.ETATS_ACTIFS):
+        for r in sorted(inscription.reservations_du_mois, key=lambda r: r.etat in Reservation.ETATS_ACTIFS):
             reservations[r.date] = r.etat
-        absences = {a.date: a.etat for a in inscription.absences_du_mois
-                    if a.etat != Absence.Etat.REFUSEE}
+        absences = {a.date: a.etat for a in inscription.absences_du_mois if a.etat != Absence.Etat.REFUSEE}
         fermetures = donnees["fermetures"].get(inscription.activite.structure_id, set())
         jour = max(debut, inscription.date_debut)
         while jour <= min(fin, inscription.date_fin):
-            etat = etat_case(ContexteJour(
-                ferie=jour in donnees["feries"], fermeture=jour in fermetures,
-                ouverte=activite_ouverte(inscription.activite, jour, donnees["vacances"]),
-                regulier=inscription.est_regulier(jour), reservation=reservations.get(jour),
-                absence=absences.get(jour),
-            ))
+            etat = etat_case(
+                ContexteJour(
+                    ferie=jour in donnees["feries"],
+                    fermeture=jour in fermetures,
+                    ouverte=activite_ouverte(inscription.activite, jour, donnees["vacances"]),
+                    regulier=inscription.est_regulier(jour),
+                    reservation=reservations.get(jour),
+                    absence=absences.get(jour),
+                )
+            )
             if etat in ETATS_PUBLIES:
                 evenement = Event()
                 evenement.add("uid", f"inscription-{inscription.pk}-{jour:%Y%m%d}@portail-famille")

@@ -51,26 +51,37 @@ class Activite(models.Model):
 
     # Jours d'ouverture : chiffres des jours de la semaine (0 = lundi … 6 = dimanche).
     jours_ouverture = models.CharField(
-        _("jours d'ouverture"), max_length=7, default="01234",
+        _("jours d'ouverture"),
+        max_length=7,
+        default="01234",
         validators=[RegexValidator(r"^[0-6]{1,7}$", _("Des chiffres de 0 (lundi) à 6 (dimanche)."))],
         help_text=_("Chiffres des jours : 0 = lundi, 1 = mardi … 6 = dimanche. Ex. « 2 » pour le mercredi."),
     )
-    periode = models.CharField(_("période d'ouverture"), max_length=10, choices=Periode,
-                               default=Periode.TOUTES)
+    periode = models.CharField(
+        _("période d'ouverture"), max_length=10, choices=Periode, default=Periode.TOUTES
+    )
     capacite = models.PositiveIntegerField(_("capacité par jour"), default=20)
     delai_reservation = models.PositiveSmallIntegerField(
-        _("délai de réservation (jours ouvrés)"), default=2,
-        help_text=_("Réserver au plus tard J-n jours ouvrés à l'heure limite."))
+        _("délai de réservation (jours ouvrés)"),
+        default=2,
+        help_text=_("Réserver au plus tard J-n jours ouvrés à l'heure limite."),
+    )
     delai_absence = models.PositiveSmallIntegerField(
-        _("délai d'absence (jours ouvrés)"), default=2,
-        help_text=_("Au-delà, l'absence est facturée sauf certificat accepté par un agent."))
+        _("délai d'absence (jours ouvrés)"),
+        default=2,
+        help_text=_("Au-delà, l'absence est facturée sauf certificat accepté par un agent."),
+    )
     heure_limite = models.TimeField(_("heure limite"), default=datetime.time(12, 0))
     horizon_reservation = models.PositiveSmallIntegerField(
-        _("horizon de réservation (jours)"), default=90,
-        help_text=_("Combien de jours à l'avance les familles peuvent réserver."))
+        _("horizon de réservation (jours)"),
+        default=90,
+        help_text=_("Combien de jours à l'avance les familles peuvent réserver."),
+    )
     acceptation_automatique = models.BooleanField(
-        _("acceptation automatique"), default=False,
-        help_text=_("Accepter sans agent les demandes conformes aux règles et à la capacité."))
+        _("acceptation automatique"),
+        default=False,
+        help_text=_("Accepter sans agent les demandes conformes aux règles et à la capacité."),
+    )
 
     class Meta:
         verbose_name = _("activité")
@@ -99,7 +110,8 @@ class Enfant(models.Model):
     port_lunettes = models.BooleanField(_("port de lunettes"), default=False)
     lunettes_precisions = models.CharField(_("précisions (lunettes)"), max_length=255, blank=True)
     a_contacter = models.BooleanField(
-        _("famille à contacter"), default=False,
+        _("famille à contacter"),
+        default=False,
         help_text=_("Enfant ajouté par la famille : la contacter pour les fiches d'inscription."),
     )
     souhaits_inscription = models.TextField(_("souhaits d'inscription"), blank=True)
@@ -118,6 +130,7 @@ class Enfant(models.Model):
 
 
 # Fiche de l'enfant (issue « Mes enfants ») ---------------------------------------------------
+
 
 def age_texte(naissance, aujourdhui=None) -> str:
     """« 3 ans », « 8 mois », « à naître »."""
@@ -138,7 +151,9 @@ class PersonneAutorisee(models.Model):
     """Une personne autorisée à venir chercher l'enfant."""
 
     enfant = models.ForeignKey(
-        Enfant, on_delete=models.CASCADE, related_name="personnes_autorisees",
+        Enfant,
+        on_delete=models.CASCADE,
+        related_name="personnes_autorisees",
         verbose_name=_("enfant"),
     )
     nom = models.CharField(_("nom"), max_length=100)
@@ -187,7 +202,9 @@ class DonneesSanitaires(models.Model):
         MEDICAL = "medical", _("Régime médical (voir PAI)")
 
     enfant = models.OneToOneField(
-        Enfant, on_delete=models.CASCADE, related_name="donnees_sanitaires",
+        Enfant,
+        on_delete=models.CASCADE,
+        related_name="donnees_sanitaires",
         verbose_name=_("enfant"),
     )
     medecin_traitant = models.CharField(_("médecin traitant"), max_length=140, blank=True)
@@ -262,8 +279,9 @@ class Fermeture(models.Model):
         verbose_name_plural = _("fermetures")
         ordering = ["-date_debut"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(date_fin__gte=models.F("date_debut")),
-                                   name="fermeture_dates_ordonnees"),
+            models.CheckConstraint(
+                condition=models.Q(date_fin__gte=models.F("date_debut")), name="fermeture_dates_ordonnees"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,7 +301,9 @@ class Inscription(models.Model):
     date_fin = models.DateField(_("au"))
     # Contrat régulier : chiffres des jours réservés d'office (« 03 » : lundi et jeudi).
     jours_reguliers = models.CharField(
-        _("jours réguliers"), max_length=7, blank=True,
+        _("jours réguliers"),
+        max_length=7,
+        blank=True,
         validators=[RegexValidator(r"^[0-6]{0,7}$", _("Des chiffres de 0 (lundi) à 6 (dimanche)."))],
         help_text=_("Jours réservés sans demande : 0 = lundi … 6 = dimanche. Ex. « 03 »."),
     )
@@ -293,8 +313,9 @@ class Inscription(models.Model):
         verbose_name_plural = _("inscriptions")
         ordering = ["enfant", "activite__structure__nom", "activite__nom", "date_debut"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(date_fin__gte=models.F("date_debut")),
-                                   name="inscription_dates_ordonnees"),
+            models.CheckConstraint(
+                condition=models.Q(date_fin__gte=models.F("date_debut")), name="inscription_dates_ordonnees"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -330,7 +351,9 @@ class Reservation(models.Model):
         ANNULEE = "annulee", _("Annulée")
 
     inscription = models.ForeignKey(
-        Inscription, on_delete=models.CASCADE, related_name="reservations",
+        Inscription,
+        on_delete=models.CASCADE,
+        related_name="reservations",
         verbose_name=_("inscription"),
     )
     date = models.DateField(_("jour"))
@@ -338,13 +361,21 @@ class Reservation(models.Model):
     motif_refus = models.CharField(_("motif du refus"), max_length=300, blank=True)
     demandee_le = models.DateTimeField(_("demandée le"), default=timezone.now)
     demandee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("demandée par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandée par"),
     )
     decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
     decidee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("décidée par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidée par"),
     )
 
     ETATS_ACTIFS = (Etat.EN_COURS, Etat.EN_ATTENTE, Etat.ACCEPTEE)
@@ -377,13 +408,17 @@ class Absence(models.Model):
         REFUSEE = "refusee", _("Absence refusée")
 
     inscription = models.ForeignKey(
-        Inscription, on_delete=models.CASCADE, related_name="absences",
+        Inscription,
+        on_delete=models.CASCADE,
+        related_name="absences",
         verbose_name=_("inscription"),
     )
     date = models.DateField(_("jour"))
     motif = models.CharField(_("motif"), max_length=300)
     certificat = models.FileField(
-        _("certificat médical"), upload_to="certificats/%Y/%m/", storage=StockagePrive,
+        _("certificat médical"),
+        upload_to="certificats/%Y/%m/",
+        storage=StockagePrive,
         blank=True,
     )
     hors_delai = models.BooleanField(_("déclarée hors délai"), default=False)
@@ -391,13 +426,21 @@ class Absence(models.Model):
     motif_refus = models.CharField(_("motif du refus"), max_length=300, blank=True)
     declaree_le = models.DateTimeField(_("déclarée le"), default=timezone.now)
     declaree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("déclarée par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("déclarée par"),
     )
     decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
     decidee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("décidée par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidée par"),
     )
 
     class Meta:
@@ -420,15 +463,21 @@ class Presence(models.Model):
     """Le pointage d'un agent : l'enfant était-il là ce jour-là ?"""
 
     inscription = models.ForeignKey(
-        Inscription, on_delete=models.CASCADE, related_name="presences",
+        Inscription,
+        on_delete=models.CASCADE,
+        related_name="presences",
         verbose_name=_("inscription"),
     )
     date = models.DateField(_("jour"))
     present = models.BooleanField(_("présent"), default=True)
     pointee_le = models.DateTimeField(_("pointée le"), default=timezone.now)
     pointee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("pointée par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pointée par"),
     )
 
     class Meta:

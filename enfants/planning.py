@@ -62,16 +62,27 @@ class EtatCase(Enum):
 
 # L'ordre de la légende du guide, puis le jour qu'on peut réserver, puis les marques.
 LEGENDE = [
-    EtatCase.RESERVE, EtatCase.ERREUR, EtatCase.NON_OUVERT, EtatCase.HORS_CONTRAT,
-    EtatCase.REGULIER, EtatCase.FERMETURE, EtatCase.ABSENT_FACTURE, EtatCase.DEMANDE_EN_ATTENTE,
-    EtatCase.ABSENT_EXCUSE, EtatCase.RESERVATION_EN_COURS, EtatCase.RESERVATION_REFUSEE,
-    EtatCase.ABSENCE_EN_COURS, EtatCase.RESERVABLE,
+    EtatCase.RESERVE,
+    EtatCase.ERREUR,
+    EtatCase.NON_OUVERT,
+    EtatCase.HORS_CONTRAT,
+    EtatCase.REGULIER,
+    EtatCase.FERMETURE,
+    EtatCase.ABSENT_FACTURE,
+    EtatCase.DEMANDE_EN_ATTENTE,
+    EtatCase.ABSENT_EXCUSE,
+    EtatCase.RESERVATION_EN_COURS,
+    EtatCase.RESERVATION_REFUSEE,
+    EtatCase.ABSENCE_EN_COURS,
+    EtatCase.RESERVABLE,
 ]
 MARQUES = [
     (EtatCase.RESERVE, "Indique que vous avez réservé la journée."),
     (EtatCase.PRESENT, "Indique que votre enfant était présent sur la journée."),
-    (EtatCase.PRESENT_RESERVE,
-     "Indique que votre enfant était présent sur la journée que vous aviez réservée."),
+    (
+        EtatCase.PRESENT_RESERVE,
+        "Indique que votre enfant était présent sur la journée que vous aviez réservée.",
+    ),
 ]
 # Les actions qu'une case peut offrir (menu du jour, vue téléphone), par état.
 RESERVER, ABSENCE, ANNULER_ABSENCE = "reserver", "absence", "annuler-absence"
@@ -220,23 +231,29 @@ def jours_entete(annee: int, mois: int, *, feries: dict, vacances: dict) -> list
             marque, libelle = vacances[jour]
         else:
             marque, libelle = "", ""
-        jours.append(Jour(
-            date=jour, entete=f"{calendrier.JOURS_COURTS[jour.weekday()]} {jour.day:02d}",
-            marque=marque, libelle_marque=libelle, week_end=jour.weekday() >= 5,
-            titre=calendrier.date_longue(jour),
-            nom=f"{calendrier.JOURS[jour.weekday()]} {jour.day}",
-        ))
+        jours.append(
+            Jour(
+                date=jour,
+                entete=f"{calendrier.JOURS_COURTS[jour.weekday()]} {jour.day:02d}",
+                marque=marque,
+                libelle_marque=libelle,
+                week_end=jour.weekday() >= 5,
+                titre=calendrier.date_longue(jour),
+                nom=f"{calendrier.JOURS[jour.weekday()]} {jour.day}",
+            )
+        )
     return jours
 
 
-def _bornes_reservation(activite: Activite, maintenant: datetime.datetime
-                        ) -> tuple[datetime.date, datetime.date]:
+def _bornes_reservation(
+    activite: Activite, maintenant: datetime.datetime
+) -> tuple[datetime.date, datetime.date]:
     """Du premier au dernier jour qu'il est encore temps de réserver (délai, horizon) : les
     mêmes règles que `services.reservation_demander`, qui reste seul juge."""
     premier = calendrier.premier_jour_dans_le_delai(
-        maintenant, jours_ouvres=activite.delai_reservation, heure=activite.heure_limite)
-    dernier = timezone.localdate(maintenant) + datetime.timedelta(
-        days=activite.horizon_reservation)
+        maintenant, jours_ouvres=activite.delai_reservation, heure=activite.heure_limite
+    )
+    dernier = timezone.localdate(maintenant) + datetime.timedelta(days=activite.horizon_reservation)
     return premier, dernier
 
 
@@ -267,8 +284,15 @@ _SANS_ACTION = MappingProxyType({})  # partagée par toutes les cases sans actio
 _ETATS_AVEC_ACTION = ETATS_A_RESERVER | ETATS_RESERVES | ETATS_ABSENCE_ANNULABLE
 
 
-def _actions(etat: EtatCase, d: datetime.date, ligne: Ligne, *, reservable: bool,
-             absence_pk: int | None, absence_annulable_des: datetime.date):
+def _actions(
+    etat: EtatCase,
+    d: datetime.date,
+    ligne: Ligne,
+    *,
+    reservable: bool,
+    absence_pk: int | None,
+    absence_annulable_des: datetime.date,
+):
     """Ce que la famille peut demander ce jour-là ; les services revérifient tout."""
     if etat not in _ETATS_AVEC_ACTION:
         return _SANS_ACTION
@@ -283,8 +307,9 @@ def _actions(etat: EtatCase, d: datetime.date, ligne: Ligne, *, reservable: bool
     return _SANS_ACTION
 
 
-def agenda_construire(*, annee: int, mois: int, donnees: dict,
-                      maintenant: datetime.datetime | None = None) -> Agenda:
+def agenda_construire(
+    *, annee: int, mois: int, donnees: dict, maintenant: datetime.datetime | None = None
+) -> Agenda:
     """L'agenda du mois à partir des données lues par `selectors.planning_page`.
 
     `donnees` : inscriptions, reservations, absences, presences (listes d'objets du mois),
@@ -320,26 +345,31 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict,
         premier_reservable, dernier_reservable = _bornes_reservation(activite, maintenant)
         # Une absence excusée s'annule tant que le délai d'absence du jour court.
         annulable_des = calendrier.premier_jour_dans_le_delai(
-            maintenant, jours_ouvres=activite.delai_absence, heure=activite.heure_limite)
+            maintenant, jours_ouvres=activite.delai_absence, heure=activite.heure_limite
+        )
         fermetures = donnees["fermetures"].get(activite.structure_id, set())
         for jour in jours:
             d = jour.date
             cle = (inscription.pk, d)
             ouverte = activite_ouverte(activite, d, donnees["vacances"])
             reservable = premier_reservable <= d <= dernier_reservable
-            etat = etat_case(ContexteJour(
-                inscrit=inscription.couvre(d),
-                ferie=d in donnees["feries"],
-                fermeture=d in fermetures,
-                ouverte=ouverte,
-                regulier=inscription.est_regulier(d),
-                reservation=reservations.get(cle),
-                absence=absences.get(cle),
-                presence=presences.get(cle),
-                reservable=reservable,
-            ))
-            if etat is EtatCase.NON_OUVERT and jour.marque in (calendrier.PETITES_VACANCES,
-                                                               calendrier.GRANDES_VACANCES):
+            etat = etat_case(
+                ContexteJour(
+                    inscrit=inscription.couvre(d),
+                    ferie=d in donnees["feries"],
+                    fermeture=d in fermetures,
+                    ouverte=ouverte,
+                    regulier=inscription.est_regulier(d),
+                    reservation=reservations.get(cle),
+                    absence=absences.get(cle),
+                    presence=presences.get(cle),
+                    reservable=reservable,
+                )
+            )
+            if etat is EtatCase.NON_OUVERT and jour.marque in (
+                calendrier.PETITES_VACANCES,
+                calendrier.GRANDES_VACANCES,
+            ):
                 symbole = jour.marque  # comme le guide : « P » dans les cases des vacances
             else:
                 symbole = etat.symbole
@@ -349,18 +379,35 @@ def agenda_construire(*, annee: int, mois: int, donnees: dict,
             if etat is EtatCase.RESERVATION_REFUSEE and cle in motifs_refus:
                 libelle += f" — motif : {motifs_refus[cle]}"
             case = Case(
-                jour=jour, etat=etat, libelle=libelle, symbole=symbole,
-                actions=_actions(etat, d, ligne, reservable=reservable,
-                                 absence_pk=absences_pk.get(cle),
-                                 absence_annulable_des=annulable_des),
-                ouverte=ouverte or cle in presences)
+                jour=jour,
+                etat=etat,
+                libelle=libelle,
+                symbole=symbole,
+                actions=_actions(
+                    etat,
+                    d,
+                    ligne,
+                    reservable=reservable,
+                    absence_pk=absences_pk.get(cle),
+                    absence_annulable_des=annulable_des,
+                ),
+                ouverte=ouverte or cle in presences,
+            )
             ligne.cases.append(case)
             ligne.a_reserver = ligne.a_reserver or RESERVER in case.actions
             ligne.jours_ouverts = ligne.jours_ouverts or (
-                case.ouverte and etat is not EtatCase.HORS_INSCRIPTION)
+                case.ouverte and etat is not EtatCase.HORS_INSCRIPTION
+            )
             ligne.jours_reserves += etat in ETATS_ATTENDU
             ligne.demandes_en_cours += etat in ETATS_DEMANDE
         lignes.append(ligne)
     precedent, suivant = calendrier.mois_voisins(annee, mois)
-    return Agenda(annee=annee, mois=mois, libelle=calendrier.mois_libelle(annee, mois),
-                  jours=jours, lignes=lignes, precedent=precedent, suivant=suivant)
+    return Agenda(
+        annee=annee,
+        mois=mois,
+        libelle=calendrier.mois_libelle(annee, mois),
+        jours=jours,
+        lignes=lignes,
+        precedent=precedent,
+        suivant=suivant,
+    )

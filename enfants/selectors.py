@@ -34,20 +34,27 @@ def enfants(*, famille) -> QuerySet[Enfant]:
 def enfants_avec_inscriptions(*, famille, jour: datetime.date) -> QuerySet[Enfant]:
     """Les enfants avec leurs inscriptions en cours à `jour` (attribut `inscriptions_en_cours`),
     activité et structure jointes : deux requêtes quel que soit le nombre d'enfants."""
-    en_cours = Inscription.objects.filter(date_debut__lte=jour, date_fin__gte=jour).select_related(
-        "activite__structure").order_by("activite__structure__nom", "activite__nom")
+    en_cours = (
+        Inscription.objects.filter(date_debut__lte=jour, date_fin__gte=jour)
+        .select_related("activite__structure")
+        .order_by("activite__structure__nom", "activite__nom")
+    )
     return enfants(famille=famille).prefetch_related(
-        Prefetch("inscriptions", queryset=en_cours, to_attr="inscriptions_en_cours"))
+        Prefetch("inscriptions", queryset=en_cours, to_attr="inscriptions_en_cours")
+    )
 
 
 def enfants_fiche(*, famille) -> QuerySet[Enfant]:
     """Les enfants avec toute leur fiche jointe (nombre de requêtes constant)."""
-    return enfants(famille=famille).select_related(
-        "autorisations", "donnees_sanitaires"
-    ).prefetch_related("personnes_autorisees", "vaccinations")
+    return (
+        enfants(famille=famille)
+        .select_related("autorisations", "donnees_sanitaires")
+        .prefetch_related("personnes_autorisees", "vaccinations")
+    )
 
 
 # --- Planning ---
+
 
 def enfants_de_la_famille(*, famille) -> QuerySet[Enfant]:
     """Les enfants de la famille."""
@@ -56,23 +63,22 @@ def enfants_de_la_famille(*, famille) -> QuerySet[Enfant]:
 
 def inscriptions(*, famille) -> QuerySet[Inscription]:
     """Les inscriptions des enfants de la famille, avec leur activité et sa structure."""
-    return Inscription.objects.filter(enfant__famille=famille).select_related(
-        "enfant", "activite__structure"
-    )
+    return Inscription.objects.filter(enfant__famille=famille).select_related("enfant", "activite__structure")
 
 
 def absences(*, famille) -> QuerySet[Absence]:
     """Les absences déclarées pour les enfants de la famille, avec l'inscription et l'activité."""
     return Absence.objects.filter(inscription__enfant__famille=famille).select_related(
-        "inscription__enfant", "inscription__activite__structure")
+        "inscription__enfant", "inscription__activite__structure"
+    )
 
 
-def fermetures(*, structure_ids, debut: datetime.date, fin: datetime.date
-               ) -> dict[int, set[datetime.date]]:
+def fermetures(*, structure_ids, debut: datetime.date, fin: datetime.date) -> dict[int, set[datetime.date]]:
     """Les jours de fermeture entre deux dates, par structure : {structure_id: {dates}}."""
     resultat: dict[int, set[datetime.date]] = {}
-    for f in Fermeture.objects.filter(structure_id__in=structure_ids, date_debut__lte=fin,
-                                      date_fin__gte=debut):
+    for f in Fermeture.objects.filter(
+        structure_id__in=structure_ids, date_debut__lte=fin, date_fin__gte=debut
+    ):
         jour = max(f.date_debut, debut)
         while jour <= min(f.date_fin, fin):
             resultat.setdefault(f.structure_id, set()).add(jour)
@@ -105,9 +111,20 @@ def _planning_sql() -> str:
     """La requête unique de la page du planning (UNION ALL de lignes de même forme :
     genre, id, cle, date 1, date 2, texte 1 à 4, entier, texte 5). Les délais des activités
     (ligne « T ») disent quels jours il est encore temps de réserver ou d'annuler une absence."""
-    t = {m.__name__: m._meta.db_table for m in (Enfant, FluxCalendrier, Inscription, Activite,
-                                                 Structure, Reservation, Absence, Presence,
-                                                 Fermeture)}
+    t = {
+        m.__name__: m._meta.db_table
+        for m in (
+            Enfant,
+            FluxCalendrier,
+            Inscription,
+            Activite,
+            Structure,
+            Reservation,
+            Absence,
+            Presence,
+            Fermeture,
+        )
+    }
     # Noms de tables fixes (modèles) ; toutes les valeurs sont des paramètres nommés.
     return f"""
         WITH ins AS (
@@ -161,8 +178,9 @@ def _planning_sql() -> str:
     """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
 
 
-def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
-                  aujourdhui: datetime.date | None = None) -> dict | None:
+def planning_page(
+    *, famille, enfant_id: int, annee: int, mois: int, aujourdhui: datetime.date | None = None
+) -> dict | None:
     """Tout ce que la page du planning affiche, en une seule requête SQL quel que soit le
     volume : l'enfant de la famille (et le jeton de son flux iCal), ses inscriptions (celles du
     mois et celles en cours à `aujourdhui`), les réservations, absences, pointages et
@@ -175,8 +193,14 @@ def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
     aujourdhui = aujourdhui or timezone.localdate()
     jours = calendrier.jours_du_mois(annee, mois)
     debut, fin = jours[0], jours[-1]
-    parametres = {"enfant": enfant_id, "famille": famille.pk, "debut": debut, "fin": fin,
-                  "borne": min(debut, aujourdhui), "faux": False}
+    parametres = {
+        "enfant": enfant_id,
+        "famille": famille.pk,
+        "debut": debut,
+        "fin": fin,
+        "borne": min(debut, aujourdhui),
+        "faux": False,
+    }
     with requetes_preparees(), connection.cursor() as curseur:
         curseur.execute(_planning_sql(), parametres)
         lignes = curseur.fetchall()
@@ -195,13 +219,17 @@ def planning_page(*, famille, enfant_id: int, annee: int, mois: int,
                 structures[entier] = Structure.from_db(base, ["id", "nom"], [entier, t5])
             if cle not in activites:
                 activite = Activite.from_db(
-                    base, ["id", "structure_id", "nom", "jours_ouverture", "periode"],
-                    [cle, entier, t2, t3, t4])
+                    base,
+                    ["id", "structure_id", "nom", "jours_ouverture", "periode"],
+                    [cle, entier, t2, t3, t4],
+                )
                 activite.structure = structures[entier]
                 activites[cle] = activite
             inscription = Inscription.from_db(
-                base, ["id", "enfant_id", "activite_id", "date_debut", "date_fin", "jours_reguliers"],
-                [pk, enfant_id, cle, _date(date1), _date(date2), t1])
+                base,
+                ["id", "enfant_id", "activite_id", "date_debut", "date_fin", "jours_reguliers"],
+                [pk, enfant_id, cle, _date(date1), _date(date2), t1],
+            )
             inscription.activite = activites[cle]
             toutes.append(inscription)
         elif genre == "T":
@@ -247,17 +275,23 @@ def flux_calendrier_donnees(*, enfant: Enfant, debut: datetime.date, fin: dateti
         Inscription.objects.filter(enfant=enfant, date_debut__lte=fin, date_fin__gte=debut)
         .select_related("activite__structure")
         .prefetch_related(
-            Prefetch("reservations",
-                     queryset=Reservation.objects.filter(date__gte=debut, date__lte=fin),
-                     to_attr="reservations_du_mois"),
-            Prefetch("absences", queryset=Absence.objects.filter(date__gte=debut, date__lte=fin),
-                     to_attr="absences_du_mois"),
+            Prefetch(
+                "reservations",
+                queryset=Reservation.objects.filter(date__gte=debut, date__lte=fin),
+                to_attr="reservations_du_mois",
+            ),
+            Prefetch(
+                "absences",
+                queryset=Absence.objects.filter(date__gte=debut, date__lte=fin),
+                to_attr="absences_du_mois",
+            ),
         )
     )
     return {
         "inscriptions": liste,
-        "fermetures": fermetures(structure_ids={i.activite.structure_id for i in liste},
-                                 debut=debut, fin=fin) if liste else {},
+        "fermetures": fermetures(structure_ids={i.activite.structure_id for i in liste}, debut=debut, fin=fin)
+        if liste
+        else {},
         "feries": calendrier.feries(debut, fin),
         "vacances": calendrier.vacances(debut, fin),
     }

@@ -38,9 +38,17 @@ from enfants.models import (
 )
 from enfants.planning import activite_ouverte
 
-CHAMPS_ENFANT_MODIFIABLES = frozenset({
-    "nom", "prenom", "date_naissance", "ecole", "classe", "port_lunettes", "lunettes_precisions",
-})
+CHAMPS_ENFANT_MODIFIABLES = frozenset(
+    {
+        "nom",
+        "prenom",
+        "date_naissance",
+        "ecole",
+        "classe",
+        "port_lunettes",
+        "lunettes_precisions",
+    }
+)
 
 
 def _texte(instance, champ):
@@ -74,32 +82,52 @@ def enfant_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif: str = 
     """Modifie l'identité, la scolarité ou le port de lunettes d'un enfant ; trace l'audit."""
     enfant = Enfant.objects.select_for_update().get(pk=enfant.pk)
     avant, apres = _appliquer(enfant, valeurs, CHAMPS_ENFANT_MODIFIABLES)
-    audit_enregistrer(auteur=auteur, famille=enfant.famille,
-                      objet=f"Enfant {enfant}", action=motif or "Modification de l'enfant",
-                      avant=avant, apres=apres)
+    audit_enregistrer(
+        auteur=auteur,
+        famille=enfant.famille,
+        objet=f"Enfant {enfant}",
+        action=motif or "Modification de l'enfant",
+        avant=avant,
+        apres=apres,
+    )
     return enfant
 
 
 @transaction.atomic
 def autorisations_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif: str = "") -> Autorisations:
-    autorisations = (Autorisations.objects.select_for_update().filter(enfant=enfant).first()
-                     or Autorisations(enfant=enfant))
+    autorisations = Autorisations.objects.select_for_update().filter(enfant=enfant).first() or Autorisations(
+        enfant=enfant
+    )
     avant, apres = _appliquer(autorisations, valeurs)
-    audit_enregistrer(auteur=auteur, famille=enfant.famille, objet=f"Enfant {enfant}",
-                      action=motif or "Modification des autorisations", avant=avant, apres=apres)
+    audit_enregistrer(
+        auteur=auteur,
+        famille=enfant.famille,
+        objet=f"Enfant {enfant}",
+        action=motif or "Modification des autorisations",
+        avant=avant,
+        apres=apres,
+    )
     return autorisations
 
 
 @transaction.atomic
-def donnees_sanitaires_modifier(*, enfant: Enfant, valeurs: dict, auteur=None,
-                                motif: str = "") -> DonneesSanitaires:
+def donnees_sanitaires_modifier(
+    *, enfant: Enfant, valeurs: dict, auteur=None, motif: str = ""
+) -> DonneesSanitaires:
     """Modifie les données de santé ; l'audit ne garde que les noms des champs changés."""
-    donnees = (DonneesSanitaires.objects.select_for_update().filter(enfant=enfant).first()
-               or DonneesSanitaires(enfant=enfant))
+    donnees = DonneesSanitaires.objects.select_for_update().filter(
+        enfant=enfant
+    ).first() or DonneesSanitaires(enfant=enfant)
     avant, apres = _appliquer(donnees, valeurs)
-    audit_enregistrer(auteur=auteur, famille=enfant.famille, objet=f"Enfant {enfant}",
-                      action=motif or "Modification des données sanitaires", avant=avant,
-                      apres=apres, sensible=True)
+    audit_enregistrer(
+        auteur=auteur,
+        famille=enfant.famille,
+        objet=f"Enfant {enfant}",
+        action=motif or "Modification des données sanitaires",
+        avant=avant,
+        apres=apres,
+        sensible=True,
+    )
     return donnees
 
 
@@ -111,21 +139,31 @@ def vaccination_ajouter(*, enfant: Enfant, vaccin: str, date, auteur=None, motif
     # Toucher la fiche sanitaire : sa date dit quand la santé de l'enfant a été revue.
     donnees, _ = DonneesSanitaires.objects.get_or_create(enfant=enfant)
     donnees.save(update_fields=["date_mise_a_jour"])
-    audit_enregistrer(auteur=auteur, famille=enfant.famille, objet=f"Enfant {enfant}",
-                      action=motif or "Vaccination ajoutée", apres={"vaccination": "ajoutée"},
-                      sensible=True)
+    audit_enregistrer(
+        auteur=auteur,
+        famille=enfant.famille,
+        objet=f"Enfant {enfant}",
+        action=motif or "Vaccination ajoutée",
+        apres={"vaccination": "ajoutée"},
+        sensible=True,
+    )
     return vaccination
 
 
 @transaction.atomic
-def personne_autorisee_ajouter(*, enfant: Enfant, valeurs: dict, auteur=None,
-                               motif: str = "") -> PersonneAutorisee:
+def personne_autorisee_ajouter(
+    *, enfant: Enfant, valeurs: dict, auteur=None, motif: str = ""
+) -> PersonneAutorisee:
     personne = PersonneAutorisee(enfant=enfant, **valeurs)
     personne.full_clean()
     personne.save()
-    audit_enregistrer(auteur=auteur, famille=enfant.famille, objet=f"Enfant {enfant}",
-                      action=motif or "Personne autorisée ajoutée",
-                      apres={"personne autorisée": str(personne)})
+    audit_enregistrer(
+        auteur=auteur,
+        famille=enfant.famille,
+        objet=f"Enfant {enfant}",
+        action=motif or "Personne autorisée ajoutée",
+        apres={"personne autorisée": str(personne)},
+    )
     return personne
 
 
@@ -134,20 +172,37 @@ def personne_autorisee_retirer(*, personne: PersonneAutorisee, auteur=None, moti
     enfant = personne.enfant
     texte = str(personne)
     personne.delete()
-    audit_enregistrer(auteur=auteur, famille=enfant.famille, objet=f"Enfant {enfant}",
-                      action=motif or "Personne autorisée retirée", avant={"personne autorisée": texte})
+    audit_enregistrer(
+        auteur=auteur,
+        famille=enfant.famille,
+        objet=f"Enfant {enfant}",
+        action=motif or "Personne autorisée retirée",
+        avant={"personne autorisée": texte},
+    )
 
 
 @transaction.atomic
-def enfant_creer(*, famille, nom: str, prenom: str, date_naissance, souhaits: str = "", auteur=None,
-                 motif: str = "") -> Enfant:
+def enfant_creer(
+    *, famille, nom: str, prenom: str, date_naissance, souhaits: str = "", auteur=None, motif: str = ""
+) -> Enfant:
     """Crée l'enfant d'une famille, marqué « à contacter » pour les fiches d'inscription."""
-    enfant = Enfant(famille=famille, nom=nom.upper(), prenom=prenom.upper(),
-                    date_naissance=date_naissance, a_contacter=True, souhaits_inscription=souhaits)
+    enfant = Enfant(
+        famille=famille,
+        nom=nom.upper(),
+        prenom=prenom.upper(),
+        date_naissance=date_naissance,
+        a_contacter=True,
+        souhaits_inscription=souhaits,
+    )
     enfant.full_clean()
     enfant.save()
-    audit_enregistrer(auteur=auteur, famille=famille, objet=f"Enfant {enfant}",
-                      action=motif or "Enfant ajouté", apres={"enfant": str(enfant)})
+    audit_enregistrer(
+        auteur=auteur,
+        famille=famille,
+        objet=f"Enfant {enfant}",
+        action=motif or "Enfant ajouté",
+        apres={"enfant": str(enfant)},
+    )
     return enfant
 
 
@@ -155,8 +210,12 @@ def enfant_creer(*, famille, nom: str, prenom: str, date_naissance, souhaits: st
 def enfant_contact_fait(*, enfant: Enfant, auteur=None) -> Enfant:
     """L'agent a contacté la famille : l'enfant n'est plus signalé « à contacter »."""
     Enfant.objects.filter(pk=enfant.pk).update(a_contacter=False)
-    audit_enregistrer(auteur=auteur, famille=enfant.famille, objet=f"Enfant {enfant}",
-                      action="Famille contactée pour l'inscription")
+    audit_enregistrer(
+        auteur=auteur,
+        famille=enfant.famille,
+        objet=f"Enfant {enfant}",
+        action="Famille contactée pour l'inscription",
+    )
     enfant.a_contacter = False
     return enfant
 
@@ -229,8 +288,9 @@ def jour_ferme_raison(*, activite: Activite, jour: datetime.date) -> str | None:
     feries = calendrier.feries(jour, jour)
     if jour in feries:
         return FERIE.format(jour=_texte_jour(jour), nom=feries[jour])
-    if Fermeture.objects.filter(structure_id=activite.structure_id, date_debut__lte=jour,
-                                date_fin__gte=jour).exists():
+    if Fermeture.objects.filter(
+        structure_id=activite.structure_id, date_debut__lte=jour, date_fin__gte=jour
+    ).exists():
         return FERME.format(jour=_texte_jour(jour))
     if not activite_ouverte(activite, jour, calendrier.vacances(jour, jour)):
         return PAS_OUVERT.format(jour=_texte_jour(jour))
@@ -255,7 +315,8 @@ def places_occupees(*, activite: Activite, jour: datetime.date, avec_demandes: b
     occupees = _inscriptions_reservees(activite=activite, jour=jour).count()
     if avec_demandes:
         occupees += Reservation.objects.filter(
-            inscription__activite=activite, date=jour, etat=Reservation.Etat.EN_COURS).count()
+            inscription__activite=activite, date=jour, etat=Reservation.Etat.EN_COURS
+        ).count()
     return occupees
 
 
@@ -274,12 +335,13 @@ class Places:
     @property
     def texte(self) -> str:
         pluriel = "s" if self.restantes > 1 else ""
-        texte = (f"{self.restantes} place{pluriel} restante{pluriel} sur {self.capacite} "
-                 f"({self.occupees} occupée{'s' if self.occupees > 1 else ''} : contrats "
-                 f"réguliers et réservations acceptées)")
+        texte = (
+            f"{self.restantes} place{pluriel} restante{pluriel} sur {self.capacite} "
+            f"({self.occupees} occupée{'s' if self.occupees > 1 else ''} : contrats "
+            f"réguliers et réservations acceptées)"
+        )
         if self.demandes:
-            texte += (f" ; {self.demandes} demande{'s' if self.demandes > 1 else ''} en attente "
-                      "de décision")
+            texte += f" ; {self.demandes} demande{'s' if self.demandes > 1 else ''} en attente de décision"
         return texte
 
 
@@ -289,8 +351,10 @@ def places_du_jour(*, activite: Activite, jour: datetime.date) -> Places:
         capacite=activite.capacite,
         occupees=places_occupees(activite=activite, jour=jour, avec_demandes=False),
         demandes=Reservation.objects.filter(
-            inscription__activite=activite, date=jour,
-            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE]).count(),
+            inscription__activite=activite,
+            date=jour,
+            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE],
+        ).count(),
     )
 
 
@@ -299,9 +363,14 @@ def _activite_verrouillee(activite_id: int) -> Activite:
 
 
 @transaction.atomic
-def reservation_demander(*, inscription: Inscription, date: datetime.date, par=None,
-                         liste_attente: bool = False,
-                         maintenant: datetime.datetime | None = None) -> Reservation:
+def reservation_demander(
+    *,
+    inscription: Inscription,
+    date: datetime.date,
+    par=None,
+    liste_attente: bool = False,
+    maintenant: datetime.datetime | None = None,
+) -> Reservation:
     """Demande la réservation d'un jour ; acceptée d'office si l'activité le permet.
 
     Refuse (ValidationError, message en français) : hors inscription, jour fermé, déjà réservé,
@@ -317,11 +386,13 @@ def reservation_demander(*, inscription: Inscription, date: datetime.date, par=N
         raise ValidationError(raison, code="ferme")
     if inscription.est_regulier(date):
         raise _refuser(DEJA_REGULIER, "deja_reserve", jour=texte)
-    if Reservation.objects.filter(inscription=inscription, date=date,
-                                  etat__in=Reservation.ETATS_ACTIFS).exists():
+    if Reservation.objects.filter(
+        inscription=inscription, date=date, etat__in=Reservation.ETATS_ACTIFS
+    ).exists():
         raise _refuser(DEJA_RESERVE, "deja_reserve", jour=texte)
-    limite = calendrier.date_limite(date, jours_ouvres=activite.delai_reservation,
-                                    heure=activite.heure_limite)
+    limite = calendrier.date_limite(
+        date, jours_ouvres=activite.delai_reservation, heure=activite.heure_limite
+    )
     if maintenant > limite:
         raise _refuser(DELAI_RESERVATION, "delai", jour=texte, limite=texte_limite(limite))
     aujourdhui = timezone.localdate(maintenant)
@@ -337,7 +408,11 @@ def reservation_demander(*, inscription: Inscription, date: datetime.date, par=N
     else:
         etat = Reservation.Etat.EN_COURS
     reservation = Reservation.objects.create(
-        inscription=inscription, date=date, etat=etat, demandee_par=par, demandee_le=maintenant,
+        inscription=inscription,
+        date=date,
+        etat=etat,
+        demandee_par=par,
+        demandee_le=maintenant,
     )
     if etat == Reservation.Etat.ACCEPTEE:
         reservation.decidee_le = maintenant
@@ -353,9 +428,14 @@ class ResultatPeriode:
 
 
 @transaction.atomic
-def reservations_jours_demander(*, inscription: Inscription, jours, par=None,
-                                liste_attente: bool = False,
-                                maintenant: datetime.datetime | None = None) -> ResultatPeriode:
+def reservations_jours_demander(
+    *,
+    inscription: Inscription,
+    jours,
+    par=None,
+    liste_attente: bool = False,
+    maintenant: datetime.datetime | None = None,
+) -> ResultatPeriode:
     """Demande la réservation de plusieurs jours en une fois (jours cochés sur le téléphone).
 
     Chaque jour passe par `reservation_demander`, les mêmes règles qu'un jour seul : les jours
@@ -369,19 +449,31 @@ def reservations_jours_demander(*, inscription: Inscription, jours, par=None,
     for jour in jours:
         try:
             with transaction.atomic():
-                resultat.reservations.append(reservation_demander(
-                    inscription=inscription, date=jour, par=par, liste_attente=liste_attente,
-                    maintenant=maintenant))
+                resultat.reservations.append(
+                    reservation_demander(
+                        inscription=inscription,
+                        date=jour,
+                        par=par,
+                        liste_attente=liste_attente,
+                        maintenant=maintenant,
+                    )
+                )
         except ValidationError as erreur:
             resultat.refus.append((jour, erreur.messages[0]))
     return resultat
 
 
 @transaction.atomic
-def reservations_periode_demander(*, inscription: Inscription, date_debut: datetime.date,
-                                  date_fin: datetime.date, jours_semaine: set[int], par=None,
-                                  liste_attente: bool = False,
-                                  maintenant: datetime.datetime | None = None) -> ResultatPeriode:
+def reservations_periode_demander(
+    *,
+    inscription: Inscription,
+    date_debut: datetime.date,
+    date_fin: datetime.date,
+    jours_semaine: set[int],
+    par=None,
+    liste_attente: bool = False,
+    maintenant: datetime.datetime | None = None,
+) -> ResultatPeriode:
     """Demande la réservation de chaque jour choisi d'une période (« tous les mercredis … »).
 
     Les jours possibles sont demandés, les autres rapportés avec leur raison ; les jours de
@@ -400,8 +492,9 @@ def reservations_periode_demander(*, inscription: Inscription, date_debut: datet
     ouverts = [j for j in choisis if jour_ferme_raison(activite=inscription.activite, jour=j) is None]
     if not ouverts:
         return ResultatPeriode(reservations=[], refus=[])
-    return reservations_jours_demander(inscription=inscription, jours=ouverts, par=par,
-                                       liste_attente=liste_attente, maintenant=maintenant)
+    return reservations_jours_demander(
+        inscription=inscription, jours=ouverts, par=par, liste_attente=liste_attente, maintenant=maintenant
+    )
 
 
 def _reservation_a_decider(reservation: Reservation) -> tuple[Reservation, Activite]:
@@ -418,8 +511,7 @@ def reservation_accepter(*, reservation: Reservation, agent, motif=None) -> Rese
     reservation, activite = _reservation_a_decider(reservation)
     occupees = places_occupees(activite=activite, jour=reservation.date, avec_demandes=False)
     if occupees >= activite.capacite:
-        raise _refuser(COMPLET, "complet", jour=_texte_jour(reservation.date),
-                       capacite=activite.capacite)
+        raise _refuser(COMPLET, "complet", jour=_texte_jour(reservation.date), capacite=activite.capacite)
     reservation.etat = Reservation.Etat.ACCEPTEE
     reservation.decidee_le = timezone.now()
     reservation.decidee_par = agent
@@ -441,9 +533,15 @@ def reservation_refuser(*, reservation: Reservation, agent, motif=None) -> Reser
 
 
 @transaction.atomic
-def absence_declarer(*, inscription: Inscription, date: datetime.date, motif: str,
-                     certificat=None, par=None,
-                     maintenant: datetime.datetime | None = None) -> Absence:
+def absence_declarer(
+    *,
+    inscription: Inscription,
+    date: datetime.date,
+    motif: str,
+    certificat=None,
+    par=None,
+    maintenant: datetime.datetime | None = None,
+) -> Absence:
     """Déclare l'absence d'un enfant un jour réservé (ou régulier).
 
     Dans le délai : excusée (d'office si l'activité accepte automatiquement, sinon en cours de
@@ -454,13 +552,23 @@ def absence_declarer(*, inscription: Inscription, date: datetime.date, motif: st
     activite = inscription.activite
     if not inscription.couvre(date):
         raise _refuser(NON_INSCRIT, "non_inscrit", jour=texte)
-    reserve = inscription.est_regulier(date) or Reservation.objects.filter(
-        inscription=inscription, date=date, etat=Reservation.Etat.ACCEPTEE).exists()
+    reserve = (
+        inscription.est_regulier(date)
+        or Reservation.objects.filter(
+            inscription=inscription, date=date, etat=Reservation.Etat.ACCEPTEE
+        ).exists()
+    )
     if not reserve:
         raise _refuser(PAS_RESERVE, "pas_reserve", jour=texte)
-    if Absence.objects.select_for_update().filter(
-            inscription=inscription, date=date,
-            etat__in=[Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE]).exists():
+    if (
+        Absence.objects.select_for_update()
+        .filter(
+            inscription=inscription,
+            date=date,
+            etat__in=[Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE],
+        )
+        .exists()
+    ):
         raise _refuser(DEJA_ABSENT, "deja_absent", jour=texte)
     hors_delai = maintenant > absence_date_limite(activite=activite, jour=date)
     if hors_delai:
@@ -469,8 +577,15 @@ def absence_declarer(*, inscription: Inscription, date: datetime.date, motif: st
         etat = Absence.Etat.EXCUSEE
     else:
         etat = Absence.Etat.EN_COURS
-    absence = Absence(inscription=inscription, date=date, motif=motif, hors_delai=hors_delai,
-                      etat=etat, declaree_par=par, declaree_le=maintenant)
+    absence = Absence(
+        inscription=inscription,
+        date=date,
+        motif=motif,
+        hors_delai=hors_delai,
+        etat=etat,
+        declaree_par=par,
+        declaree_le=maintenant,
+    )
     if certificat:
         absence.certificat.save(certificat.name, certificat, save=False)
     absence.save()
@@ -480,12 +595,12 @@ def absence_declarer(*, inscription: Inscription, date: datetime.date, motif: st
 
 def absence_date_limite(*, activite: Activite, jour: datetime.date) -> datetime.datetime:
     """Jusqu'à quand une absence ce jour-là est déclarée (ou annulée) dans le délai."""
-    return calendrier.date_limite(jour, jours_ouvres=activite.delai_absence,
-                                  heure=activite.heure_limite)
+    return calendrier.date_limite(jour, jours_ouvres=activite.delai_absence, heure=activite.heure_limite)
 
 
-def absence_hors_delai(*, activite: Activite, jour: datetime.date,
-                       maintenant: datetime.datetime | None = None) -> bool:
+def absence_hors_delai(
+    *, activite: Activite, jour: datetime.date, maintenant: datetime.datetime | None = None
+) -> bool:
     """Déclarée à `maintenant`, l'absence de ce jour serait-elle hors délai (donc facturée sans
     certificat) ? La même règle que `absence_declarer`, pour prévenir la famille avant."""
     return (maintenant or timezone.now()) > absence_date_limite(activite=activite, jour=jour)
@@ -502,8 +617,7 @@ def reservation_annuler(*, reservation: Reservation) -> Reservation:
     return reservation
 
 
-def absence_annulable(*, absence: Absence, maintenant: datetime.datetime | None = None
-                      ) -> str | None:
+def absence_annulable(*, absence: Absence, maintenant: datetime.datetime | None = None) -> str | None:
     """Pourquoi la famille ne peut plus retirer cette absence, ou None si elle le peut : en
     attente d'un agent, ou excusée tant que le délai d'absence du jour court."""
     texte = _texte_jour(absence.date)
@@ -523,8 +637,7 @@ def absence_annulable(*, absence: Absence, maintenant: datetime.datetime | None 
 def absence_annuler(*, absence: Absence, maintenant: datetime.datetime | None = None) -> None:
     """La famille retire sa déclaration d'absence (en attente, ou excusée dans le délai) : le
     jour redevient réservé, la demande qui la portait est annulée, le certificat effacé."""
-    absence = Absence.objects.select_for_update().select_related("inscription__activite").get(
-        pk=absence.pk)
+    absence = Absence.objects.select_for_update().select_related("inscription__activite").get(pk=absence.pk)
     raison = absence_annulable(absence=absence, maintenant=maintenant)
     if raison:
         raise ValidationError(raison, code="non_annulable")
@@ -579,8 +692,12 @@ def inscriptions_du_jour(*, activite: Activite, jour: datetime.date) -> list[Ins
         .select_related("enfant__famille", "activite")
         .order_by("enfant__nom", "enfant__prenom", "pk")
     )
-    absences = {a.inscription_id: a for a in Absence.objects.filter(
-        inscription__in=[i.pk for i in inscriptions], date=jour, etat__in=ABSENCES_DECLAREES)}
+    absences = {
+        a.inscription_id: a
+        for a in Absence.objects.filter(
+            inscription__in=[i.pk for i in inscriptions], date=jour, etat__in=ABSENCES_DECLAREES
+        )
+    }
     for inscription in inscriptions:
         inscription.absence = absences.get(inscription.pk)
     return inscriptions
@@ -593,17 +710,22 @@ def inscriptions_attendues(*, activite: Activite, jour: datetime.date) -> list[I
 
 
 @transaction.atomic
-def presences_pointer(*, activite: Activite, jour: datetime.date, inscriptions: list[Inscription],
-                      presents: set[int], agent) -> list[Presence]:
+def presences_pointer(
+    *, activite: Activite, jour: datetime.date, inscriptions: list[Inscription], presents: set[int], agent
+) -> list[Presence]:
     """Enregistre le pointage d'un jour : présent ou absent pour chaque inscription listée."""
     resultat = []
     for inscription in inscriptions:
         if inscription.activite_id != activite.pk:
             raise ValidationError("Inscription d'une autre activité.", code="activite")
         presence, _cree = Presence.objects.update_or_create(
-            inscription=inscription, date=jour,
-            defaults={"present": inscription.pk in presents, "pointee_par": agent,
-                      "pointee_le": timezone.now()},
+            inscription=inscription,
+            date=jour,
+            defaults={
+                "present": inscription.pk in presents,
+                "pointee_par": agent,
+                "pointee_le": timezone.now(),
+            },
         )
         resultat.append(presence)
     return resultat

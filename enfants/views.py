@@ -8,8 +8,7 @@ from enfants import selectors
 @famille_requise
 def liste(request):
     """Mes enfants : les enfants de la famille."""
-    enfants = selectors.enfants_avec_inscriptions(famille=request.famille,
-                                                  jour=timezone.localdate())
+    enfants = selectors.enfants_avec_inscriptions(famille=request.famille, jour=timezone.localdate())
     return render(request, "enfants/liste.html", {"enfants": enfants})
 
 

@@ -28,8 +28,9 @@ MESSAGE_ABSENCE_ANNULEE = (
 
 
 def _url_planning(inscription_ou_enfant_pk: int, jour: datetime.date) -> str:
-    return reverse("enfants:planning", kwargs={"pk": inscription_ou_enfant_pk,
-                                               "annee": jour.year, "mois": jour.month})
+    return reverse(
+        "enfants:planning", kwargs={"pk": inscription_ou_enfant_pk, "annee": jour.year, "mois": jour.month}
+    )
 
 
 def _date_demandee(request) -> datetime.date | None:
@@ -43,8 +44,7 @@ def _date_demandee(request) -> datetime.date | None:
 def planning(request, pk, annee, mois):
     if not (ANNEE_MIN <= annee <= ANNEE_MAX and 1 <= mois <= 12):
         raise Http404("Mois inconnu.")
-    donnees = selectors.planning_page(famille=request.famille, enfant_id=pk, annee=annee,
-                                      mois=mois)
+    donnees = selectors.planning_page(famille=request.famille, enfant_id=pk, annee=annee, mois=mois)
     if donnees is None:
         raise Http404("Aucun enfant de la famille ne porte ce numéro.")
     enfant = donnees["enfant"]
@@ -62,9 +62,9 @@ def planning(request, pk, annee, mois):
         "responsable": f"{responsable.nom} {responsable.prenom}".upper() if responsable else "",
         "agenda": agenda,
         "inscriptions_en_cours": donnees["inscriptions_en_cours"],
-        "flux_url": request.build_absolute_uri(
-            reverse("ical:flux", kwargs={"jeton": donnees["flux_jeton"]}))
-        if donnees["flux_jeton"] else "",
+        "flux_url": request.build_absolute_uri(reverse("ical:flux", kwargs={"jeton": donnees["flux_jeton"]}))
+        if donnees["flux_jeton"]
+        else "",
     }
     return render(request, "enfants/planning.html", contexte)
 
@@ -100,8 +100,8 @@ def _contexte_demande(form, inscription, jour) -> dict:
 
 def _reserver(inscription, donnees, utilisateur):
     reservation = services.reservation_demander(
-        inscription=inscription, date=donnees["date"], par=utilisateur,
-        liste_attente=donnees["liste_attente"])
+        inscription=inscription, date=donnees["date"], par=utilisateur, liste_attente=donnees["liste_attente"]
+    )
     texte = calendrier.date_longue(reservation.date)
     if reservation.etat == Reservation.Etat.ACCEPTEE:
         return reservation, f"Réservation enregistrée pour le {texte}."
@@ -112,8 +112,12 @@ def _reserver(inscription, donnees, utilisateur):
 
 def _absenter(inscription, donnees, utilisateur):
     absence = services.absence_declarer(
-        inscription=inscription, date=donnees["date"], motif=donnees["motif"],
-        certificat=donnees.get("certificat"), par=utilisateur)
+        inscription=inscription,
+        date=donnees["date"],
+        motif=donnees["motif"],
+        certificat=donnees.get("certificat"),
+        par=utilisateur,
+    )
     texte = calendrier.date_longue(absence.date)
     return absence, f"Absence du {texte} enregistrée : {absence.get_etat_display()}."
 
@@ -128,8 +132,7 @@ def reservation_demander(request, pk):
             return reponse
     else:
         form = ReservationForm(initial={"date": jour} if jour else None)
-    return render(request, "enfants/reservation_form.html",
-                  _contexte_demande(form, inscription, jour))
+    return render(request, "enfants/reservation_form.html", _contexte_demande(form, inscription, jour))
 
 
 @famille_requise
@@ -149,8 +152,7 @@ def absence_declarer(request, pk):
             if hors_delai and not donnees.get("certificat") and not averti:
                 # Le jour a changé depuis l'affichage (ou l'avertissement n'a pas été vu) :
                 # rien n'est enregistré, la page redit ce qui va se passer.
-                form = AbsenceForm(initial={**donnees, "certificat": None,
-                                            "avertissement_vu": jour})
+                form = AbsenceForm(initial={**donnees, "certificat": None, "avertissement_vu": jour})
                 messages.warning(request, MESSAGE_CONFIRMER_FACTUREE)
             elif reponse := _appliquer(request, form, inscription, _absenter):
                 return reponse
@@ -166,11 +168,13 @@ def absence_declarer(request, pk):
     contexte = _contexte_demande(form, inscription, jour)
     if jour:
         limite = services.absence_date_limite(activite=inscription.activite, jour=jour)
-        contexte.update({
-            "jour_libelle": calendrier.date_longue(jour),
-            "limite_libelle": services.texte_limite(limite),
-            "hors_delai": timezone.now() > limite,
-        })
+        contexte.update(
+            {
+                "jour_libelle": calendrier.date_longue(jour),
+                "limite_libelle": services.texte_limite(limite),
+                "hors_delai": timezone.now() > limite,
+            }
+        )
     return render(request, "enfants/absence_form.html", contexte)
 
 
@@ -186,8 +190,9 @@ def absence_annuler(request, pk):
             for texte in erreur.messages:
                 messages.error(request, texte)
         else:
-            messages.success(request, MESSAGE_ABSENCE_ANNULEE.format(
-                jour=calendrier.date_longue(absence.date)))
+            messages.success(
+                request, MESSAGE_ABSENCE_ANNULEE.format(jour=calendrier.date_longue(absence.date))
+            )
         return redirect(retour)
     contexte = {
         "absence": absence,
@@ -221,8 +226,11 @@ def jours_reserver(request, pk):
     else:
         try:
             resultat = services.reservations_jours_demander(
-                inscription=inscription, jours=jours, par=request.user,
-                liste_attente=form.cleaned_data["liste_attente"])
+                inscription=inscription,
+                jours=jours,
+                par=request.user,
+                liste_attente=form.cleaned_data["liste_attente"],
+            )
         except ValidationError as erreur:
             for texte in erreur.messages:
                 messages.error(request, texte)
@@ -260,9 +268,13 @@ def periode_reserver(request, pk):
             d = form.cleaned_data
             try:
                 resultat = services.reservations_periode_demander(
-                    inscription=inscription, date_debut=d["date_debut"], date_fin=d["date_fin"],
-                    jours_semaine={int(j) for j in d["jours"]}, par=request.user,
-                    liste_attente=d["liste_attente"])
+                    inscription=inscription,
+                    date_debut=d["date_debut"],
+                    date_fin=d["date_fin"],
+                    jours_semaine={int(j) for j in d["jours"]},
+                    par=request.user,
+                    liste_attente=d["liste_attente"],
+                )
             except ValidationError as erreur:
                 for texte in erreur.messages:
                     form.add_error(None, texte)
@@ -272,10 +284,18 @@ def periode_reserver(request, pk):
                 return redirect(_url_planning(inscription.enfant_id, d["date_debut"]))
     else:
         vacances = calendrier.prochaines_vacances(jour)
-        fin = vacances - datetime.timedelta(days=1) if vacances else min(
-            inscription.date_fin, jour + datetime.timedelta(days=30))
-        form = PeriodeForm(initial={"date_debut": jour, "date_fin": min(fin, inscription.date_fin),
-                                    "jours": [str(jour.weekday())]})
+        fin = (
+            vacances - datetime.timedelta(days=1)
+            if vacances
+            else min(inscription.date_fin, jour + datetime.timedelta(days=30))
+        )
+        form = PeriodeForm(
+            initial={
+                "date_debut": jour,
+                "date_fin": min(fin, inscription.date_fin),
+                "jours": [str(jour.weekday())],
+            }
+        )
     contexte = {
         "form": form,
         "inscription": inscription,

@@ -65,8 +65,18 @@ class FactureAdmin(LectureSeuleMixin, admin.ModelAdmin):
     search_fields = ("numero", "famille__numero", "regie__nom", "regie__code")
     date_hierarchy = "date_facture"
     list_select_related = ("regie", "famille")
-    readonly_fields = ("numero", "regie", "famille", "date_facture", "date_echeance",
-                       "periode_debut", "periode_fin", "montant", "date_import", "pdf")
+    readonly_fields = (
+        "numero",
+        "regie",
+        "famille",
+        "date_facture",
+        "date_echeance",
+        "periode_debut",
+        "periode_fin",
+        "montant",
+        "date_import",
+        "pdf",
+    )
     fields = readonly_fields
     inlines = [LigneFactureInline, AffectationFactureInline]
 
@@ -83,21 +93,52 @@ class ReglementAdmin(LectureSeuleMixin, admin.ModelAdmin):
     search_fields = ("numero", "famille__numero", "regie__nom", "regie__code", "reference_externe")
     date_hierarchy = "date"
     list_select_related = ("regie", "famille")
-    readonly_fields = ("numero", "regie", "famille", "date", "mode", "montant", "origine",
-                       "email_recu", "reference_externe", "date_creation")
+    readonly_fields = (
+        "numero",
+        "regie",
+        "famille",
+        "date",
+        "mode",
+        "montant",
+        "origine",
+        "email_recu",
+        "reference_externe",
+        "date_creation",
+    )
     fields = readonly_fields
     inlines = [AffectationReglementInline]
 
 
 @admin.register(PaiementEnLigne)
 class PaiementEnLigneAdmin(LectureSeuleMixin, admin.ModelAdmin):
-    list_display = ("facture", "famille", "tentative", "montant", "statut", "prestataire",
-                    "session_id", "reglement", "date_creation")
+    list_display = (
+        "facture",
+        "famille",
+        "tentative",
+        "montant",
+        "statut",
+        "prestataire",
+        "session_id",
+        "reglement",
+        "date_creation",
+    )
     list_filter = ("statut", "prestataire")
     search_fields = ("facture__numero", "famille__numero", "session_id", "email")
     list_select_related = ("facture", "famille", "reglement")
-    readonly_fields = ("facture", "famille", "tentative", "montant", "email", "prestataire",
-                       "session_id", "url", "statut", "expire_le", "reglement", "date_creation")
+    readonly_fields = (
+        "facture",
+        "famille",
+        "tentative",
+        "montant",
+        "email",
+        "prestataire",
+        "session_id",
+        "url",
+        "statut",
+        "expire_le",
+        "reglement",
+        "date_creation",
+    )
     fields = readonly_fields
 
 
@@ -106,8 +147,19 @@ class EvenementPaiementAdmin(admin.ModelAdmin):
     list_display = ("evenement_id", "type", "statut", "signale", "session_id", "date_reception")
     list_filter = ("signale", "statut", "type")
     search_fields = ("evenement_id", "session_id")
-    readonly_fields = ("evenement_id", "type", "session_id", "statut", "signale", "motif", "erreur",
-                       "tentatives", "date_reception", "date_traitement", "payload")
+    readonly_fields = (
+        "evenement_id",
+        "type",
+        "session_id",
+        "statut",
+        "signale",
+        "motif",
+        "erreur",
+        "tentatives",
+        "date_reception",
+        "date_traitement",
+        "payload",
+    )
     fields = readonly_fields
     actions = ["retraiter"]
 
@@ -117,12 +169,13 @@ class EvenementPaiementAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Retraiter les événements en échec sélectionnés",
-                  permissions=["change"])
+    @admin.action(description="Retraiter les événements en échec sélectionnés", permissions=["change"])
     def retraiter(self, request, queryset):
         from facturation import paiement
 
-        resultats = [paiement.evenement_traiter(evenement=e)
-                     for e in queryset.filter(statut=EvenementPaiement.Statut.ECHEC)]
+        resultats = [
+            paiement.evenement_traiter(evenement=e)
+            for e in queryset.filter(statut=EvenementPaiement.Statut.ECHEC)
+        ]
         reussis = sum(1 for e in resultats if e.statut != EvenementPaiement.Statut.ECHEC)
         self.message_user(request, f"{reussis} événement(s) traité(s) sur {len(resultats)} en échec.")

@@ -44,25 +44,51 @@ from facturation.models import ZERO, Facture, LigneFacture, Regie, Reglement
 from familles.models import Famille
 
 COLONNES_FACTURES = (
-    "numero_facture", "numero_famille", "regie", "date_facture", "date_echeance",
-    "periode_debut", "periode_fin", "enfant", "libelle", "quantite", "prix_unitaire", "montant",
+    "numero_facture",
+    "numero_famille",
+    "regie",
+    "date_facture",
+    "date_echeance",
+    "periode_debut",
+    "periode_fin",
+    "enfant",
+    "libelle",
+    "quantite",
+    "prix_unitaire",
+    "montant",
 )
 COLONNES_REGLEMENTS = ("numero_reglement", "numero_famille", "regie", "date", "mode", "montant")
 COLONNES_REGLEMENTS_FACULTATIVES = ("numero_facture",)
 COLONNES_ENTETE_FACTURE = (
-    "numero_famille", "regie", "date_facture", "date_echeance", "periode_debut", "periode_fin",
+    "numero_famille",
+    "regie",
+    "date_facture",
+    "date_echeance",
+    "periode_debut",
+    "periode_fin",
 )
 
 # Intitulés acceptés en plus des noms canoniques (après normalisation : minuscules, sans accents).
 ALIAS = {
-    "numero_de_facture": "numero_facture", "facture": "numero_facture",
-    "numero_de_famille": "numero_famille", "famille": "numero_famille",
-    "date_de_facture": "date_facture", "date_d_echeance": "date_echeance",
-    "echeance": "date_echeance", "debut_de_periode": "periode_debut",
-    "debut_periode": "periode_debut", "fin_de_periode": "periode_fin", "fin_periode": "periode_fin",
-    "qte": "quantite", "prix": "prix_unitaire", "numero_de_reglement": "numero_reglement",
-    "reglement": "numero_reglement", "numero_operation": "numero_reglement",
-    "date_de_reglement": "date", "date_reglement": "date", "mode_de_reglement": "mode",
+    "numero_de_facture": "numero_facture",
+    "facture": "numero_facture",
+    "numero_de_famille": "numero_famille",
+    "famille": "numero_famille",
+    "date_de_facture": "date_facture",
+    "date_d_echeance": "date_echeance",
+    "echeance": "date_echeance",
+    "debut_de_periode": "periode_debut",
+    "debut_periode": "periode_debut",
+    "fin_de_periode": "periode_fin",
+    "fin_periode": "periode_fin",
+    "qte": "quantite",
+    "prix": "prix_unitaire",
+    "numero_de_reglement": "numero_reglement",
+    "reglement": "numero_reglement",
+    "numero_operation": "numero_reglement",
+    "date_de_reglement": "date",
+    "date_reglement": "date",
+    "mode_de_reglement": "mode",
 }
 
 MODES = {
@@ -99,9 +125,7 @@ ERREUR_DEJA_IMPORTEE_DIFFERENTE = (
     "la facture {numero} a déjà été importée avec un autre contenu : une facture émise ne se "
     "modifie pas (émettez un avoir)"
 )
-ERREUR_REGLEMENT_DIFFERENT = (
-    "le règlement {numero} a déjà été importé avec un autre contenu"
-)
+ERREUR_REGLEMENT_DIFFERENT = "le règlement {numero} a déjà été importé avec un autre contenu"
 ERREUR_REGLEMENT_DOUBLE = "le règlement {numero} figure deux fois (ligne {ligne})"
 ERREUR_REGLEMENT_PLUS_HAUT = "le règlement {numero} figure deux fois (déjà plus haut dans le fichier)"
 ERREUR_MODE = "mode de règlement inconnu « {valeur} » (chèque, espèces, CESU, prélèvement, virement)"
@@ -133,8 +157,7 @@ TAILLE_LOT = 2000
 ERREURS_MAX = 1000
 # Verrou consultatif PostgreSQL commun aux deux imports (pg_try_advisory_xact_lock) : une clé
 # fixe sur 64 bits, tirée de son nom.
-VERROU_IMPORT = int.from_bytes(hashlib.sha256(b"portail-famille:import").digest()[:8], "big",
-                               signed=True)
+VERROU_IMPORT = int.from_bytes(hashlib.sha256(b"portail-famille:import").digest()[:8], "big", signed=True)
 
 
 @dataclass(frozen=True)
@@ -272,8 +295,9 @@ class Lecteur:
         self._texte = io.TextIOWrapper(self._binaire, encoding=self.encodage, newline="")
         premiere = self._texte.readline()
         self.separateur = ";" if premiere.count(";") >= premiere.count(",") else ","
-        self._lecteur = csv.reader(itertools.chain([premiere], self._texte),
-                                   delimiter=self.separateur, strict=True)
+        self._lecteur = csv.reader(
+            itertools.chain([premiere], self._texte), delimiter=self.separateur, strict=True
+        )
         self.entete = []
         if premiere.strip():
             try:
@@ -296,11 +320,19 @@ class Lecteur:
                 return
             except csv.Error as erreur:
                 if "expected after" in str(erreur):
-                    rapport.erreur(self._lecteur.line_num, "", ERREUR_GUILLEMET_MAL_PLACE.format(
-                        separateur=self.separateur))
+                    rapport.erreur(
+                        self._lecteur.line_num,
+                        "",
+                        ERREUR_GUILLEMET_MAL_PLACE.format(separateur=self.separateur),
+                    )
                 else:  # fin de fichier dans un champ, ou champ démesuré : guillemet jamais refermé
-                    rapport.erreur(fin_precedente + 1, "", ERREUR_GUILLEMET_OUVERT.format(
-                        limite=f"{csv.field_size_limit():,}".replace(",", "\u202f")))
+                    rapport.erreur(
+                        fin_precedente + 1,
+                        "",
+                        ERREUR_GUILLEMET_OUVERT.format(
+                            limite=f"{csv.field_size_limit():,}".replace(",", "\u202f")
+                        ),
+                    )
                 return
             debut, fin_precedente = fin_precedente + 1, self._lecteur.line_num
             if any(c.strip() for c in champs):
@@ -431,11 +463,11 @@ class _ImportFactures:
             for numero_ligne, champs in self.lecteur.lignes(self.rapport):
                 self.rapport.lignes_lues += 1
                 if self.progression and self.rapport.lignes_lues % 5000 == 0:
-                    self.progression(self.lecteur.octets_lus, self.lecteur.taille,
-                                     self.rapport.lignes_lues)
+                    self.progression(self.lecteur.octets_lus, self.lecteur.taille, self.rapport.lignes_lues)
                 if len(champs) != nombre:
-                    self.erreur(numero_ligne, "", ERREUR_NOMBRE_CHAMPS.format(
-                        trouves=len(champs), attendus=nombre))
+                    self.erreur(
+                        numero_ligne, "", ERREUR_NOMBRE_CHAMPS.format(trouves=len(champs), attendus=nombre)
+                    )
                     if courante is not None:
                         courante.valide = False
                     continue
@@ -462,8 +494,9 @@ class _ImportFactures:
 
     def commencer(self, numero_ligne, valeurs) -> _FactureLue:
         numero = valeurs["numero_facture"]
-        facture = _FactureLue(numero=numero, ligne=numero_ligne,
-                              brut={c: valeurs[c] for c in COLONNES_ENTETE_FACTURE})
+        facture = _FactureLue(
+            numero=numero, ligne=numero_ligne, brut={c: valeurs[c] for c in COLONNES_ENTETE_FACTURE}
+        )
         try:
             facture.regie = self.regies.trouver(valeurs["regie"])
         except ValeurInvalide as e:
@@ -476,8 +509,11 @@ class _ImportFactures:
                 facture.valide = False
             self.vues.add(cle)
             if not numero.startswith(f"{facture.regie.code}-"):
-                self.erreur(numero_ligne, "numero_facture", ERREUR_NUMERO_REGIE.format(
-                    numero=numero, code=facture.regie.code))
+                self.erreur(
+                    numero_ligne,
+                    "numero_facture",
+                    ERREUR_NUMERO_REGIE.format(numero=numero, code=facture.regie.code),
+                )
                 facture.valide = False
         facture.numero_famille = valeurs["numero_famille"]
         if not facture.numero_famille:
@@ -498,9 +534,16 @@ class _ImportFactures:
     def comparer_entete(self, facture: _FactureLue, numero_ligne, valeurs) -> None:
         for colonne in COLONNES_ENTETE_FACTURE:
             if valeurs[colonne] != facture.brut[colonne]:
-                self.erreur(numero_ligne, colonne, ERREUR_ENTETE_INCOHERENT.format(
-                    numero=facture.numero, valeur=valeurs[colonne],
-                    premiere=facture.brut[colonne], ligne=facture.ligne))
+                self.erreur(
+                    numero_ligne,
+                    colonne,
+                    ERREUR_ENTETE_INCOHERENT.format(
+                        numero=facture.numero,
+                        valeur=valeurs[colonne],
+                        premiere=facture.brut[colonne],
+                        ligne=facture.ligne,
+                    ),
+                )
                 facture.valide = False
 
     def ajouter_ligne(self, facture: _FactureLue, numero_ligne, valeurs) -> None:
@@ -518,15 +561,22 @@ class _ImportFactures:
         if ok:
             calcule = (lu["quantite"] * lu["prix_unitaire"]).quantize(_CENTIMES, ROUND_HALF_UP)
             if calcule != lu["montant"]:
-                self.erreur(numero_ligne, "montant", ERREUR_CALCUL.format(
-                    montant=_fr(lu["montant"]), calcule=_fr(calcule)))
+                self.erreur(
+                    numero_ligne,
+                    "montant",
+                    ERREUR_CALCUL.format(montant=_fr(lu["montant"]), calcule=_fr(calcule)),
+                )
                 ok = False
         if ok:
-            signature = (valeurs["enfant"], valeurs["libelle"], lu["quantite"], lu["prix_unitaire"],
-                         lu["montant"])
+            signature = (
+                valeurs["enfant"],
+                valeurs["libelle"],
+                lu["quantite"],
+                lu["prix_unitaire"],
+                lu["montant"],
+            )
             if signature in facture.signatures:
-                self.erreur(numero_ligne, "", ERREUR_LIGNE_DOUBLE.format(
-                    ligne=facture.signatures[signature]))
+                self.erreur(numero_ligne, "", ERREUR_LIGNE_DOUBLE.format(ligne=facture.signatures[signature]))
                 ok = False
             else:
                 facture.signatures[signature] = numero_ligne
@@ -551,8 +601,11 @@ class _ImportFactures:
         for facture in lot:
             famille_id = self.familles.ids.get(facture.numero_famille)
             if famille_id is None:
-                self.erreur(facture.ligne, "numero_famille",
-                            ERREUR_FAMILLE_INCONNUE.format(valeur=facture.numero_famille))
+                self.erreur(
+                    facture.ligne,
+                    "numero_famille",
+                    ERREUR_FAMILLE_INCONNUE.format(valeur=facture.numero_famille),
+                )
                 continue
             facture.valeurs["famille_id"] = famille_id
             valides.append(facture)
@@ -563,13 +616,17 @@ class _ImportFactures:
             if existante is None:
                 a_creer.append(facture)
             elif existante[0] > self.plafond:
-                self.erreur(facture.ligne, "numero_facture",
-                            ERREUR_NON_CONSECUTIVES.format(numero=facture.numero))
+                self.erreur(
+                    facture.ligne, "numero_facture", ERREUR_NON_CONSECUTIVES.format(numero=facture.numero)
+                )
             elif self.identique(existante, facture):
                 self.rapport.factures_ignorees += 1
             else:
-                self.erreur(facture.ligne, "numero_facture",
-                            ERREUR_DEJA_IMPORTEE_DIFFERENTE.format(numero=facture.numero))
+                self.erreur(
+                    facture.ligne,
+                    "numero_facture",
+                    ERREUR_DEJA_IMPORTEE_DIFFERENTE.format(numero=facture.numero),
+                )
         # Même après une erreur, les factures valides sont écrites (l'appelant annulera tout) :
         # c'est ce qui permet de reconnaître plus bas une facture déjà vue, sans la garder.
         self.ecrire(a_creer)
@@ -584,21 +641,35 @@ class _ImportFactures:
         entetes = {
             pk: ((regie_id, numero), rest)
             for pk, regie_id, numero, *rest in Facture.objects.filter(
-                regie_id__in=regies, numero__in=numeros).values_list(
-                "pk", "regie_id", "numero", "famille_id", "date_facture", "date_echeance",
-                "periode_debut", "periode_fin")
+                regie_id__in=regies, numero__in=numeros
+            ).values_list(
+                "pk",
+                "regie_id",
+                "numero",
+                "famille_id",
+                "date_facture",
+                "date_echeance",
+                "periode_debut",
+                "periode_fin",
+            )
         }
         lignes: dict = {pk: [] for pk in entetes}
         for facture_id, *contenu in LigneFacture.objects.filter(facture_id__in=entetes).values_list(
-                "facture_id", "enfant_nom", "libelle", "quantite", "prix_unitaire", "montant"):
+            "facture_id", "enfant_nom", "libelle", "quantite", "prix_unitaire", "montant"
+        ):
             lignes[facture_id].append(tuple(contenu))
         return {cle: (pk, tuple(rest), sorted(lignes[pk])) for pk, (cle, rest) in entetes.items()}
 
     def identique(self, existante, facture: _FactureLue) -> bool:
         v = facture.valeurs
         _, entete, lignes = existante
-        if entete != (v["famille_id"], v["date_facture"], v["date_echeance"], v["periode_debut"],
-                      v["periode_fin"]):
+        if entete != (
+            v["famille_id"],
+            v["date_facture"],
+            v["date_echeance"],
+            v["periode_debut"],
+            v["periode_fin"],
+        ):
             return False
         return lignes == sorted(tuple(lg[1:]) for lg in facture.lignes)
 
@@ -618,40 +689,78 @@ class _ImportFactures:
         if connection.vendor == "postgresql":
             ids = _inserer_postgresql(factures)
         else:
-            objets = [Facture(
-                regie=f.regie, numero=f.numero, famille_id=f.valeurs["famille_id"],
-                date_facture=f.valeurs["date_facture"], date_echeance=f.valeurs["date_echeance"],
-                periode_debut=f.valeurs["periode_debut"], periode_fin=f.valeurs["periode_fin"],
-                montant=f.valeurs["montant"],
-            ) for f in factures]
+            objets = [
+                Facture(
+                    regie=f.regie,
+                    numero=f.numero,
+                    famille_id=f.valeurs["famille_id"],
+                    date_facture=f.valeurs["date_facture"],
+                    date_echeance=f.valeurs["date_echeance"],
+                    periode_debut=f.valeurs["periode_debut"],
+                    periode_fin=f.valeurs["periode_fin"],
+                    montant=f.valeurs["montant"],
+                )
+                for f in factures
+            ]
             Facture.objects.bulk_create(objets)
             ids = [o.pk for o in objets]
         lignes = []
         for pk, facture in zip(ids, factures, strict=True):
             famille_id = facture.valeurs["famille_id"]
             for ordre, (_, enfant, libelle, quantite, prix, montant) in enumerate(facture.lignes, 1):
-                lignes.append((pk, ordre, enfant, enfants.get((famille_id, _nom_normalise(enfant))),
-                               libelle, quantite, prix, montant))
+                lignes.append(
+                    (
+                        pk,
+                        ordre,
+                        enfant,
+                        enfants.get((famille_id, _nom_normalise(enfant))),
+                        libelle,
+                        quantite,
+                        prix,
+                        montant,
+                    )
+                )
         if connection.vendor == "postgresql":
             _copier_lignes_postgresql(lignes)
         else:
-            LigneFacture.objects.bulk_create([LigneFacture(
-                facture_id=pk, ordre=ordre, enfant_nom=enfant, enfant_id=enfant_id, libelle=libelle,
-                quantite=quantite, prix_unitaire=prix, montant=montant,
-            ) for pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant in lignes],
-                batch_size=5000)
+            LigneFacture.objects.bulk_create(
+                [
+                    LigneFacture(
+                        facture_id=pk,
+                        ordre=ordre,
+                        enfant_nom=enfant,
+                        enfant_id=enfant_id,
+                        libelle=libelle,
+                        quantite=quantite,
+                        prix_unitaire=prix,
+                        montant=montant,
+                    )
+                    for pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant in lignes
+                ],
+                batch_size=5000,
+            )
         self.compter(factures)
 
 
 # Sur PostgreSQL, l'ORM (bulk_create) passe l'essentiel de son temps à composer le SQL : les
 # factures s'insèrent en une requête à tableaux (unnest) par lot, les lignes par COPY.
 def _inserer_postgresql(factures) -> list[int]:
-    colonnes = ("regie_id", "numero", "famille_id", "date_facture", "date_echeance",
-                "periode_debut", "periode_fin", "montant", "date_import")
+    colonnes = (
+        "regie_id",
+        "numero",
+        "famille_id",
+        "date_facture",
+        "date_echeance",
+        "periode_debut",
+        "periode_fin",
+        "montant",
+        "date_import",
+    )
     types = ("bigint", "text", "bigint", "date", "date", "date", "date", "numeric", "timestamptz")
     maintenant = timezone.now()
     valeurs = [
-        [f.regie.pk for f in factures], [f.numero for f in factures],
+        [f.regie.pk for f in factures],
+        [f.numero for f in factures],
         *[[f.valeurs[c] for f in factures] for c in colonnes[2:8]],
         [maintenant] * len(factures),
     ]
@@ -669,10 +778,13 @@ def _inserer_postgresql(factures) -> list[int]:
 
 def _copier_lignes_postgresql(lignes) -> None:
     table = connection.ops.quote_name(LigneFacture._meta.db_table)
-    with connection.cursor() as curseur, curseur.cursor.copy(
-        f"COPY {table} (facture_id, ordre, enfant_nom, enfant_id, libelle, quantite, "
-        "prix_unitaire, montant) FROM STDIN"
-    ) as copie:
+    with (
+        connection.cursor() as curseur,
+        curseur.cursor.copy(
+            f"COPY {table} (facture_id, ordre, enfant_nom, enfant_id, libelle, quantite, "
+            "prix_unitaire, montant) FROM STDIN"
+        ) as copie,
+    ):
         for ligne in lignes:
             copie.write_row(ligne)
 
@@ -684,7 +796,8 @@ def _enfants_par_nom(famille_ids) -> dict:
     correspondances: dict = {}
     doublons = set()
     for pk, famille_id, nom, prenom in Enfant.objects.filter(famille_id__in=famille_ids).values_list(
-            "pk", "famille_id", "nom", "prenom"):
+        "pk", "famille_id", "nom", "prenom"
+    ):
         for forme in (prenom, f"{prenom} {nom}", f"{nom} {prenom}"):
             cle = (famille_id, _nom_normalise(forme))
             if cle in correspondances and correspondances[cle] != pk:
@@ -760,17 +873,20 @@ def _reglements_lire(lecteur, index, regies, familles, rapport, plafond, progres
         if progression and rapport.lignes_lues % 5000 == 0:
             progression(lecteur.octets_lus, lecteur.taille, rapport.lignes_lues)
         if len(champs) != len(index):
-            rapport.erreur(numero_ligne, "", ERREUR_NOMBRE_CHAMPS.format(
-                trouves=len(champs), attendus=len(index)))
+            rapport.erreur(
+                numero_ligne, "", ERREUR_NOMBRE_CHAMPS.format(trouves=len(champs), attendus=len(index))
+            )
             continue
-        lu = _reglement_lire(numero_ligne, {n: champs[i].strip() for n, i in index.items()},
-                             regies, rapport)
+        lu = _reglement_lire(numero_ligne, {n: champs[i].strip() for n, i in index.items()}, regies, rapport)
         if lu is None:
             continue
         cle = (lu["regie"].pk, lu["numero"])
         if cle in vus:
-            rapport.erreur(numero_ligne, "numero_reglement", ERREUR_REGLEMENT_DOUBLE.format(
-                numero=lu["numero"], ligne=vus[cle]))
+            rapport.erreur(
+                numero_ligne,
+                "numero_reglement",
+                ERREUR_REGLEMENT_DOUBLE.format(numero=lu["numero"], ligne=vus[cle]),
+            )
             continue
         vus[cle] = numero_ligne
         lus.append(lu)
@@ -784,8 +900,7 @@ def numero_reglement_verifier(numero: str, regie: Regie) -> str | None:
     """Pourquoi ce N° de règlement importé est refusé (ou None) : il commence par le code de la
     régie et n'est jamais de la série des règlements enregistrés par le portail."""
     if services.numero_du_portail(numero, regie=regie):
-        return ERREUR_NUMERO_PORTAIL.format(numero=numero, prefixe=services.PREFIXE_PORTAIL,
-                                            code=regie.code)
+        return ERREUR_NUMERO_PORTAIL.format(numero=numero, prefixe=services.PREFIXE_PORTAIL, code=regie.code)
     if not numero.startswith(f"{regie.code}-"):
         return ERREUR_NUMERO_REGIE.format(numero=numero, code=regie.code)
     return None
@@ -793,9 +908,12 @@ def numero_reglement_verifier(numero: str, regie: Regie) -> str | None:
 
 def _reglement_lire(numero_ligne, valeurs, regies, rapport: Rapport) -> dict | None:
     avant = rapport.erreurs_nombre
-    lu = {"ligne": numero_ligne, "numero": valeurs["numero_reglement"],
-          "numero_famille": valeurs["numero_famille"],
-          "numero_facture": valeurs.get("numero_facture", "")}
+    lu = {
+        "ligne": numero_ligne,
+        "numero": valeurs["numero_reglement"],
+        "numero_famille": valeurs["numero_famille"],
+        "numero_facture": valeurs.get("numero_facture", ""),
+    }
     for colonne in ("numero_reglement", "numero_famille"):
         if not valeurs[colonne]:
             rapport.erreur(numero_ligne, colonne, ERREUR_VIDE)
@@ -828,43 +946,60 @@ def _reglements_lot(lus, familles, rapport, plafond: int) -> None:
     if not lus:
         return
     familles.charger(lu["numero_famille"] for lu in lus)
-    existants = {(r.regie_id, r.numero): r for r in Reglement.objects.filter(
-        numero__in={lu["numero"] for lu in lus})}
-    factures = {(f.regie_id, f.numero): f for f in Facture.objects.filter(
-        numero__in={lu["numero_facture"] for lu in lus if lu["numero_facture"]})}
+    existants = {
+        (r.regie_id, r.numero): r for r in Reglement.objects.filter(numero__in={lu["numero"] for lu in lus})
+    }
+    factures = {
+        (f.regie_id, f.numero): f
+        for f in Facture.objects.filter(
+            numero__in={lu["numero_facture"] for lu in lus if lu["numero_facture"]}
+        )
+    }
     a_creer = []
     for lu in lus:
         famille_id = familles.ids.get(lu["numero_famille"])
         if famille_id is None:
-            rapport.erreur(lu["ligne"], "numero_famille",
-                           ERREUR_FAMILLE_INCONNUE.format(valeur=lu["numero_famille"]))
+            rapport.erreur(
+                lu["ligne"], "numero_famille", ERREUR_FAMILLE_INCONNUE.format(valeur=lu["numero_famille"])
+            )
             continue
         lu["famille_id"] = famille_id
         if lu["numero_facture"]:
             facture = factures.get((lu["regie"].pk, lu["numero_facture"]))
             if facture is None or facture.famille_id != famille_id:
-                rapport.erreur(lu["ligne"], "numero_facture",
-                               ERREUR_FACTURE_INCONNUE.format(numero=lu["numero_facture"]))
+                rapport.erreur(
+                    lu["ligne"], "numero_facture", ERREUR_FACTURE_INCONNUE.format(numero=lu["numero_facture"])
+                )
                 continue
             lu["facture"] = facture
         existant = existants.get((lu["regie"].pk, lu["numero"]))
         if existant is None:
             a_creer.append(lu)
         elif existant.pk > plafond:
-            rapport.erreur(lu["ligne"], "numero_reglement",
-                           ERREUR_REGLEMENT_PLUS_HAUT.format(numero=lu["numero"]))
+            rapport.erreur(
+                lu["ligne"], "numero_reglement", ERREUR_REGLEMENT_PLUS_HAUT.format(numero=lu["numero"])
+            )
         elif (existant.famille_id, existant.date, existant.mode, existant.montant) == (
-                famille_id, lu["date"], lu["mode"], lu["montant"]):
+            famille_id,
+            lu["date"],
+            lu["mode"],
+            lu["montant"],
+        ):
             rapport.reglements_ignores += 1
         else:
-            rapport.erreur(lu["ligne"], "numero_reglement",
-                           ERREUR_REGLEMENT_DIFFERENT.format(numero=lu["numero"]))
+            rapport.erreur(
+                lu["ligne"], "numero_reglement", ERREUR_REGLEMENT_DIFFERENT.format(numero=lu["numero"])
+            )
     for lu in a_creer:
         rapport.reglements_crees += 1
         rapport.familles.add(lu["famille_id"])
         rapport.montant_total += lu["montant"]
         services.reglement_enregistrer(
-            famille=Famille(pk=lu["famille_id"]), regie=lu["regie"], montant=lu["montant"],
-            mode=lu["mode"], date=lu["date"], numero=lu["numero"],
+            famille=Famille(pk=lu["famille_id"]),
+            regie=lu["regie"],
+            montant=lu["montant"],
+            mode=lu["mode"],
+            date=lu["date"],
+            numero=lu["numero"],
             factures=[lu["facture"]] if "facture" in lu else None,
         )

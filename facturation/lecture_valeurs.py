@@ -24,12 +24,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
-ERREUR_MONTANT = (
-    "montant invalide « {valeur} » (attendu : 1 234,50 ; 1234,50 ; 1.234,50 ou 1234.50)"
-)
-ERREUR_MONTANT_AMBIGU = (
-    "montant ambigu « {valeur} » : mille ou un ? (écrivez 1000, 1 000 ou 1,00)"
-)
+ERREUR_MONTANT = "montant invalide « {valeur} » (attendu : 1 234,50 ; 1234,50 ; 1.234,50 ou 1234.50)"
+ERREUR_MONTANT_AMBIGU = "montant ambigu « {valeur} » : mille ou un ? (écrivez 1000, 1 000 ou 1,00)"
 ERREUR_DECIMALES = "« {valeur} » a trop de décimales ({maximum} au plus)"
 ERREUR_NEGATIF = "« {valeur} » doit être positif"
 ERREUR_DATE = (
@@ -108,5 +104,6 @@ def _date(texte: str, annee_min: int, annee_max: int) -> datetime.date:
             raise ValueError
         return datetime.date(annee, mois, jour)
     except ValueError:
-        raise ValeurInvalide(ERREUR_DATE.format(
-            valeur=texte[:LONGUEUR_MAX], minimum=annee_min, maximum=annee_max)) from None
+        raise ValeurInvalide(
+            ERREUR_DATE.format(valeur=texte[:LONGUEUR_MAX], minimum=annee_min, maximum=annee_max)
+        ) from None

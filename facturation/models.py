@@ -18,19 +18,23 @@ class Regie(models.Model):
     """Une régie : la caisse publique qui facture et encaisse (« Régie garderie ALSH », AL)."""
 
     code = models.CharField(
-        _("code"), max_length=10, unique=True,
+        _("code"),
+        max_length=10,
+        unique=True,
         help_text=_("Préfixe des numéros d'opération : AL pour AL-36."),
     )
     nom = models.CharField(_("nom"), max_length=100, unique=True)
     modalites_paiement = models.TextField(
-        _("modalités de paiement"), blank=True,
+        _("modalités de paiement"),
+        blank=True,
         help_text=_("Imprimées sur les factures : chèque à l'ordre de…, adresse, horaires."),
     )
     # Les règlements que le portail enregistre lui-même (paiement en ligne) ont leur propre série
     # par régie, WEB-AL-1, WEB-AL-2… (facturation.services.numero_portail), que l'import refuse :
     # jamais de collision avec les numéros du logiciel de facturation.
     dernier_numero_portail = models.PositiveIntegerField(
-        _("dernier numéro du portail"), default=0,
+        _("dernier numéro du portail"),
+        default=0,
         help_text=_("Rang du dernier règlement enregistré par le portail (série WEB-<code>-…)."),
     )
 
@@ -46,11 +50,13 @@ class Regie(models.Model):
 class Facture(models.Model):
     """Une facture émise par une régie (un débit du compte famille). Jamais modifiée."""
 
-    regie = models.ForeignKey(Regie, on_delete=models.PROTECT, related_name="factures",
-                              verbose_name=_("régie"))
+    regie = models.ForeignKey(
+        Regie, on_delete=models.PROTECT, related_name="factures", verbose_name=_("régie")
+    )
     numero = models.CharField(_("N° facture"), max_length=30)
-    famille = models.ForeignKey(Famille, on_delete=models.PROTECT, related_name="factures",
-                                verbose_name=_("famille"))
+    famille = models.ForeignKey(
+        Famille, on_delete=models.PROTECT, related_name="factures", verbose_name=_("famille")
+    )
     date_facture = models.DateField(_("date de facture"))
     date_echeance = models.DateField(_("date d'échéance"))
     periode_debut = models.DateField(_("début de période"))
@@ -79,13 +85,20 @@ class Facture(models.Model):
 class LigneFacture(models.Model):
     """Une prestation facturée : enfant, activité, quantité × prix unitaire = montant."""
 
-    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="lignes",
-                                verbose_name=_("facture"))
+    facture = models.ForeignKey(
+        Facture, on_delete=models.CASCADE, related_name="lignes", verbose_name=_("facture")
+    )
     ordre = models.PositiveIntegerField(_("ordre"))
     # Le nom de l'enfant tel que l'export l'écrit ; l'enfant du portail quand il est reconnu.
     enfant_nom = models.CharField(_("enfant"), max_length=200, blank=True)
-    enfant = models.ForeignKey("enfants.Enfant", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="lignes_facture", verbose_name=_("enfant reconnu"))
+    enfant = models.ForeignKey(
+        "enfants.Enfant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lignes_facture",
+        verbose_name=_("enfant reconnu"),
+    )
     libelle = models.CharField(_("libellé"), max_length=200)
     quantite = models.DecimalField(_("quantité"), max_digits=10, decimal_places=2)
     prix_unitaire = models.DecimalField(_("prix unitaire"), max_digits=12, decimal_places=4)
@@ -118,11 +131,13 @@ class Reglement(models.Model):
         IMPORT = "import", _("Logiciel de facturation")
         EN_LIGNE = "en_ligne", _("Paiement en ligne")
 
-    regie = models.ForeignKey(Regie, on_delete=models.PROTECT, related_name="reglements",
-                              verbose_name=_("régie"))
+    regie = models.ForeignKey(
+        Regie, on_delete=models.PROTECT, related_name="reglements", verbose_name=_("régie")
+    )
     numero = models.CharField(_("N° opération"), max_length=30)
-    famille = models.ForeignKey(Famille, on_delete=models.PROTECT, related_name="reglements",
-                                verbose_name=_("famille"))
+    famille = models.ForeignKey(
+        Famille, on_delete=models.PROTECT, related_name="reglements", verbose_name=_("famille")
+    )
     date = models.DateField(_("date"))
     mode = models.CharField(_("mode"), max_length=20, choices=Mode)
     montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
@@ -138,8 +153,11 @@ class Reglement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["regie", "numero"], name="reglement_numero_unique"),
             # Une session de paiement en ligne ne devient jamais deux règlements.
-            models.UniqueConstraint(fields=["reference_externe"], name="reglement_reference_unique",
-                                    condition=~models.Q(reference_externe="")),
+            models.UniqueConstraint(
+                fields=["reference_externe"],
+                name="reglement_reference_unique",
+                condition=~models.Q(reference_externe=""),
+            ),
         ]
         indexes = [models.Index(fields=["famille", "date"])]
 
@@ -150,10 +168,12 @@ class Reglement(models.Model):
 class Affectation(models.Model):
     """La part d'un règlement imputée à une facture ; le reste d'un règlement est un avoir."""
 
-    reglement = models.ForeignKey(Reglement, on_delete=models.CASCADE, related_name="affectations",
-                                  verbose_name=_("règlement"))
-    facture = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="affectations",
-                                verbose_name=_("facture"))
+    reglement = models.ForeignKey(
+        Reglement, on_delete=models.CASCADE, related_name="affectations", verbose_name=_("règlement")
+    )
+    facture = models.ForeignKey(
+        Facture, on_delete=models.PROTECT, related_name="affectations", verbose_name=_("facture")
+    )
     montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
 
     class Meta:
@@ -182,21 +202,28 @@ class PaiementEnLigne(models.Model):
         STRIPE = "stripe", _("Stripe")
         SIMULE = "simule", _("Banque simulée (démonstration)")
 
-    facture = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="paiements_en_ligne",
-                                verbose_name=_("facture"))
-    famille = models.ForeignKey(Famille, on_delete=models.PROTECT, related_name="paiements_en_ligne",
-                                verbose_name=_("famille"))
+    facture = models.ForeignKey(
+        Facture, on_delete=models.PROTECT, related_name="paiements_en_ligne", verbose_name=_("facture")
+    )
+    famille = models.ForeignKey(
+        Famille, on_delete=models.PROTECT, related_name="paiements_en_ligne", verbose_name=_("famille")
+    )
     tentative = models.PositiveIntegerField(_("tentative"))
     montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
     email = models.EmailField(_("email du reçu"))
     prestataire = models.CharField(_("prestataire"), max_length=10, choices=Prestataire)
-    session_id = models.CharField(_("session Stripe"), max_length=255, unique=True, null=True,
-                                  blank=True)
+    session_id = models.CharField(_("session Stripe"), max_length=255, unique=True, null=True, blank=True)
     url = models.URLField(_("adresse de paiement"), max_length=2000, blank=True)
     statut = models.CharField(_("statut"), max_length=10, choices=Statut, default=Statut.OUVERTE)
     expire_le = models.DateTimeField(_("expire le"))
-    reglement = models.OneToOneField(Reglement, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="paiement_en_ligne", verbose_name=_("règlement"))
+    reglement = models.OneToOneField(
+        Reglement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="paiement_en_ligne",
+        verbose_name=_("règlement"),
+    )
     date_creation = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     # « Mes données » : les références techniques du prestataire ne sont que dans le JSON.

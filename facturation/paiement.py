@@ -105,8 +105,7 @@ def secret_webhook() -> str:
 
 
 def client() -> stripe.StripeClient:
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, http_client=HTTP_CLIENT,
-                               max_network_retries=2)
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, http_client=HTTP_CLIENT, max_network_retries=2)
 
 
 def centimes(montant: Decimal) -> int:
@@ -129,31 +128,33 @@ def _metadata(paiement: PaiementEnLigne) -> dict:
 
 
 @transaction.atomic
-def paiement_demarrer(*, facture: Facture, famille: Famille, email: str,
-                      url_base: str) -> PaiementEnLigne:
+def paiement_demarrer(*, facture: Facture, famille: Famille, email: str, url_base: str) -> PaiementEnLigne:
     """La session de paiement de la facture : l'ouverte si elle vaut toujours (même montant,
     même email), sinon une nouvelle, l'ancienne expirée d'abord. Le montant est le reste dû,
     calculé ici, jamais reçu du formulaire."""
     if not disponible():
         raise PaiementImpossible(ERREUR_INDISPONIBLE)
-    facture = (Facture.objects.select_for_update().select_related("regie")
-               .get(pk=facture.pk, famille=famille))
+    facture = Facture.objects.select_for_update().select_related("regie").get(pk=facture.pk, famille=famille)
     reste = services.facture_reste_du(facture=facture)
     if reste <= 0:
         raise PaiementImpossible(ERREUR_DEJA_PAYEE)
     maintenant = timezone.now()
-    for ouverte in PaiementEnLigne.objects.filter(facture=facture,
-                                                  statut=PaiementEnLigne.Statut.OUVERTE):
-        if (ouverte.expire_le > maintenant + timedelta(minutes=2) and ouverte.montant == reste
-                and ouverte.email == email):
+    for ouverte in PaiementEnLigne.objects.filter(facture=facture, statut=PaiementEnLigne.Statut.OUVERTE):
+        if (
+            ouverte.expire_le > maintenant + timedelta(minutes=2)
+            and ouverte.montant == reste
+            and ouverte.email == email
+        ):
             return ouverte
         _session_expirer(ouverte)
-    tentative = (PaiementEnLigne.objects.filter(facture=facture).aggregate(n=Max("tentative"))["n"]
-                 or 0) + 1
+    tentative = (PaiementEnLigne.objects.filter(facture=facture).aggregate(n=Max("tentative"))["n"] or 0) + 1
     paiement = PaiementEnLigne.objects.create(
-        facture=facture, famille=famille, tentative=tentative, montant=reste, email=email,
-        prestataire=(PaiementEnLigne.Prestataire.SIMULE if simule()
-                     else PaiementEnLigne.Prestataire.STRIPE),
+        facture=facture,
+        famille=famille,
+        tentative=tentative,
+        montant=reste,
+        email=email,
+        prestataire=(PaiementEnLigne.Prestataire.SIMULE if simule() else PaiementEnLigne.Prestataire.STRIPE),
         expire_le=maintenant + DUREE_SESSION,
     )
     paiement.famille = famille
@@ -169,19 +170,24 @@ def paiement_demarrer(*, facture: Facture, famille: Famille, email: str,
         session = client().v1.checkout.sessions.create(
             params={
                 "mode": "payment",
-                "line_items": [{
-                    "quantity": 1,
-                    "price_data": {
-                        "currency": "eur",
-                        "unit_amount": centimes(reste),
-                        "product_data": {"name": f"Facture {facture.numero} — {facture.regie.nom}"},
-                    },
-                }],
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": "eur",
+                            "unit_amount": centimes(reste),
+                            "product_data": {"name": f"Facture {facture.numero} — {facture.regie.nom}"},
+                        },
+                    }
+                ],
                 "customer_email": email,
                 "client_reference_id": str(facture.pk),
                 "metadata": metadata,
-                "payment_intent_data": {"receipt_email": email, "metadata": metadata,
-                                        "description": f"Facture {facture.numero}"},
+                "payment_intent_data": {
+                    "receipt_email": email,
+                    "metadata": metadata,
+                    "description": f"Facture {facture.numero}",
+                },
                 "success_url": retour,
                 "cancel_url": annulation,
                 "expires_at": int(paiement.expire_le.timestamp()),
@@ -201,8 +207,11 @@ def _session_expirer(paiement: PaiementEnLigne, *, strict: bool = True) -> None:
     `strict` : si Stripe ne répond pas, on refuse d'ouvrir une autre session (le parent
     pourrait payer les deux) ; sinon (annulation par le parent) on note seulement l'incident.
     """
-    if (paiement.prestataire == PaiementEnLigne.Prestataire.STRIPE and paiement.session_id
-            and stripe_configure()):
+    if (
+        paiement.prestataire == PaiementEnLigne.Prestataire.STRIPE
+        and paiement.session_id
+        and stripe_configure()
+    ):
         try:
             client().v1.checkout.sessions.expire(paiement.session_id)
         except stripe.InvalidRequestError:
@@ -214,7 +223,8 @@ def _session_expirer(paiement: PaiementEnLigne, *, strict: bool = True) -> None:
             if strict:
                 raise
     PaiementEnLigne.objects.filter(pk=paiement.pk, statut=PaiementEnLigne.Statut.OUVERTE).update(
-        statut=PaiementEnLigne.Statut.EXPIREE)
+        statut=PaiementEnLigne.Statut.EXPIREE
+    )
 
 
 @transaction.atomic
@@ -238,8 +248,7 @@ def signer(payload: bytes, secret: str, horodatage: int | None = None) -> str:
 
 def _horodatage_verifier(signature: str) -> None:
     """stripe-python refuse une signature trop ancienne, pas une datée du futur : même tolérance."""
-    horodatages = [v for k, _, v in (p.strip().partition("=") for p in signature.split(","))
-                   if k == "t"]
+    horodatages = [v for k, _, v in (p.strip().partition("=") for p in signature.split(",")) if k == "t"]
     if not horodatages or int(horodatages[0]) > time.time() + TOLERANCE_SIGNATURE:
         raise SignatureInvalide
 
@@ -253,8 +262,7 @@ def evenement_recevoir(*, payload: bytes, signature: str | None) -> EvenementPai
         raise SignatureInvalide
     try:
         texte = payload.decode("utf-8")
-        stripe.WebhookSignature.verify_header(texte, signature, secret,
-                                              tolerance=TOLERANCE_SIGNATURE)
+        stripe.WebhookSignature.verify_header(texte, signature, secret, tolerance=TOLERANCE_SIGNATURE)
         _horodatage_verifier(signature)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError):
         raise SignatureInvalide from None
@@ -304,11 +312,13 @@ def _evenement_stocker(*, donnees: dict, payload: str) -> EvenementPaiement:
             anomalies.append("session absente ou invalide")
     defaults = {"type": type_, "payload": payload, "session_id": session_id}
     if anomalies:
-        defaults.update(signale=True, statut=EvenementPaiement.Statut.IGNORE,
-                        motif=MOTIF_INVALIDE.format(anomalies="; ".join(anomalies)))
+        defaults.update(
+            signale=True,
+            statut=EvenementPaiement.Statut.IGNORE,
+            motif=MOTIF_INVALIDE.format(anomalies="; ".join(anomalies)),
+        )
     try:
-        evenement, _ = EvenementPaiement.objects.get_or_create(evenement_id=evenement_id,
-                                                               defaults=defaults)
+        evenement, _ = EvenementPaiement.objects.get_or_create(evenement_id=evenement_id, defaults=defaults)
     except IntegrityError:  # deux livraisons simultanées : l'autre l'a stocké
         evenement = EvenementPaiement.objects.get(evenement_id=evenement_id)
     return evenement
@@ -319,8 +329,7 @@ def evenement_traiter(*, evenement: EvenementPaiement) -> EvenementPaiement:
     try:
         with transaction.atomic():
             evenement = EvenementPaiement.objects.select_for_update().get(pk=evenement.pk)
-            if evenement.statut in (EvenementPaiement.Statut.TRAITE,
-                                    EvenementPaiement.Statut.IGNORE):
+            if evenement.statut in (EvenementPaiement.Statut.TRAITE, EvenementPaiement.Statut.IGNORE):
                 return evenement
             evenement.tentatives += 1
             _appliquer(evenement)
@@ -330,8 +339,11 @@ def evenement_traiter(*, evenement: EvenementPaiement) -> EvenementPaiement:
     except Exception as erreur:
         logger.exception("Échec du traitement de l'événement %s", evenement.evenement_id)
         EvenementPaiement.objects.filter(pk=evenement.pk).update(
-            statut=EvenementPaiement.Statut.ECHEC, erreur=repr(erreur)[:2000],
-            tentatives=F("tentatives") + 1, date_traitement=timezone.now())
+            statut=EvenementPaiement.Statut.ECHEC,
+            erreur=repr(erreur)[:2000],
+            tentatives=F("tentatives") + 1,
+            date_traitement=timezone.now(),
+        )
     return EvenementPaiement.objects.get(pk=evenement.pk)
 
 
@@ -346,8 +358,11 @@ def _appliquer(evenement: EvenementPaiement) -> None:
     elif evenement.type == ASYNC_OK:
         _encaisser(session, evenement)
     elif evenement.type in (ASYNC_ECHEC, EXPIRED):
-        statut = (PaiementEnLigne.Statut.ECHOUEE if evenement.type == ASYNC_ECHEC
-                  else PaiementEnLigne.Statut.EXPIREE)
+        statut = (
+            PaiementEnLigne.Statut.ECHOUEE
+            if evenement.type == ASYNC_ECHEC
+            else PaiementEnLigne.Statut.EXPIREE
+        )
         PaiementEnLigne.objects.filter(
             session_id=session.get("id"), statut=PaiementEnLigne.Statut.OUVERTE
         ).update(statut=statut)
@@ -357,14 +372,21 @@ def _appliquer(evenement: EvenementPaiement) -> None:
 
 def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
     session_id = session["id"]
-    paiement = (PaiementEnLigne.objects.select_for_update().select_related("facture")
-                .filter(session_id=session_id).first())
+    paiement = (
+        PaiementEnLigne.objects.select_for_update()
+        .select_related("facture")
+        .filter(session_id=session_id)
+        .first()
+    )
     if Reglement.objects.filter(reference_externe=session_id).exists():
         return  # déjà encaissée (rejeu, autre événement de la même session)
     montant = (Decimal(int(session["amount_total"])) / 100).quantize(Decimal("0.01"))
     metadata = session.get("metadata") or {}
-    email = ((session.get("customer_details") or {}).get("email") or session.get("customer_email")
-             or (paiement.email if paiement else ""))
+    email = (
+        (session.get("customer_details") or {}).get("email")
+        or session.get("customer_email")
+        or (paiement.email if paiement else "")
+    )
     anomalies = []
     facture = None
     if paiement is None:
@@ -376,34 +398,42 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
             anomalies.append("facture inconnue")
     else:
         facture = paiement.facture
-        if (metadata.get("facture_id") != str(paiement.facture_id)
-                or session.get("client_reference_id") != str(paiement.facture_id)):
+        if metadata.get("facture_id") != str(paiement.facture_id) or session.get(
+            "client_reference_id"
+        ) != str(paiement.facture_id):
             anomalies.append("la référence de facture ne correspond pas")
         if montant != paiement.montant:
-            anomalies.append(f"montant payé {montant_fr(montant)} € au lieu de "
-                             f"{montant_fr(paiement.montant)} €")
+            anomalies.append(
+                f"montant payé {montant_fr(montant)} € au lieu de {montant_fr(paiement.montant)} €"
+            )
     if session.get("currency") != "eur":
         anomalies.append(f"devise {session.get('currency')} au lieu de eur")
     if facture is not None:
-        facture = Facture.objects.select_for_update().select_related("famille", "regie").get(
-            pk=facture.pk)
+        facture = Facture.objects.select_for_update().select_related("famille", "regie").get(pk=facture.pk)
         famille, regie = facture.famille, facture.regie
         reste = services.facture_reste_du(facture=facture)
         if not anomalies and reste < montant:
-            anomalies.append("facture déjà réglée par un autre moyen (reste dû "
-                             f"{montant_fr(reste)} €)")
+            anomalies.append(f"facture déjà réglée par un autre moyen (reste dû {montant_fr(reste)} €)")
     else:
         famille = Famille.objects.filter(numero=metadata.get("famille_numero", "")).first()
         regie = Regie.objects.filter(code=metadata.get("regie", "")).first()
         if famille is None or regie is None:
             evenement.signale = True
-            evenement.motif = ("; ".join(anomalies) + " ; famille ou régie introuvable : rien "
-                               "n'est enregistré, à rembourser ou à affecter à la main.")
+            evenement.motif = (
+                "; ".join(anomalies) + " ; famille ou régie introuvable : rien "
+                "n'est enregistré, à rembourser ou à affecter à la main."
+            )
             return
     reglement = services.reglement_enregistrer(
-        famille=famille, regie=regie, montant=montant, mode=Reglement.Mode.CARTE_EN_LIGNE,
-        date=timezone.localdate(), origine=Reglement.Origine.EN_LIGNE, email_recu=email or "",
-        reference_externe=session_id, factures=[facture] if facture else None,
+        famille=famille,
+        regie=regie,
+        montant=montant,
+        mode=Reglement.Mode.CARTE_EN_LIGNE,
+        date=timezone.localdate(),
+        origine=Reglement.Origine.EN_LIGNE,
+        email_recu=email or "",
+        reference_externe=session_id,
+        factures=[facture] if facture else None,
         affecter=not anomalies,
     )
     if paiement is not None:
@@ -420,9 +450,12 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
 
 def evenements_retraiter() -> list[EvenementPaiement]:
     """Retraite les événements en échec (commande `paiements_retraiter`)."""
-    return [evenement_traiter(evenement=e) for e in
-            EvenementPaiement.objects.filter(statut=EvenementPaiement.Statut.ECHEC)
-            .order_by("date_reception")]
+    return [
+        evenement_traiter(evenement=e)
+        for e in EvenementPaiement.objects.filter(statut=EvenementPaiement.Statut.ECHEC).order_by(
+            "date_reception"
+        )
+    ]
 
 
 def rapprocher(*, jours: int) -> int:
@@ -431,14 +464,18 @@ def rapprocher(*, jours: int) -> int:
     depuis = int((timezone.now() - timedelta(days=jours)).timestamp())
     rattrapees = 0
     sessions = client().v1.checkout.sessions.list(
-        params={"created": {"gte": depuis}, "status": "complete", "limit": 100})
+        params={"created": {"gte": depuis}, "status": "complete", "limit": 100}
+    )
     for session in sessions.auto_paging_iter():
         if session.payment_status != "paid":
             continue
         if Reglement.objects.filter(reference_externe=session.id).exists():
             continue
-        donnees = {"id": f"rapprochement_{session.id}", "type": COMPLETED,
-                   "data": {"object": session.to_dict()}}
+        donnees = {
+            "id": f"rapprochement_{session.id}",
+            "type": COMPLETED,
+            "data": {"object": session.to_dict()},
+        }
         evenement = _evenement_stocker(donnees=donnees, payload=json.dumps(donnees))
         evenement_traiter(evenement=evenement)
         rattrapees += 1
@@ -457,18 +494,20 @@ def banque_simulee_payer(*, paiement: PaiementEnLigne) -> EvenementPaiement:
         "id": f"evt_demo_{secrets.token_hex(12)}",
         "object": "event",
         "type": COMPLETED,
-        "data": {"object": {
-            "id": paiement.session_id,
-            "object": "checkout.session",
-            "amount_total": centimes(paiement.montant),
-            "currency": "eur",
-            "payment_status": "paid",
-            "status": "complete",
-            "client_reference_id": str(paiement.facture_id),
-            "customer_email": paiement.email,
-            "customer_details": {"email": paiement.email},
-            "metadata": _metadata(paiement),
-        }},
+        "data": {
+            "object": {
+                "id": paiement.session_id,
+                "object": "checkout.session",
+                "amount_total": centimes(paiement.montant),
+                "currency": "eur",
+                "payment_status": "paid",
+                "status": "complete",
+                "client_reference_id": str(paiement.facture_id),
+                "customer_email": paiement.email,
+                "customer_details": {"email": paiement.email},
+                "metadata": _metadata(paiement),
+            }
+        },
     }
     payload = json.dumps(donnees).encode()
     return evenement_recevoir(payload=payload, signature=signer(payload, secret_webhook()))

@@ -34,8 +34,11 @@ class RefusURLFetcher(URLFetcher):
 @cache
 def _feuille() -> tuple[CSS, FontConfiguration]:
     polices = FontConfiguration()
-    css = CSS(string=FEUILLE_DE_STYLE.read_text(encoding="utf-8"), font_config=polices,
-              url_fetcher=RefusURLFetcher())
+    css = CSS(
+        string=FEUILLE_DE_STYLE.read_text(encoding="utf-8"),
+        font_config=polices,
+        url_fetcher=RefusURLFetcher(),
+    )
     return css, polices
 
 
@@ -47,19 +50,22 @@ def lien_paiement(facture: Facture) -> str:
 
 def facture_html(facture: Facture) -> str:
     """Le HTML de la facture (`facture` vient de `selectors.facture_detail`)."""
-    return render_to_string("facturation/facture_pdf.html", {
-        "facture": facture,
-        "en_retard": facture.reste_du > 0 and facture.date_echeance < timezone.localdate(),
-        "lien_paiement": lien_paiement(facture),
-        "famille": facture.famille,
-        "responsable": facture.famille.responsable_principal,
-        "lignes": facture.lignes.all(),
-        "NOM_VILLE": settings.NOM_VILLE,
-        "NOM_CCAS": settings.NOM_CCAS,
-        "CCAS_ADRESSE": settings.CCAS_ADRESSE,
-        "CCAS_TELEPHONE": settings.CCAS_TELEPHONE,
-        "CCAS_EMAIL": settings.CCAS_EMAIL,
-    })
+    return render_to_string(
+        "facturation/facture_pdf.html",
+        {
+            "facture": facture,
+            "en_retard": facture.reste_du > 0 and facture.date_echeance < timezone.localdate(),
+            "lien_paiement": lien_paiement(facture),
+            "famille": facture.famille,
+            "responsable": facture.famille.responsable_principal,
+            "lignes": facture.lignes.all(),
+            "NOM_VILLE": settings.NOM_VILLE,
+            "NOM_CCAS": settings.NOM_CCAS,
+            "CCAS_ADRESSE": settings.CCAS_ADRESSE,
+            "CCAS_TELEPHONE": settings.CCAS_TELEPHONE,
+            "CCAS_EMAIL": settings.CCAS_EMAIL,
+        },
+    )
 
 
 def html_en_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:

@@ -44,8 +44,11 @@ _RESTE_DU = ExpressionWrapper(F("montant") - F("deja_paye"), output_field=_MONTA
 
 
 def _paiement_en_cours():
-    return Exists(PaiementEnLigne.objects.filter(
-        facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()))
+    return Exists(
+        PaiementEnLigne.objects.filter(
+            facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()
+        )
+    )
 
 
 def factures(*, famille: Famille) -> QuerySet[Facture]:
@@ -62,8 +65,7 @@ def factures(*, famille: Famille) -> QuerySet[Facture]:
 
 def paiements_en_ligne(*, famille: Famille) -> QuerySet[PaiementEnLigne]:
     """Les tentatives de paiement en ligne de la famille, avec facture et régie."""
-    return PaiementEnLigne.objects.filter(famille=famille).select_related(
-        "facture__regie", "reglement")
+    return PaiementEnLigne.objects.filter(famille=famille).select_related("facture__regie", "reglement")
 
 
 def facture_detail(*, famille: Famille | None, pk: int) -> Facture:
@@ -164,8 +166,12 @@ def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal, int
         ) t ON t.deja_paye IS NULL OR t.deja_paye < t.montant
         ORDER BY t.date_echeance, t.id
     """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
-    parametres = {"famille": famille.pk, "ouverte": PaiementEnLigne.Statut.OUVERTE, "faux": False,
-                  "maintenant": connection.ops.adapt_datetimefield_value(timezone.now())}
+    parametres = {
+        "famille": famille.pk,
+        "ouverte": PaiementEnLigne.Statut.OUVERTE,
+        "faux": False,
+        "maintenant": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
     impayees = []
     solde_famille, non_lus = ZERO, 0
     with requetes_preparees():
@@ -277,28 +283,32 @@ def releve(*, famille: Famille, annee: int) -> Releve:
     debut, fin = bornes_annee_scolaire(annee)
     resultat = Releve(annee=annee, ancien_solde=solde(famille=famille, avant=debut))
     for facture in factures(famille=famille).filter(date_facture__range=(debut, fin)):
-        resultat.operations.append(Operation(
-            numero=facture.numero,
-            date=facture.date_facture,
-            description="Facture : {debut} - {fin}".format(
-                debut=facture.periode_debut.strftime("%d/%m/%Y"),
-                fin=facture.periode_fin.strftime("%d/%m/%Y"),
-            ),
-            regie=facture.regie.nom,
-            debit=facture.montant,
-            facture=facture,
-            horodatage=facture.date_import,
-        ))
+        resultat.operations.append(
+            Operation(
+                numero=facture.numero,
+                date=facture.date_facture,
+                description="Facture : {debut} - {fin}".format(
+                    debut=facture.periode_debut.strftime("%d/%m/%Y"),
+                    fin=facture.periode_fin.strftime("%d/%m/%Y"),
+                ),
+                regie=facture.regie.nom,
+                debit=facture.montant,
+                facture=facture,
+                horodatage=facture.date_import,
+            )
+        )
         resultat.total_debit += facture.montant
     for reglement in reglements(famille=famille).filter(date__range=(debut, fin)):
-        resultat.operations.append(Operation(
-            numero=reglement.numero,
-            date=reglement.date,
-            description=f"Règlement : {reglement.get_mode_display()}",
-            regie=reglement.regie.nom,
-            credit=reglement.montant,
-            horodatage=reglement.date_creation,
-        ))
+        resultat.operations.append(
+            Operation(
+                numero=reglement.numero,
+                date=reglement.date,
+                description=f"Règlement : {reglement.get_mode_display()}",
+                regie=reglement.regie.nom,
+                credit=reglement.montant,
+                horodatage=reglement.date_creation,
+            )
+        )
         resultat.total_credit += reglement.montant
     # Les plus récentes d'abord, comme dans le guide ; à date égale, la dernière saisie d'abord.
     resultat.operations.sort(key=lambda o: (o.date, o.horodatage, o.numero), reverse=True)

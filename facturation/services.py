@@ -100,8 +100,15 @@ def reglement_enregistrer(
     if numero is None:
         numero = regie_numero_portail_attribuer(regie=regie)
     reglement = Reglement.objects.create(
-        famille=famille, regie=regie, montant=montant, mode=mode, date=date, numero=numero,
-        origine=origine, email_recu=email_recu, reference_externe=reference_externe,
+        famille=famille,
+        regie=regie,
+        montant=montant,
+        mode=mode,
+        date=date,
+        numero=numero,
+        origine=origine,
+        email_recu=email_recu,
+        reference_externe=reference_externe,
     )
     if affecter:
         reglement_affecter(reglement=reglement, factures=factures)

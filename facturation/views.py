@@ -74,7 +74,7 @@ def paiement(request, pk: int):
     """La facture et l'email du reçu ; valider ouvre la page de paiement (redirection 303)."""
     facture = get_object_or_404(selectors.factures(famille=request.famille), pk=pk)
     responsable = request.famille.responsable_principal
-    email_initial = (responsable.email if responsable and responsable.email else request.user.email)
+    email_initial = responsable.email if responsable and responsable.email else request.user.email
     disponible = paiement_en_ligne.disponible()
     # Le formulaire n'est lié (et ses erreurs montrées) que s'il est affiché.
     affiche = disponible and facture.reste_du > 0
@@ -83,7 +83,9 @@ def paiement(request, pk: int):
     if request.method == "POST" and affiche and form.is_valid():
         try:
             tentative = paiement_en_ligne.paiement_demarrer(
-                facture=facture, famille=request.famille, email=form.cleaned_data["email"],
+                facture=facture,
+                famille=request.famille,
+                email=form.cleaned_data["email"],
                 url_base=request.build_absolute_uri("/"),
             )
         except paiement_en_ligne.PaiementImpossible as refus:
@@ -93,13 +95,17 @@ def paiement(request, pk: int):
             erreur = paiement_en_ligne.ERREUR_PRESTATAIRE
         else:
             return HttpResponseRedirect(tentative.url, status=303)
-    return render(request, "facturation/paiement.html", {
-        "facture": facture,
-        "form": form,
-        "erreur": erreur,
-        "disponible": disponible,
-        "simule": paiement_en_ligne.simule(),
-    })
+    return render(
+        request,
+        "facturation/paiement.html",
+        {
+            "facture": facture,
+            "form": form,
+            "erreur": erreur,
+            "disponible": disponible,
+            "simule": paiement_en_ligne.simule(),
+        },
+    )
 
 
 @famille_requise
@@ -133,7 +139,8 @@ def webhook_stripe(request):
     """Événements Stripe : signature vérifiée sur le corps brut, sinon 400 et rien ne change."""
     try:
         paiement_en_ligne.evenement_recevoir(
-            payload=request.body, signature=request.headers.get("Stripe-Signature"))
+            payload=request.body, signature=request.headers.get("Stripe-Signature")
+        )
     except paiement_en_ligne.CorpsIllisible:
         return HttpResponseBadRequest("Contenu illisible.")
     except paiement_en_ligne.SignatureInvalide:

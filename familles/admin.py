@@ -36,11 +36,20 @@ class ResponsableInline(admin.StackedInline):
         # Le responsable titulaire du compte d'abord, puis le conjoint.
         titulaire_d_abord = Case(When(role=Responsable.Role.PRINCIPAL, then=0), default=1)
         return super().get_queryset(request).order_by(titulaire_d_abord, "pk")
+
     fieldsets = (
         (None, {"fields": (("role", "civilite"), ("nom", "prenom"), ("qualite", "situation"))}),
-        ("Coordonnées", {"fields": ("adresse", ("code_postal", "ville"),
-                                    ("telephone_domicile", "telephone_professionnel",
-                                     "telephone_mobile"), "email")}),
+        (
+            "Coordonnées",
+            {
+                "fields": (
+                    "adresse",
+                    ("code_postal", "ville"),
+                    ("telephone_domicile", "telephone_professionnel", "telephone_mobile"),
+                    "email",
+                )
+            },
+        ),
         ("Profession", {"fields": (("profession", "csp"), ("employeur", "adresse_employeur"))}),
         ("Autorisations", {"fields": (("autorisation_courriel", "autorisation_sms"),)}),
     )
@@ -70,10 +79,11 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("numero", "organisme_rattachement")}),
         ("Informations CAF", {"fields": ("regime", "numero_allocataire", "quotient_familial")}),
-        ("Informations fiscales", {"fields": ("revenu_fiscal_reference", "nombre_parts",
-                                              "annee_fiscale")}),
-        ("Informations bancaires", {"fields": ("titulaire_compte", "banque", "iban", "bic",
-                                               "prelevement_automatique")}),
+        ("Informations fiscales", {"fields": ("revenu_fiscal_reference", "nombre_parts", "annee_fiscale")}),
+        (
+            "Informations bancaires",
+            {"fields": ("titulaire_compte", "banque", "iban", "bic", "prelevement_automatique")},
+        ),
     )
 
     def get_queryset(self, request):
@@ -98,11 +108,13 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
             if admin_modele is None or not admin_modele.has_view_or_change_permission(request):
                 continue
             url = reverse(f"admin:{modele._meta.app_label}_{modele._meta.model_name}_changelist")
-            liens.append({
-                "libelle": libelle,
-                "nombre": admin_modele.get_queryset(request).filter(famille=famille).count(),
-                "url": f"{url}?{urlencode({'famille__id__exact': famille.pk})}",
-            })
+            liens.append(
+                {
+                    "libelle": libelle,
+                    "nombre": admin_modele.get_queryset(request).filter(famille=famille).count(),
+                    "url": f"{url}?{urlencode({'famille__id__exact': famille.pk})}",
+                }
+            )
         return liens
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -110,7 +122,6 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
         if famille is not None:
             extra_context = {**(extra_context or {}), "dossier_famille": self.dossier(request, famille)}
         return super().change_view(request, object_id, form_url, extra_context)
-
 
     @admin.display(description="responsable")
     def responsable_nom(self, obj):
@@ -169,8 +180,15 @@ def _compte_du_personnel(utilisateur) -> bool:
 class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
     add_form = CompteFamilleCreationForm
     add_fieldsets = ((None, {"fields": ("username", "famille", "email", "mode")}),)
-    list_display = ("username", "famille", "last_name", "first_name", "is_staff", "is_active",
-                    "doit_changer_mot_de_passe")
+    list_display = (
+        "username",
+        "famille",
+        "last_name",
+        "first_name",
+        "is_staff",
+        "is_active",
+        "doit_changer_mot_de_passe",
+    )
     list_filter = ("is_staff", "is_active", "doit_changer_mot_de_passe", "groups")
     search_fields = ("username", "first_name", "last_name", "email", "famille__numero")
     list_select_related = ("famille",)
@@ -199,8 +217,10 @@ class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser or obj is None:
             return fieldsets
-        return [(titre, {**options, "fields": [c for c in options["fields"] if c not in CHAMPS_DROITS]})
-                for titre, options in fieldsets]
+        return [
+            (titre, {**options, "fields": [c for c in options["fields"] if c not in CHAMPS_DROITS]})
+            for titre, options in fieldsets
+        ]
 
     def _refuser_les_droits(self, request) -> None:
         """Un envoi d'agent qui porte un champ de droits est refusé en entier (et journalisé)."""
@@ -208,9 +228,13 @@ class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
             return
         tentes = sorted(c for c in CHAMPS_DROITS if c in request.POST)
         if tentes:
-            journal.evenement("droits_refuses", request=request,
-                              identifiant=request.user.get_username(), champs=",".join(tentes),
-                              chemin=request.path)
+            journal.evenement(
+                "droits_refuses",
+                request=request,
+                identifiant=request.user.get_username(),
+                champs=",".join(tentes),
+                chemin=request.path,
+            )
             raise PermissionDenied(REFUS_DROITS)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -264,9 +288,12 @@ class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
 
     def delete_queryset(self, request, queryset):
         for compte in queryset.select_related("famille"):
-            audit_enregistrer(auteur=request.user, famille=compte.famille,
-                              objet=services.compte_objet_audit(compte),
-                              action="Compte de connexion supprimé")
+            audit_enregistrer(
+                auteur=request.user,
+                famille=compte.famille,
+                objet=services.compte_objet_audit(compte),
+                action="Compte de connexion supprimé",
+            )
         super().delete_queryset(request, queryset)
 
     def user_change_password(self, request, id, form_url=""):
@@ -275,9 +302,9 @@ class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
             if request.method == "POST" and reponse.status_code == 302:
                 utilisateur = self.get_object(request, unquote(id))
                 if utilisateur is not None and reponse.url.endswith(
-                        reverse("admin:familles_utilisateur_change", args=[utilisateur.pk])):
-                    services.compte_mot_de_passe_reinitialise(utilisateur=utilisateur,
-                                                              auteur=request.user)
+                    reverse("admin:familles_utilisateur_change", args=[utilisateur.pk])
+                ):
+                    services.compte_mot_de_passe_reinitialise(utilisateur=utilisateur, auteur=request.user)
         return reponse
 
 

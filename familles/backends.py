@@ -18,9 +18,12 @@ class PortailBackend(ModelBackend):
         try:
             utilisateur = (
                 modele._default_manager.select_related("famille")
-                .annotate(principal=FilteredRelation(
-                    "famille__responsables",
-                    condition=Q(famille__responsables__role=Responsable.Role.PRINCIPAL)))
+                .annotate(
+                    principal=FilteredRelation(
+                        "famille__responsables",
+                        condition=Q(famille__responsables__role=Responsable.Role.PRINCIPAL),
+                    )
+                )
                 .select_related("principal")
                 .get(pk=user_id)
             )

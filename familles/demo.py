@@ -86,18 +86,41 @@ def creer() -> list[tuple[str, str, str]]:
         utilisateur.save()
         return utilisateur
 
-    compte(IDENTIFIANT_DUPONT, MOT_DE_PASSE_DUPONT, famille=dupont, first_name="JEAN",
-           last_name="DUPONT", email="jean.dupont@wanadoo.fr", doit_changer_mot_de_passe=False)
-    compte(IDENTIFIANT_MARTIN, MOT_DE_PASSE_TEMPORAIRE_MARTIN, famille=martin,
-           first_name="SOPHIE", last_name="MARTIN", email="sophie.martin@example.fr",
-           doit_changer_mot_de_passe=True)
-    agent = compte(IDENTIFIANT_AGENT, MOT_DE_PASSE_AGENT, famille=None, first_name="Camille",
-                   last_name="AGENT", email="agent@leves.fr", is_staff=True,
-                   doit_changer_mot_de_passe=False)
+    compte(
+        IDENTIFIANT_DUPONT,
+        MOT_DE_PASSE_DUPONT,
+        famille=dupont,
+        first_name="JEAN",
+        last_name="DUPONT",
+        email="jean.dupont@wanadoo.fr",
+        doit_changer_mot_de_passe=False,
+    )
+    compte(
+        IDENTIFIANT_MARTIN,
+        MOT_DE_PASSE_TEMPORAIRE_MARTIN,
+        famille=martin,
+        first_name="SOPHIE",
+        last_name="MARTIN",
+        email="sophie.martin@example.fr",
+        doit_changer_mot_de_passe=True,
+    )
+    agent = compte(
+        IDENTIFIANT_AGENT,
+        MOT_DE_PASSE_AGENT,
+        famille=None,
+        first_name="Camille",
+        last_name="AGENT",
+        email="agent@leves.fr",
+        is_staff=True,
+        doit_changer_mot_de_passe=False,
+    )
     agent.groups.add(Group.objects.get(name=NOM_GROUPE_CCAS))
     return [
         ("Parent (famille DUPONT, N° 1001001818331)", IDENTIFIANT_DUPONT, MOT_DE_PASSE_DUPONT),
-        ("Parent avec mot de passe temporaire (famille MARTIN)", IDENTIFIANT_MARTIN,
-         MOT_DE_PASSE_TEMPORAIRE_MARTIN),
+        (
+            "Parent avec mot de passe temporaire (famille MARTIN)",
+            IDENTIFIANT_MARTIN,
+            MOT_DE_PASSE_TEMPORAIRE_MARTIN,
+        ),
         ("Agent du CCAS (administration : /admin/)", IDENTIFIANT_AGENT, MOT_DE_PASSE_AGENT),
     ]

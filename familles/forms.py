@@ -10,9 +10,7 @@ from django.core.exceptions import ValidationError
 from familles import validators
 from familles.models import Famille, Responsable
 
-MESSAGE_MANDAT_SEPA = (
-    "Pour passer au prélèvement automatique, cochez la case d'acceptation du mandat SEPA."
-)
+MESSAGE_MANDAT_SEPA = "Pour passer au prélèvement automatique, cochez la case d'acceptation du mandat SEPA."
 MESSAGE_IBAN_REQUIS = "Le prélèvement automatique demande un IBAN."
 TEXTE_MANDAT_SEPA = (
     "En signant ce formulaire de mandat, vous autorisez le CCAS à envoyer des instructions à "
@@ -45,19 +43,44 @@ class ResponsableForm(SituationAccordeeMixin, forms.ModelForm):
     class Meta:
         model = Responsable
         fields = (
-            "civilite", "nom", "prenom", "qualite", "situation", "adresse", "code_postal",
-            "ville", "telephone_domicile", "telephone_professionnel", "telephone_mobile", "email",
-            "profession", "csp", "employeur", "adresse_employeur", "autorisation_courriel",
+            "civilite",
+            "nom",
+            "prenom",
+            "qualite",
+            "situation",
+            "adresse",
+            "code_postal",
+            "ville",
+            "telephone_domicile",
+            "telephone_professionnel",
+            "telephone_mobile",
+            "email",
+            "profession",
+            "csp",
+            "employeur",
+            "adresse_employeur",
+            "autorisation_courriel",
             "autorisation_sms",
         )
         labels = {
-            "civilite": "Civilité", "nom": "Nom", "prenom": "Prénom", "qualite": "Qualité",
-            "situation": "Situation", "adresse": "Adresse", "code_postal": "Code postal",
-            "ville": "Ville", "telephone_domicile": "Téléphone domicile",
-            "telephone_professionnel": "Téléphone prof.", "telephone_mobile": "Mobile",
-            "email": "Email", "profession": "Profession", "csp": "CSP", "employeur": "Employeur",
+            "civilite": "Civilité",
+            "nom": "Nom",
+            "prenom": "Prénom",
+            "qualite": "Qualité",
+            "situation": "Situation",
+            "adresse": "Adresse",
+            "code_postal": "Code postal",
+            "ville": "Ville",
+            "telephone_domicile": "Téléphone domicile",
+            "telephone_professionnel": "Téléphone prof.",
+            "telephone_mobile": "Mobile",
+            "email": "Email",
+            "profession": "Profession",
+            "csp": "CSP",
+            "employeur": "Employeur",
             "adresse_employeur": "Adresse employeur",
-            "autorisation_courriel": "Autorisation courriel", "autorisation_sms": "Autorisation SMS",
+            "autorisation_courriel": "Autorisation courriel",
+            "autorisation_sms": "Autorisation SMS",
         }
         widgets = {
             "code_postal": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
@@ -118,7 +141,8 @@ class CafForm(forms.ModelForm):
         model = Famille
         fields = ("regime", "numero_allocataire", "quotient_familial")
         labels = {
-            "regime": "Régime", "numero_allocataire": "N° allocataire",
+            "regime": "Régime",
+            "numero_allocataire": "N° allocataire",
             "quotient_familial": "Quotient familial",
         }
 
@@ -145,7 +169,9 @@ class BancairesForm(forms.ModelForm):
         model = Famille
         fields = ("titulaire_compte", "iban", "bic", "banque", "prelevement_automatique")
         labels = {
-            "titulaire_compte": "Titulaire du compte", "iban": "IBAN", "bic": "BIC",
+            "titulaire_compte": "Titulaire du compte",
+            "iban": "IBAN",
+            "bic": "BIC",
             "banque": "Nom de la banque",
             "prelevement_automatique": "Je demande le prélèvement automatique",
         }

@@ -21,11 +21,7 @@ def mot_de_passe_temporaire_generer(*, longueur: int = 12) -> str:
     """Un mot de passe aléatoire qui respecte les règles du guide (maj., min., chiffre)."""
     while True:
         mot = "".join(secrets.choice(ALPHABET_TEMPORAIRE) for _ in range(longueur))
-        if (
-            any(c.isupper() for c in mot)
-            and any(c.islower() for c in mot)
-            and any(c.isdigit() for c in mot)
-        ):
+        if any(c.isupper() for c in mot) and any(c.islower() for c in mot) and any(c.isdigit() for c in mot):
             return mot
 
 
@@ -86,11 +82,17 @@ def compte_famille_creer(
         utilisateur.doit_changer_mot_de_passe = True
         utilisateur.save()
     audit_enregistrer(
-        auteur=auteur, famille=famille, objet=compte_objet_audit(utilisateur),
+        auteur=auteur,
+        famille=famille,
+        objet=compte_objet_audit(utilisateur),
         action="Compte de connexion créé",
-        apres={"Identifiant": utilisateur.username, "Email": email,
-               "Premier mot de passe": ("courriel d'activation" if envoyer_activation
-                                        else "mot de passe temporaire")},
+        apres={
+            "Identifiant": utilisateur.username,
+            "Email": email,
+            "Premier mot de passe": (
+                "courriel d'activation" if envoyer_activation else "mot de passe temporaire"
+            ),
+        },
     )
     return utilisateur, temporaire
 
@@ -110,8 +112,11 @@ def compte_mot_de_passe_reinitialise(*, utilisateur: Utilisateur, auteur) -> Uti
         utilisateur.doit_changer_mot_de_passe = True
         utilisateur.save(update_fields=["doit_changer_mot_de_passe"])
     audit_enregistrer(
-        auteur=auteur, famille=utilisateur.famille, objet=compte_objet_audit(utilisateur),
-        action="Mot de passe réinitialisé par un agent", apres={"Mot de passe": "modifié"},
+        auteur=auteur,
+        famille=utilisateur.famille,
+        objet=compte_objet_audit(utilisateur),
+        action="Mot de passe réinitialisé par un agent",
+        apres={"Mot de passe": "modifié"},
         sensible=True,
     )
     return utilisateur
@@ -128,16 +133,43 @@ def mot_de_passe_changer(*, utilisateur: Utilisateur, nouveau: str) -> Utilisate
 
 # Modifications de la fiche famille (appelées quand un agent accepte une demande).
 
-CHAMPS_FAMILLE_MODIFIABLES = frozenset({
-    "regime", "numero_allocataire", "quotient_familial", "revenu_fiscal_reference",
-    "nombre_parts", "annee_fiscale", "titulaire_compte", "banque", "iban", "bic",
-    "prelevement_automatique",
-})
-CHAMPS_RESPONSABLE_MODIFIABLES = frozenset({
-    "civilite", "nom", "prenom", "qualite", "situation", "adresse", "code_postal", "ville",
-    "telephone_domicile", "telephone_professionnel", "telephone_mobile", "email", "profession",
-    "csp", "employeur", "adresse_employeur", "autorisation_courriel", "autorisation_sms",
-})
+CHAMPS_FAMILLE_MODIFIABLES = frozenset(
+    {
+        "regime",
+        "numero_allocataire",
+        "quotient_familial",
+        "revenu_fiscal_reference",
+        "nombre_parts",
+        "annee_fiscale",
+        "titulaire_compte",
+        "banque",
+        "iban",
+        "bic",
+        "prelevement_automatique",
+    }
+)
+CHAMPS_RESPONSABLE_MODIFIABLES = frozenset(
+    {
+        "civilite",
+        "nom",
+        "prenom",
+        "qualite",
+        "situation",
+        "adresse",
+        "code_postal",
+        "ville",
+        "telephone_domicile",
+        "telephone_professionnel",
+        "telephone_mobile",
+        "email",
+        "profession",
+        "csp",
+        "employeur",
+        "adresse_employeur",
+        "autorisation_courriel",
+        "autorisation_sms",
+    }
+)
 
 
 def _texte_audit(instance, champ: str) -> str:
@@ -175,14 +207,17 @@ def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=N
     from commun.audit import audit_enregistrer
     from familles.models import Responsable
 
-    responsable = (
-        Responsable.objects.select_for_update().filter(famille=famille, role=role).first()
-        or Responsable(famille=famille, role=role)
-    )
+    responsable = Responsable.objects.select_for_update().filter(
+        famille=famille, role=role
+    ).first() or Responsable(famille=famille, role=role)
     avant, apres = _appliquer(responsable, valeurs, CHAMPS_RESPONSABLE_MODIFIABLES)
     audit_enregistrer(
-        auteur=auteur, famille=famille, objet=f"{responsable.get_role_display()} {responsable.nom_complet}",
-        action=motif or "Modification du responsable", avant=avant, apres=apres,
+        auteur=auteur,
+        famille=famille,
+        objet=f"{responsable.get_role_display()} {responsable.nom_complet}",
+        action=motif or "Modification du responsable",
+        avant=avant,
+        apres=apres,
     )
     return responsable
 
@@ -195,7 +230,11 @@ def famille_modifier(*, famille: Famille, valeurs: dict, auteur=None, motif: str
     famille = Famille.objects.select_for_update().get(pk=famille.pk)
     avant, apres = _appliquer(famille, valeurs, CHAMPS_FAMILLE_MODIFIABLES)
     audit_enregistrer(
-        auteur=auteur, famille=famille, objet=f"Famille {famille.numero}",
-        action=motif or "Modification de la fiche famille", avant=avant, apres=apres,
+        auteur=auteur,
+        famille=famille,
+        objet=f"Famille {famille.numero}",
+        action=motif or "Modification de la fiche famille",
+        avant=avant,
+        apres=apres,
     )
     return famille

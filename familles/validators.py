@@ -23,9 +23,7 @@ class ComplexiteValidator:
             raise ValidationError(erreurs)
 
     def get_help_text(self):
-        return _(
-            "Votre mot de passe doit contenir au moins une majuscule, une minuscule et un chiffre."
-        )
+        return _("Votre mot de passe doit contenir au moins une majuscule, une minuscule et un chiffre.")
 
 
 # Coordonnées : téléphone, code postal, IBAN et BIC (bibliothèques spécialisées).

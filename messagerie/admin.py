@@ -52,26 +52,26 @@ class FilCreationForm(forms.ModelForm):
 class FilReponseForm(PiecesJointesMixin, forms.ModelForm):
     """Répondre dans le fil (avec d'éventuelles pièces jointes)."""
 
-    reponse = forms.CharField(label="Votre réponse", widget=forms.Textarea(attrs={"rows": 6}),
-                              max_length=5000,
-                              error_messages={"required": "Écrivez votre réponse."},
-                              help_text="La famille est prévenue par courriel si elle l'accepte.")
+    reponse = forms.CharField(
+        label="Votre réponse",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"required": "Écrivez votre réponse."},
+        help_text="La famille est prévenue par courriel si elle l'accepte.",
+    )
 
     class Meta:
         model = Fil
         fields = ()
 
 
-
 @admin.register(Fil)
 class FilAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
-    list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin",
-                     "date_dernier_message")
+    list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin", "date_dernier_message")
     list_filter = ("structure",)
     search_fields = ("objet", "famille__numero", "famille__responsables__nom")
     autocomplete_fields = ("famille",)
-    readonly_fields = ("famille", "structure", "objet", "date_creation", "supprime_le",
-                       "conversation")
+    readonly_fields = ("famille", "structure", "objet", "date_creation", "supprime_le", "conversation")
 
     def get_queryset(self, request):
         return selectors.fils_agent(agent=request.user)
@@ -122,18 +122,23 @@ class FilAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
             else:
                 auteur = settings.NOM_CCAS
             pieces = format_html_join(
-                ", ", '<a href="{}">{}</a>',
-                ((reverse("admin:messagerie_fil_piece_jointe", args=[obj.pk, p.pk]), p.nom)
-                 for p in message.pieces_jointes.all()),
+                ", ",
+                '<a href="{}">{}</a>',
+                (
+                    (reverse("admin:messagerie_fil_piece_jointe", args=[obj.pk, p.pk]), p.nom)
+                    for p in message.pieces_jointes.all()
+                ),
             )
-            lignes.append(format_html(
-                '<div class="message-admin"><p><strong>{}</strong> — {}{}</p>{}{}</div>',
-                auteur,
-                date_format(timezone.localtime(message.date_envoi), "DATETIME_FORMAT"),
-                " (non lu)" if message.lu_le is None else "",
-                mark_safe(linebreaks(message.texte, autoescape=True)),  # noqa: S308  # nosec B308 B703 (linebreaks a échappé le texte)
-                format_html("<p>Pièces jointes : {}</p>", pieces) if pieces else "",
-            ))
+            lignes.append(
+                format_html(
+                    '<div class="message-admin"><p><strong>{}</strong> — {}{}</p>{}{}</div>',
+                    auteur,
+                    date_format(timezone.localtime(message.date_envoi), "DATETIME_FORMAT"),
+                    " (non lu)" if message.lu_le is None else "",
+                    mark_safe(linebreaks(message.texte, autoescape=True)),  # noqa: S308  # nosec B308 B703 (linebreaks a échappé le texte)
+                    format_html("<p>Pièces jointes : {}</p>", pieces) if pieces else "",
+                )
+            )
         return format_html_join("", "{}", ((ligne,) for ligne in lignes))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -147,14 +152,21 @@ class FilAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
         donnees = form.cleaned_data
         if not change:
             fil = services.fil_creer_par_structure(
-                famille=donnees["famille"], structure=donnees.get("structure"), agent=request.user,
-                objet=donnees["objet"], texte=donnees["texte"],
+                famille=donnees["famille"],
+                structure=donnees.get("structure"),
+                agent=request.user,
+                objet=donnees["objet"],
+                texte=donnees["texte"],
             )
             obj.pk = fil.pk
             obj.__dict__.update(fil.__dict__)
             return
-        services.message_structure_repondre(fil=obj, agent=request.user, texte=donnees["reponse"],
-                                            fichiers=donnees.get("pieces_jointes") or ())
+        services.message_structure_repondre(
+            fil=obj,
+            agent=request.user,
+            texte=donnees["reponse"],
+            fichiers=donnees.get("pieces_jointes") or (),
+        )
         messages.success(request, MESSAGE_REPONSE_ENVOYEE)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -181,10 +193,10 @@ class FilAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         fil = get_object_or_404(self.get_queryset(request), pk=fil_id)
-        piece = get_object_or_404(selectors.pieces_jointes(famille=fil.famille).filter(
-            message__fil=fil), pk=pk)
-        return fichiers.reponse_telechargement(piece.fichier, nom=piece.nom,
-                                               type_mime=piece.type_mime)
+        piece = get_object_or_404(
+            selectors.pieces_jointes(famille=fil.famille).filter(message__fil=fil), pk=pk
+        )
+        return fichiers.reponse_telechargement(piece.fichier, nom=piece.nom, type_mime=piece.type_mime)
 
 
 class DiffusionForm(forms.ModelForm):
@@ -206,16 +218,32 @@ class DiffusionForm(forms.ModelForm):
 @admin.register(Diffusion)
 class DiffusionAdmin(admin.ModelAdmin):
     form = DiffusionForm
-    list_display = ("objet", "structure", "activite", "statut", "nombre_familles", "date_creation",
-                    "date_envoi")
+    list_display = (
+        "objet",
+        "structure",
+        "activite",
+        "statut",
+        "nombre_familles",
+        "date_creation",
+        "date_envoi",
+    )
     list_select_related = ("structure", "activite")
     list_filter = ("statut",)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("auteur", "structure", "activite", "objet", "texte", "statut", "nombre_familles",
-                "date_creation", "date_envoi")
+        return (
+            "auteur",
+            "structure",
+            "activite",
+            "objet",
+            "texte",
+            "statut",
+            "nombre_familles",
+            "date_creation",
+            "date_envoi",
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -223,7 +251,8 @@ class DiffusionAdmin(admin.ModelAdmin):
             structures = _structures_de(request.user)
             form.base_fields["structure"].queryset = structures
             form.base_fields["activite"].queryset = Activite.objects.filter(
-                structure__in=structures).select_related("structure")
+                structure__in=structures
+            ).select_related("structure")
         return form
 
     def save_model(self, request, obj, form, change):
@@ -231,8 +260,11 @@ class DiffusionAdmin(admin.ModelAdmin):
             return
         donnees = form.cleaned_data
         diffusion = services.diffusion_creer(
-            agent=request.user, structure=donnees.get("structure"),
-            activite=donnees.get("activite"), objet=donnees["objet"], texte=donnees["texte"],
+            agent=request.user,
+            structure=donnees.get("structure"),
+            activite=donnees.get("activite"),
+            objet=donnees["objet"],
+            texte=donnees["texte"],
         )
         obj.pk = diffusion.pk
         obj.__dict__.update(diffusion.__dict__)
@@ -269,8 +301,9 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="fichier")
     def telecharger(self, obj):
-        return format_html('<a href="{}">Télécharger</a>',
-                           reverse("admin:messagerie_document_telecharger", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Télécharger</a>', reverse("admin:messagerie_document_telecharger", args=[obj.pk])
+        )
 
     def get_urls(self):
         vue = self.admin_site.admin_view(self.telecharger_view)
@@ -282,8 +315,9 @@ class DocumentAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         doc = get_object_or_404(Document, pk=pk)
-        return fichiers.reponse_telechargement(doc.fichier, nom=fichiers.nom_sur(doc.titre, ".pdf"),
-                                               type_mime="application/pdf")
+        return fichiers.reponse_telechargement(
+            doc.fichier, nom=fichiers.nom_sur(doc.titre, ".pdf"), type_mime="application/pdf"
+        )
 
     def save_model(self, request, obj, form, change):
         nouveau = form.cleaned_data.get("fichier") if "fichier" in form.changed_data else None

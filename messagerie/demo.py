@@ -34,8 +34,9 @@ def pdf_simple(texte: str) -> bytes:
     sortie += f"xref\n0 {len(objets) + 1}\n0000000000 65535 f \n".encode()
     for position in positions:
         sortie += f"{position:010d} 00000 n \n".encode()
-    sortie += (f"trailer\n<< /Size {len(objets) + 1} /Root 1 0 R >>\nstartxref\n{debut_xref}\n"
-               "%%EOF\n").encode()
+    sortie += (
+        f"trailer\n<< /Size {len(objets) + 1} /Root 1 0 R >>\nstartxref\n{debut_xref}\n%%EOF\n"
+    ).encode()
     return bytes(sortie)
 
 
@@ -51,25 +52,33 @@ def creer() -> list:
     alsh = Structure.objects.filter(type=Structure.Type.ALSH).first()
     if alsh is not None:
         fil = services.fil_creer_par_famille(
-            famille=dupont, auteur=parent, structure=alsh, objet="Sortie du mercredi",
+            famille=dupont,
+            auteur=parent,
+            structure=alsh,
+            objet="Sortie du mercredi",
             texte="Bonjour,\nTOM doit-il apporter un pique-nique pour la sortie de mercredi ?\n"
-                  "Merci, Jean DUPONT",
+            "Merci, Jean DUPONT",
         )
         services.message_structure_repondre(
-            fil=fil, agent=agent,
+            fil=fil,
+            agent=agent,
             texte="Bonjour,\nOui, un pique-nique et une casquette.\nL'équipe de l'accueil de loisirs",
         )
     services.message_systeme_envoyer(
-        famille=dupont, objet="Bienvenue sur le Portail Famille",
+        famille=dupont,
+        objet="Bienvenue sur le Portail Famille",
         texte="Vous pouvez désormais écrire aux structures depuis la boîte de réception.",
     )
 
     aujourdhui = timezone.localdate()
     Information.objects.update_or_create(
         titre="Inscriptions aux vacances d'été",
-        defaults={"texte": "Les inscriptions à l'accueil de loisirs pour l'été ouvrent le 2 mai.",
-                  "lien": "https://www.leves.fr/", "date_publication": aujourdhui,
-                  "date_expiration": aujourdhui + datetime.timedelta(days=60)},
+        defaults={
+            "texte": "Les inscriptions à l'accueil de loisirs pour l'été ouvrent le 2 mai.",
+            "lien": "https://www.leves.fr/",
+            "date_publication": aujourdhui,
+            "date_expiration": aujourdhui + datetime.timedelta(days=60),
+        },
     )
     if not Document.objects.filter(titre="Fiche sanitaire de liaison").exists():
         document = Document(titre="Fiche sanitaire de liaison", date_publication=aujourdhui)

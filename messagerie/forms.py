@@ -56,21 +56,30 @@ class PiecesJointesMixin(forms.Form):
 
 class MessageNouveauForm(PiecesJointesMixin, forms.Form):
     structure = forms.ModelChoiceField(
-        label="Destinataire", queryset=Structure.objects.order_by("nom"),
+        label="Destinataire",
+        queryset=Structure.objects.order_by("nom"),
         empty_label="Choisissez la structure",
         error_messages={"required": "Choisissez la structure à qui écrire."},
     )
-    objet = forms.CharField(label="Objet", max_length=150,
-                            error_messages={"required": "Indiquez l'objet du message."})
-    texte = forms.CharField(label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 8}),
-                            error_messages={"required": "Écrivez votre message."})
+    objet = forms.CharField(
+        label="Objet", max_length=150, error_messages={"required": "Indiquez l'objet du message."}
+    )
+    texte = forms.CharField(
+        label="Message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Écrivez votre message."},
+    )
 
     field_order = ["structure", "objet", "texte", "pieces_jointes"]
 
 
 class ReponseForm(PiecesJointesMixin, forms.Form):
-    texte = forms.CharField(label="Votre réponse", max_length=5000,
-                            widget=forms.Textarea(attrs={"rows": 5}),
-                            error_messages={"required": "Écrivez votre réponse."})
+    texte = forms.CharField(
+        label="Votre réponse",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Écrivez votre réponse."},
+    )
 
     field_order = ["texte", "pieces_jointes"]

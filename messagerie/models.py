@@ -115,8 +115,7 @@ class Fil(models.Model):
 class Message(models.Model):
     """Un message d'un fil ; `lu_le` est rempli quand l'autre partie l'a ouvert."""
 
-    fil = models.ForeignKey(Fil, on_delete=models.CASCADE, related_name="messages",
-                            verbose_name=_("fil"))
+    fil = models.ForeignKey(Fil, on_delete=models.CASCADE, related_name="messages", verbose_name=_("fil"))
     de_la_famille = models.BooleanField(_("envoyé par la famille"))
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -143,10 +142,12 @@ class Message(models.Model):
 class PieceJointe(models.Model):
     """Un fichier joint à un message (PDF, JPEG, PNG), stocké hors des fichiers publics."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="pieces_jointes",
-                                verbose_name=_("message"))
-    fichier = models.FileField(_("fichier"), upload_to=_chemin_piece_jointe,
-                               storage=stockage_prive, max_length=200)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="pieces_jointes", verbose_name=_("message")
+    )
+    fichier = models.FileField(
+        _("fichier"), upload_to=_chemin_piece_jointe, storage=stockage_prive, max_length=200
+    )
     nom = models.CharField(_("nom du fichier"), max_length=150)
     type_mime = models.CharField(_("type"), max_length=50)
     taille = models.PositiveIntegerField(_("taille (octets)"))
@@ -170,8 +171,9 @@ class Information(models.Model):
     texte = models.TextField(_("texte"), blank=True)
     lien = models.URLField(_("lien"), blank=True)
     date_publication = models.DateField(_("publiée le"), default=timezone.localdate)
-    date_expiration = models.DateField(_("expire le"), null=True, blank=True,
-                                       help_text=_("Dernier jour d'affichage (vide : sans fin)."))
+    date_expiration = models.DateField(
+        _("expire le"), null=True, blank=True, help_text=_("Dernier jour d'affichage (vide : sans fin).")
+    )
 
     class Meta:
         verbose_name = _("information")
@@ -186,12 +188,17 @@ class Document(models.Model):
     """Un formulaire à télécharger (PDF déposé par un agent), dans « Infos./Documents »."""
 
     titre = models.CharField(_("titre"), max_length=150)
-    fichier = models.FileField(_("fichier PDF"), upload_to=_chemin_document,
-                               storage=stockage_prive, max_length=200)
+    fichier = models.FileField(
+        _("fichier PDF"), upload_to=_chemin_document, storage=stockage_prive, max_length=200
+    )
     taille = models.PositiveIntegerField(_("taille (octets)"), default=0, editable=False)
     date_publication = models.DateField(_("publié le"), default=timezone.localdate)
-    date_expiration = models.DateField(_("expire le"), null=True, blank=True,
-                                       help_text=_("Dernier jour de mise à disposition (vide : sans fin)."))
+    date_expiration = models.DateField(
+        _("expire le"),
+        null=True,
+        blank=True,
+        help_text=_("Dernier jour de mise à disposition (vide : sans fin)."),
+    )
 
     class Meta:
         verbose_name = _("document (formulaire)")
@@ -212,12 +219,29 @@ class Diffusion(models.Model):
         EN_ATTENTE = "attente", _("En attente")
         ENVOYEE = "envoyee", _("Envoyée")
 
-    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                               related_name="+", verbose_name=_("auteur"))
-    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("structure"))
-    activite = models.ForeignKey(Activite, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("activité"))
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    structure = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("structure"),
+    )
+    activite = models.ForeignKey(
+        Activite,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("activité"),
+    )
     objet = models.CharField(_("objet"), max_length=150)
     texte = models.TextField(_("texte"), max_length=5000)
     statut = models.CharField(_("statut"), max_length=10, choices=Statut, default=Statut.EN_ATTENTE)
@@ -240,8 +264,9 @@ class Notification(models.Model):
     La ligne garde la trace des tentatives : une panne du serveur de courriel ne perd rien.
     """
 
-    famille = models.ForeignKey(Famille, on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("famille"))
+    famille = models.ForeignKey(
+        Famille, on_delete=models.CASCADE, related_name="+", verbose_name=_("famille")
+    )
     date_creation = models.DateTimeField(_("créée le"), default=timezone.now)
     envoyee_le = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     tentatives = models.PositiveSmallIntegerField(_("tentatives"), default=0)

@@ -33,8 +33,10 @@ def messages_non_lus_nombre(*, famille) -> int:
     En-tête de chaque page : SQL direct, trois fois moins coûteux que la même requête composée
     par l'ORM ; les tests la comparent à la requête de l'ORM."""
     with requetes_preparees(), connection.cursor() as curseur:
-        curseur.execute(f"SELECT {messages_non_lus_sql()}",  # noqa: S608  # nosec B608
-                        {"famille": famille.pk, "faux": False})
+        curseur.execute(
+            f"SELECT {messages_non_lus_sql()}",  # noqa: S608  # nosec B608
+            {"famille": famille.pk, "faux": False},
+        )
         return curseur.fetchone()[0]
 
 
@@ -108,6 +110,7 @@ def documents_publies(*, jour=None) -> QuerySet[Document]:
 
 # Côté administration
 
+
 def structures_de_l_agent_ids(*, agent) -> list[int]:
     return list(AgentStructure.objects.filter(agent=agent).values_list("structure_id", flat=True))
 
@@ -117,10 +120,10 @@ def fils_agent(*, agent) -> QuerySet[Fil]:
 
     Les messages du CCAS (sans structure) sont visibles de tous les agents.
     """
-    qs = Fil.objects.select_related("structure", "famille").prefetch_related(
-        "famille__responsables"
-    ).annotate(
-        non_lus=Count("messages", filter=_NON_LU_STRUCTURE)
+    qs = (
+        Fil.objects.select_related("structure", "famille")
+        .prefetch_related("famille__responsables")
+        .annotate(non_lus=Count("messages", filter=_NON_LU_STRUCTURE))
     )
     if not agent.is_superuser:
         structures = AgentStructure.objects.filter(agent=agent).values("structure_id")
@@ -134,8 +137,10 @@ def familles_destinataires(*, structure=None, activite=None) -> QuerySet[Famille
     if structure is None and activite is None:
         raise ValueError("Une diffusion vise une structure ou une activité.")
     aujourdhui = timezone.localdate()
-    filtre = {"enfants__inscriptions__date_debut__lte": aujourdhui,
-              "enfants__inscriptions__date_fin__gte": aujourdhui}
+    filtre = {
+        "enfants__inscriptions__date_debut__lte": aujourdhui,
+        "enfants__inscriptions__date_fin__gte": aujourdhui,
+    }
     if activite is not None:
         filtre["enfants__inscriptions__activite"] = activite
     else:

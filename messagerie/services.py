@@ -41,13 +41,21 @@ def _limite_verifier(*, famille: Famille) -> None:
     la famille (nouveaux fils et réponses) sur l'heure écoulée."""
     Famille.objects.select_for_update().get(pk=famille.pk)
     limite = settings.MESSAGERIE_LIMITE_PAR_HEURE
-    possible = envoi_possible_a(Message.objects.filter(fil__famille=famille, de_la_famille=True),
-                                champ_date="date_envoi", limite=limite)
+    possible = envoi_possible_a(
+        Message.objects.filter(fil__famille=famille, de_la_famille=True),
+        champ_date="date_envoi",
+        limite=limite,
+    )
     if possible is not None:
         journal.evenement("limite_messages", famille=famille.numero)
-        raise LimiteAtteinte(MESSAGE_LIMITE.format(
-            envois=nombre_fr(limite, "message", "messages"), heure=heure_texte(possible),
-            nom_ccas=settings.NOM_CCAS, telephone=settings.CCAS_TELEPHONE))
+        raise LimiteAtteinte(
+            MESSAGE_LIMITE.format(
+                envois=nombre_fr(limite, "message", "messages"),
+                heure=heure_texte(possible),
+                nom_ccas=settings.NOM_CCAS,
+                telephone=settings.CCAS_TELEPHONE,
+            )
+        )
 
 
 def _pieces_jointes_ajouter(*, message: Message, fichiers: Iterable) -> None:
@@ -82,8 +90,7 @@ def fil_creer_par_famille(
     """Un parent écrit à une structure : un nouveau fil avec son premier message (LimiteAtteinte
     au-delà de la limite par heure de la famille)."""
     _limite_verifier(famille=famille)
-    fil = Fil.objects.create(famille=famille, structure=structure, objet=objet,
-                             initie_par_famille=True)
+    fil = Fil.objects.create(famille=famille, structure=structure, objet=objet, initie_par_famille=True)
     _message_ajouter(fil=fil, de_la_famille=True, auteur=auteur, texte=texte, fichiers=fichiers)
     return fil
 
@@ -92,16 +99,14 @@ def fil_creer_par_famille(
 def message_famille_repondre(*, fil: Fil, auteur, texte: str, fichiers=()) -> Message:
     """Un parent répond dans un fil de sa famille (LimiteAtteinte au-delà de la limite)."""
     _limite_verifier(famille=fil.famille)
-    return _message_ajouter(fil=fil, de_la_famille=True, auteur=auteur, texte=texte,
-                            fichiers=fichiers)
+    return _message_ajouter(fil=fil, de_la_famille=True, auteur=auteur, texte=texte, fichiers=fichiers)
 
 
 @transaction.atomic
 def message_structure_repondre(*, fil: Fil, agent, texte: str, fichiers=()) -> Message:
     """Un agent répond dans un fil ; la famille est prévenue par courriel si elle l'accepte."""
     fil = Fil.objects.select_for_update().get(pk=fil.pk)
-    message = _message_ajouter(fil=fil, de_la_famille=False, auteur=agent, texte=texte,
-                               fichiers=fichiers)
+    message = _message_ajouter(fil=fil, de_la_famille=False, auteur=agent, texte=texte, fichiers=fichiers)
     # Répondre, c'est avoir lu les messages de la famille.
     fil_marquer_lu(fil=fil, par_la_famille=False)
     notification_creer(famille=fil.famille)
@@ -110,36 +115,41 @@ def message_structure_repondre(*, fil: Fil, agent, texte: str, fichiers=()) -> M
 
 @transaction.atomic
 def fil_creer_par_structure(
-    *, famille: Famille, structure: Structure | None, agent, objet: str, texte: str, fichiers=(),
+    *,
+    famille: Famille,
+    structure: Structure | None,
+    agent,
+    objet: str,
+    texte: str,
+    fichiers=(),
     notifier: bool = True,
 ) -> Fil:
     """Un agent écrit à une famille (structure vide : message du CCAS) ; la famille est prévenue
     (sauf `notifier=False`, quand l'appelant envoie lui-même son courriel)."""
-    fil = Fil.objects.create(famille=famille, structure=structure, objet=objet,
-                             initie_par_famille=False)
+    fil = Fil.objects.create(famille=famille, structure=structure, objet=objet, initie_par_famille=False)
     _message_ajouter(fil=fil, de_la_famille=False, auteur=agent, texte=texte, fichiers=fichiers)
     if notifier:
         notification_creer(famille=famille)
     return fil
 
 
-def message_systeme_envoyer(*, famille: Famille, objet: str, texte: str,
-                            notifier: bool = True) -> Fil:
+def message_systeme_envoyer(*, famille: Famille, objet: str, texte: str, notifier: bool = True) -> Fil:
     """Un message du CCAS dans la boîte de réception de la famille (décision sur une demande…).
 
     La famille reçoit le courriel de notification (sans le contenu) si elle l'accepte, sauf
     `notifier=False` : les décisions sur les demandes ont leur propre courriel.
     """
-    return fil_creer_par_structure(famille=famille, structure=None, agent=None, objet=objet,
-                                   texte=texte, notifier=notifier)
+    return fil_creer_par_structure(
+        famille=famille, structure=None, agent=None, objet=objet, texte=texte, notifier=notifier
+    )
 
 
 @transaction.atomic
 def fil_marquer_lu(*, fil: Fil, par_la_famille: bool) -> int:
     """Marque lus les messages reçus par cette partie ; renvoie combien l'ont été."""
-    return Message.objects.filter(
-        fil=fil, de_la_famille=not par_la_famille, lu_le__isnull=True
-    ).update(lu_le=timezone.now())
+    return Message.objects.filter(fil=fil, de_la_famille=not par_la_famille, lu_le__isnull=True).update(
+        lu_le=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -162,16 +172,22 @@ def fil_restaurer(*, fil: Fil) -> Fil:
 
 # Diffusions
 
+
 @transaction.atomic
 def diffusion_creer(
-    *, agent, objet: str, texte: str, structure: Structure | None = None,
+    *,
+    agent,
+    objet: str,
+    texte: str,
+    structure: Structure | None = None,
     activite: Activite | None = None,
 ) -> Diffusion:
     """Enregistre une diffusion ; les messages sont créés en tâche de fond après validation."""
     if (structure is None) == (activite is None):
         raise ValueError("Une diffusion vise une structure ou une activité (l'une des deux).")
-    diffusion = Diffusion.objects.create(auteur=agent, structure=structure, activite=activite,
-                                         objet=objet, texte=texte)
+    diffusion = Diffusion.objects.create(
+        auteur=agent, structure=structure, activite=activite, objet=objet, texte=texte
+    )
     from messagerie.tasks import diffusion_executer_tache
 
     transaction.on_commit(lambda: diffusion_executer_tache.enqueue(diffusion_id=diffusion.pk))
@@ -189,12 +205,16 @@ def diffusion_executer(*, diffusion_id: int) -> Diffusion:
     if diffusion.statut == Diffusion.Statut.ENVOYEE:
         return diffusion
     structure = diffusion.structure or diffusion.activite.structure
-    familles = selectors.familles_destinataires(structure=diffusion.structure,
-                                                activite=diffusion.activite)
+    familles = selectors.familles_destinataires(structure=diffusion.structure, activite=diffusion.activite)
     nombre = 0
     for famille in familles.prefetch_related("responsables"):
-        fil_creer_par_structure(famille=famille, structure=structure, agent=diffusion.auteur,
-                                objet=diffusion.objet, texte=diffusion.texte)
+        fil_creer_par_structure(
+            famille=famille,
+            structure=structure,
+            agent=diffusion.auteur,
+            objet=diffusion.objet,
+            texte=diffusion.texte,
+        )
         nombre += 1
     diffusion.statut = Diffusion.Statut.ENVOYEE
     diffusion.nombre_familles = nombre
@@ -204,6 +224,7 @@ def diffusion_executer(*, diffusion_id: int) -> Diffusion:
 
 
 # Informations et formulaires
+
 
 @transaction.atomic
 def information_enregistrer(*, information: Information) -> Information:
@@ -227,6 +248,7 @@ def document_enregistrer(*, document: Document, fichier=None) -> Document:
 
 # Notifications par courriel
 
+
 def notification_creer(*, famille: Famille) -> Notification | None:
     """Prévoit le courriel « un nouveau message vous attend », envoyé en tâche après validation.
 
@@ -239,9 +261,7 @@ def notification_creer(*, famille: Famille) -> Notification | None:
     notification = Notification.objects.create(famille=famille)
     from messagerie.tasks import notification_envoyer_tache
 
-    transaction.on_commit(
-        lambda: notification_envoyer_tache.enqueue(notification_id=notification.pk)
-    )
+    transaction.on_commit(lambda: notification_envoyer_tache.enqueue(notification_id=notification.pk))
     return notification
 
 
@@ -254,19 +274,21 @@ def notification_envoyer(*, notification_id: int) -> bool:
     notification = Notification.objects.select_related("famille").get(pk=notification_id)
     if notification.envoyee_le is not None:
         return True
-    principal = Famille.objects.prefetch_related("responsables").get(
-        pk=notification.famille_id
-    ).responsable_principal
+    principal = (
+        Famille.objects.prefetch_related("responsables").get(pk=notification.famille_id).responsable_principal
+    )
     if principal is None or not principal.autorisation_courriel or not principal.email:
         # La famille a retiré son accord entre-temps : rien à envoyer.
         return True
     lien = settings.PORTAIL_URL.rstrip("/") + reverse("messagerie:boite")
-    corps = render_to_string("messagerie/courriel_notification.txt",
-                             {"lien": lien, "nom_ccas": settings.NOM_CCAS})
+    corps = render_to_string(
+        "messagerie/courriel_notification.txt", {"lien": lien, "nom_ccas": settings.NOM_CCAS}
+    )
     notification.tentatives += 1
     try:
-        send_mail(subject=SUJET_NOTIFICATION, message=corps, from_email=None,
-                  recipient_list=[principal.email])
+        send_mail(
+            subject=SUJET_NOTIFICATION, message=corps, from_email=None, recipient_list=[principal.email]
+        )
     except Exception as erreur:  # noqa: BLE001 — toute panne du serveur est retentée
         logger.warning("Courriel de notification %s non envoyé : %s", notification.pk, erreur)
         notification.derniere_erreur = f"{type(erreur).__name__}: {erreur}"[:255]

@@ -18,8 +18,7 @@ def notification_envoyer_tache(notification_id: int, tentative: int = 1) -> bool
     if services.notification_envoyer(notification_id=notification_id):
         return True
     if tentative >= settings.MESSAGERIE_NOTIFICATION_TENTATIVES_MAX:
-        logger.error("Courriel de notification %s abandonné après %s tentatives.",
-                     notification_id, tentative)
+        logger.error("Courriel de notification %s abandonné après %s tentatives.", notification_id, tentative)
         return False
     delai = timedelta(seconds=settings.MESSAGERIE_NOTIFICATION_DELAI * 2 ** (tentative - 1))
     tache = notification_envoyer_tache

@@ -23,9 +23,7 @@ VUES = {
 
 def _liste(request, vue: str):
     titre, selecteur = VUES[vue]
-    page = Paginator(selecteur(famille=request.famille), FILS_PAR_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selecteur(famille=request.famille), FILS_PAR_PAGE).get_page(request.GET.get("page"))
     return render(request, "messagerie/boite.html", {"vue": vue, "titre": titre, "page": page})
 
 
@@ -52,8 +50,12 @@ def nouveau(request):
         donnees = form.cleaned_data
         try:
             fil = services.fil_creer_par_famille(
-                famille=request.famille, auteur=request.user, structure=donnees["structure"],
-                objet=donnees["objet"], texte=donnees["texte"], fichiers=donnees["pieces_jointes"],
+                famille=request.famille,
+                auteur=request.user,
+                structure=donnees["structure"],
+                objet=donnees["objet"],
+                texte=donnees["texte"],
+                fichiers=donnees["pieces_jointes"],
             )
         except services.LimiteAtteinte as limite:
             form.add_error(None, limite.message)
@@ -72,7 +74,9 @@ def fil(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.message_famille_repondre(
-                fil=fil, auteur=request.user, texte=form.cleaned_data["texte"],
+                fil=fil,
+                auteur=request.user,
+                texte=form.cleaned_data["texte"],
                 fichiers=form.cleaned_data["pieces_jointes"],
             )
         except services.LimiteAtteinte as limite:
@@ -130,5 +134,6 @@ def infos(request):
 def document(request, pk):
     """Un formulaire publié (le même pour toutes les familles connectées)."""
     doc = get_object_or_404(selectors.documents_publies(), pk=pk)
-    return fichiers.reponse_telechargement(doc.fichier, nom=fichiers.nom_sur(doc.titre, ".pdf"),
-                                           type_mime="application/pdf")
+    return fichiers.reponse_telechargement(
+        doc.fichier, nom=fichiers.nom_sur(doc.titre, ".pdf"), type_mime="application/pdf"
+    )

@@ -95,10 +95,7 @@ def _valeur(objet, champ):
 def _champs(modele):
     if modele._meta.label == "familles.Utilisateur":
         return [modele._meta.get_field(n) for n in CHAMPS_UTILISATEUR]
-    return [
-        f for f in modele._meta.concrete_fields
-        if not _est_secret(f.name) and not f.primary_key
-    ]
+    return [f for f in modele._meta.concrete_fields if not _est_secret(f.name) and not f.primary_key]
 
 
 def donnees_famille(*, famille: Famille) -> list[dict]:
@@ -108,14 +105,14 @@ def donnees_famille(*, famille: Famille) -> list[dict]:
         champs = _champs(section.modele)
         filtre = {"pk": famille.pk} if section.chemin == "pk" else {section.chemin: famille.pk}
         objets = section.modele._default_manager.filter(**filtre).order_by("pk")
-        resultat.append({
-            "section": section.libelle,
-            "modele": section.modele._meta.label,
-            "colonnes": [str(f.verbose_name) for f in champs],
-            "objets": [
-                {str(f.verbose_name): _valeur(objet, f) for f in champs} for objet in objets
-            ],
-        })
+        resultat.append(
+            {
+                "section": section.libelle,
+                "modele": section.modele._meta.label,
+                "colonnes": [str(f.verbose_name) for f in champs],
+                "objets": [{str(f.verbose_name): _valeur(objet, f) for f in champs} for objet in objets],
+            }
+        )
     return resultat
 
 
@@ -143,7 +140,8 @@ def _colonnes_lisibles(modele) -> list:
     techniques que le modèle déclare (`export_champs_techniques`, gardées dans le JSON)."""
     techniques = set(getattr(modele, "export_champs_techniques", ()))
     return [
-        f for f in _champs(modele)
+        f
+        for f in _champs(modele)
         if f.name not in techniques and not (f.is_relation and f.related_model is Famille)
     ]
 
@@ -159,8 +157,10 @@ def _jointures(champs) -> list[str]:
         if champ.related_model._meta.label == "familles.Utilisateur":
             continue
         for sous in champ.related_model._meta.concrete_fields:
-            if sous.is_relation and sous.related_model not in (Famille, apps.get_model(
-                    "familles", "Utilisateur")):
+            if sous.is_relation and sous.related_model not in (
+                Famille,
+                apps.get_model("familles", "Utilisateur"),
+            ):
                 chemins.append(f"{champ.name}__{sous.name}")
     return chemins
 
@@ -195,7 +195,8 @@ def _lisible(objet, champ, *, famille: Famille) -> str:
             return _nombre_fr(valeur)
         raise ChampDecimalInconnu(
             f"{champ.model._meta.label}.{champ.name} : montant ou nombre ? Déclarez-le dans "
-            "portail.export.CHAMPS_MONTANTS ou CHAMPS_NOMBRES.")
+            "portail.export.CHAMPS_MONTANTS ou CHAMPS_NOMBRES."
+        )
     if champ.name in CHAMPS_TAILLES:
         return taille_fichier_fr(valeur)
     if isinstance(valeur, dict):
@@ -217,12 +218,15 @@ def donnees_famille_lisibles(*, famille: Famille) -> list[dict]:
             objets = objets.select_related(*jointures)
         label = section.modele._meta.label
         colonnes = [_libelle_colonne(f) for f in champs]
-        resultat.append({
-            "section": SECTIONS_LIBELLES.get(label, section.libelle),
-            "colonnes": colonnes,
-            # (intitulé, valeur) : l'intitulé de la colonne accompagne la valeur sur téléphone.
-            "lignes": [list(zip(colonnes, (_lisible(objet, f, famille=famille) for f in champs),
-                                strict=True))
-                       for objet in objets],
-        })
+        resultat.append(
+            {
+                "section": SECTIONS_LIBELLES.get(label, section.libelle),
+                "colonnes": colonnes,
+                # (intitulé, valeur) : l'intitulé de la colonne accompagne la valeur sur téléphone.
+                "lignes": [
+                    list(zip(colonnes, (_lisible(objet, f, famille=famille) for f in champs), strict=True))
+                    for objet in objets
+                ],
+            }
+        )
     return resultat

@@ -23,9 +23,7 @@ MESSAGE_CONNEXION_INVALIDE = (
     "Identifiant ou mot de passe incorrect. Vérifiez votre saisie "
     "(les majuscules comptent) ou utilisez « Mot de passe oublié ? »."
 )
-MESSAGE_NOUVEAU_IDENTIQUE = (
-    "Le nouveau mot de passe doit être différent de votre mot de passe actuel."
-)
+MESSAGE_NOUVEAU_IDENTIQUE = "Le nouveau mot de passe doit être différent de votre mot de passe actuel."
 MESSAGE_CONFIRMATION_DIFFERENTE = "Les deux mots de passe ne sont pas identiques."
 MESSAGE_ANCIEN_INCORRECT = "Votre mot de passe actuel est incorrect."
 
@@ -33,12 +31,16 @@ MESSAGE_ANCIEN_INCORRECT = "Votre mot de passe actuel est incorrect."
 # validateurs de AUTH_PASSWORD_VALIDATORS), dans l'ordre du guide des familles.
 CRITERES_PAR_VALIDATEUR = {
     "MinimumLengthValidator": lambda v: [f"{v.min_length} caractères minimum"],
-    "ComplexiteValidator": lambda v: ["Au moins 1 majuscule", "Au moins 1 minuscule",
-                                      "Au moins 1 caractère numérique"],
+    "ComplexiteValidator": lambda v: [
+        "Au moins 1 majuscule",
+        "Au moins 1 minuscule",
+        "Au moins 1 caractère numérique",
+    ],
     "NumericPasswordValidator": lambda v: ["Pas uniquement des chiffres"],
     "CommonPasswordValidator": lambda v: ["Pas un mot de passe trop courant (comme « Azerty123 »)"],
     "UserAttributeSimilarityValidator": lambda v: [
-        "Pas trop proche de votre identifiant, de vos nom et prénom ou de votre adresse email"],
+        "Pas trop proche de votre identifiant, de vos nom et prénom ou de votre adresse email"
+    ],
 }
 CRITERE_DIFFERENT = "Différent de votre mot de passe actuel"
 
@@ -48,15 +50,17 @@ def criteres_mot_de_passe() -> list[str]:
     erreur de configuration (le parent serait refusé pour une règle qu'on ne lui a pas dite)."""
     ordre = list(CRITERES_PAR_VALIDATEUR)
     criteres = []
-    validateurs = sorted(password_validation.get_default_password_validators(),
-                         key=lambda v: ordre.index(type(v).__name__) if type(v).__name__ in ordre
-                         else len(ordre))
+    validateurs = sorted(
+        password_validation.get_default_password_validators(),
+        key=lambda v: ordre.index(type(v).__name__) if type(v).__name__ in ordre else len(ordre),
+    )
     for validateur in validateurs:
         nom = type(validateur).__name__
         if nom not in CRITERES_PAR_VALIDATEUR:
             raise ImproperlyConfigured(
                 f"Le validateur de mot de passe {nom} n'a pas de critère affiché : ajoutez-le à "
-                "portail.forms.CRITERES_PAR_VALIDATEUR.")
+                "portail.forms.CRITERES_PAR_VALIDATEUR."
+            )
         criteres.extend(CRITERES_PAR_VALIDATEUR[nom](validateur))
     return criteres
 
@@ -153,7 +157,4 @@ class MotDePasseOublieForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse email"
-        self.fields["email"].help_text = (
-            "L'adresse email connue du CCAS pour votre compte famille."
-        )
-
+        self.fields["email"].help_text = "L'adresse email connue du CCAS pour votre compte famille."

@@ -23,8 +23,13 @@ class ChangementMotDePasseObligatoireMiddleware:
     fichiers statiques sont accessibles.
     """
 
-    CHEMINS_LIBRES = ("/static/", "/deconnexion/", "/accessibilite/", "/mentions-legales/",
-                      "/donnees-personnelles/")
+    CHEMINS_LIBRES = (
+        "/static/",
+        "/deconnexion/",
+        "/accessibilite/",
+        "/mentions-legales/",
+        "/donnees-personnelles/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,11 +37,7 @@ class ChangementMotDePasseObligatoireMiddleware:
     def __call__(self, request):
         request.famille = _famille(request)
         utilisateur = getattr(request, "user", None)
-        if (
-            utilisateur is not None
-            and utilisateur.is_authenticated
-            and utilisateur.doit_changer_mot_de_passe
-        ):
+        if utilisateur is not None and utilisateur.is_authenticated and utilisateur.doit_changer_mot_de_passe:
             cible = reverse("mot_de_passe_nouveau")
             if request.path != cible and not request.path.startswith(self.CHEMINS_LIBRES):
                 return redirect(cible)

@@ -62,10 +62,10 @@ def date_limite(*, aujourdhui: datetime.date | None = None, annees: int | None =
 def familles_inactives(*, limite: datetime.date):
     """Les familles sans activité depuis `limite` (et pas déjà anonymisées)."""
     debut_limite = timezone.make_aware(datetime.datetime.combine(limite, datetime.time.min))
-    inscription_en_cours = Inscription.objects.filter(enfant__famille=OuterRef("pk"),
-                                                      date_fin__gte=limite)
+    inscription_en_cours = Inscription.objects.filter(enfant__famille=OuterRef("pk"), date_fin__gte=limite)
     compte_actif = Utilisateur.objects.filter(famille=OuterRef("pk")).filter(
-        Q(last_login__gte=debut_limite) | Q(date_joined__gte=debut_limite))
+        Q(last_login__gte=debut_limite) | Q(date_joined__gte=debut_limite)
+    )
     facture_recente = Facture.objects.filter(famille=OuterRef("pk"), date_facture__gte=limite)
     reglement_recent = Reglement.objects.filter(famille=OuterRef("pk"), date__gte=limite)
     return (
@@ -100,8 +100,14 @@ def famille_anonymiser(*, famille: Famille) -> dict:
     absences.update(certificat="", motif="(effacé)", motif_refus="")
     Reservation.objects.filter(inscription__enfant__in=enfants).update(motif_refus="")
     nombre_enfants = enfants.update(
-        nom=NOM_ANONYME, prenom="ENFANT", ecole="", classe="", lunettes_precisions="",
-        souhaits_inscription="", date_naissance=datetime.date(2000, 1, 1))
+        nom=NOM_ANONYME,
+        prenom="ENFANT",
+        ecole="",
+        classe="",
+        lunettes_precisions="",
+        souhaits_inscription="",
+        date_naissance=datetime.date(2000, 1, 1),
+    )
     fils = Fil.objects.filter(famille=famille)
     from messagerie.models import PieceJointe
 
@@ -111,14 +117,34 @@ def famille_anonymiser(*, famille: Famille) -> dict:
     nombre_demandes, _ = Demande.objects.filter(famille=famille).delete()
     Audit.objects.filter(famille=famille).update(avant={}, apres={})
     Responsable.objects.filter(famille=famille).update(
-        nom=NOM_ANONYME, prenom="", adresse="", code_postal="", ville="",
-        telephone_domicile="", telephone_professionnel="", telephone_mobile="", email="",
-        profession="", csp="", employeur="", adresse_employeur="", autorisation_courriel=False,
-        autorisation_sms=False)
+        nom=NOM_ANONYME,
+        prenom="",
+        adresse="",
+        code_postal="",
+        ville="",
+        telephone_domicile="",
+        telephone_professionnel="",
+        telephone_mobile="",
+        email="",
+        profession="",
+        csp="",
+        employeur="",
+        adresse_employeur="",
+        autorisation_courriel=False,
+        autorisation_sms=False,
+    )
     Famille.objects.filter(pk=famille.pk).update(
-        numero_allocataire="", quotient_familial=None, revenu_fiscal_reference=None,
-        nombre_parts=None, annee_fiscale=None, titulaire_compte="", banque="", iban="", bic="",
-        prelevement_automatique=False)
+        numero_allocataire="",
+        quotient_familial=None,
+        revenu_fiscal_reference=None,
+        nombre_parts=None,
+        annee_fiscale=None,
+        titulaire_compte="",
+        banque="",
+        iban="",
+        bic="",
+        prelevement_automatique=False,
+    )
     comptes = Utilisateur.objects.filter(famille=famille)
     for compte in comptes:
         compte.set_unusable_password()
@@ -126,8 +152,12 @@ def famille_anonymiser(*, famille: Famille) -> dict:
         compte.email = compte.first_name = compte.last_name = ""
         compte.is_active = False
         compte.save()
-    return {"enfants": nombre_enfants, "messages": nombre_messages,
-            "demandes": nombre_demandes, "comptes": len(comptes)}
+    return {
+        "enfants": nombre_enfants,
+        "messages": nombre_messages,
+        "demandes": nombre_demandes,
+        "comptes": len(comptes),
+    }
 
 
 DUREE_TRACES_CONNEXION = datetime.timedelta(days=365)

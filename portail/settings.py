@@ -172,11 +172,11 @@ _SESSIONS = {
 }
 _sessions = _env("SESSIONS", "base").strip().lower()
 if _sessions not in _SESSIONS:
-    raise ImproperlyConfigured(
-        f"SESSIONS={_sessions!r} : valeurs possibles {', '.join(_SESSIONS)}.")
+    raise ImproperlyConfigured(f"SESSIONS={_sessions!r} : valeurs possibles {', '.join(_SESSIONS)}.")
 if _sessions != "base" and not _env("REDIS_URL"):
     raise ImproperlyConfigured(
-        "SESSIONS=cache ou cache_base demande un cache partagé : définissez REDIS_URL.")
+        "SESSIONS=cache ou cache_base demande un cache partagé : définissez REDIS_URL."
+    )
 SESSION_ENGINE = _SESSIONS[_sessions]
 
 AUTH_USER_MODEL = "familles.Utilisateur"
@@ -225,17 +225,17 @@ _portail = urlsplit(PORTAIL_URL)
 if _portail.scheme not in ("http", "https") or not _portail.hostname:
     raise ImproperlyConfigured(
         f"PORTAIL_URL={PORTAIL_URL!r} n'est pas une adresse web complète "
-        "(exemple : https://portail.ville.fr).")
+        "(exemple : https://portail.ville.fr)."
+    )
 if not DEBUG and _boucle_locale(_portail.hostname):
     raise ImproperlyConfigured(
         f"PORTAIL_URL={PORTAIL_URL!r} désigne la machine elle-même : les liens des factures et "
         "des courriels ne mèneraient nulle part chez les familles. Quand DEBUG est désactivé, "
-        "indiquez l'adresse publique du portail (exemple : https://portail.ville.fr).")
+        "indiquez l'adresse publique du portail (exemple : https://portail.ville.fr)."
+    )
 
 # Pages légales (mentions légales, données personnelles, déclaration d'accessibilité).
-DIRECTEUR_PUBLICATION = _env(
-    "DIRECTEUR_PUBLICATION", f"le président du {NOM_CCAS} (le maire de {NOM_VILLE})"
-)
+DIRECTEUR_PUBLICATION = _env("DIRECTEUR_PUBLICATION", f"le président du {NOM_CCAS} (le maire de {NOM_VILLE})")
 HEBERGEUR_NOM = _env("HEBERGEUR_NOM", f"Mairie de {NOM_VILLE} (serveurs de la commune)")
 HEBERGEUR_ADRESSE = _env("HEBERGEUR_ADRESSE", CCAS_ADRESSE)
 HEBERGEUR_TELEPHONE = _env("HEBERGEUR_TELEPHONE", CCAS_TELEPHONE)

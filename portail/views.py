@@ -43,8 +43,11 @@ def accueil(request):
 @famille_requise
 def mes_donnees(request):
     """Toutes les données de la famille, lisibles (HTML) ; téléchargeables en JSON."""
-    return render(request, "portail/mes_donnees.html",
-                  {"sections": export.donnees_famille_lisibles(famille=request.famille)})
+    return render(
+        request,
+        "portail/mes_donnees.html",
+        {"sections": export.donnees_famille_lisibles(famille=request.famille)},
+    )
 
 
 @famille_requise
@@ -55,9 +58,7 @@ def mes_donnees_json(request):
         "sections": export.donnees_famille(famille=request.famille),
     }
     reponse = JsonResponse(contenu, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    reponse["Content-Disposition"] = (
-        f'attachment; filename="mes-donnees-{request.famille.numero}.json"'
-    )
+    reponse["Content-Disposition"] = f'attachment; filename="mes-donnees-{request.famille.numero}.json"'
     return reponse
 
 
@@ -151,8 +152,7 @@ def csrf_echec(request, reason=""):
 
 def acces_refuse(request, exception=None):
     identifiant = request.user.get_username() if request.user.is_authenticated else ""
-    journal.evenement("acces_refuse", request=request, identifiant=identifiant,
-                      chemin=request.path)
+    journal.evenement("acces_refuse", request=request, identifiant=identifiant, chemin=request.path)
     return render(request, "403.html", status=403)
 
 

@@ -62,17 +62,23 @@ def ouvrir_session(url, identifiant, mot_de_passe) -> str:
     page = reponse.read().decode()
     csrf = re.search(r"csrftoken=([^;]+)", reponse.headers.get("Set-Cookie"))[1]
     jeton = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
-    donnees = urllib.parse.urlencode({"csrfmiddlewaretoken": jeton, "username": identifiant,
-                                      "password": mot_de_passe}).encode()
+    donnees = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": jeton, "username": identifiant, "password": mot_de_passe}
+    ).encode()
 
     class SansRedirection(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None
 
-    requete = urllib.request.Request(f"{url}/connexion/", data=donnees, headers={
-        "Cookie": f"csrftoken={csrf}",
-        "Referer": f"{url.replace('http:', 'https:')}/connexion/",
-        "X-Forwarded-Proto": "https"})
+    requete = urllib.request.Request(
+        f"{url}/connexion/",
+        data=donnees,
+        headers={
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": f"{url.replace('http:', 'https:')}/connexion/",
+            "X-Forwarded-Proto": "https",
+        },
+    )
     try:
         urllib.request.build_opener(SansRedirection).open(requete)
     except urllib.error.HTTPError as reponse_302:
@@ -80,8 +86,7 @@ def ouvrir_session(url, identifiant, mot_de_passe) -> str:
         session = next(re.search(r"sessionid=([^;]+)", e)[1] for e in entetes if "sessionid=" in e)
         # Comme un navigateur : le cookie CSRF (renouvelé à la connexion) revient avec chaque
         # requête ; sans lui, chaque page à formulaire fabriquerait un nouveau secret.
-        csrf = next((re.search(r"csrftoken=([^;]+)", e)[1] for e in entetes if "csrftoken=" in e),
-                    csrf)
+        csrf = next((re.search(r"csrftoken=([^;]+)", e)[1] for e in entetes if "csrftoken=" in e), csrf)
         return f"sessionid={session}; csrftoken={csrf}"
     raise RuntimeError(f"connexion refusée pour {identifiant}")
 
@@ -89,14 +94,29 @@ def ouvrir_session(url, identifiant, mot_de_passe) -> str:
 def mesurer(url, page, clients, duree, lua, env, cookies) -> tuple:
     """Un passage de wrk : (requêtes/s, p50, p95, p99 en ms, erreurs)."""
     sortie = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{duree}s", "-s", lua,
-         "-H", "X-Forwarded-Proto: https", f"{url}{page}"],
-        env={**env, "COOKIES": "|".join(cookies)}, capture_output=True, text=True,
-        check=True).stdout
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(clients),
+            "-d",
+            f"{duree}s",
+            "-s",
+            lua,
+            "-H",
+            "X-Forwarded-Proto: https",
+            f"{url}{page}",
+        ],
+        env={**env, "COOKIES": "|".join(cookies)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     requetes, duree_us, p50, p95, p99, erreurs = re.search(
-        r"RESULTAT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", sortie).groups()
-    return (int(requetes) / (int(duree_us) / 1e6), float(p50), float(p95), float(p99),
-            int(erreurs))
+        r"RESULTAT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", sortie
+    ).groups()
+    return (int(requetes) / (int(duree_us) / 1e6), float(p50), float(p95), float(p99), int(erreurs))
 
 
 def verifier_ports_locaux():
@@ -109,9 +129,12 @@ def verifier_ports_locaux():
     except (OSError, ValueError):
         return
     if haut - bas < 40000:
-        print(f"Attention : plage de ports locaux étroite ({bas}–{haut}) ; des connexions de wrk "
-              "attendront 1 s (p99 du plancher faussé). Élargir : sysctl -w "
-              "net.ipv4.ip_local_port_range='15000 65000'.\n", file=sys.stderr)
+        print(
+            f"Attention : plage de ports locaux étroite ({bas}–{haut}) ; des connexions de wrk "
+            "attendront 1 s (p99 du plancher faussé). Élargir : sysctl -w "
+            "net.ipv4.ip_local_port_range='15000 65000'.\n",
+            file=sys.stderr,
+        )
 
 
 def main():
@@ -132,16 +155,24 @@ def main():
 
     statiques = tempfile.mkdtemp(prefix="portail-statiques-")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-                "ALLOWED_HOSTS": "127.0.0.1", "PORTAIL_URL": "https://portail.example",
-                "DATABASE_URL": args.base,
-                "SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": statiques, "CONN_MAX_AGE": "60",
-                "LOG_LEVEL": "WARNING", "AXES_ENABLED": "0"})
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "PORTAIL_URL": "https://portail.example",
+            "DATABASE_URL": args.base,
+            "SECURE_SSL_REDIRECT": "0",
+            "STATIC_ROOT": statiques,
+            "CONN_MAX_AGE": "60",
+            "LOG_LEVEL": "WARNING",
+            "AXES_ENABLED": "0",
+        }
+    )
     python = sys.executable
     if not args.sans_preparation:
         base, nom = args.base.rsplit("/", 1)
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{nom}"'],
-                       check=True)
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{nom}"'], check=True)
         subprocess.run(["psql", f"{base}/postgres", "-qc", f'CREATE DATABASE "{nom}"'], check=True)
         executer([python, "manage.py", "migrate", "--noinput", "-v0"], env)
         executer([python, "manage.py", "demo", "--force"], env, stdout=subprocess.DEVNULL)
@@ -150,9 +181,19 @@ def main():
     port = 8765
     url = f"http://127.0.0.1:{port}"
     gunicorn = subprocess.Popen(
-        [str(Path(python).with_name("gunicorn")), "portail.wsgi", "--workers",
-         str(args.workers), "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
-        cwd=RACINE, env=env)
+        [
+            str(Path(python).with_name("gunicorn")),
+            "portail.wsgi",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=RACINE,
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
@@ -171,21 +212,25 @@ def main():
             for _tour in range(args.repetitions):
                 for page in pages:
                     mesures.setdefault((clients, page), []).append(
-                        mesurer(url, page, clients, args.duree, lua.name, env, cookies))
-        print(f"gunicorn {args.workers} processus, wrk 2 fils, {args.repetitions} tours de "
-              f"{args.duree} s par page et par nombre de clients, {len(cookies)} sessions de "
-              "parent ; médianes des tours (entre crochets : le plus bas et le plus haut).\n")
-        print("| page | clients | requêtes/s | part du plancher | p50 (ms) | p95 (ms) | p99 (ms) "
-              "| erreurs |")
+                        mesurer(url, page, clients, args.duree, lua.name, env, cookies)
+                    )
+        print(
+            f"gunicorn {args.workers} processus, wrk 2 fils, {args.repetitions} tours de "
+            f"{args.duree} s par page et par nombre de clients, {len(cookies)} sessions de "
+            "parent ; médianes des tours (entre crochets : le plus bas et le plus haut).\n"
+        )
+        print("| page | clients | requêtes/s | part du plancher | p50 (ms) | p95 (ms) | p99 (ms) | erreurs |")
         print("|---|---|---|---|---|---|---|---|")
         for (clients, page), tours in mesures.items():
             debits = [t[0] for t in tours]
             plancher = statistics.median(t[0] for t in mesures[(clients, pages[0])])
             debit = statistics.median(debits)
             p50, p95, p99 = (statistics.median(t[i] for t in tours) for i in (1, 2, 3))
-            print(f"| {page} | {clients} | {debit:.0f} [{min(debits):.0f}–{max(debits):.0f}] "
-                  f"| {100 * debit / plancher:.0f} % | {p50:.1f} | {p95:.1f} | {p99:.1f} "
-                  f"| {sum(t[4] for t in tours)} |")
+            print(
+                f"| {page} | {clients} | {debit:.0f} [{min(debits):.0f}–{max(debits):.0f}] "
+                f"| {100 * debit / plancher:.0f} % | {p50:.1f} | {p95:.1f} | {p99:.1f} "
+                f"| {sum(t[4] for t in tours)} |"
+            )
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=10)

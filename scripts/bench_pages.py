@@ -45,10 +45,20 @@ from enfants.models import Enfant  # noqa: E402
 from facturation.models import Facture  # noqa: E402
 from familles.models import Utilisateur  # noqa: E402
 
-GRANDES_TABLES = ("facturation_facture", "facturation_lignefacture", "facturation_reglement",
-                  "facturation_affectation", "messagerie_message", "messagerie_fil",
-                  "demandes_demande", "enfants_reservation", "enfants_presence",
-                  "enfants_inscription", "enfants_enfant", "familles_famille")
+GRANDES_TABLES = (
+    "facturation_facture",
+    "facturation_lignefacture",
+    "facturation_reglement",
+    "facturation_affectation",
+    "messagerie_message",
+    "messagerie_fil",
+    "demandes_demande",
+    "enfants_reservation",
+    "enfants_presence",
+    "enfants_inscription",
+    "enfants_enfant",
+    "familles_famille",
+)
 
 
 def balayages_sequentiels(requetes) -> set[str]:
@@ -83,15 +93,16 @@ def main():
         "Accueil": reverse("portail:accueil"),
         "Mon compte": reverse("familles:compte"),
         "Mes enfants": reverse("enfants:liste"),
-        "Planning du mois": reverse("enfants:planning", args=[enfant.pk, aujourdhui.year,
-                                                              aujourdhui.month]),
+        "Planning du mois": reverse("enfants:planning", args=[enfant.pk, aujourdhui.year, aujourdhui.month]),
         "Relevé de compte": reverse("facturation:releve"),
         "Boîte de réception": reverse("messagerie:boite"),
         "Liste des demandes": reverse("demandes:liste"),
         "Facture PDF": reverse("facturation:facture_pdf", args=[facture.pk]),
     }
-    print(f"Base : {connection.vendor}, famille lourde {parent.famille.numero}, "
-          f"{args.repetitions} mesures par page.\n")
+    print(
+        f"Base : {connection.vendor}, famille lourde {parent.famille.numero}, "
+        f"{args.repetitions} mesures par page.\n"
+    )
     print("| page | requêtes SQL | médiane (ms) | p95 (ms) | balayages séquentiels de grandes tables |")
     print("|---|---|---|---|---|")
     for nom, url in pages.items():
@@ -113,8 +124,10 @@ def main():
         durees.sort()
         p95 = durees[max(0, round(0.95 * len(durees)) - 1)]
         seq = balayages_sequentiels(requetes) if connection.vendor == "postgresql" else set()
-        print(f"| {nom} | {len(requetes)} | {statistics.median(durees):.1f} | {p95:.1f} | "
-              f"{', '.join(sorted(seq)) or 'aucun'} |")
+        print(
+            f"| {nom} | {len(requetes)} | {statistics.median(durees):.1f} | {p95:.1f} | "
+            f"{', '.join(sorted(seq)) or 'aucun'} |"
+        )
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def main():
     if not options.base:
         call_command("migrate", verbosity=0)
         call_command("demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    disponibles = list(Facture.objects.order_by("pk").values_list("pk", flat=True)[:options.factures])
+    disponibles = list(Facture.objects.order_by("pk").values_list("pk", flat=True)[: options.factures])
     pks = [disponibles[i % len(disponibles)] for i in range(options.factures)]
     # La référence rend exactement le HTML que le portail produit pour ces factures.
     pages_html = [pdf.facture_html(selectors.facture_detail(famille=None, pk=pk)) for pk in pks]
@@ -90,15 +90,19 @@ def main():
     connection.close()
 
     duree_portail = chronometrer(_portail, _en_paquets(pks, options.processus), options.processus)
-    duree_seul = chronometrer(_weasyprint_seul, _en_paquets(pages_html, options.processus),
-                              options.processus)
+    duree_seul = chronometrer(_weasyprint_seul, _en_paquets(pages_html, options.processus), options.processus)
     n = options.factures
-    print(f"{n} factures ({len(disponibles)} distinctes), {options.processus} processus, "
-          f"base {connection.vendor} :")
-    print(f"  portail (requêtes + gabarit + WeasyPrint) : {duree_portail:.1f} s, "
-          f"{n / duree_portail:.1f} factures/s")
-    print(f"  WeasyPrint seul, même HTML et même CSS    : {duree_seul:.1f} s, "
-          f"{n / duree_seul:.1f} factures/s")
+    print(
+        f"{n} factures ({len(disponibles)} distinctes), {options.processus} processus, "
+        f"base {connection.vendor} :"
+    )
+    print(
+        f"  portail (requêtes + gabarit + WeasyPrint) : {duree_portail:.1f} s, "
+        f"{n / duree_portail:.1f} factures/s"
+    )
+    print(
+        f"  WeasyPrint seul, même HTML et même CSS    : {duree_seul:.1f} s, {n / duree_seul:.1f} factures/s"
+    )
     print(f"  rapport portail / WeasyPrint seul : {duree_portail / duree_seul:.2f}")
     print(f"  charge de la machine (load average 1 min) : {os.getloadavg()[0]:.1f}")
 

@@ -43,20 +43,22 @@ def configurer(dossier_temporaire: Path) -> None:
     """Réglages de développement, base et fichiers dans le dossier temporaire, puis Django."""
     for variable in ("REDIS_URL", "SESSIONS", "DATABASE_URL"):
         os.environ.pop(variable, None)
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "portail.settings",
-        "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{dossier_temporaire / 'captures.sqlite3'}",
-        "MEDIA_ROOT": str(dossier_temporaire / "media"),
-        "FICHIERS_PRIVES_ROOT": str(dossier_temporaire / "prive"),
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "ADMIN_DOUBLE_AUTHENTIFICATION": "0",
-        "LOG_LEVEL": "WARNING",
-        # Playwright (API synchrone) fait tourner une boucle asyncio dans ce fil : les
-        # préparations des pages appellent l'ORM entre deux captures, de façon synchrone et sûre
-        # (comme les tests, voir portail/pytest_plugin.py).
-        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portail.settings",
+            "DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{dossier_temporaire / 'captures.sqlite3'}",
+            "MEDIA_ROOT": str(dossier_temporaire / "media"),
+            "FICHIERS_PRIVES_ROOT": str(dossier_temporaire / "prive"),
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "ADMIN_DOUBLE_AUTHENTIFICATION": "0",
+            "LOG_LEVEL": "WARNING",
+            # Playwright (API synchrone) fait tourner une boucle asyncio dans ce fil : les
+            # préparations des pages appellent l'ORM entre deux captures, de façon synchrone et sûre
+            # (comme les tests, voir portail/pytest_plugin.py).
+            "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+        }
+    )
     sys.path.insert(0, str(RACINE))
     import django
 
@@ -102,8 +104,9 @@ class Capteur:
             return self.contextes[cle]
         from tests.qualite.navigateur import connecter
 
-        contexte = self.navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris",
-                                               base_url=self.base_url)
+        contexte = self.navigateur.new_context(
+            locale="fr-FR", timezone_id="Europe/Paris", base_url=self.base_url
+        )
         contexte.set_default_timeout(20_000)
         page = contexte.new_page()
         if identifiant:
@@ -141,28 +144,35 @@ class Capteur:
             fichier = f"{nom_fichier(nom)}-{largeur}.png"
             page.screenshot(path=str(self.dossier / fichier), full_page=True)
             images.append((largeur, fichier))
-            defauts += [f"à {largeur} px [{d['controle']}] {d['message']}"
-                        for d in mise_en_page.defauts(page)]
+            defauts += [
+                f"à {largeur} px [{d['controle']}] {d['message']}" for d in mise_en_page.defauts(page)
+            ]
         self.lignes.setdefault(section, []).append((nom, url, images, defauts))
         print(f"  {nom}{' — ' + str(len(defauts)) + ' défaut(s)' if defauts else ''}")
 
     def planche(self) -> Path:
-        parties = ["<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>",
-                   "<title>Captures du Portail Famille</title><style>",
-                   "body{font-family:sans-serif;margin:1rem}figure{display:inline-block;"
-                   "margin:0 1rem 1rem 0;vertical-align:top}img{border:1px solid #999;"
-                   "max-height:420px}section>div{border-top:1px solid #ccc;padding:.5rem 0}"
-                   ".defaut{color:#a4161a}</style></head><body><h1>Captures du Portail Famille</h1>"]
+        parties = [
+            "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>",
+            "<title>Captures du Portail Famille</title><style>",
+            "body{font-family:sans-serif;margin:1rem}figure{display:inline-block;"
+            "margin:0 1rem 1rem 0;vertical-align:top}img{border:1px solid #999;"
+            "max-height:420px}section>div{border-top:1px solid #ccc;padding:.5rem 0}"
+            ".defaut{color:#a4161a}</style></head><body><h1>Captures du Portail Famille</h1>",
+        ]
         for section, lignes in self.lignes.items():
             parties.append(f"<section><h2>{html.escape(section)}</h2>")
             for nom, url, images, defauts in lignes:
-                parties.append(f"<div id='{html.escape(nom_fichier(nom))}'><h3>{html.escape(nom)}"
-                               f" <small>{html.escape(url)}</small></h3>")
+                parties.append(
+                    f"<div id='{html.escape(nom_fichier(nom))}'><h3>{html.escape(nom)}"
+                    f" <small>{html.escape(url)}</small></h3>"
+                )
                 for largeur, fichier in images:
-                    parties.append(f"<figure><a href='{html.escape(fichier)}'><img src='"
-                                   f"{html.escape(fichier)}' width='{min(largeur, 1280) // 4}' "
-                                   f"alt='{html.escape(nom)} à {largeur} px'></a>"
-                                   f"<figcaption>{largeur} px</figcaption></figure>")
+                    parties.append(
+                        f"<figure><a href='{html.escape(fichier)}'><img src='"
+                        f"{html.escape(fichier)}' width='{min(largeur, 1280) // 4}' "
+                        f"alt='{html.escape(nom)} à {largeur} px'></a>"
+                        f"<figcaption>{largeur} px</figcaption></figure>"
+                    )
                 parties += [f"<p class='defaut'>{html.escape(d)}</p>" for d in defauts]
                 parties.append("</div>")
             parties.append("</section>")
@@ -175,11 +185,17 @@ class Capteur:
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("dossier", type=Path, help="où écrire les PNG et index.html")
-    arguments.add_argument("--volume", action="store_true",
-                           help="capturer aussi la famille « beaucoup de lignes »")
+    arguments.add_argument(
+        "--volume", action="store_true", help="capturer aussi la famille « beaucoup de lignes »"
+    )
     arguments.add_argument("--largeurs", default="360,1280", help="largeurs en px (360,1280)")
-    arguments.add_argument("--pages", action="append", default=[], metavar="MOTIF",
-                           help="seulement les pages dont le nom contient ce motif (répétable)")
+    arguments.add_argument(
+        "--pages",
+        action="append",
+        default=[],
+        metavar="MOTIF",
+        help="seulement les pages dont le nom contient ce motif (répétable)",
+    )
     arguments.add_argument("--sans-admin", action="store_true", help="sans l'administration")
     options = arguments.parse_args()
     largeurs = [int(x) for x in options.largeurs.split(",")]
@@ -224,6 +240,7 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
     # effacerait ce que les pages précédentes ont préparé) ; les pages publiques : une famille
     # neuve (« mot de passe imposé » ne doit pas bloquer le compte de démonstration).
     demo = jeux.Jeu("demo", lambda: dupont)
+
     def retenue(nom: str) -> bool:
         return not options.pages or any(motif in nom for motif in options.pages)
 
@@ -231,8 +248,9 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
 
     with sync_playwright() as p:
         # --lang : champs de fichier et de date en français si chromium-l10n est installé.
-        navigateur = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                       args=["--no-sandbox", "--disable-gpu", "--lang=fr-FR"])
+        navigateur = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--lang=fr-FR"]
+        )
         capteur = Capteur(navigateur, base_url, options.dossier)
 
         def page_de(visite, cle_parent):
@@ -240,16 +258,21 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
                 return capteur.contexte("anonyme")
             if visite.utilisateur.pk == cle_parent[1].pk:
                 return capteur.contexte(cle_parent[0])
-            return capteur.contexte(f"utilisateur-{visite.utilisateur.pk}",
-                                    utilisateur=visite.utilisateur)
+            return capteur.contexte(f"utilisateur-{visite.utilisateur.pk}", utilisateur=visite.utilisateur)
 
         capteur.contexte("parent", identifiant=IDENTIFIANT_DUPONT, mot_de_passe=MOT_DE_PASSE_DUPONT)
         print("Portail — démonstration")
         for id_ in ids:
             visite = preparer_visite(id_, jeux.INVENTAIRE if id_ in PAGES_PUBLIQUES else demo)
             page = page_de(visite, ("parent", dupont))
-            capteur.capturer("Portail — démonstration", id_, page, visite.url, largeurs,
-                             lambda page, visite=visite: afficher(page, visite))
+            capteur.capturer(
+                "Portail — démonstration",
+                id_,
+                page,
+                visite.url,
+                largeurs,
+                lambda page, visite=visite: afficher(page, visite),
+            )
 
         if options.volume:
             parent = jeux.parent_volume(IDENTIFIANT_VOLUME, MOT_DE_PASSE_VOLUME)
@@ -260,18 +283,30 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
                 if id_ not in pages():
                     continue
                 visite = preparer_visite(id_, volume)
-                capteur.capturer("Portail — beaucoup de lignes", f"volume-{id_}",
-                                 page_de(visite, ("volume", parent)), visite.url, largeurs,
-                                 lambda page, visite=visite: afficher(page, visite))
+                capteur.capturer(
+                    "Portail — beaucoup de lignes",
+                    f"volume-{id_}",
+                    page_de(visite, ("volume", parent)),
+                    visite.url,
+                    largeurs,
+                    lambda page, visite=visite: afficher(page, visite),
+                )
 
         if not options.sans_admin:
-            page = capteur.contexte("agent", identifiant=IDENTIFIANT_AGENT,
-                                    mot_de_passe=MOT_DE_PASSE_AGENT, admin=True)
+            page = capteur.contexte(
+                "agent", identifiant=IDENTIFIANT_AGENT, mot_de_passe=MOT_DE_PASSE_AGENT, admin=True
+            )
             print("Administration")
             for nom, url in pages_admin(famille=dupont.famille, agent=agent):
                 if retenue(f"admin-{nom}"):
-                    capteur.capturer("Administration", f"admin-{nom}", page, url, [1280],
-                                     lambda page, url=url: _ouvrir_admin(page, url))
+                    capteur.capturer(
+                        "Administration",
+                        f"admin-{nom}",
+                        page,
+                        url,
+                        [1280],
+                        lambda page, url=url: _ouvrir_admin(page, url),
+                    )
         navigateur.close()
     return capteur.planche()
 

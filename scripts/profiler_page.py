@@ -51,20 +51,27 @@ def main():
     parser.add_argument("--identifiant", default="famille.lourde")
     parser.add_argument("--tout", action="store_true", help="montrer aussi les cadres de Django")
     parser.add_argument("--sans-profil", action="store_true", help="mesurer seulement")
-    parser.add_argument("--cpu", action="store_true",
-                        help="temps CPU du processus (time.process_time) plutôt que le temps "
-                             "écoulé : moins sensible aux autres processus d'une machine chargée")
-    parser.add_argument("--appels", action="store_true",
-                        help="compter aussi les appels de fonctions Python par requête (cProfile) : "
-                             "une mesure déterministe pour comparer deux versions")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="temps CPU du processus (time.process_time) plutôt que le temps "
+        "écoulé : moins sensible aux autres processus d'une machine chargée",
+    )
+    parser.add_argument(
+        "--appels",
+        action="store_true",
+        help="compter aussi les appels de fonctions Python par requête (cProfile) : "
+        "une mesure déterministe pour comparer deux versions",
+    )
     parser.add_argument("--html", help="écrire aussi le profil HTML dans ce fichier")
     args = parser.parse_args()
     call_command("collectstatic", "--noinput", verbosity=0)  # manifeste des fichiers statiques
     parent = Utilisateur.objects.get(username=args.identifiant)
     enfant = Enfant.objects.filter(famille=parent.famille).order_by("pk").first()
     aujourdhui = timezone.localdate()
-    chemin = args.chemin.format(enfant=enfant.pk if enfant else 0, annee=aujourdhui.year,
-                                mois=aujourdhui.month)
+    chemin = args.chemin.format(
+        enfant=enfant.pk if enfant else 0, annee=aujourdhui.year, mois=aujourdhui.month
+    )
     client = Client(secure=True)
     client.force_login(parent)
     reponse = client.get(chemin)
@@ -75,8 +82,10 @@ def main():
         debut = horloge()
         client.get(chemin)
         durees.append((horloge() - debut) * 1000)
-    print(f"{chemin} : médiane {statistics.median(durees):.2f} ms {'de CPU ' if args.cpu else ''}"
-          f"sans profileur ({args.repetitions} requêtes, {len(reponse.content)} octets)\n")
+    print(
+        f"{chemin} : médiane {statistics.median(durees):.2f} ms {'de CPU ' if args.cpu else ''}"
+        f"sans profileur ({args.repetitions} requêtes, {len(reponse.content)} octets)\n"
+    )
     if args.appels:
         import cProfile
         import pstats

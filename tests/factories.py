@@ -159,7 +159,10 @@ def fil_avec_messages(*, famille, recus: int = 1, envoyes: int = 1, **kwargs):
     for _ in range(recus):
         MessageFactory(fil=fil, de_la_famille=False, texte="Bonjour, c'est bien noté.")
     return fil
+
+
 # Demandes (issue « Mon compte, demandes de modification ») ----------------------------------
+
 
 def demande_creer(parent, type_code: str, donnees: dict, enfant=None, remplacer=False):
     """Une demande comme le parent l'enverrait : le formulaire pré-rempli, modifié par `donnees`."""
@@ -172,11 +175,18 @@ def demande_creer(parent, type_code: str, donnees: dict, enfant=None, remplacer=
     data = {k: v for k, v in data.items() if v is not False}
     data.update(donnees)
     formulaire = type_.construire(famille=famille, enfant=enfant, data=data)
-    return services.demande_creer(famille=famille, type_code=type_code, formulaire=formulaire,
-                                  enfant=enfant, auteur=parent, remplacer=remplacer)
+    return services.demande_creer(
+        famille=famille,
+        type_code=type_code,
+        formulaire=formulaire,
+        enfant=enfant,
+        auteur=parent,
+        remplacer=remplacer,
+    )
 
 
 # Fiche enfant (issue « Mes enfants ») --------------------------------------------------------
+
 
 class PersonneAutoriseeFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -212,13 +222,23 @@ def agent_sante(**kwargs) -> Utilisateur:
     from django.contrib.auth.models import Permission
 
     agent = agent_ccas(**kwargs)
-    agent.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="enfants",
-        codename__in=["voir_donnees_sanitaires", "view_donneessanitaires", "change_donneessanitaires",
-                      "add_donneessanitaires", "view_vaccination", "add_vaccination",
-                      "change_vaccination"],
-    ))
+    agent.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="enfants",
+            codename__in=[
+                "voir_donnees_sanitaires",
+                "view_donneessanitaires",
+                "change_donneessanitaires",
+                "add_donneessanitaires",
+                "view_vaccination",
+                "add_vaccination",
+                "change_vaccination",
+            ],
+        )
+    )
     return Utilisateur.objects.get(pk=agent.pk)
+
+
 # --- Facturation -----------------------------------------------------------------------------
 
 
@@ -268,8 +288,12 @@ class FactureFactory(factory.django.DjangoModelFactory):
             from facturation.models import LigneFacture
 
             LigneFacture.objects.create(
-                facture=obj, ordre=1, enfant_nom="LÉA", libelle="Garderie matin",
-                quantite=obj.montant / _decimal("3.20"), prix_unitaire=_decimal("3.20"),
+                facture=obj,
+                ordre=1,
+                enfant_nom="LÉA",
+                libelle="Garderie matin",
+                quantite=obj.montant / _decimal("3.20"),
+                prix_unitaire=_decimal("3.20"),
                 montant=obj.montant,
             )
 
@@ -284,7 +308,6 @@ class ReglementFactory(factory.django.DjangoModelFactory):
     date = factory.Faker("date_between", start_date="-30d", end_date="today")
     mode = "cheque"
     montant = factory.LazyFunction(lambda: _decimal("10.00"))
-
 
 
 # --- Planning (enfants) ---

@@ -10,8 +10,14 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def _lint(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache", *arguments], cwd=RACINE,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", *arguments],
+        cwd=RACINE,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_le_contrat_des_couches_est_tenu():
@@ -23,9 +29,9 @@ def test_le_contrat_signale_une_couche_qui_importe_plus_haut(tmp_path):
     # Même contrat, couches inversées : chaque import réel devient une violation.
     config = tmp_path / "contrat.toml"
     config.write_text(
-        '[tool.importlinter]\n'
+        "[tool.importlinter]\n"
         'root_packages = ["commun", "familles", "enfants"]\n'
-        '[[tool.importlinter.contracts]]\n'
+        "[[tool.importlinter.contracts]]\n"
         'name = "inverse"\n'
         'type = "layers"\n'
         'layers = ["commun", "familles", "enfants"]\n',

@@ -110,12 +110,15 @@ def test_annuler_la_demande_d_une_autre_famille_404(client, parent, autre_parent
     assert client.post(reverse("demandes:annuler", args=[demande.pk])).status_code == 404
 
 
-@pytest.mark.parametrize(("champ", "valeur", "message"), [
-    ("telephone_mobile", "06 12 34", "numéro de téléphone français valide"),
-    ("code_postal", "2830", "Le code postal compte 5 chiffres"),
-    ("code_postal", "00123", "Le code postal compte 5 chiffres"),
-    ("email", "pas-une-adresse", "Saisissez une adresse email valide."),
-])
+@pytest.mark.parametrize(
+    ("champ", "valeur", "message"),
+    [
+        ("telephone_mobile", "06 12 34", "numéro de téléphone français valide"),
+        ("code_postal", "2830", "Le code postal compte 5 chiffres"),
+        ("code_postal", "00123", "Le code postal compte 5 chiffres"),
+        ("email", "pas-une-adresse", "Saisissez une adresse email valide."),
+    ],
+)
 def test_coordonnees_invalides(client_parent, parent, champ, valeur, message):
     reponse = _post_responsable(client_parent, parent, **{champ: valeur})
     assert reponse.status_code == 200
@@ -129,8 +132,10 @@ def test_telephone_normalise(parent):
 
 
 def test_iban_invalide(client_parent, parent):
-    reponse = client_parent.post(reverse("demandes:compte_bancaires"),
-                                 {"iban": "FR76 3000 6000 0112 3456 7890 188", "titulaire_compte": "X"})
+    reponse = client_parent.post(
+        reverse("demandes:compte_bancaires"),
+        {"iban": "FR76 3000 6000 0112 3456 7890 188", "titulaire_compte": "X"},
+    )
     assert "Cet IBAN n'est pas valide" in _texte(reponse)
     assert not Demande.objects.exists()
 
@@ -140,32 +145,63 @@ def test_prelevement_exige_le_mandat(client_parent, parent):
     reponse = client_parent.post(url, {"iban": IBAN_VALIDE, "prelevement_automatique": "on"})
     assert "mandat SEPA" in _texte(reponse)
     assert not Demande.objects.exists()
-    reponse = client_parent.post(url, {"iban": IBAN_VALIDE, "prelevement_automatique": "on",
-                                       "consentement_sepa": "on"})
+    reponse = client_parent.post(
+        url, {"iban": IBAN_VALIDE, "prelevement_automatique": "on", "consentement_sepa": "on"}
+    )
     assert reponse.status_code == 302
     demande = Demande.objects.get()
-    assert demande.donnees == {"iban": "FR7630006000011234567890189", "prelevement_automatique": True,
-                               "consentement_sepa": True}
+    assert demande.donnees == {
+        "iban": "FR7630006000011234567890189",
+        "prelevement_automatique": True,
+        "consentement_sepa": True,
+    }
 
 
 CAS = [
-    ("responsable", {"adresse": "5 AVENUE DES LILAS", "code_postal": "28000"},
-     lambda f: Responsable.objects.get(famille=f, role="principal").adresse, "5 AVENUE DES LILAS"),
-    ("conjoint", {"nom": "DUPONT", "prenom": "JEANNE", "telephone_mobile": "0612345678"},
-     lambda f: Responsable.objects.get(famille=f, role="conjoint").telephone_mobile, "06 12 34 56 78"),
-    ("fiscales", {"revenu_fiscal_reference": "25000.50", "nombre_parts": "2.5", "annee_fiscale": "2025"},
-     lambda f: Famille.objects.get(pk=f.pk).revenu_fiscal_reference, Decimal("25000.50")),
-    ("caf", {"regime": "msa", "numero_allocataire": "7654321", "quotient_familial": "640"},
-     lambda f: Famille.objects.get(pk=f.pk).regime, "msa"),
-    ("bancaires", {"iban": IBAN_VALIDE, "titulaire_compte": "DUPONT JEAN", "bic": "AGRIFRPP",
-                   "banque": "Crédit", "prelevement_automatique": True, "consentement_sepa": True},
-     lambda f: Famille.objects.get(pk=f.pk).iban, "FR7630006000011234567890189"),
+    (
+        "responsable",
+        {"adresse": "5 AVENUE DES LILAS", "code_postal": "28000"},
+        lambda f: Responsable.objects.get(famille=f, role="principal").adresse,
+        "5 AVENUE DES LILAS",
+    ),
+    (
+        "conjoint",
+        {"nom": "DUPONT", "prenom": "JEANNE", "telephone_mobile": "0612345678"},
+        lambda f: Responsable.objects.get(famille=f, role="conjoint").telephone_mobile,
+        "06 12 34 56 78",
+    ),
+    (
+        "fiscales",
+        {"revenu_fiscal_reference": "25000.50", "nombre_parts": "2.5", "annee_fiscale": "2025"},
+        lambda f: Famille.objects.get(pk=f.pk).revenu_fiscal_reference,
+        Decimal("25000.50"),
+    ),
+    (
+        "caf",
+        {"regime": "msa", "numero_allocataire": "7654321", "quotient_familial": "640"},
+        lambda f: Famille.objects.get(pk=f.pk).regime,
+        "msa",
+    ),
+    (
+        "bancaires",
+        {
+            "iban": IBAN_VALIDE,
+            "titulaire_compte": "DUPONT JEAN",
+            "bic": "AGRIFRPP",
+            "banque": "Crédit",
+            "prelevement_automatique": True,
+            "consentement_sepa": True,
+        },
+        lambda f: Famille.objects.get(pk=f.pk).iban,
+        "FR7630006000011234567890189",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("code", "donnees", "lire", "attendu"), CAS)
-def test_bout_en_bout_acceptee(client_parent, parent, agent, code, donnees, lire, attendu,
-                               django_capture_on_commit_callbacks):
+def test_bout_en_bout_acceptee(
+    client_parent, parent, agent, code, donnees, lire, attendu, django_capture_on_commit_callbacks
+):
     demande = demande_creer(parent, code, donnees)
     with django_capture_on_commit_callbacks(execute=True):
         services.demande_accepter(demande=demande, agent=agent)
@@ -173,7 +209,7 @@ def test_bout_en_bout_acceptee(client_parent, parent, agent, code, donnees, lire
     demande.refresh_from_db()
     assert demande.statut == "acceptee" and demande.decide_par == agent and demande.decide_le
     contenu = _texte(client_parent.get(reverse("demandes:liste")))
-    section = contenu.split("id=\"titre-acceptees\"")[1]
+    section = contenu.split('id="titre-acceptees"')[1]
     assert demande.type_demande.categorie in section
     assert Audit.objects.filter(action="Demande acceptée", famille=parent.famille).exists()
     if code == "bancaires":
@@ -190,7 +226,7 @@ def test_bout_en_bout_refusee(client_parent, parent, agent, code, donnees, lire,
     else:
         assert lire(parent.famille) == avant
     contenu = _texte(client_parent.get(reverse("demandes:liste")))
-    section = contenu.split("id=\"titre-refusees\"")[1].split("id=\"titre-acceptees\"")[0]
+    section = contenu.split('id="titre-refusees"')[1].split('id="titre-acceptees"')[0]
     assert "Justificatif manquant" in section
     assert demande.type_demande.categorie in section
 
@@ -295,8 +331,9 @@ def test_liste_isolee_entre_familles(client, parent, autre_parent):
 
 
 @pytest.mark.parametrize("n", [1, 30])
-def test_budget_de_requetes_de_la_liste(client_parent, parent, agent, n, django_assert_max_num_queries,
-                                       settings):
+def test_budget_de_requetes_de_la_liste(
+    client_parent, parent, agent, n, django_assert_max_num_queries, settings
+):
     settings.DEMANDES_LIMITE_PAR_HEURE = n + 10  # n demandes d'un coup : des mois d'usage
     for i in range(n):
         demande = demande_creer(parent, "caf", {"quotient_familial": str(600 + i)})
@@ -307,7 +344,8 @@ def test_budget_de_requetes_de_la_liste(client_parent, parent, agent, n, django_
 
 
 def test_la_decision_arrive_aussi_dans_la_boite_de_reception(
-        parent, agent, django_capture_on_commit_callbacks):
+    parent, agent, django_capture_on_commit_callbacks
+):
     from messagerie.models import Message
     from messagerie.selectors import messages_non_lus_nombre
 
@@ -345,8 +383,7 @@ def test_demande_en_attente_le_texte_d_aide_nomme_le_bouton_affiche(client_paren
     assert 'value="640"' in contenu
     assert "« Valider »" not in contenu
     assert "cliquez sur « Remplacer ma demande en attente »" in contenu
-    assert ('<button type="submit" class="btn btn-primary">Remplacer ma demande en attente</button>'
-            in contenu)
+    assert '<button type="submit" class="btn btn-primary">Remplacer ma demande en attente</button>' in contenu
     assert ">Valider</button>" not in contenu
 
 
@@ -358,11 +395,14 @@ def test_demande_en_attente_remplacee_depuis_le_formulaire_pre_rempli(client_par
     (formulaire,) = [f for f in formulaires(page) if "adresse" in f.champs]
     assert "remplacer" in formulaire.champs
     # Le parent ne corrige que la ville : l'adresse déjà demandée n'est pas perdue.
-    reponse = _post_responsable(client_parent, parent, adresse="5 AVENUE DES LILAS",
-                                ville="CHARTRES", remplacer="1")
+    reponse = _post_responsable(
+        client_parent, parent, adresse="5 AVENUE DES LILAS", ville="CHARTRES", remplacer="1"
+    )
     assert reponse.status_code == 302
     assert Demande.objects.get(statut="en_attente").donnees == {
-        "adresse": "5 AVENUE DES LILAS", "ville": "CHARTRES"}
+        "adresse": "5 AVENUE DES LILAS",
+        "ville": "CHARTRES",
+    }
 
 
 # --- Situation accordée avec la civilité (issue 15) ------------------------------------------
@@ -376,8 +416,13 @@ def test_situation_au_feminin_pour_une_madame(client_parent, parent):
     compte = _texte(client_parent.get(reverse("familles:compte")))
     assert "<dt>Situation</dt><dd>Séparée</dd>" in compte
     formulaire = _texte(client_parent.get(reverse("demandes:compte_responsable")))
-    for valeur, libelle in (("marie", "Mariée"), ("pacse", "Pacsée"), ("divorce", "Divorcée"),
-                            ("veuf", "Veuve"), ("celibataire", "Célibataire")):
+    for valeur, libelle in (
+        ("marie", "Mariée"),
+        ("pacse", "Pacsée"),
+        ("divorce", "Divorcée"),
+        ("veuf", "Veuve"),
+        ("celibataire", "Célibataire"),
+    ):
         assert f'<option value="{valeur}"' in formulaire and f">{libelle}</option>" in formulaire
     assert ">Marié</option>" not in formulaire
     # La demande enregistre le libellé accordé (Liste des demandes, audit).
@@ -396,8 +441,9 @@ def test_situation_au_masculin_pour_un_monsieur(client_parent, parent):
 def test_situation_suit_la_civilite_saisie(parent):
     from familles.forms import ResponsableForm
 
-    formulaire = ResponsableForm(data={"civilite": "MME", "nom": "X", "prenom": "Y",
-                                       "situation": "veuf"}, instance=_principal(parent))
+    formulaire = ResponsableForm(
+        data={"civilite": "MME", "nom": "X", "prenom": "Y", "situation": "veuf"}, instance=_principal(parent)
+    )
     assert dict(formulaire.fields["situation"].choices)["veuf"] == "Veuve"
 
 

@@ -29,8 +29,9 @@ def _texte(reponse):
 
 @pytest.fixture
 def enfant(parent):
-    return EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT",
-                         date_naissance=datetime.date(2016, 3, 12))
+    return EnfantFactory(
+        famille=parent.famille, prenom="LÉA", nom="DUPONT", date_naissance=datetime.date(2016, 3, 12)
+    )
 
 
 @pytest.fixture
@@ -43,21 +44,47 @@ def _liste_enfants(client):
 
 
 CAS = [
-    ("enfant_informations", {"ecole": "École du Bourg", "classe": "CM1"},
-     lambda e: Enfant.objects.get(pk=e.pk).classe, "CM1"),
-    ("enfant_lunettes", {"port_lunettes": True, "lunettes_precisions": "Pour lire"},
-     lambda e: Enfant.objects.get(pk=e.pk).port_lunettes, True),
-    ("enfant_autorisations", {"photo": True, "sorties": True},
-     lambda e: Autorisations.objects.get(enfant=e).sorties, True),
-    ("enfant_personne_ajout", {"nom": "MARTIN", "prenom": "Paul", "lien": "Voisin",
-                               "telephone": "0237180180"},
-     lambda e: list(PersonneAutorisee.objects.filter(enfant=e).values_list("telephone", flat=True)),
-     ["02 37 18 01 80"]),
-    ("enfant_sanitaire", {"allergies": ALLERGIE, "pai": True, "pai_protocole": "Trousse d'urgence",
-                          "regime_alimentaire": "sans_viande"},
-     lambda e: DonneesSanitaires.objects.get(enfant=e).allergies, ALLERGIE),
-    ("enfant_vaccination", {"vaccin": "ROR", "date": "2017-04-01"},
-     lambda e: list(Vaccination.objects.filter(enfant=e).values_list("vaccin", flat=True)), ["ROR"]),
+    (
+        "enfant_informations",
+        {"ecole": "École du Bourg", "classe": "CM1"},
+        lambda e: Enfant.objects.get(pk=e.pk).classe,
+        "CM1",
+    ),
+    (
+        "enfant_lunettes",
+        {"port_lunettes": True, "lunettes_precisions": "Pour lire"},
+        lambda e: Enfant.objects.get(pk=e.pk).port_lunettes,
+        True,
+    ),
+    (
+        "enfant_autorisations",
+        {"photo": True, "sorties": True},
+        lambda e: Autorisations.objects.get(enfant=e).sorties,
+        True,
+    ),
+    (
+        "enfant_personne_ajout",
+        {"nom": "MARTIN", "prenom": "Paul", "lien": "Voisin", "telephone": "0237180180"},
+        lambda e: list(PersonneAutorisee.objects.filter(enfant=e).values_list("telephone", flat=True)),
+        ["02 37 18 01 80"],
+    ),
+    (
+        "enfant_sanitaire",
+        {
+            "allergies": ALLERGIE,
+            "pai": True,
+            "pai_protocole": "Trousse d'urgence",
+            "regime_alimentaire": "sans_viande",
+        },
+        lambda e: DonneesSanitaires.objects.get(enfant=e).allergies,
+        ALLERGIE,
+    ),
+    (
+        "enfant_vaccination",
+        {"vaccin": "ROR", "date": "2017-04-01"},
+        lambda e: list(Vaccination.objects.filter(enfant=e).values_list("vaccin", flat=True)),
+        ["ROR"],
+    ),
 ]
 
 
@@ -105,11 +132,19 @@ def test_retrait_d_une_personne_d_un_autre_enfant_refuse(client_parent, parent, 
 def test_ajouter_un_enfant_accepte_cree_l_enfant(client_parent, parent, agent, client):
     structure = StructureFactory(nom="Crèche")
     naissance = datetime.date.today() + datetime.timedelta(days=60)
-    reponse = client_parent.post(reverse("demandes:nouvel_enfant"), {
-        "nom": "Dupont", "prenom": "Zoé", "date_naissance": naissance.isoformat(),
-        "naissance_prevue": "on", "structure": structure.pk, "date_debut": "2027-09-01",
-        "jours": ["lundi", "mardi"], "remarques": "Temps partiel",
-    })
+    reponse = client_parent.post(
+        reverse("demandes:nouvel_enfant"),
+        {
+            "nom": "Dupont",
+            "prenom": "Zoé",
+            "date_naissance": naissance.isoformat(),
+            "naissance_prevue": "on",
+            "structure": structure.pk,
+            "date_debut": "2027-09-01",
+            "jours": ["lundi", "mardi"],
+            "remarques": "Temps partiel",
+        },
+    )
     assert reponse.status_code == 302
     demande = Demande.objects.get(type="nouvel_enfant")
     assert demande.apres["structure"] == "Crèche" and demande.apres["jours"] == "Lundi, Mardi"
@@ -130,15 +165,22 @@ def test_ajouter_un_enfant_accepte_cree_l_enfant(client_parent, parent, agent, c
 def test_ajouter_un_enfant_dates_incoherentes(client_parent):
     structure = StructureFactory()
     futur = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
-    reponse = client_parent.post(reverse("demandes:nouvel_enfant"), {
-        "nom": "Dupont", "prenom": "Zoé", "date_naissance": futur, "structure": structure.pk,
-        "date_debut": "2027-09-01",
-    })
+    reponse = client_parent.post(
+        reverse("demandes:nouvel_enfant"),
+        {
+            "nom": "Dupont",
+            "prenom": "Zoé",
+            "date_naissance": futur,
+            "structure": structure.pk,
+            "date_debut": "2027-09-01",
+        },
+    )
     assert "cochez « naissance prévue »" in _texte(reponse)
     assert not Demande.objects.exists()
 
 
 # Données sanitaires : seuls la famille et les agents habilités les voient -------------------
+
 
 @pytest.fixture
 def demande_sanitaire(parent, enfant):
@@ -151,8 +193,9 @@ def test_la_famille_voit_ses_donnees_sanitaires(client_parent, enfant, demande_s
     assert ALLERGIE in _liste_enfants(client_parent)
 
 
-def test_agent_sans_permission_ne_voit_aucune_donnee_sanitaire(client, agent, enfant, demande_sanitaire,
-                                                                sante):
+def test_agent_sans_permission_ne_voit_aucune_donnee_sanitaire(
+    client, agent, enfant, demande_sanitaire, sante
+):
     client.force_login(agent)
     fiche = _texte(client.get(reverse("admin:enfants_enfant_change", args=[enfant.pk])))
     assert "Pollen" not in fiche and "Données sanitaires" not in fiche
@@ -183,8 +226,9 @@ def test_agent_habilite_voit_les_donnees_sanitaires(client, sante, enfant, deman
     assert ALLERGIE in detail and "Pollen" in detail
 
 
-def test_courriel_sans_donnee_sanitaire(parent, enfant, demande_sanitaire, sante,
-                                        django_capture_on_commit_callbacks):
+def test_courriel_sans_donnee_sanitaire(
+    parent, enfant, demande_sanitaire, sante, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.demande_accepter(demande=demande_sanitaire, agent=sante)
     assert len(mail.outbox) == 1
@@ -204,7 +248,8 @@ def test_dossiers_a_mettre_a_jour(client, agent, parent):
     Autorisations.objects.create(enfant=vieux)
     PersonneAutoriseeFactory(enfant=vieux)
     DonneesSanitaires.objects.filter(enfant=vieux).update(
-        date_mise_a_jour=timezone.now() - datetime.timedelta(days=400))
+        date_mise_a_jour=timezone.now() - datetime.timedelta(days=400)
+    )
     client.force_login(agent)
     liste = client.get(reverse("admin:enfants_enfant_changelist"), {"dossier": "a_mettre_a_jour"})
     assert set(liste.context["cl"].result_list) == {incomplet, vieux}
@@ -213,10 +258,17 @@ def test_dossiers_a_mettre_a_jour(client, agent, parent):
 def test_enfant_ne_entre_la_demande_et_l_acceptation(client_parent, parent, agent):
     structure = StructureFactory()
     naissance = datetime.date.today() + datetime.timedelta(days=10)
-    client_parent.post(reverse("demandes:nouvel_enfant"), {
-        "nom": "Dupont", "prenom": "Noé", "date_naissance": naissance.isoformat(),
-        "naissance_prevue": "on", "structure": structure.pk, "date_debut": "2027-09-01",
-    })
+    client_parent.post(
+        reverse("demandes:nouvel_enfant"),
+        {
+            "nom": "Dupont",
+            "prenom": "Noé",
+            "date_naissance": naissance.isoformat(),
+            "naissance_prevue": "on",
+            "structure": structure.pk,
+            "date_debut": "2027-09-01",
+        },
+    )
     demande = Demande.objects.get()
     # Trois semaines plus tard, la date prévue est passée : l'agent peut toujours accepter.
     demande.donnees["date_naissance"] = (datetime.date.today() - datetime.timedelta(days=11)).isoformat()
@@ -227,8 +279,7 @@ def test_enfant_ne_entre_la_demande_et_l_acceptation(client_parent, parent, agen
 
 def test_demande_en_attente_pre_remplit_la_fiche_de_l_enfant(client_parent, parent, enfant):
     url = reverse("demandes:enfant_informations", args=[enfant.pk])
-    demande_creer(parent, "enfant_informations", {"ecole": "École du Bourg", "classe": "CM1"},
-                  enfant=enfant)
+    demande_creer(parent, "enfant_informations", {"ecole": "École du Bourg", "classe": "CM1"}, enfant=enfant)
     contenu = _texte(client_parent.get(url))
     assert 'value="École du Bourg"' in contenu and 'value="CM1"' in contenu
     assert 'value="2016-03-12"' in contenu  # date de naissance : la fiche actuelle

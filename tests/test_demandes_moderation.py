@@ -67,8 +67,7 @@ def test_accepter_depuis_le_detail(client_agent, parent, agent):
     demande.refresh_from_db()
     assert demande.statut == "acceptee" and demande.decide_par == agent
     # Une seconde acceptation est refusée avec le message « déjà traitée ».
-    reponse = client_agent.post(reverse("admin:demandes_demande_accepter", args=[demande.pk]),
-                                follow=True)
+    reponse = client_agent.post(reverse("admin:demandes_demande_accepter", args=[demande.pk]), follow=True)
     assert services.MESSAGE_DEJA_TRAITEE in _texte(reponse)
 
 

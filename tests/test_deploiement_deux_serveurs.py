@@ -45,8 +45,14 @@ def base():
         connexion.execute(f'CREATE DATABASE "{nom}"')
     url = f"{SERVEUR}/{nom}"
     for commande in (["migrate", "--noinput", "-v0"], ["demo"]):
-        subprocess.run([sys.executable, "manage.py", *commande], cwd=RACINE,
-                       env=environnement(url), check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "manage.py", *commande],
+            cwd=RACINE,
+            env=environnement(url),
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     yield url
     with psycopg.connect(f"{SERVEUR}/postgres", autocommit=True) as connexion:
         connexion.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
@@ -71,10 +77,13 @@ def deux_serveurs(base, sessions):
     ports = [port_libre(), port_libre()]
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     processus = [
-        subprocess.Popen([gunicorn, "portail.wsgi", "--workers", "1", "--bind",
-                          f"127.0.0.1:{port}"], cwd=RACINE,
-                         env={**environnement(base), **sessions},
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [gunicorn, "portail.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+            cwd=RACINE,
+            env={**environnement(base), **sessions},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for port in ports
     ]
     try:
@@ -100,11 +109,16 @@ def test_la_session_ouverte_sur_un_serveur_vaut_sur_l_autre(deux_serveurs, base,
     navigateur = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
     page = navigateur.open(f"{serveur_a}/connexion/").read().decode()
     jeton = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
-    donnees = urllib.parse.urlencode({
-        "csrfmiddlewaretoken": jeton, "username": demo.IDENTIFIANT_DUPONT,
-        "password": demo.MOT_DE_PASSE_DUPONT}).encode()
-    requete = urllib.request.Request(f"{serveur_a}/connexion/", data=donnees,
-                                     headers={"Referer": f"{serveur_a}/connexion/"})
+    donnees = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": jeton,
+            "username": demo.IDENTIFIANT_DUPONT,
+            "password": demo.MOT_DE_PASSE_DUPONT,
+        }
+    ).encode()
+    requete = urllib.request.Request(
+        f"{serveur_a}/connexion/", data=donnees, headers={"Referer": f"{serveur_a}/connexion/"}
+    )
     assert "Bienvenue JEAN DUPONT" in navigateur.open(requete).read().decode()
     # Même cookie de session, autre serveur (les cookies ne dépendent pas du port).
     accueil_b = navigateur.open(f"{serveur_b}/").read().decode()
@@ -121,12 +135,12 @@ def test_la_session_ouverte_sur_un_serveur_vaut_sur_l_autre(deux_serveurs, base,
         import redis
 
         assert en_base == 0
-        assert any(b"django.contrib.sessions" in cle
-                   for cle in redis.Redis.from_url(REDIS_TEST_URL).keys("*"))
+        assert any(
+            b"django.contrib.sessions" in cle for cle in redis.Redis.from_url(REDIS_TEST_URL).keys("*")
+        )
     # Déconnexion sur B : la session ne vaut plus sur A non plus.
     page_b = navigateur.open(f"{serveur_b}/").read().decode()
     jeton_b = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page_b)[1]
-
 
     class SansSuivre(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -135,24 +149,36 @@ def test_la_session_ouverte_sur_un_serveur_vaut_sur_l_autre(deux_serveurs, base,
     with pytest.raises(urllib.error.HTTPError) as redirection:
         urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies), SansSuivre).open(
             urllib.request.Request(
-                f"{serveur_b}/deconnexion/", headers={"Referer": f"{serveur_b}/"},
-                data=urllib.parse.urlencode({"csrfmiddlewaretoken": jeton_b}).encode()))
+                f"{serveur_b}/deconnexion/",
+                headers={"Referer": f"{serveur_b}/"},
+                data=urllib.parse.urlencode({"csrfmiddlewaretoken": jeton_b}).encode(),
+            )
+        )
     assert redirection.value.code == 302
     assert navigateur.open(f"{serveur_a}/").url.endswith("/connexion/?next=/")
 
 
-@pytest.mark.parametrize(("variables", "message"), [
-    ({"SESSIONS": "memoire"}, "SESSIONS='memoire' : valeurs possibles base, cache, cache_base"),
-    ({"SESSIONS": "cache"}, "demande un cache partagé : définissez REDIS_URL"),
-    ({"SESSIONS": "cache_base"}, "demande un cache partagé : définissez REDIS_URL"),
-])
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"SESSIONS": "memoire"}, "SESSIONS='memoire' : valeurs possibles base, cache, cache_base"),
+        ({"SESSIONS": "cache"}, "demande un cache partagé : définissez REDIS_URL"),
+        ({"SESSIONS": "cache_base"}, "demande un cache partagé : définissez REDIS_URL"),
+    ],
+)
 def test_sessions_en_cache_sans_cache_partage_refusees(variables, message):
     """Des sessions dans un cache propre à chaque processus : une déconnexion sur un serveur
     laisserait la session valide sur les autres. Le portail refuse de démarrer."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SESSIONS")}
     env.update({"DEBUG": "1", **variables})
-    sortie = subprocess.run([sys.executable, "manage.py", "check"], cwd=RACINE, env=env,
-                            capture_output=True, text=True, timeout=120)
+    sortie = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=RACINE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert sortie.returncode != 0
     assert message in sortie.stderr
 
@@ -160,9 +186,19 @@ def test_sessions_en_cache_sans_cache_partage_refusees(variables, message):
 def test_sessions_dans_redis_acceptees():
     env = {**os.environ, "DEBUG": "1", "SESSIONS": "cache", "REDIS_URL": REDIS_TEST_URL}
     sortie = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings;"
-         "print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'])"],
-        cwd=RACINE, env={**env, "DJANGO_SETTINGS_MODULE": "portail.settings"},
-        capture_output=True, text=True, timeout=120)
-    assert sortie.stdout.split() == ["django.contrib.sessions.backends.cache",
-                                     "django.core.cache.backends.redis.RedisCache"]
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings;"
+            "print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'])",
+        ],
+        cwd=RACINE,
+        env={**env, "DJANGO_SETTINGS_MODULE": "portail.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert sortie.stdout.split() == [
+        "django.contrib.sessions.backends.cache",
+        "django.core.cache.backends.redis.RedisCache",
+    ]

@@ -14,16 +14,38 @@ RACINE = Path(__file__).resolve().parent.parent
 
 
 def _check(**variables) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DEBUG", "PORTAIL_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-                "ALLOWED_HOSTS": "portail.leves.fr", **variables})
-    return subprocess.run([sys.executable, "manage.py", "check"], cwd=RACINE, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "PORTAIL_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "portail.leves.fr",
+            **variables,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=RACINE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("url", [None, "http://127.0.0.1:8000", "http://localhost:8000/",
-                                 "https://[::1]", "http://0.0.0.0", "http://portail.localhost"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "http://127.0.0.1:8000",
+        "http://localhost:8000/",
+        "https://[::1]",
+        "http://0.0.0.0",
+        "http://portail.localhost",
+    ],
+)
 def test_production_refuse_une_adresse_de_boucle_locale(url):
     sortie = _check(**({"PORTAIL_URL": url} if url else {}))
     assert sortie.returncode != 0

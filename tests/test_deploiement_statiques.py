@@ -12,11 +12,23 @@ RACINE = Path(__file__).resolve().parent.parent
 
 def test_collectstatic_de_production(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-                "ALLOWED_HOSTS": "portail.example", "PORTAIL_URL": "https://portail.example",
-                "STATIC_ROOT": str(tmp_path)})
-    resultat = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                              cwd=RACINE, env=env, capture_output=True, text=True, timeout=300)
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "portail.example",
+            "PORTAIL_URL": "https://portail.example",
+            "STATIC_ROOT": str(tmp_path),
+        }
+    )
+    resultat = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=RACINE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert resultat.returncode == 0, resultat.stderr
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("vendor/bootstrap/bootstrap.min.*.css.gz"))

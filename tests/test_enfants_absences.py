@@ -71,8 +71,7 @@ def test_dans_le_delai_le_formulaire_le_dit_aussi(client_parent, inscription):
     assert 'name="avertissement_vu" value=' not in html  # rien à confirmer
 
 
-def test_hors_delai_sans_certificat_rien_n_est_enregistre_sans_avoir_prevenu(client_parent,
-                                                                              inscription):
+def test_hors_delai_sans_certificat_rien_n_est_enregistre_sans_avoir_prevenu(client_parent, inscription):
     url = reverse("enfants:absence_declarer", kwargs={"pk": inscription.pk})
     # Le jour choisi dans le formulaire (sans passer par le planning) : pas encore prévenu.
     reponse = client_parent.post(url, {"date": PASSE.isoformat(), "motif": "Malade"})
@@ -83,21 +82,28 @@ def test_hors_delai_sans_certificat_rien_n_est_enregistre_sans_avoir_prevenu(cli
     assert 'value="Malade"' in html  # rien n'est perdu
     assert 'name="avertissement_vu" value="2015-04-08"' in html
     # Prévenu pour un autre jour : toujours rien.
-    reponse = client_parent.post(url, {"date": PASSE.isoformat(), "motif": "Malade",
-                                       "avertissement_vu": "2015-04-09"})
+    reponse = client_parent.post(
+        url, {"date": PASSE.isoformat(), "motif": "Malade", "avertissement_vu": "2015-04-09"}
+    )
     assert reponse.status_code == 200 and not Absence.objects.exists()
     # Confirmé pour ce jour-là : enregistrée, facturée.
-    reponse = client_parent.post(url, {"date": PASSE.isoformat(), "motif": "Malade",
-                                       "avertissement_vu": PASSE.isoformat()})
+    reponse = client_parent.post(
+        url, {"date": PASSE.isoformat(), "motif": "Malade", "avertissement_vu": PASSE.isoformat()}
+    )
     assert reponse.status_code == 302
     assert Absence.objects.get().etat == Absence.Etat.FACTUREE
 
 
 def test_hors_delai_avec_certificat_pas_de_confirmation(client_parent, inscription):
     url = reverse("enfants:absence_declarer", kwargs={"pk": inscription.pk})
-    reponse = client_parent.post(url, {
-        "date": PASSE.isoformat(), "motif": "Malade",
-        "certificat": SimpleUploadedFile("c.pdf", b"%PDF-1.4\n")})
+    reponse = client_parent.post(
+        url,
+        {
+            "date": PASSE.isoformat(),
+            "motif": "Malade",
+            "certificat": SimpleUploadedFile("c.pdf", b"%PDF-1.4\n"),
+        },
+    )
     assert reponse.status_code == 302
     assert Absence.objects.get().etat == Absence.Etat.EN_COURS
 
@@ -106,16 +112,18 @@ def test_hors_delai_avec_certificat_pas_de_confirmation(client_parent, inscripti
 
 
 def _maintenant(jour, jours_avant, heure=10):
-    return timezone.make_aware(datetime.datetime.combine(
-        jour - datetime.timedelta(days=jours_avant), datetime.time(heure)))
+    return timezone.make_aware(
+        datetime.datetime.combine(jour - datetime.timedelta(days=jours_avant), datetime.time(heure))
+    )
 
 
 def test_annuler_une_absence_excusee_dans_le_delai(inscription):
     inscription.activite.acceptation_automatique = True
     inscription.activite.save()
     jour = datetime.date(2015, 4, 15)  # mercredi ; limite : lundi 13 à 12 h
-    absence = services.absence_declarer(inscription=inscription, date=jour, motif="Vacances",
-                                        maintenant=_maintenant(jour, 7))
+    absence = services.absence_declarer(
+        inscription=inscription, date=jour, motif="Vacances", maintenant=_maintenant(jour, 7)
+    )
     assert absence.etat == Absence.Etat.EXCUSEE
     demande = Demande.objects.get(type="absence")
     assert demande.statut == Demande.Statut.ACCEPTEE
@@ -130,8 +138,11 @@ def test_annuler_une_absence_excusee_apres_le_delai_refuse(inscription):
     absence = AbsenceFactory(inscription=inscription, date=jour, etat="excusee")
     with pytest.raises(ValidationError) as erreur:
         services.absence_annuler(absence=absence, maintenant=_maintenant(jour, 2, heure=13))
-    assert erreur.value.messages == [services.ABSENCE_DELAI_ANNULATION.format(
-        jour="mercredi 15 avril 2015", limite="lundi 13 avril 2015 à 12 h 00")]
+    assert erreur.value.messages == [
+        services.ABSENCE_DELAI_ANNULATION.format(
+            jour="mercredi 15 avril 2015", limite="lundi 13 avril 2015 à 12 h 00"
+        )
+    ]
     assert Absence.objects.filter(pk=absence.pk).exists()
 
 
@@ -139,16 +150,21 @@ def test_annuler_une_absence_facturee_refuse(inscription):
     absence = AbsenceFactory(inscription=inscription, date=PASSE, etat="facturee", hors_delai=True)
     with pytest.raises(ValidationError) as erreur:
         services.absence_annuler(absence=absence)
-    assert erreur.value.messages == [services.ABSENCE_FACTUREE_NON_ANNULABLE.format(
-        jour="mercredi 8 avril 2015")]
+    assert erreur.value.messages == [
+        services.ABSENCE_FACTUREE_NON_ANNULABLE.format(jour="mercredi 8 avril 2015")
+    ]
     assert Absence.objects.filter(pk=absence.pk).exists()
 
 
-def test_annuler_une_absence_en_attente_meme_hors_delai(inscription, settings,
-                                                        django_capture_on_commit_callbacks):
+def test_annuler_une_absence_en_attente_meme_hors_delai(
+    inscription, settings, django_capture_on_commit_callbacks
+):
     absence = services.absence_declarer(
-        inscription=inscription, date=PASSE, motif="Malade",
-        certificat=SimpleUploadedFile("c.pdf", b"%PDF-1.4\n"))
+        inscription=inscription,
+        date=PASSE,
+        motif="Malade",
+        certificat=SimpleUploadedFile("c.pdf", b"%PDF-1.4\n"),
+    )
     assert absence.etat == Absence.Etat.EN_COURS
     fichier = settings.FICHIERS_PRIVES_ROOT / absence.certificat.name
     demande = Demande.objects.get(type="absence", statut="en_attente")
@@ -167,8 +183,9 @@ def test_annuler_depuis_le_planning(client_parent, inscription):
     jour = jour_a_venir(inscription.activite)
     absence = AbsenceFactory(inscription=inscription, date=jour, etat="en_cours")
     url = reverse("enfants:absence_annuler", kwargs={"pk": absence.pk})
-    planning = reverse("enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": jour.year,
-                                                   "mois": jour.month})
+    planning = reverse(
+        "enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": jour.year, "mois": jour.month}
+    )
     # Le menu du jour (et la vue téléphone) offre l'annulation.
     html = client_parent.get(planning).content.decode()
     assert f'data-annuler-absence="{url}"' in html
@@ -193,14 +210,16 @@ def test_annuler_une_absence_facturee_la_page_dit_pourquoi(client_parent, inscri
     client_parent.post(url)
     assert Absence.objects.filter(pk=absence.pk).exists()
     # Le planning n'offre pas l'annulation d'une absence facturée.
-    planning = client_parent.get(reverse("enfants:planning", kwargs={
-        "pk": inscription.enfant_id, "annee": 2015, "mois": 4})).content.decode()
+    planning = client_parent.get(
+        reverse("enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": 2015, "mois": 4})
+    ).content.decode()
     assert url not in planning
 
 
 def test_annuler_une_absence_isolement_et_csrf(client, inscription, autre_parent, parent):
-    absence = AbsenceFactory(inscription=inscription, date=jour_a_venir(inscription.activite),
-                             etat="en_cours")
+    absence = AbsenceFactory(
+        inscription=inscription, date=jour_a_venir(inscription.activite), etat="en_cours"
+    )
     url = reverse("enfants:absence_annuler", kwargs={"pk": absence.pk})
     client.force_login(autre_parent)
     assert client.get(url).status_code == 404
@@ -215,8 +234,7 @@ def test_annuler_une_absence_isolement_et_csrf(client, inscription, autre_parent
 
 
 def _liste(client, categorie):
-    return client.get(reverse("demandes:liste"),
-                      {"cote": "enfants", "categorie": categorie}).content.decode()
+    return client.get(reverse("demandes:liste"), {"cote": "enfants", "categorie": categorie}).content.decode()
 
 
 def _section(html, ident):
@@ -234,8 +252,7 @@ def test_reservation_acceptee_d_office_dans_la_liste(client_parent, inscription)
     html = _section(_liste(client_parent, "Réservations"), "acceptees")
     assert f"Garderie soir — {jour:%d/%m/%Y}" in html
     demande = Demande.objects.get(type="reservation")
-    assert (demande.statut, demande.donnees) == (Demande.Statut.ACCEPTEE,
-                                                  {"reservation": reservation.pk})
+    assert (demande.statut, demande.donnees) == (Demande.Statut.ACCEPTEE, {"reservation": reservation.pk})
 
 
 def test_absences_decidees_d_office_dans_la_liste(client_parent, inscription):
@@ -257,8 +274,9 @@ def test_absences_decidees_d_office_dans_la_liste(client_parent, inscription):
 def test_la_liste_d_une_autre_famille_ne_montre_rien(client, inscription, autre_parent):
     inscription.activite.acceptation_automatique = True
     inscription.activite.save()
-    services.absence_declarer(inscription=inscription, date=jour_a_venir(inscription.activite),
-                              motif="Vacances")
+    services.absence_declarer(
+        inscription=inscription, date=jour_a_venir(inscription.activite), motif="Vacances"
+    )
     client.force_login(autre_parent)
     assert "Garderie soir" not in _liste(client, "Absences")
 

@@ -20,12 +20,15 @@ def test_lundi_de_paques_2015_est_ferie():
     assert not calendrier.est_jour_ouvre(datetime.date(2015, 4, 6))
 
 
-@pytest.mark.parametrize(("jour", "nom"), [
-    (datetime.date(2015, 5, 1), "Fête du Travail"),
-    (datetime.date(2015, 5, 14), "Ascension"),
-    (datetime.date(2026, 7, 14), "Fête nationale"),
-    (datetime.date(2026, 12, 25), "Noël"),
-])
+@pytest.mark.parametrize(
+    ("jour", "nom"),
+    [
+        (datetime.date(2015, 5, 1), "Fête du Travail"),
+        (datetime.date(2015, 5, 14), "Ascension"),
+        (datetime.date(2026, 7, 14), "Fête nationale"),
+        (datetime.date(2026, 12, 25), "Noël"),
+    ],
+)
 def test_feries_connus(jour, nom):
     assert calendrier.feries(jour, jour) == {jour: nom}
 
@@ -46,8 +49,13 @@ def test_vacances_zone_b_de_l_annee_scolaire_courante_viennent_de_la_bibliothequ
     vacances = calendrier.vacances(debut, fin)
     assert set(vacances) == attendu
     noms = {nom for _code, nom in vacances.values()}
-    assert {"Vacances de la Toussaint", "Vacances de Noël", "Vacances d'hiver",
-            "Vacances de printemps", "Vacances d'été"} <= noms
+    assert {
+        "Vacances de la Toussaint",
+        "Vacances de Noël",
+        "Vacances d'hiver",
+        "Vacances de printemps",
+        "Vacances d'été",
+    } <= noms
     # Les grandes vacances sont « G », les autres « P ».
     assert {code for code, nom in vacances.values() if nom == "Vacances d'été"} == {"G"}
     assert {code for code, nom in vacances.values() if nom != "Vacances d'été"} == {"P"}
@@ -77,8 +85,9 @@ def test_donnees_des_vacances_lues_sans_reseau(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", interdit)
     calendrier._vacances_donnees.cache_clear()
     try:
-        vacances = calendrier.vacances(datetime.date(2026, 12, 1), datetime.date(2026, 12, 31),
-                                       zone_scolaire="B")
+        vacances = calendrier.vacances(
+            datetime.date(2026, 12, 1), datetime.date(2026, 12, 31), zone_scolaire="B"
+        )
     finally:
         calendrier._vacances_donnees.cache_clear()
     assert datetime.date(2026, 12, 24) in vacances
@@ -93,18 +102,21 @@ def test_prochaines_vacances(settings):
     assert calendrier.prochaines_vacances(datetime.date(2015, 4, 8)) == datetime.date(2015, 4, 25)
 
 
-@pytest.mark.parametrize(("jour", "jours_ouvres", "attendu"), [
-    # Mardi 7 avril 2015, J-2 : lundi 6 férié, week-end passé → jeudi 2 avril.
-    (datetime.date(2015, 4, 7), 2, datetime.date(2015, 4, 2)),
-    # Lundi 13 avril 2015, J-2 : vendredi 10 puis jeudi 9.
-    (datetime.date(2015, 4, 13), 2, datetime.date(2015, 4, 9)),
-    # Mercredi 8 avril 2015, J-1 : mardi 7.
-    (datetime.date(2015, 4, 8), 1, datetime.date(2015, 4, 7)),
-    # Mercredi 8 avril 2015, J-3 : mardi 7, vendredi 3, jeudi 2 (lundi 6 férié).
-    (datetime.date(2015, 4, 8), 3, datetime.date(2015, 4, 2)),
-    # J-0 : le jour même.
-    (datetime.date(2015, 4, 8), 0, datetime.date(2015, 4, 8)),
-])
+@pytest.mark.parametrize(
+    ("jour", "jours_ouvres", "attendu"),
+    [
+        # Mardi 7 avril 2015, J-2 : lundi 6 férié, week-end passé → jeudi 2 avril.
+        (datetime.date(2015, 4, 7), 2, datetime.date(2015, 4, 2)),
+        # Lundi 13 avril 2015, J-2 : vendredi 10 puis jeudi 9.
+        (datetime.date(2015, 4, 13), 2, datetime.date(2015, 4, 9)),
+        # Mercredi 8 avril 2015, J-1 : mardi 7.
+        (datetime.date(2015, 4, 8), 1, datetime.date(2015, 4, 7)),
+        # Mercredi 8 avril 2015, J-3 : mardi 7, vendredi 3, jeudi 2 (lundi 6 férié).
+        (datetime.date(2015, 4, 8), 3, datetime.date(2015, 4, 2)),
+        # J-0 : le jour même.
+        (datetime.date(2015, 4, 8), 0, datetime.date(2015, 4, 8)),
+    ],
+)
 def test_date_limite_en_jours_ouvres(jour, jours_ouvres, attendu):
     limite = calendrier.date_limite(jour, jours_ouvres=jours_ouvres, heure=MIDI)
     locale = timezone.localtime(limite)

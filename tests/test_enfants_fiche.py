@@ -48,10 +48,18 @@ def test_fiche_d_un_enfant_d_une_autre_famille_404(client_parent, autre_parent):
     assert client_parent.get(reverse("enfants:fiche", args=[enfant.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("nom", [
-    "enfant_informations", "enfant_personne_ajout", "enfant_personne_retrait", "enfant_autorisations",
-    "enfant_lunettes", "enfant_sanitaire", "enfant_vaccination",
-])
+@pytest.mark.parametrize(
+    "nom",
+    [
+        "enfant_informations",
+        "enfant_personne_ajout",
+        "enfant_personne_retrait",
+        "enfant_autorisations",
+        "enfant_lunettes",
+        "enfant_sanitaire",
+        "enfant_vaccination",
+    ],
+)
 def test_formulaires_de_l_enfant_isoles(client_parent, parent, autre_parent, nom):
     a_moi = EnfantFactory(famille=parent.famille)
     pas_a_moi = EnfantFactory(famille=autre_parent.famille)
@@ -83,8 +91,12 @@ def test_la_liste_montre_les_inscriptions_en_cours(client_parent, parent):
 
     enfant = EnfantFactory(famille=parent.famille, prenom="NINO")
     InscriptionFactory(enfant=enfant, activite=ActiviteFactory(nom="Garderie matin"))
-    InscriptionFactory(enfant=enfant, activite=ActiviteFactory(nom="Ancienne activité"),
-                       date_debut=datetime.date(2019, 9, 1), date_fin=datetime.date(2020, 7, 3))
+    InscriptionFactory(
+        enfant=enfant,
+        activite=ActiviteFactory(nom="Ancienne activité"),
+        date_debut=datetime.date(2019, 9, 1),
+        date_fin=datetime.date(2020, 7, 3),
+    )
     page = client_parent.get("/enfants/").content.decode()
     assert "Garderie matin" in page
     assert "Ancienne activité" not in page

@@ -25,8 +25,7 @@ MERCREDI = datetime.date(2015, 4, 15)
 
 
 def _inscrite(activite, nom, **kwargs):
-    return InscriptionFactory(activite=activite, enfant=EnfantFactory(nom=nom, prenom="Zoé"),
-                              **kwargs)
+    return InscriptionFactory(activite=activite, enfant=EnfantFactory(nom=nom, prenom="Zoé"), **kwargs)
 
 
 @pytest.fixture
@@ -45,8 +44,14 @@ def journee():
     en_cours = _inscrite(activite, "EEE", jours_reguliers="2")
     AbsenceFactory(inscription=en_cours, date=MERCREDI, etat="en_cours")
     _inscrite(activite, "FFF")
-    return {"activite": activite, "reguliere": reguliere, "reservee": reservee,
-            "facturee": facturee, "excusee": excusee, "en_cours": en_cours}
+    return {
+        "activite": activite,
+        "reguliere": reguliere,
+        "reservee": reservee,
+        "facturee": facturee,
+        "excusee": excusee,
+        "en_cours": en_cours,
+    }
 
 
 def _pointage(client, agent, activite, **params):
@@ -63,8 +68,11 @@ def _ligne(html, nom):
 
 def test_pointage_les_absences_declarees_ne_sont_jamais_cochees(client, agent, journee):
     _url, html = _pointage(client, agent, journee["activite"])
-    for nom, situation in (("CCC", "Absent facturé"), ("DDD", "Absent excusé"),
-                           ("EEE", "Absence en cours de traitement")):
+    for nom, situation in (
+        ("CCC", "Absent facturé"),
+        ("DDD", "Absent excusé"),
+        ("EEE", "Absence en cours de traitement"),
+    ):
         ligne = _ligne(html, nom)
         assert f"<strong>{situation}</strong>" in ligne
         assert " checked" not in ligne
@@ -89,8 +97,10 @@ def test_pointage_les_deux_chiffres_concordent_et_se_comprennent(client, agent, 
     comptait toutes les places prises (absences comprises), la liste ôtait les absences. Les deux
     viennent maintenant de la même liste, et chacun dit ce qu'il compte."""
     _url, html = _pointage(client, agent, journee["activite"])
-    assert ("Inscrits ce jour (contrat régulier ou réservation acceptée) : <strong>5</strong> — "
-            "places occupées : <strong>5 / 30</strong>") in html
+    assert (
+        "Inscrits ce jour (contrat régulier ou réservation acceptée) : <strong>5</strong> — "
+        "places occupées : <strong>5 / 30</strong>"
+    ) in html
     assert "Absences déclarées par les familles : <strong>3</strong>" in html
     assert "Enfants attendus : <strong>2</strong> (inscrits sans absence déclarée)" in html
     assert "Enfants inscrits le mercredi 15 avril 2015 (5) : 2 attendus, 3 absences déclarées" in html
@@ -113,21 +123,19 @@ def test_places_et_liste_du_jour_une_seule_definition(journee):
     ReservationFactory(inscription=journee["reservee"], date=MERCREDI, etat="refusee")
     inscrites = services.inscriptions_du_jour(activite=journee["activite"], jour=MERCREDI)
     assert len(inscrites) == 5
-    assert services.places_occupees(activite=journee["activite"], jour=MERCREDI,
-                                    avec_demandes=False) == 5
+    assert services.places_occupees(activite=journee["activite"], jour=MERCREDI, avec_demandes=False) == 5
     attendues = services.inscriptions_attendues(activite=journee["activite"], jour=MERCREDI)
     assert {i.pk for i in attendues} == {journee["reguliere"].pk, journee["reservee"].pk}
 
 
-def test_pointage_enregistre_les_absents_declares_sans_facturer_d_avance(client, agent, journee,
-                                                                          parent):
+def test_pointage_enregistre_les_absents_declares_sans_facturer_d_avance(client, agent, journee, parent):
     url, _html = _pointage(client, agent, journee["activite"])
-    reponse = client.post(f"{url}?date={MERCREDI.isoformat()}",
-                          {"presents": [str(journee["reguliere"].pk)]})
+    reponse = client.post(f"{url}?date={MERCREDI.isoformat()}", {"presents": [str(journee["reguliere"].pk)]})
     assert reponse.status_code == 302
     presences = dict(Presence.objects.values_list("inscription_id", "present"))
-    assert presences == {journee[n].pk: n == "reguliere"
-                         for n in ("reguliere", "reservee", "facturee", "excusee", "en_cours")}
+    assert presences == {
+        journee[n].pk: n == "reguliere" for n in ("reguliere", "reservee", "facturee", "excusee", "en_cours")
+    }
     # Ce qui a été pointé est ce qui est coché ensuite (pas « présent » d'office).
     _url, html = _pointage(client, agent, journee["activite"])
     assert " checked" in _ligne(html, "AAA") and " checked" not in _ligne(html, "BBB")
@@ -135,8 +143,12 @@ def test_pointage_enregistre_les_absents_declares_sans_facturer_d_avance(client,
     en_cours = journee["en_cours"]
     Inscription.objects.filter(pk=en_cours.pk).update(enfant=EnfantFactory(famille=parent.famille))
     client.force_login(parent)
-    planning = client.get(reverse("enfants:planning", kwargs={
-        "pk": Inscription.objects.get(pk=en_cours.pk).enfant_id, "annee": 2015, "mois": 4}))
+    planning = client.get(
+        reverse(
+            "enfants:planning",
+            kwargs={"pk": Inscription.objects.get(pk=en_cours.pk).enfant_id, "annee": 2015, "mois": 4},
+        )
+    )
     assert "mercredi 15 avril 2015 : Absence en cours de traitement" in planning.content.decode()
 
 
@@ -162,10 +174,20 @@ def test_jours_d_ouverture_enregistres_depuis_les_cases(client, agent):
     activite = ActiviteFactory(nom="ALSH", jours_ouverture="01234")
     client.force_login(agent)
     url = reverse("admin:enfants_activite_change", args=[activite.pk])
-    reponse = client.post(url, {
-        "structure": activite.structure_id, "nom": "ALSH", "jours_ouverture": ["4", "2"],
-        "periode": "scolaire", "capacite": 20, "delai_reservation": 2, "delai_absence": 2,
-        "heure_limite": "12:00", "horizon_reservation": 90})
+    reponse = client.post(
+        url,
+        {
+            "structure": activite.structure_id,
+            "nom": "ALSH",
+            "jours_ouverture": ["4", "2"],
+            "periode": "scolaire",
+            "capacite": 20,
+            "delai_reservation": 2,
+            "delai_absence": 2,
+            "heure_limite": "12:00",
+            "horizon_reservation": 90,
+        },
+    )
     assert reponse.status_code == 302, reponse.content.decode()[:2000]
     assert Activite.objects.get(pk=activite.pk).jours_ouverture == "24"
 
@@ -175,12 +197,12 @@ def test_accepter_une_reservation_dit_reservation_acceptee(client, agent):
 
     activite = ActiviteFactory(capacite=10)
     inscription = InscriptionFactory(activite=activite)
-    services.reservation_demander(inscription=inscription, date=MERCREDI,
-                                  maintenant=tz.make_aware(datetime.datetime(2015, 4, 1, 10)))
+    services.reservation_demander(
+        inscription=inscription, date=MERCREDI, maintenant=tz.make_aware(datetime.datetime(2015, 4, 1, 10))
+    )
     demande = Demande.objects.get(type="reservation")
     client.force_login(agent)
-    reponse = client.post(reverse("admin:demandes_demande_accepter", args=[demande.pk]),
-                          follow=True)
+    reponse = client.post(reverse("admin:demandes_demande_accepter", args=[demande.pk]), follow=True)
     html = reponse.content.decode()
     assert f"Demande n° {demande.pk} : réservation acceptée." in html
     assert "la fiche a été mise à jour" not in html
@@ -193,11 +215,15 @@ def test_detail_d_une_reservation_montre_les_places_restantes(client, agent):
     InscriptionFactory(activite=activite, jours_reguliers="2")
     ReservationFactory(inscription=InscriptionFactory(activite=activite), date=MERCREDI)
     reservation = services.reservation_demander(
-        inscription=InscriptionFactory(activite=activite), date=MERCREDI,
-        maintenant=tz.make_aware(datetime.datetime(2015, 4, 1, 10)))
+        inscription=InscriptionFactory(activite=activite),
+        date=MERCREDI,
+        maintenant=tz.make_aware(datetime.datetime(2015, 4, 1, 10)),
+    )
     client.force_login(agent)
-    texte = ("1 place restante sur 3 (2 occupées : contrats réguliers et réservations acceptées) ; "
-             "1 demande en attente de décision")
+    texte = (
+        "1 place restante sur 3 (2 occupées : contrats réguliers et réservations acceptées) ; "
+        "1 demande en attente de décision"
+    )
     detail = client.get(reverse("admin:enfants_reservation_change", args=[reservation.pk]))
     assert texte in detail.content.decode()
     demande = Demande.objects.get(type="reservation")

@@ -82,10 +82,12 @@ def _en_parallele(fonctions):
 def test_demandes_simultanees_pour_la_derniere_place():
     activite = ActiviteFactory(jours_ouverture="2", capacite=1, acceptation_automatique=True)
     inscriptions = [InscriptionFactory(activite=activite) for _ in range(FILS)]
-    resultats = _en_parallele([
-        (lambda i=i: services.reservation_demander(inscription=i, date=MERCREDI, maintenant=AVANT))
-        for i in inscriptions
-    ])
+    resultats = _en_parallele(
+        [
+            (lambda i=i: services.reservation_demander(inscription=i, date=MERCREDI, maintenant=AVANT))
+            for i in inscriptions
+        ]
+    )
     acceptees = [r for r in resultats if isinstance(r, Reservation)]
     refus = [r for r in resultats if isinstance(r, ValidationError)]
     assert len(acceptees) == 1, resultats
@@ -96,10 +98,14 @@ def test_demandes_simultanees_pour_la_derniere_place():
 def test_agents_acceptant_en_meme_temps_la_derniere_place():
     agent = UtilisateurFactory(is_staff=True)
     activite = ActiviteFactory(jours_ouverture="2", capacite=1)
-    demandes = [ReservationFactory(inscription=InscriptionFactory(activite=activite),
-                                   date=MERCREDI, etat="en_attente") for _ in range(FILS)]
-    resultats = _en_parallele([
-        (lambda d=d: services.reservation_accepter(reservation=d, agent=agent)) for d in demandes
-    ])
+    demandes = [
+        ReservationFactory(
+            inscription=InscriptionFactory(activite=activite), date=MERCREDI, etat="en_attente"
+        )
+        for _ in range(FILS)
+    ]
+    resultats = _en_parallele(
+        [(lambda d=d: services.reservation_accepter(reservation=d, agent=agent)) for d in demandes]
+    )
     assert sum(isinstance(r, Reservation) for r in resultats) == 1, resultats
     assert Reservation.objects.filter(date=MERCREDI, etat="acceptee").count() == 1

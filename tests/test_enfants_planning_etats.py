@@ -47,8 +47,7 @@ CAS = [
 ]
 
 
-@pytest.mark.parametrize(("contexte", "attendu"), CAS, ids=[a.name + str(i) for i, (_c, a) in
-                                                             enumerate(CAS)])
+@pytest.mark.parametrize(("contexte", "attendu"), CAS, ids=[a.name + str(i) for i, (_c, a) in enumerate(CAS)])
 def test_etat_case(contexte, attendu):
     assert etat_case(contexte) is attendu
 
@@ -63,10 +62,19 @@ def test_legende_dans_l_ordre_du_guide_et_jamais_la_couleur_seule():
     # « Congé » du guide se lisait comme les congés de la famille : « Non ouvert ». Le jour
     # qu'on peut réserver a sa propre entrée.
     assert [e.libelle for e in LEGENDE] == [
-        "Réservé", "Erreur", "Non ouvert", "Heure hors contrat (présent)", "Régulier",
-        "Fermeture", "Absent facturé", "Demande en attente", "Absent excusé",
-        "Réservation en cours de traitement", "Réservation refusée",
-        "Absence en cours de traitement", "Réservable",
+        "Réservé",
+        "Erreur",
+        "Non ouvert",
+        "Heure hors contrat (présent)",
+        "Régulier",
+        "Fermeture",
+        "Absent facturé",
+        "Demande en attente",
+        "Absent excusé",
+        "Réservation en cours de traitement",
+        "Réservation refusée",
+        "Absence en cours de traitement",
+        "Réservable",
     ]
     etats = set(LEGENDE) | {e for e, _t in MARQUES}
     symboles = [e.symbole for e in etats]
@@ -89,20 +97,23 @@ def test_agenda_d_avril_2015(settings):
 
     settings.ZONE_VACANCES_SCOLAIRES = "B"
     enfant = EnfantFactory()
-    mercredi = ActiviteFactory(nom="ALSH Mercredi après-midi", jours_ouverture="2",
-                               periode="scolaire")
+    mercredi = ActiviteFactory(nom="ALSH Mercredi après-midi", jours_ouverture="2", periode="scolaire")
     garderie = ActiviteFactory(nom="Garderie matin", jours_ouverture="0134", periode="scolaire")
     i_mercredi = InscriptionFactory(enfant=enfant, activite=mercredi)
     InscriptionFactory(enfant=enfant, activite=garderie, jours_reguliers="0134")
     ReservationFactory(inscription=i_mercredi, date=datetime.date(2015, 4, 8))
     PresenceFactory(inscription=i_mercredi, date=datetime.date(2015, 4, 8))
     ReservationFactory(inscription=i_mercredi, date=datetime.date(2015, 4, 15), etat="en_cours")
-    FermetureFactory(structure=garderie.structure, date_debut=datetime.date(2015, 4, 9),
-                     date_fin=datetime.date(2015, 4, 10))
+    FermetureFactory(
+        structure=garderie.structure,
+        date_debut=datetime.date(2015, 4, 9),
+        date_fin=datetime.date(2015, 4, 10),
+    )
     donnees = selectors.planning_page(famille=enfant.famille, enfant_id=enfant.pk, annee=2015, mois=4)
     # Le 1er avril à 10 h : le délai (J-2 ouvrés, 12 h) laisse réserver à partir du vendredi 3.
-    agenda = agenda_construire(annee=2015, mois=4, donnees=donnees,
-                               maintenant=timezone.make_aware(datetime.datetime(2015, 4, 1, 10)))
+    agenda = agenda_construire(
+        annee=2015, mois=4, donnees=donnees, maintenant=timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
+    )
 
     assert [j.entete for j in agenda.jours[:3]] == ["Me 01", "Je 02", "Ve 03"]
     marques = {j.date.day: j.marque for j in agenda.jours if j.marque}

@@ -29,14 +29,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def inscription(parent):
     enfant = EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT")
-    activite = ActiviteFactory(nom="ALSH Mercredi après-midi", jours_ouverture="2",
-                               structure__nom="Accueil de Loisirs")
+    activite = ActiviteFactory(
+        nom="ALSH Mercredi après-midi", jours_ouverture="2", structure__nom="Accueil de Loisirs"
+    )
     return InscriptionFactory(enfant=enfant, activite=activite)
 
 
 def url_planning(inscription, annee=2015, mois=4):
-    return reverse("enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": annee,
-                                               "mois": mois})
+    return reverse("enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": annee, "mois": mois})
 
 
 def test_agenda_du_mois(client_parent, inscription, parent):
@@ -45,11 +45,23 @@ def test_agenda_du_mois(client_parent, inscription, parent):
     assert reponse.status_code == 200
     html = reponse.content.decode()
     assert "Agenda de LÉA DUPONT — Avril 2015" in html
-    for texte in ("Me 01", "Je 02", "Lu 06", "Je 30", "Inscriptions en cours", "Légende",
-                  "Absence en cours de traitement", "Petites vacances", "Grandes vacances",
-                  "Jour férié", "Accueil de Loisirs", "ALSH Mercredi après-midi",
-                  "mercredi 8 avril 2015 : Réservé", "lundi 6 avril 2015 : Jour férié (Lundi de Pâques)",
-                  "Indique que votre enfant était présent sur la journée que vous aviez réservée."):
+    for texte in (
+        "Me 01",
+        "Je 02",
+        "Lu 06",
+        "Je 30",
+        "Inscriptions en cours",
+        "Légende",
+        "Absence en cours de traitement",
+        "Petites vacances",
+        "Grandes vacances",
+        "Jour férié",
+        "Accueil de Loisirs",
+        "ALSH Mercredi après-midi",
+        "mercredi 8 avril 2015 : Réservé",
+        "lundi 6 avril 2015 : Jour férié (Lundi de Pâques)",
+        "Indique que votre enfant était présent sur la journée que vous aviez réservée.",
+    ):
         assert texte in html, texte
     responsable = parent.famille.responsable_principal
     assert f"{responsable.nom.upper()} {responsable.prenom.upper()}" in html
@@ -57,7 +69,7 @@ def test_agenda_du_mois(client_parent, inscription, parent):
     absence = reverse("enfants:absence_declarer", kwargs={"pk": inscription.pk})
     reserver = reverse("enfants:reservation_demander", kwargs={"pk": inscription.pk})
     assert f'href="{absence}?date=2015-04-08"' in html
-    assert f'{reserver}?date=2015-04-15' not in html
+    assert f"{reserver}?date=2015-04-15" not in html
     assert "mercredi 15 avril 2015 : Non réservé" in html
     assert url_planning(inscription, 2015, 3) in html and url_planning(inscription, 2015, 5) in html
     assert 'src="/static/js/planning.js"' in html
@@ -106,8 +118,10 @@ def test_budget_de_requetes_constant(client_parent, parent):
             for jour in range(1, 31, 3):
                 ReservationFactory(inscription=i, date=datetime.date(2015, 4, jour))
             AbsenceFactory(inscription=i, date=datetime.date(2015, 4, 2))
-    comptes = {_compter(client_parent, url_planning(i))
-               for i in InscriptionFactory._meta.model.objects.filter(enfant__famille=parent.famille)}
+    comptes = {
+        _compter(client_parent, url_planning(i))
+        for i in InscriptionFactory._meta.model.objects.filter(enfant__famille=parent.famille)
+    }
     assert comptes == {un}, (un, comptes)
     # Enfant, inscriptions, réservations, absences, présences, fermetures, flux, en cours.
     assert _compter(client_parent, url_planning(petit), planning_seul=True) <= 8
@@ -116,8 +130,10 @@ def test_budget_de_requetes_constant(client_parent, parent):
 def test_reserver_un_jour(client_parent, inscription):
     url = reverse("enfants:reservation_demander", kwargs={"pk": inscription.pk})
     jour = timezone.localdate() + datetime.timedelta(days=14)
-    while jour.weekday() != 2 or services.jour_ferme_raison(activite=inscription.activite,
-                                                               jour=jour) is not None:
+    while (
+        jour.weekday() != 2
+        or services.jour_ferme_raison(activite=inscription.activite, jour=jour) is not None
+    ):
         jour += datetime.timedelta(days=1)
     page = client_parent.get(url, {"date": jour.isoformat()})
     assert f'value="{jour.isoformat()}"' in page.content.decode()
@@ -148,11 +164,14 @@ def reservee(inscription):
     return inscription
 
 
-@pytest.mark.parametrize(("nom", "contenu"), [
-    ("ordonnance-docteur.pdf", b"%PDF-1.7\n1 0 obj\n"),
-    ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"),
-    ("scan.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
-])
+@pytest.mark.parametrize(
+    ("nom", "contenu"),
+    [
+        ("ordonnance-docteur.pdf", b"%PDF-1.7\n1 0 obj\n"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"),
+        ("scan.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+    ],
+)
 def test_absence_avec_certificat_valide(client_parent, reservee, settings, nom, contenu):
     reponse = _absence(client_parent, reservee, certificat=SimpleUploadedFile(nom, contenu))
     assert reponse.status_code == 302
@@ -165,12 +184,15 @@ def test_absence_avec_certificat_valide(client_parent, reservee, settings, nom, 
     assert nom not in absence.certificat.name  # le nom envoyé n'est pas réutilisé
 
 
-@pytest.mark.parametrize(("nom", "contenu", "message"), [
-    ("virus.pdf", b"MZ\x90\x00executable", CERTIFICAT_TYPE),
-    ("page.png", b"<html><script>", CERTIFICAT_TYPE),
-    ("vide.pdf", b"", "Le fichier soumis est vide."),
-    ("gros.pdf", b"%PDF-1.4\n" + b"0" * 2048, CERTIFICAT_TROP_GROS.format(taille=1)),
-])
+@pytest.mark.parametrize(
+    ("nom", "contenu", "message"),
+    [
+        ("virus.pdf", b"MZ\x90\x00executable", CERTIFICAT_TYPE),
+        ("page.png", b"<html><script>", CERTIFICAT_TYPE),
+        ("vide.pdf", b"", "Le fichier soumis est vide."),
+        ("gros.pdf", b"%PDF-1.4\n" + b"0" * 2048, CERTIFICAT_TROP_GROS.format(taille=1)),
+    ],
+)
 def test_absence_certificat_refuse(client_parent, reservee, settings, nom, contenu, message):
     settings.CERTIFICAT_TAILLE_MAX = 1024
     reponse = _absence(client_parent, reservee, certificat=SimpleUploadedFile(nom, contenu))
@@ -207,21 +229,24 @@ def test_reserver_une_periode(client_parent, inscription, settings):
     assert 'value="2015-04-24"' in page
     debut = timezone.localdate() + datetime.timedelta(days=7)
     fin = debut + datetime.timedelta(days=27)
-    reponse = client_parent.post(url, {"date_debut": debut.isoformat(), "date_fin": fin.isoformat(),
-                                       "jours": ["2"]})
+    reponse = client_parent.post(
+        url, {"date_debut": debut.isoformat(), "date_fin": fin.isoformat(), "jours": ["2"]}
+    )
     assert reponse.status_code == 302
     dates = list(Reservation.objects.values_list("date", flat=True))
     assert dates and all(d.weekday() == 2 and debut <= d <= fin for d in dates)
     attendus = [debut + datetime.timedelta(days=n) for n in range(28)]
-    attendus = [d for d in attendus if d.weekday() == 2
-                and services.jour_ferme_raison(activite=inscription.activite, jour=d) is None]
+    attendus = [
+        d
+        for d in attendus
+        if d.weekday() == 2 and services.jour_ferme_raison(activite=inscription.activite, jour=d) is None
+    ]
     assert sorted(dates) == attendus
 
 
 def test_periode_invalide_reaffichee(client_parent, inscription):
     url = reverse("enfants:periode_reserver", kwargs={"pk": inscription.pk})
-    reponse = client_parent.post(url, {"date_debut": "2015-04-20", "date_fin": "2015-04-01",
-                                       "jours": ["2"]})
+    reponse = client_parent.post(url, {"date_debut": "2015-04-20", "date_fin": "2015-04-01", "jours": ["2"]})
     assert reponse.status_code == 200
     assert "La date de fin doit suivre la date de début." in reponse.content.decode()
     assert not Reservation.objects.exists()
@@ -236,15 +261,15 @@ def _ical(client, jeton):
 
 def test_flux_ical_contenu_et_revocation(client_parent, client, parent):
     enfant = EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT")
-    activite = ActiviteFactory(nom="Garderie soir", jours_ouverture="0123456",
-                               structure__nom="Garderie périscolaire")
+    activite = ActiviteFactory(
+        nom="Garderie soir", jours_ouverture="0123456", structure__nom="Garderie périscolaire"
+    )
     inscription = InscriptionFactory(enfant=enfant, activite=activite)
     demain = timezone.localdate() + datetime.timedelta(days=1)
     apres = demain + datetime.timedelta(days=1)
     ReservationFactory(inscription=inscription, date=demain)
     ReservationFactory(inscription=inscription, date=apres, etat="en_cours")
-    ReservationFactory(inscription=inscription, date=apres + datetime.timedelta(days=1),
-                       etat="refusee")
+    ReservationFactory(inscription=inscription, date=apres + datetime.timedelta(days=1), etat="refusee")
     renouveler = reverse("enfants:flux_renouveler", kwargs={"pk": enfant.pk})
     page = client_parent.post(renouveler, follow=True).content.decode()
     jeton = FluxCalendrier.objects.get(enfant=enfant).jeton
@@ -279,8 +304,9 @@ def test_renouveler_exige_post(client_parent, inscription):
 
 def test_pointage_dans_l_administration(client, agent):
     activite = ActiviteFactory(nom="Garderie matin", jours_ouverture="2", capacite=20)
-    attendue = InscriptionFactory(activite=activite, jours_reguliers="2",
-                                  enfant__nom="MARTIN", enfant__prenom="Zoé")
+    attendue = InscriptionFactory(
+        activite=activite, jours_reguliers="2", enfant__nom="MARTIN", enfant__prenom="Zoé"
+    )
     reservee = InscriptionFactory(activite=activite)
     ReservationFactory(inscription=reservee, date=datetime.date(2015, 4, 15))
     client.force_login(agent)
@@ -294,7 +320,9 @@ def test_pointage_dans_l_administration(client, agent):
     reponse = client.post(f"{url}?date=2015-04-15", {"presents": [str(reservee.pk)]})
     assert reponse.status_code == 302
     assert dict(Presence.objects.values_list("inscription_id", "present")) == {
-        attendue.pk: False, reservee.pk: True}
+        attendue.pk: False,
+        reservee.pk: True,
+    }
 
 
 def test_pointage_refuse_sans_permission(client):
@@ -312,24 +340,30 @@ def test_demandes_du_planning_dans_la_file_de_moderation(client, parent, agent, 
     from demandes.models import Demande
 
     maintenant = timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
-    r1 = services.reservation_demander(inscription=inscription, date=datetime.date(2015, 4, 15),
-                                       maintenant=maintenant)
-    r2 = services.reservation_demander(inscription=inscription, date=datetime.date(2015, 4, 22),
-                                       maintenant=maintenant)
+    r1 = services.reservation_demander(
+        inscription=inscription, date=datetime.date(2015, 4, 15), maintenant=maintenant
+    )
+    r2 = services.reservation_demander(
+        inscription=inscription, date=datetime.date(2015, 4, 22), maintenant=maintenant
+    )
     ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 8))
-    absence = services.absence_declarer(inscription=inscription, date=datetime.date(2015, 4, 8),
-                                        motif="Malade", maintenant=maintenant)
-    demandes = {(d.type, d.donnees.get("reservation") or d.donnees.get("absence")): d
-                for d in Demande.objects.all()}
+    absence = services.absence_declarer(
+        inscription=inscription, date=datetime.date(2015, 4, 8), motif="Malade", maintenant=maintenant
+    )
+    demandes = {
+        (d.type, d.donnees.get("reservation") or d.donnees.get("absence")): d for d in Demande.objects.all()
+    }
     assert set(demandes) == {("reservation", r1.pk), ("reservation", r2.pk), ("absence", absence.pk)}
     assert all(d.enfant == inscription.enfant and d.statut == "en_attente" for d in demandes.values())
 
     client.force_login(agent)
-    reponse = client.post(reverse("admin:demandes_demande_accepter",
-                                  args=[demandes[("reservation", r1.pk)].pk]))
+    reponse = client.post(
+        reverse("admin:demandes_demande_accepter", args=[demandes[("reservation", r1.pk)].pk])
+    )
     assert reponse.status_code == 302
-    demandes_services.demande_refuser(demande=demandes[("reservation", r2.pk)], agent=agent,
-                                      motif="Groupe complet")
+    demandes_services.demande_refuser(
+        demande=demandes[("reservation", r2.pk)], agent=agent, motif="Groupe complet"
+    )
     demandes_services.demande_accepter(demande=demandes[("absence", absence.pk)], agent=agent)
     r1.refresh_from_db()
     r2.refresh_from_db()
@@ -367,8 +401,9 @@ def test_accepter_une_demande_sur_un_jour_complet_est_refuse_clairement(agent, i
 
 
 def test_reservation_refusee_visible_dans_l_agenda(client_parent, inscription):
-    ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 22), etat="refusee",
-                       motif_refus="Groupe complet")
+    ReservationFactory(
+        inscription=inscription, date=datetime.date(2015, 4, 22), etat="refusee", motif_refus="Groupe complet"
+    )
     html = client_parent.get(url_planning(inscription)).content.decode()
     assert "mercredi 22 avril 2015 : Réservation refusée — motif : Groupe complet" in html
 
@@ -382,8 +417,17 @@ def test_le_groupe_ccas_a_les_droits_du_planning():
     assert "view_fluxcalendrier" in codes
 
 
-@pytest.mark.parametrize("nom", ["enfants_activite", "enfants_fermeture", "enfants_inscription",
-                                 "enfants_reservation", "enfants_absence", "enfants_presence"])
+@pytest.mark.parametrize(
+    "nom",
+    [
+        "enfants_activite",
+        "enfants_fermeture",
+        "enfants_inscription",
+        "enfants_reservation",
+        "enfants_absence",
+        "enfants_presence",
+    ],
+)
 def test_pages_d_administration_du_planning(client, agent, inscription, nom):
     ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 15), etat="en_cours")
     AbsenceFactory(inscription=inscription, date=datetime.date(2015, 4, 8), etat="en_cours")
@@ -393,8 +437,9 @@ def test_pages_d_administration_du_planning(client, agent, inscription, nom):
 
 def test_liste_des_demandes_montre_reservations_et_absences(client_parent, inscription):
     maintenant = timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
-    services.reservation_demander(inscription=inscription, date=datetime.date(2015, 4, 15),
-                                  maintenant=maintenant)
+    services.reservation_demander(
+        inscription=inscription, date=datetime.date(2015, 4, 15), maintenant=maintenant
+    )
     reponse = client_parent.get(reverse("demandes:liste"), {"cote": "enfants"})
     assert reponse.status_code == 200
     html = reponse.content.decode()
@@ -407,11 +452,16 @@ def test_annuler_la_demande_libere_la_reservation(client_parent, inscription, pa
 
     maintenant = timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
     reservation = services.reservation_demander(
-        inscription=inscription, date=datetime.date(2015, 4, 15), maintenant=maintenant)
+        inscription=inscription, date=datetime.date(2015, 4, 15), maintenant=maintenant
+    )
     ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 8))
     absence = services.absence_declarer(
-        inscription=inscription, date=datetime.date(2015, 4, 8), motif="Malade",
-        maintenant=maintenant, certificat=SimpleUploadedFile("c.pdf", b"%PDF-1.4\n"))
+        inscription=inscription,
+        date=datetime.date(2015, 4, 8),
+        motif="Malade",
+        maintenant=maintenant,
+        certificat=SimpleUploadedFile("c.pdf", b"%PDF-1.4\n"),
+    )
     for demande in Demande.objects.all():
         reponse = client_parent.post(reverse("demandes:annuler", args=[demande.pk]))
         assert reponse.status_code == 302

@@ -42,8 +42,9 @@ def jours_ouverts(activite, *, apres=10, n=3):
 @pytest.fixture
 def inscription(parent):
     enfant = EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT")
-    activite = ActiviteFactory(nom="Garderie soir", jours_ouverture="01234",
-                               structure__nom="Garderie périscolaire")
+    activite = ActiviteFactory(
+        nom="Garderie soir", jours_ouverture="01234", structure__nom="Garderie périscolaire"
+    )
     return InscriptionFactory(enfant=enfant, activite=activite)
 
 
@@ -52,11 +53,12 @@ def inscription(parent):
 
 def test_plusieurs_jours_en_une_demande(inscription):
     mercredis = [datetime.date(2015, 4, 8), datetime.date(2015, 4, 15), datetime.date(2015, 4, 22)]
-    FermetureFactory(structure=inscription.activite.structure, date_debut=mercredis[1],
-                     date_fin=mercredis[1])
+    FermetureFactory(structure=inscription.activite.structure, date_debut=mercredis[1], date_fin=mercredis[1])
     resultat = services.reservations_jours_demander(
-        inscription=inscription, jours=[mercredis[2], mercredis[0], mercredis[1], mercredis[0]],
-        maintenant=AVANT)
+        inscription=inscription,
+        jours=[mercredis[2], mercredis[0], mercredis[1], mercredis[0]],
+        maintenant=AVANT,
+    )
     assert [r.date for r in resultat.reservations] == [mercredis[0], mercredis[2]]
     assert resultat.refus == [(mercredis[1], services.FERME.format(jour="mercredi 15 avril 2015"))]
     assert all(r.etat == Reservation.Etat.EN_COURS for r in resultat.reservations)
@@ -71,11 +73,11 @@ def test_plusieurs_jours_les_regles_d_un_jour_seul(inscription):
     jour = datetime.date(2015, 4, 8)
     ReservationFactory(inscription=InscriptionFactory(activite=inscription.activite), date=jour)
     resultat = services.reservations_jours_demander(
-        inscription=inscription, jours=[jour, datetime.date(2015, 4, 9)], maintenant=AVANT)
+        inscription=inscription, jours=[jour, datetime.date(2015, 4, 9)], maintenant=AVANT
+    )
     assert [r.date for r in resultat.reservations] == [datetime.date(2015, 4, 9)]
     assert resultat.reservations[0].etat == Reservation.Etat.ACCEPTEE
-    assert resultat.refus == [(jour, services.COMPLET.format(jour="mercredi 8 avril 2015",
-                                                              capacite=1))]
+    assert resultat.refus == [(jour, services.COMPLET.format(jour="mercredi 8 avril 2015", capacite=1))]
 
 
 def test_aucun_jour_coche(inscription):
@@ -94,16 +96,20 @@ def test_reserver_les_jours_coches(client_parent, inscription):
     reponse = client_parent.post(url, {"jours": [j.isoformat() for j in jours]})
     assert reponse.status_code == 302
     assert reponse["Location"] == (
-        reverse("enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": jours[0].year,
-                                            "mois": jours[0].month})
-        + f"?activite={inscription.pk}#activite-{inscription.pk}")
+        reverse(
+            "enfants:planning",
+            kwargs={"pk": inscription.enfant_id, "annee": jours[0].year, "mois": jours[0].month},
+        )
+        + f"?activite={inscription.pk}#activite-{inscription.pk}"
+    )
     assert sorted(Reservation.objects.values_list("date", flat=True)) == jours
     page = client_parent.get(reponse["Location"]).content.decode()
     assert "3 jours demandés" in page
 
 
-def test_reserver_les_jours_coches_refuse_le_get_et_l_autre_famille(client, inscription,
-                                                                     autre_parent, parent):
+def test_reserver_les_jours_coches_refuse_le_get_et_l_autre_famille(
+    client, inscription, autre_parent, parent
+):
     url = reverse("enfants:jours_reserver", kwargs={"pk": inscription.pk})
     jours = [j.isoformat() for j in jours_ouverts(inscription.activite)]
     client.force_login(parent)
@@ -113,17 +119,20 @@ def test_reserver_les_jours_coches_refuse_le_get_et_l_autre_famille(client, insc
     assert not Reservation.objects.exists()
 
 
-@pytest.mark.parametrize(("jours", "message"), [
-    ([], MESSAGE_AUCUN_JOUR),  # rien de coché : rien n'est envoyé, la page le dit
-    (["2015-02-30"], JOURS_INVALIDE),  # requête fabriquée : un navigateur n'envoie que des dates
-    (["demain"], JOURS_INVALIDE),
-])
+@pytest.mark.parametrize(
+    ("jours", "message"),
+    [
+        ([], MESSAGE_AUCUN_JOUR),  # rien de coché : rien n'est envoyé, la page le dit
+        (["2015-02-30"], JOURS_INVALIDE),  # requête fabriquée : un navigateur n'envoie que des dates
+        (["demain"], JOURS_INVALIDE),
+    ],
+)
 def test_jours_invalides_rien_n_est_demande(client_parent, inscription, jours, message):
     url = reverse("enfants:jours_reserver", kwargs={"pk": inscription.pk})
     reponse = client_parent.post(url, {"jours": jours, "mois": "2015-04-01"}, follow=True)
     assert reponse.redirect_chain[-1][0].startswith(
-        reverse("enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": 2015,
-                                            "mois": 4}))
+        reverse("enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": 2015, "mois": 4})
+    )
     assert escape(message) in reponse.content.decode()
     assert not Reservation.objects.exists()
 
@@ -143,8 +152,9 @@ def test_csrf_exige(inscription, parent):
 
 
 def _planning(client, inscription, jour, **params):
-    url = reverse("enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": jour.year,
-                                              "mois": jour.month})
+    url = reverse(
+        "enfants:planning", kwargs={"pk": inscription.enfant_id, "annee": jour.year, "mois": jour.month}
+    )
     return client.get(url, params).content.decode()
 
 
@@ -153,14 +163,16 @@ def _vue_telephone(html):
 
 
 def test_vue_telephone_une_activite_a_la_fois(client_parent, inscription, parent):
-    autre = InscriptionFactory(enfant=inscription.enfant,
-                               activite=ActiviteFactory(nom="Restauration midi"))
+    autre = InscriptionFactory(enfant=inscription.enfant, activite=ActiviteFactory(nom="Restauration midi"))
     jour = jours_ouverts(inscription.activite, apres=20, n=1)[0]
     ReservationFactory(inscription=inscription, date=jour)
     vue = _vue_telephone(_planning(client_parent, inscription, jour))
     # Des volets exclusifs (un seul ouvert : le premier, sans paramètre).
-    volets = re.findall(r'<details class="activite-mobile" name="planning-activite" '
-                        r'id="activite-(\d+)"( open)?>', vue)
+    volets = re.findall(
+        r'<details class="activite-mobile" name="planning-activite" '
+        r'id="activite-(\d+)"( open)?>',
+        vue,
+    )
     assert volets == [(str(inscription.pk), " open"), (str(autre.pk), "")]
     vue = _vue_telephone(_planning(client_parent, inscription, jour, activite=autre.pk))
     assert f'id="activite-{autre.pk}" open>' in vue
@@ -182,8 +194,7 @@ def test_vue_telephone_jours_a_cocher_et_absence_a_un_appui(client_parent, inscr
     assert f'href="{absence}?date={reserve.isoformat()}">Déclarer une absence' in vue
     assert 'type="submit" class="btn btn-primary">Réserver les jours cochés' in vue
     # Les jours sans accueil (week-ends) ne sont pas listés.
-    samedi = next(d for d in (reserve + datetime.timedelta(n) for n in range(7))
-                  if d.weekday() == 5)
+    samedi = next(d for d in (reserve + datetime.timedelta(n) for n in range(7)) if d.weekday() == 5)
     if samedi.month == reserve.month:
         assert f"samedi {samedi.day}<" not in vue
 
@@ -195,9 +206,16 @@ def test_vue_telephone_un_jour_passe_n_est_pas_a_cocher(client_parent, inscripti
     assert "mercredi 8</span>" in vue and "Non réservé" in vue
 
 
-@pytest.mark.parametrize("nom", ["enfants:reservation_demander", "enfants:absence_declarer",
-                                 "enfants:periode_reserver", "enfants:jours_reserver",
-                                 "enfants:absence_annuler"])
+@pytest.mark.parametrize(
+    "nom",
+    [
+        "enfants:reservation_demander",
+        "enfants:absence_declarer",
+        "enfants:periode_reserver",
+        "enfants:jours_reserver",
+        "enfants:absence_annuler",
+    ],
+)
 def test_les_adresses_resolues_une_fois_sont_celles_de_reverse(nom):
     from django.urls import set_script_prefix
 

@@ -43,8 +43,10 @@ def test_reglements_cherchables_et_en_lecture_seule(client_agent):
     reglement = ReglementFactory(numero="AL-228")
     html = client_agent.get("/admin/facturation/reglement/", {"q": "AL-228"}).content.decode()
     assert "AL-228" in html
-    assert 'name="_save"' not in client_agent.get(
-        f"/admin/facturation/reglement/{reglement.pk}/change/").content.decode()
+    assert (
+        'name="_save"'
+        not in client_agent.get(f"/admin/facturation/reglement/{reglement.pk}/change/").content.decode()
+    )
 
 
 def test_regies_modifiables(client_agent):
@@ -54,8 +56,13 @@ def test_regies_modifiables(client_agent):
 
 
 def test_evenements_signales_visibles_avec_leur_contenu(client_agent):
-    EvenementPaiement.objects.create(evenement_id="evt_1", type=paiement.COMPLETED,
-                                     payload='{"id": "evt_1"}', signale=True, motif="montant")
+    EvenementPaiement.objects.create(
+        evenement_id="evt_1",
+        type=paiement.COMPLETED,
+        payload='{"id": "evt_1"}',
+        signale=True,
+        motif="montant",
+    )
     EvenementPaiement.objects.create(evenement_id="evt_2", type=paiement.COMPLETED, payload="{}")
     html = client_agent.get("/admin/facturation/evenementpaiement/", {"signale__exact": "1"}).content.decode()
     assert "evt_1" in html and "evt_2" not in html

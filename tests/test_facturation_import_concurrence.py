@@ -20,8 +20,10 @@ from familles.demo import NUMERO_DUPONT
 
 RACINE = Path(__file__).resolve().parent.parent
 SERVEUR = os.environ.get("PG_SAUVEGARDE_URL", "postgres://postgres@127.0.0.1:5432")
-ENTETE = ("numero_facture;numero_famille;regie;date_facture;date_echeance;periode_debut;"
-          "periode_fin;enfant;libelle;quantite;prix_unitaire;montant")
+ENTETE = (
+    "numero_facture;numero_famille;regie;date_facture;date_echeance;periode_debut;"
+    "periode_fin;enfant;libelle;quantite;prix_unitaire;montant"
+)
 FACTURES = 500
 
 
@@ -34,10 +36,17 @@ def environnement(base):
 def commande(base, *arguments, attendre=True):
     appel = [sys.executable, "manage.py", *arguments]
     if not attendre:
-        return subprocess.Popen(appel, cwd=RACINE, env=environnement(base), text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return subprocess.run(appel, cwd=RACINE, env=environnement(base), capture_output=True,
-                          text=True, timeout=300)
+        return subprocess.Popen(
+            appel,
+            cwd=RACINE,
+            env=environnement(base),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    return subprocess.run(
+        appel, cwd=RACINE, env=environnement(base), capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture
@@ -55,18 +64,28 @@ def base():
 
 
 def verrou_d_import_tenu(connexion) -> bool:
-    return connexion.execute(
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted").fetchone()[0] > 0
+    return (
+        connexion.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted").fetchone()[
+            0
+        ]
+        > 0
+    )
 
 
 def test_deux_imports_simultanes_du_meme_fichier_un_seul_ecrit(base, tmp_path):
     chemin = tmp_path / "factures.csv"
-    lignes = [f"AL-{1000 + n};{NUMERO_DUPONT};AL;05/05/2015;30/05/2015;01/05/2015;31/05/2015;"
-              "LÉA;Garderie matin;2;3,20;6,40" for n in range(FACTURES)]
+    lignes = [
+        f"AL-{1000 + n};{NUMERO_DUPONT};AL;05/05/2015;30/05/2015;01/05/2015;31/05/2015;"
+        "LÉA;Garderie matin;2;3,20;6,40"
+        for n in range(FACTURES)
+    ]
     chemin.write_text("\n".join([ENTETE, *lignes]), encoding="utf-8")
     reglements = tmp_path / "reglements.csv"
-    reglements.write_text("numero_reglement;numero_famille;regie;date;mode;montant\n"
-                          f"AL-900;{NUMERO_DUPONT};AL;10/05/2015;Chèque;6,40\n", encoding="utf-8")
+    reglements.write_text(
+        "numero_reglement;numero_famille;regie;date;mode;montant\n"
+        f"AL-900;{NUMERO_DUPONT};AL;10/05/2015;Chèque;6,40\n",
+        encoding="utf-8",
+    )
 
     with psycopg.connect(base) as bloqueur, psycopg.connect(base, autocommit=True) as observateur:
         # Le premier import prend le verrou d'import, puis attend sur la table des familles que
@@ -90,17 +109,22 @@ def test_deux_imports_simultanes_du_meme_fichier_un_seul_ecrit(base, tmp_path):
     for perdant in (second, reglement):
         assert perdant.returncode == 1
         assert "Import refusé : un import est déjà en cours (lancé par un autre processus)" in (
-            perdant.stderr)
+            perdant.stderr
+        )
         assert "Traceback" not in perdant.stderr
         assert perdant.stdout == ""
 
     with psycopg.connect(base) as connexion:
         factures = connexion.execute("SELECT count(*) FROM facturation_facture").fetchone()[0]
-        lignes_ecrites = connexion.execute("SELECT count(*) FROM facturation_lignefacture "
-                                           "WHERE libelle = 'Garderie matin' AND quantite = 2"
-                                           ).fetchone()[0]
-        assert connexion.execute("SELECT count(*) FROM facturation_reglement WHERE numero = "
-                                 "'AL-900'").fetchone()[0] == 0
+        lignes_ecrites = connexion.execute(
+            "SELECT count(*) FROM facturation_lignefacture WHERE libelle = 'Garderie matin' AND quantite = 2"
+        ).fetchone()[0]
+        assert (
+            connexion.execute(
+                "SELECT count(*) FROM facturation_reglement WHERE numero = 'AL-900'"
+            ).fetchone()[0]
+            == 0
+        )
     assert factures == FACTURES + 2  # les deux factures de la démonstration
     assert lignes_ecrites == FACTURES
 

@@ -57,10 +57,13 @@ def ambigu(valeur: Decimal, ecrites: int, style: str) -> bool:
 STYLES = st.sampled_from(["francais", "francais_milliers", "points_virgule", "point"])
 
 
-@given(montant=montants(decimales=4), style=STYLES, separateur=st.sampled_from(ESPACES),
-       euro=st.sampled_from(EUROS))
-@example(montant=(Decimal("1234.50"), 2), style="francais_milliers", separateur="\u202f",
-         euro=" €")
+@given(
+    montant=montants(decimales=4),
+    style=STYLES,
+    separateur=st.sampled_from(ESPACES),
+    euro=st.sampled_from(EUROS),
+)
+@example(montant=(Decimal("1234.50"), 2), style="francais_milliers", separateur="\u202f", euro=" €")
 @example(montant=(Decimal("12345.00"), 2), style="points_virgule", separateur=" ", euro="")
 def test_chaque_style_accepte_se_relit_exactement(montant, style, separateur, euro):
     valeur, ecrites = montant
@@ -108,28 +111,71 @@ def test_format_anglais_refuse(entier, centimes):
         lire_montant(f"{entier:,}.{centimes:02d}")
 
 
-@given(entier=st.integers(min_value=1, max_value=999), trois=st.integers(0, 999),
-       separateur=st.sampled_from([".", ","]), euro=st.sampled_from(EUROS))
+@given(
+    entier=st.integers(min_value=1, max_value=999),
+    trois=st.integers(0, 999),
+    separateur=st.sampled_from([".", ","]),
+    euro=st.sampled_from(EUROS),
+)
 def test_un_seul_separateur_suivi_de_trois_chiffres_refuse(entier, trois, separateur, euro):
     with pytest.raises(ValeurInvalide, match="ambigu"):
         lire_montant(f"{entier}{separateur}{trois:03d}{euro}")
 
 
-@pytest.mark.parametrize("texte", [
-    "1,000.00", "1.000", "1,000", "1e2", "1e3", "1E3", "1_000", "١٢", "12.345", "1 000.50",
-    "1.234.567", ".5", "5.", ",5", "5,", "1 23,50", "1  234,50", "12,3,4", "€12,50", "+12",
-    "Infinity", "NaN", "0x10", "", " ", "€", "1" * 41, "12 ,50", "1.2.3,00",
-])
+@pytest.mark.parametrize(
+    "texte",
+    [
+        "1,000.00",
+        "1.000",
+        "1,000",
+        "1e2",
+        "1e3",
+        "1E3",
+        "1_000",
+        "١٢",
+        "12.345",
+        "1 000.50",
+        "1.234.567",
+        ".5",
+        "5.",
+        ",5",
+        "5,",
+        "1 23,50",
+        "1  234,50",
+        "12,3,4",
+        "€12,50",
+        "+12",
+        "Infinity",
+        "NaN",
+        "0x10",
+        "",
+        " ",
+        "€",
+        "1" * 41,
+        "12 ,50",
+        "1.2.3,00",
+    ],
+)
 def test_styles_refuses(texte):
     with pytest.raises(ValeurInvalide):
         lire_montant(texte)
 
 
-@pytest.mark.parametrize(("texte", "attendu"), [
-    ("1 234,50", "1234.50"), ("1\u00a0234,50 €", "1234.50"), ("12.345,00", "12345.00"),
-    ("1234.50", "1234.50"), ("0,125", "0.125"), ("1000,000", "1000.000"), ("6,4000", "6.40"),
-    ("1 000", "1000"), ("0", "0"), ("12,5€", "12.5"),
-])
+@pytest.mark.parametrize(
+    ("texte", "attendu"),
+    [
+        ("1 234,50", "1234.50"),
+        ("1\u00a0234,50 €", "1234.50"),
+        ("12.345,00", "12345.00"),
+        ("1234.50", "1234.50"),
+        ("0,125", "0.125"),
+        ("1000,000", "1000.000"),
+        ("6,4000", "6.40"),
+        ("1 000", "1000"),
+        ("0", "0"),
+        ("12,5€", "12.5"),
+    ],
+)
 def test_exemples_acceptes(texte, attendu):
     assert lire_montant(texte, decimales=4) == Decimal(attendu)
 
@@ -155,16 +201,35 @@ def test_dates_des_deux_formats_relues_exactement(jour):
 
 @given(jour=st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2100, 12, 31)))
 def test_autres_ecritures_de_date_refusees(jour):
-    for texte in (jour.strftime("%Y%m%d"), jour.strftime("%G-W%V-%u"), jour.strftime("%Y-%j"),
-                  jour.strftime("%d/%m/%y"), jour.strftime("%d-%m-%Y"), jour.strftime("%Y/%m/%d"),
-                  jour.strftime("%d.%m.%Y"), jour.isoformat() + "T00:00",
-                  jour.strftime("%d/%m/%Y").translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))):
+    for texte in (
+        jour.strftime("%Y%m%d"),
+        jour.strftime("%G-W%V-%u"),
+        jour.strftime("%Y-%j"),
+        jour.strftime("%d/%m/%y"),
+        jour.strftime("%d-%m-%Y"),
+        jour.strftime("%Y/%m/%d"),
+        jour.strftime("%d.%m.%Y"),
+        jour.isoformat() + "T00:00",
+        jour.strftime("%d/%m/%Y").translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+    ):
         with pytest.raises(ValeurInvalide, match="date invalide"):
             lire_date(texte)
 
 
-@pytest.mark.parametrize("texte", ["08/04/0001", "08/04/1999", "01/01/2101", "9999-12-31",
-                                   "20150408", "2015-W15-3", "31/02/2015", "2015-4-8", "0/4/2015"])
+@pytest.mark.parametrize(
+    "texte",
+    [
+        "08/04/0001",
+        "08/04/1999",
+        "01/01/2101",
+        "9999-12-31",
+        "20150408",
+        "2015-W15-3",
+        "31/02/2015",
+        "2015-4-8",
+        "0/4/2015",
+    ],
+)
 def test_dates_refusees(texte):
     with pytest.raises(ValeurInvalide, match=r"attendu : jj/mm/aaaa ou aaaa-mm-jj, année de 2000 à 2100"):
         lire_date(texte)

@@ -22,9 +22,14 @@ ENTETE = "numero_reglement;numero_famille;regie;date;mode;montant"
 
 def paiement_en_ligne(famille, regie, montant="12.00") -> Reglement:
     return services.reglement_enregistrer(
-        famille=famille, regie=regie, montant=Decimal(montant), mode=Reglement.Mode.CARTE_EN_LIGNE,
-        date=datetime.date.today(), origine=Reglement.Origine.EN_LIGNE,
-        reference_externe=f"cs_test_{Reglement.objects.count()}")
+        famille=famille,
+        regie=regie,
+        montant=Decimal(montant),
+        mode=Reglement.Mode.CARTE_EN_LIGNE,
+        date=datetime.date.today(),
+        origine=Reglement.Origine.EN_LIGNE,
+        reference_externe=f"cs_test_{Reglement.objects.count()}",
+    )
 
 
 def importer(tmp_path, lignes):
@@ -45,10 +50,14 @@ def test_le_portail_numerote_dans_sa_serie_et_l_import_ne_la_rencontre_jamais(tm
     assert (premier.numero, second.numero) == ("WEB-AL-1", "WEB-AL-2")
     # Le logiciel de facturation numérote de son côté à partir de 1 : aucune collision.
     numero = famille.numero
-    assert importer(tmp_path, [f"AL-1;{numero};AL;10/04/2015;Chèque;20,00",
-                               f"AL-2;{numero};AL;10/04/2015;Espèces;5,00"]) == ""
-    assert set(Reglement.objects.values_list("numero", flat=True)) == {
-        "WEB-AL-1", "WEB-AL-2", "AL-1", "AL-2"}
+    assert (
+        importer(
+            tmp_path,
+            [f"AL-1;{numero};AL;10/04/2015;Chèque;20,00", f"AL-2;{numero};AL;10/04/2015;Espèces;5,00"],
+        )
+        == ""
+    )
+    assert set(Reglement.objects.values_list("numero", flat=True)) == {"WEB-AL-1", "WEB-AL-2", "AL-1", "AL-2"}
     assert paiement_en_ligne(famille, regie).numero == "WEB-AL-3"
     assert Regie.objects.get(pk=regie.pk).dernier_numero_portail == 3
 
@@ -59,8 +68,10 @@ def test_un_numero_de_la_serie_du_portail_est_refuse_a_l_import(tmp_path):
     famille = famille_avec_parent().famille
     RegieFactory(code="WEB")
     erreurs = importer(tmp_path, [f"WEB-WEB-1;{famille.numero};WEB;10/04/2015;Chèque;20,00"])
-    assert ("Ligne 2, colonne « numero_reglement » : le numéro « WEB-WEB-1 » est de la série des "
-            "paiements enregistrés par le portail (WEB-WEB-…)") in erreurs
+    assert (
+        "Ligne 2, colonne « numero_reglement » : le numéro « WEB-WEB-1 » est de la série des "
+        "paiements enregistrés par le portail (WEB-WEB-…)"
+    ) in erreurs
     assert not Reglement.objects.exists()
     assert importer(tmp_path, [f"WEB-1;{famille.numero};WEB;10/04/2015;Chèque;20,00"]) == ""
 
@@ -69,8 +80,14 @@ def test_un_paiement_en_ligne_ne_reprend_jamais_un_numero_deja_pris():
     """Un numéro de la série déjà en base (reprise de données, saisie manuelle) est sauté."""
     famille = famille_avec_parent().famille
     regie = RegieFactory(code="AL")
-    Reglement.objects.create(regie=regie, numero="WEB-AL-1", famille=famille,
-                             date=datetime.date.today(), mode="cheque", montant=Decimal("1.00"))
+    Reglement.objects.create(
+        regie=regie,
+        numero="WEB-AL-1",
+        famille=famille,
+        date=datetime.date.today(),
+        mode="cheque",
+        montant=Decimal("1.00"),
+    )
     assert paiement_en_ligne(famille, regie).numero == "WEB-AL-2"
 
 
@@ -103,13 +120,27 @@ def test_migration_renumerote_les_paiements_en_ligne_deja_enregistres():
     famille = famille_avec_parent().famille
     regie = RegieFactory(code="AL")
     facture = FactureFactory(famille=famille, regie=regie)
-    anciens = [Reglement.objects.create(
-        regie=regie, numero=f"AL-{229 + i}", famille=famille, date=facture.date_facture,
-        mode="carte_en_ligne", montant=Decimal("1.00"), origine="en_ligne",
-        reference_externe=f"cs_{i}") for i in range(2)]
-    importe = Reglement.objects.create(regie=regie, numero="AL-12", famille=famille,
-                                       date=facture.date_facture, mode="cheque",
-                                       montant=Decimal("1.00"))
+    anciens = [
+        Reglement.objects.create(
+            regie=regie,
+            numero=f"AL-{229 + i}",
+            famille=famille,
+            date=facture.date_facture,
+            mode="carte_en_ligne",
+            montant=Decimal("1.00"),
+            origine="en_ligne",
+            reference_externe=f"cs_{i}",
+        )
+        for i in range(2)
+    ]
+    importe = Reglement.objects.create(
+        regie=regie,
+        numero="AL-12",
+        famille=famille,
+        date=facture.date_facture,
+        mode="cheque",
+        montant=Decimal("1.00"),
+    )
     migration.renumeroter(apps, None)
     assert [Reglement.objects.get(pk=r.pk).numero for r in anciens] == ["WEB-AL-1", "WEB-AL-2"]
     assert Reglement.objects.get(pk=importe.pk).numero == "AL-12"

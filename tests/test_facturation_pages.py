@@ -20,19 +20,33 @@ def texte_pdf(contenu: bytes) -> str:
 
 @pytest.fixture
 def facture(parent):
-    facture = FactureFactory(famille=parent.famille, numero="AL-36", montant=Decimal("120.60"),
-                             date_facture=datetime.date(2015, 4, 8),
-                             date_echeance=datetime.date(2015, 4, 30),
-                             periode_debut=datetime.date(2015, 4, 1),
-                             periode_fin=datetime.date(2015, 4, 30), lignes=[])
-    for ordre, (enfant, libelle, quantite, prix, montant) in enumerate([
-        ("LÉA", "ALSH Mercredi après-midi", "4", "12.50", "50.00"),
-        ("TOM", "Garderie matin", "18", "3.20", "57.60"),
-        ("TOM", "Restauration midi", "4", "3.25", "13.00"),
-    ], 1):
-        LigneFacture.objects.create(facture=facture, ordre=ordre, enfant_nom=enfant, libelle=libelle,
-                                    quantite=Decimal(quantite), prix_unitaire=Decimal(prix),
-                                    montant=Decimal(montant))
+    facture = FactureFactory(
+        famille=parent.famille,
+        numero="AL-36",
+        montant=Decimal("120.60"),
+        date_facture=datetime.date(2015, 4, 8),
+        date_echeance=datetime.date(2015, 4, 30),
+        periode_debut=datetime.date(2015, 4, 1),
+        periode_fin=datetime.date(2015, 4, 30),
+        lignes=[],
+    )
+    for ordre, (enfant, libelle, quantite, prix, montant) in enumerate(
+        [
+            ("LÉA", "ALSH Mercredi après-midi", "4", "12.50", "50.00"),
+            ("TOM", "Garderie matin", "18", "3.20", "57.60"),
+            ("TOM", "Restauration midi", "4", "3.25", "13.00"),
+        ],
+        1,
+    ):
+        LigneFacture.objects.create(
+            facture=facture,
+            ordre=ordre,
+            enfant_nom=enfant,
+            libelle=libelle,
+            quantite=Decimal(quantite),
+            prix_unitaire=Decimal(prix),
+            montant=Decimal(montant),
+        )
     return facture
 
 
@@ -53,17 +67,30 @@ def test_accueil_en_credit(client_parent, parent):
 
 
 def test_accueil_factures_impayees_et_reste_du(client_parent, parent, facture):
-    services.reglement_enregistrer(famille=parent.famille, regie=facture.regie,
-                                   montant=Decimal("20.60"), mode="especes",
-                                   date=datetime.date(2015, 4, 9))
+    services.reglement_enregistrer(
+        famille=parent.famille,
+        regie=facture.regie,
+        montant=Decimal("20.60"),
+        mode="especes",
+        date=datetime.date(2015, 4, 9),
+    )
     payee = FactureFactory(famille=parent.famille, numero="AL-37")
-    services.reglement_enregistrer(famille=parent.famille, regie=payee.regie, montant=payee.montant,
-                                   mode="cheque", date=datetime.date.today(), factures=[payee])
-    a_venir = FactureFactory(famille=parent.famille, numero="AL-38",
-                             date_facture=datetime.date.today(),
-                             date_echeance=datetime.date.today() + datetime.timedelta(days=20))
+    services.reglement_enregistrer(
+        famille=parent.famille,
+        regie=payee.regie,
+        montant=payee.montant,
+        mode="cheque",
+        date=datetime.date.today(),
+        factures=[payee],
+    )
+    a_venir = FactureFactory(
+        famille=parent.famille,
+        numero="AL-38",
+        date_facture=datetime.date.today(),
+        date_echeance=datetime.date.today() + datetime.timedelta(days=20),
+    )
     html = client_parent.get("/").content.decode()
-    tableau = html[html.index("factures-impayees"):]
+    tableau = html[html.index("factures-impayees") :]
     assert "AL-36" in tableau and "AL-38" in tableau and "AL-37" not in tableau
     assert "100,00\u00a0€" in tableau  # reste dû de AL-36, pas son montant
     assert tableau.count("En retard") == 1
@@ -93,17 +120,28 @@ def test_accueil_requetes_constantes(client_parent, parent, django_assert_max_nu
 def test_releve_annee_scolaire_et_ancien_solde(client_parent, parent, facture):
     regie = facture.regie
     # Année 2013-2014 : 50 € facturés, 30 € réglés → ancien solde 20,00 € dû en 2014-2015.
-    FactureFactory(famille=parent.famille, regie=regie, numero="AL-1", quantite=Decimal("15.625"),
-                   montant=Decimal("50.00"), date_facture=datetime.date(2014, 8, 31))
-    ReglementFactory(famille=parent.famille, regie=regie, numero="AL-2", montant=Decimal("30.00"),
-                     date=datetime.date(2013, 9, 1))
+    FactureFactory(
+        famille=parent.famille,
+        regie=regie,
+        numero="AL-1",
+        quantite=Decimal("15.625"),
+        montant=Decimal("50.00"),
+        date_facture=datetime.date(2014, 8, 31),
+    )
+    ReglementFactory(
+        famille=parent.famille,
+        regie=regie,
+        numero="AL-2",
+        montant=Decimal("30.00"),
+        date=datetime.date(2013, 9, 1),
+    )
     html = client_parent.get("/releve/", {"annee": "2014"}).content.decode()
     assert '<option value="2014" selected>2014-2015</option>' in html
     assert '<option value="2013">2013-2014</option>' in html
     assert "AL-36" in html and "AL-1<" not in html
-    ancien = html[html.index("Ancien solde"):html.index("Total de l")]
+    ancien = html[html.index("Ancien solde") : html.index("Total de l")]
     assert "20,00\u00a0€" in ancien
-    solde = html[html.index('class="releve-solde"'):]
+    solde = html[html.index('class="releve-solde"') :]
     assert "140,60\u00a0€" in solde and "(à payer)" in solde
     assert "Solde du compte au 31/08/2015" in solde
 
@@ -124,8 +162,7 @@ def test_releve_vide(client_parent):
 
 
 def test_releve_d_une_autre_famille_invisible(client_parent, autre_parent):
-    FactureFactory(famille=autre_parent.famille, numero="AL-999",
-                   date_facture=datetime.date.today())
+    FactureFactory(famille=autre_parent.famille, numero="AL-999", date_facture=datetime.date.today())
     assert "AL-999" not in client_parent.get("/releve/").content.decode()
 
 
@@ -134,8 +171,14 @@ def test_releve_requetes_constantes(client_parent, parent, django_assert_max_num
     regie = RegieFactory()
     for _ in range(nombre):
         facture = FactureFactory(famille=parent.famille, regie=regie, date_facture=datetime.date.today())
-        services.reglement_enregistrer(famille=parent.famille, regie=regie, montant=Decimal("1"),
-                                       mode="cheque", date=datetime.date.today(), factures=[facture])
+        services.reglement_enregistrer(
+            famille=parent.famille,
+            regie=regie,
+            montant=Decimal("1"),
+            mode="cheque",
+            date=datetime.date.today(),
+            factures=[facture],
+        )
     with django_assert_max_num_queries(10):
         assert client_parent.get("/releve/").status_code == 200
 
@@ -150,9 +193,13 @@ def test_annee_scolaire():
 
 
 def test_pdf_contenu(client_parent, parent, facture):
-    services.reglement_enregistrer(famille=parent.famille, regie=facture.regie,
-                                   montant=Decimal("20.60"), mode="especes",
-                                   date=datetime.date(2015, 4, 9))
+    services.reglement_enregistrer(
+        famille=parent.famille,
+        regie=facture.regie,
+        montant=Decimal("20.60"),
+        mode="especes",
+        date=datetime.date(2015, 4, 9),
+    )
     reponse = client_parent.get(f"/releve/factures/{facture.pk}/pdf/")
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/pdf"
@@ -163,11 +210,27 @@ def test_pdf_contenu(client_parent, parent, facture):
     assert (round(float(boite.width)), round(float(boite.height))) == (595, 842)  # A4
     texte = texte_pdf(reponse.content)
     for attendu in (
-        "Facture N° AL-36", "CCAS de Lèves", "Régie garderie ALSH", parent.famille.numero,
-        "1 rue de la Mairie", "08/04/2015", "du 01/04/2015 au 30/04/2015", "30/04/2015",
-        "ALSH Mercredi après-midi", "12,50 €", "50,00 €", "Garderie matin", "18", "3,20 €",
-        "57,60 €", "Restauration midi", "3,25 €", "13,00 €",
-        "Total de la facture 120,60 €", "Déjà réglé 20,60 €", "Reste à payer 100,00 €",
+        "Facture N° AL-36",
+        "CCAS de Lèves",
+        "Régie garderie ALSH",
+        parent.famille.numero,
+        "1 rue de la Mairie",
+        "08/04/2015",
+        "du 01/04/2015 au 30/04/2015",
+        "30/04/2015",
+        "ALSH Mercredi après-midi",
+        "12,50 €",
+        "50,00 €",
+        "Garderie matin",
+        "18",
+        "3,20 €",
+        "57,60 €",
+        "Restauration midi",
+        "3,25 €",
+        "13,00 €",
+        "Total de la facture 120,60 €",
+        "Déjà réglé 20,60 €",
+        "Reste à payer 100,00 €",
         "En retard : l'échéance du 30/04/2015 est dépassée.",
     ):
         assert attendu in texte.replace("\u00a0", " ").replace("\u202f", " "), attendu
@@ -181,21 +244,31 @@ def _texte_pdf_de(client, facture) -> str:
 
 def test_pdf_en_retard_seulement_si_l_echeance_est_depassee(client_parent, parent):
     aujourdhui = datetime.date.today()
-    a_venir = FactureFactory(famille=parent.famille, date_facture=aujourdhui,
-                             date_echeance=aujourdhui + datetime.timedelta(days=20))
+    a_venir = FactureFactory(
+        famille=parent.famille,
+        date_facture=aujourdhui,
+        date_echeance=aujourdhui + datetime.timedelta(days=20),
+    )
     texte = _texte_pdf_de(client_parent, a_venir)
     assert f"À régler avant le {a_venir.date_echeance:%d/%m/%Y}." in texte
     assert "retard" not in texte
-    depassee = FactureFactory(famille=parent.famille,
-                              date_facture=aujourdhui - datetime.timedelta(days=40),
-                              date_echeance=aujourdhui - datetime.timedelta(days=1))
+    depassee = FactureFactory(
+        famille=parent.famille,
+        date_facture=aujourdhui - datetime.timedelta(days=40),
+        date_echeance=aujourdhui - datetime.timedelta(days=1),
+    )
     texte = _texte_pdf_de(client_parent, depassee)
     assert f"En retard : l'échéance du {depassee.date_echeance:%d/%m/%Y} est dépassée." in texte
     assert "Facture en retard : à régler dès que possible" in texte
     # Réglée : ni retard ni demande de paiement.
-    services.reglement_enregistrer(famille=parent.famille, regie=depassee.regie,
-                                   montant=depassee.montant, mode="especes", date=aujourdhui,
-                                   factures=[depassee])
+    services.reglement_enregistrer(
+        famille=parent.famille,
+        regie=depassee.regie,
+        montant=depassee.montant,
+        mode="especes",
+        date=aujourdhui,
+        factures=[depassee],
+    )
     texte = _texte_pdf_de(client_parent, depassee)
     assert "retard" not in texte and "Facture réglée : il n'y a rien à payer." in texte
 
@@ -245,8 +318,10 @@ def test_pdf_ne_charge_aucune_ressource(tmp_path):
     secret = tmp_path / "secret.css"
     secret.write_text("body { color: red }")
     fetcher = pdf.RefusURLFetcher()
-    html = (f'<link rel="stylesheet" href="file://{secret}"><img src="file:///etc/passwd">'
-            '<img src="http://127.0.0.1:9/x.png"><p>Bonjour</p>')
+    html = (
+        f'<link rel="stylesheet" href="file://{secret}"><img src="file:///etc/passwd">'
+        '<img src="http://127.0.0.1:9/x.png"><p>Bonjour</p>'
+    )
     contenu = pdf.html_en_pdf(html, fetcher=fetcher)
     assert f"file://{secret}" in fetcher.refusees
     assert "file:///etc/passwd" in fetcher.refusees
@@ -257,7 +332,14 @@ def test_pdf_ne_charge_aucune_ressource(tmp_path):
 def test_pdf_requetes_constantes(client_parent, parent, django_assert_max_num_queries):
     facture = FactureFactory(famille=parent.famille, lignes=[])
     for ordre in range(1, 40):
-        LigneFacture.objects.create(facture=facture, ordre=ordre, enfant_nom="TOM", libelle="Garderie",
-                                    quantite=1, prix_unitaire=1, montant=1)
+        LigneFacture.objects.create(
+            facture=facture,
+            ordre=ordre,
+            enfant_nom="TOM",
+            libelle="Garderie",
+            quantite=1,
+            prix_unitaire=1,
+            montant=1,
+        )
     with django_assert_max_num_queries(7):
         assert client_parent.get(f"/releve/factures/{facture.pk}/pdf/").status_code == 200

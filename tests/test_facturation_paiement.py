@@ -41,20 +41,33 @@ class FauxStripe(stripe.HTTPClient):
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         chemin = urlsplit(url).path
-        self.requetes.append({"methode": method, "chemin": chemin, "entetes": dict(headers or {}),
-                              "donnees": parse_qs(post_data or "") if post_data else {},
-                              "url": url})
+        self.requetes.append(
+            {
+                "methode": method,
+                "chemin": chemin,
+                "entetes": dict(headers or {}),
+                "donnees": parse_qs(post_data or "") if post_data else {},
+                "url": url,
+            }
+        )
         if self.erreur:
             return json.dumps({"error": {"message": "panne", "type": "api_error"}}), 500, {}
         if method == "post" and chemin == "/v1/checkout/sessions":
             n = sum(1 for r in self.requetes if r["chemin"] == chemin)
-            corps = {"id": f"cs_test_{n}", "object": "checkout.session",
-                     "url": f"https://checkout.stripe.com/c/pay/cs_test_{n}"}
+            corps = {
+                "id": f"cs_test_{n}",
+                "object": "checkout.session",
+                "url": f"https://checkout.stripe.com/c/pay/cs_test_{n}",
+            }
         elif method == "post" and chemin.endswith("/expire"):
             corps = {"id": chemin.split("/")[-2], "object": "checkout.session", "status": "expired"}
         elif method == "get" and chemin == "/v1/checkout/sessions":
-            corps = {"object": "list", "data": self.sessions_listees, "has_more": False,
-                     "url": "/v1/checkout/sessions"}
+            corps = {
+                "object": "list",
+                "data": self.sessions_listees,
+                "has_more": False,
+                "url": "/v1/checkout/sessions",
+            }
         else:
             return json.dumps({"error": {"message": "inconnu", "type": "invalid_request_error"}}), 404, {}
         return json.dumps(corps), 200, {}
@@ -63,8 +76,7 @@ class FauxStripe(stripe.HTTPClient):
         pass
 
     def creations(self):
-        return [r for r in self.requetes if r["chemin"] == "/v1/checkout/sessions"
-                and r["methode"] == "post"]
+        return [r for r in self.requetes if r["chemin"] == "/v1/checkout/sessions" and r["methode"] == "post"]
 
 
 @pytest.fixture
@@ -78,9 +90,14 @@ def faux_stripe(settings, monkeypatch):
 
 @pytest.fixture
 def facture(parent):
-    return FactureFactory(famille=parent.famille, regie=RegieFactory(), numero="AL-36",
-                          montant=Decimal("120.60"), quantite=Decimal("37.6875"),
-                          date_facture=datetime.date(2015, 4, 8))
+    return FactureFactory(
+        famille=parent.famille,
+        regie=RegieFactory(),
+        numero="AL-36",
+        montant=Decimal("120.60"),
+        quantite=Decimal("37.6875"),
+        date_facture=datetime.date(2015, 4, 8),
+    )
 
 
 def payer(client, facture, email="recu@example.fr", **autres):
@@ -94,23 +111,31 @@ def signer(payload: bytes, secret=SECRET, horodatage=None):
 
 
 def evenement(type_, tentative=None, *, evenement_id=None, **session):
-    objet = {"id": tentative.session_id if tentative else "cs_inconnue", "object": "checkout.session",
-             "amount_total": paiement.centimes(tentative.montant) if tentative else 1000,
-             "currency": "eur", "payment_status": "paid", "status": "complete",
-             "client_reference_id": str(tentative.facture_id) if tentative else "",
-             "customer_details": {"email": "recu@example.fr"},
-             "metadata": paiement._metadata(tentative) if tentative else {}}
+    objet = {
+        "id": tentative.session_id if tentative else "cs_inconnue",
+        "object": "checkout.session",
+        "amount_total": paiement.centimes(tentative.montant) if tentative else 1000,
+        "currency": "eur",
+        "payment_status": "paid",
+        "status": "complete",
+        "client_reference_id": str(tentative.facture_id) if tentative else "",
+        "customer_details": {"email": "recu@example.fr"},
+        "metadata": paiement._metadata(tentative) if tentative else {},
+    }
     objet.update(session)
-    return {"id": evenement_id or f"evt_{type_}_{objet['id']}", "object": "event", "type": type_,
-            "data": {"object": objet}}
+    return {
+        "id": evenement_id or f"evt_{type_}_{objet['id']}",
+        "object": "event",
+        "type": type_,
+        "data": {"object": objet},
+    }
 
 
 def envoyer(client, donnees, *, secret=SECRET, horodatage=None, signature=None):
     payload = json.dumps(donnees).encode()
     entete = signature if signature is not None else signer(payload, secret, horodatage)
     extra = {"HTTP_STRIPE_SIGNATURE": entete} if entete else {}
-    return client.post("/paiements/stripe/webhook/", payload, content_type="application/json",
-                       **extra)
+    return client.post("/paiements/stripe/webhook/", payload, content_type="application/json", **extra)
 
 
 @pytest.fixture
@@ -149,7 +174,10 @@ def test_session_checkout_parametres_exacts(client_parent, faux_stripe, facture)
     assert requete["entetes"]["Idempotency-Key"] == f"facture-{facture.pk}-tentative-1"
     assert requete["entetes"]["Authorization"] == "Bearer sk_test_cle"
     assert (tentative.session_id, tentative.montant, tentative.email) == (
-        "cs_test_1", Decimal("120.60"), "recu@example.fr")
+        "cs_test_1",
+        Decimal("120.60"),
+        "recu@example.fr",
+    )
 
 
 def test_second_clic_reutilise_la_session(client_parent, faux_stripe, facture):
@@ -159,8 +187,10 @@ def test_second_clic_reutilise_la_session(client_parent, faux_stripe, facture):
     assert len(faux_stripe.creations()) == 1
     html = client_parent.get("/").content.decode()
     assert "paiement en cours" in html
-    assert "Un paiement est en cours" in client_parent.get(
-        f"/releve/factures/{facture.pk}/payer/").content.decode()
+    assert (
+        "Un paiement est en cours"
+        in client_parent.get(f"/releve/factures/{facture.pk}/payer/").content.decode()
+    )
 
 
 def test_autre_email_expire_l_ancienne_session(client_parent, faux_stripe, facture):
@@ -168,10 +198,11 @@ def test_autre_email_expire_l_ancienne_session(client_parent, faux_stripe, factu
     payer(client_parent, facture, email="autre@example.fr")
     creations = faux_stripe.creations()
     assert [c["entetes"]["Idempotency-Key"] for c in creations] == [
-        f"facture-{facture.pk}-tentative-1", f"facture-{facture.pk}-tentative-2"]
+        f"facture-{facture.pk}-tentative-1",
+        f"facture-{facture.pk}-tentative-2",
+    ]
     assert any(r["chemin"] == "/v1/checkout/sessions/cs_test_1/expire" for r in faux_stripe.requetes)
-    assert dict(PaiementEnLigne.objects.values_list("tentative", "statut")) == {
-        1: "expiree", 2: "ouverte"}
+    assert dict(PaiementEnLigne.objects.values_list("tentative", "statut")) == {1: "expiree", 2: "ouverte"}
 
 
 def test_email_invalide(client_parent, faux_stripe, facture):
@@ -196,8 +227,13 @@ def test_une_famille_ne_paie_pas_la_facture_d_une_autre(client, autre_parent, fa
 
 
 def test_facture_reglee_rien_a_payer(client_parent, faux_stripe, facture, parent):
-    services.reglement_enregistrer(famille=parent.famille, regie=facture.regie,
-                                   montant=facture.montant, mode="cheque", date=datetime.date.today())
+    services.reglement_enregistrer(
+        famille=parent.famille,
+        regie=facture.regie,
+        montant=facture.montant,
+        mode="cheque",
+        date=datetime.date.today(),
+    )
     reponse = payer(client_parent, facture)
     assert reponse.status_code == 200
     assert "il n'y a rien à payer" in reponse.content.decode()
@@ -206,8 +242,11 @@ def test_facture_reglee_rien_a_payer(client_parent, faux_stripe, facture, parent
 
 def test_prestataire_en_panne(client_parent, faux_stripe, facture, monkeypatch):
     faux_stripe.erreur = True
-    monkeypatch.setattr(paiement, "client", lambda: stripe.StripeClient(
-        "sk_test_cle", http_client=faux_stripe, max_network_retries=0))
+    monkeypatch.setattr(
+        paiement,
+        "client",
+        lambda: stripe.StripeClient("sk_test_cle", http_client=faux_stripe, max_network_retries=0),
+    )
     reponse = payer(client_parent, facture)
     assert reponse.status_code == 200
     assert "Le service de paiement ne répond pas" in reponse.content.decode()
@@ -257,8 +296,7 @@ def test_page_de_retour(client_parent, client, tentative):
     html = client_parent.get(f"/releve/paiements/{tentative.pk}/").content.decode()
     assert "Paiement confirmé." in html and "recu@example.fr" in html
     assert "js/facturation.js" not in html
-    assert client_parent.get(f"/releve/paiements/{tentative.pk}/?format=json").json() == {
-        "statut": "payee"}
+    assert client_parent.get(f"/releve/paiements/{tentative.pk}/?format=json").json() == {"statut": "payee"}
 
 
 def test_page_de_retour_d_une_autre_famille(client, autre_parent, tentative):
@@ -271,12 +309,23 @@ def test_csp_autorise_stripe_quand_configure():
     import subprocess
     import sys
 
-    code = ("import django, os; django.setup(); from django.conf import settings; "
-            "print('https://checkout.stripe.com' in settings.SECURE_CSP['form-action'])")
+    code = (
+        "import django, os; django.setup(); from django.conf import settings; "
+        "print('https://checkout.stripe.com' in settings.SECURE_CSP['form-action'])"
+    )
     sortie = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        env={"DJANGO_SETTINGS_MODULE": "portail.settings", "DEBUG": "1", "PATH": "/usr/bin",
-             "STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"})
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "portail.settings",
+            "DEBUG": "1",
+            "PATH": "/usr/bin",
+            "STRIPE_SECRET_KEY": "sk_test_x",
+            "STRIPE_WEBHOOK_SECRET": "whsec_x",
+        },
+    )
     assert sortie.stdout.strip() == "True"
 
 
@@ -288,13 +337,17 @@ def test_webhook_valide_encaisse_une_fois(client, tentative, facture):
     assert reponse.status_code == 200
     (reglement,) = reglements_en_ligne()
     assert (reglement.montant, reglement.regie_id, reglement.famille_id) == (
-        Decimal("120.60"), facture.regie_id, facture.famille_id)
+        Decimal("120.60"),
+        facture.regie_id,
+        facture.famille_id,
+    )
     assert reglement.get_mode_display() == "Carte bancaire en ligne"
     assert reglement.reference_externe == tentative.session_id
     assert reglement.email_recu == "recu@example.fr"
     assert reglement.numero == "WEB-AL-1"  # série du portail, jamais celle du logiciel
     assert list(reglement.affectations.values_list("facture_id", "montant")) == [
-        (facture.pk, Decimal("120.60"))]
+        (facture.pk, Decimal("120.60"))
+    ]
     assert services.facture_reste_du(facture=facture) == 0
     tentative.refresh_from_db()
     assert tentative.statut == "payee" and tentative.reglement == reglement
@@ -377,8 +430,11 @@ def test_devise_differente_signalee(client, tentative):
 
 def test_facture_inconnue(client, faux_stripe, parent):
     regie = RegieFactory()
-    donnees = evenement(paiement.COMPLETED, None, metadata={
-        "facture_id": "999999", "famille_numero": parent.famille.numero, "regie": regie.code})
+    donnees = evenement(
+        paiement.COMPLETED,
+        None,
+        metadata={"facture_id": "999999", "famille_numero": parent.famille.numero, "regie": regie.code},
+    )
     assert envoyer(client, donnees).status_code == 200
     (reglement,) = reglements_en_ligne()
     assert reglement.famille_id == parent.famille_id and reglement.montant == Decimal("10.00")
@@ -395,8 +451,13 @@ def test_facture_et_famille_inconnues(client, faux_stripe):
 
 
 def test_facture_payee_entre_temps(client, tentative, facture, parent):
-    services.reglement_enregistrer(famille=parent.famille, regie=facture.regie,
-                                   montant=facture.montant, mode="cheque", date=datetime.date.today())
+    services.reglement_enregistrer(
+        famille=parent.famille,
+        regie=facture.regie,
+        montant=facture.montant,
+        mode="cheque",
+        date=datetime.date.today(),
+    )
     envoyer(client, evenement(paiement.COMPLETED, tentative))
     (reglement,) = reglements_en_ligne()
     assert reglement.affectations.count() == 0
@@ -457,8 +518,9 @@ def test_deux_livraisons_en_parallele(settings, monkeypatch):
     monkeypatch.setattr(paiement, "HTTP_CLIENT", FauxStripe())
     parent = famille_avec_parent()
     facture = FactureFactory(famille=parent.famille, regie=RegieFactory())
-    tentative = paiement.paiement_demarrer(facture=facture, famille=parent.famille,
-                                           email="recu@example.fr", url_base="http://testserver/")
+    tentative = paiement.paiement_demarrer(
+        facture=facture, famille=parent.famille, email="recu@example.fr", url_base="http://testserver/"
+    )
     completed = json.dumps(evenement(paiement.COMPLETED, tentative)).encode()
     asynchrone = json.dumps(evenement(paiement.ASYNC_OK, tentative)).encode()
     # Sur PostgreSQL, les fils démarrent ensemble ; SQLite (un seul écrivain) les enchaîne.
@@ -473,15 +535,16 @@ def test_deux_livraisons_en_parallele(settings, monkeypatch):
         try:
             if parallele:
                 depart.wait(timeout=10)
-            with (verrou if not parallele else threading.Lock()):
+            with verrou if not parallele else threading.Lock():
                 paiement.evenement_recevoir(payload=payload, signature=signer(payload))
         except Exception as e:  # noqa: BLE001
             erreurs.append(e)
         finally:
             connexion_du_fil.close()
 
-    fils = [threading.Thread(target=livrer, args=(p,))
-            for p in (completed, completed, asynchrone, asynchrone)]
+    fils = [
+        threading.Thread(target=livrer, args=(p,)) for p in (completed, completed, asynchrone, asynchrone)
+    ]
     for fil in fils:
         fil.start()
     for fil in fils:
@@ -524,9 +587,14 @@ def test_deux_clics_simultanes_une_seule_session(settings, monkeypatch):
             if verrou:
                 verrou.acquire()
             try:
-                resultats.append(paiement.paiement_demarrer(
-                    facture=facture, famille=parent.famille, email="recu@example.fr",
-                    url_base="http://testserver/").url)
+                resultats.append(
+                    paiement.paiement_demarrer(
+                        facture=facture,
+                        famille=parent.famille,
+                        email="recu@example.fr",
+                        url_base="http://testserver/",
+                    ).url
+                )
             finally:
                 if verrou:
                     verrou.release()

@@ -37,18 +37,26 @@ def client_agent(client, agent, alsh):
 
 
 def test_le_groupe_ccas_a_les_droits_de_la_messagerie():
-    codenames = set(Group.objects.get(name=NOM_GROUPE_CCAS).permissions.filter(
-        content_type__app_label="messagerie").values_list("codename", flat=True))
-    assert {"view_fil", "change_fil", "add_fil", "add_diffusion", "add_document",
-            "change_information"} <= codenames
+    codenames = set(
+        Group.objects.get(name=NOM_GROUPE_CCAS)
+        .permissions.filter(content_type__app_label="messagerie")
+        .values_list("codename", flat=True)
+    )
+    assert {
+        "view_fil",
+        "change_fil",
+        "add_fil",
+        "add_diffusion",
+        "add_document",
+        "change_information",
+    } <= codenames
 
 
 def test_l_agent_voit_les_fils_de_ses_structures_non_lus_d_abord(client_agent, agent, alsh, parent):
     creche = StructureFactory(nom="Crèche")
     lu = fil_avec_messages(famille=parent.famille, structure=alsh, objet="Déjà lu", recus=1)
     Message.objects.filter(fil=lu).update(lu_le="2026-01-01T10:00Z")
-    non_lu = fil_avec_messages(famille=parent.famille, structure=alsh, objet="Pas encore lu",
-                               recus=0)
+    non_lu = fil_avec_messages(famille=parent.famille, structure=alsh, objet="Pas encore lu", recus=0)
     # Le fil lu est plus récent, mais le non lu passe devant.
     services.message_structure_repondre(fil=lu, agent=agent, texte="Relance")
     fil_avec_messages(famille=parent.famille, structure=creche, objet="Autre structure")
@@ -56,8 +64,9 @@ def test_l_agent_voit_les_fils_de_ses_structures_non_lus_d_abord(client_agent, a
     page = client_agent.get(reverse("admin:messagerie_fil_changelist")).content.decode()
     assert page.index("Pas encore lu") < page.index("Déjà lu")
     assert "Autre structure" not in page
-    autre = client_agent.get(reverse("admin:messagerie_fil_change", args=[
-        Fil.objects.get(objet="Autre structure").pk]))
+    autre = client_agent.get(
+        reverse("admin:messagerie_fil_change", args=[Fil.objects.get(objet="Autre structure").pk])
+    )
     assert autre.status_code == 302  # objet introuvable pour cet agent : retour à la liste
 
 
@@ -88,12 +97,24 @@ def test_l_agent_joint_un_pdf_a_sa_reponse_mais_pas_un_executable(client_agent, 
 
     fil = fil_avec_messages(famille=parent.famille, structure=alsh, recus=0)
     url = reverse("admin:messagerie_fil_change", args=[fil.pk])
-    refuse = client_agent.post(url, {"reponse": "Voici", "pieces_jointes": SimpleUploadedFile(
-        "programme.pdf", b"MZ\x90\x00" + b"\x00" * 60, "application/pdf")})
+    refuse = client_agent.post(
+        url,
+        {
+            "reponse": "Voici",
+            "pieces_jointes": SimpleUploadedFile(
+                "programme.pdf", b"MZ\x90\x00" + b"\x00" * 60, "application/pdf"
+            ),
+        },
+    )
     assert refuse.status_code == 200 and not PieceJointe.objects.exists()
     assert fil.messages.count() == 1
-    client_agent.post(url, {"reponse": "Voici le menu", "pieces_jointes": SimpleUploadedFile(
-        "menu.pdf", CONTENU_PDF, "application/pdf")})
+    client_agent.post(
+        url,
+        {
+            "reponse": "Voici le menu",
+            "pieces_jointes": SimpleUploadedFile("menu.pdf", CONTENU_PDF, "application/pdf"),
+        },
+    )
     piece = PieceJointe.objects.get()
     assert piece.message.texte == "Voici le menu" and not piece.message.de_la_famille
     # La famille la télécharge depuis son fil.
@@ -124,17 +145,30 @@ def test_l_agent_telecharge_une_piece_jointe_de_sa_structure_seulement(client_ag
     assert reponse.status_code == 200 and reponse["X-Content-Type-Options"] == "nosniff"
     autre = fil_avec_messages(famille=parent.famille, structure=StructureFactory(nom="Crèche"))
     piece_autre = PieceJointeFactory(message=autre.messages.first())
-    assert client_agent.get(reverse("admin:messagerie_fil_piece_jointe",
-                                    args=[autre.pk, piece_autre.pk])).status_code == 404
-    assert client_agent.get(reverse("admin:messagerie_fil_piece_jointe",
-                                    args=[fil.pk, piece_autre.pk])).status_code == 404
+    assert (
+        client_agent.get(
+            reverse("admin:messagerie_fil_piece_jointe", args=[autre.pk, piece_autre.pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        client_agent.get(
+            reverse("admin:messagerie_fil_piece_jointe", args=[fil.pk, piece_autre.pk])
+        ).status_code
+        == 404
+    )
 
 
 def test_l_agent_ecrit_a_une_famille(client_agent, agent, alsh, parent):
-    reponse = client_agent.post(reverse("admin:messagerie_fil_add"), {
-        "famille": parent.famille.pk, "structure": alsh.pk, "objet": "Sortie piscine",
-        "texte": "Pensez au maillot de bain.",
-    })
+    reponse = client_agent.post(
+        reverse("admin:messagerie_fil_add"),
+        {
+            "famille": parent.famille.pk,
+            "structure": alsh.pk,
+            "objet": "Sortie piscine",
+            "texte": "Pensez au maillot de bain.",
+        },
+    )
     assert reponse.status_code == 302
     fil = Fil.objects.get(famille=parent.famille)
     assert not fil.initie_par_famille and fil.structure == alsh
@@ -162,12 +196,21 @@ def test_diffusion_a_une_activite_creee_dans_la_requete_envoyee_en_tache(
     sans_enfant = FamilleFactory()
     # Un enfant inscrit ailleurs, un autre dont l'inscription est finie : pas destinataires.
     InscriptionFactory(enfant=EnfantFactory(), activite=autre_activite)
-    InscriptionFactory(enfant=EnfantFactory(), activite=activite,
-                       date_debut=datetime.date(2020, 9, 1), date_fin=datetime.date(2021, 7, 5))
+    InscriptionFactory(
+        enfant=EnfantFactory(),
+        activite=activite,
+        date_debut=datetime.date(2020, 9, 1),
+        date_fin=datetime.date(2021, 7, 5),
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        reponse = client_agent.post(reverse("admin:messagerie_diffusion_add"), {
-            "activite": activite.pk, "objet": "Sortie au parc", "texte": "Prévoir une casquette.",
-        })
+        reponse = client_agent.post(
+            reverse("admin:messagerie_diffusion_add"),
+            {
+                "activite": activite.pk,
+                "objet": "Sortie au parc",
+                "texte": "Prévoir une casquette.",
+            },
+        )
     assert reponse.status_code == 302
     diffusion = Diffusion.objects.get()
     # Rien n'est créé dans la requête : la tâche attend le worker.
@@ -186,8 +229,7 @@ def test_diffusion_a_une_activite_creee_dans_la_requete_envoyee_en_tache(
 
 
 def test_diffusion_refusee_sans_cible(client_agent):
-    reponse = client_agent.post(reverse("admin:messagerie_diffusion_add"),
-                                {"objet": "Rien", "texte": "Rien"})
+    reponse = client_agent.post(reverse("admin:messagerie_diffusion_add"), {"objet": "Rien", "texte": "Rien"})
     assert reponse.status_code == 200
     assert "Choisissez une structure ou une activité" in reponse.content.decode()
     assert not Diffusion.objects.exists()
@@ -203,8 +245,9 @@ def test_le_worker_en_base_execute_la_diffusion_et_les_courriels(alsh):
     enfant = EnfantFactory(famille=ResponsableFactory(autorisation_courriel=True).famille)
     InscriptionFactory(enfant=enfant, activite=ActiviteFactory(structure=alsh))
     famille = enfant.famille
-    diffusion = services.diffusion_creer(agent=None, structure=alsh, objet="Fermeture",
-                                         texte="L'accueil sera fermé vendredi.")
+    diffusion = services.diffusion_creer(
+        agent=None, structure=alsh, objet="Fermeture", texte="L'accueil sera fermé vendredi."
+    )
     # Après validation : la tâche attend en base, rien n'est encore créé.
     assert DBTaskResult.objects.count() == 1 and not Fil.objects.exists()
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
@@ -245,7 +288,14 @@ def test_repondre_est_un_bouton_repondre(client_agent, alsh, parent):
 def test_ecrire_a_une_famille_est_un_bouton_envoyer(client_agent, alsh, parent):
     page = client_agent.get(reverse("admin:messagerie_fil_add")).content.decode()
     assert re.findall(r'<input type="submit"[^>]*value="([^"]+)"', page) == ["Envoyer"]
-    envoi = client_agent.post(reverse("admin:messagerie_fil_add"), {
-        "famille": parent.famille.pk, "structure": alsh.pk, "objet": "Sortie piscine",
-        "texte": "Pensez au maillot de bain."}, follow=True)
+    envoi = client_agent.post(
+        reverse("admin:messagerie_fil_add"),
+        {
+            "famille": parent.famille.pk,
+            "structure": alsh.pk,
+            "objet": "Sortie piscine",
+            "texte": "Pensez au maillot de bain.",
+        },
+        follow=True,
+    )
     assert [str(m) for m in envoi.context["messages"]] == ["Votre message a été envoyé à la famille."]

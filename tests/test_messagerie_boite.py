@@ -12,9 +12,15 @@ pytestmark = pytest.mark.django_db
 
 def test_le_parent_ecrit_a_une_structure(client_parent, parent):
     creche = StructureFactory(nom="Crèche")
-    reponse = client_parent.post(reverse("messagerie:nouveau"), {
-        "structure": creche.pk, "objet": "Absence de Léa", "texte": "Léa sera absente lundi.",
-    }, follow=True)
+    reponse = client_parent.post(
+        reverse("messagerie:nouveau"),
+        {
+            "structure": creche.pk,
+            "objet": "Absence de Léa",
+            "texte": "Léa sera absente lundi.",
+        },
+        follow=True,
+    )
     fil = Fil.objects.get(famille=parent.famille)
     assert fil.structure == creche and fil.initie_par_famille
     assert fil.messages.get().texte == "Léa sera absente lundi."
@@ -102,8 +108,7 @@ def test_le_parent_repond_dans_le_fil(client_parent, parent):
     assert vide.status_code == 200 and "Écrivez votre réponse." in vide.content.decode()
 
 
-@pytest.mark.parametrize("nom", ["messagerie:fil", "messagerie:fil_supprimer",
-                                 "messagerie:fil_restaurer"])
+@pytest.mark.parametrize("nom", ["messagerie:fil", "messagerie:fil_supprimer", "messagerie:fil_restaurer"])
 def test_une_autre_famille_obtient_404(client, autre_parent, parent, nom):
     fil = fil_avec_messages(famille=parent.famille)
     client.force_login(autre_parent)
@@ -131,11 +136,9 @@ def test_budget_de_requetes_avec_200_fils(client_parent, parent, django_assert_m
     fil_avec_messages(famille=parent.famille)
     un = _requetes(client_parent, reverse(nom), django_assert_max_num_queries, 15)
     for i in range(200):
-        fil_avec_messages(famille=parent.famille,
-                          supprime_le=timezone.now() if i % 2 else None)
+        fil_avec_messages(famille=parent.famille, supprime_le=timezone.now() if i % 2 else None)
     assert _requetes(client_parent, reverse(nom), django_assert_max_num_queries, un) == un
-    assert _requetes(client_parent, reverse(nom) + "?page=4", django_assert_max_num_queries,
-                     un) == un
+    assert _requetes(client_parent, reverse(nom) + "?page=4", django_assert_max_num_queries, un) == un
 
 
 def test_budget_de_requetes_d_un_fil(client_parent, parent, django_assert_max_num_queries):

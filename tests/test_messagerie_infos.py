@@ -17,8 +17,12 @@ def _jours(n):
 
 
 def test_informations_affichees_entre_publication_et_expiration(client_parent):
-    InformationFactory(titre="En cours", date_publication=_jours(-3), date_expiration=_jours(0),
-                       lien="https://www.leves.fr/ccas")
+    InformationFactory(
+        titre="En cours",
+        date_publication=_jours(-3),
+        date_expiration=_jours(0),
+        lien="https://www.leves.fr/ccas",
+    )
     InformationFactory(titre="Sans fin", date_publication=_jours(-30))
     InformationFactory(titre="Pas encore", date_publication=_jours(1))
     InformationFactory(titre="Expirée", date_publication=_jours(-10), date_expiration=_jours(-1))
@@ -59,10 +63,14 @@ def test_le_lien_infos_documents_est_dans_l_en_tete(client_parent):
 
 def test_l_agent_publie_un_formulaire_pdf(client, agent, settings):
     client.force_login(agent)
-    reponse = client.post(reverse("admin:messagerie_document_add"), {
-        "titre": "Règlement intérieur", "date_publication": "01/02/2026",
-        "fichier": SimpleUploadedFile("reglement.pdf", CONTENU_PDF, "application/pdf"),
-    })
+    reponse = client.post(
+        reverse("admin:messagerie_document_add"),
+        {
+            "titre": "Règlement intérieur",
+            "date_publication": "01/02/2026",
+            "fichier": SimpleUploadedFile("reglement.pdf", CONTENU_PDF, "application/pdf"),
+        },
+    )
     assert reponse.status_code == 302
     doc = Document.objects.get()
     assert doc.date_publication == datetime.date(2026, 2, 1) and doc.taille == len(CONTENU_PDF)
@@ -72,10 +80,14 @@ def test_l_agent_publie_un_formulaire_pdf(client, agent, settings):
 
 def test_un_formulaire_qui_n_est_pas_un_pdf_est_refuse(client, agent):
     client.force_login(agent)
-    reponse = client.post(reverse("admin:messagerie_document_add"), {
-        "titre": "Image", "date_publication": "01/02/2026",
-        "fichier": SimpleUploadedFile("faux.pdf", CONTENU_PNG, "application/pdf"),
-    })
+    reponse = client.post(
+        reverse("admin:messagerie_document_add"),
+        {
+            "titre": "Image",
+            "date_publication": "01/02/2026",
+            "fichier": SimpleUploadedFile("faux.pdf", CONTENU_PNG, "application/pdf"),
+        },
+    )
     assert reponse.status_code == 200
     assert "n&#x27;est pas un fichier PDF" in reponse.content.decode()
     assert not Document.objects.exists()

@@ -65,8 +65,7 @@ def test_le_courriel_part_apres_validation_en_tache_sans_contenu(
     assert "Un nouveau message vous attend sur le Portail Famille" in courriel.body
     assert "https://portail.leves.fr/messagerie/" in courriel.body
     tout = courriel.subject + courriel.body
-    for secret in (TEXTE_SECRET, "PAI", fil.objet, principal.nom, principal.prenom,
-                   parent.famille.numero):
+    for secret in (TEXTE_SECRET, "PAI", fil.objet, principal.nom, principal.prenom, parent.famille.numero):
         assert secret not in tout
     assert Notification.objects.get().envoyee_le is not None
 
@@ -100,8 +99,9 @@ def test_serveur_en_panne_le_courriel_est_retente_et_le_message_conserve(
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.ServeurEnPanne"}}
     ServeurEnPanne.pannes = 2
     with django_capture_on_commit_callbacks(execute=True):
-        fil = services.message_systeme_envoyer(famille=parent.famille, objet="Votre demande",
-                                               texte="Votre demande a été acceptée.")
+        fil = services.message_systeme_envoyer(
+            famille=parent.famille, objet="Votre demande", texte="Votre demande a été acceptée."
+        )
     # 1re tentative : panne → la tâche se reprogramme plus tard.
     premiere = taches.results.pop(0)
     assert premiere.task.call(**premiere.kwargs) is False
@@ -135,8 +135,9 @@ def test_abandon_apres_le_nombre_maximal_de_tentatives(parent, taches, settings)
 
 
 def test_message_systeme_dans_la_boite_de_la_famille(client_parent, parent):
-    services.message_systeme_envoyer(famille=parent.famille, objet="Demande acceptée",
-                                     texte="Votre changement d'adresse est accepté.")
+    services.message_systeme_envoyer(
+        famille=parent.famille, objet="Demande acceptée", texte="Votre changement d'adresse est accepté."
+    )
     page = client_parent.get("/messagerie/").content.decode()
     assert "Demande acceptée" in page and "CCAS de Lèves" in page
     assert "1 nouveau message" in page

@@ -22,10 +22,15 @@ EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56 + b"This program canno
 
 def _envoyer(client, *fichiers):
     creche = StructureFactory(nom="Crèche")
-    return client.post(reverse("messagerie:nouveau"), {
-        "structure": creche.pk, "objet": "Certificat", "texte": "Voici le certificat.",
-        "pieces_jointes": list(fichiers),
-    })
+    return client.post(
+        reverse("messagerie:nouveau"),
+        {
+            "structure": creche.pk,
+            "objet": "Certificat",
+            "texte": "Voici le certificat.",
+            "pieces_jointes": list(fichiers),
+        },
+    )
 
 
 def test_pdf_jpeg_png_acceptes_et_ranges_hors_des_fichiers_publics(client_parent, parent, settings):
@@ -57,8 +62,9 @@ def test_un_executable_renomme_est_refuse(client_parent, parent):
 
 
 def test_un_fichier_texte_deguise_en_image_est_refuse(client_parent, parent):
-    reponse = _envoyer(client_parent, SimpleUploadedFile("photo.png", b"<script>alert(1)</script>",
-                                                         "image/png"))
+    reponse = _envoyer(
+        client_parent, SimpleUploadedFile("photo.png", b"<script>alert(1)</script>", "image/png")
+    )
     assert reponse.status_code == 200
     assert not PieceJointe.objects.exists()
 
@@ -74,9 +80,11 @@ def test_un_fichier_trop_volumineux_est_refuse(client_parent, parent, settings):
 
 def test_trop_de_fichiers_refuses(client_parent, parent, settings):
     settings.MESSAGERIE_PIECES_JOINTES_NOMBRE_MAX = 1
-    reponse = _envoyer(client_parent,
-                       SimpleUploadedFile("a.pdf", CONTENU_PDF, "application/pdf"),
-                       SimpleUploadedFile("b.pdf", CONTENU_PDF, "application/pdf"))
+    reponse = _envoyer(
+        client_parent,
+        SimpleUploadedFile("a.pdf", CONTENU_PDF, "application/pdf"),
+        SimpleUploadedFile("b.pdf", CONTENU_PDF, "application/pdf"),
+    )
     assert reponse.status_code == 200
     assert "Vous pouvez joindre 1 fichiers au plus." in reponse.content.decode()
     assert not Fil.objects.exists()

@@ -26,8 +26,11 @@ def test_l_accueil_ne_relit_ni_la_famille_ni_le_responsable(client_parent, paren
     with CaptureQueriesContext(connection) as requetes:
         html = client_parent.get("/").content.decode()
     assert principal.nom.upper() in html and parent.famille.numero in html
-    relectures = [q["sql"] for q in requetes.captured_queries[2:]
-                  if "familles_responsable" in q["sql"] or 'FROM "familles_famille"' in q["sql"]]
+    relectures = [
+        q["sql"]
+        for q in requetes.captured_queries[2:]
+        if "familles_responsable" in q["sql"] or 'FROM "familles_famille"' in q["sql"]
+    ]
     assert relectures == []
 
 
@@ -51,8 +54,7 @@ def _trois_non_lus(famille):
     fil_avec_messages(famille=famille, recus=3, envoyes=1)
 
 
-def test_l_accueil_lit_le_compteur_de_messages_avec_la_situation(client_parent, parent,
-                                                                 autre_parent):
+def test_l_accueil_lit_le_compteur_de_messages_avec_la_situation(client_parent, parent, autre_parent):
     from tests.factories import FactureFactory
 
     _trois_non_lus(parent.famille)
@@ -95,8 +97,10 @@ def test_l_habillage_memorise_suit_ses_entrees(client_parent, settings):
     assert "CCAS de Chartres" in pied and 'href="tel:0200000000"' in pied
     assert "Mes données" in pied
     client_parent.logout()
-    assert "Mes données" not in client_parent.get("/accessibilite/").content.decode().split(
-        '<footer class="pied')[1]
+    assert (
+        "Mes données"
+        not in client_parent.get("/accessibilite/").content.decode().split('<footer class="pied')[1]
+    )
 
 
 def _preparees():

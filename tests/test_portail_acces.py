@@ -12,6 +12,7 @@ from tests.urls_portail import urls_portail
 
 pytestmark = pytest.mark.django_db
 
+
 def test_l_inventaire_des_urls_voit_l_accueil():
     assert "portail:accueil" in {u.nom for u in urls_portail()}
 
@@ -31,8 +32,11 @@ def test_agent_sans_groupe_ccas_n_atteint_aucun_modele(client):
     index = client.get(reverse("admin:index"))
     assert index.status_code == 200
     assert "Familles" not in index.content.decode()
-    for nom in ("admin:familles_famille_changelist", "admin:familles_utilisateur_changelist",
-                "admin:familles_famille_add"):
+    for nom in (
+        "admin:familles_famille_changelist",
+        "admin:familles_utilisateur_changelist",
+        "admin:familles_famille_add",
+    ):
         assert client.get(reverse(nom)).status_code == 403
 
 
@@ -65,9 +69,16 @@ def test_agent_trouve_une_famille_par_nom_et_numero(client, agent):
 def test_agent_cree_un_compte_avec_mot_de_passe_temporaire(client, agent):
     famille = ResponsableFactory(nom="NOUVEAU", prenom="PAUL").famille
     client.force_login(agent)
-    reponse = client.post(reverse("admin:familles_utilisateur_add"), {
-        "username": "paul.nouveau", "famille": famille.pk, "email": "", "mode": "temporaire",
-    }, follow=True)
+    reponse = client.post(
+        reverse("admin:familles_utilisateur_add"),
+        {
+            "username": "paul.nouveau",
+            "famille": famille.pk,
+            "email": "",
+            "mode": "temporaire",
+        },
+        follow=True,
+    )
     assert reponse.status_code == 200
     compte = Utilisateur.objects.get(username="paul.nouveau")
     assert compte.famille == famille
@@ -81,10 +92,15 @@ def test_agent_cree_un_compte_avec_courriel_d_activation(client, agent, django_c
     famille = ResponsableFactory(nom="NOUVELLE", prenom="LUCIE").famille
     client.force_login(agent)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:familles_utilisateur_add"), {
-            "username": "lucie.nouvelle", "famille": famille.pk,
-            "email": "lucie@example.fr", "mode": "courriel",
-        })
+        client.post(
+            reverse("admin:familles_utilisateur_add"),
+            {
+                "username": "lucie.nouvelle",
+                "famille": famille.pk,
+                "email": "lucie@example.fr",
+                "mode": "courriel",
+            },
+        )
     compte = Utilisateur.objects.get(username="lucie.nouvelle")
     assert not compte.has_usable_password()
     assert len(mail.outbox) == 1
@@ -95,8 +111,10 @@ def test_agent_cree_un_compte_avec_courriel_d_activation(client, agent, django_c
 def test_courriel_d_activation_exige_une_adresse(client, agent):
     famille = ResponsableFactory().famille
     client.force_login(agent)
-    reponse = client.post(reverse("admin:familles_utilisateur_add"), {
-        "username": "sans.email", "famille": famille.pk, "email": "", "mode": "courriel"})
+    reponse = client.post(
+        reverse("admin:familles_utilisateur_add"),
+        {"username": "sans.email", "famille": famille.pk, "email": "", "mode": "courriel"},
+    )
     assert "Une adresse email est nécessaire" in reponse.content.decode()
     assert not Utilisateur.objects.filter(username="sans.email").exists()
 

@@ -15,17 +15,22 @@ pytestmark = pytest.mark.django_db
 
 
 def connecter(client, identifiant, mot_de_passe, **extra):
-    return client.post(
-        reverse("connexion"), {"username": identifiant, "password": mot_de_passe}, **extra
-    )
+    return client.post(reverse("connexion"), {"username": identifiant, "password": mot_de_passe}, **extra)
 
 
 def test_page_de_connexion_du_guide(client, settings):
     settings.CCAS_TELEPHONE = "02 99 99 99 99"
     settings.CCAS_EMAIL = "accueil@ville.example"
     page = client.get(reverse("connexion")).content.decode()
-    for texte in ("COMPTE FAMILLE", "Identifiant", "Mot de passe", "Connexion",
-                  "Mot de passe oublié ?", "02 99 99 99 99", "accueil@ville.example"):
+    for texte in (
+        "COMPTE FAMILLE",
+        "Identifiant",
+        "Mot de passe",
+        "Connexion",
+        "Mot de passe oublié ?",
+        "02 99 99 99 99",
+        "accueil@ville.example",
+    ):
         assert texte in page
 
 
@@ -88,8 +93,7 @@ def test_identifiant_trop_long_refuse_sans_erreur_serveur(client):
     assert "au plus 150 caractères" in reponse.content.decode()
 
 
-def test_verrouillage_apres_echecs_meme_avec_le_bon_mot_de_passe(client, parent, mot_de_passe,
-                                                                  settings):
+def test_verrouillage_apres_echecs_meme_avec_le_bon_mot_de_passe(client, parent, mot_de_passe, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         connecter(client, parent.username, "Faux-mot-2026")
     reponse = connecter(client, parent.username, mot_de_passe)

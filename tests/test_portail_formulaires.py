@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 CHAMPS = {f"{XHTML}{balise}" for balise in ("input", "select", "textarea")}
-VISITES_EN_ERREUR = [id_ for id_ in ids_visites(html_seulement=True)
-                     if id_.startswith("erreurs:") or id_.endswith("_erreurs")]
+VISITES_EN_ERREUR = [
+    id_ for id_ in ids_visites(html_seulement=True) if id_.startswith("erreurs:") or id_.endswith("_erreurs")
+]
 
 
 def _arbre(html: str):
@@ -79,7 +80,8 @@ def test_resume_des_erreurs_en_tete_avec_un_lien_par_champ(id_, client):
         cibles.add(href[1:])
     invalides = {e.get("id") for e in arbre.iter() if e.get("aria-invalid") == "true"}
     assert invalides <= cibles | {i for i in invalides if i.rsplit("_", 1)[0] + "_0" in cibles}, (
-        f"{id_} : champs invalides sans lien dans le résumé : {invalides - cibles}")
+        f"{id_} : champs invalides sans lien dans le résumé : {invalides - cibles}"
+    )
     assert trouve["lignes"] and all(trouve["lignes"])
 
 
@@ -98,8 +100,10 @@ def test_une_erreur_generale_est_listee_sans_lien(client, parent):
     reponse = client.post("/connexion/", {"username": parent.username, "password": "faux"})
     trouve = resume(reponse.content.decode())
     assert trouve["liens"] == {}
-    assert trouve["lignes"] == ["Identifiant ou mot de passe incorrect. Vérifiez votre saisie "
-                                "(les majuscules comptent) ou utilisez « Mot de passe oublié ? »."]
+    assert trouve["lignes"] == [
+        "Identifiant ou mot de passe incorrect. Vérifiez votre saisie "
+        "(les majuscules comptent) ou utilisez « Mot de passe oublié ? »."
+    ]
     assert "Le formulaire contient une erreur" in _texte(trouve["bloc"])
     assert "Vérifiez votre saisie puis envoyez à nouveau le formulaire" in _texte(trouve["bloc"])
     assert "champ" not in _texte(trouve["bloc"])
@@ -115,8 +119,9 @@ def test_cases_a_cocher_le_lien_mene_a_la_premiere_case(client_parent):
     assert trouve["elements"]["id_jours_0"].get("type") == "checkbox"
 
 
-@pytest.mark.parametrize("id_", sorted(i for i in ids_visites(html_seulement=True)
-                                       if i not in VISITES_EN_ERREUR))
+@pytest.mark.parametrize(
+    "id_", sorted(i for i in ids_visites(html_seulement=True) if i not in VISITES_EN_ERREUR)
+)
 def test_pas_de_resume_sans_erreur(id_, client):
     reponse = demander(client, preparer_visite(id_))
     html = reponse.content.decode()
@@ -140,7 +145,8 @@ def test_chaque_formulaire_du_portail_est_controle_en_erreur(nom, client):
         return
     assert nom in FORMULAIRES_EN_ERREUR or nom in FORMULAIRES_SANS_ERREUR_POSSIBLE, (
         f"{nom} porte un formulaire : déclarez des données refusées dans "
-        "tests/qualite/formulaires_en_erreur.py")
+        "tests/qualite/formulaires_en_erreur.py"
+    )
 
 
 def test_paiement_en_ligne_resume_des_erreurs(client_parent, parent, settings):
@@ -150,8 +156,10 @@ def test_paiement_en_ligne_resume_des_erreurs(client_parent, parent, settings):
     facture = FactureFactory(famille=parent.famille)
     reponse = client_parent.post(f"/releve/factures/{facture.pk}/payer/", {"email": "pas-un-courriel"})
     trouve = resume(reponse.content.decode())
-    assert trouve["liens"] == {"#id_email": "Adresse email pour recevoir le reçu de paiement : "
-                                            "Saisissez une adresse email valide (exemple : nom@domaine.fr)."}
+    assert trouve["liens"] == {
+        "#id_email": "Adresse email pour recevoir le reçu de paiement : "
+        "Saisissez une adresse email valide (exemple : nom@domaine.fr)."
+    }
 
 
 def test_paiement_indisponible_aucun_resume_vers_un_champ_absent(client_parent, parent):

@@ -45,8 +45,10 @@ def test_aucune_page_du_portail_ne_dit_nom_d_utilisateur(id_, client):
 
 def test_le_refus_d_un_mot_de_passe_trop_proche_dit_identifiant(client_parent, parent):
     mot = f"{parent.username.capitalize()}X1"
-    reponse = client_parent.post(reverse("mot_de_passe_changer"), {
-        "ancien_mot_de_passe": "Portail2026Ok", "nouveau_mot_de_passe": mot, "confirmation": mot})
+    reponse = client_parent.post(
+        reverse("mot_de_passe_changer"),
+        {"ancien_mot_de_passe": "Portail2026Ok", "nouveau_mot_de_passe": mot, "confirmation": mot},
+    )
     assert "trop semblable au champ «\u00a0identifiant\u00a0»" in reponse.content.decode()
 
 

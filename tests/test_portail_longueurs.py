@@ -84,8 +84,15 @@ CHAMPS_TEXTE = [pytest.param(c, n, ch, id=f"{c.__name__}.{n}") for c, n, ch in _
 
 def test_les_formulaires_du_portail_sont_trouves():
     noms = {c.__name__ for c in _formulaires()}
-    assert {"ResponsableForm", "MessageNouveauForm", "AbsenceForm", "MotifRefusForm",
-            "NouveauMotDePasseForm", "PaiementForm", "FilReponseForm"} <= noms
+    assert {
+        "ResponsableForm",
+        "MessageNouveauForm",
+        "AbsenceForm",
+        "MotifRefusForm",
+        "NouveauMotDePasseForm",
+        "PaiementForm",
+        "FilReponseForm",
+    } <= noms
     assert len(CHAMPS_TEXTE) > 40
 
 
@@ -102,7 +109,8 @@ def test_chaque_champ_texte_a_une_limite_verifiee_par_le_serveur(classe, nom, ch
     if colonne is not None and colonne.max_length is not None:
         assert champ.max_length <= colonne.max_length, (
             f"{classe.__name__}.{nom} accepte {champ.max_length} caractères, la colonne "
-            f"{colonne.model.__name__}.{colonne.name} {colonne.max_length}")
+            f"{colonne.model.__name__}.{colonne.name} {colonne.max_length}"
+        )
     # Un envoi qui contourne la page (sans navigateur) est refusé avec un message.
     with pytest.raises(ValidationError) as refus:
         champ.clean("a" * (champ.max_length + 1))
@@ -134,8 +142,9 @@ def test_un_texte_trop_long_est_refuse_et_rendu_en_entier(client_parent, parent)
     reponse = client_parent.post(reverse("demandes:compte_responsable"), data)
     html = reponse.content.decode().replace("&#x27;", "'")
     assert reponse.status_code == 200
-    assert ("Assurez-vous que cette valeur comporte au plus 255 caractères "
-            f"(actuellement {len(adresse)})") in html
+    assert (
+        f"Assurez-vous que cette valeur comporte au plus 255 caractères (actuellement {len(adresse)})"
+    ) in html
     assert f'value="{adresse}"' in html  # réaffichée entière, pour être raccourcie
     assert not Demande.objects.exists()
     assert Responsable.objects.get(famille=parent.famille, role="principal").adresse == "1 rue de la Mairie"
@@ -147,8 +156,7 @@ def test_un_texte_trop_long_est_refuse_et_rendu_en_entier(client_parent, parent)
 def _reservation_en_attente(parent):
     from tests.factories import ActiviteFactory, EnfantFactory, InscriptionFactory, ReservationFactory
 
-    inscription = InscriptionFactory(enfant=EnfantFactory(famille=parent.famille),
-                                     activite=ActiviteFactory())
+    inscription = InscriptionFactory(enfant=EnfantFactory(famille=parent.famille), activite=ActiviteFactory())
     return ReservationFactory(inscription=inscription, etat=Reservation.Etat.EN_COURS)
 
 

@@ -22,8 +22,7 @@ def test_export_json_contient_les_donnees_de_la_famille_seulement(client_parent,
     assert "INTRUS" not in texte
     assert parent.password not in texte and "pbkdf2" not in texte and "md5$" not in texte
     sections = {s["modele"] for s in contenu["sections"]}
-    assert {"familles.Famille", "familles.Responsable", "familles.Utilisateur",
-            "enfants.Enfant"} <= sections
+    assert {"familles.Famille", "familles.Responsable", "familles.Utilisateur", "enfants.Enfant"} <= sections
 
 
 def test_page_lisible(client_parent, parent):
@@ -75,18 +74,27 @@ def famille_remplie(parent):
 
     famille = parent.famille
     Famille.objects.filter(pk=famille.pk).update(
-        revenu_fiscal_reference=Decimal("23456.70"), nombre_parts=Decimal("2.50"), regime="caf")
-    Responsable.objects.filter(famille=famille, role="principal").update(
-        civilite="MME", situation="separe")
-    enfant = EnfantFactory(famille=famille, prenom="ZÉLIE", nom="DUPONT",
-                           date_naissance=datetime.date(2016, 3, 12))
-    inscription = InscriptionFactory(enfant=enfant, jours_reguliers="03",
-                                     date_debut=datetime.date(2015, 1, 5),
-                                     date_fin=datetime.date(2015, 7, 3))
+        revenu_fiscal_reference=Decimal("23456.70"), nombre_parts=Decimal("2.50"), regime="caf"
+    )
+    Responsable.objects.filter(famille=famille, role="principal").update(civilite="MME", situation="separe")
+    enfant = EnfantFactory(
+        famille=famille, prenom="ZÉLIE", nom="DUPONT", date_naissance=datetime.date(2016, 3, 12)
+    )
+    inscription = InscriptionFactory(
+        enfant=enfant,
+        jours_reguliers="03",
+        date_debut=datetime.date(2015, 1, 5),
+        date_fin=datetime.date(2015, 7, 3),
+    )
     ReservationFactory(inscription=inscription, date=datetime.date(2015, 4, 8))
-    FactureFactory(famille=famille, numero="AL-36", montant=Decimal("120.60"),
-                   date_facture=datetime.date(2015, 4, 8), date_echeance=datetime.date(2015, 4, 30),
-                   lignes=[])
+    FactureFactory(
+        famille=famille,
+        numero="AL-36",
+        montant=Decimal("120.60"),
+        date_facture=datetime.date(2015, 4, 8),
+        date_echeance=datetime.date(2015, 4, 30),
+        lignes=[],
+    )
     ReglementFactory(famille=famille, montant=Decimal("1234.50"), date=datetime.date(2015, 4, 9))
     fil = fil_avec_messages(famille=famille, objet="Sortie au zoo")
     agent = agent_ccas(username="camille.agent")
@@ -107,15 +115,29 @@ def test_page_en_francais_avec_des_libelles(client_parent, parent, famille_rempl
     html = client_parent.get(reverse("portail:mes_donnees")).content.decode().replace("&#x27;", "'")
     cellules = _cellules(html)
     for attendu in (
-        "Séparée", "CAF", "23\u202f456,70\u00a0€", "2,5", "12/03/2016", "lundi, jeudi",
-        "120,60\u00a0€", "08/04/2015", "1\u202f234,50\u00a0€", "Chèque", "ZÉLIE DUPONT",
-        "5,3\u00a0Ko", "Informations CAF", "Quotient familial : 640", "Refusée",
-        "Justificatif manquant", "Un agent du CCAS", parent.username,
+        "Séparée",
+        "CAF",
+        "23\u202f456,70\u00a0€",
+        "2,5",
+        "12/03/2016",
+        "lundi, jeudi",
+        "120,60\u00a0€",
+        "08/04/2015",
+        "1\u202f234,50\u00a0€",
+        "Chèque",
+        "ZÉLIE DUPONT",
+        "5,3\u00a0Ko",
+        "Informations CAF",
+        "Quotient familial : 640",
+        "Refusée",
+        "Justificatif manquant",
+        "Un agent du CCAS",
+        parent.username,
     ):
         assert attendu in cellules, attendu
     # L'inscription et la réservation nomment l'enfant et l'activité, pas des numéros.
     assert any(c.startswith("ZÉLIE DUPONT — ") for c in cellules)
-    assert "Comptes de connexion (1)" in html and "<th scope=\"col\">Identifiant</th>" in html
+    assert "Comptes de connexion (1)" in html and '<th scope="col">Identifiant</th>' in html
     # Ni dates ISO, ni montants à point, ni codes internes, ni identifiants d'objets.
     import re
 
@@ -145,7 +167,8 @@ def test_chaque_nombre_decimal_exporte_est_un_montant_ou_un_nombre():
         for champ in export._colonnes_lisibles(section.modele):
             if isinstance(champ, models.DecimalField):
                 assert champ.name in export.CHAMPS_MONTANTS | export.CHAMPS_NOMBRES, (
-                    f"{section.modele._meta.label}.{champ.name}")
+                    f"{section.modele._meta.label}.{champ.name}"
+                )
 
 
 def test_un_decimal_non_declare_est_refuse_jamais_devine(parent):

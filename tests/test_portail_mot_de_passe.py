@@ -60,8 +60,7 @@ def test_changement_impose_puis_acces_au_portail(client, parent_temporaire):
 def test_le_mot_de_passe_temporaire_ne_peut_pas_etre_repris(client, parent_temporaire):
     se_connecter(client, demo.IDENTIFIANT_MARTIN, demo.MOT_DE_PASSE_TEMPORAIRE_MARTIN)
     temporaire = demo.MOT_DE_PASSE_TEMPORAIRE_MARTIN
-    reponse = client.post(URL_NOUVEAU, {"nouveau_mot_de_passe": temporaire,
-                                        "confirmation": temporaire})
+    reponse = client.post(URL_NOUVEAU, {"nouveau_mot_de_passe": temporaire, "confirmation": temporaire})
     assert reponse.status_code == 200
     assert MESSAGE_NOUVEAU_IDENTIQUE in reponse.content.decode()
     parent_temporaire.refresh_from_db()
@@ -97,26 +96,33 @@ def test_mot_de_passe_trop_proche_de_l_identifiant(client, parent_temporaire):
 
 def test_confirmation_differente(client, parent_temporaire):
     se_connecter(client, demo.IDENTIFIANT_MARTIN, demo.MOT_DE_PASSE_TEMPORAIRE_MARTIN)
-    reponse = client.post(URL_NOUVEAU, {"nouveau_mot_de_passe": "Lapin-Vert-2026",
-                                        "confirmation": "Lapin-Vert-2027"})
+    reponse = client.post(
+        URL_NOUVEAU, {"nouveau_mot_de_passe": "Lapin-Vert-2026", "confirmation": "Lapin-Vert-2027"}
+    )
     assert MESSAGE_CONFIRMATION_DIFFERENTE in reponse.content.decode()
 
 
 def test_longue_phrase_de_passe_acceptee(client_parent, parent):
     phrase = "Le petit Chat de la voisine dort sur le toit depuis 2019 et rêve de souris !" * 2
     assert len(phrase) > 64
-    reponse = client_parent.post(URL_CHANGER, {
-        "ancien_mot_de_passe": "Portail2026Ok", "nouveau_mot_de_passe": phrase,
-        "confirmation": phrase})
+    reponse = client_parent.post(
+        URL_CHANGER,
+        {"ancien_mot_de_passe": "Portail2026Ok", "nouveau_mot_de_passe": phrase, "confirmation": phrase},
+    )
     assert reponse.status_code == 302
     parent.refresh_from_db()
     assert parent.check_password(phrase)
 
 
 def test_cadenas_ancien_mot_de_passe_requis(client_parent, parent):
-    reponse = client_parent.post(URL_CHANGER, {
-        "ancien_mot_de_passe": "PasLeBon2026", "nouveau_mot_de_passe": "Lapin-Vert-2026",
-        "confirmation": "Lapin-Vert-2026"})
+    reponse = client_parent.post(
+        URL_CHANGER,
+        {
+            "ancien_mot_de_passe": "PasLeBon2026",
+            "nouveau_mot_de_passe": "Lapin-Vert-2026",
+            "confirmation": "Lapin-Vert-2026",
+        },
+    )
     assert MESSAGE_ANCIEN_INCORRECT in reponse.content.decode()
     parent.refresh_from_db()
     assert parent.check_password("Portail2026Ok")
@@ -127,9 +133,14 @@ def test_changer_garde_cette_session_et_ferme_les_autres(parent):
     for client in (ici, ailleurs):
         assert se_connecter(client, parent.username, "Portail2026Ok").status_code == 302
         assert client.get(reverse("portail:accueil")).status_code == 200
-    reponse = ici.post(URL_CHANGER, {
-        "ancien_mot_de_passe": "Portail2026Ok", "nouveau_mot_de_passe": "Lapin-Vert-2026",
-        "confirmation": "Lapin-Vert-2026"})
+    reponse = ici.post(
+        URL_CHANGER,
+        {
+            "ancien_mot_de_passe": "Portail2026Ok",
+            "nouveau_mot_de_passe": "Lapin-Vert-2026",
+            "confirmation": "Lapin-Vert-2026",
+        },
+    )
     assert reponse.status_code == 302
     assert ici.get(reverse("portail:accueil")).status_code == 200
     assert ailleurs.get(reverse("portail:accueil")).status_code == 302
@@ -140,12 +151,15 @@ def test_oubli_message_neutre_et_courriel_envoye(client, parent):
     page_existant = reponse.content.decode()
     assert len(mail.outbox) == 1
     assert parent.username in mail.outbox[0].body
-    reponse = client.post(reverse("mot_de_passe_oublie"), {"email": "inconnu@example.fr"},
-                          follow=True)
+    reponse = client.post(reverse("mot_de_passe_oublie"), {"email": "inconnu@example.fr"}, follow=True)
     assert len(mail.outbox) == 1
-    assert reponse.content.decode().replace(
-        reponse.wsgi_request.META.get("CSRF_COOKIE", ""), ""
-    ).count("Si cette adresse correspond") == page_existant.count("Si cette adresse correspond") == 1
+    assert (
+        reponse.content.decode()
+        .replace(reponse.wsgi_request.META.get("CSRF_COOKIE", ""), "")
+        .count("Si cette adresse correspond")
+        == page_existant.count("Si cette adresse correspond")
+        == 1
+    )
 
 
 def lien_du_courriel():
@@ -159,8 +173,9 @@ def test_reinitialisation_puis_lien_reutilise(client, parent):
     lien = lien_du_courriel()
     formulaire = client.get(lien, follow=True)
     url_formulaire = formulaire.redirect_chain[-1][0]
-    reponse = client.post(url_formulaire, {"nouveau_mot_de_passe": "Lapin-Vert-2026",
-                                           "confirmation": "Lapin-Vert-2026"})
+    reponse = client.post(
+        url_formulaire, {"nouveau_mot_de_passe": "Lapin-Vert-2026", "confirmation": "Lapin-Vert-2026"}
+    )
     assert reponse.status_code == 302
     parent.refresh_from_db()
     assert parent.check_password("Lapin-Vert-2026")
@@ -197,7 +212,8 @@ def test_changement_impose_aucun_onglet_ni_lien_qui_ne_mene_nulle_part(client, p
     for lien in liens:
         reponse = client.get(lien)
         assert not (reponse.status_code == 302 and reponse["Location"] == URL_NOUVEAU), (
-            f"le lien {lien} ramène à la page de changement")
+            f"le lien {lien} ramène à la page de changement"
+        )
     # On peut toujours se déconnecter.
     assert 'action="/deconnexion/"' in page
 
@@ -217,8 +233,10 @@ REFUS_ANNONCES = [
     ("SANSMINUSCULE1", "Au moins 1 minuscule"),
     ("SansChiffreIci", "Au moins 1 caractère numérique"),
     ("Azerty123", "Pas un mot de passe trop courant (comme « Azerty123 »)"),
-    ("Sophie.Martin1", "Pas trop proche de votre identifiant, de vos nom et prénom ou de votre "
-                       "adresse email"),
+    (
+        "Sophie.Martin1",
+        "Pas trop proche de votre identifiant, de vos nom et prénom ou de votre adresse email",
+    ),
     (demo.MOT_DE_PASSE_TEMPORAIRE_MARTIN, "Différent de votre mot de passe actuel"),
 ]
 
@@ -236,11 +254,17 @@ def test_les_trois_pages_affichent_tous_les_criteres(client, parent):
 
     client.force_login(parent)
     criteres = criteres_mot_de_passe()
-    assert criteres[:4] == ["8 caractères minimum", "Au moins 1 majuscule", "Au moins 1 minuscule",
-                            "Au moins 1 caractère numérique"]  # l'ordre du guide des familles
+    assert criteres[:4] == [
+        "8 caractères minimum",
+        "Au moins 1 majuscule",
+        "Au moins 1 minuscule",
+        "Au moins 1 caractère numérique",
+    ]  # l'ordre du guide des familles
     assert len(criteres) == 7
     assert _criteres_affiches(client.get(URL_CHANGER).content.decode()) == [
-        *criteres, "Différent de votre mot de passe actuel"]
+        *criteres,
+        "Différent de votre mot de passe actuel",
+    ]
     client.logout()
     client.post(reverse("mot_de_passe_oublie"), {"email": parent.email})
     page = client.get(lien_du_courriel(), follow=True).content.decode()

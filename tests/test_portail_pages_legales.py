@@ -69,8 +69,15 @@ def test_donnees_personnelles_decrivent_le_traitement(client, settings):
     settings.DPO_EMAIL = "dpo@leves.fr"
     contenu = client.get("/donnees-personnelles/").content.decode()
     for attendu in [
-        "données de santé", "IBAN", "Factures et règlements", "Messages et demandes",
-        "mission de service public", "Durées de conservation", "Qui voit vos données",
-        "Vos droits", 'href="mailto:dpo@leves.fr"', "www.cnil.fr/fr/plaintes",
+        "données de santé",
+        "IBAN",
+        "Factures et règlements",
+        "Messages et demandes",
+        "mission de service public",
+        "Durées de conservation",
+        "Qui voit vos données",
+        "Vos droits",
+        'href="mailto:dpo@leves.fr"',
+        "www.cnil.fr/fr/plaintes",
     ]:
         assert attendu in contenu, attendu

@@ -20,8 +20,7 @@ IL_Y_A_5_ANS = timezone.make_aware(datetime.datetime(2021, 6, 1))
 def vieillir(parent):
     """Une famille dont toute l'activité date de 2021."""
     Famille.objects.filter(pk=parent.famille_id).update(date_modification=IL_Y_A_5_ANS)
-    Utilisateur.objects.filter(pk=parent.pk).update(date_joined=IL_Y_A_5_ANS,
-                                                    last_login=IL_Y_A_5_ANS)
+    Utilisateur.objects.filter(pk=parent.pk).update(date_joined=IL_Y_A_5_ANS, last_login=IL_Y_A_5_ANS)
 
 
 @pytest.fixture
@@ -34,15 +33,23 @@ def famille_inactive(db):
     from tests.factories import ActiviteFactory
 
     DonneesSanitaires.objects.create(enfant=enfant, allergies="Arachide")
-    Inscription.objects.create(enfant=enfant, activite=ActiviteFactory(),
-                               date_debut=datetime.date(2019, 9, 1),
-                               date_fin=datetime.date(2021, 7, 5))
+    Inscription.objects.create(
+        enfant=enfant,
+        activite=ActiviteFactory(),
+        date_debut=datetime.date(2019, 9, 1),
+        date_fin=datetime.date(2021, 7, 5),
+    )
     regie = Regie.objects.first() or Regie.objects.create(nom="Régie test", code="TE")
-    Facture.objects.create(famille=parent.famille, regie=regie, numero="TE-1",
-                           date_facture=datetime.date(2021, 6, 30),
-                           date_echeance=datetime.date(2021, 7, 31),
-                           periode_debut=datetime.date(2021, 6, 1),
-                           periode_fin=datetime.date(2021, 6, 30), montant=Decimal("12.50"))
+    Facture.objects.create(
+        famille=parent.famille,
+        regie=regie,
+        numero="TE-1",
+        date_facture=datetime.date(2021, 6, 30),
+        date_echeance=datetime.date(2021, 7, 31),
+        periode_debut=datetime.date(2021, 6, 1),
+        periode_fin=datetime.date(2021, 6, 30),
+        montant=Decimal("12.50"),
+    )
     vieillir(parent)
     return parent
 
@@ -71,7 +78,8 @@ def test_inscription_recente_empeche_la_purge(famille_inactive):
     from enfants.models import Inscription
 
     Inscription.objects.filter(enfant__famille=famille_inactive.famille).update(
-        date_fin=datetime.date(2025, 7, 5))
+        date_fin=datetime.date(2025, 7, 5)
+    )
     limite = purge.date_limite(aujourdhui=AUJOURDHUI)
     assert not purge.familles_inactives(limite=limite).exists()
 
@@ -111,13 +119,28 @@ def test_echec_au_milieu_ne_laisse_rien_a_moitie(famille_inactive, monkeypatch):
 def test_les_traces_de_connexion_de_plus_d_un_an_sont_effacees():
     from axes.models import AccessAttempt
 
-    vieille = AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", user_agent="t",
-                                           failures_since_start=1, get_data="", post_data="",
-                                           http_accept="", path_info="/connexion/")
+    vieille = AccessAttempt.objects.create(
+        username="x",
+        ip_address="10.0.0.1",
+        user_agent="t",
+        failures_since_start=1,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/connexion/",
+    )
     AccessAttempt.objects.filter(pk=vieille.pk).update(
-        attempt_time=timezone.now() - datetime.timedelta(days=400))
-    recente = AccessAttempt.objects.create(username="y", ip_address="10.0.0.2", user_agent="t",
-                                           failures_since_start=1, get_data="", post_data="",
-                                           http_accept="", path_info="/connexion/")
+        attempt_time=timezone.now() - datetime.timedelta(days=400)
+    )
+    recente = AccessAttempt.objects.create(
+        username="y",
+        ip_address="10.0.0.2",
+        user_agent="t",
+        failures_since_start=1,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/connexion/",
+    )
     assert purge.traces_de_connexion_purger() == 1
     assert list(AccessAttempt.objects.all()) == [recente]

@@ -20,8 +20,10 @@ def test_generer_volume_reduit(capsys):
     assert LigneFacture.objects.count() == 2 * Facture.objects.count()
     assert Message.objects.count() == 10 * 20
     assert Demande.objects.count() == 5 * 20
-    assert Inscription.objects.filter(enfant__famille__responsables__nom="LOURDE").distinct() \
-        .count() == 5 * 4 * 2
+    assert (
+        Inscription.objects.filter(enfant__famille__responsables__nom="LOURDE").distinct().count()
+        == 5 * 4 * 2
+    )
     lourde = Utilisateur.objects.get(username="famille.lourde")
     assert lourde.check_password("Volume2026Ok")
     assert "Volume généré" in capsys.readouterr().out

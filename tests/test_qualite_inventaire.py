@@ -11,8 +11,10 @@ def test_chaque_url_du_portail_est_couverte_par_les_controles_de_qualite():
 
 
 def test_une_url_sans_entree_est_signalee():
-    urls = [UrlPortail("facturation:releve", "releve/", {}),
-            UrlPortail("facturation:facture_pdf", "releve/factures/<int:pk>/pdf/", {"pk": "int"})]
+    urls = [
+        UrlPortail("facturation:releve", "releve/", {}),
+        UrlPortail("facturation:facture_pdf", "releve/factures/<int:pk>/pdf/", {"pk": "int"}),
+    ]
     defauts = defauts_couverture(urls, {"facturation:releve": PagePortail("facturation:releve")})
     assert defauts == [
         "page facturation:facture_pdf (releve/factures/<int:pk>/pdf/) is not covered by the "

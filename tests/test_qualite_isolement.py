@@ -24,8 +24,9 @@ def test_sur_chaque_url_a_identifiant_une_autre_famille_recoit_404(client):
         if page.commune:
             defaut = _defaut_page_commune(page, client)
         else:
-            defaut = defaut_isolement(page, proprietaire=famille_avec_parent(),
-                                      intrus=famille_avec_parent(), client=client)
+            defaut = defaut_isolement(
+                page, proprietaire=famille_avec_parent(), intrus=famille_avec_parent(), client=client
+            )
         if defaut:
             defauts.append(defaut)
     assert not defauts, "\n".join(defauts)
@@ -47,14 +48,11 @@ def _defaut_page_commune(page, client):
 
 # Démonstration : le contrôle attrape une vue qui ne cherche pas l'objet dans la famille.
 
-PAGE_DEMO_FAUTIVE = PagePortail(
-    "demo:enfant_non_borne", preparer=lambda parent: {"pk": _enfant(parent).pk}
-)
-PAGE_DEMO_CORRECTE = PagePortail(
-    "demo:enfant_borne", preparer=lambda parent: {"pk": _enfant(parent).pk}
-)
+PAGE_DEMO_FAUTIVE = PagePortail("demo:enfant_non_borne", preparer=lambda parent: {"pk": _enfant(parent).pk})
+PAGE_DEMO_CORRECTE = PagePortail("demo:enfant_borne", preparer=lambda parent: {"pk": _enfant(parent).pk})
 PAGE_DEMO_ACTION_FAUTIVE = PagePortail(
-    "demo:enfant_action_non_bornee", preparer=lambda parent: {"pk": _enfant(parent).pk},
+    "demo:enfant_action_non_bornee",
+    preparer=lambda parent: {"pk": _enfant(parent).pk},
     methode="POST",
 )
 
@@ -68,13 +66,21 @@ def _enfant(parent):
 @pytest.mark.urls("tests.qualite.urls_demo")
 @pytest.mark.parametrize("page", [PAGE_DEMO_FAUTIVE, PAGE_DEMO_ACTION_FAUTIVE], ids=lambda p: p.nom)
 def test_le_controle_attrape_une_vue_non_bornee_a_la_famille(page, client):
-    defaut = defaut_isolement(page, proprietaire=famille_avec_parent(),
-                              intrus=famille_avec_parent(), client=client)
+    defaut = defaut_isolement(
+        page, proprietaire=famille_avec_parent(), intrus=famille_avec_parent(), client=client
+    )
     assert defaut is not None
     assert "répond 200 à une autre famille (attendu : 404)" in defaut
 
 
 @pytest.mark.urls("tests.qualite.urls_demo")
 def test_le_controle_accepte_une_vue_bornee_a_la_famille(client):
-    assert defaut_isolement(PAGE_DEMO_CORRECTE, proprietaire=famille_avec_parent(),
-                            intrus=famille_avec_parent(), client=client) is None
+    assert (
+        defaut_isolement(
+            PAGE_DEMO_CORRECTE,
+            proprietaire=famille_avec_parent(),
+            intrus=famille_avec_parent(),
+            client=client,
+        )
+        is None
+    )

@@ -40,8 +40,7 @@ def test_budget_de_requetes(nom, client):
     if page.volume is None:
         capture = _requetes(client, page, None)
         assert len(capture) <= (page.budget or BUDGET_REQUETES), (
-            f"{nom} : {len(capture)} requêtes (budget {page.budget or BUDGET_REQUETES})\n"
-            f"{_detail(capture)}"
+            f"{nom} : {len(capture)} requêtes (budget {page.budget or BUDGET_REQUETES})\n{_detail(capture)}"
         )
         return
     une = _requetes(client, page, 1)
@@ -51,6 +50,5 @@ def test_budget_de_requetes(nom, client):
         f"(requêtes N+1 ?)\n— avec 50 lignes :\n{_detail(cinquante)}"
     )
     assert len(cinquante) <= (page.budget or BUDGET_REQUETES), (
-        f"{nom} : {len(cinquante)} requêtes (budget {page.budget or BUDGET_REQUETES})\n"
-        f"{_detail(cinquante)}"
+        f"{nom} : {len(cinquante)} requêtes (budget {page.budget or BUDGET_REQUETES})\n{_detail(cinquante)}"
     )

@@ -28,12 +28,18 @@ NOM_GROUPE_SANTE = "CCAS — données sanitaires"
 def etat_des_droits():
     """Les droits de chaque compte et de chaque groupe (ce qu'aucun agent ne doit changer)."""
     comptes = {
-        u.pk: (u.is_superuser, u.is_staff, tuple(sorted(g.pk for g in u.groups.all())),
-               tuple(sorted(p.pk for p in u.user_permissions.all())))
+        u.pk: (
+            u.is_superuser,
+            u.is_staff,
+            tuple(sorted(g.pk for g in u.groups.all())),
+            tuple(sorted(p.pk for p in u.user_permissions.all())),
+        )
         for u in Utilisateur.objects.prefetch_related("groups", "user_permissions")
     }
-    groupes = {g.pk: (g.name, tuple(sorted(p.pk for p in g.permissions.all())))
-               for g in Group.objects.prefetch_related("permissions")}
+    groupes = {
+        g.pk: (g.name, tuple(sorted(p.pk for p in g.permissions.all())))
+        for g in Group.objects.prefetch_related("permissions")
+    }
     return comptes, groupes
 
 
@@ -41,14 +47,18 @@ def droits_demandes():
     """Ce qu'un attaquant ajoute à un formulaire : tous les droits, tous les groupes."""
     groupes = [str(pk) for pk in Group.objects.values_list("pk", flat=True)]
     permissions = [str(pk) for pk in Permission.objects.values_list("pk", flat=True)]
-    return {"is_superuser": "on", "is_staff": "on", "groups": groupes,
-            "user_permissions": permissions, "permissions": permissions}
+    return {
+        "is_superuser": "on",
+        "is_staff": "on",
+        "groups": groupes,
+        "user_permissions": permissions,
+        "permissions": permissions,
+    }
 
 
 @pytest.fixture
 def comptes():
-    superutilisateur = factories.UtilisateurFactory(username="chef", is_staff=True,
-                                                    is_superuser=True)
+    superutilisateur = factories.UtilisateurFactory(username="chef", is_staff=True, is_superuser=True)
     TOTPDevice.objects.create(user=superutilisateur, name="téléphone du chef")
     return {
         "famille": factories.famille_avec_parent(),
@@ -113,8 +123,7 @@ def envoyer_avec_des_droits(client, url, *, modifier=None):
     return client.post(url, donnees)
 
 
-def test_chaque_formulaire_de_l_administration_refuse_les_droits(client, attaquant, comptes,
-                                                                 objets):
+def test_chaque_formulaire_de_l_administration_refuse_les_droits(client, attaquant, comptes, objets):
     client.force_login(attaquant)
     avant = etat_des_droits()
     comptes_avant = {u.pk: model_to_dict(u) for u in Utilisateur.objects.all()}
@@ -137,13 +146,22 @@ def test_un_agent_ne_modifie_ni_son_compte_ni_celui_d_un_collegue(client, attaqu
         avant = model_to_dict(Utilisateur.objects.get(pk=cible.pk))
         assert client.get(url).status_code in (302, 403, 404)
         # Même sans toucher aux droits : un compte du personnel n'est pas géré par un agent.
-        reponse = client.post(url, {"username": cible.username, "last_name": "PIRATE",
-                                    "email": "pirate@example.fr", "is_active": "on"})
+        reponse = client.post(
+            url,
+            {
+                "username": cible.username,
+                "last_name": "PIRATE",
+                "email": "pirate@example.fr",
+                "is_active": "on",
+            },
+        )
         assert reponse.status_code in (302, 403, 404)
         assert model_to_dict(Utilisateur.objects.get(pk=cible.pk)) == avant
         mot_de_passe = reverse("admin:auth_user_password_change", args=[cible.pk])
-        reponse = client.post(mot_de_passe, {"password1": "Nouveau2026Mot", "password2":
-                                             "Nouveau2026Mot", "usable_password": "true"})
+        reponse = client.post(
+            mot_de_passe,
+            {"password1": "Nouveau2026Mot", "password2": "Nouveau2026Mot", "usable_password": "true"},
+        )
         assert reponse.status_code in (302, 403, 404)
         assert Utilisateur.objects.get(pk=cible.pk).password == avant["password"]
 
@@ -163,11 +181,14 @@ def test_aucune_action_ni_edition_en_liste_ne_touche_aux_droits(client, attaquan
     # Les comptes du personnel (et le sien) : ni supprimés ni modifiés par une action groupée.
     cibles = [str(comptes["collegue"].pk), str(comptes["superutilisateur"].pk), str(attaquant.pk)]
     for action in ("delete_selected",):
-        client.post(reverse("admin:familles_utilisateur_changelist"),
-                    {"action": action, "_selected_action": cibles, "post": "yes"})
-        client.post(reverse("admin:familles_utilisateur_changelist"),
-                    {"action": action, "_selected_action": cibles, "post": "yes",
-                     "is_superuser": "on"})
+        client.post(
+            reverse("admin:familles_utilisateur_changelist"),
+            {"action": action, "_selected_action": cibles, "post": "yes"},
+        )
+        client.post(
+            reverse("admin:familles_utilisateur_changelist"),
+            {"action": action, "_selected_action": cibles, "post": "yes", "is_superuser": "on"},
+        )
     assert etat_des_droits() == avant
     assert Utilisateur.objects.filter(pk__in=cibles).count() == len(cibles)
 
@@ -179,8 +200,9 @@ def test_un_agent_ne_touche_pas_aux_groupes(client, attaquant):
     url = reverse("admin:auth_group_change", args=[sante.pk])
     reponse = client.post(url, {"name": sante.name, "permissions": droits_demandes()["permissions"]})
     assert reponse.status_code in (302, 403, 404)
-    reponse = client.post(reverse("admin:auth_group_add"), {"name": "Pirates", "permissions":
-                                                            droits_demandes()["permissions"]})
+    reponse = client.post(
+        reverse("admin:auth_group_add"), {"name": "Pirates", "permissions": droits_demandes()["permissions"]}
+    )
     assert reponse.status_code == 403
     assert etat_des_droits() == avant
     assert not attaquant.groups.filter(pk=sante.pk).exists()
@@ -192,8 +214,7 @@ def test_un_superutilisateur_donne_des_droits_et_c_est_trace(client, comptes):
     sante = Group.objects.get(name=NOM_GROUPE_SANTE)
     url = reverse("admin:familles_utilisateur_change", args=[collegue.pk])
     donnees = donnees_admin(client.get(url))
-    donnees["groups"] = [str(pk) for pk in collegue.groups.values_list("pk", flat=True)] + [
-        str(sante.pk)]
+    donnees["groups"] = [str(pk) for pk in collegue.groups.values_list("pk", flat=True)] + [str(sante.pk)]
     donnees["is_superuser"] = "on"
     reponse = client.post(url, donnees)
     assert reponse.status_code == 302, reponse.context["adminform"].form.errors
@@ -214,8 +235,7 @@ def test_un_superutilisateur_donne_des_droits_et_c_est_trace(client, comptes):
     assert Audit.objects.filter(auteur=chef, objet__startswith="groupe").exists()
 
 
-def test_l_agent_gere_les_comptes_des_familles_et_chaque_changement_est_trace(client, agent,
-                                                                             comptes):
+def test_l_agent_gere_les_comptes_des_familles_et_chaque_changement_est_trace(client, agent, comptes):
     parent = comptes["famille"]
     client.force_login(agent)
     url = reverse("admin:familles_utilisateur_change", args=[parent.pk])
@@ -233,8 +253,10 @@ def test_l_agent_gere_les_comptes_des_familles_et_chaque_changement_est_trace(cl
     assert trace.avant["Actif"] == "Oui" and trace.apres["Actif"] == "Non"
 
     # Mot de passe réinitialisé par l'agent : tracé (sans valeur), et temporaire.
-    reponse = client.post(url.replace("/change/", "/password/"), {
-        "password1": "Provisoire2026", "password2": "Provisoire2026", "usable_password": "true"})
+    reponse = client.post(
+        url.replace("/change/", "/password/"),
+        {"password1": "Provisoire2026", "password2": "Provisoire2026", "usable_password": "true"},
+    )
     assert reponse.status_code == 302
     parent.refresh_from_db()
     assert parent.check_password("Provisoire2026") and parent.doit_changer_mot_de_passe
@@ -243,8 +265,10 @@ def test_l_agent_gere_les_comptes_des_familles_et_chaque_changement_est_trace(cl
 
     # Création d'un compte : tracée avec son auteur.
     famille = factories.ResponsableFactory().famille
-    client.post(reverse("admin:familles_utilisateur_add"), {
-        "username": "nouveau.compte", "famille": famille.pk, "email": "", "mode": "temporaire"})
+    client.post(
+        reverse("admin:familles_utilisateur_add"),
+        {"username": "nouveau.compte", "famille": famille.pk, "email": "", "mode": "temporaire"},
+    )
     trace = Audit.objects.get(action="Compte de connexion créé")
     assert trace.auteur == agent and trace.famille == famille
     assert trace.objet == "compte de connexion nouveau.compte"

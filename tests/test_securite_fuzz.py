@@ -25,9 +25,24 @@ TABLES_IGNOREES = {"sessions", "axes", "admin", "otp_totp", "django_otp", "conte
 TEXTES = st.one_of(
     st.text(max_size=60),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=30),
-    st.sampled_from(["", " ", "0", "-1", "1e309", "NaN", "2015-02-30", "31/02/2015",
-                     "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "🙂" * 5,
-                     "FR76 3000 6000 0112 3456 7890 189", "9" * 40]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1e309",
+            "NaN",
+            "2015-02-30",
+            "31/02/2015",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "\x00",
+            "🙂" * 5,
+            "FR76 3000 6000 0112 3456 7890 189",
+            "9" * 40,
+        ]
+    ),
     st.just("x" * 100_000),
 )
 
@@ -53,9 +68,11 @@ def compter_lignes():
 def fuzzer(client, url, donnees):
     page = client.get(url, follow=True)
     assert page.status_code == 200, url
-    cibles = [f for f in formulaires(page.content.decode())
-              if f.methode == "post" and reverse("deconnexion") not in f.action
-              and "/logout/" not in f.action]
+    cibles = [
+        f
+        for f in formulaires(page.content.decode())
+        if f.methode == "post" and reverse("deconnexion") not in f.action and "/logout/" not in f.action
+    ]
     url_finale = page.redirect_chain[-1][0] if page.redirect_chain else url
     for formulaire in cibles:
         action = formulaire.action or url_finale
@@ -85,8 +102,11 @@ PAGES_AVEC_FORMULAIRES = [p for p in pages().values() if p.html and p.methode ==
 
 
 @pytest.mark.parametrize("page", PAGES_AVEC_FORMULAIRES, ids=lambda p: p.nom)
-@settings(max_examples=EXEMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXEMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(donnees=st.data())
 def test_formulaires_du_portail(client, parent, page, donnees):
     client.force_login(parent)
@@ -95,8 +115,11 @@ def test_formulaires_du_portail(client, parent, page, donnees):
     fuzzer(client, url, donnees)
 
 
-@settings(max_examples=EXEMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXEMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(donnees=st.data())
 def test_formulaires_publics(client, parent, donnees):
     from django.core.cache import cache
@@ -106,8 +129,11 @@ def test_formulaires_publics(client, parent, donnees):
         assert fuzzer(client, reverse(nom), donnees) >= 1
 
 
-@settings(max_examples=EXEMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXEMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(donnees=st.data())
 def test_formulaires_de_mot_de_passe(client, parent, donnees):
     from familles.models import Utilisateur
@@ -151,8 +177,11 @@ def objets_de_l_administration(parent):
     }
 
 
-@settings(max_examples=EXEMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXEMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(donnees=st.data())
 def test_vues_personnalisees_de_l_administration(client, objets_de_l_administration, donnees):
     """Les vues propres au portail dans l'administration (refus motivé, pointage, réponse dans
@@ -172,7 +201,8 @@ def test_autocompletion_avec_une_valeur_qui_n_est_pas_un_identifiant(client):
     from tests.factories import UtilisateurFactory
 
     client.force_login(UtilisateurFactory(is_staff=True, is_superuser=True))
-    reponse = client.post(reverse("admin:messagerie_fil_add"),
-                          {"famille": ":", "objet": "Essai", "texte": "Bonjour"})
+    reponse = client.post(
+        reverse("admin:messagerie_fil_add"), {"famille": ":", "objet": "Essai", "texte": "Bonjour"}
+    )
     assert reponse.status_code == 200
     assert not Fil.objects.exists()

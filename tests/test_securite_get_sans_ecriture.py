@@ -27,8 +27,7 @@ def photographier() -> dict:
     """Chaque ligne de chaque table, par modèle et par clé primaire."""
     etat = {}
     for modele in apps.get_models():
-        if (modele._meta.app_label in APPLICATIONS_IGNOREES or modele._meta.proxy
-                or not modele._meta.managed):
+        if modele._meta.app_label in APPLICATIONS_IGNOREES or modele._meta.proxy or not modele._meta.managed:
             continue
         champs = [f.attname for f in modele._meta.concrete_fields]
         lignes = modele._default_manager.order_by().values_list("pk", *champs)
@@ -118,6 +117,9 @@ def test_le_controle_voit_chaque_ecriture(parent):
     EnfantFactory(famille=parent.famille)
     Message.objects.filter(fil=fil).update(lu_le=timezone.now())
     vues = ecritures(avant, photographier())
-    assert {("familles.Famille", "quotient_familial"), ("enfants.Enfant", "lignes"),
-            ("messagerie.Message", "lu_le")} <= vues
+    assert {
+        ("familles.Famille", "quotient_familial"),
+        ("enfants.Enfant", "lignes"),
+        ("messagerie.Message", "lu_le"),
+    } <= vues
     assert vues - LECTURES_PERMISES

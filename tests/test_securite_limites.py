@@ -30,8 +30,9 @@ def limites(settings):
 
 
 def ecrire(client, structure, objet="Question", texte="Bonjour, une question sur mercredi."):
-    return client.post(reverse("messagerie:nouveau"), {"structure": structure.pk, "objet": objet,
-                                                       "texte": texte})
+    return client.post(
+        reverse("messagerie:nouveau"), {"structure": structure.pk, "objet": objet, "texte": texte}
+    )
 
 
 def test_defauts():
@@ -67,7 +68,8 @@ def test_messages_limites_par_famille_et_par_heure(client, parent, limites):
 
     # Une heure plus tard, la famille peut écrire de nouveau.
     Message.objects.filter(fil__famille=parent.famille).update(
-        date_envoi=timezone.now() - datetime.timedelta(minutes=61))
+        date_envoi=timezone.now() - datetime.timedelta(minutes=61)
+    )
     client.force_login(parent)
     assert ecrire(client, structure).status_code == 302
 
@@ -75,11 +77,13 @@ def test_messages_limites_par_famille_et_par_heure(client, parent, limites):
 def test_la_limite_tient_au_service(parent, limites):
     structure = StructureFactory()
     for _ in range(3):
-        messagerie_services.fil_creer_par_famille(famille=parent.famille, auteur=parent,
-                                                  structure=structure, objet="x", texte="y")
+        messagerie_services.fil_creer_par_famille(
+            famille=parent.famille, auteur=parent, structure=structure, objet="x", texte="y"
+        )
     with pytest.raises(messagerie_services.LimiteAtteinte):
-        messagerie_services.fil_creer_par_famille(famille=parent.famille, auteur=parent,
-                                                  structure=structure, objet="x", texte="y")
+        messagerie_services.fil_creer_par_famille(
+            famille=parent.famille, auteur=parent, structure=structure, objet="x", texte="y"
+        )
     assert Message.objects.count() == 3
 
 
@@ -110,7 +114,8 @@ def test_demandes_limitees_par_famille_et_par_heure(client, parent, limites):
     demande_creer(famille_avec_parent(), "caf", {"quotient_familial": "640"})
     # Une heure plus tard, de nouveau possible.
     Demande.objects.filter(famille=parent.famille).update(
-        cree_le=timezone.now() - datetime.timedelta(minutes=61))
+        cree_le=timezone.now() - datetime.timedelta(minutes=61)
+    )
     demande_creer(parent, "responsable", {"ville": "CHARTRES"})
 
 
@@ -123,13 +128,19 @@ def test_les_demandes_du_planning_ne_comptent_pas(parent, limites):
     inscription = InscriptionFactory(enfant__famille=parent.famille)
     type_ = registre.type_demande("reservation")
     for jour in range(1, 5):
-        reservation = ReservationFactory(inscription=inscription, etat="en_attente",
-                                         date=datetime.date(2015, 4, jour))
-        formulaire = type_.construire(famille=parent.famille, enfant=inscription.enfant,
-                                      data={"reservation": reservation.pk})
-        demandes_services.demande_creer(famille=parent.famille, type_code="reservation",
-                                        formulaire=formulaire, enfant=inscription.enfant,
-                                        auteur=parent)
+        reservation = ReservationFactory(
+            inscription=inscription, etat="en_attente", date=datetime.date(2015, 4, jour)
+        )
+        formulaire = type_.construire(
+            famille=parent.famille, enfant=inscription.enfant, data={"reservation": reservation.pk}
+        )
+        demandes_services.demande_creer(
+            famille=parent.famille,
+            type_code="reservation",
+            formulaire=formulaire,
+            enfant=inscription.enfant,
+            auteur=parent,
+        )
     demande_creer(parent, "caf", {"quotient_familial": "640"})
     demande_creer(parent, "fiscales", {"annee_fiscale": "2024"})
     assert Demande.objects.filter(famille=parent.famille).count() == 6

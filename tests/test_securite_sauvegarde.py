@@ -33,8 +33,9 @@ print("FUMEE-OK")
 def executer(commande, **env):
     environnement = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environnement.update({"DEBUG": "1", "ALLOWED_HOSTS": "testserver", **env})
-    resultat = subprocess.run(commande, cwd=RACINE, env=environnement, capture_output=True,
-                              text=True, timeout=300)
+    resultat = subprocess.run(
+        commande, cwd=RACINE, env=environnement, capture_output=True, text=True, timeout=300
+    )
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     return resultat.stdout
 
@@ -60,8 +61,7 @@ def test_sauvegarde_puis_restauration(bases, tmp_path):
     executer(["bash", "scripts/sauvegarder.sh", str(dump)], DATABASE_URL=source)
     assert dump.stat().st_size > 0
     executer(["bash", "scripts/restaurer.sh", str(dump)], DATABASE_URL=cible)
-    sortie = executer([sys.executable, "manage.py", "shell", "-c", SCRIPT_FUMEE],
-                      DATABASE_URL=cible)
+    sortie = executer([sys.executable, "manage.py", "shell", "-c", SCRIPT_FUMEE], DATABASE_URL=cible)
     assert "FUMEE-OK" in sortie
     # La base restaurée est complète : aucune migration en attente.
     plan = executer([sys.executable, "manage.py", "migrate", "--plan"], DATABASE_URL=cible)

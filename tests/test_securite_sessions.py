@@ -26,15 +26,20 @@ RACINE = Path(__file__).resolve().parent.parent
 
 
 def environnement_production(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DEBUG", "DEMO", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update({
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "portail.ville.example",
-        "PORTAIL_URL": "https://portail.ville.example",
-        "DJANGO_SETTINGS_MODULE": "portail.settings",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "DEMO", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "portail.ville.example",
+            "PORTAIL_URL": "https://portail.ville.example",
+            "DJANGO_SETTINGS_MODULE": "portail.settings",
+        }
+    )
     env.update(extra)
     return env
 
@@ -42,7 +47,11 @@ def environnement_production(**extra):
 def test_check_deploy_passe_avec_les_reglages_de_production():
     resultat = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=RACINE, env=environnement_production(), capture_output=True, text=True, timeout=120,
+        cwd=RACINE,
+        env=environnement_production(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     assert "0 silenced" in resultat.stdout
@@ -51,8 +60,11 @@ def test_check_deploy_passe_avec_les_reglages_de_production():
 def test_check_deploy_echoue_si_un_reglage_est_affaibli():
     resultat = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=RACINE, env=environnement_production(SECURE_HSTS_SECONDS="0"),
-        capture_output=True, text=True, timeout=120,
+        cwd=RACINE,
+        env=environnement_production(SECURE_HSTS_SECONDS="0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert resultat.returncode != 0
     assert "security.W004" in resultat.stderr + resultat.stdout
@@ -61,15 +73,20 @@ def test_check_deploy_echoue_si_un_reglage_est_affaibli():
 def test_refus_de_demarrer_sans_secret_key_hors_debug():
     env = environnement_production()
     del env["SECRET_KEY"]
-    resultat = subprocess.run([sys.executable, "manage.py", "check"], cwd=RACINE, env=env,
-                              capture_output=True, text=True, timeout=120)
+    resultat = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=RACINE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert resultat.returncode != 0
     assert "SECRET_KEY est obligatoire" in resultat.stderr
 
 
 def connecter(client, utilisateur, mot_de_passe="Portail2026Ok"):
-    return client.post(reverse("connexion"), {"username": utilisateur.username,
-                                              "password": mot_de_passe})
+    return client.post(reverse("connexion"), {"username": utilisateur.username, "password": mot_de_passe})
 
 
 def test_nouvelle_cle_de_session_a_la_connexion(client, parent):
@@ -90,7 +107,8 @@ def test_expiration_apres_inactivite(client, parent, settings):
     from django.utils import timezone
 
     Session.objects.filter(session_key=client.session.session_key).update(
-        expire_date=timezone.now() - timezone.timedelta(seconds=1))
+        expire_date=timezone.now() - timezone.timedelta(seconds=1)
+    )
     assert client.get(reverse("portail:accueil")).status_code == 302
 
 
@@ -159,8 +177,7 @@ def test_journal_neutralise_l_injection(client, caplog):
 def test_journal_au_format_json_en_utc():
     from portail.formateur_journal import FormateurJson
 
-    enregistrement = logging.LogRecord("portail.securite", logging.INFO, "", 0, "connexion",
-                                       None, None)
+    enregistrement = logging.LogRecord("portail.securite", logging.INFO, "", 0, "connexion", None, None)
     enregistrement.identifiant = "a\nb"
     ligne = FormateurJson("%(asctime)s %(message)s").format(enregistrement)
     donnees = json.loads(ligne)
@@ -196,18 +213,31 @@ def test_agent_entre_avec_son_code_totp(agent, double_authentification):
     client = Client()
     formulaire = client.get(reverse("admin:login"))
     assert "Code à 6 chiffres" in formulaire.content.decode()
-    mauvais = client.post(reverse("admin:login"), {
-        "username": agent.username, "password": "Portail2026Ok", "otp_device": appareil.persistent_id,
-        "otp_token": "000000" if totp(appareil.bin_key) != 0 else "111111"})
+    mauvais = client.post(
+        reverse("admin:login"),
+        {
+            "username": agent.username,
+            "password": "Portail2026Ok",
+            "otp_device": appareil.persistent_id,
+            "otp_token": "000000" if totp(appareil.bin_key) != 0 else "111111",
+        },
+    )
     assert mauvais.status_code == 200
     assert client.get(reverse("admin:index")).status_code == 302
     appareil.refresh_from_db()
     appareil.throttling_failure_count = 0
     appareil.throttling_failure_timestamp = None
     appareil.save()
-    bon = client.post(reverse("admin:login"), {
-        "username": agent.username, "password": "Portail2026Ok", "otp_device": appareil.persistent_id,
-        "otp_token": f"{totp(appareil.bin_key):06d}", "next": reverse("admin:index")})
+    bon = client.post(
+        reverse("admin:login"),
+        {
+            "username": agent.username,
+            "password": "Portail2026Ok",
+            "otp_device": appareil.persistent_id,
+            "otp_token": f"{totp(appareil.bin_key):06d}",
+            "next": reverse("admin:index"),
+        },
+    )
     assert bon.status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
 

@@ -30,14 +30,21 @@ def _cles_stripe(settings):
 
 
 def poster(client, corps: bytes, *, horodatage=None):
-    return client.post(URL, corps, content_type="application/json",
-                       HTTP_STRIPE_SIGNATURE=signer(corps, horodatage=horodatage))
+    return client.post(
+        URL,
+        corps,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signer(corps, horodatage=horodatage),
+    )
 
 
 def evenement(**champs) -> dict:
-    donnees = {"id": "evt_1", "object": "event", "type": paiement.COMPLETED,
-               "data": {"object": {"id": "cs_1", "amount_total": 1000, "currency": "eur",
-                                   "payment_status": "paid"}}}
+    donnees = {
+        "id": "evt_1",
+        "object": "event",
+        "type": paiement.COMPLETED,
+        "data": {"object": {"id": "cs_1", "amount_total": 1000, "currency": "eur", "payment_status": "paid"}},
+    }
     donnees.update(champs)
     return donnees
 
@@ -48,8 +55,9 @@ def test_corps_imbrique_sur_100_000_niveaux(client):
     assert not EvenementPaiement.objects.exists()
 
 
-@pytest.mark.parametrize("corps", [b"[1, 2]", b"42", b'"evt"', b"null", b"{", b"\xff\xfe",
-                                   b'{"id": "evt_1"}\x00'])
+@pytest.mark.parametrize(
+    "corps", [b"[1, 2]", b"42", b'"evt"', b"null", b"{", b"\xff\xfe", b'{"id": "evt_1"}\x00']
+)
 def test_corps_illisible_ou_qui_n_est_pas_un_objet(client, corps):
     assert poster(client, corps).status_code == 400
     assert not EvenementPaiement.objects.exists()
@@ -62,18 +70,21 @@ def test_corps_trop_gros(client, settings):
     assert not EvenementPaiement.objects.exists()
 
 
-@pytest.mark.parametrize(("champs", "motif"), [
-    ({"id": "evt_" + "x" * 300}, "identifiant d'événement invalide (texte de 304 caractères)"),
-    ({"id": "evt_\u0000nul"}, "identifiant d'événement invalide (caractère de contrôle)"),
-    ({"id": "evt_\ud800"}, "identifiant d'événement invalide"),
-    ({"id": 12}, "identifiant d'événement invalide (nombre)"),
-    ({"id": {"a": 1}}, "identifiant d'événement invalide (objet)"),
-    ({"type": "checkout." + "x" * 150}, "type d'événement invalide (texte de 159 caractères)"),
-    ({"type": "checkout.session.completed\u0000"}, "type d'événement invalide (caractère de contrôle)"),
-    ({"data": []}, "session absente ou invalide"),
-    ({"data": {"object": {"id": "cs_\u0000"}}}, "session absente ou invalide"),
-    ({"data": {"object": ["cs_1"]}}, "session absente ou invalide"),
-])
+@pytest.mark.parametrize(
+    ("champs", "motif"),
+    [
+        ({"id": "evt_" + "x" * 300}, "identifiant d'événement invalide (texte de 304 caractères)"),
+        ({"id": "evt_\u0000nul"}, "identifiant d'événement invalide (caractère de contrôle)"),
+        ({"id": "evt_\ud800"}, "identifiant d'événement invalide"),
+        ({"id": 12}, "identifiant d'événement invalide (nombre)"),
+        ({"id": {"a": 1}}, "identifiant d'événement invalide (objet)"),
+        ({"type": "checkout." + "x" * 150}, "type d'événement invalide (texte de 159 caractères)"),
+        ({"type": "checkout.session.completed\u0000"}, "type d'événement invalide (caractère de contrôle)"),
+        ({"data": []}, "session absente ou invalide"),
+        ({"data": {"object": {"id": "cs_\u0000"}}}, "session absente ou invalide"),
+        ({"data": {"object": ["cs_1"]}}, "session absente ou invalide"),
+    ],
+)
 def test_evenement_invalide_enregistre_a_verifier_sans_traitement(client, champs, motif):
     corps = json.dumps(evenement(**champs)).encode()
     for _ in range(2):  # rejoué : toujours un seul enregistrement
@@ -100,21 +111,45 @@ def test_horodatage_juste_present_accepte(client):
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda enfants: st.lists(enfants, max_size=4) | st.dictionaries(st.text(max_size=8), enfants,
-                                                                     max_size=4),
+    lambda enfants: st.lists(enfants, max_size=4) | st.dictionaries(st.text(max_size=8), enfants, max_size=4),
     max_leaves=20,
 )
-CHAMPS = st.fixed_dictionaries({}, optional={
-    "id": JSON | st.text(max_size=400), "type": JSON | st.sampled_from([
-        paiement.COMPLETED, paiement.ASYNC_OK, paiement.ASYNC_ECHEC, paiement.EXPIRED]),
-    "data": JSON | st.fixed_dictionaries({"object": JSON | st.dictionaries(st.sampled_from(
-        ["id", "amount_total", "currency", "payment_status", "metadata", "customer_details",
-         "client_reference_id", "customer_email"]), JSON)}),
-})
+CHAMPS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": JSON | st.text(max_size=400),
+        "type": JSON
+        | st.sampled_from([paiement.COMPLETED, paiement.ASYNC_OK, paiement.ASYNC_ECHEC, paiement.EXPIRED]),
+        "data": JSON
+        | st.fixed_dictionaries(
+            {
+                "object": JSON
+                | st.dictionaries(
+                    st.sampled_from(
+                        [
+                            "id",
+                            "amount_total",
+                            "currency",
+                            "payment_status",
+                            "metadata",
+                            "customer_details",
+                            "client_reference_id",
+                            "customer_email",
+                        ]
+                    ),
+                    JSON,
+                )
+            }
+        ),
+    },
+)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(donnees=JSON | CHAMPS)
 def test_aucun_contenu_signe_ne_fait_d_erreur_500(client, donnees):
     """N'importe quel JSON, validement signé : 200 ou 400, jamais 500 (le client de test lève

@@ -31,9 +31,15 @@ pytestmark = pytest.mark.django_db
 
 def _paiement(facture, *, statut, expire_dans):
     return PaiementEnLigne.objects.create(
-        facture=facture, famille=facture.famille, tentative=PaiementEnLigne.objects.count() + 1,
-        montant=facture.montant, email="parent@example.org", prestataire="stripe",
-        statut=statut, expire_le=timezone.now() + expire_dans)
+        facture=facture,
+        famille=facture.famille,
+        tentative=PaiementEnLigne.objects.count() + 1,
+        montant=facture.montant,
+        email="parent@example.org",
+        prestataire="stripe",
+        statut=statut,
+        expire_le=timezone.now() + expire_dans,
+    )
 
 
 @pytest.fixture
@@ -44,30 +50,75 @@ def comptes(parent, autre_parent):
     regie = RegieFactory(code="AL")
     famille, autre = parent.famille, autre_parent.famille
     jour = datetime.date(2026, 1, 5)
-    impayee = FactureFactory(famille=famille, regie=regie, numero="AL-1", montant=Decimal("120.60"),
-                             date_facture=jour, date_echeance=jour + datetime.timedelta(days=30))
-    partielle = FactureFactory(famille=famille, regie=regie, numero="AL-2",
-                               montant=Decimal("33.33"), date_facture=jour,
-                               date_echeance=jour + datetime.timedelta(days=10))
-    payee = FactureFactory(famille=famille, regie=regie, numero="AL-3", montant=Decimal("0.30"),
-                           date_facture=jour, date_echeance=jour + datetime.timedelta(days=5))
+    impayee = FactureFactory(
+        famille=famille,
+        regie=regie,
+        numero="AL-1",
+        montant=Decimal("120.60"),
+        date_facture=jour,
+        date_echeance=jour + datetime.timedelta(days=30),
+    )
+    partielle = FactureFactory(
+        famille=famille,
+        regie=regie,
+        numero="AL-2",
+        montant=Decimal("33.33"),
+        date_facture=jour,
+        date_echeance=jour + datetime.timedelta(days=10),
+    )
+    payee = FactureFactory(
+        famille=famille,
+        regie=regie,
+        numero="AL-3",
+        montant=Decimal("0.30"),
+        date_facture=jour,
+        date_echeance=jour + datetime.timedelta(days=5),
+    )
     for montant in ("0.10", "0.10", "0.10"):  # 0,1 + 0,1 + 0,1 : un flottant n'y fait pas 0,3
-        services.reglement_enregistrer(famille=famille, regie=regie, montant=Decimal(montant),
-                                       mode="especes", date=jour, factures=[payee])
-    services.reglement_enregistrer(famille=famille, regie=regie, montant=Decimal("13.33"),
-                                   mode="especes", date=jour, factures=[partielle])
+        services.reglement_enregistrer(
+            famille=famille,
+            regie=regie,
+            montant=Decimal(montant),
+            mode="especes",
+            date=jour,
+            factures=[payee],
+        )
+    services.reglement_enregistrer(
+        famille=famille,
+        regie=regie,
+        montant=Decimal("13.33"),
+        mode="especes",
+        date=jour,
+        factures=[partielle],
+    )
     ReglementFactory(famille=famille, regie=regie, montant=Decimal("5.00"), date=jour)  # avoir
     _paiement(impayee, statut=PaiementEnLigne.Statut.OUVERTE, expire_dans=datetime.timedelta(hours=1))
-    _paiement(partielle, statut=PaiementEnLigne.Statut.OUVERTE,
-              expire_dans=datetime.timedelta(seconds=-1))
-    ancienne = FactureFactory(famille=famille, regie=regie, numero="AL-4", montant=Decimal("9.99"),
-                              date_facture=datetime.date(2024, 3, 1),
-                              date_echeance=datetime.date(2024, 3, 31))
-    FactureFactory(famille=autre, regie=RegieFactory(code="CR"), numero="AL-1",
-                   montant=Decimal("999.00"), date_facture=jour, date_echeance=jour)
+    _paiement(partielle, statut=PaiementEnLigne.Statut.OUVERTE, expire_dans=datetime.timedelta(seconds=-1))
+    ancienne = FactureFactory(
+        famille=famille,
+        regie=regie,
+        numero="AL-4",
+        montant=Decimal("9.99"),
+        date_facture=datetime.date(2024, 3, 1),
+        date_echeance=datetime.date(2024, 3, 31),
+    )
+    FactureFactory(
+        famille=autre,
+        regie=RegieFactory(code="CR"),
+        numero="AL-1",
+        montant=Decimal("999.00"),
+        date_facture=jour,
+        date_echeance=jour,
+    )
     ReglementFactory(famille=autre, montant=Decimal("777.00"), date=jour)
-    return {"famille": famille, "autre": autre, "impayee": impayee, "partielle": partielle,
-            "payee": payee, "ancienne": ancienne}
+    return {
+        "famille": famille,
+        "autre": autre,
+        "impayee": impayee,
+        "partielle": partielle,
+        "payee": payee,
+        "ancienne": ancienne,
+    }
 
 
 def _attendues_par_l_orm(famille):
@@ -85,8 +136,7 @@ def test_factures_impayees_identiques_a_l_orm(comptes):
         assert obtenue.reste_du == attendue.reste_du
         assert obtenue.deja_paye == attendue.deja_paye
         assert obtenue.paiement_en_cours is bool(attendue.paiement_en_cours)
-        assert isinstance(obtenue.reste_du, Decimal) and isinstance(obtenue.date_echeance,
-                                                                     datetime.date)
+        assert isinstance(obtenue.reste_du, Decimal) and isinstance(obtenue.date_echeance, datetime.date)
     par_numero = {f.numero: f for f in obtenues}
     assert par_numero["AL-2"].reste_du == Decimal("20.00")
     assert par_numero["AL-1"].paiement_en_cours is True  # ouvert, pas expiré
@@ -95,8 +145,7 @@ def test_factures_impayees_identiques_a_l_orm(comptes):
 
 
 def test_factures_impayees_d_une_autre_famille_jamais_lues(comptes):
-    assert [f.montant for f in selectors.factures_impayees(famille=comptes["autre"])] == [
-        Decimal("999.00")]
+    assert [f.montant for f in selectors.factures_impayees(famille=comptes["autre"])] == [Decimal("999.00")]
 
 
 def test_solde_identique_aux_sommes_de_l_orm(comptes):
@@ -107,13 +156,13 @@ def test_solde_identique_aux_sommes_de_l_orm(comptes):
             if avant:
                 factures = factures.filter(date_facture__lt=avant)
                 reglements = reglements.filter(date__lt=avant)
-            attendu = ((reglements.aggregate(t=Sum("montant"))["t"] or 0)
-                       - (factures.aggregate(t=Sum("montant"))["t"] or 0))
+            attendu = (reglements.aggregate(t=Sum("montant"))["t"] or 0) - (
+                factures.aggregate(t=Sum("montant"))["t"] or 0
+            )
             assert selectors.solde(famille=famille, avant=avant) == attendu
     # 120,60 + 33,33 + 0,30 + 9,99 dus ; 0,30 + 13,33 + 5,00 réglés.
     assert selectors.solde(famille=comptes["famille"]) == Decimal("-145.59")
-    assert selectors.solde(famille=comptes["famille"], avant=datetime.date(2025, 1, 1)) == Decimal(
-        "-9.99")
+    assert selectors.solde(famille=comptes["famille"], avant=datetime.date(2025, 1, 1)) == Decimal("-9.99")
 
 
 def test_solde_sans_operation_vaut_zero(parent):
@@ -134,80 +183,119 @@ def test_situation_de_l_accueil(comptes):
 def planning(parent, autre_parent):
     enfant = EnfantFactory(famille=parent.famille)
     frere = EnfantFactory(famille=parent.famille)
-    activite = ActiviteFactory(jours_ouverture="01234", delai_reservation=3, delai_absence=5,
-                               heure_limite=datetime.time(9, 30), horizon_reservation=45)
+    activite = ActiviteFactory(
+        jours_ouverture="01234",
+        delai_reservation=3,
+        delai_absence=5,
+        heure_limite=datetime.time(9, 30),
+        horizon_reservation=45,
+    )
     autre_activite = ActiviteFactory(jours_ouverture="2")
-    mois = InscriptionFactory(enfant=enfant, activite=activite, date_debut=datetime.date(2026, 9, 1),
-                              date_fin=datetime.date(2027, 7, 3))
-    ancienne = InscriptionFactory(enfant=enfant, activite=autre_activite,
-                                  date_debut=datetime.date(2025, 9, 1),
-                                  date_fin=datetime.date(2026, 7, 3))
-    future = InscriptionFactory(enfant=enfant, activite=autre_activite,
-                                date_debut=datetime.date(2027, 9, 1),
-                                date_fin=datetime.date(2028, 7, 3))
+    mois = InscriptionFactory(
+        enfant=enfant,
+        activite=activite,
+        date_debut=datetime.date(2026, 9, 1),
+        date_fin=datetime.date(2027, 7, 3),
+    )
+    ancienne = InscriptionFactory(
+        enfant=enfant,
+        activite=autre_activite,
+        date_debut=datetime.date(2025, 9, 1),
+        date_fin=datetime.date(2026, 7, 3),
+    )
+    future = InscriptionFactory(
+        enfant=enfant,
+        activite=autre_activite,
+        date_debut=datetime.date(2027, 9, 1),
+        date_fin=datetime.date(2028, 7, 3),
+    )
     du_frere = InscriptionFactory(enfant=frere, activite=activite)
     d = datetime.date
     ReservationFactory(inscription=mois, date=d(2026, 11, 2), etat="acceptee")
-    ReservationFactory(inscription=mois, date=d(2026, 11, 3), etat="refusee",
-                       motif_refus="Complet")
+    ReservationFactory(inscription=mois, date=d(2026, 11, 3), etat="refusee", motif_refus="Complet")
     ReservationFactory(inscription=mois, date=d(2026, 12, 1), etat="acceptee")  # autre mois
     ReservationFactory(inscription=du_frere, date=d(2026, 11, 2), etat="acceptee")
     AbsenceFactory(inscription=mois, date=d(2026, 11, 4), etat="excusee")
     PresenceFactory(inscription=mois, date=d(2026, 11, 2), present=True)
     PresenceFactory(inscription=mois, date=d(2026, 11, 5), present=False)
-    FermetureFactory(structure=activite.structure, date_debut=d(2026, 10, 30),
-                     date_fin=d(2026, 11, 1))  # finit le premier jour du mois
-    FermetureFactory(structure=activite.structure, date_debut=d(2026, 11, 3),
-                     date_fin=d(2026, 11, 3))
-    FermetureFactory(structure=activite.structure, date_debut=d(2026, 11, 30),
-                     date_fin=d(2026, 12, 2))
-    FermetureFactory(structure=ActiviteFactory().structure, date_debut=d(2026, 11, 10),
-                     date_fin=d(2026, 11, 10))  # une autre structure
+    FermetureFactory(
+        structure=activite.structure, date_debut=d(2026, 10, 30), date_fin=d(2026, 11, 1)
+    )  # finit le premier jour du mois
+    FermetureFactory(structure=activite.structure, date_debut=d(2026, 11, 3), date_fin=d(2026, 11, 3))
+    FermetureFactory(structure=activite.structure, date_debut=d(2026, 11, 30), date_fin=d(2026, 12, 2))
+    FermetureFactory(
+        structure=ActiviteFactory().structure, date_debut=d(2026, 11, 10), date_fin=d(2026, 11, 10)
+    )  # une autre structure
     autre_enfant = EnfantFactory(famille=autre_parent.famille)
-    ReservationFactory(inscription=InscriptionFactory(enfant=autre_enfant, activite=activite),
-                       date=d(2026, 11, 2))
-    return {"enfant": enfant, "mois": mois, "ancienne": ancienne, "future": future,
-            "activite": activite}
+    ReservationFactory(
+        inscription=InscriptionFactory(enfant=autre_enfant, activite=activite), date=d(2026, 11, 2)
+    )
+    return {"enfant": enfant, "mois": mois, "ancienne": ancienne, "future": future, "activite": activite}
 
 
 def test_planning_donnees_identiques_a_l_orm(parent, planning):
     donnees = enfants_selectors.planning_page(
-        famille=parent.famille, enfant_id=planning["enfant"].pk, annee=2026, mois=11,
-        aujourdhui=datetime.date(2026, 11, 28))
+        famille=parent.famille,
+        enfant_id=planning["enfant"].pk,
+        annee=2026,
+        mois=11,
+        aujourdhui=datetime.date(2026, 11, 28),
+    )
     mois = planning["mois"]
     assert donnees["inscriptions"] == [mois]
     assert set(donnees["inscriptions_en_cours"]) == {mois, planning["future"]}
-    dans_le_mois = {"inscription": mois, "date__gte": datetime.date(2026, 11, 1),
-                    "date__lte": datetime.date(2026, 11, 30)}
-    assert sorted((r.inscription_id, r.date, r.etat, r.motif_refus)
-                  for r in donnees["reservations"]) == sorted(
+    dans_le_mois = {
+        "inscription": mois,
+        "date__gte": datetime.date(2026, 11, 1),
+        "date__lte": datetime.date(2026, 11, 30),
+    }
+    assert sorted(
+        (r.inscription_id, r.date, r.etat, r.motif_refus) for r in donnees["reservations"]
+    ) == sorted(
         Reservation.objects.filter(**dans_le_mois).values_list(
-            "inscription_id", "date", "etat", "motif_refus"))
+            "inscription_id", "date", "etat", "motif_refus"
+        )
+    )
     assert sorted((a.pk, a.inscription_id, a.date, a.etat) for a in donnees["absences"]) == sorted(
-        Absence.objects.filter(**dans_le_mois).values_list("pk", "inscription_id", "date", "etat"))
+        Absence.objects.filter(**dans_le_mois).values_list("pk", "inscription_id", "date", "etat")
+    )
     # Les délais de l'activité (jours qu'il est encore temps de réserver, absences annulables).
     lue, attendue = donnees["inscriptions"][0].activite, planning["activite"]
     for champ in ("delai_reservation", "delai_absence", "heure_limite", "horizon_reservation"):
         assert getattr(lue, champ) == getattr(attendue, champ), champ
     assert sorted((p.inscription_id, p.date, p.present) for p in donnees["presences"]) == sorted(
-        Presence.objects.filter(**dans_le_mois).values_list("inscription_id", "date", "present"))
+        Presence.objects.filter(**dans_le_mois).values_list("inscription_id", "date", "present")
+    )
     assert all(isinstance(r.date, datetime.date) for r in donnees["reservations"])
-    assert donnees["fermetures"] == {planning["activite"].structure_id: {
-        datetime.date(2026, 11, 1), datetime.date(2026, 11, 3), datetime.date(2026, 11, 30)}}
+    assert donnees["fermetures"] == {
+        planning["activite"].structure_id: {
+            datetime.date(2026, 11, 1),
+            datetime.date(2026, 11, 3),
+            datetime.date(2026, 11, 30),
+        }
+    }
 
 
 def test_planning_donnees_sans_inscription_du_mois(parent, planning):
     donnees = enfants_selectors.planning_page(
-        famille=parent.famille, enfant_id=planning["enfant"].pk, annee=2027, mois=8,
-        aujourdhui=datetime.date(2026, 11, 28))
+        famille=parent.famille,
+        enfant_id=planning["enfant"].pk,
+        annee=2027,
+        mois=8,
+        aujourdhui=datetime.date(2026, 11, 28),
+    )
     assert donnees["inscriptions"] == []
     assert donnees["reservations"] == donnees["absences"] == donnees["presences"] == []
     assert donnees["fermetures"] == {}
 
 
 def test_planning_donnees_d_une_autre_famille_jamais_lues(autre_parent, planning):
-    assert enfants_selectors.planning_page(
-        famille=autre_parent.famille, enfant_id=planning["enfant"].pk, annee=2026, mois=11) is None
+    assert (
+        enfants_selectors.planning_page(
+            famille=autre_parent.famille, enfant_id=planning["enfant"].pk, annee=2026, mois=11
+        )
+        is None
+    )
 
 
 # --- En-tête : messages non lus ---------------------------------------------------------------
@@ -227,8 +315,9 @@ def test_messages_non_lus_identiques_a_l_orm(parent, autre_parent):
     supprime.save()  # un fil supprimé par la famille ne compte plus
     MessageFactory(fil=lu, de_la_famille=False)  # une nouvelle réponse dans un fil lu
     fil_avec_messages(famille=autre_parent.famille, recus=7, envoyes=0)
-    attendu = Message.objects.filter(fil__famille=famille, fil__supprime_le__isnull=True,
-                                     de_la_famille=False, lu_le__isnull=True).count()
+    attendu = Message.objects.filter(
+        fil__famille=famille, fil__supprime_le__isnull=True, de_la_famille=False, lu_le__isnull=True
+    ).count()
     assert messagerie_selectors.messages_non_lus_nombre(famille=famille) == attendu == 4
     assert messagerie_selectors.messages_non_lus_nombre(famille=autre_parent.famille) == 7
 
@@ -237,8 +326,13 @@ def test_situation_sans_facture_impayee_garde_le_solde(parent, autre_parent):
     """Sans facture impayée, la requête rend une seule ligne sans facture : le solde y est."""
     regie = RegieFactory(code="AL")
     payee = FactureFactory(famille=parent.famille, regie=regie, montant=Decimal("12.00"))
-    services.reglement_enregistrer(famille=parent.famille, regie=regie, montant=Decimal("27.00"),
-                                   mode="especes", date=datetime.date(2026, 1, 5))
+    services.reglement_enregistrer(
+        famille=parent.famille,
+        regie=regie,
+        montant=Decimal("27.00"),
+        mode="especes",
+        date=datetime.date(2026, 1, 5),
+    )
     FactureFactory(famille=autre_parent.famille, regie=regie, montant=Decimal("50.00"))
     situation = selectors.situation(famille=parent.famille)
     assert situation.impayees == [] and situation.total_impaye == Decimal("0")
@@ -257,15 +351,32 @@ def test_planning_page_en_une_requete(parent, autre_parent, planning, django_ass
     FluxCalendrier.objects.create(enfant=enfant, jeton="jeton-secret")
     with django_assert_num_queries(1):
         donnees = enfants_selectors.planning_page(
-            famille=parent.famille, enfant_id=enfant.pk, annee=2026, mois=11,
-            aujourdhui=datetime.date(2026, 11, 28))
+            famille=parent.famille,
+            enfant_id=enfant.pk,
+            annee=2026,
+            mois=11,
+            aujourdhui=datetime.date(2026, 11, 28),
+        )
         agenda = agenda_construire(annee=2026, mois=11, donnees=donnees)
         # Tout ce que la page lit des objets rendus, sans requête de plus.
-        lus = [(i.activite.structure.nom, i.activite.nom, i.jours_reguliers_libelle, i.date_debut,
-                i.date_fin, i.enfant.prenom) for i in donnees["inscriptions_en_cours"]]
+        lus = [
+            (
+                i.activite.structure.nom,
+                i.activite.nom,
+                i.jours_reguliers_libelle,
+                i.date_debut,
+                i.date_fin,
+                i.enfant.prenom,
+            )
+            for i in donnees["inscriptions_en_cours"]
+        ]
     assert donnees["enfant"] == enfant and donnees["enfant"].prenom == enfant.prenom
     assert donnees["flux_jeton"] == "jeton-secret"
     assert [ligne.inscription for ligne in agenda.lignes] == [planning["mois"]]
     assert len(lus) == 2
-    assert enfants_selectors.planning_page(famille=autre_parent.famille, enfant_id=enfant.pk,
-                                           annee=2026, mois=11) is None
+    assert (
+        enfants_selectors.planning_page(
+            famille=autre_parent.famille, enfant_id=enfant.pk, annee=2026, mois=11
+        )
+        is None
+    )

@@ -16,10 +16,14 @@ class UrlPortail:
 
     def kwargs(self, **valeurs) -> dict:
         """Des valeurs pour chaque paramètre : celles données, sinon des valeurs factices."""
-        factices = {"int": 1, "str": "x", "slug": "x", "path": "x",
-                    "uuid": "00000000-0000-0000-0000-000000000000"}
-        return {nom: valeurs.get(nom, factices.get(type_, "1"))
-                for nom, type_ in self.parametres.items()}
+        factices = {
+            "int": 1,
+            "str": "x",
+            "slug": "x",
+            "path": "x",
+            "uuid": "00000000-0000-0000-0000-000000000000",
+        }
+        return {nom: valeurs.get(nom, factices.get(type_, "1")) for nom, type_ in self.parametres.items()}
 
 
 def urls_portail() -> list[UrlPortail]:
@@ -29,8 +33,7 @@ def urls_portail() -> list[UrlPortail]:
     def parcourir(motifs, prefixe, espace):
         for motif in motifs:
             if isinstance(motif, URLResolver):
-                parcourir(motif.url_patterns, prefixe + str(motif.pattern),
-                          motif.namespace or espace)
+                parcourir(motif.url_patterns, prefixe + str(motif.pattern), motif.namespace or espace)
             elif isinstance(motif, URLPattern) and espace in ESPACES_PORTAIL and motif.name:
                 chemin = prefixe + str(motif.pattern)
                 convertisseurs = getattr(motif.pattern, "converters", {})

@@ -30,16 +30,20 @@ def _case(case, activite: str) -> str:
     libelle = _libelle(case.libelle)
     symbole = _symbole(case.symbole)
     if not case.actions:
-        return (f'<td class="{classes}"><span class="case-etat" title="{libelle}">'
-                f'<span aria-hidden="true">{symbole}</span>'
-                f'<span class="visually-hidden">{libelle}</span></span></td>')
+        return (
+            f'<td class="{classes}"><span class="case-etat" title="{libelle}">'
+            f'<span aria-hidden="true">{symbole}</span>'
+            f'<span class="visually-hidden">{libelle}</span></span></td>'
+        )
     # Sans JavaScript, le lien mène à la première action ; le menu du jour les offre toutes.
     urls = [(action, escape(url)) for action, url in case.actions.items()]
     donnees = "".join(f' data-{action}="{url}"' for action, url in urls)
     url = urls[0][1]
-    return (f'<td class="{classes}"><a class="case-action" href="{url}"{donnees} '
-            f'title="{libelle}"><span aria-hidden="true">{symbole}</span>'
-            f'<span class="visually-hidden">{activite}, {libelle}</span></a></td>')
+    return (
+        f'<td class="{classes}"><a class="case-action" href="{url}"{donnees} '
+        f'title="{libelle}"><span aria-hidden="true">{symbole}</span>'
+        f'<span class="visually-hidden">{activite}, {libelle}</span></a></td>'
+    )
 
 
 @register.simple_tag
@@ -68,32 +72,43 @@ def _jour_mobile(case) -> str:
     etat = _ETATS[case.etat]
     if case.etat is EtatCase.FERIE and marque:
         etat += f" ({marque})"
-    etat_html = (f'<span class="jour-mobile-etat"><span class="case-symbole '
-                 f'case-{case.etat.classe}" aria-hidden="true">{_symbole(case.symbole)}</span> '
-                 f'{etat}</span>')
+    etat_html = (
+        f'<span class="jour-mobile-etat"><span class="case-symbole '
+        f'case-{case.etat.classe}" aria-hidden="true">{_symbole(case.symbole)}</span> '
+        f"{etat}</span>"
+    )
     classes = f"jour-mobile case-{case.etat.classe}"
     texte = f'<span class="jour-mobile-texte"><span class="jour-mobile-date">{date}</span> {etat_html}</span>'
     if RESERVER in case.actions:
-        return (f'<li class="{classes}"><label class="jour-mobile-ligne">'
-                f'<input class="form-check-input" type="checkbox" name="jours" '
-                f'value="{jour.date.isoformat()}">{texte}</label></li>')
+        return (
+            f'<li class="{classes}"><label class="jour-mobile-ligne">'
+            f'<input class="form-check-input" type="checkbox" name="jours" '
+            f'value="{jour.date.isoformat()}">{texte}</label></li>'
+        )
     boutons = ""
     if ABSENCE in case.actions:
-        boutons = (f'<a class="btn btn-outline-primary jour-mobile-action" '
-                   f'href="{escape(case.actions[ABSENCE])}">Déclarer une absence'
-                   f'<span class="visually-hidden"> le {titre}</span></a>')
+        boutons = (
+            f'<a class="btn btn-outline-primary jour-mobile-action" '
+            f'href="{escape(case.actions[ABSENCE])}">Déclarer une absence'
+            f'<span class="visually-hidden"> le {titre}</span></a>'
+        )
     elif ANNULER_ABSENCE in case.actions:
-        boutons = (f'<a class="btn btn-outline-danger jour-mobile-action" '
-                   f'href="{escape(case.actions[ANNULER_ABSENCE])}">Annuler l\'absence'
-                   f'<span class="visually-hidden"> du {titre}</span></a>')
+        boutons = (
+            f'<a class="btn btn-outline-danger jour-mobile-action" '
+            f'href="{escape(case.actions[ANNULER_ABSENCE])}">Annuler l\'absence'
+            f'<span class="visually-hidden"> du {titre}</span></a>'
+        )
     return f'<li class="{classes}"><div class="jour-mobile-ligne">{texte}{boutons}</div></li>'
 
 
 def jours_mobile(ligne) -> str:
     """Les jours d'une activité dans la vue téléphone : ceux où elle a lieu (les autres ne
     sont pas listés : la liste reste courte)."""
-    return "".join(_jour_mobile(case) for case in ligne.cases
-                   if case.ouverte and case.etat is not EtatCase.HORS_INSCRIPTION)
+    return "".join(
+        _jour_mobile(case)
+        for case in ligne.cases
+        if case.ouverte and case.etat is not EtatCase.HORS_INSCRIPTION
+    )
 
 
 def _pluriel(n: int) -> str:
@@ -116,7 +131,7 @@ def activite_mobile(context, ligne, agenda, ouverte):
         resume += f", {demandes} demande{_pluriel(demandes)} en cours"
     html = [
         f'<details class="activite-mobile" name="planning-activite" id="activite-{pk}"'
-        f'{" open" if pk == ouverte else ""}><summary>'
+        f"{' open' if pk == ouverte else ''}><summary>"
         f'<span class="activite-mobile-structure">{escape(inscription.activite.structure.nom)}'
         f'</span> <span class="activite-mobile-nom">{activite}</span> '
         f'<span class="activite-mobile-resume">{resume}</span></summary>'
@@ -137,11 +152,14 @@ def activite_mobile(context, ligne, agenda, ouverte):
             f'id="attente-{pk}"><label class="form-check-label" for="attente-{pk}">Si c\'est '
             f"complet, m'inscrire sur la liste d'attente</label></div>"
             f'<button type="submit" class="btn btn-primary">Réserver les jours cochés'
-            f'<span class="visually-hidden"> — {activite}</span></button></div></form>')
+            f'<span class="visually-hidden"> — {activite}</span></button></div></form>'
+        )
     else:
         html.append(jours)
-    html.append(f'<p class="mb-0"><a href="{escape(ligne.url_periode)}?date={premier}">Réserver '
-                f'une période<span class="visually-hidden"> — {activite}</span></a></p></details>')
+    html.append(
+        f'<p class="mb-0"><a href="{escape(ligne.url_periode)}?date={premier}">Réserver '
+        f'une période<span class="visually-hidden"> — {activite}</span></a></p></details>'
+    )
     return mark_safe("".join(html))  # noqa: S308  # nosec B308 B703 (textes variables échappés)
 
 
@@ -153,17 +171,22 @@ def jours_agenda(agenda):
         classes = "planning-jour planning-week-end" if jour.week_end else "planning-jour"
         marque = ""
         if jour.marque:
-            marque = (f'<span class="planning-marque d-block"><abbr title="'
-                      f'{escape(jour.libelle_marque)}">{escape(jour.marque)}</abbr></span>')
-        cellules.append(f'<th scope="col" class="{classes}"><abbr title="{escape(jour.titre)}">'
-                        f'{escape(jour.entete)}</abbr>{marque}</th>')
+            marque = (
+                f'<span class="planning-marque d-block"><abbr title="'
+                f'{escape(jour.libelle_marque)}">{escape(jour.marque)}</abbr></span>'
+            )
+        cellules.append(
+            f'<th scope="col" class="{classes}"><abbr title="{escape(jour.titre)}">'
+            f"{escape(jour.entete)}</abbr>{marque}</th>"
+        )
     return mark_safe("".join(cellules))  # noqa: S308  # nosec B308 B703 (textes échappés)
 
 
 @functools.cache
 def _legende(repliee: bool) -> str:
-    return render_to_string("enfants/_legende.html", {"legende": LEGENDE, "marques": MARQUES,
-                                                      "repliee": repliee})
+    return render_to_string(
+        "enfants/_legende.html", {"legende": LEGENDE, "marques": MARQUES, "repliee": repliee}
+    )
 
 
 @register.simple_tag

@@ -35,9 +35,10 @@ def pied_de_page(context):
 
 @functools.lru_cache(maxsize=64)
 def _onglets(onglets: tuple, prefixe: str, urlconf) -> str:
-    return render_to_string("partials/_onglets_liens.html", {
-        "onglets": [{"libelle": libelle, "url": url, "actif": actif}
-                    for libelle, url, actif in onglets]})
+    return render_to_string(
+        "partials/_onglets_liens.html",
+        {"onglets": [{"libelle": libelle, "url": url, "actif": actif} for libelle, url, actif in onglets]},
+    )
 
 
 @register.simple_tag
@@ -48,6 +49,7 @@ def onglets_liens(onglets):
 
 
 # --- Formulaires : le résumé des erreurs en tête de page (RGAA 11.10, 11.11) -----------------
+
 
 def _ancre(champ_lie) -> str:
     """L'identifiant de l'élément à atteindre : le champ, ou la première case d'une liste de
@@ -63,12 +65,10 @@ def erreurs_formulaire(formulaire) -> list[dict]:
     champ ; les erreurs générales (sans champ) d'abord, sans lien."""
     if not getattr(formulaire, "is_bound", False) or not formulaire.errors:
         return []
-    erreurs = [{"libelle": "", "message": message, "ancre": ""}
-               for message in formulaire.non_field_errors()]
+    erreurs = [{"libelle": "", "message": message, "ancre": ""} for message in formulaire.non_field_errors()]
     for champ_lie in formulaire:
         for message in champ_lie.errors:
-            erreurs.append({"libelle": champ_lie.label, "message": message,
-                            "ancre": _ancre(champ_lie)})
+            erreurs.append({"libelle": champ_lie.label, "message": message, "ancre": _ancre(champ_lie)})
     return erreurs
 
 

@@ -44,16 +44,14 @@ def navigateur():
             "(.ci/run le fait) ou indiquez son chemin dans CHROMIUM."
         )
     with sync_playwright() as p:
-        navigateur = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                       args=ARGUMENTS_CHROMIUM)
+        navigateur = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS_CHROMIUM)
         yield navigateur
         navigateur.close()
 
 
 @pytest.fixture
 def page(navigateur, live_server):
-    contexte = navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris",
-                                      base_url=live_server.url)
+    contexte = navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris", base_url=live_server.url)
     contexte.set_default_timeout(10_000)
     page = contexte.new_page()
     erreurs_console = []

@@ -12,16 +12,33 @@ RACINE = Path(__file__).resolve().parents[2]
 
 def test_captures_d_une_page_du_portail_et_de_l_administration(tmp_path):
     # Le script a sa propre base et ses propres réglages : rien de l'environnement des tests.
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     resultat = subprocess.run(
-        [sys.executable, "scripts/captures.py", str(tmp_path), "--pages", "portail:accueil",
-         "--pages", "admin-index"],
-        cwd=RACINE, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "scripts/captures.py",
+            str(tmp_path),
+            "--pages",
+            "portail:accueil",
+            "--pages",
+            "admin-index",
+        ],
+        cwd=RACINE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert resultat.returncode == 0, resultat.stderr
-    for nom, largeur in [("portail_accueil-360.png", 360), ("portail_accueil-1280.png", 1280),
-                         ("admin-index-1280.png", 1280)]:
+    for nom, largeur in [
+        ("portail_accueil-360.png", 360),
+        ("portail_accueil-1280.png", 1280),
+        ("admin-index-1280.png", 1280),
+    ]:
         with Image.open(tmp_path / nom) as image:
             assert image.width == largeur and image.height >= 800, nom
     planche = (tmp_path / "index.html").read_text(encoding="utf-8")

@@ -63,14 +63,18 @@ def _fil(dupont):
     return Fil.objects.filter(famille=dupont.famille, initie_par_famille=True).first()
 
 
-@pytest.mark.parametrize("url,derniers", [
-    pytest.param("/compte/modifier/bancaires/", ["#id_iban", "#id_bic", "main [type=submit]"],
-                 id="bancaires"),
-    pytest.param("/messagerie/", ["main section.cadre"], id="boite"),
-    pytest.param("/messagerie/nouveau/", ["main section.cadre", "main [type=submit]"], id="nouveau"),
-    pytest.param("/messagerie/infos/", ["#formulaires", "#formulaires table"], id="infos"),
-    pytest.param("fil", ["main section.cadre", "main [type=submit]:text('Envoyer')"], id="fil"),
-])
+@pytest.mark.parametrize(
+    "url,derniers",
+    [
+        pytest.param(
+            "/compte/modifier/bancaires/", ["#id_iban", "#id_bic", "main [type=submit]"], id="bancaires"
+        ),
+        pytest.param("/messagerie/", ["main section.cadre"], id="boite"),
+        pytest.param("/messagerie/nouveau/", ["main section.cadre", "main [type=submit]"], id="nouveau"),
+        pytest.param("/messagerie/infos/", ["#formulaires", "#formulaires table"], id="infos"),
+        pytest.param("fil", ["main section.cadre", "main [type=submit]:text('Envoyer')"], id="fil"),
+    ],
+)
 def test_rien_sous_le_pied_de_page(page, dupont, url, derniers):
     """Le formulaire bancaire, le cadre de la réponse d'un fil… finissent avant le pied de page."""
     if url == "fil":
@@ -82,15 +86,19 @@ def test_rien_sous_le_pied_de_page(page, dupont, url, derniers):
         for selecteur in derniers:
             boite = page.locator(selecteur).last.bounding_box()
             assert boite["y"] + boite["height"] <= haut_du_pied, (
-                f"à {largeur} px, {selecteur} passe sous le pied de page")
+                f"à {largeur} px, {selecteur} passe sous le pied de page"
+            )
 
 
 def test_telephone_accueil_montants_et_actions_visibles(page, dupont, settings):
     settings.DEMO = True  # paiement en ligne de démonstration : le bouton « Carte » s'affiche
     _ouvrir(page, 360, "/")
     ligne = page.locator("table.factures-impayees tbody tr", has_text="AL-36")
-    for cellule in (ligne.locator("td", has_text="120,60"), ligne.get_by_role("link", name="PDF"),
-                    ligne.get_by_role("link", name="Carte")):
+    for cellule in (
+        ligne.locator("td", has_text="120,60"),
+        ligne.get_by_role("link", name="PDF"),
+        ligne.get_by_role("link", name="Carte"),
+    ):
         assert cellule.evaluate(VISIBLE_EN_LARGEUR), cellule
     # Chaque valeur dit ce qu'elle est : l'intitulé de sa colonne l'accompagne.
     assert ligne.locator("td", has_text="120,60").get_attribute("data-label") == "Montant"

@@ -20,7 +20,8 @@ def test_ajout_d_une_personne_autorisee_par_une_demande(page):
     page.get_by_role("link", name="LÉA").click()
     expect(page.get_by_role("heading", name="Fiche de LÉA DUPONT")).to_be_visible()
     page.get_by_role("navigation", name="Fiche de LÉA").get_by_role(
-        "link", name="Ajouter une personne autorisée").click()
+        "link", name="Ajouter une personne autorisée"
+    ).click()
     page.get_by_role("textbox", name=re.compile(r"^\s*Nom")).fill("BERNARD")
     page.get_by_label("Prénom").fill("Luc")
     page.get_by_label("Lien avec l'enfant").fill("Voisin")
@@ -35,7 +36,8 @@ def test_ajout_d_une_personne_autorisee_par_une_demande(page):
     page.context.clear_cookies()
     page.goto("/admin/login/")
     page.get_by_label("Nom d’utilisateur").or_(page.get_by_label("Identifiant")).first.fill(
-        demo.IDENTIFIANT_AGENT)
+        demo.IDENTIFIANT_AGENT
+    )
     page.get_by_label("Mot de passe").fill(demo.MOT_DE_PASSE_AGENT)
     page.get_by_role("button", name="Connexion").click()
     page.goto("/admin/demandes/demande/")

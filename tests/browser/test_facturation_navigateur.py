@@ -73,8 +73,11 @@ def test_la_page_de_retour_se_met_a_jour_a_la_confirmation(page, settings):
     creer_demo()
     famille = Famille.objects.get(numero=familles_demo.NUMERO_DUPONT)
     tentative = paiement.paiement_demarrer(
-        facture=Facture.objects.get(numero="AL-36"), famille=famille, email="jean@example.fr",
-        url_base="http://testserver/")
+        facture=Facture.objects.get(numero="AL-36"),
+        famille=famille,
+        email="jean@example.fr",
+        url_base="http://testserver/",
+    )
     se_connecter(page, familles_demo.IDENTIFIANT_DUPONT, familles_demo.MOT_DE_PASSE_DUPONT)
     page.goto(f"/releve/paiements/{tentative.pk}/")
     expect(page.get_by_text("Votre paiement est en cours de confirmation.")).to_be_visible()

@@ -26,8 +26,7 @@ def test_le_focus_va_au_resume_puis_au_champ(page):
 
 def test_sans_javascript_le_resume_et_ses_liens_fonctionnent(navigateur, live_server):
     demo.creer()
-    contexte = navigateur.new_context(java_script_enabled=False, base_url=live_server.url,
-                                      locale="fr-FR")
+    contexte = navigateur.new_context(java_script_enabled=False, base_url=live_server.url, locale="fr-FR")
     page = contexte.new_page()
     se_connecter(page, demo.IDENTIFIANT_DUPONT, demo.MOT_DE_PASSE_DUPONT)
     page.goto("/messagerie/nouveau/")
@@ -50,5 +49,6 @@ def test_un_texte_colle_trop_long_n_est_pas_coupe_mais_refuse(page):
     assert len(page.get_by_label("Objet").input_value()) == len(objet) > 150
     page.get_by_role("button", name="Envoyer", exact=True).click()
     expect(page.locator("#resume-erreurs")).to_contain_text(
-        f"Objet : Assurez-vous que cette valeur comporte au plus 150 caractères (actuellement {len(objet)}).")
+        f"Objet : Assurez-vous que cette valeur comporte au plus 150 caractères (actuellement {len(objet)})."
+    )
     assert page.get_by_label("Objet").input_value() == objet

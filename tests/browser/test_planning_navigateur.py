@@ -35,8 +35,9 @@ def _jour_libre(activite, apres_jours=10):
 def planning():
     parent = famille_avec_parent()
     enfant = EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT")
-    activite = ActiviteFactory(nom="Garderie soir", jours_ouverture="01234",
-                               structure__nom="Garderie périscolaire")
+    activite = ActiviteFactory(
+        nom="Garderie soir", jours_ouverture="01234", structure__nom="Garderie périscolaire"
+    )
     inscription = InscriptionFactory(enfant=enfant, activite=activite)
     return parent, inscription
 
@@ -114,14 +115,16 @@ def test_menu_d_un_jour_reserve_fleches_et_echap_sans_erreur(page, planning):
     menu = page.get_by_role("menu", name=f"Garderie soir — {_date_longue(jour)} : Réservé")
     expect(menu).to_be_visible()
     expect(page.locator("#menu-planning-titre")).to_have_text(
-        f"Garderie soir — {_date_longue(jour)} : Réservé")
+        f"Garderie soir — {_date_longue(jour)} : Réservé"
+    )
     absence = page.get_by_role("menuitem", name="Déclarer une absence")
     expect(absence).to_be_focused()
     expect(page.get_by_role("menuitem", name="Demander une réservation")).to_be_hidden()
     # Le menu s'ouvre sous la case, sans la recouvrir.
     boite_case, boite_menu = case.bounding_box(), page.locator("#menu-planning").bounding_box()
     assert boite_menu["y"] >= boite_case["y"] + boite_case["height"] or (
-        boite_menu["y"] + boite_menu["height"] <= boite_case["y"]), (boite_case, boite_menu)
+        boite_menu["y"] + boite_menu["height"] <= boite_case["y"]
+    ), (boite_case, boite_menu)
     for touche in ("ArrowDown", "ArrowUp", "ArrowUp", "Home", "End"):
         page.keyboard.press(touche)
         expect(absence).to_be_focused()
@@ -157,8 +160,8 @@ def test_declarer_une_absence_au_clic_droit(page, planning):
     expect(page.get_by_role("heading", name="Déclarer une absence")).to_be_visible()
     page.get_by_label("Motif de l'absence").fill("Rendez-vous médical")
     page.get_by_label("Certificat médical (facultatif)").set_input_files(
-        files=[{"name": "certificat.pdf", "mimeType": "application/pdf",
-                "buffer": b"%PDF-1.4\n%%EOF\n"}])
+        files=[{"name": "certificat.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
+    )
     page.get_by_role("button", name="Déclarer l'absence").click()
     expect(page.locator(".alert-success", has_text="Absence du")).to_be_visible()
     absence = Absence.objects.get()
@@ -171,9 +174,14 @@ def test_declarer_une_absence_au_clic_droit(page, planning):
 def test_menu_au_toucher_sur_tablette(navigateur, live_server, planning):
     parent, inscription = planning
     jour = _jour_libre(inscription.activite)
-    contexte = navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris",
-                                      base_url=live_server.url, has_touch=True, is_mobile=True,
-                                      viewport={"width": 768, "height": 1024})
+    contexte = navigateur.new_context(
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        base_url=live_server.url,
+        has_touch=True,
+        is_mobile=True,
+        viewport={"width": 768, "height": 1024},
+    )
     try:
         page = contexte.new_page()
         _ouvrir_planning(page, parent, inscription, jour)
@@ -193,8 +201,7 @@ def test_menu_au_toucher_sur_tablette(navigateur, live_server, planning):
 def test_sans_javascript_la_case_mene_au_formulaire(navigateur, live_server, planning):
     parent, inscription = planning
     jour = _jour_libre(inscription.activite)
-    contexte = navigateur.new_context(locale="fr-FR", base_url=live_server.url,
-                                      java_script_enabled=False)
+    contexte = navigateur.new_context(locale="fr-FR", base_url=live_server.url, java_script_enabled=False)
     try:
         page = contexte.new_page()
         _ouvrir_planning(page, parent, inscription, jour)
@@ -210,10 +217,14 @@ def test_sans_javascript_la_case_mene_au_formulaire(navigateur, live_server, pla
 
 def _plusieurs_activites(inscription):
     """Des noms d'activité du guide, sur plusieurs lignes, et un nom très long."""
-    for nom in ("ALSH Mercredi après-midi", "ALSH Vacances après-midi",
-                "ALSH Vacances journée avec repas, sortie piscine et transport en car"):
-        InscriptionFactory(enfant=inscription.enfant,
-                           activite=ActiviteFactory(nom=nom, structure__nom="Accueil de Loisirs"))
+    for nom in (
+        "ALSH Mercredi après-midi",
+        "ALSH Vacances après-midi",
+        "ALSH Vacances journée avec repas, sortie piscine et transport en car",
+    ):
+        InscriptionFactory(
+            enfant=inscription.enfant, activite=ActiviteFactory(nom=nom, structure__nom="Accueil de Loisirs")
+        )
 
 
 @contextlib.contextmanager
@@ -221,9 +232,12 @@ def _decembre(navigateur, live_server, planning, largeur):
     """L'agenda de décembre 2026 (31 jours, quatre activités) à une largeur d'écran."""
     parent, inscription = planning
     _plusieurs_activites(inscription)
-    contexte = navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris",
-                                      base_url=live_server.url,
-                                      viewport={"width": largeur, "height": 900})
+    contexte = navigateur.new_context(
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        base_url=live_server.url,
+        viewport={"width": largeur, "height": 900},
+    )
     try:
         page = contexte.new_page()
         _ouvrir_planning(page, parent, inscription, datetime.date(2026, 12, 1))
@@ -269,9 +283,15 @@ def _mois_suivant(jour):
 def _telephone(navigateur, live_server, *, javascript=True):
     # Défilement immédiat (sans l'animation de Bootstrap) : les positions mesurées sont finales.
     return navigateur.new_context(
-        locale="fr-FR", timezone_id="Europe/Paris", base_url=live_server.url, has_touch=True,
-        is_mobile=True, viewport={"width": 360, "height": 740}, java_script_enabled=javascript,
-        reduced_motion="reduce")
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        base_url=live_server.url,
+        has_touch=True,
+        is_mobile=True,
+        viewport={"width": 360, "height": 740},
+        java_script_enabled=javascript,
+        reduced_motion="reduce",
+    )
 
 
 def _hauteur(locator):
@@ -280,7 +300,8 @@ def _hauteur(locator):
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["avec-js", "sans-js"])
 def test_telephone_reserver_trois_jours_puis_declarer_une_absence_au_toucher(
-        navigateur, live_server, planning, javascript):
+    navigateur, live_server, planning, javascript
+):
     parent, inscription = planning
     inscription.activite.acceptation_automatique = True
     inscription.activite.save()
@@ -362,8 +383,7 @@ def test_telephone_une_activite_a_la_fois(navigateur, live_server, planning):
         contexte.close()
 
 
-def test_telephone_un_jour_au_clavier_n_est_jamais_cache_par_le_bouton(navigateur, live_server,
-                                                                        planning):
+def test_telephone_un_jour_au_clavier_n_est_jamais_cache_par_le_bouton(navigateur, live_server, planning):
     """Le bouton « Réserver les jours cochés » reste en bas de l'écran ; un jour qui prend le
     focus (Tab) est amené au-dessus de lui (WCAG 2.4.11, focus non masqué)."""
     parent, inscription = planning

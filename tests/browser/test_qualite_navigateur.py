@@ -21,8 +21,9 @@ class Onglet:
 
     def __init__(self, navigateur, base_url, **options):
         self.base_url = base_url
-        self.contexte = navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris",
-                                               base_url=base_url, **options)
+        self.contexte = navigateur.new_context(
+            locale="fr-FR", timezone_id="Europe/Paris", base_url=base_url, **options
+        )
         self.contexte.set_default_timeout(10_000)
         self.contexte.add_init_script(ECOUTE_CSP)
         self.page = self.contexte.new_page()
@@ -97,10 +98,12 @@ def test_mise_en_page_administration(onglet_csp):
     assert len(pages) > 20
     defauts = []
     for nom, url in pages:
-        page = onglet_csp.ouvrir(Visite(id=nom, url=url, utilisateur=agent),
-                                 largeur=LARGEURS_ADMINISTRATION[0])
-        defauts += [f"{nom} ({url}) {d}"
-                    for d in mise_en_page.defauts_aux_largeurs(page, LARGEURS_ADMINISTRATION)]
+        page = onglet_csp.ouvrir(
+            Visite(id=nom, url=url, utilisateur=agent), largeur=LARGEURS_ADMINISTRATION[0]
+        )
+        defauts += [
+            f"{nom} ({url}) {d}" for d in mise_en_page.defauts_aux_largeurs(page, LARGEURS_ADMINISTRATION)
+        ]
     assert not defauts, "\n".join(defauts)
 
 
@@ -195,15 +198,17 @@ def test_la_mise_en_page_signale_chaque_defaut(onglet_csp):
 
     # Les mêmes éléments, corrigés : rien à signaler.
     page.set_viewport_size({"width": 360, "height": mise_en_page.HAUTEUR})
-    corrigee = PAGE_MAL_MISE_EN_PAGE.replace("height: 100%%", "height: auto").replace(
-        "12rem 1fr", "6rem 1fr").replace("white-space: nowrap", "white-space: normal")
+    corrigee = (
+        PAGE_MAL_MISE_EN_PAGE.replace("height: 100%%", "height: auto")
+        .replace("12rem 1fr", "6rem 1fr")
+        .replace("white-space: nowrap", "white-space: normal")
+    )
     page.set_content(corrigee % {"large": "<p>Tient</p>"})
     assert mise_en_page.defauts(page) == []
 
     # Sans pied de page, le contrôle ne passe pas en silence.
     page.set_content((corrigee % {"large": ""}).replace("<footer>Pied de page</footer>", ""))
-    assert [d["message"] for d in mise_en_page.defauts(page)] == [
-        "page sans pied de page : rien à comparer"]
+    assert [d["message"] for d in mise_en_page.defauts(page)] == ["page sans pied de page : rien à comparer"]
 
 
 def test_l_ecoute_de_csp_signale_un_script_en_ligne(onglet_csp, live_server):
@@ -211,11 +216,15 @@ def test_l_ecoute_de_csp_signale_un_script_en_ligne(onglet_csp, live_server):
     page = onglet_csp.page
     onglet_csp.console.clear()
     csp = "script-src 'self'"
-    page.route("**/demo-csp/", lambda route: route.fulfill(
-        status=200, content_type="text/html",
-        headers={"Content-Security-Policy": csp},
-        body="<!DOCTYPE html><html lang='fr'><title>x</title><script>document.title='y'</script></html>",
-    ))
+    page.route(
+        "**/demo-csp/",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            headers={"Content-Security-Policy": csp},
+            body="<!DOCTYPE html><html lang='fr'><title>x</title><script>document.title='y'</script></html>",
+        ),
+    )
     page.goto(live_server.url + "/demo-csp/")
     page.wait_for_function("() => window.__violationsCsp.length > 0")
     violations = violations_csp(page, onglet_csp.console)
@@ -247,8 +256,7 @@ def test_clavier_lien_d_evitement_en_tete_et_onglets(largeur, onglet_csp):
     visite = Visite(id="clavier", url="/", utilisateur=famille_avec_parent())
     page = onglet_csp.ouvrir(visite, largeur=largeur)
     nav = page.get_by_role("navigation", name="Onglets du portail")
-    attendus = {lien.get_attribute("href") for lien in nav.get_by_role("link").all()
-                if lien.is_visible()}
+    attendus = {lien.get_attribute("href") for lien in nav.get_by_role("link").all() if lien.is_visible()}
     assert "/" in attendus and len(attendus) >= 2
     bouton_deconnexion = nav.get_by_role("button", name="Déconnexion")
     expect(bouton_deconnexion).to_be_visible()

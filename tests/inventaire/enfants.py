@@ -52,7 +52,14 @@ PAGES = [
     PagePortail("demandes:nouvel_enfant", preparer=_nouvel_enfant),
     *[
         PagePortail(f"demandes:{code}", preparer=_fiche)
-        for code in ("enfant_informations", "enfant_personne_ajout", "enfant_personne_retrait",
-                     "enfant_autorisations", "enfant_lunettes", "enfant_sanitaire", "enfant_vaccination")
+        for code in (
+            "enfant_informations",
+            "enfant_personne_ajout",
+            "enfant_personne_retrait",
+            "enfant_autorisations",
+            "enfant_lunettes",
+            "enfant_sanitaire",
+            "enfant_vaccination",
+        )
     ],
 ]

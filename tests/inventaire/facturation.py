@@ -12,9 +12,13 @@ def _facture(parent, **kwargs):
 
 def preparer_releve(parent) -> dict:
     facture = _facture(parent, date_facture=datetime.date.today())
-    services.reglement_enregistrer(famille=parent.famille, regie=facture.regie,
-                                   montant=Decimal("5.00"), mode="cheque",
-                                   date=datetime.date.today())
+    services.reglement_enregistrer(
+        famille=parent.famille,
+        regie=facture.regie,
+        montant=Decimal("5.00"),
+        mode="cheque",
+        date=datetime.date.today(),
+    )
     return {}
 
 
@@ -22,9 +26,14 @@ def volume_releve(parent, n: int) -> None:
     regie = RegieFactory()
     for _ in range(n):
         facture = _facture(parent, date_facture=datetime.date.today())
-        services.reglement_enregistrer(famille=parent.famille, regie=regie, montant=Decimal("1.00"),
-                                       mode="cheque", date=datetime.date.today(),
-                                       factures=[facture])
+        services.reglement_enregistrer(
+            famille=parent.famille,
+            regie=regie,
+            montant=Decimal("1.00"),
+            mode="cheque",
+            date=datetime.date.today(),
+            factures=[facture],
+        )
 
 
 def preparer_pdf(parent) -> dict:
@@ -42,9 +51,14 @@ def _tentative(parent):
 
     facture = _facture(parent)
     return PaiementEnLigne.objects.create(
-        facture=facture, famille=parent.famille, tentative=1, montant=facture.montant,
-        email="recu@example.fr", prestataire=PaiementEnLigne.Prestataire.STRIPE,
-        session_id=f"cs_test_inventaire_{facture.pk}", url="https://checkout.stripe.com/c/pay/x",
+        facture=facture,
+        famille=parent.famille,
+        tentative=1,
+        montant=facture.montant,
+        email="recu@example.fr",
+        prestataire=PaiementEnLigne.Prestataire.STRIPE,
+        session_id=f"cs_test_inventaire_{facture.pk}",
+        url="https://checkout.stripe.com/c/pay/x",
         expire_le=timezone.now() + datetime.timedelta(minutes=30),
     )
 

@@ -44,8 +44,7 @@ def _planning_volume(parent, n):
     # n inscriptions d'un même enfant, chacune avec des réservations et une absence dans le mois.
     enfant = EnfantFactory(famille=parent.famille)
     for _ in range(n):
-        inscription = InscriptionFactory(enfant=enfant, activite=ActiviteFactory(),
-                                         jours_reguliers="0")
+        inscription = InscriptionFactory(enfant=enfant, activite=ActiviteFactory(), jours_reguliers="0")
         for jour in (7, 8, 9):
             ReservationFactory(inscription=inscription, date=MOIS.replace(day=jour))
         AbsenceFactory(inscription=inscription, date=MOIS.replace(day=8), etat="en_cours")
@@ -70,8 +69,7 @@ def _absence(parent):
 PAGES = [
     PagePortail("enfants:planning", preparer=_planning, volume=_planning_volume),
     PagePortail("enfants:planning_courant", preparer=_enfant, html=False),
-    PagePortail("enfants:reservation_demander", preparer=_formulaire,
-                query={"date": "2015-04-08"}),
+    PagePortail("enfants:reservation_demander", preparer=_formulaire, query={"date": "2015-04-08"}),
     PagePortail("enfants:periode_reserver", preparer=_formulaire, query={"date": "2015-04-08"}),
     # Un jour passé : l'avertissement « hors délai, facturée sauf certificat » est rendu.
     PagePortail("enfants:absence_declarer", preparer=_formulaire, query={"date": "2015-04-08"}),

@@ -17,6 +17,5 @@ def _volume_donnees(parent, n):
 
 PAGES += [
     PagePortail("portail:mes_donnees", volume=_volume_donnees, budget=BUDGET_EXPORT),
-    PagePortail("portail:mes_donnees_json", volume=_volume_donnees, html=False,
-                budget=BUDGET_EXPORT),
+    PagePortail("portail:mes_donnees_json", volume=_volume_donnees, html=False, budget=BUDGET_EXPORT),
 ]

@@ -17,8 +17,12 @@ def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
     for modele in sorted(admin.site._registry, key=lambda m: (m._meta.app_label, m._meta.model_name)):
         meta = modele._meta
         if agent.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
-            pages.append((f"{meta.app_label}.{meta.model_name}",
-                          reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")))
+            pages.append(
+                (
+                    f"{meta.app_label}.{meta.model_name}",
+                    reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
+                )
+            )
     fiches = [
         ("familles.famille", famille),
         ("enfants.enfant", famille.enfants.order_by("pk").first()),
@@ -32,6 +36,11 @@ def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
             pages.append((f"{nom}-fiche", reverse(f"admin:{app}_{modele}_change", args=[objet.pk])))
     activite = Activite.objects.filter(nom="ALSH Mercredi après-midi").first()
     if activite is not None:
-        pages.append(("pointage", reverse("admin:enfants_activite_pointage", args=[activite.pk])
-                      + f"?date={timezone.localdate():%Y-%m-%d}"))
+        pages.append(
+            (
+                "pointage",
+                reverse("admin:enfants_activite_pointage", args=[activite.pk])
+                + f"?date={timezone.localdate():%Y-%m-%d}",
+            )
+        )
     return pages

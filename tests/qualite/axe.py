@@ -37,7 +37,9 @@ def violations(page) -> list[dict]:
 def formater_violations(violations_: list[dict]) -> str:
     sortie = []
     for v in violations_:
-        cibles = ", ".join(" ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
-                           for n in v["nodes"][:5])
+        cibles = ", ".join(
+            " ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
+            for n in v["nodes"][:5]
+        )
         sortie.append(f"  [{v['id']}] {v['help']} ({v.get('impact')}) — {cibles}")
     return "\n".join(sortie)

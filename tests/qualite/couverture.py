@@ -11,8 +11,10 @@ def defauts_couverture(urls: list[UrlPortail], inventaire: dict[str, PagePortail
     for url in urls:
         page = inventaire.get(url.nom)
         if page is None:
-            defauts.append(f"page {url.nom} ({url.motif}) is not covered by the quality gates : "
-                           "déclarez-la dans tests/inventaire/<app>.py")
+            defauts.append(
+                f"page {url.nom} ({url.motif}) is not covered by the quality gates : "
+                "déclarez-la dans tests/inventaire/<app>.py"
+            )
         elif url.parametres and page.preparer is _rien:
             defauts.append(
                 f"page {url.nom} ({url.motif}) is not covered by the quality gates : son URL prend "

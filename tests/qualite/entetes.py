@@ -26,14 +26,18 @@ def defauts_entetes(response, *, connecte: bool) -> list[str]:
             defauts.append(f"CSP script-src trop permissive : {' '.join(scripts)}")
         if "'unsafe-inline'" in directives.get("style-src", []):
             defauts.append("CSP style-src autorise 'unsafe-inline'")
-    if directives.get("frame-ancestors") != ["'none'"] and \
-            response.headers.get("X-Frame-Options", "").upper() != "DENY":
+    if (
+        directives.get("frame-ancestors") != ["'none'"]
+        and response.headers.get("X-Frame-Options", "").upper() != "DENY"
+    ):
         defauts.append("ni frame-ancestors 'none' ni X-Frame-Options DENY")
     if response.headers.get("X-Content-Type-Options", "").lower() != "nosniff":
         defauts.append("pas de X-Content-Type-Options: nosniff")
     if not response.headers.get("Referrer-Policy"):
         defauts.append("pas de Referrer-Policy")
     if connecte and "no-store" not in response.headers.get("Cache-Control", ""):
-        defauts.append("page personnelle sans Cache-Control: no-store "
-                       f"(reçu : {response.headers.get('Cache-Control')!r})")
+        defauts.append(
+            "page personnelle sans Cache-Control: no-store "
+            f"(reçu : {response.headers.get('Cache-Control')!r})"
+        )
     return defauts

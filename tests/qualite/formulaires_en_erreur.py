@@ -12,8 +12,12 @@ TROP_LONG = "x" * 6000
 
 FORMULAIRES_EN_ERREUR: dict[str, dict] = {
     # Mon compte
-    "demandes:compte_responsable": {"nom": "", "prenom": "", "code_postal": "123",
-                                    "email": "pas-un-courriel"},
+    "demandes:compte_responsable": {
+        "nom": "",
+        "prenom": "",
+        "code_postal": "123",
+        "email": "pas-un-courriel",
+    },
     "demandes:compte_conjoint": {"nom": "", "telephone_mobile": "12"},
     "demandes:compte_fiscales": {"annee_fiscale": "25", "nombre_parts": "123.456"},
     "demandes:compte_caf": {"numero_allocataire": "ABC"},

@@ -15,13 +15,17 @@ def defaut_isolement(page: PagePortail, *, proprietaire, intrus, client) -> str 
         client.force_login(proprietaire)
         reponse = client.get(url)
         if reponse.status_code >= 400:
-            return (f"{page.nom} : la famille propriétaire reçoit {reponse.status_code} sur {url} ; "
-                    "le contrôle d'isolement ne prouverait rien (preparer() est-il correct ?)")
+            return (
+                f"{page.nom} : la famille propriétaire reçoit {reponse.status_code} sur {url} ; "
+                "le contrôle d'isolement ne prouverait rien (preparer() est-il correct ?)"
+            )
         client.logout()
     client.force_login(intrus)
     reponse = client.post(url) if page.methode == "POST" else client.get(url)
     client.logout()
     if reponse.status_code != 404:
-        return (f"{page.nom} : {page.methode} {url} répond {reponse.status_code} à une autre famille "
-                "(attendu : 404) — l'objet n'est pas cherché dans les selectors de la famille")
+        return (
+            f"{page.nom} : {page.methode} {url} répond {reponse.status_code} à une autre famille "
+            "(attendu : 404) — l'objet n'est pas cherché dans les selectors de la famille"
+        )
     return None

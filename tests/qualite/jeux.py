@@ -22,8 +22,10 @@ NOM = "DE LA ROCHEFOUCAULD-MONTMORENCY"
 PRENOM = "MARIE-CHRISTINE-ALEXANDRA"
 CONJOINT = "JEAN-BAPTISTE-EMMANUEL"
 COURRIEL = "marie-christine-alexandra.delarochefoucauld-montmorency@fournisseur-internet-regional.fr"
-ADRESSE = ("Résidence Les Jardins de la Vallée de l'Eure, bâtiment B, escalier 3, appartement 127, "
-           "1234 avenue du Maréchal de Lattre de Tassigny")
+ADRESSE = (
+    "Résidence Les Jardins de la Vallée de l'Eure, bâtiment B, escalier 3, appartement 127, "
+    "1234 avenue du Maréchal de Lattre de Tassigny"
+)
 VILLE = "SAINT-GERMAIN-DE-LA-COUDRE-SUR-HUISNE"
 EMPLOYEUR = "Communauté d'agglomération Chartres Métropole — direction de l'éducation et des loisirs"
 STRUCTURE = "Accueil de loisirs sans hébergement du Bourg et des Hameaux"
@@ -34,8 +36,10 @@ MOTIF = (
     "déposer une copie lisible de toutes les pages à l'accueil du CCAS, place de l'Hôtel de Ville, "
     "ou de la joindre à un message, avant la fin du mois pour que le quotient soit recalculé."
 )
-OBJET = ("Question sur la facturation des journées de vacances d'été réservées puis annulées pour "
-         "cause de maladie (certificat médical joint)")
+OBJET = (
+    "Question sur la facturation des journées de vacances d'été réservées puis annulées pour "
+    "cause de maladie (certificat médical joint)"
+)
 PRENOMS_ENFANTS = ("ANNE-SOPHIE-CHARLOTTE", "PIERRE-ALEXANDRE-MAXIMILIEN", "LOUISE-MARGUERITE")
 
 
@@ -89,44 +93,72 @@ def parent_volume(identifiant: str | None = None, mot_de_passe: str | None = Non
     )
 
     parent = famille_avec_parent(
-        nom=NOM, prenom=PRENOM, civilite=Responsable.Civilite.MADAME, adresse=ADRESSE, ville=VILLE,
-        email=COURRIEL, employeur=EMPLOYEUR, adresse_employeur=ADRESSE,
-        profession="Responsable administrative et financière", telephone_mobile="06 12 34 56 78",
-        famille__titulaire_compte=f"{NOM} {PRENOM}", famille__banque=REGIE,
-        famille__numero_allocataire="12345678901234567890", famille__quotient_familial=1234,
+        nom=NOM,
+        prenom=PRENOM,
+        civilite=Responsable.Civilite.MADAME,
+        adresse=ADRESSE,
+        ville=VILLE,
+        email=COURRIEL,
+        employeur=EMPLOYEUR,
+        adresse_employeur=ADRESSE,
+        profession="Responsable administrative et financière",
+        telephone_mobile="06 12 34 56 78",
+        famille__titulaire_compte=f"{NOM} {PRENOM}",
+        famille__banque=REGIE,
+        famille__numero_allocataire="12345678901234567890",
+        famille__quotient_familial=1234,
     )
     if identifiant:
         parent.username = identifiant
         parent.set_password(mot_de_passe)
         parent.save()
     famille = parent.famille
-    ResponsableFactory(famille=famille, role=Responsable.Role.CONJOINT, nom=NOM, prenom=CONJOINT,
-                       civilite=Responsable.Civilite.MONSIEUR, adresse=ADRESSE, ville=VILLE,
-                       email=COURRIEL.replace("marie", "jean"), employeur=EMPLOYEUR)
+    ResponsableFactory(
+        famille=famille,
+        role=Responsable.Role.CONJOINT,
+        nom=NOM,
+        prenom=CONJOINT,
+        civilite=Responsable.Civilite.MONSIEUR,
+        adresse=ADRESSE,
+        ville=VILLE,
+        email=COURRIEL.replace("marie", "jean"),
+        employeur=EMPLOYEUR,
+    )
 
     structure = StructureFactory(nom=STRUCTURE)
     for i, prenom in enumerate(PRENOMS_ENFANTS):
         inscription = InscriptionFactory(
-            enfant__famille=famille, enfant__prenom=prenom, enfant__nom=NOM,
+            enfant__famille=famille,
+            enfant__prenom=prenom,
+            enfant__nom=NOM,
             activite=ActiviteFactory(structure=structure, nom=f"{ACTIVITE} ({i + 1})"),
         )
-        PersonneAutoriseeFactory(enfant=inscription.enfant, nom=NOM, prenom=CONJOINT,
-                                 lien="Grand-mère maternelle")
+        PersonneAutoriseeFactory(
+            enfant=inscription.enfant, nom=NOM, prenom=CONJOINT, lien="Grand-mère maternelle"
+        )
 
     # 20 factures : les plus anciennes en retard, des montants à quatre chiffres.
     regie = RegieFactory(code="RS", nom=REGIE)
     aujourdhui = datetime.date.today()
     for i in range(VOLUME_LIGNES):
         date = aujourdhui - datetime.timedelta(days=15 * (VOLUME_LIGNES - i))
-        FactureFactory(famille=famille, regie=regie, numero=f"RS-2026-{100000 + i}",
-                       date_facture=date, quantite=100 + 37 * i)
+        FactureFactory(
+            famille=famille,
+            regie=regie,
+            numero=f"RS-2026-{100000 + i}",
+            date_facture=date,
+            quantite=100 + 37 * i,
+        )
 
     agent = agent_ccas()
     for i in range(3):
         demande = demande_creer(parent, "caf", {"quotient_familial": str(900 + i)})
         demandes_services.demande_refuser(demande=demande, agent=agent, motif=MOTIF)
-    demande = demande_creer(parent, "fiscales", {"revenu_fiscal_reference": "123456",
-                                                 "nombre_parts": "3.5", "annee_fiscale": "2024"})
+    demande = demande_creer(
+        parent,
+        "fiscales",
+        {"revenu_fiscal_reference": "123456", "nombre_parts": "3.5", "annee_fiscale": "2024"},
+    )
     demandes_services.demande_accepter(demande=demande, agent=agent)
     demande_creer(parent, "responsable", {"adresse": ADRESSE.replace("127", "128")})
 
@@ -144,15 +176,19 @@ def allonger(famille) -> None:
     from messagerie.models import Fil
 
     Enfant.objects.filter(famille=famille).exclude(prenom__in=PRENOMS_ENFANTS).update(
-        prenom=PRENOMS_ENFANTS[0], nom=NOM, ecole="École élémentaire et maternelle Jean de La Fontaine")
+        prenom=PRENOMS_ENFANTS[0], nom=NOM, ecole="École élémentaire et maternelle Jean de La Fontaine"
+    )
     PersonneAutorisee.objects.filter(enfant__famille=famille).update(nom=NOM, prenom=CONJOINT)
     Fil.objects.filter(famille=famille).update(objet=OBJET)
     Demande.objects.filter(famille=famille, statut=Demande.Statut.REFUSEE).update(motif=MOTIF)
     inscrites = Q(inscriptions__enfant__famille=famille)
     for activite in Activite.objects.filter(inscrites).exclude(nom__startswith=ACTIVITE).distinct():
         Activite.objects.filter(pk=activite.pk).update(nom=f"{ACTIVITE} [{activite.pk}]")
-    for structure in Structure.objects.filter(activites__in=Activite.objects.filter(inscrites)) \
-            .exclude(nom__startswith=STRUCTURE).distinct():
+    for structure in (
+        Structure.objects.filter(activites__in=Activite.objects.filter(inscrites))
+        .exclude(nom__startswith=STRUCTURE)
+        .distinct()
+    ):
         Structure.objects.filter(pk=structure.pk).update(nom=f"{STRUCTURE} [{structure.pk}]")
 
 

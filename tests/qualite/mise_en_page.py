@@ -31,12 +31,15 @@ _JS = (Path(__file__).with_name("mise_en_page.js")).read_text(encoding="utf-8")
 
 def defauts(page, *, exemptes=TABLEAUX_DEFILANTS) -> list[dict]:
     """Les défauts de la page affichée, à la largeur actuelle : [{controle, message}]."""
-    return page.evaluate(_JS, {
-        "exemptes": list(exemptes),
-        "largeurMin": LARGEUR_MIN_TEXTE,
-        "largeurTelephone": LARGEUR_TELEPHONE,
-        "pied": PIED,
-    })
+    return page.evaluate(
+        _JS,
+        {
+            "exemptes": list(exemptes),
+            "largeurMin": LARGEUR_MIN_TEXTE,
+            "largeurTelephone": LARGEUR_TELEPHONE,
+            "pied": PIED,
+        },
+    )
 
 
 def defauts_aux_largeurs(page, largeurs=LARGEURS, **options) -> list[str]:
@@ -44,6 +47,5 @@ def defauts_aux_largeurs(page, largeurs=LARGEURS, **options) -> list[str]:
     messages = []
     for largeur in largeurs:
         page.set_viewport_size({"width": largeur, "height": HAUTEUR})
-        messages += [f"à {largeur} px [{d['controle']}] {d['message']}"
-                     for d in defauts(page, **options)]
+        messages += [f"à {largeur} px [{d['controle']}] {d['message']}" for d in defauts(page, **options)]
     return messages

@@ -21,11 +21,15 @@ def connecter(contexte, utilisateur, base_url: str) -> None:
         return
     client = Client()
     client.force_login(utilisateur)
-    contexte.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": base_url,
-    }])
+    contexte.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            }
+        ]
+    )
 
 
 def violations_csp(page, console: list[str]) -> list[str]:

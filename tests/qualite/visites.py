@@ -58,8 +58,7 @@ def url_de_page(page: PagePortail, parent) -> str:
     try:
         url = reverse(page.nom, kwargs=kwargs)
     except NoReverseMatch as erreur:
-        raise AssertionError(f"{page.nom} : URL impossible à construire avec {kwargs} ({erreur})") \
-            from erreur
+        raise AssertionError(f"{page.nom} : URL impossible à construire avec {kwargs} ({erreur})") from erreur
     if page.query:
         url += "?" + urlencode(page.query, doseq=True)
     return url
@@ -168,15 +167,18 @@ PAGES_PUBLIQUES: dict[str, Callable[[Jeu], Visite]] = {
     "public:accessibilite_connecte": _connecte("accessibilite"),
     "public:page_introuvable": _anonyme("/page-introuvable/", statut=404),
     "public:mot_de_passe_nouveau_erreurs": _mot_de_passe_nouveau_erreurs,
-    **{f"erreurs:{nom}": _inventaire_en_erreur(nom, donnees)
-       for nom, donnees in FORMULAIRES_EN_ERREUR.items()},
+    **{
+        f"erreurs:{nom}": _inventaire_en_erreur(nom, donnees)
+        for nom, donnees in FORMULAIRES_EN_ERREUR.items()
+    },
 }
 
 
 def ids_visites(*, html_seulement: bool = False, get_seulement: bool = True) -> list[str]:
     """Les identifiants de toutes les pages contrôlées (pour `pytest.mark.parametrize`)."""
     ids = [
-        nom for nom, page in sorted(pages().items())
+        nom
+        for nom, page in sorted(pages().items())
         if (not get_seulement or page.methode == "GET") and (not html_seulement or page.html)
     ]
     return ids + list(PAGES_PUBLIQUES)

@@ -28,9 +28,17 @@ class Validateur:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.processus = subprocess.Popen(
-            [java, "-Xss1024k", "-Dnu.validator.servlet.bind-address=127.0.0.1",
-             "-cp", str(VNU_JAR), "nu.validator.servlet.Main", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                java,
+                "-Xss1024k",
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                "-cp",
+                str(VNU_JAR),
+                "nu.validator.servlet.Main",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}/?out=json"
         limite = time.monotonic() + 120

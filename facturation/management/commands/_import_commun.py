@@ -15,10 +15,16 @@ class CommandeImport(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("fichier", type=Path, help="Fichier CSV exporté du logiciel de facturation.")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Valide le fichier et dit ce qui serait créé, sans rien écrire.")
-        parser.add_argument("--progression", action="store_true",
-                            help="Affiche l'avancement même hors terminal (sur la sortie d'erreur).")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Valide le fichier et dit ce qui serait créé, sans rien écrire.",
+        )
+        parser.add_argument(
+            "--progression",
+            action="store_true",
+            help="Affiche l'avancement même hors terminal (sur la sortie d'erreur).",
+        )
 
     def importer(self, *, chemin, progression):  # pragma: no cover - redéfinie
         raise NotImplementedError
@@ -29,8 +35,7 @@ class CommandeImport(BaseCommand):
         afficher = progression or self.stderr.isatty()
         try:
             with transaction.atomic():
-                rapport = self.importer(chemin=fichier,
-                                        progression=self._barre if afficher else None)
+                rapport = self.importer(chemin=fichier, progression=self._barre if afficher else None)
                 if dry_run:
                     transaction.set_rollback(True)
         except ImportEnCours as erreur:
@@ -42,8 +47,7 @@ class CommandeImport(BaseCommand):
                 self.stderr.write(str(ligne))
             if erreur.nombre > len(erreur.erreurs):
                 autres = erreur.nombre - len(erreur.erreurs)
-                self.stderr.write(f"… et {nombre(autres, 'autre erreur', 'autres erreurs')} "
-                                  "(non affichées).")
+                self.stderr.write(f"… et {nombre(autres, 'autre erreur', 'autres erreurs')} (non affichées).")
             raise CommandError(
                 f"Import refusé : {nombre(erreur.nombre, 'erreur', 'erreurs')} dans "
                 f"{fichier.name}. Rien n'a été enregistré."
@@ -55,8 +59,11 @@ class CommandeImport(BaseCommand):
     def _barre(self, lus: int, total: int, lignes: int) -> None:
         part = lus / total if total else 1
         pleins = int(part * 30)
-        self.stderr.write(f"\r[{'#' * pleins}{'.' * (30 - pleins)}] {part:4.0%} — "
-                          f"{nombre(lignes, 'ligne lue', 'lignes lues')}", ending="")
+        self.stderr.write(
+            f"\r[{'#' * pleins}{'.' * (30 - pleins)}] {part:4.0%} — "
+            f"{nombre(lignes, 'ligne lue', 'lignes lues')}",
+            ending="",
+        )
         self.stderr.flush()
 
     @staticmethod

@@ -4,8 +4,10 @@ from facturation import paiement
 
 
 class Command(BaseCommand):
-    help = ("Rapproche avec Stripe : encaisse les sessions payées ces derniers jours dont "
-            "l'événement n'est jamais arrivé (webhook perdu).")
+    help = (
+        "Rapproche avec Stripe : encaisse les sessions payées ces derniers jours dont "
+        "l'événement n'est jamais arrivé (webhook perdu)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--jours", type=int, default=3)

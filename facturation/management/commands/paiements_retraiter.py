@@ -10,8 +10,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         resultats = paiement.evenements_retraiter()
         echecs = [e for e in resultats if e.statut == EvenementPaiement.Statut.ECHEC]
-        self.stdout.write(f"{len(resultats) - len(echecs)} événement(s) traité(s), "
-                          f"{len(echecs)} toujours en échec.")
+        self.stdout.write(
+            f"{len(resultats) - len(echecs)} événement(s) traité(s), {len(echecs)} toujours en échec."
+        )
         if echecs:
             for evenement in echecs:
                 self.stderr.write(f"{evenement.evenement_id} : {evenement.erreur}")

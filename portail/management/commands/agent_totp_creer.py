@@ -15,8 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("identifiant")
-        parser.add_argument("--remplacer", action="store_true",
-                            help="Supprime les appareils existants de l'agent.")
+        parser.add_argument(
+            "--remplacer", action="store_true", help="Supprime les appareils existants de l'agent."
+        )
 
     def handle(self, *args, identifiant, remplacer=False, **options):
         try:

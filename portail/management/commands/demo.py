@@ -21,8 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
-                "Les données de démonstration ne se chargent qu'en développement (DEBUG=1) "
-                "ou avec --force."
+                "Les données de démonstration ne se chargent qu'en développement (DEBUG=1) ou avec --force."
             )
         comptes = []
         for nom in APPLICATIONS_DEMO:

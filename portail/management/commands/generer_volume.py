@@ -71,20 +71,23 @@ class Command(BaseCommand):
             # 10 messages et 5 demandes par famille : 100 000 et 50 000 pour 10 000 familles.
             self._messagerie(liste + [lourde], messages=10 * familles)
             self._demandes(liste + [lourde], demandes=5 * familles)
-        self.stdout.write(self.style.SUCCESS(
-            f"Volume généré : {Famille.objects.count()} familles, {Enfant.objects.count()} "
-            f"enfants, {Inscription.objects.count()} inscriptions, "
-            f"{Reservation.objects.count()} réservations, {Presence.objects.count()} présences, "
-            f"{Facture.objects.count()} factures, {LigneFacture.objects.count()} lignes, "
-            f"{Reglement.objects.count()} règlements, {Message.objects.count()} messages, "
-            f"{Demande.objects.count()} demandes. Famille lourde : « {IDENTIFIANT_LOURDE} » / "
-            f"« {MOT_DE_PASSE_LOURDE} »."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Volume généré : {Famille.objects.count()} familles, {Enfant.objects.count()} "
+                f"enfants, {Inscription.objects.count()} inscriptions, "
+                f"{Reservation.objects.count()} réservations, {Presence.objects.count()} présences, "
+                f"{Facture.objects.count()} factures, {LigneFacture.objects.count()} lignes, "
+                f"{Reglement.objects.count()} règlements, {Message.objects.count()} messages, "
+                f"{Demande.objects.count()} demandes. Famille lourde : « {IDENTIFIANT_LOURDE} » / "
+                f"« {MOT_DE_PASSE_LOURDE} »."
+            )
+        )
 
     def _referentiel(self):
-        self.regie, _ = Regie.objects.get_or_create(
-            code="VO", defaults={"nom": "Régie volume (mesures)"})
+        self.regie, _ = Regie.objects.get_or_create(code="VO", defaults={"nom": "Régie volume (mesures)"})
         self.structure, _ = Structure.objects.get_or_create(
-            nom="Accueil de loisirs (volume)", defaults={"type": Structure.Type.ALSH})
+            nom="Accueil de loisirs (volume)", defaults={"type": Structure.Type.ALSH}
+        )
         self.activites = [
             Activite.objects.get_or_create(structure=self.structure, nom=nom)[0]
             for nom in ("Volume mercredi", "Volume garderie matin", "Volume restauration")
@@ -92,35 +95,68 @@ class Command(BaseCommand):
 
     def _familles(self, nombre):
         depart = Famille.objects.count()
-        familles = inserer(Famille, (Famille(numero=f"{9000000000000 + depart + i:013d}")
-                                     for i in range(nombre)))
-        inserer(Responsable, (
-            Responsable(famille=f, role=Responsable.Role.PRINCIPAL,
-                        civilite=Responsable.Civilite.MADAME, nom=self.hasard.choice(NOMS),
-                        prenom=self.hasard.choice(PRENOMS), adresse=f"{i} rue du Volume",
-                        code_postal="28300", ville="LÈVES", email=f"volume{f.numero}@example.fr")
-            for i, f in enumerate(familles)))
+        familles = inserer(
+            Famille, (Famille(numero=f"{9000000000000 + depart + i:013d}") for i in range(nombre))
+        )
+        inserer(
+            Responsable,
+            (
+                Responsable(
+                    famille=f,
+                    role=Responsable.Role.PRINCIPAL,
+                    civilite=Responsable.Civilite.MADAME,
+                    nom=self.hasard.choice(NOMS),
+                    prenom=self.hasard.choice(PRENOMS),
+                    adresse=f"{i} rue du Volume",
+                    code_postal="28300",
+                    ville="LÈVES",
+                    email=f"volume{f.numero}@example.fr",
+                )
+                for i, f in enumerate(familles)
+            ),
+        )
         return familles
 
     def _famille_lourde(self):
         Utilisateur.objects.filter(username=IDENTIFIANT_LOURDE).delete()
         famille = Famille.objects.create(numero=f"{8000000000000 + Famille.objects.count():013d}")
-        Responsable.objects.create(famille=famille, role=Responsable.Role.PRINCIPAL, nom="LOURDE",
-                                   prenom="FAMILLE", email="lourde@example.fr",
-                                   civilite=Responsable.Civilite.MONSIEUR)
-        Responsable.objects.create(famille=famille, role=Responsable.Role.CONJOINT, nom="LOURDE",
-                                   prenom="CONJOINTE")
-        Utilisateur.objects.create(username=IDENTIFIANT_LOURDE, password=self.mot_de_passe,
-                                   famille=famille, first_name="FAMILLE", last_name="LOURDE",
-                                   email="lourde@example.fr")
+        Responsable.objects.create(
+            famille=famille,
+            role=Responsable.Role.PRINCIPAL,
+            nom="LOURDE",
+            prenom="FAMILLE",
+            email="lourde@example.fr",
+            civilite=Responsable.Civilite.MONSIEUR,
+        )
+        Responsable.objects.create(
+            famille=famille, role=Responsable.Role.CONJOINT, nom="LOURDE", prenom="CONJOINTE"
+        )
+        Utilisateur.objects.create(
+            username=IDENTIFIANT_LOURDE,
+            password=self.mot_de_passe,
+            famille=famille,
+            first_name="FAMILLE",
+            last_name="LOURDE",
+            email="lourde@example.fr",
+        )
         return famille
 
     def _enfants(self, familles, *, par_famille):
-        return inserer(Enfant, (
-            Enfant(famille=f, nom="VOLUME", prenom=self.hasard.choice(PRENOMS),
-                   date_naissance=datetime.date(2014 + self.hasard.randrange(10),
-                                                1 + self.hasard.randrange(12), 1))
-            for f in familles for _ in range(par_famille)))
+        return inserer(
+            Enfant,
+            (
+                Enfant(
+                    famille=f,
+                    nom="VOLUME",
+                    prenom=self.hasard.choice(PRENOMS),
+                    date_naissance=datetime.date(
+                        2014 + self.hasard.randrange(10), 1 + self.hasard.randrange(12), 1
+                    ),
+                )
+                for f in familles
+                for _ in range(par_famille)
+            ),
+        )
 
     def _planning(self, enfants, *, annees, lourde):
         inscriptions = []
@@ -129,75 +165,143 @@ class Command(BaseCommand):
             for decalage in range(nombre_annees):
                 debut = self.rentree.replace(year=self.rentree.year - decalage)
                 for activite in self.hasard.sample(self.activites, 2):
-                    inscriptions.append(Inscription(
-                        enfant=enfant, activite=activite, date_debut=debut,
-                        date_fin=debut.replace(year=debut.year + 1, month=7, day=5),
-                        jours_reguliers="2"))
+                    inscriptions.append(
+                        Inscription(
+                            enfant=enfant,
+                            activite=activite,
+                            date_debut=debut,
+                            date_fin=debut.replace(year=debut.year + 1, month=7, day=5),
+                            jours_reguliers="2",
+                        )
+                    )
         inscriptions = inserer(Inscription, inscriptions)
 
         def jours(inscription):
             # 8 mercredis de l'année scolaire de l'inscription
             premier = inscription.date_debut + datetime.timedelta(
-                days=(2 - inscription.date_debut.weekday()) % 7)
+                days=(2 - inscription.date_debut.weekday()) % 7
+            )
             return [premier + datetime.timedelta(weeks=4 * k) for k in range(8)]
 
-        inserer(Reservation, (Reservation(inscription=i, date=j, etat="acceptee")
-                              for i in inscriptions for j in jours(i)))
-        inserer(Presence, (Presence(inscription=i, date=j, present=True)
-                           for i in inscriptions for j in jours(i) if j < self.aujourdhui))
+        inserer(
+            Reservation,
+            (Reservation(inscription=i, date=j, etat="acceptee") for i in inscriptions for j in jours(i)),
+        )
+        inserer(
+            Presence,
+            (
+                Presence(inscription=i, date=j, present=True)
+                for i in inscriptions
+                for j in jours(i)
+                if j < self.aujourdhui
+            ),
+        )
 
     def _facturation(self, familles, *, par_famille):
         depart = Facture.objects.filter(regie=self.regie).count()
         factures = []
         for n, famille in enumerate(familles):
             for mois in range(par_famille):
-                debut = (self.rentree.replace(day=1) - datetime.timedelta(days=31 * mois)).replace(
-                    day=1)
-                fin = (debut + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
-                    days=1)
+                debut = (self.rentree.replace(day=1) - datetime.timedelta(days=31 * mois)).replace(day=1)
+                fin = (debut + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
                 montant = Decimal(self.hasard.randrange(1000, 30000)) / 100
-                factures.append(Facture(
-                    regie=self.regie, numero=f"VO-{depart + n * par_famille + mois + 1}",
-                    famille=famille, date_facture=fin + datetime.timedelta(days=5),
-                    date_echeance=fin + datetime.timedelta(days=35), periode_debut=debut,
-                    periode_fin=fin, montant=montant))
+                factures.append(
+                    Facture(
+                        regie=self.regie,
+                        numero=f"VO-{depart + n * par_famille + mois + 1}",
+                        famille=famille,
+                        date_facture=fin + datetime.timedelta(days=5),
+                        date_echeance=fin + datetime.timedelta(days=35),
+                        periode_debut=debut,
+                        periode_fin=fin,
+                        montant=montant,
+                    )
+                )
         factures = inserer(Facture, factures)
         lignes = []
         for facture in factures:
             moitie = (facture.montant / 2).quantize(Decimal("0.01"))
             for ordre, montant in enumerate((moitie, facture.montant - moitie), start=1):
-                lignes.append(LigneFacture(facture=facture, ordre=ordre, enfant_nom="VOLUME",
-                                           libelle="Accueil de loisirs", quantite=Decimal(1),
-                                           prix_unitaire=montant, montant=montant))
+                lignes.append(
+                    LigneFacture(
+                        facture=facture,
+                        ordre=ordre,
+                        enfant_nom="VOLUME",
+                        libelle="Accueil de loisirs",
+                        quantite=Decimal(1),
+                        prix_unitaire=montant,
+                        montant=montant,
+                    )
+                )
         inserer(LigneFacture, lignes)
         payees = [f for f in factures if self.hasard.random() < 0.9]
         depart_reglements = Reglement.objects.filter(regie=self.regie).count()
-        reglements = inserer(Reglement, (
-            Reglement(regie=self.regie, numero=f"VO-R{depart_reglements + k + 1}",
-                      famille_id=f.famille_id, date=f.date_echeance - datetime.timedelta(days=10),
-                      mode="cheque", montant=f.montant)
-            for k, f in enumerate(payees)))
-        inserer(Affectation, (Affectation(reglement=r, facture=f, montant=f.montant)
-                              for r, f in zip(reglements, payees, strict=True)))
+        reglements = inserer(
+            Reglement,
+            (
+                Reglement(
+                    regie=self.regie,
+                    numero=f"VO-R{depart_reglements + k + 1}",
+                    famille_id=f.famille_id,
+                    date=f.date_echeance - datetime.timedelta(days=10),
+                    mode="cheque",
+                    montant=f.montant,
+                )
+                for k, f in enumerate(payees)
+            ),
+        )
+        inserer(
+            Affectation,
+            (
+                Affectation(reglement=r, facture=f, montant=f.montant)
+                for r, f in zip(reglements, payees, strict=True)
+            ),
+        )
 
     def _messagerie(self, familles, *, messages):
         par_fil = 4
-        fils = inserer(Fil, (
-            Fil(famille=familles[k % len(familles)], structure=self.structure,
-                objet=f"Question {k}", initie_par_famille=k % 2 == 0)
-            for k in range(messages // par_fil)))
+        fils = inserer(
+            Fil,
+            (
+                Fil(
+                    famille=familles[k % len(familles)],
+                    structure=self.structure,
+                    objet=f"Question {k}",
+                    initie_par_famille=k % 2 == 0,
+                )
+                for k in range(messages // par_fil)
+            ),
+        )
         maintenant = timezone.now()
-        inserer(Message, (
-            Message(fil=fil, de_la_famille=(m % 2 == 0), texte="Bonjour, une question.",
+        inserer(
+            Message,
+            (
+                Message(
+                    fil=fil,
+                    de_la_famille=(m % 2 == 0),
+                    texte="Bonjour, une question.",
                     date_envoi=maintenant - datetime.timedelta(days=m),
-                    lu_le=maintenant if m < 3 else None)
-            for fil in fils for m in range(par_fil)))
+                    lu_le=maintenant if m < 3 else None,
+                )
+                for fil in fils
+                for m in range(par_fil)
+            ),
+        )
 
     def _demandes(self, familles, *, demandes):
         statuts = ["acceptee", "refusee", "en_attente"]
-        inserer(Demande, (
-            Demande(type="caf", famille=familles[k % len(familles)],
+        inserer(
+            Demande,
+            (
+                Demande(
+                    type="caf",
+                    famille=familles[k % len(familles)],
                     donnees={"quotient_familial": 500 + k % 700},
-                    avant={"quotient_familial": 400}, apres={"quotient_familial": 500 + k % 700},
-                    statut=statuts[k % 3], motif="Justificatif manquant" if k % 3 == 1 else "")
-            for k in range(demandes)))
+                    avant={"quotient_familial": 400},
+                    apres={"quotient_familial": 500 + k % 700},
+                    statut=statuts[k % 3],
+                    motif="Justificatif manquant" if k % 3 == 1 else "",
+                )
+                for k in range(demandes)
+            ),
+        )

@@ -13,17 +13,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Liste les familles concernées sans rien modifier.")
-        parser.add_argument("--annees", type=int, default=None,
-                            help="Durée d'inactivité en années (défaut : le réglage).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Liste les familles concernées sans rien modifier."
+        )
+        parser.add_argument(
+            "--annees", type=int, default=None, help="Durée d'inactivité en années (défaut : le réglage)."
+        )
 
     def handle(self, *args, dry_run=False, annees=None, **options):
         limite = purge.date_limite(annees=annees)
         rapport = purge.familles_purger(limite=limite, simulation=dry_run)
         verbe = "seraient anonymisées" if dry_run else "anonymisées"
-        self.stdout.write(f"Familles inactives depuis le {limite:%d/%m/%Y} : "
-                          f"{len(rapport.familles)} {verbe}.")
+        self.stdout.write(
+            f"Familles inactives depuis le {limite:%d/%m/%Y} : {len(rapport.familles)} {verbe}."
+        )
         for numero in rapport.familles:
             self.stdout.write(f"  - {numero}")
         if not dry_run:
@@ -31,4 +34,5 @@ class Command(BaseCommand):
                 f"Effacés : {rapport.enfants} fiches d'enfant anonymisées, {rapport.messages} "
                 f"messages et fils, {rapport.demandes} demandes ; {rapport.comptes} comptes "
                 f"désactivés ; {rapport.traces} traces de connexion de plus d'un an. "
-                "Factures et règlements conservés.")
+                "Factures et règlements conservés."
+            )
