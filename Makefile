@@ -28,5 +28,15 @@ demo: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Fichiers vérifiés par mypy : le noyau et la couche métier de chaque application, qu'elle
+# soit un module (`enfants/services.py`) ou un paquet (`enfants/services/`). Un motif plutôt
+# qu'une liste : un nouveau `<app>/requetes.py` est vérifié dès qu'il existe.
+MYPY_FICHIERS = commun $(sort $(wildcard */services.py */services */selectors.py */selectors \
+	*/requetes.py */requetes))
+
+# Les contrôles que .ci/run lance avant les tests (voir README, « Contrôles de qualité »).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(VENV)/bin/mypy $(MYPY_FICHIERS)
+	$(VENV)/bin/lint-imports
