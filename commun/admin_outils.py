@@ -1,7 +1,18 @@
 """Outils communs aux pages d'administration."""
 
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    # Pour mypy, un mixin d'administration est un ModelAdmin : ses méthodes appellent celles de
+    # ModelAdmin (super(), admin_site) ; à l'exécution, il n'hérite que d'object et se place
+    # avant `admin.ModelAdmin` dans les bases de la classe qui l'utilise.
+    MixinModelAdmin = admin.ModelAdmin[Any]
+else:
+    MixinModelAdmin = object
 
 
 class AutocompleteSelectTolerant(AutocompleteSelect):
@@ -21,7 +32,7 @@ class AutocompleteSelectTolerant(AutocompleteSelect):
         return super().optgroups(name, valides, attr)
 
 
-class AutocompleteTolerantMixin:
+class AutocompleteTolerantMixin(MixinModelAdmin):
     """À placer avant `admin.ModelAdmin` pour les administrations qui ont `autocomplete_fields`."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -32,7 +43,7 @@ class AutocompleteTolerantMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class SuperutilisateurSeulMixin:
+class SuperutilisateurSeulMixin(MixinModelAdmin):
     """Ajout, modification et suppression réservés aux superutilisateurs, quelles que soient les
     permissions de l'agent (ce qui porte des droits : groupes, appareils TOTP)."""
 

@@ -7,6 +7,7 @@ from django import forms
 from django.db import models
 from django.utils import formats
 
+from commun.admin_outils import MixinModelAdmin
 from commun.models import Audit
 
 
@@ -18,15 +19,17 @@ def valeur_texte(champ: forms.Field, valeur) -> str:
         return "Oui" if valeur else "Non"
     if isinstance(champ, forms.ModelMultipleChoiceField):
         objets = list(valeur) if isinstance(valeur, models.QuerySet) else valeur
-        if objets and not isinstance(objets[0], models.Model):
+        if objets and not isinstance(objets[0], models.Model) and champ.queryset is not None:
             objets = list(champ.queryset.filter(pk__in=objets))
         return ", ".join(str(o) for o in objets)
     if isinstance(champ, forms.ModelChoiceField):
-        if not isinstance(valeur, models.Model):
+        if not isinstance(valeur, models.Model) and champ.queryset is not None:
             valeur = champ.queryset.filter(pk=valeur).first() or valeur
         return str(valeur)
     if isinstance(champ, forms.ChoiceField):
-        choix = {str(k): str(v) for k, v in champ.choices}
+        # Les choix normalisés, que le champ recopie dans son widget (`champ.choices` est typé
+        # comme ce qu'on peut lui affecter : dictionnaire, fonction, énumération…).
+        choix = {str(k): str(v) for k, v in champ.widget.choices}
         if isinstance(valeur, list | tuple):
             return ", ".join(choix.get(str(v), str(v)) for v in valeur)
         return choix.get(str(valeur), str(valeur))
@@ -67,7 +70,7 @@ def audit_enregistrer(
     )
 
 
-class AuditAdminMixin:
+class AuditAdminMixin(MixinModelAdmin):
     """Trace dans l'audit ce qu'un agent modifie dans l'administration (fiche et lignes liées).
 
     `modeles_sensibles` : libellés de modèles (« enfants.DonneesSanitaires ») dont les valeurs ne

@@ -16,7 +16,7 @@ def montant_fr(valeur) -> str:
     montant = Decimal(valeur).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     signe = "-" if montant < 0 else ""
     entier, decimales = f"{abs(montant):.2f}".split(".")
-    groupes = []
+    groupes: list[str] = []
     while len(entier) > 3:
         groupes.insert(0, entier[-3:])
         entier = entier[:-3]

@@ -54,4 +54,7 @@ def donnees_de_reference_rejouer() -> None:
     for cle in plan:
         for operation in loader.graph.nodes[cle].operations:
             if isinstance(operation, RunPython) and getattr(operation.code, "donnees_de_reference", False):
-                operation.code(apps, None)
+                # Ces fonctions n'appellent que `apps.get_model()`, commun au registre global et
+                # au registre historique (StateApps) qu'attend la signature de RunPython, et
+                # n'utilisent pas l'éditeur de schéma : le registre global suffit ici.
+                operation.code(apps, None)  # type: ignore[arg-type]

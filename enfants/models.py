@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -307,6 +308,11 @@ class Inscription(models.Model):
         validators=[RegexValidator(r"^[0-6]{0,7}$", _("Des chiffres de 0 (lundi) à 6 (dimanche)."))],
         help_text=_("Jours réservés sans demande : 0 = lundi … 6 = dimanche. Ex. « 03 »."),
     )
+
+    if TYPE_CHECKING:
+        # Posée par `services.inscriptions_du_jour` : l'absence déclarée du jour, ou None
+        # (absente d'une inscription lue autrement).
+        absence: "Absence | None"
 
     class Meta:
         verbose_name = _("inscription")

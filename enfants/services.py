@@ -641,8 +641,8 @@ def absence_annuler(*, absence: Absence, maintenant: datetime.datetime | None = 
     raison = absence_annulable(absence=absence, maintenant=maintenant)
     if raison:
         raise ValidationError(raison, code="non_annulable")
-    if absence.certificat:
-        nom = absence.certificat.name
+    nom = absence.certificat.name  # vide (ou None) sans certificat
+    if nom:
         stockage = absence.certificat.storage
         transaction.on_commit(lambda: stockage.delete(nom))
     demande_planning_retiree.send(sender=Absence, objet=absence)

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -139,7 +140,7 @@ class Situation:
         return abs(self.solde)
 
 
-def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal, int]:
+def _impayees_et_solde(*, famille: Famille) -> tuple[list[Any], Decimal, int]:
     """Les factures impayées (la plus ancienne échéance d'abord), le solde et le nombre de
     messages non lus de l'en-tête (`messagerie.selectors.messages_non_lus_sql`), en une seule
     requête SQL directe : le chemin de chaque page d'accueil, où l'ORM mettait plus de temps à
@@ -175,7 +176,10 @@ def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal, int
     impayees = []
     solde_famille, non_lus = ZERO, 0
     with requetes_preparees():
-        lignes = list(Facture.objects.raw(sql, parametres))
+        # Des factures qui portent en plus les colonnes calculées de la requête (credits,
+        # debits, non_lus, deja_paye…), et une ligne sans facture (pk None) quand aucune n'est
+        # impayée : le modèle Facture ne décrit pas ces lignes, d'où le type Any.
+        lignes: list[Any] = list(Facture.objects.raw(sql, parametres))
     for facture in lignes:
         solde_famille = _en_euros(facture.credits) - _en_euros(facture.debits)
         non_lus = facture.non_lus

@@ -55,10 +55,10 @@ def reglement_affecter(*, reglement: Reglement, factures: list[Facture] | None =
     else:
         cibles = Facture.objects.filter(pk__in=[f.pk for f in factures]).order_by("date_echeance", "pk")
     # Verrou sur les factures : deux règlements simultanés ne paient pas deux fois le même reste.
-    cibles = list(cibles.select_for_update())
+    verrouillees = list(cibles.select_for_update())
     deja = reglement.affectations.aggregate(t=Sum("montant"))["t"] or ZERO
     disponible = reglement.montant - deja
-    for facture in cibles:
+    for facture in verrouillees:
         if disponible <= 0:
             break
         reste = facture_reste_du(facture=facture)

@@ -204,7 +204,12 @@ def diffusion_executer(*, diffusion_id: int) -> Diffusion:
     )
     if diffusion.statut == Diffusion.Statut.ENVOYEE:
         return diffusion
-    structure = diffusion.structure or diffusion.activite.structure
+    if diffusion.structure is not None:
+        structure = diffusion.structure
+    elif diffusion.activite is not None:
+        structure = diffusion.activite.structure
+    else:
+        raise ValueError(f"La diffusion {diffusion.pk} n'a ni structure ni activité.")
     familles = selectors.familles_destinataires(structure=diffusion.structure, activite=diffusion.activite)
     nombre = 0
     for famille in familles.prefetch_related("responsables"):
