@@ -7,17 +7,29 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installe
 
-.PHONY: demo test install serve lint
+.PHONY: demo test install serve lint requirements
 
-$(STAMP): pyproject.toml package.json
+# Les dépendances Python viennent des fichiers verrouillés (versions exactes et hachages),
+# régénérés depuis pyproject.toml par `make requirements` ; le projet lui-même est installé
+# ensuite, sans dépendances.
+$(STAMP): requirements/dev.txt pyproject.toml package.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 est requis (voir .python-version)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	npm ci --silent --no-audit --no-fund
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Verrouille les dépendances de pyproject.toml : requirements/production.txt (le serveur) et
+# requirements/dev.txt (production + outils de développement et de test), pour Python 3.12.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --python-version 3.12 \
+	--generate-hashes --custom-compile-command "make requirements"
+requirements: install
+	$(UV_COMPILE) -o requirements/production.txt $(UV_ARGS)
+	$(UV_COMPILE) --extra dev -o requirements/dev.txt $(UV_ARGS)
 
 demo: export DEBUG ?= 1
 demo: install
