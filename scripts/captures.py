@@ -55,7 +55,7 @@ def configurer(dossier_temporaire: Path) -> None:
             "LOG_LEVEL": "WARNING",
             # Playwright (API synchrone) fait tourner une boucle asyncio dans ce fil : les
             # préparations des pages appellent l'ORM entre deux captures, de façon synchrone et sûre
-            # (comme les tests, voir portail/pytest_plugin.py).
+            # (comme les tests, voir tests/browser/conftest.py).
             "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
         }
     )

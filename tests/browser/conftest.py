@@ -43,6 +43,10 @@ def navigateur():
             f"Chromium introuvable ({CHROMIUM}) : installez le paquet Debian « chromium » "
             "(.ci/run le fait) ou indiquez son chemin dans CHROMIUM."
         )
+    # L'API synchrone de Playwright fait tourner une boucle asyncio dans le fil des tests :
+    # Django refuserait alors l'ORM (SynchronousOnlyOperation), qui reste pourtant synchrone
+    # et sûr ici. Réglage de test seulement, posé quand le navigateur démarre.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         navigateur = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS_CHROMIUM)
         yield navigateur
