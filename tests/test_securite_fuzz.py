@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.formulaires import formulaires
 from tests.inventaire import pages
+from tests.qualite.visites import url_de_page
 
 pytestmark = pytest.mark.django_db
 
@@ -65,14 +66,19 @@ def compter_lignes():
     }
 
 
+def formulaires_a_remplir(html: str):
+    """Les formulaires POST d'une page, hors déconnexion (en-tête de chaque page)."""
+    return [
+        f
+        for f in formulaires(html)
+        if f.methode == "post" and reverse("deconnexion") not in f.action and "/logout/" not in f.action
+    ]
+
+
 def fuzzer(client, url, donnees):
     page = client.get(url, follow=True)
     assert page.status_code == 200, url
-    cibles = [
-        f
-        for f in formulaires(page.content.decode())
-        if f.methode == "post" and reverse("deconnexion") not in f.action and "/logout/" not in f.action
-    ]
+    cibles = formulaires_a_remplir(page.content.decode())
     url_finale = page.redirect_chain[-1][0] if page.redirect_chain else url
     for formulaire in cibles:
         action = formulaire.action or url_finale
@@ -102,6 +108,22 @@ PAGES_AVEC_FORMULAIRES = [p for p in pages().values() if p.html and p.methode ==
 
 
 @pytest.mark.parametrize("page", PAGES_AVEC_FORMULAIRES, ids=lambda p: p.nom)
+def test_le_fuzzer_trouve_les_formulaires_que_declare_l_inventaire(client, parent, page):
+    """Une page dont un formulaire a disparu (ou qui en gagne un) ne passe pas le fuzzing sans
+    le dire : le fuzzer trouve exactement `PagePortail(formulaires=N)` formulaires."""
+    client.force_login(parent)
+    url = url_de_page(page, parent)
+    reponse = client.get(url, follow=True)
+    assert reponse.status_code == 200, url
+    trouves = formulaires_a_remplir(reponse.content.decode())
+    assert len(trouves) == page.formulaires, (
+        f"{page.nom} : {len(trouves)} formulaire(s) à remplir, l'inventaire en déclare "
+        f"{page.formulaires} (`formulaires=` dans tests/inventaire/) : "
+        f"{[f.action or '(même page)' for f in trouves]}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES_AVEC_FORMULAIRES, ids=lambda p: p.nom)
 @settings(
     max_examples=EXEMPLES,
     deadline=None,
@@ -110,9 +132,8 @@ PAGES_AVEC_FORMULAIRES = [p for p in pages().values() if p.html and p.methode ==
 @given(donnees=st.data())
 def test_formulaires_du_portail(client, parent, page, donnees):
     client.force_login(parent)
-    kwargs = page.preparer(parent)
-    url = reverse(page.nom, kwargs=kwargs)
-    fuzzer(client, url, donnees)
+    url = url_de_page(page, parent)
+    assert fuzzer(client, url, donnees) >= min(page.formulaires, 1)
 
 
 @settings(

@@ -13,6 +13,8 @@ figurer, sinon les contrôles échouent (« page X is not covered by the quality
 - `html` : False pour une réponse qui n'est pas une page HTML (PDF, iCal, redirection…) ; les
   contrôles d'accessibilité et de HTML valide ne s'y appliquent pas.
 - `methode` : les pages en POST seul (actions) sont contrôlées pour l'accès et l'isolement.
+- `requetes` : le nombre exact de requêtes SQL de la page (ou de l'action) ; `formulaires` : le
+  nombre de formulaires POST qu'elle présente.
 """
 
 import importlib
@@ -41,6 +43,12 @@ class PagePortail:
     # Budget de requêtes propre à la page (sinon le budget commun des contrôles) : l'export RGPD
     # fait une requête par modèle relié à la famille, nombre fixe mais supérieur au budget commun.
     budget: int | None = None
+    # Nombre exact de requêtes SQL de la page (tests/test_qualite_requetes.py), à déclarer pour
+    # chaque page : une requête de plus ou de moins fait échouer les contrôles.
+    requetes: int | None = None
+    # Nombre de formulaires POST que la page présente (hors déconnexion de l'en-tête), tous
+    # remplis au hasard par tests/test_securite_fuzz.py : un formulaire disparu fait échouer.
+    formulaires: int = 0
 
 
 def pages() -> dict[str, PagePortail]:

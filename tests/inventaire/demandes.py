@@ -36,11 +36,13 @@ def _volume(parent, n) -> None:
 
 
 PAGES = [
-    PagePortail("demandes:liste", volume=_volume),
-    PagePortail("demandes:compte_responsable", preparer=_formulaire_avec_demande_en_attente),
-    PagePortail("demandes:compte_conjoint"),
-    PagePortail("demandes:compte_fiscales"),
-    PagePortail("demandes:compte_caf"),
-    PagePortail("demandes:compte_bancaires"),
-    PagePortail("demandes:annuler", preparer=_demande, methode="POST", html=False),
+    PagePortail("demandes:liste", requetes=4, volume=_volume),
+    PagePortail(
+        "demandes:compte_responsable", requetes=5, formulaires=2, preparer=_formulaire_avec_demande_en_attente
+    ),
+    PagePortail("demandes:compte_conjoint", requetes=5, formulaires=1),
+    PagePortail("demandes:compte_fiscales", requetes=5, formulaires=1),
+    PagePortail("demandes:compte_caf", requetes=5, formulaires=1),
+    PagePortail("demandes:compte_bancaires", requetes=5, formulaires=1),
+    PagePortail("demandes:annuler", requetes=7, preparer=_demande, methode="POST", html=False),
 ]

@@ -47,19 +47,19 @@ def _nouvel_enfant(parent) -> dict:
 
 
 PAGES = [
-    PagePortail("enfants:liste", preparer=_liste, volume=_volume_liste),
-    PagePortail("enfants:fiche", preparer=_fiche, volume=_volume_fiche),
-    PagePortail("demandes:nouvel_enfant", preparer=_nouvel_enfant),
+    PagePortail("enfants:liste", requetes=5, preparer=_liste, volume=_volume_liste),
+    PagePortail("enfants:fiche", requetes=6, preparer=_fiche, volume=_volume_fiche),
+    PagePortail("demandes:nouvel_enfant", requetes=4, formulaires=1, preparer=_nouvel_enfant),
     *[
-        PagePortail(f"demandes:{code}", preparer=_fiche)
-        for code in (
-            "enfant_informations",
-            "enfant_personne_ajout",
-            "enfant_personne_retrait",
-            "enfant_autorisations",
-            "enfant_lunettes",
-            "enfant_sanitaire",
-            "enfant_vaccination",
+        PagePortail(f"demandes:{code}", requetes=requetes, formulaires=1, preparer=_fiche)
+        for code, requetes in (
+            ("enfant_informations", 6),
+            ("enfant_personne_ajout", 4),
+            ("enfant_personne_retrait", 5),
+            ("enfant_autorisations", 6),
+            ("enfant_lunettes", 6),
+            ("enfant_sanitaire", 6),
+            ("enfant_vaccination", 4),
         )
     ],
 ]

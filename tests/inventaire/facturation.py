@@ -68,10 +68,10 @@ def preparer_paiement_retour(parent) -> dict:
 
 
 PAGES = [
-    PagePortail("facturation:releve", preparer=preparer_releve, volume=volume_releve),
-    PagePortail("facturation:facture_pdf", preparer=preparer_pdf, html=False),
-    PagePortail("facturation:paiement", preparer=preparer_paiement),
-    PagePortail("facturation:paiement_retour", preparer=preparer_paiement_retour),
+    PagePortail("facturation:releve", requetes=8, preparer=preparer_releve, volume=volume_releve),
+    PagePortail("facturation:facture_pdf", requetes=5, preparer=preparer_pdf, html=False),
+    PagePortail("facturation:paiement", requetes=4, preparer=preparer_paiement),
+    PagePortail("facturation:paiement_retour", requetes=4, preparer=preparer_paiement_retour),
     # Retour « annuler » du prestataire : une page (GET sans écriture) ; annuler est un POST.
-    PagePortail("facturation:paiement_annuler", preparer=preparer_paiement_retour),
+    PagePortail("facturation:paiement_annuler", requetes=4, formulaires=1, preparer=preparer_paiement_retour),
 ]

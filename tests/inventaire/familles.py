@@ -11,5 +11,5 @@ def _compte(parent) -> dict:
 
 
 PAGES = [
-    PagePortail("familles:compte", preparer=_compte),
+    PagePortail("familles:compte", requetes=4, preparer=_compte),
 ]

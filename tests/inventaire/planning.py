@@ -67,13 +67,31 @@ def _absence(parent):
 
 
 PAGES = [
-    PagePortail("enfants:planning", preparer=_planning, volume=_planning_volume),
-    PagePortail("enfants:planning_courant", preparer=_enfant, html=False),
-    PagePortail("enfants:reservation_demander", preparer=_formulaire, query={"date": "2015-04-08"}),
-    PagePortail("enfants:periode_reserver", preparer=_formulaire, query={"date": "2015-04-08"}),
+    PagePortail("enfants:planning", requetes=3, formulaires=2, preparer=_planning, volume=_planning_volume),
+    PagePortail("enfants:planning_courant", requetes=3, preparer=_enfant, html=False),
+    PagePortail(
+        "enfants:reservation_demander",
+        requetes=4,
+        formulaires=1,
+        preparer=_formulaire,
+        query={"date": "2015-04-08"},
+    ),
+    PagePortail(
+        "enfants:periode_reserver",
+        requetes=4,
+        formulaires=1,
+        preparer=_formulaire,
+        query={"date": "2015-04-08"},
+    ),
     # Un jour passé : l'avertissement « hors délai, facturée sauf certificat » est rendu.
-    PagePortail("enfants:absence_declarer", preparer=_formulaire, query={"date": "2015-04-08"}),
-    PagePortail("enfants:absence_annuler", preparer=_absence),
-    PagePortail("enfants:jours_reserver", preparer=_formulaire, html=False, methode="POST"),
-    PagePortail("enfants:flux_renouveler", preparer=_enfant, html=False, methode="POST"),
+    PagePortail(
+        "enfants:absence_declarer",
+        requetes=4,
+        formulaires=1,
+        preparer=_formulaire,
+        query={"date": "2015-04-08"},
+    ),
+    PagePortail("enfants:absence_annuler", requetes=4, formulaires=1, preparer=_absence),
+    PagePortail("enfants:jours_reserver", requetes=3, preparer=_formulaire, html=False, methode="POST"),
+    PagePortail("enfants:flux_renouveler", requetes=10, preparer=_enfant, html=False, methode="POST"),
 ]
