@@ -100,7 +100,6 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -266,13 +265,13 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = _env_int("AXES_PROXY_COUNT", 0) or None
 AXES_USERNAME_FORM_FIELD = "username"
 
-# Internationalisation
+# Langue : le portail est en français seulement (README, « Langue »). Les textes sont écrits
+# en français dans le code et les gabarits, sans catalogue de traduction ; USE_I18N reste actif
+# pour que Django lui-même (administration, messages de validation, dates) parle français.
 LANGUAGE_CODE = "fr-fr"
-LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Fichiers statiques (WhiteNoise quand DEBUG est désactivé)
 STATIC_URL = "static/"
