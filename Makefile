@@ -1,7 +1,10 @@
 # Portail Famille — commandes de développement.
-#   make demo : installe tout, crée une base SQLite avec les données de démonstration
-#               et sert le portail sur http://127.0.0.1:8000
-#   make test : installe tout et lance toute la suite de tests (navigateur compris)
+#   make demo         : installe tout, crée une base SQLite avec les données de démonstration
+#                       et sert le portail sur http://127.0.0.1:8000
+#   make test         : installe tout (paquets Debian des tests compris, en root) et lance toute
+#                       la suite de tests (navigateur compris)
+#   make lint         : ruff, mypy et le contrat d'import (ce que .ci/run contrôle avant les tests)
+#   make requirements : régénère les dépendances verrouillées (requirements/*.txt)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -14,6 +17,7 @@ STAMP := $(VENV)/.installe
 # ensuite, sans dépendances.
 $(STAMP): requirements/dev.txt pyproject.toml package.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 est requis (voir .python-version)")'
+	@bash scripts/prerequis.sh installation
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
@@ -37,8 +41,16 @@ demo: install
 	$(PY) manage.py demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Les tests sans navigateur tournent en parallèle (pytest-xdist, un processus par cœur : plus
+# rapide, mesures dans docs/performance.md, « Suite de tests en parallèle »), puis les tests
+# navigateur à la suite, dans un seul processus (un Chromium partagé). `make test PARALLELE=`
+# lance tout en série. Code 5 de pytest : aucun test retenu dans l'une des deux moitiés par
+# PYTEST_ARGS (`-k …`), ce n'est pas une erreur.
+PARALLELE ?= -n auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@bash scripts/prerequis.sh tests
+	$(PY) -m pytest -m "not browser" $(PARALLELE) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Fichiers vérifiés par mypy : le noyau et la couche métier de chaque application, qu'elle
 # soit un module (`enfants/services.py`) ou un paquet (`enfants/services/`). Un motif plutôt

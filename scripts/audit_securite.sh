@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
 echo "== bandit"
-"$VENV/bin/bandit" -q -c pyproject.toml -r portail familles enfants facturation messagerie demandes || exit 1
+"$VENV/bin/bandit" -q -c pyproject.toml -r commun portail familles enfants facturation messagerie demandes || exit 1
 
 echo "== pip-audit"
 sortie=$("$VENV/bin/pip-audit" --progress-spinner off --skip-editable 2>&1)
