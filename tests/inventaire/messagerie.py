@@ -64,16 +64,16 @@ def _document(parent) -> dict:
 
 
 PAGES = [
-    PagePortail("messagerie:boite", volume=_fils_volume),
-    PagePortail("messagerie:envoyes", volume=_fils_volume),
-    PagePortail("messagerie:supprimes", volume=_fils_volume),
-    PagePortail("messagerie:nouveau", preparer=_nouveau),
-    PagePortail("messagerie:fil", preparer=_fil, volume=_messages_volume),
-    PagePortail("messagerie:fil_supprimer", preparer=_fil, methode="POST", html=False),
-    PagePortail("messagerie:fil_restaurer", preparer=_fil_supprime, methode="POST", html=False),
-    PagePortail("messagerie:piece_jointe", preparer=_piece_jointe, html=False),
-    PagePortail("messagerie:infos", volume=_infos_volume),
+    PagePortail("messagerie:boite", requetes=5, volume=_fils_volume),
+    PagePortail("messagerie:envoyes", requetes=5, volume=_fils_volume),
+    PagePortail("messagerie:supprimes", requetes=5, volume=_fils_volume),
+    PagePortail("messagerie:nouveau", requetes=4, formulaires=1, preparer=_nouveau),
+    PagePortail("messagerie:fil", requetes=9, formulaires=2, preparer=_fil, volume=_messages_volume),
+    PagePortail("messagerie:fil_supprimer", requetes=6, preparer=_fil, methode="POST", html=False),
+    PagePortail("messagerie:fil_restaurer", requetes=6, preparer=_fil_supprime, methode="POST", html=False),
+    PagePortail("messagerie:piece_jointe", requetes=3, preparer=_piece_jointe, html=False),
+    PagePortail("messagerie:infos", requetes=5, volume=_infos_volume),
     # Les formulaires sont communs à toutes les familles : une autre famille y a droit aussi
     # (pas de contrôle d'isolement pertinent pour cette URL).
-    PagePortail("messagerie:document", preparer=_document, html=False, commune=True),
+    PagePortail("messagerie:document", requetes=3, preparer=_document, html=False, commune=True),
 ]

@@ -1,7 +1,7 @@
 from tests.inventaire import PagePortail
 
 PAGES = [
-    PagePortail("portail:accueil"),
+    PagePortail("portail:accueil", requetes=3),
 ]
 
 
@@ -16,6 +16,8 @@ def _volume_donnees(parent, n):
 
 
 PAGES += [
-    PagePortail("portail:mes_donnees", volume=_volume_donnees, budget=BUDGET_EXPORT),
-    PagePortail("portail:mes_donnees_json", volume=_volume_donnees, html=False, budget=BUDGET_EXPORT),
+    PagePortail("portail:mes_donnees", requetes=26, volume=_volume_donnees, budget=BUDGET_EXPORT),
+    PagePortail(
+        "portail:mes_donnees_json", requetes=25, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
+    ),
 ]
