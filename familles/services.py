@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from familles.models import Famille, Utilisateur
+from commun.anonymisation import NOM_ANONYME
+from commun.modifier import modele_modifier
+from familles.models import Famille, Responsable, Utilisateur
 
 ALPHABET_TEMPORAIRE = string.ascii_letters + string.digits
 
@@ -172,52 +174,28 @@ CHAMPS_RESPONSABLE_MODIFIABLES = frozenset(
 )
 
 
-def _texte_audit(instance, champ: str) -> str:
+def _modifier(instance, valeurs: dict, champs: frozenset):
     from familles.validators import iban_masquer
 
-    valeur = getattr(instance, champ)
-    if champ == "iban":
-        return iban_masquer(valeur)
-    affichage = getattr(instance, f"get_{champ}_display", None)
-    if affichage is not None:
-        return str(affichage())
-    if isinstance(valeur, bool):
-        return "Oui" if valeur else "Non"
-    return "" if valeur is None else str(valeur)
-
-
-def _appliquer(instance, valeurs: dict, autorises: frozenset) -> tuple[dict, dict]:
-    inconnus = set(valeurs) - autorises
-    if inconnus:
-        raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
-    avant, apres = {}, {}
-    for champ, valeur in valeurs.items():
-        libelle = str(instance._meta.get_field(champ).verbose_name)
-        avant[libelle] = _texte_audit(instance, champ)
-        setattr(instance, champ, valeur)
-        apres[libelle] = _texte_audit(instance, champ)
-    instance.full_clean()
-    instance.save()
-    return avant, apres
+    return modele_modifier(instance=instance, donnees=valeurs, champs=champs, masques={"iban": iban_masquer})
 
 
 @transaction.atomic
 def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=None, motif: str = ""):
     """Modifie (ou crée, pour un conjoint) un responsable de la famille ; trace l'audit."""
     from commun.audit import audit_enregistrer
-    from familles.models import Responsable
 
     responsable = Responsable.objects.select_for_update().filter(
         famille=famille, role=role
     ).first() or Responsable(famille=famille, role=role)
-    avant, apres = _appliquer(responsable, valeurs, CHAMPS_RESPONSABLE_MODIFIABLES)
+    modification = _modifier(responsable, valeurs, CHAMPS_RESPONSABLE_MODIFIABLES)
     audit_enregistrer(
         auteur=auteur,
         famille=famille,
         objet=f"{responsable.get_role_display()} {responsable.nom_complet}",
         action=motif or "Modification du responsable",
-        avant=avant,
-        apres=apres,
+        avant=modification.avant,
+        apres=modification.apres,
     )
     return responsable
 
@@ -228,13 +206,64 @@ def famille_modifier(*, famille: Famille, valeurs: dict, auteur=None, motif: str
     from commun.audit import audit_enregistrer
 
     famille = Famille.objects.select_for_update().get(pk=famille.pk)
-    avant, apres = _appliquer(famille, valeurs, CHAMPS_FAMILLE_MODIFIABLES)
+    modification = _modifier(famille, valeurs, CHAMPS_FAMILLE_MODIFIABLES)
     audit_enregistrer(
         auteur=auteur,
         famille=famille,
         objet=f"Famille {famille.numero}",
         action=motif or "Modification de la fiche famille",
-        avant=avant,
-        apres=apres,
+        avant=modification.avant,
+        apres=modification.apres,
     )
     return famille
+
+
+# Ce que l'anonymisation RGPD fait de chaque modèle de l'application relié à une famille (un
+# test vérifie qu'aucun modèle relié n'est oublié).
+FAMILLES_ANONYMISATION = {
+    Famille: "anonymisé : allocataire, quotient, données fiscales et bancaires effacés ; N° conservé",
+    Responsable: "anonymisé : identité, coordonnées, profession et employeur effacés",
+    Utilisateur: "désactivé : identifiant, nom et courriel effacés, mot de passe inutilisable",
+}
+
+
+@transaction.atomic
+def familles_famille_anonymiser(*, famille: Famille) -> dict:
+    """Efface identités, coordonnées, données fiscales et bancaires ; désactive les comptes."""
+    Responsable.objects.filter(famille=famille).update(
+        nom=NOM_ANONYME,
+        prenom="",
+        adresse="",
+        code_postal="",
+        ville="",
+        telephone_domicile="",
+        telephone_professionnel="",
+        telephone_mobile="",
+        email="",
+        profession="",
+        csp="",
+        employeur="",
+        adresse_employeur="",
+        autorisation_courriel=False,
+        autorisation_sms=False,
+    )
+    Famille.objects.filter(pk=famille.pk).update(
+        numero_allocataire="",
+        quotient_familial=None,
+        revenu_fiscal_reference=None,
+        nombre_parts=None,
+        annee_fiscale=None,
+        titulaire_compte="",
+        banque="",
+        iban="",
+        bic="",
+        prelevement_automatique=False,
+    )
+    comptes = Utilisateur.objects.filter(famille=famille)
+    for compte in comptes:
+        compte.set_unusable_password()
+        compte.username = f"anonyme-{compte.pk}"
+        compte.email = compte.first_name = compte.last_name = ""
+        compte.is_active = False
+        compte.save()
+    return {"comptes": len(comptes)}

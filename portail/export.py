@@ -10,7 +10,6 @@ au lieu des codes, objets liés nommés au lieu de leurs identifiants).
 """
 
 import datetime
-from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -20,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from commun.decouverte import modeles_relies
 from commun.formats import montant_fr, taille_fichier_fr
 from familles.models import Famille
 
@@ -54,28 +54,14 @@ def _est_secret(nom: str) -> bool:
 
 def sections() -> list[Section]:
     """Les modèles du portail reliés à une famille, avec le chemin qui les y relie."""
-    chemins: dict[type[models.Model], str] = {Famille: "pk"}
-    file = deque([(Famille, "")])
-    modeles = [m for m in apps.get_models() if m._meta.app_label in APPLICATIONS]
-    while file:
-        cible, chemin_cible = file.popleft()
-        if chemin_cible.count("__") + 1 > PROFONDEUR_MAX:
-            continue
-        for modele in modeles:
-            if modele in chemins:
-                continue
-            for champ in modele._meta.get_fields():
-                if (
-                    isinstance(champ, models.ForeignKey | models.OneToOneField)
-                    and champ.related_model is cible
-                ):
-                    chemin = champ.name if not chemin_cible else f"{champ.name}__{chemin_cible}"
-                    chemins[modele] = chemin
-                    # Pas de chemin à travers les comptes : un message d'agent appartient à la
-                    # famille par son fil, pas par le compte (sans famille) de son auteur.
-                    if modele._meta.label != "familles.Utilisateur":
-                        file.append((modele, chemin))
-                    break
+    # Pas de chemin à travers les comptes : un message d'agent appartient à la famille par son
+    # fil, pas par le compte (sans famille) de son auteur.
+    chemins = modeles_relies(
+        Famille,
+        applications=APPLICATIONS,
+        profondeur_max=PROFONDEUR_MAX,
+        sans_traverser=("familles.Utilisateur",),
+    )
     return [Section(m, c) for m, c in chemins.items()]
 
 

@@ -1,9 +1,11 @@
-"""Services des enfants : la fiche (`fiche`) et le planning (`planning`).
+"""Services des enfants : la fiche (`fiche`), le planning (`planning`) et l'anonymisation RGPD
+(`anonymisation`).
 
 Le paquet ré-exporte les deux modules : les appels `enfants.services.<nom>` ne changent pas.
 """
 
 from enfants import calendrier
+from enfants.services.anonymisation import ENFANTS_ANONYMISATION, enfants_famille_anonymiser
 from enfants.services.fiche import (
     CHAMPS_ENFANT_MODIFIABLES,
     autorisations_modifier,
@@ -66,6 +68,8 @@ from enfants.services.planning import (
 
 __all__ = [
     "calendrier",
+    "ENFANTS_ANONYMISATION",
+    "enfants_famille_anonymiser",
     "CHAMPS_ENFANT_MODIFIABLES",
     "autorisations_modifier",
     "donnees_sanitaires_modifier",

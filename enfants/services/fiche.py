@@ -7,6 +7,7 @@ ont changé et qui les a changées.
 from django.db import transaction
 
 from commun.audit import audit_enregistrer
+from commun.modifier import modele_modifier
 from enfants.models import (
     Autorisations,
     DonneesSanitaires,
@@ -28,44 +29,18 @@ CHAMPS_ENFANT_MODIFIABLES = frozenset(
 )
 
 
-def _texte(instance, champ):
-    valeur = getattr(instance, champ)
-    affichage = getattr(instance, f"get_{champ}_display", None)
-    if affichage is not None:
-        return str(affichage())
-    if isinstance(valeur, bool):
-        return "Oui" if valeur else "Non"
-    if hasattr(valeur, "strftime"):
-        return valeur.strftime("%d/%m/%Y")
-    return "" if valeur is None else str(valeur)
-
-
-def _appliquer(instance, valeurs: dict, autorises=None) -> tuple[dict, dict]:
-    if autorises is not None and set(valeurs) - autorises:
-        raise ValueError(f"Champs non modifiables : {sorted(set(valeurs) - autorises)}")
-    avant, apres = {}, {}
-    for champ, valeur in valeurs.items():
-        libelle = str(instance._meta.get_field(champ).verbose_name)
-        avant[libelle] = _texte(instance, champ)
-        setattr(instance, champ, valeur)
-        apres[libelle] = _texte(instance, champ)
-    instance.full_clean()
-    instance.save()
-    return avant, apres
-
-
 @transaction.atomic
 def enfant_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif: str = "") -> Enfant:
     """Modifie l'identité, la scolarité ou le port de lunettes d'un enfant ; trace l'audit."""
     enfant = Enfant.objects.select_for_update().get(pk=enfant.pk)
-    avant, apres = _appliquer(enfant, valeurs, CHAMPS_ENFANT_MODIFIABLES)
+    modification = modele_modifier(instance=enfant, donnees=valeurs, champs=CHAMPS_ENFANT_MODIFIABLES)
     audit_enregistrer(
         auteur=auteur,
         famille=enfant.famille,
         objet=f"Enfant {enfant}",
         action=motif or "Modification de l'enfant",
-        avant=avant,
-        apres=apres,
+        avant=modification.avant,
+        apres=modification.apres,
     )
     return enfant
 
@@ -75,14 +50,14 @@ def autorisations_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif:
     autorisations = Autorisations.objects.select_for_update().filter(enfant=enfant).first() or Autorisations(
         enfant=enfant
     )
-    avant, apres = _appliquer(autorisations, valeurs)
+    modification = modele_modifier(instance=autorisations, donnees=valeurs)
     audit_enregistrer(
         auteur=auteur,
         famille=enfant.famille,
         objet=f"Enfant {enfant}",
         action=motif or "Modification des autorisations",
-        avant=avant,
-        apres=apres,
+        avant=modification.avant,
+        apres=modification.apres,
     )
     return autorisations
 
@@ -95,14 +70,14 @@ def donnees_sanitaires_modifier(
     donnees = DonneesSanitaires.objects.select_for_update().filter(
         enfant=enfant
     ).first() or DonneesSanitaires(enfant=enfant)
-    avant, apres = _appliquer(donnees, valeurs)
+    modification = modele_modifier(instance=donnees, donnees=valeurs)
     audit_enregistrer(
         auteur=auteur,
         famille=enfant.famille,
         objet=f"Enfant {enfant}",
         action=motif or "Modification des données sanitaires",
-        avant=avant,
-        apres=apres,
+        avant=modification.avant,
+        apres=modification.apres,
         sensible=True,
     )
     return donnees

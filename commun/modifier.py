@@ -1,0 +1,67 @@
+"""Modification auditée d'un objet (forme de `model_update` du guide HackSoft).
+
+Les services qui appliquent une demande acceptée (fiche famille, responsable, enfant,
+autorisations, santé) passent tous par ici : champs autorisés vérifiés, valeurs posées,
+`full_clean()` puis `save()`, et les textes avant/après que le journal d'audit garde.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Modification:
+    instance: models.Model
+    avant: dict[str, str]
+    apres: dict[str, str]
+
+
+def texte_audit(instance: models.Model, champ: str) -> str:
+    """La valeur d'un champ telle que l'audit la montre : libellé du choix, Oui/Non,
+    date en JJ/MM/AAAA, « » pour rien."""
+    valeur = getattr(instance, champ)
+    affichage = getattr(instance, f"get_{champ}_display", None)
+    if affichage is not None:
+        return str(affichage())
+    if isinstance(valeur, bool):
+        return "Oui" if valeur else "Non"
+    if hasattr(valeur, "strftime"):
+        return valeur.strftime("%d/%m/%Y")
+    return "" if valeur is None else str(valeur)
+
+
+def modele_modifier(
+    *,
+    instance: models.Model,
+    donnees: Mapping,
+    champs: Iterable[str] | None = None,
+    masques: Mapping[str, Callable[[object], str]] | None = None,
+) -> Modification:
+    """Pose `donnees` sur `instance`, valide (`full_clean`) et enregistre.
+
+    `champs` : les seuls champs modifiables (ValueError sinon) ; None : tous.
+    `masques` : champ → fonction qui masque sa valeur dans l'audit (ex. l'IBAN).
+    Renvoie l'instance et les textes avant/après, indexés par le nom affiché du champ.
+    """
+    if champs is not None:
+        inconnus = set(donnees) - set(champs)
+        if inconnus:
+            raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
+    masques = masques or {}
+
+    def texte(champ: str) -> str:
+        if champ in masques:
+            return masques[champ](getattr(instance, champ))
+        return texte_audit(instance, champ)
+
+    avant, apres = {}, {}
+    for champ, valeur in donnees.items():
+        libelle = str(instance._meta.get_field(champ).verbose_name)
+        avant[libelle] = texte(champ)
+        setattr(instance, champ, valeur)
+        apres[libelle] = texte(champ)
+    instance.full_clean()
+    instance.save()
+    return Modification(instance=instance, avant=avant, apres=apres)
