@@ -157,15 +157,23 @@ def _lisible(objet, champ, *, famille: Famille) -> str:
         texte = affichage()
         return str(texte) if texte not in (None, "") else "—"
     if champ.is_relation:
-        lie = getattr(objet, champ.name)
-        if lie is None:
-            return "—"
-        if lie._meta.label == "familles.Utilisateur":
-            return lie.get_username() if lie.famille_id == famille.pk else AGENT
-        return str(lie)
+        return _lie_lisible(getattr(objet, champ.name), famille=famille)
     valeur = getattr(objet, champ.attname)
     if valeur is None or valeur == "":
         return "—"
+    return _valeur_lisible(champ, valeur)
+
+
+def _lie_lisible(lie, *, famille: Famille) -> str:
+    """Un objet lié, par son nom ; un compte d'agent reste anonyme (« Un agent du CCAS »)."""
+    if lie is None:
+        return "—"
+    if lie._meta.label == "familles.Utilisateur":
+        return lie.get_username() if lie.famille_id == famille.pk else AGENT
+    return str(lie)
+
+
+def _valeur_lisible(champ, valeur) -> str:
     if isinstance(valeur, bool):
         return "Oui" if valeur else "Non"
     if isinstance(champ, models.FileField):
@@ -175,14 +183,7 @@ def _lisible(objet, champ, *, famille: Famille) -> str:
     if isinstance(valeur, datetime.date):
         return f"{valeur:%d/%m/%Y}"
     if isinstance(valeur, Decimal):
-        if champ.name in CHAMPS_MONTANTS:
-            return f"{montant_fr(valeur)}\u00a0€"
-        if champ.name in CHAMPS_NOMBRES:
-            return _nombre_fr(valeur)
-        raise ChampDecimalInconnu(
-            f"{champ.model._meta.label}.{champ.name} : montant ou nombre ? Déclarez-le dans "
-            "portail.export.CHAMPS_MONTANTS ou CHAMPS_NOMBRES."
-        )
+        return _decimal_lisible(champ, valeur)
     if champ.name in CHAMPS_TAILLES:
         return taille_fichier_fr(valeur)
     if isinstance(valeur, dict):
@@ -190,6 +191,17 @@ def _lisible(objet, champ, *, famille: Famille) -> str:
     if isinstance(valeur, list):
         return ", ".join(str(v) for v in valeur) or "—"
     return str(valeur)
+
+
+def _decimal_lisible(champ, valeur: Decimal) -> str:
+    if champ.name in CHAMPS_MONTANTS:
+        return f"{montant_fr(valeur)}\u00a0€"
+    if champ.name in CHAMPS_NOMBRES:
+        return _nombre_fr(valeur)
+    raise ChampDecimalInconnu(
+        f"{champ.model._meta.label}.{champ.name} : montant ou nombre ? Déclarez-le dans "
+        "portail.export.CHAMPS_MONTANTS ou CHAMPS_NOMBRES."
+    )
 
 
 def donnees_famille_lisibles(*, famille: Famille) -> list[dict]:
