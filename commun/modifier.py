@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from commun.audit import audit_enregistrer
+
 
 @dataclass(frozen=True)
 class Modification:
@@ -65,3 +67,30 @@ def modele_modifier(
     instance.full_clean()
     instance.save()
     return Modification(instance=instance, avant=avant, apres=apres)
+
+
+def modele_modifier_audite(
+    *,
+    instance: models.Model,
+    donnees: Mapping,
+    auteur,
+    famille,
+    objet: str,
+    action: str,
+    champs: Iterable[str] | None = None,
+    masques: Mapping[str, Callable[[object], str]] | None = None,
+    sensible: bool = False,
+) -> Modification:
+    """`modele_modifier`, puis la trace d'audit avec les textes avant/après (sans leurs valeurs
+    si `sensible`)."""
+    modification = modele_modifier(instance=instance, donnees=donnees, champs=champs, masques=masques)
+    audit_enregistrer(
+        auteur=auteur,
+        famille=famille,
+        objet=objet,
+        action=action,
+        avant=modification.avant,
+        apres=modification.apres,
+        sensible=sensible,
+    )
+    return modification

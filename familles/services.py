@@ -13,8 +13,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from commun.anonymisation import NOM_ANONYME
-from commun.modifier import modele_modifier
+from commun.modifier import modele_modifier_audite
 from familles.models import Famille, Responsable, Utilisateur
+from familles.validators import iban_masquer
 
 ALPHABET_TEMPORAIRE = string.ascii_letters + string.digits
 
@@ -150,52 +151,44 @@ CHAMPS_FAMILLE_MODIFIABLES = frozenset(
         "prelevement_automatique",
     }
 )
-CHAMPS_RESPONSABLE_MODIFIABLES = frozenset(
-    {
-        "civilite",
-        "nom",
-        "prenom",
-        "qualite",
-        "situation",
-        "adresse",
-        "code_postal",
-        "ville",
-        "telephone_domicile",
-        "telephone_professionnel",
-        "telephone_mobile",
-        "email",
-        "profession",
-        "csp",
-        "employeur",
-        "adresse_employeur",
-        "autorisation_courriel",
-        "autorisation_sms",
-    }
+# Les champs d'un responsable qu'une demande modifie, dans l'ordre du formulaire.
+CHAMPS_RESPONSABLE = (
+    "civilite",
+    "nom",
+    "prenom",
+    "qualite",
+    "situation",
+    "adresse",
+    "code_postal",
+    "ville",
+    "telephone_domicile",
+    "telephone_professionnel",
+    "telephone_mobile",
+    "email",
+    "profession",
+    "csp",
+    "employeur",
+    "adresse_employeur",
+    "autorisation_courriel",
+    "autorisation_sms",
 )
-
-
-def _modifier(instance, valeurs: dict, champs: frozenset):
-    from familles.validators import iban_masquer
-
-    return modele_modifier(instance=instance, donnees=valeurs, champs=champs, masques={"iban": iban_masquer})
+CHAMPS_RESPONSABLE_MODIFIABLES = frozenset(CHAMPS_RESPONSABLE)
 
 
 @transaction.atomic
 def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=None, motif: str = ""):
     """Modifie (ou crée, pour un conjoint) un responsable de la famille ; trace l'audit."""
-    from commun.audit import audit_enregistrer
-
     responsable = Responsable.objects.select_for_update().filter(
         famille=famille, role=role
     ).first() or Responsable(famille=famille, role=role)
-    modification = _modifier(responsable, valeurs, CHAMPS_RESPONSABLE_MODIFIABLES)
-    audit_enregistrer(
+    modele_modifier_audite(
+        instance=responsable,
+        donnees=valeurs,
+        champs=CHAMPS_RESPONSABLE_MODIFIABLES,
         auteur=auteur,
         famille=famille,
         objet=f"{responsable.get_role_display()} {responsable.nom_complet}",
         action=motif or "Modification du responsable",
-        avant=modification.avant,
-        apres=modification.apres,
     )
     return responsable
 
@@ -203,17 +196,16 @@ def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=N
 @transaction.atomic
 def famille_modifier(*, famille: Famille, valeurs: dict, auteur=None, motif: str = "") -> Famille:
     """Modifie les informations CAF, fiscales ou bancaires de la famille ; trace l'audit."""
-    from commun.audit import audit_enregistrer
-
     famille = Famille.objects.select_for_update().get(pk=famille.pk)
-    modification = _modifier(famille, valeurs, CHAMPS_FAMILLE_MODIFIABLES)
-    audit_enregistrer(
+    modele_modifier_audite(
+        instance=famille,
+        donnees=valeurs,
+        champs=CHAMPS_FAMILLE_MODIFIABLES,
+        masques={"iban": iban_masquer},
         auteur=auteur,
         famille=famille,
         objet=f"Famille {famille.numero}",
         action=motif or "Modification de la fiche famille",
-        avant=modification.avant,
-        apres=modification.apres,
     )
     return famille
 
@@ -227,37 +219,26 @@ FAMILLES_ANONYMISATION = {
 }
 
 
+_COORDONNEES_EFFACEES = ("adresse", "code_postal", "ville", "email")
+_TELEPHONES_EFFACES = ("telephone_domicile", "telephone_professionnel", "telephone_mobile")
+_EMPLOI_EFFACE = ("profession", "csp", "employeur", "adresse_employeur")
+_BANQUE_EFFACEE = ("titulaire_compte", "banque", "iban", "bic")
+_FISCAL_EFFACE = ("quotient_familial", "revenu_fiscal_reference", "nombre_parts", "annee_fiscale")
+
+
 @transaction.atomic
 def familles_famille_anonymiser(*, famille: Famille) -> dict:
     """Efface identités, coordonnées, données fiscales et bancaires ; désactive les comptes."""
     Responsable.objects.filter(famille=famille).update(
         nom=NOM_ANONYME,
-        prenom="",
-        adresse="",
-        code_postal="",
-        ville="",
-        telephone_domicile="",
-        telephone_professionnel="",
-        telephone_mobile="",
-        email="",
-        profession="",
-        csp="",
-        employeur="",
-        adresse_employeur="",
         autorisation_courriel=False,
         autorisation_sms=False,
+        **dict.fromkeys(("prenom", *_COORDONNEES_EFFACEES, *_TELEPHONES_EFFACES, *_EMPLOI_EFFACE), ""),
     )
     Famille.objects.filter(pk=famille.pk).update(
-        numero_allocataire="",
-        quotient_familial=None,
-        revenu_fiscal_reference=None,
-        nombre_parts=None,
-        annee_fiscale=None,
-        titulaire_compte="",
-        banque="",
-        iban="",
-        bic="",
         prelevement_automatique=False,
+        **dict.fromkeys(("numero_allocataire", *_BANQUE_EFFACEE), ""),
+        **dict.fromkeys(_FISCAL_EFFACE, None),
     )
     comptes = Utilisateur.objects.filter(famille=famille)
     for compte in comptes:

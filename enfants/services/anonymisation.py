@@ -53,10 +53,7 @@ def enfants_famille_anonymiser(*, famille) -> dict:
     nombre = enfants.update(
         nom=NOM_ANONYME,
         prenom="ENFANT",
-        ecole="",
-        classe="",
-        lunettes_precisions="",
-        souhaits_inscription="",
         date_naissance=datetime.date(2000, 1, 1),
+        **dict.fromkeys(("ecole", "classe", "lunettes_precisions", "souhaits_inscription"), ""),
     )
     return {"enfants": nombre}

@@ -7,7 +7,7 @@ ont changé et qui les a changées.
 from django.db import transaction
 
 from commun.audit import audit_enregistrer
-from commun.modifier import modele_modifier
+from commun.modifier import modele_modifier_audite
 from enfants.models import (
     Autorisations,
     DonneesSanitaires,
@@ -33,14 +33,14 @@ CHAMPS_ENFANT_MODIFIABLES = frozenset(
 def enfant_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif: str = "") -> Enfant:
     """Modifie l'identité, la scolarité ou le port de lunettes d'un enfant ; trace l'audit."""
     enfant = Enfant.objects.select_for_update().get(pk=enfant.pk)
-    modification = modele_modifier(instance=enfant, donnees=valeurs, champs=CHAMPS_ENFANT_MODIFIABLES)
-    audit_enregistrer(
+    modele_modifier_audite(
+        instance=enfant,
+        donnees=valeurs,
+        champs=CHAMPS_ENFANT_MODIFIABLES,
         auteur=auteur,
         famille=enfant.famille,
         objet=f"Enfant {enfant}",
         action=motif or "Modification de l'enfant",
-        avant=modification.avant,
-        apres=modification.apres,
     )
     return enfant
 
@@ -50,14 +50,13 @@ def autorisations_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif:
     autorisations = Autorisations.objects.select_for_update().filter(enfant=enfant).first() or Autorisations(
         enfant=enfant
     )
-    modification = modele_modifier(instance=autorisations, donnees=valeurs)
-    audit_enregistrer(
+    modele_modifier_audite(
+        instance=autorisations,
+        donnees=valeurs,
         auteur=auteur,
         famille=enfant.famille,
         objet=f"Enfant {enfant}",
         action=motif or "Modification des autorisations",
-        avant=modification.avant,
-        apres=modification.apres,
     )
     return autorisations
 
@@ -70,14 +69,13 @@ def donnees_sanitaires_modifier(
     donnees = DonneesSanitaires.objects.select_for_update().filter(
         enfant=enfant
     ).first() or DonneesSanitaires(enfant=enfant)
-    modification = modele_modifier(instance=donnees, donnees=valeurs)
-    audit_enregistrer(
+    modele_modifier_audite(
+        instance=donnees,
+        donnees=valeurs,
         auteur=auteur,
         famille=enfant.famille,
         objet=f"Enfant {enfant}",
         action=motif or "Modification des données sanitaires",
-        avant=modification.avant,
-        apres=modification.apres,
         sensible=True,
     )
     return donnees

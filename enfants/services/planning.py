@@ -303,6 +303,20 @@ def reservations_periode_demander(
     )
 
 
+def _decision_enregistrer(objet, *, etat: str, agent, motif_refus: str | None = None):
+    """Enregistre la décision d'un agent sur une réservation ou une absence (et le motif d'un
+    refus, montré à la famille)."""
+    objet.etat = etat
+    objet.decidee_le = timezone.now()
+    objet.decidee_par = agent
+    champs = ["etat", "decidee_le", "decidee_par"]
+    if motif_refus is not None:
+        objet.motif_refus = motif_refus
+        champs.insert(1, "motif_refus")
+    objet.save(update_fields=champs)
+    return objet
+
+
 def _reservation_a_decider(reservation: Reservation) -> tuple[Reservation, Activite]:
     activite = _activite_verrouillee(reservation.inscription.activite_id)
     reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
@@ -318,11 +332,7 @@ def reservation_accepter(*, reservation: Reservation, agent, motif=None) -> Rese
     occupees = places_occupees(activite=activite, jour=reservation.date, avec_demandes=False)
     if occupees >= activite.capacite:
         raise _refuser(COMPLET, "complet", jour=_texte_jour(reservation.date), capacite=activite.capacite)
-    reservation.etat = Reservation.Etat.ACCEPTEE
-    reservation.decidee_le = timezone.now()
-    reservation.decidee_par = agent
-    reservation.save(update_fields=["etat", "decidee_le", "decidee_par"])
-    return reservation
+    return _decision_enregistrer(reservation, etat=Reservation.Etat.ACCEPTEE, agent=agent)
 
 
 @transaction.atomic
@@ -330,12 +340,7 @@ def reservation_refuser(*, reservation: Reservation, agent, motif=None) -> Reser
     """Un agent refuse une demande de réservation (le motif est montré à la famille)."""
     motif = _motif_refus(Reservation, motif)
     reservation, _activite = _reservation_a_decider(reservation)
-    reservation.etat = Reservation.Etat.REFUSEE
-    reservation.motif_refus = motif
-    reservation.decidee_le = timezone.now()
-    reservation.decidee_par = agent
-    reservation.save(update_fields=["etat", "motif_refus", "decidee_le", "decidee_par"])
-    return reservation
+    return _decision_enregistrer(reservation, etat=Reservation.Etat.REFUSEE, agent=agent, motif_refus=motif)
 
 
 @transaction.atomic
@@ -466,11 +471,7 @@ def _absence_a_decider(absence: Absence) -> Absence:
 def absence_accepter(*, absence: Absence, agent, motif=None) -> Absence:
     """Un agent excuse une absence (dans le délai, ou hors délai sur certificat)."""
     absence = _absence_a_decider(absence)
-    absence.etat = Absence.Etat.EXCUSEE
-    absence.decidee_le = timezone.now()
-    absence.decidee_par = agent
-    absence.save(update_fields=["etat", "decidee_le", "decidee_par"])
-    return absence
+    return _decision_enregistrer(absence, etat=Absence.Etat.EXCUSEE, agent=agent)
 
 
 @transaction.atomic
@@ -478,12 +479,8 @@ def absence_refuser(*, absence: Absence, agent, motif=None) -> Absence:
     """Un agent refuse une absence : hors délai, elle reste facturée ; sinon le jour reste réservé."""
     motif = _motif_refus(Absence, motif)
     absence = _absence_a_decider(absence)
-    absence.etat = Absence.Etat.FACTUREE if absence.hors_delai else Absence.Etat.REFUSEE
-    absence.motif_refus = motif
-    absence.decidee_le = timezone.now()
-    absence.decidee_par = agent
-    absence.save(update_fields=["etat", "motif_refus", "decidee_le", "decidee_par"])
-    return absence
+    etat = Absence.Etat.FACTUREE if absence.hors_delai else Absence.Etat.REFUSEE
+    return _decision_enregistrer(absence, etat=etat, agent=agent, motif_refus=motif)
 
 
 ABSENCES_DECLAREES = (Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE)

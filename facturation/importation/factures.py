@@ -32,20 +32,6 @@ from facturation.importation.lecture import (
 )
 from facturation.models import ZERO, Facture, LigneFacture, Regie
 
-COLONNES_FACTURES = (
-    "numero_facture",
-    "numero_famille",
-    "regie",
-    "date_facture",
-    "date_echeance",
-    "periode_debut",
-    "periode_fin",
-    "enfant",
-    "libelle",
-    "quantite",
-    "prix_unitaire",
-    "montant",
-)
 COLONNES_ENTETE_FACTURE = (
     "numero_famille",
     "regie",
@@ -53,6 +39,15 @@ COLONNES_ENTETE_FACTURE = (
     "date_echeance",
     "periode_debut",
     "periode_fin",
+)
+COLONNES_FACTURES = (
+    "numero_facture",
+    *COLONNES_ENTETE_FACTURE,
+    "enfant",
+    "libelle",
+    "quantite",
+    "prix_unitaire",
+    "montant",
 )
 
 _CENTIMES = Decimal("0.01")

@@ -62,18 +62,18 @@ def verrouiller() -> None:
 # Sur PostgreSQL, l'ORM (bulk_create) passe l'essentiel de son temps à composer le SQL : les
 # factures s'insèrent en une requête à tableaux (unnest) par lot, les lignes par COPY.
 def factures_inserer(factures) -> list[int]:
-    colonnes = (
-        "regie_id",
-        "numero",
-        "famille_id",
-        "date_facture",
-        "date_echeance",
-        "periode_debut",
-        "periode_fin",
-        "montant",
-        "date_import",
-    )
-    types = ("bigint", "text", "bigint", "date", "date", "date", "date", "numeric", "timestamptz")
+    types = {  # colonne → type du tableau passé à unnest
+        "regie_id": "bigint",
+        "numero": "text",
+        "famille_id": "bigint",
+        "date_facture": "date",
+        "date_echeance": "date",
+        "periode_debut": "date",
+        "periode_fin": "date",
+        "montant": "numeric",
+        "date_import": "timestamptz",
+    }
+    colonnes = tuple(types)
     maintenant = timezone.now()
     valeurs = [
         [f.regie.pk for f in factures],
@@ -84,7 +84,7 @@ def factures_inserer(factures) -> list[int]:
     table = connection.ops.quote_name(Facture._meta.db_table)
     requete = (
         f"INSERT INTO {table} ({', '.join(colonnes)}) "  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
-        f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) "
+        f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types.values())}) "
         "RETURNING id, regie_id, numero"
     )
     with connection.cursor() as curseur:

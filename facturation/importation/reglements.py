@@ -14,17 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from facturation import services
+from facturation.importation import lecture
 from facturation.importation.lecture import (
-    ERREUR_FACTURE_INCONNUE,
-    ERREUR_FAMILLE_INCONNUE,
-    ERREUR_MODE,
-    ERREUR_NUL,
-    ERREUR_NUMERO_PORTAIL,
-    ERREUR_NUMERO_REGIE,
-    ERREUR_REGLEMENT_DIFFERENT,
-    ERREUR_REGLEMENT_DOUBLE,
-    ERREUR_REGLEMENT_PLUS_HAUT,
-    ERREUR_VIDE,
     ImportParLots,
     Progression,
     Rapport,
@@ -54,9 +45,11 @@ def numero_reglement_verifier(numero: str, regie: Regie) -> str | None:
     """Pourquoi ce N° de règlement importé est refusé (ou None) : il commence par le code de la
     régie et n'est jamais de la série des règlements enregistrés par le portail."""
     if services.numero_du_portail(numero, regie=regie):
-        return ERREUR_NUMERO_PORTAIL.format(numero=numero, prefixe=services.PREFIXE_PORTAIL, code=regie.code)
+        return lecture.ERREUR_NUMERO_PORTAIL.format(
+            numero=numero, prefixe=services.PREFIXE_PORTAIL, code=regie.code
+        )
     if not numero.startswith(f"{regie.code}-"):
-        return ERREUR_NUMERO_REGIE.format(numero=numero, code=regie.code)
+        return lecture.ERREUR_NUMERO_REGIE.format(numero=numero, code=regie.code)
     return None
 
 
@@ -96,7 +89,7 @@ class ImportReglements(ImportParLots):
             self.erreur(
                 numero_ligne,
                 "numero_reglement",
-                ERREUR_REGLEMENT_DOUBLE.format(numero=lu.numero, ligne=self.vus[cle]),
+                lecture.ERREUR_REGLEMENT_DOUBLE.format(numero=lu.numero, ligne=self.vus[cle]),
             )
             return
         self.vus[cle] = numero_ligne
@@ -112,7 +105,7 @@ class ImportReglements(ImportParLots):
         )
         for colonne in ("numero_reglement", "numero_famille"):
             if not valeurs[colonne]:
-                self.erreur(numero_ligne, colonne, ERREUR_VIDE)
+                self.erreur(numero_ligne, colonne, lecture.ERREUR_VIDE)
         try:
             lu.regie = self.regies.trouver(valeurs["regie"])
             refus = lu.numero and numero_reglement_verifier(lu.numero, lu.regie)
@@ -126,11 +119,11 @@ class ImportReglements(ImportParLots):
             self.erreur(numero_ligne, "date", str(e))
         lu.mode = MODES.get(normaliser(valeurs["mode"]))
         if lu.mode is None:
-            self.erreur(numero_ligne, "mode", ERREUR_MODE.format(valeur=valeurs["mode"]))
+            self.erreur(numero_ligne, "mode", lecture.ERREUR_MODE.format(valeur=valeurs["mode"]))
         try:
             lu.montant = lire_montant(valeurs["montant"], decimales=2)
             if lu.montant == 0:
-                raise ValeurInvalide(ERREUR_NUL.format(valeur=valeurs["montant"]))
+                raise ValeurInvalide(lecture.ERREUR_NUL.format(valeur=valeurs["montant"]))
         except ValeurInvalide as e:
             self.erreur(numero_ligne, "montant", str(e))
         return lu if self.rapport.erreurs_nombre == avant else None
@@ -155,13 +148,17 @@ class ImportReglements(ImportParLots):
         """La famille (et la facture, si le fichier la nomme) existent : le règlement y est rattaché."""
         lu.famille_id = self.familles.ids.get(lu.numero_famille)
         if lu.famille_id is None:
-            self.erreur(lu.ligne, "numero_famille", ERREUR_FAMILLE_INCONNUE.format(valeur=lu.numero_famille))
+            self.erreur(
+                lu.ligne, "numero_famille", lecture.ERREUR_FAMILLE_INCONNUE.format(valeur=lu.numero_famille)
+            )
             return False
         if lu.numero_facture:
             lu.facture = factures.get((lu.regie.pk, lu.numero_facture))
             if lu.facture is None or lu.facture.famille_id != lu.famille_id:
                 self.erreur(
-                    lu.ligne, "numero_facture", ERREUR_FACTURE_INCONNUE.format(numero=lu.numero_facture)
+                    lu.ligne,
+                    "numero_facture",
+                    lecture.ERREUR_FACTURE_INCONNUE.format(numero=lu.numero_facture),
                 )
                 return False
         return True
@@ -172,7 +169,9 @@ class ImportReglements(ImportParLots):
         if existant is None:
             return True
         if existant.pk > self.plafond:
-            self.erreur(lu.ligne, "numero_reglement", ERREUR_REGLEMENT_PLUS_HAUT.format(numero=lu.numero))
+            self.erreur(
+                lu.ligne, "numero_reglement", lecture.ERREUR_REGLEMENT_PLUS_HAUT.format(numero=lu.numero)
+            )
         elif (existant.famille_id, existant.date, existant.mode, existant.montant) == (
             lu.famille_id,
             lu.date,
@@ -181,7 +180,9 @@ class ImportReglements(ImportParLots):
         ):
             self.rapport.reglements_ignores += 1
         else:
-            self.erreur(lu.ligne, "numero_reglement", ERREUR_REGLEMENT_DIFFERENT.format(numero=lu.numero))
+            self.erreur(
+                lu.ligne, "numero_reglement", lecture.ERREUR_REGLEMENT_DIFFERENT.format(numero=lu.numero)
+            )
         return False
 
     # Écrire (un règlement à la fois : le service l'impute aux factures).
