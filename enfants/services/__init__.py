@@ -1,7 +1,7 @@
 """Services des enfants : la fiche (`fiche`), le planning (`planning`) et l'anonymisation RGPD
 (`anonymisation`).
 
-Le paquet ré-exporte les deux modules : les appels `enfants.services.<nom>` ne changent pas.
+Le paquet ré-exporte ses modules : les appels `enfants.services.<nom>` ne changent pas.
 """
 
 from enfants import calendrier
