@@ -11,6 +11,11 @@ L'anonymisation efface identités, coordonnées, données bancaires, fiscales et
 personnes autorisées, messages, pièces jointes, certificats et demandes ; elle désactive les
 comptes. Les factures et règlements (pièces comptables, conservées dix ans) restent, rattachés
 au N° Famille désormais anonyme ; le journal d'audit garde les traces sans leurs valeurs.
+
+Chaque application anonymise ses propres tables par ses services (`<app>_famille_anonymiser`) et
+déclare ce qu'elle fait de chacun de ses modèles (`<APP>_ANONYMISATION`) ; ce module ne fait que
+les enchaîner, une transaction par famille. Les fichiers ne sont supprimés qu'après validation ;
+la simulation exécute le même code et annule chaque transaction.
 """
 
 import datetime
