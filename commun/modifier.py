@@ -75,19 +75,20 @@ def modele_modifier_audite(
     donnees: Mapping,
     auteur,
     famille,
-    objet: str,
+    objet: str | Callable[[models.Model], str],
     action: str,
     champs: Iterable[str] | None = None,
     masques: Mapping[str, Callable[[object], str]] | None = None,
     sensible: bool = False,
 ) -> Modification:
     """`modele_modifier`, puis la trace d'audit avec les textes avant/après (sans leurs valeurs
-    si `sensible`)."""
+    si `sensible`). `objet` peut être une fonction de l'instance modifiée : l'audit nomme alors
+    l'objet tel qu'il est après la modification (un enfant renommé, sous son nouveau nom)."""
     modification = modele_modifier(instance=instance, donnees=donnees, champs=champs, masques=masques)
     audit_enregistrer(
         auteur=auteur,
         famille=famille,
-        objet=objet,
+        objet=objet(modification.instance) if callable(objet) else objet,
         action=action,
         avant=modification.avant,
         apres=modification.apres,

@@ -40,3 +40,20 @@ def test_masque_les_valeurs_demandees():
         instance=famille, donnees={"iban": "FR7630006000011234567890189"}, masques={"iban": iban_masquer}
     )
     assert list(modification.apres.values()) == ["FR76 •••• 0189"]
+
+
+def test_l_audit_nomme_l_objet_apres_la_modification():
+    """Un enfant renommé est tracé sous son nouveau nom, un responsable aussi."""
+    from commun.models import Audit
+    from enfants import services as enfants_services
+    from familles import services as familles_services
+
+    enfant = EnfantFactory(nom="MARTIN", prenom="LÉA")
+    enfants_services.enfant_modifier(enfant=enfant, valeurs={"nom": "DURAND"})
+    assert Audit.objects.filter(famille=enfant.famille).latest("pk").objet == "Enfant LÉA DURAND"
+    famille = famille_avec_parent().famille
+    principal = famille.responsable_principal
+    familles_services.responsable_modifier(famille=famille, role=principal.role, valeurs={"nom": "NOUVEAU"})
+    principal.refresh_from_db()
+    objet = Audit.objects.filter(famille=famille).latest("pk").objet
+    assert "NOUVEAU" in objet and objet.endswith(principal.nom_complet)

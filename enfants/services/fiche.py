@@ -16,6 +16,12 @@ from enfants.models import (
     Vaccination,
 )
 
+
+def _audit_enfant(enfant: Enfant, auteur) -> dict:
+    """Qui écrit, et à quelle famille et quel objet l'audit rattache une écriture sur un enfant."""
+    return {"auteur": auteur, "famille": enfant.famille, "objet": f"Enfant {enfant}"}
+
+
 CHAMPS_ENFANT_MODIFIABLES = frozenset(
     {
         "nom",
@@ -39,7 +45,7 @@ def enfant_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif: str = 
         champs=CHAMPS_ENFANT_MODIFIABLES,
         auteur=auteur,
         famille=enfant.famille,
-        objet=f"Enfant {enfant}",
+        objet=lambda modifie: f"Enfant {modifie}",  # sous son nom après la modification
         action=motif or "Modification de l'enfant",
     )
     return enfant
@@ -53,9 +59,7 @@ def autorisations_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif:
     modele_modifier_audite(
         instance=autorisations,
         donnees=valeurs,
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
+        **_audit_enfant(enfant, auteur),
         action=motif or "Modification des autorisations",
     )
     return autorisations
@@ -72,9 +76,7 @@ def donnees_sanitaires_modifier(
     modele_modifier_audite(
         instance=donnees,
         donnees=valeurs,
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
+        **_audit_enfant(enfant, auteur),
         action=motif or "Modification des données sanitaires",
         sensible=True,
     )
@@ -90,9 +92,7 @@ def vaccination_ajouter(*, enfant: Enfant, vaccin: str, date, auteur=None, motif
     donnees, _ = DonneesSanitaires.objects.get_or_create(enfant=enfant)
     donnees.save(update_fields=["date_mise_a_jour"])
     audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
+        **_audit_enfant(enfant, auteur),
         action=motif or "Vaccination ajoutée",
         apres={"vaccination": "ajoutée"},
         sensible=True,
@@ -108,9 +108,7 @@ def personne_autorisee_ajouter(
     personne.full_clean()
     personne.save()
     audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
+        **_audit_enfant(enfant, auteur),
         action=motif or "Personne autorisée ajoutée",
         apres={"personne autorisée": str(personne)},
     )
@@ -123,9 +121,7 @@ def personne_autorisee_retirer(*, personne: PersonneAutorisee, auteur=None, moti
     texte = str(personne)
     personne.delete()
     audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
+        **_audit_enfant(enfant, auteur),
         action=motif or "Personne autorisée retirée",
         avant={"personne autorisée": texte},
     )
@@ -147,9 +143,7 @@ def enfant_creer(
     enfant.full_clean()
     enfant.save()
     audit_enregistrer(
-        auteur=auteur,
-        famille=famille,
-        objet=f"Enfant {enfant}",
+        **_audit_enfant(enfant, auteur),
         action=motif or "Enfant ajouté",
         apres={"enfant": str(enfant)},
     )
@@ -161,9 +155,7 @@ def enfant_contact_fait(*, enfant: Enfant, auteur=None) -> Enfant:
     """L'agent a contacté la famille : l'enfant n'est plus signalé « à contacter »."""
     Enfant.objects.filter(pk=enfant.pk).update(a_contacter=False)
     audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
+        **_audit_enfant(enfant, auteur),
         action="Famille contactée pour l'inscription",
     )
     enfant.a_contacter = False
