@@ -425,6 +425,8 @@ def montant_texte(valeur: Decimal) -> str:
     return f"{valeur:.2f}".replace(".", ",")
 
 
+# --- La forme commune des deux imports ----------------------------------------------------------
+
 Progression = Callable[[int, int, int], None] | None
 
 
