@@ -167,6 +167,9 @@ class Rapport:
             self.erreurs.append(Erreur(ligne, colonne, message))
 
 
+# --- Lecture du fichier ----------------------------------------------------------------------
+
+
 class EncodageInvalide(Exception):
     def __init__(self, erreurs: list[Erreur], nombre: int):
         super().__init__(f"{nombre} ligne(s) illisibles")
