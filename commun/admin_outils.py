@@ -55,3 +55,25 @@ class SuperutilisateurSeulMixin(MixinModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class CreationParServiceMixin:
+    """L'ajout passe par un service qui crée lui-même l'objet (et trace l'audit).
+
+    Django enregistre d'ordinaire l'objet construit par le formulaire (`save_form`, puis
+    `save_model`, `save_related`) et c'est lui qu'il journalise et vers lequel il redirige. Ici,
+    à l'ajout, `save_form` renvoie l'objet créé par le service (`objet_creer`) : rien n'est
+    recopié d'un objet à l'autre, et il ne reste rien à écrire. Réservé aux administrations sans
+    formulaires en ligne à l'ajout (ils sont validés après `save_form`)."""
+
+    def objet_creer(self, request, form):
+        raise NotImplementedError
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        return self.objet_creer(request, form)
+
+    def save_related(self, request, form, formsets, change):
+        if change:  # à l'ajout, le service a aussi écrit les liens
+            super().save_related(request, form, formsets, change)

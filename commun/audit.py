@@ -140,3 +140,12 @@ class AuditAdminMixin(MixinModelAdmin):
                 action="Suppression dans l'administration",
                 sensible=sensible,
             )
+
+
+# Ce que l'anonymisation RGPD fait des modèles de `commun` reliés à une famille.
+AUDIT_ANONYMISATION = {Audit: "conservé sans les valeurs : avant/après effacés"}
+
+
+def audit_famille_anonymiser(*, famille) -> dict:
+    """Le journal d'audit garde les traces de la famille, sans leurs valeurs."""
+    return {"traces_audit": Audit.objects.filter(famille=famille).update(avant={}, apres={})}

@@ -362,3 +362,14 @@ def _notifier_decision(*, demande_id: int) -> None:
     except OSError:
         # La décision est enregistrée ; un courriel perdu ne doit pas la défaire.
         logger.exception("Courriel de décision non envoyé (demande %s)", demande_id)
+
+
+# Ce que l'anonymisation RGPD fait des modèles de l'application reliés à une famille (un test
+# vérifie qu'aucun modèle relié n'est oublié).
+DEMANDES_ANONYMISATION = {Demande: "effacé (données, avant/après et motifs compris)"}
+
+
+@transaction.atomic
+def demandes_famille_anonymiser(*, famille) -> dict:
+    nombre, _ = Demande.objects.filter(famille=famille).delete()
+    return {"demandes": nombre}

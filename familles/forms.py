@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from familles import validators
 from familles.models import Famille, Responsable
+from familles.services import CHAMPS_RESPONSABLE
 
 MESSAGE_MANDAT_SEPA = "Pour passer au prélèvement automatique, cochez la case d'acceptation du mandat SEPA."
 MESSAGE_IBAN_REQUIS = "Le prélèvement automatique demande un IBAN."
@@ -42,26 +43,7 @@ class SituationAccordeeMixin:
 class ResponsableForm(SituationAccordeeMixin, forms.ModelForm):
     class Meta:
         model = Responsable
-        fields = (
-            "civilite",
-            "nom",
-            "prenom",
-            "qualite",
-            "situation",
-            "adresse",
-            "code_postal",
-            "ville",
-            "telephone_domicile",
-            "telephone_professionnel",
-            "telephone_mobile",
-            "email",
-            "profession",
-            "csp",
-            "employeur",
-            "adresse_employeur",
-            "autorisation_courriel",
-            "autorisation_sms",
-        )
+        fields = CHAMPS_RESPONSABLE
         labels = {
             "civilite": "Civilité",
             "nom": "Nom",

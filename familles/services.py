@@ -12,7 +12,10 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from familles.models import Famille, Utilisateur
+from commun.anonymisation import NOM_ANONYME
+from commun.modifier import modele_modifier_audite
+from familles.models import Famille, Responsable, Utilisateur
+from familles.validators import iban_masquer
 
 ALPHABET_TEMPORAIRE = string.ascii_letters + string.digits
 
@@ -148,76 +151,44 @@ CHAMPS_FAMILLE_MODIFIABLES = frozenset(
         "prelevement_automatique",
     }
 )
-CHAMPS_RESPONSABLE_MODIFIABLES = frozenset(
-    {
-        "civilite",
-        "nom",
-        "prenom",
-        "qualite",
-        "situation",
-        "adresse",
-        "code_postal",
-        "ville",
-        "telephone_domicile",
-        "telephone_professionnel",
-        "telephone_mobile",
-        "email",
-        "profession",
-        "csp",
-        "employeur",
-        "adresse_employeur",
-        "autorisation_courriel",
-        "autorisation_sms",
-    }
+# Les champs d'un responsable qu'une demande modifie, dans l'ordre du formulaire.
+CHAMPS_RESPONSABLE = (
+    "civilite",
+    "nom",
+    "prenom",
+    "qualite",
+    "situation",
+    "adresse",
+    "code_postal",
+    "ville",
+    "telephone_domicile",
+    "telephone_professionnel",
+    "telephone_mobile",
+    "email",
+    "profession",
+    "csp",
+    "employeur",
+    "adresse_employeur",
+    "autorisation_courriel",
+    "autorisation_sms",
 )
-
-
-def _texte_audit(instance, champ: str) -> str:
-    from familles.validators import iban_masquer
-
-    valeur = getattr(instance, champ)
-    if champ == "iban":
-        return iban_masquer(valeur)
-    affichage = getattr(instance, f"get_{champ}_display", None)
-    if affichage is not None:
-        return str(affichage())
-    if isinstance(valeur, bool):
-        return "Oui" if valeur else "Non"
-    return "" if valeur is None else str(valeur)
-
-
-def _appliquer(instance, valeurs: dict, autorises: frozenset) -> tuple[dict, dict]:
-    inconnus = set(valeurs) - autorises
-    if inconnus:
-        raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
-    avant, apres = {}, {}
-    for champ, valeur in valeurs.items():
-        libelle = str(instance._meta.get_field(champ).verbose_name)
-        avant[libelle] = _texte_audit(instance, champ)
-        setattr(instance, champ, valeur)
-        apres[libelle] = _texte_audit(instance, champ)
-    instance.full_clean()
-    instance.save()
-    return avant, apres
+CHAMPS_RESPONSABLE_MODIFIABLES = frozenset(CHAMPS_RESPONSABLE)
 
 
 @transaction.atomic
 def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=None, motif: str = ""):
     """Modifie (ou crée, pour un conjoint) un responsable de la famille ; trace l'audit."""
-    from commun.audit import audit_enregistrer
-    from familles.models import Responsable
-
     responsable = Responsable.objects.select_for_update().filter(
         famille=famille, role=role
     ).first() or Responsable(famille=famille, role=role)
-    avant, apres = _appliquer(responsable, valeurs, CHAMPS_RESPONSABLE_MODIFIABLES)
-    audit_enregistrer(
+    modele_modifier_audite(
+        instance=responsable,
+        donnees=valeurs,
+        champs=CHAMPS_RESPONSABLE_MODIFIABLES,
         auteur=auteur,
         famille=famille,
-        objet=f"{responsable.get_role_display()} {responsable.nom_complet}",
+        objet=lambda modifie: f"{modifie.get_role_display()} {modifie.nom_complet}",  # après modification
         action=motif or "Modification du responsable",
-        avant=avant,
-        apres=apres,
     )
     return responsable
 
@@ -225,16 +196,55 @@ def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=N
 @transaction.atomic
 def famille_modifier(*, famille: Famille, valeurs: dict, auteur=None, motif: str = "") -> Famille:
     """Modifie les informations CAF, fiscales ou bancaires de la famille ; trace l'audit."""
-    from commun.audit import audit_enregistrer
-
     famille = Famille.objects.select_for_update().get(pk=famille.pk)
-    avant, apres = _appliquer(famille, valeurs, CHAMPS_FAMILLE_MODIFIABLES)
-    audit_enregistrer(
+    modele_modifier_audite(
+        instance=famille,
+        donnees=valeurs,
+        champs=CHAMPS_FAMILLE_MODIFIABLES,
+        masques={"iban": iban_masquer},
         auteur=auteur,
         famille=famille,
         objet=f"Famille {famille.numero}",
         action=motif or "Modification de la fiche famille",
-        avant=avant,
-        apres=apres,
     )
     return famille
+
+
+# Ce que l'anonymisation RGPD fait de chaque modèle de l'application relié à une famille (un
+# test vérifie qu'aucun modèle relié n'est oublié).
+FAMILLES_ANONYMISATION = {
+    Famille: "anonymisé : allocataire, quotient, données fiscales et bancaires effacés ; N° conservé",
+    Responsable: "anonymisé : identité, coordonnées, profession et employeur effacés",
+    Utilisateur: "désactivé : identifiant, nom et courriel effacés, mot de passe inutilisable",
+}
+
+
+_COORDONNEES_EFFACEES = ("adresse", "code_postal", "ville", "email")
+_TELEPHONES_EFFACES = ("telephone_domicile", "telephone_professionnel", "telephone_mobile")
+_EMPLOI_EFFACE = ("profession", "csp", "employeur", "adresse_employeur")
+_BANQUE_EFFACEE = ("titulaire_compte", "banque", "iban", "bic")
+_FISCAL_EFFACE = ("quotient_familial", "revenu_fiscal_reference", "nombre_parts", "annee_fiscale")
+
+
+@transaction.atomic
+def familles_famille_anonymiser(*, famille: Famille) -> dict:
+    """Efface identités, coordonnées, données fiscales et bancaires ; désactive les comptes."""
+    Responsable.objects.filter(famille=famille).update(
+        nom=NOM_ANONYME,
+        autorisation_courriel=False,
+        autorisation_sms=False,
+        **dict.fromkeys(("prenom", *_COORDONNEES_EFFACEES, *_TELEPHONES_EFFACES, *_EMPLOI_EFFACE), ""),
+    )
+    Famille.objects.filter(pk=famille.pk).update(
+        prelevement_automatique=False,
+        **dict.fromkeys(("numero_allocataire", *_BANQUE_EFFACEE), ""),
+        **dict.fromkeys(_FISCAL_EFFACE, None),
+    )
+    comptes = Utilisateur.objects.filter(famille=famille)
+    for compte in comptes:
+        compte.set_unusable_password()
+        compte.username = f"anonyme-{compte.pk}"
+        compte.email = compte.first_name = compte.last_name = ""
+        compte.is_active = False
+        compte.save()
+    return {"comptes": len(comptes)}

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 
 from commun import fichiers
-from commun.admin_outils import AutocompleteTolerantMixin
+from commun.admin_outils import AutocompleteTolerantMixin, CreationParServiceMixin
 from enfants.models import Activite, Structure
 from messagerie import selectors, services
 from messagerie.forms import PiecesJointesMixin
@@ -66,7 +66,7 @@ class FilReponseForm(PiecesJointesMixin, forms.ModelForm):
 
 
 @admin.register(Fil)
-class FilAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
+class FilAdmin(CreationParServiceMixin, AutocompleteTolerantMixin, admin.ModelAdmin):
     list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin", "date_dernier_message")
     list_filter = ("structure",)
     search_fields = ("objet", "famille__numero", "famille__responsables__nom")
@@ -148,19 +148,20 @@ class FilAdmin(AutocompleteTolerantMixin, admin.ModelAdmin):
                 services.fil_marquer_lu(fil=fil, par_la_famille=False)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def save_model(self, request, obj, form, change):
+    def objet_creer(self, request, form):
         donnees = form.cleaned_data
-        if not change:
-            fil = services.fil_creer_par_structure(
-                famille=donnees["famille"],
-                structure=donnees.get("structure"),
-                agent=request.user,
-                objet=donnees["objet"],
-                texte=donnees["texte"],
-            )
-            obj.pk = fil.pk
-            obj.__dict__.update(fil.__dict__)
+        return services.fil_creer_par_structure(
+            famille=donnees["famille"],
+            structure=donnees.get("structure"),
+            agent=request.user,
+            objet=donnees["objet"],
+            texte=donnees["texte"],
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # `objet_creer` a tout écrit
             return
+        donnees = form.cleaned_data
         services.message_structure_repondre(
             fil=obj,
             agent=request.user,
@@ -216,7 +217,7 @@ class DiffusionForm(forms.ModelForm):
 
 
 @admin.register(Diffusion)
-class DiffusionAdmin(admin.ModelAdmin):
+class DiffusionAdmin(CreationParServiceMixin, admin.ModelAdmin):
     form = DiffusionForm
     list_display = (
         "objet",
@@ -255,9 +256,7 @@ class DiffusionAdmin(admin.ModelAdmin):
             ).select_related("structure")
         return form
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
+    def objet_creer(self, request, form):
         donnees = form.cleaned_data
         diffusion = services.diffusion_creer(
             agent=request.user,
@@ -266,9 +265,11 @@ class DiffusionAdmin(admin.ModelAdmin):
             objet=donnees["objet"],
             texte=donnees["texte"],
         )
-        obj.pk = diffusion.pk
-        obj.__dict__.update(diffusion.__dict__)
         messages.info(request, "La diffusion est envoyée en arrière-plan : un message par famille.")
+        return diffusion
+
+    def save_model(self, request, obj, form, change):
+        return  # ajout par `objet_creer` ; une diffusion envoyée ne se modifie pas
 
 
 @admin.register(Information)

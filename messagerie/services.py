@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from commun import fichiers as fichiers_mod
 from commun import journal
+from commun.anonymisation import fichiers_supprimer_apres_validation
 from commun.formats import nombre_fr
 from commun.limites import envoi_possible_a, heure_texte
 from enfants.models import Activite, Structure
@@ -303,3 +304,23 @@ def notification_envoyer(*, notification_id: int) -> bool:
     notification.derniere_erreur = ""
     notification.save(update_fields=["tentatives", "envoyee_le", "derniere_erreur"])
     return True
+
+
+# Ce que l'anonymisation RGPD fait de chaque modèle de l'application relié à une famille (un
+# test vérifie qu'aucun modèle relié n'est oublié).
+MESSAGERIE_ANONYMISATION = {
+    Fil: "effacé",
+    Message: "effacé avec son fil",
+    PieceJointe: "effacé avec son message ; fichier supprimé après validation",
+    Notification: "effacé",
+}
+
+
+@transaction.atomic
+def messagerie_famille_anonymiser(*, famille: Famille) -> dict:
+    """Efface les fils de la famille (messages et pièces jointes compris) et ses notifications."""
+    fils = Fil.objects.filter(famille=famille)
+    fichiers_supprimer_apres_validation(p.fichier for p in PieceJointe.objects.filter(message__fil__in=fils))
+    nombre_messages, _ = fils.delete()
+    Notification.objects.filter(famille=famille).delete()
+    return {"messages": nombre_messages}

@@ -10,7 +10,6 @@ au lieu des codes, objets liés nommés au lieu de leurs identifiants).
 """
 
 import datetime
-from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -20,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from commun.decouverte import modeles_relies
 from commun.formats import montant_fr, taille_fichier_fr
 from familles.models import Famille
 
@@ -54,28 +54,14 @@ def _est_secret(nom: str) -> bool:
 
 def sections() -> list[Section]:
     """Les modèles du portail reliés à une famille, avec le chemin qui les y relie."""
-    chemins: dict[type[models.Model], str] = {Famille: "pk"}
-    file = deque([(Famille, "")])
-    modeles = [m for m in apps.get_models() if m._meta.app_label in APPLICATIONS]
-    while file:
-        cible, chemin_cible = file.popleft()
-        if chemin_cible.count("__") + 1 > PROFONDEUR_MAX:
-            continue
-        for modele in modeles:
-            if modele in chemins:
-                continue
-            for champ in modele._meta.get_fields():
-                if (
-                    isinstance(champ, models.ForeignKey | models.OneToOneField)
-                    and champ.related_model is cible
-                ):
-                    chemin = champ.name if not chemin_cible else f"{champ.name}__{chemin_cible}"
-                    chemins[modele] = chemin
-                    # Pas de chemin à travers les comptes : un message d'agent appartient à la
-                    # famille par son fil, pas par le compte (sans famille) de son auteur.
-                    if modele._meta.label != "familles.Utilisateur":
-                        file.append((modele, chemin))
-                    break
+    # Pas de chemin à travers les comptes : un message d'agent appartient à la famille par son
+    # fil, pas par le compte (sans famille) de son auteur.
+    chemins = modeles_relies(
+        Famille,
+        applications=APPLICATIONS,
+        profondeur_max=PROFONDEUR_MAX,
+        sans_traverser=("familles.Utilisateur",),
+    )
     return [Section(m, c) for m, c in chemins.items()]
 
 
@@ -171,15 +157,23 @@ def _lisible(objet, champ, *, famille: Famille) -> str:
         texte = affichage()
         return str(texte) if texte not in (None, "") else "—"
     if champ.is_relation:
-        lie = getattr(objet, champ.name)
-        if lie is None:
-            return "—"
-        if lie._meta.label == "familles.Utilisateur":
-            return lie.get_username() if lie.famille_id == famille.pk else AGENT
-        return str(lie)
+        return _lie_lisible(getattr(objet, champ.name), famille=famille)
     valeur = getattr(objet, champ.attname)
     if valeur is None or valeur == "":
         return "—"
+    return _valeur_lisible(champ, valeur)
+
+
+def _lie_lisible(lie, *, famille: Famille) -> str:
+    """Un objet lié, par son nom ; un compte d'agent reste anonyme (« Un agent du CCAS »)."""
+    if lie is None:
+        return "—"
+    if lie._meta.label == "familles.Utilisateur":
+        return lie.get_username() if lie.famille_id == famille.pk else AGENT
+    return str(lie)
+
+
+def _valeur_lisible(champ, valeur) -> str:
     if isinstance(valeur, bool):
         return "Oui" if valeur else "Non"
     if isinstance(champ, models.FileField):
@@ -189,14 +183,7 @@ def _lisible(objet, champ, *, famille: Famille) -> str:
     if isinstance(valeur, datetime.date):
         return f"{valeur:%d/%m/%Y}"
     if isinstance(valeur, Decimal):
-        if champ.name in CHAMPS_MONTANTS:
-            return f"{montant_fr(valeur)}\u00a0€"
-        if champ.name in CHAMPS_NOMBRES:
-            return _nombre_fr(valeur)
-        raise ChampDecimalInconnu(
-            f"{champ.model._meta.label}.{champ.name} : montant ou nombre ? Déclarez-le dans "
-            "portail.export.CHAMPS_MONTANTS ou CHAMPS_NOMBRES."
-        )
+        return _decimal_lisible(champ, valeur)
     if champ.name in CHAMPS_TAILLES:
         return taille_fichier_fr(valeur)
     if isinstance(valeur, dict):
@@ -204,6 +191,17 @@ def _lisible(objet, champ, *, famille: Famille) -> str:
     if isinstance(valeur, list):
         return ", ".join(str(v) for v in valeur) or "—"
     return str(valeur)
+
+
+def _decimal_lisible(champ, valeur: Decimal) -> str:
+    if champ.name in CHAMPS_MONTANTS:
+        return f"{montant_fr(valeur)}\u00a0€"
+    if champ.name in CHAMPS_NOMBRES:
+        return _nombre_fr(valeur)
+    raise ChampDecimalInconnu(
+        f"{champ.model._meta.label}.{champ.name} : montant ou nombre ? Déclarez-le dans "
+        "portail.export.CHAMPS_MONTANTS ou CHAMPS_NOMBRES."
+    )
 
 
 def donnees_famille_lisibles(*, famille: Famille) -> list[dict]:

@@ -11,9 +11,15 @@ L'anonymisation efface identités, coordonnées, données bancaires, fiscales et
 personnes autorisées, messages, pièces jointes, certificats et demandes ; elle désactive les
 comptes. Les factures et règlements (pièces comptables, conservées dix ans) restent, rattachés
 au N° Famille désormais anonyme ; le journal d'audit garde les traces sans leurs valeurs.
+
+Chaque application anonymise ses propres tables par ses services (`<app>_famille_anonymiser`) et
+déclare ce qu'elle fait de chacun de ses modèles (`<APP>_ANONYMISATION`) ; ce module ne fait que
+les enchaîner, une transaction par famille. Les fichiers ne sont supprimés qu'après validation ;
+la simulation exécute le même code et annule chaque transaction.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,23 +27,51 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from commun.models import Audit
-from demandes.models import Demande
-from enfants.models import (
-    Absence,
-    Autorisations,
-    DonneesSanitaires,
-    Enfant,
-    Inscription,
-    PersonneAutorisee,
-    Reservation,
-    Vaccination,
-)
+from commun.anonymisation import NOM_ANONYME
+from commun.audit import AUDIT_ANONYMISATION, audit_famille_anonymiser
+from commun.decouverte import modeles_relies
+from demandes.services import DEMANDES_ANONYMISATION, demandes_famille_anonymiser
+from enfants.models import Inscription
+from enfants.services import ENFANTS_ANONYMISATION, enfants_famille_anonymiser
 from facturation.models import Facture, Reglement
-from familles.models import Famille, Responsable, Utilisateur
-from messagerie.models import Fil, Notification
+from facturation.services import FACTURATION_ANONYMISATION, facturation_famille_anonymiser
+from familles.models import Famille, Utilisateur
+from familles.services import FAMILLES_ANONYMISATION, familles_famille_anonymiser
+from messagerie.services import MESSAGERIE_ANONYMISATION, messagerie_famille_anonymiser
+from portail.export import APPLICATIONS, PROFONDEUR_MAX
 
-NOM_ANONYME = "ANONYME"
+# Chaque application anonymise ses tables (ses services, sa liste de champs) ; l'ordre va des
+# données les plus dépendantes vers la famille elle-même.
+ANONYMISATIONS = (
+    enfants_famille_anonymiser,
+    messagerie_famille_anonymiser,
+    demandes_famille_anonymiser,
+    facturation_famille_anonymiser,
+    audit_famille_anonymiser,
+    familles_famille_anonymiser,
+)
+# Ce que chaque anonymisation fait de chaque modèle relié à une famille.
+COUVERTURE = {
+    **ENFANTS_ANONYMISATION,
+    **MESSAGERIE_ANONYMISATION,
+    **DEMANDES_ANONYMISATION,
+    **FACTURATION_ANONYMISATION,
+    **AUDIT_ANONYMISATION,
+    **FAMILLES_ANONYMISATION,
+}
+
+
+def modeles_de_famille() -> set:
+    """Les modèles reliés à une famille (découverte partagée avec l'export), journal d'audit
+    compris : chacun doit figurer dans COUVERTURE."""
+    return set(
+        modeles_relies(
+            Famille,
+            applications=(*APPLICATIONS, "commun"),
+            profondeur_max=PROFONDEUR_MAX,
+            sans_traverser=("familles.Utilisateur",),
+        )
+    )
 
 
 @dataclass
@@ -79,85 +113,15 @@ def familles_inactives(*, limite: datetime.date):
     )
 
 
-def _supprimer_fichiers(objets, champ: str) -> None:
-    for objet in objets:
-        fichier = getattr(objet, champ)
-        if fichier:
-            fichier.delete(save=False)
-
-
 @transaction.atomic
 def famille_anonymiser(*, famille: Famille) -> dict:
-    """Anonymise une famille (tout ou rien) ; renvoie ce qui a été effacé."""
+    """Anonymise une famille (tout ou rien) ; renvoie ce qui a été effacé. Les fichiers ne sont
+    supprimés qu'une fois la transaction validée."""
     famille = Famille.objects.select_for_update().get(pk=famille.pk)
-    enfants = Enfant.objects.filter(famille=famille)
-    PersonneAutorisee.objects.filter(enfant__in=enfants).delete()
-    Vaccination.objects.filter(enfant__in=enfants).delete()
-    DonneesSanitaires.objects.filter(enfant__in=enfants).delete()
-    Autorisations.objects.filter(enfant__in=enfants).delete()
-    absences = Absence.objects.filter(inscription__enfant__in=enfants)
-    _supprimer_fichiers(absences.exclude(certificat=""), "certificat")
-    absences.update(certificat="", motif="(effacé)", motif_refus="")
-    Reservation.objects.filter(inscription__enfant__in=enfants).update(motif_refus="")
-    nombre_enfants = enfants.update(
-        nom=NOM_ANONYME,
-        prenom="ENFANT",
-        ecole="",
-        classe="",
-        lunettes_precisions="",
-        souhaits_inscription="",
-        date_naissance=datetime.date(2000, 1, 1),
-    )
-    fils = Fil.objects.filter(famille=famille)
-    from messagerie.models import PieceJointe
-
-    _supprimer_fichiers(PieceJointe.objects.filter(message__fil__in=fils), "fichier")
-    nombre_messages, _ = fils.delete()
-    Notification.objects.filter(famille=famille).delete()
-    nombre_demandes, _ = Demande.objects.filter(famille=famille).delete()
-    Audit.objects.filter(famille=famille).update(avant={}, apres={})
-    Responsable.objects.filter(famille=famille).update(
-        nom=NOM_ANONYME,
-        prenom="",
-        adresse="",
-        code_postal="",
-        ville="",
-        telephone_domicile="",
-        telephone_professionnel="",
-        telephone_mobile="",
-        email="",
-        profession="",
-        csp="",
-        employeur="",
-        adresse_employeur="",
-        autorisation_courriel=False,
-        autorisation_sms=False,
-    )
-    Famille.objects.filter(pk=famille.pk).update(
-        numero_allocataire="",
-        quotient_familial=None,
-        revenu_fiscal_reference=None,
-        nombre_parts=None,
-        annee_fiscale=None,
-        titulaire_compte="",
-        banque="",
-        iban="",
-        bic="",
-        prelevement_automatique=False,
-    )
-    comptes = Utilisateur.objects.filter(famille=famille)
-    for compte in comptes:
-        compte.set_unusable_password()
-        compte.username = f"anonyme-{compte.pk}"
-        compte.email = compte.first_name = compte.last_name = ""
-        compte.is_active = False
-        compte.save()
-    return {
-        "enfants": nombre_enfants,
-        "messages": nombre_messages,
-        "demandes": nombre_demandes,
-        "comptes": len(comptes),
-    }
+    compte = Counter()
+    for anonymiser in ANONYMISATIONS:
+        compte.update(anonymiser(famille=famille))
+    return dict(compte)
 
 
 DUREE_TRACES_CONNEXION = datetime.timedelta(days=365)
@@ -175,17 +139,22 @@ def traces_de_connexion_purger() -> int:
 
 
 def familles_purger(*, limite: datetime.date, simulation: bool) -> Rapport:
-    """Anonymise chaque famille inactive, une transaction par famille ; `simulation` n'écrit rien.
-    Efface aussi les traces de connexion de plus d'un an."""
+    """Anonymise chaque famille inactive, une transaction par famille ; efface aussi les traces
+    de connexion de plus d'un an. `simulation` exécute le même code et annule chaque
+    transaction : rien n'est écrit, aucun fichier supprimé."""
     familles = list(familles_inactives(limite=limite))
     rapport = Rapport(familles=[f.numero for f in familles])
-    if simulation:
-        return rapport
-    rapport.traces = traces_de_connexion_purger()
+    with transaction.atomic():
+        rapport.traces = traces_de_connexion_purger()
+        if simulation:
+            transaction.set_rollback(True)
     for famille in familles:
-        compte = famille_anonymiser(famille=famille)
-        rapport.enfants += compte["enfants"]
-        rapport.messages += compte["messages"]
-        rapport.demandes += compte["demandes"]
-        rapport.comptes += compte["comptes"]
+        with transaction.atomic():
+            compte = famille_anonymiser(famille=famille)
+            if simulation:
+                transaction.set_rollback(True)
+        rapport.enfants += compte.get("enfants", 0)
+        rapport.messages += compte.get("messages", 0)
+        rapport.demandes += compte.get("demandes", 0)
+        rapport.comptes += compte.get("comptes", 0)
     return rapport

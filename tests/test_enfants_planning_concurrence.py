@@ -42,7 +42,8 @@ def _fenetre_de_course_elargie(monkeypatch):
         time.sleep(0.2)
         return resultat
 
-    monkeypatch.setattr(services, "places_occupees", lent)
+    # Le service appelle `places_occupees` dans son propre module (paquet `enfants.services`).
+    monkeypatch.setattr(services.planning, "places_occupees", lent)
 
 
 def _en_parallele(fonctions):

@@ -503,7 +503,7 @@ def test_un_champ_entre_guillemets_sur_plusieurs_lignes_reste_permis(tmp_path, f
 def test_lignes_non_consecutives_reconnues_d_un_lot_a_l_autre(tmp_path, famille, regie, monkeypatch):
     """Les factures vues ne sont plus gardées en mémoire : une facture reprise plus bas, dans un
     autre lot, est reconnue en base (écrite par ce même import) et refusée."""
-    monkeypatch.setattr(importation, "TAILLE_LOT", 2)
+    monkeypatch.setattr(importation.lecture, "TAILLE_LOT", 2)
     lignes = [ligne(numero=f"AL-{n}") for n in range(1, 8)] + [ligne(numero="AL-2", libelle="Garderie soir")]
     erreurs = refuse(fichier(tmp_path, "\n".join([ENTETE, *lignes])))
     assert "Ligne 9, colonne « numero_facture » : les lignes de la facture AL-2 doivent se suivre" in (
@@ -512,7 +512,7 @@ def test_lignes_non_consecutives_reconnues_d_un_lot_a_l_autre(tmp_path, famille,
 
 
 def test_reglement_repete_d_un_lot_a_l_autre(tmp_path, famille, regie, monkeypatch):
-    monkeypatch.setattr(importation, "TAILLE_LOT", 2)
+    monkeypatch.setattr(importation.lecture, "TAILLE_LOT", 2)
     lignes = [f"AL-{n};1001001818331;AL;10/04/2015;Chèque;5,00;" for n in (1, 2, 3, 4, 5, 1)]
     with pytest.raises(CommandError):
         importer_reglements(fichier(tmp_path, "\n".join([ENTETE_REGLEMENTS, *lignes]), nom="r.csv"))
@@ -524,7 +524,7 @@ def test_reglement_repete_d_un_lot_a_l_autre(tmp_path, famille, regie, monkeypat
 
 
 def test_erreurs_au_dela_du_maximum_comptees(tmp_path, famille, regie, monkeypatch):
-    monkeypatch.setattr(importation, "ERREURS_MAX", 3)
+    monkeypatch.setattr(importation.lecture, "ERREURS_MAX", 3)
     lignes = [ligne(numero=f"AL-{n}", montant="x") for n in range(1, 6)]
     with pytest.raises(CommandError, match="Import refusé : 5 erreurs dans"):
         importer(fichier(tmp_path, "\n".join([ENTETE, *lignes])))

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from facturation.lecture_valeurs import ValeurInvalide, lire_date, lire_montant
+from facturation.importation.lecture import ValeurInvalide, lire_date, lire_montant
 
 ESPACES = [" ", "\u00a0", "\u202f"]
 EUROS = ["", "€", " €", "\u00a0€"]

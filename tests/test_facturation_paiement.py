@@ -612,3 +612,35 @@ def test_deux_clics_simultanes_une_seule_session(settings, monkeypatch):
     assert len(set(resultats)) == 1 and len(resultats) == 2
     assert len(faux.creations()) == 1
     assert PaiementEnLigne.objects.count() == 1
+
+
+def test_anomalies_detectees_sans_lire_la_base():
+    """La détection des anomalies d'une session payée est pure : aucune requête."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from facturation.models import PaiementEnLigne
+    from facturation.paiement import anomalies_detecter
+
+    paiement = PaiementEnLigne(facture_id=7, montant=Decimal("12.50"))
+    session = {"metadata": {"facture_id": "7"}, "client_reference_id": "7", "currency": "eur"}
+    with CaptureQueriesContext(connection) as requetes:
+        assert (
+            anomalies_detecter(session=session, montant=Decimal("12.50"), paiement=paiement, facture=None)
+            == []
+        )
+        assert anomalies_detecter(
+            session={**session, "currency": "usd", "client_reference_id": "8"},
+            montant=Decimal("10.00"),
+            paiement=paiement,
+            facture=None,
+        ) == [
+            "la référence de facture ne correspond pas",
+            "montant payé 10,00 € au lieu de 12,50 €",
+            "devise usd au lieu de eur",
+        ]
+        assert anomalies_detecter(session=session, montant=Decimal("1"), paiement=None, facture=None) == [
+            "session de paiement inconnue du portail",
+            "facture inconnue",
+        ]
+    assert len(requetes) == 0

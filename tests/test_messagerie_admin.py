@@ -299,3 +299,16 @@ def test_ecrire_a_une_famille_est_un_bouton_envoyer(client_agent, alsh, parent):
         follow=True,
     )
     assert [str(m) for m in envoi.context["messages"]] == ["Votre message a été envoyé à la famille."]
+
+
+def test_l_ajout_par_service_journalise_l_objet_cree(client_agent, agent, alsh, parent):
+    """L'administration journalise l'objet que le service a créé (et non une copie)."""
+    from django.contrib.admin.models import ADDITION, LogEntry
+
+    client_agent.post(
+        reverse("admin:messagerie_fil_add"),
+        {"famille": parent.famille.pk, "structure": alsh.pk, "objet": "Sortie piscine", "texte": "Maillot."},
+    )
+    fil = Fil.objects.get(famille=parent.famille)
+    entree = LogEntry.objects.get(action_flag=ADDITION, user=agent)
+    assert entree.object_id == str(fil.pk) and entree.object_repr == str(fil)

@@ -144,3 +144,68 @@ def test_les_traces_de_connexion_de_plus_d_un_an_sont_effacees():
     )
     assert purge.traces_de_connexion_purger() == 1
     assert list(AccessAttempt.objects.all()) == [recente]
+
+
+def test_chaque_modele_relie_a_une_famille_est_couvert_par_une_anonymisation():
+    """Un nouveau modèle relié à une famille (découvert comme par l'export) doit dire ce que
+    l'anonymisation en fait, dans les services de son application."""
+    relies = {m._meta.label for m in purge.modeles_de_famille()}
+    couverts = {m._meta.label for m in purge.COUVERTURE}
+    assert "commun.Audit" in relies and "messagerie.PieceJointe" in relies
+    assert relies - couverts == set(), "modèles reliés à une famille sans anonymisation déclarée"
+    assert couverts - relies == set()
+
+
+def _piece_jointe(famille):
+    from tests.factories import FilFactory, MessageFactory, PieceJointeFactory
+
+    piece = PieceJointeFactory(message=MessageFactory(fil=FilFactory(famille=famille)))
+    return piece.fichier.storage, piece.fichier.name
+
+
+def test_les_fichiers_ne_sont_supprimes_qu_apres_validation(
+    famille_inactive, django_capture_on_commit_callbacks
+):
+    stockage, nom = _piece_jointe(famille_inactive.famille)
+    with django_capture_on_commit_callbacks() as rappels:
+        purge.famille_anonymiser(famille=famille_inactive.famille)
+        assert stockage.exists(nom), "fichier supprimé avant la validation de la transaction"
+    assert len(rappels) == 1
+    for rappel in rappels:
+        rappel()
+    assert not stockage.exists(nom)
+
+
+def test_une_anonymisation_annulee_garde_les_fichiers(famille_inactive, monkeypatch):
+    from django.db import transaction
+
+    from messagerie import models as messagerie_models
+
+    stockage, nom = _piece_jointe(famille_inactive.famille)
+
+    def panne(*args, **kwargs):
+        raise RuntimeError("panne injectée")
+
+    monkeypatch.setattr(messagerie_models.Notification.objects, "filter", panne)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        purge.famille_anonymiser(famille=famille_inactive.famille)
+    assert stockage.exists(nom)
+    assert messagerie_models.PieceJointe.objects.filter(fichier=nom).exists()
+
+
+def test_la_simulation_execute_le_meme_code_et_annule(famille_inactive, django_capture_on_commit_callbacks):
+    stockage, nom = _piece_jointe(famille_inactive.famille)
+    limite = purge.date_limite(aujourdhui=AUJOURDHUI)
+    with django_capture_on_commit_callbacks(execute=True):
+        rapport = purge.familles_purger(limite=limite, simulation=True)
+    # Le rapport compte ce qui serait effacé : le même code a tourné…
+    assert rapport.familles == [famille_inactive.famille.numero]
+    assert (rapport.enfants, rapport.comptes) == (1, 1) and rapport.messages >= 3
+    # … puis tout a été annulé.
+    assert Responsable.objects.get(famille=famille_inactive.famille).nom != purge.NOM_ANONYME
+    assert famille_inactive.famille.enfants.get().prenom == "ZOÉ"
+    assert stockage.exists(nom)
+    with django_capture_on_commit_callbacks(execute=True):
+        purge.familles_purger(limite=limite, simulation=False)
+    assert famille_inactive.famille.enfants.get().prenom == "ENFANT"
+    assert not stockage.exists(nom)

@@ -1,9 +1,4 @@
-"""Écritures sur les enfants et leur fiche (appelées quand un agent accepte une demande).
-
-Les données sanitaires sont tracées sans leurs valeurs (RGPD art. 9) : l'audit dit qu'elles
-ont changé et qui les a changées.
-
-Planning : réservations, absences, présences, flux iCalendar.
+"""Planning : réservations, absences, présences, flux iCalendar.
 
 Chaque service est atomique. La capacité d'une activité est protégée en verrouillant la ligne
 de l'activité (`select_for_update`, effectif sur PostgreSQL) : deux demandes ou deux décisions
@@ -20,207 +15,18 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from commun.audit import audit_enregistrer
 from enfants import calendrier
 from enfants.models import (
     Absence,
     Activite,
-    Autorisations,
-    DonneesSanitaires,
     Enfant,
     Fermeture,
     FluxCalendrier,
     Inscription,
-    PersonneAutorisee,
     Presence,
     Reservation,
-    Vaccination,
 )
 from enfants.planning import activite_ouverte
-
-CHAMPS_ENFANT_MODIFIABLES = frozenset(
-    {
-        "nom",
-        "prenom",
-        "date_naissance",
-        "ecole",
-        "classe",
-        "port_lunettes",
-        "lunettes_precisions",
-    }
-)
-
-
-def _texte(instance, champ):
-    valeur = getattr(instance, champ)
-    affichage = getattr(instance, f"get_{champ}_display", None)
-    if affichage is not None:
-        return str(affichage())
-    if isinstance(valeur, bool):
-        return "Oui" if valeur else "Non"
-    if hasattr(valeur, "strftime"):
-        return valeur.strftime("%d/%m/%Y")
-    return "" if valeur is None else str(valeur)
-
-
-def _appliquer(instance, valeurs: dict, autorises=None) -> tuple[dict, dict]:
-    if autorises is not None and set(valeurs) - autorises:
-        raise ValueError(f"Champs non modifiables : {sorted(set(valeurs) - autorises)}")
-    avant, apres = {}, {}
-    for champ, valeur in valeurs.items():
-        libelle = str(instance._meta.get_field(champ).verbose_name)
-        avant[libelle] = _texte(instance, champ)
-        setattr(instance, champ, valeur)
-        apres[libelle] = _texte(instance, champ)
-    instance.full_clean()
-    instance.save()
-    return avant, apres
-
-
-@transaction.atomic
-def enfant_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif: str = "") -> Enfant:
-    """Modifie l'identité, la scolarité ou le port de lunettes d'un enfant ; trace l'audit."""
-    enfant = Enfant.objects.select_for_update().get(pk=enfant.pk)
-    avant, apres = _appliquer(enfant, valeurs, CHAMPS_ENFANT_MODIFIABLES)
-    audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
-        action=motif or "Modification de l'enfant",
-        avant=avant,
-        apres=apres,
-    )
-    return enfant
-
-
-@transaction.atomic
-def autorisations_modifier(*, enfant: Enfant, valeurs: dict, auteur=None, motif: str = "") -> Autorisations:
-    autorisations = Autorisations.objects.select_for_update().filter(enfant=enfant).first() or Autorisations(
-        enfant=enfant
-    )
-    avant, apres = _appliquer(autorisations, valeurs)
-    audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
-        action=motif or "Modification des autorisations",
-        avant=avant,
-        apres=apres,
-    )
-    return autorisations
-
-
-@transaction.atomic
-def donnees_sanitaires_modifier(
-    *, enfant: Enfant, valeurs: dict, auteur=None, motif: str = ""
-) -> DonneesSanitaires:
-    """Modifie les données de santé ; l'audit ne garde que les noms des champs changés."""
-    donnees = DonneesSanitaires.objects.select_for_update().filter(
-        enfant=enfant
-    ).first() or DonneesSanitaires(enfant=enfant)
-    avant, apres = _appliquer(donnees, valeurs)
-    audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
-        action=motif or "Modification des données sanitaires",
-        avant=avant,
-        apres=apres,
-        sensible=True,
-    )
-    return donnees
-
-
-@transaction.atomic
-def vaccination_ajouter(*, enfant: Enfant, vaccin: str, date, auteur=None, motif: str = "") -> Vaccination:
-    vaccination = Vaccination(enfant=enfant, vaccin=vaccin, date=date)
-    vaccination.full_clean()
-    vaccination.save()
-    # Toucher la fiche sanitaire : sa date dit quand la santé de l'enfant a été revue.
-    donnees, _ = DonneesSanitaires.objects.get_or_create(enfant=enfant)
-    donnees.save(update_fields=["date_mise_a_jour"])
-    audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
-        action=motif or "Vaccination ajoutée",
-        apres={"vaccination": "ajoutée"},
-        sensible=True,
-    )
-    return vaccination
-
-
-@transaction.atomic
-def personne_autorisee_ajouter(
-    *, enfant: Enfant, valeurs: dict, auteur=None, motif: str = ""
-) -> PersonneAutorisee:
-    personne = PersonneAutorisee(enfant=enfant, **valeurs)
-    personne.full_clean()
-    personne.save()
-    audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
-        action=motif or "Personne autorisée ajoutée",
-        apres={"personne autorisée": str(personne)},
-    )
-    return personne
-
-
-@transaction.atomic
-def personne_autorisee_retirer(*, personne: PersonneAutorisee, auteur=None, motif: str = "") -> None:
-    enfant = personne.enfant
-    texte = str(personne)
-    personne.delete()
-    audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
-        action=motif or "Personne autorisée retirée",
-        avant={"personne autorisée": texte},
-    )
-
-
-@transaction.atomic
-def enfant_creer(
-    *, famille, nom: str, prenom: str, date_naissance, souhaits: str = "", auteur=None, motif: str = ""
-) -> Enfant:
-    """Crée l'enfant d'une famille, marqué « à contacter » pour les fiches d'inscription."""
-    enfant = Enfant(
-        famille=famille,
-        nom=nom.upper(),
-        prenom=prenom.upper(),
-        date_naissance=date_naissance,
-        a_contacter=True,
-        souhaits_inscription=souhaits,
-    )
-    enfant.full_clean()
-    enfant.save()
-    audit_enregistrer(
-        auteur=auteur,
-        famille=famille,
-        objet=f"Enfant {enfant}",
-        action=motif or "Enfant ajouté",
-        apres={"enfant": str(enfant)},
-    )
-    return enfant
-
-
-@transaction.atomic
-def enfant_contact_fait(*, enfant: Enfant, auteur=None) -> Enfant:
-    """L'agent a contacté la famille : l'enfant n'est plus signalé « à contacter »."""
-    Enfant.objects.filter(pk=enfant.pk).update(a_contacter=False)
-    audit_enregistrer(
-        auteur=auteur,
-        famille=enfant.famille,
-        objet=f"Enfant {enfant}",
-        action="Famille contactée pour l'inscription",
-    )
-    enfant.a_contacter = False
-    return enfant
-
-
-# --- Planning ---
 
 # Chaque réservation ou absence demandée par une famille est annoncée ici (argument `objet`),
 # décidée d'office ou non : l'application `demandes` s'y abonne pour la porter dans la Liste des
@@ -497,6 +303,20 @@ def reservations_periode_demander(
     )
 
 
+def _decision_enregistrer(objet, *, etat: str, agent, motif_refus: str | None = None):
+    """Enregistre la décision d'un agent sur une réservation ou une absence (et le motif d'un
+    refus, montré à la famille)."""
+    objet.etat = etat
+    objet.decidee_le = timezone.now()
+    objet.decidee_par = agent
+    champs = ["etat", "decidee_le", "decidee_par"]
+    if motif_refus is not None:
+        objet.motif_refus = motif_refus
+        champs.insert(1, "motif_refus")
+    objet.save(update_fields=champs)
+    return objet
+
+
 def _reservation_a_decider(reservation: Reservation) -> tuple[Reservation, Activite]:
     activite = _activite_verrouillee(reservation.inscription.activite_id)
     reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
@@ -512,11 +332,7 @@ def reservation_accepter(*, reservation: Reservation, agent, motif=None) -> Rese
     occupees = places_occupees(activite=activite, jour=reservation.date, avec_demandes=False)
     if occupees >= activite.capacite:
         raise _refuser(COMPLET, "complet", jour=_texte_jour(reservation.date), capacite=activite.capacite)
-    reservation.etat = Reservation.Etat.ACCEPTEE
-    reservation.decidee_le = timezone.now()
-    reservation.decidee_par = agent
-    reservation.save(update_fields=["etat", "decidee_le", "decidee_par"])
-    return reservation
+    return _decision_enregistrer(reservation, etat=Reservation.Etat.ACCEPTEE, agent=agent)
 
 
 @transaction.atomic
@@ -524,12 +340,7 @@ def reservation_refuser(*, reservation: Reservation, agent, motif=None) -> Reser
     """Un agent refuse une demande de réservation (le motif est montré à la famille)."""
     motif = _motif_refus(Reservation, motif)
     reservation, _activite = _reservation_a_decider(reservation)
-    reservation.etat = Reservation.Etat.REFUSEE
-    reservation.motif_refus = motif
-    reservation.decidee_le = timezone.now()
-    reservation.decidee_par = agent
-    reservation.save(update_fields=["etat", "motif_refus", "decidee_le", "decidee_par"])
-    return reservation
+    return _decision_enregistrer(reservation, etat=Reservation.Etat.REFUSEE, agent=agent, motif_refus=motif)
 
 
 @transaction.atomic
@@ -660,11 +471,7 @@ def _absence_a_decider(absence: Absence) -> Absence:
 def absence_accepter(*, absence: Absence, agent, motif=None) -> Absence:
     """Un agent excuse une absence (dans le délai, ou hors délai sur certificat)."""
     absence = _absence_a_decider(absence)
-    absence.etat = Absence.Etat.EXCUSEE
-    absence.decidee_le = timezone.now()
-    absence.decidee_par = agent
-    absence.save(update_fields=["etat", "decidee_le", "decidee_par"])
-    return absence
+    return _decision_enregistrer(absence, etat=Absence.Etat.EXCUSEE, agent=agent)
 
 
 @transaction.atomic
@@ -672,12 +479,8 @@ def absence_refuser(*, absence: Absence, agent, motif=None) -> Absence:
     """Un agent refuse une absence : hors délai, elle reste facturée ; sinon le jour reste réservé."""
     motif = _motif_refus(Absence, motif)
     absence = _absence_a_decider(absence)
-    absence.etat = Absence.Etat.FACTUREE if absence.hors_delai else Absence.Etat.REFUSEE
-    absence.motif_refus = motif
-    absence.decidee_le = timezone.now()
-    absence.decidee_par = agent
-    absence.save(update_fields=["etat", "motif_refus", "decidee_le", "decidee_par"])
-    return absence
+    etat = Absence.Etat.FACTUREE if absence.hors_delai else Absence.Etat.REFUSEE
+    return _decision_enregistrer(absence, etat=etat, agent=agent, motif_refus=motif)
 
 
 ABSENCES_DECLAREES = (Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE)
