@@ -133,43 +133,33 @@ def mot_de_passe_changer(*, utilisateur: Utilisateur, nouveau: str) -> Utilisate
 
 # Modifications de la fiche famille (appelées quand un agent accepte une demande).
 
-CHAMPS_FAMILLE_MODIFIABLES = frozenset(
-    {
-        "regime",
-        "numero_allocataire",
-        "quotient_familial",
-        "revenu_fiscal_reference",
-        "nombre_parts",
-        "annee_fiscale",
-        "titulaire_compte",
-        "banque",
-        "iban",
-        "bic",
-        "prelevement_automatique",
-    }
+# Les champs que les demandes modifient, dans l'ordre de leurs formulaires (familles.forms) :
+# un formulaire montre exactement ce que le service accepte d'écrire.
+CHAMPS_FISCALES = ("revenu_fiscal_reference", "nombre_parts", "annee_fiscale")
+CHAMPS_CAF = ("regime", "numero_allocataire", "quotient_familial")
+CHAMPS_BANCAIRES = ("titulaire_compte", "iban", "bic", "banque", "prelevement_automatique")
+CHAMPS_RESPONSABLE = (
+    "civilite",
+    "nom",
+    "prenom",
+    "qualite",
+    "situation",
+    "adresse",
+    "code_postal",
+    "ville",
+    "telephone_domicile",
+    "telephone_professionnel",
+    "telephone_mobile",
+    "email",
+    "profession",
+    "csp",
+    "employeur",
+    "adresse_employeur",
+    "autorisation_courriel",
+    "autorisation_sms",
 )
-CHAMPS_RESPONSABLE_MODIFIABLES = frozenset(
-    {
-        "civilite",
-        "nom",
-        "prenom",
-        "qualite",
-        "situation",
-        "adresse",
-        "code_postal",
-        "ville",
-        "telephone_domicile",
-        "telephone_professionnel",
-        "telephone_mobile",
-        "email",
-        "profession",
-        "csp",
-        "employeur",
-        "adresse_employeur",
-        "autorisation_courriel",
-        "autorisation_sms",
-    }
-)
+CHAMPS_FAMILLE_MODIFIABLES = frozenset(CHAMPS_FISCALES + CHAMPS_CAF + CHAMPS_BANCAIRES)
+CHAMPS_RESPONSABLE_MODIFIABLES = frozenset(CHAMPS_RESPONSABLE)
 
 
 def _texte_audit(instance, champ: str) -> str:
@@ -186,7 +176,11 @@ def _texte_audit(instance, champ: str) -> str:
     return "" if valeur is None else str(valeur)
 
 
-def _appliquer(instance, valeurs: dict, autorises: frozenset) -> tuple[dict, dict]:
+def _appliquer(instance, valeurs: dict, autorises: frozenset, *, famille, auteur, action, objet):
+    """Écrit `valeurs` (des champs `autorises` seulement) dans la fiche, la valide, l'enregistre et
+    trace l'audit : avant et après de chaque champ, sous `objet(instance)` (lu après l'écriture)."""
+    from commun.audit import audit_enregistrer
+
     inconnus = set(valeurs) - autorises
     if inconnus:
         raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
@@ -198,43 +192,41 @@ def _appliquer(instance, valeurs: dict, autorises: frozenset) -> tuple[dict, dic
         apres[libelle] = _texte_audit(instance, champ)
     instance.full_clean()
     instance.save()
-    return avant, apres
+    audit_enregistrer(
+        auteur=auteur, famille=famille, objet=objet(instance), action=action, avant=avant, apres=apres
+    )
+    return instance
 
 
 @transaction.atomic
 def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=None, motif: str = ""):
     """Modifie (ou crée, pour un conjoint) un responsable de la famille ; trace l'audit."""
-    from commun.audit import audit_enregistrer
     from familles.models import Responsable
 
     responsable = Responsable.objects.select_for_update().filter(
         famille=famille, role=role
     ).first() or Responsable(famille=famille, role=role)
-    avant, apres = _appliquer(responsable, valeurs, CHAMPS_RESPONSABLE_MODIFIABLES)
-    audit_enregistrer(
-        auteur=auteur,
+    return _appliquer(
+        responsable,
+        valeurs,
+        CHAMPS_RESPONSABLE_MODIFIABLES,
         famille=famille,
-        objet=f"{responsable.get_role_display()} {responsable.nom_complet}",
+        auteur=auteur,
         action=motif or "Modification du responsable",
-        avant=avant,
-        apres=apres,
+        objet=lambda r: f"{r.get_role_display()} {r.nom_complet}",
     )
-    return responsable
 
 
 @transaction.atomic
 def famille_modifier(*, famille: Famille, valeurs: dict, auteur=None, motif: str = "") -> Famille:
     """Modifie les informations CAF, fiscales ou bancaires de la famille ; trace l'audit."""
-    from commun.audit import audit_enregistrer
-
     famille = Famille.objects.select_for_update().get(pk=famille.pk)
-    avant, apres = _appliquer(famille, valeurs, CHAMPS_FAMILLE_MODIFIABLES)
-    audit_enregistrer(
-        auteur=auteur,
+    return _appliquer(
+        famille,
+        valeurs,
+        CHAMPS_FAMILLE_MODIFIABLES,
         famille=famille,
-        objet=f"Famille {famille.numero}",
+        auteur=auteur,
         action=motif or "Modification de la fiche famille",
-        avant=avant,
-        apres=apres,
+        objet=lambda f: f"Famille {f.numero}",
     )
-    return famille
