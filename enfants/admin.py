@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from commun.admin_outils import AutocompleteTolerantMixin
+from commun.admin_outils import AutocompleteTolerantMixin, VuesPropresMixin
 from commun.audit import AuditAdminMixin
 from commun.fichiers import reponse_telechargement
 from enfants import calendrier, services
@@ -185,7 +185,7 @@ class EnfantAdmin(AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Activite)
-class ActiviteAdmin(JoursSemaineMixin, admin.ModelAdmin):
+class ActiviteAdmin(VuesPropresMixin, JoursSemaineMixin, admin.ModelAdmin):
     list_display = (
         "nom",
         "structure",
@@ -209,14 +209,7 @@ class ActiviteAdmin(JoursSemaineMixin, admin.ModelAdmin):
             '<a href="{}">Pointer aujourd’hui</a>', reverse("admin:enfants_activite_pointage", args=[obj.pk])
         )
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/pointage/",
-                self.admin_site.admin_view(self.pointage),
-                name="enfants_activite_pointage",
-            ),
-        ] + super().get_urls()
+    vues_propres = (("<int:pk>/pointage/", "pointage", "enfants_activite_pointage"),)
 
     def pointage(self, request, pk):
         """Le pointage d'un jour : les enfants inscrits ce jour-là (contrat régulier ou
@@ -338,7 +331,7 @@ class ReservationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
+class AbsenceAdmin(VuesPropresMixin, admin.ModelAdmin):
     """Consultation : les décisions passent par la file de modération (Demandes)."""
 
     list_display = ("date", "inscription", "etat", "hors_delai", "motif", "a_certificat")
@@ -374,14 +367,7 @@ class AbsenceAdmin(admin.ModelAdmin):
             reverse("admin:enfants_absence_certificat", args=[obj.pk]),
         )
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/certificat/",
-                self.admin_site.admin_view(self.certificat_view),
-                name="enfants_absence_certificat",
-            ),
-        ] + super().get_urls()
+    vues_propres = (("<int:pk>/certificat/", "certificat_view", "enfants_absence_certificat"),)
 
     def certificat_view(self, request, pk):
         """Le certificat médical d'une absence : une donnée de santé, servie en pièce jointe aux
