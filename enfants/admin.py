@@ -301,15 +301,22 @@ class InscriptionAdmin(JoursSemaineMixin, AutocompleteTolerantMixin, admin.Model
         return calendrier.jours_semaine_libelle(obj.jours_reguliers) or "—"
 
 
-@admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
-    """Consultation : les décisions passent par la file de modération (Demandes)."""
+class DemandeDuJourAdmin(admin.ModelAdmin):
+    """Réservations et absences, en consultation : les demandes viennent des familles, les
+    décisions passent par la file de modération (Demandes)."""
 
-    list_display = ("date", "inscription", "etat", "demandee_le", "decidee_le", "motif_refus")
-    list_filter = ("etat", "inscription__activite")
     date_hierarchy = "date"
     list_select_related = ("inscription__enfant", "inscription__activite")
     search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Reservation)
+class ReservationAdmin(DemandeDuJourAdmin):
+    list_display = ("date", "inscription", "etat", "demandee_le", "decidee_le", "motif_refus")
+    list_filter = ("etat", "inscription__activite")
     readonly_fields = (
         "inscription",
         "date",
@@ -326,19 +333,11 @@ class ReservationAdmin(admin.ModelAdmin):
     def places(self, obj):
         return services.places_du_jour(activite=obj.inscription.activite, jour=obj.date).texte
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Absence)
-class AbsenceAdmin(VuesPropresMixin, admin.ModelAdmin):
-    """Consultation : les décisions passent par la file de modération (Demandes)."""
-
+class AbsenceAdmin(VuesPropresMixin, DemandeDuJourAdmin):
     list_display = ("date", "inscription", "etat", "hors_delai", "motif", "a_certificat")
     list_filter = ("etat", "hors_delai", "inscription__activite")
-    date_hierarchy = "date"
-    list_select_related = ("inscription__enfant", "inscription__activite")
-    search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
     readonly_fields = (
         "inscription",
         "date",
@@ -383,9 +382,6 @@ class AbsenceAdmin(VuesPropresMixin, admin.ModelAdmin):
         return reponse_telechargement(
             absence.certificat, nom=nom, type_mime=mimetypes.guess_type(nom)[0] or "application/octet-stream"
         )
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Presence)

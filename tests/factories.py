@@ -373,6 +373,14 @@ class PresenceFactory(JourInscriptionFactory):
     present = True
 
 
+def inscription_de_lea(famille, *, jours_reguliers="", **activite):
+    """LÉA DUPONT, de `famille`, inscrite (toute l'année) à une activité faite de `activite`."""
+    enfant = EnfantFactory(famille=famille, prenom="LÉA", nom="DUPONT")
+    return InscriptionFactory(
+        enfant=enfant, activite=ActiviteFactory(**activite), jours_reguliers=jours_reguliers
+    )
+
+
 class FermetureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "enfants.Fermeture"

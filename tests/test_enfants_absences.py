@@ -20,9 +20,7 @@ from enfants.models import Absence, Reservation
 from enfants.views_planning import MESSAGE_CONFIRMER_FACTUREE
 from tests.factories import (
     AbsenceFactory,
-    ActiviteFactory,
-    EnfantFactory,
-    InscriptionFactory,
+    inscription_de_lea,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +38,9 @@ def jour_a_venir(activite, apres=20):
 
 @pytest.fixture
 def inscription(parent):
-    enfant = EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT")
-    activite = ActiviteFactory(nom="Garderie soir", jours_ouverture="01234")
-    return InscriptionFactory(enfant=enfant, activite=activite, jours_reguliers="01234")
+    return inscription_de_lea(
+        parent.famille, nom="Garderie soir", jours_ouverture="01234", jours_reguliers="01234"
+    )
 
 
 def _url(inscription, **params):

@@ -17,10 +17,10 @@ from enfants.models import Reservation
 from enfants.views_planning import MESSAGE_AUCUN_JOUR
 from tests.factories import (
     ActiviteFactory,
-    EnfantFactory,
     FermetureFactory,
     InscriptionFactory,
     ReservationFactory,
+    inscription_de_lea,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +41,9 @@ def jours_ouverts(activite, *, apres=10, n=3):
 
 @pytest.fixture
 def inscription(parent):
-    enfant = EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT")
-    activite = ActiviteFactory(
-        nom="Garderie soir", jours_ouverture="01234", structure__nom="Garderie périscolaire"
+    return inscription_de_lea(
+        parent.famille, nom="Garderie soir", jours_ouverture="01234", structure__nom="Garderie périscolaire"
     )
-    return InscriptionFactory(enfant=enfant, activite=activite)
 
 
 # --- Le service : plusieurs jours, la règle d'un jour seul pour chacun ---

@@ -46,20 +46,19 @@ def _nouvel_enfant(parent) -> dict:
     return {}
 
 
+# Les demandes ouvertes depuis la fiche d'un enfant (URL à identifiant d'enfant).
+CODES_FICHE = (
+    "enfant_informations",
+    "enfant_personne_ajout",
+    "enfant_personne_retrait",
+    "enfant_autorisations",
+    "enfant_lunettes",
+    "enfant_sanitaire",
+    "enfant_vaccination",
+)
 PAGES = [
     PagePortail("enfants:liste", preparer=_liste, volume=_volume_liste),
     PagePortail("enfants:fiche", preparer=_fiche, volume=_volume_fiche),
     PagePortail("demandes:nouvel_enfant", preparer=_nouvel_enfant),
-    *[
-        PagePortail(f"demandes:{code}", preparer=_fiche)
-        for code in (
-            "enfant_informations",
-            "enfant_personne_ajout",
-            "enfant_personne_retrait",
-            "enfant_autorisations",
-            "enfant_lunettes",
-            "enfant_sanitaire",
-            "enfant_vaccination",
-        )
-    ],
+    *[PagePortail(f"demandes:{code}", preparer=_fiche) for code in CODES_FICHE],
 ]
