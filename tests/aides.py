@@ -107,3 +107,21 @@ def page_fautive(formulaire: str) -> str:
 </body>
 </html>
 """
+
+
+def jours_ouverts(activite, *, apres=10, n=3) -> list:
+    """`n` jours à venir (à partir de dans `apres` jours) où l'activité accueille : hors fériés,
+    fermetures, week-ends et jours sans activité."""
+    import datetime
+
+    from django.utils import timezone
+
+    from enfants import services
+
+    jour = timezone.localdate() + datetime.timedelta(days=apres)
+    jours = []
+    while len(jours) < n:
+        if services.jour_ferme_raison(activite=activite, jour=jour) is None:
+            jours.append(jour)
+        jour += datetime.timedelta(days=1)
+    return jours

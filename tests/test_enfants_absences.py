@@ -18,6 +18,7 @@ from demandes.types_planning import MOTIF_FACTUREE
 from enfants import services
 from enfants.models import Absence, Reservation
 from enfants.views_planning import MESSAGE_CONFIRMER_FACTUREE
+from tests.aides import jours_ouverts
 from tests.factories import (
     AbsenceFactory,
     inscription_de_lea,
@@ -30,10 +31,7 @@ PASSE = datetime.date(2015, 4, 8)  # bien après le délai
 
 
 def jour_a_venir(activite, apres=20):
-    jour = timezone.localdate() + datetime.timedelta(days=apres)
-    while services.jour_ferme_raison(activite=activite, jour=jour) is not None:
-        jour += datetime.timedelta(days=1)
-    return jour
+    return jours_ouverts(activite, apres=apres, n=1)[0]
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from enfants import services
 from enfants.forms import JOURS_INVALIDE
 from enfants.models import Reservation
 from enfants.views_planning import MESSAGE_AUCUN_JOUR
+from tests.aides import jours_ouverts
 from tests.factories import (
     ActiviteFactory,
     FermetureFactory,
@@ -26,17 +27,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 AVANT = timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
-
-
-def jours_ouverts(activite, *, apres=10, n=3):
-    """n jours à venir où l'activité accueille (hors fériés, fermetures, week-ends)."""
-    jour = timezone.localdate() + datetime.timedelta(days=apres)
-    jours = []
-    while len(jours) < n:
-        if services.jour_ferme_raison(activite=activite, jour=jour) is None:
-            jours.append(jour)
-        jour += datetime.timedelta(days=1)
-    return jours
 
 
 @pytest.fixture
