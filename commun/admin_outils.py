@@ -77,3 +77,20 @@ class CreationParServiceMixin:
     def save_related(self, request, form, formsets, change):
         if change:  # à l'ajout, le service a aussi écrit les liens
             super().save_related(request, form, formsets, change)
+
+
+class VuesPropresMixin:
+    """Une administration avec des pages à elle, déclarées dans `vues_propres` :
+    (chemin, nom de la méthode, nom de l'URL). Chaque page passe par `admin_view` (agent connecté,
+    pas de cache) et vient avant les URL de Django, qui prendraient sinon le chemin pour un objet."""
+
+    vues_propres: tuple[tuple[str, str, str], ...] = ()
+
+    def get_urls(self):
+        from django.urls import path
+
+        propres = [
+            path(chemin, self.admin_site.admin_view(getattr(self, methode)), name=nom)
+            for chemin, methode, nom in self.vues_propres
+        ]
+        return propres + super().get_urls()

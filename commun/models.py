@@ -1,9 +1,10 @@
 """Le journal d'audit commun : qui a changé quoi, quand, avant et après."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from commun.champs import lien_utilisateur
 
 
 class Audit(models.Model):
@@ -14,14 +15,7 @@ class Audit(models.Model):
     """
 
     date = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
-    auteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("auteur"),
-    )
+    auteur = lien_utilisateur(_("auteur"))
     famille = models.ForeignKey(
         "familles.Famille",
         on_delete=models.SET_NULL,

@@ -8,10 +8,11 @@ from django.db.models import Case, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from commun.admin_outils import VuesPropresMixin
 from demandes import registre, services
 from demandes.models import Demande
 
@@ -74,7 +75,7 @@ def comparaison(demande: Demande, utilisateur) -> tuple[list[dict], bool]:
 
 
 @admin.register(Demande)
-class DemandeAdmin(admin.ModelAdmin):
+class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
     list_display = (
         "numero",
         "type_libelle",
@@ -203,19 +204,10 @@ class DemandeAdmin(admin.ModelAdmin):
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/accepter/",
-                self.admin_site.admin_view(self.vue_accepter),
-                name="demandes_demande_accepter",
-            ),
-            path(
-                "<int:pk>/refuser/",
-                self.admin_site.admin_view(self.vue_refuser),
-                name="demandes_demande_refuser",
-            ),
-        ] + super().get_urls()
+    vues_propres = (
+        ("<int:pk>/accepter/", "vue_accepter", "demandes_demande_accepter"),
+        ("<int:pk>/refuser/", "vue_refuser", "demandes_demande_refuser"),
+    )
 
     def _url_detail(self, pk):
         return reverse("admin:demandes_demande_change", args=[pk])

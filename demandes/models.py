@@ -1,9 +1,10 @@
 """La file de modération : une seule sorte de demande, quel que soit son type (voir registre)."""
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from commun.champs import lien_utilisateur
 
 
 class Demande(models.Model):
@@ -43,23 +44,9 @@ class Demande(models.Model):
     )
     motif = models.TextField(_("motif du refus"), blank=True)
     cree_le = models.DateTimeField(_("date de la demande"), auto_now_add=True, db_index=True)
-    cree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("demandée par"),
-    )
+    cree_par = lien_utilisateur(_("demandée par"))
     decide_le = models.DateTimeField(_("date de la décision"), null=True, blank=True)
-    decide_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("décidée par"),
-    )
+    decide_par = lien_utilisateur(_("décidée par"))
 
     class Meta:
         verbose_name = _("demande")

@@ -93,6 +93,11 @@ class TypeDemande:
 _TYPES: dict[str, TypeDemande] = {}
 
 
+def motif_acceptee(demande) -> str:
+    """Le motif des modifications qu'apporte une demande acceptée (journal d'audit)."""
+    return f"Demande n° {demande.pk} acceptée"
+
+
 def enregistrer(type_demande: TypeDemande) -> TypeDemande:
     if type_demande.code in _TYPES:
         raise ValueError(f"Type de demande déjà enregistré : {type_demande.code}")

@@ -1,6 +1,6 @@
 """Les demandes de « Mon compte » : responsable, conjoint, fiscales, CAF, bancaires."""
 
-from demandes.registre import COTE_COMPTE, TypeDemande, enregistrer
+from demandes.registre import COTE_COMPTE, TypeDemande, enregistrer, motif_acceptee
 from familles import forms as familles_forms
 from familles import services as familles_services
 from familles.models import Famille, Responsable
@@ -8,6 +8,8 @@ from familles.validators import iban_masquer
 
 
 def _responsable(role):
+    """Les `arguments` et `appliquer` d'une demande sur le responsable de ce rôle."""
+
     def arguments(*, famille, enfant):
         instance = Responsable.objects.filter(famille=famille, role=role).first()
         return {"instance": instance or Responsable(famille=famille, role=role)}
@@ -18,10 +20,15 @@ def _responsable(role):
             role=role,
             valeurs=donnees,
             auteur=auteur,
-            motif=f"Demande n° {demande.pk} acceptée",
+            motif=motif_acceptee(demande),
         )
 
-    return arguments, appliquer
+    return {"arguments": arguments, "appliquer": appliquer}
+
+
+def _demande_compte(**champs):
+    """Un type de demande de « Mon compte »."""
+    return enregistrer(TypeDemande(cote=COTE_COMPTE, **champs))
 
 
 def _famille(*, famille, enfant):
@@ -35,65 +42,45 @@ def _appliquer_famille(*, demande, donnees, auteur):
         famille=demande.famille,
         valeurs=valeurs,
         auteur=auteur,
-        motif=f"Demande n° {demande.pk} acceptée",
+        motif=motif_acceptee(demande),
     )
 
 
-_args, _appl = _responsable(Responsable.Role.PRINCIPAL)
-RESPONSABLE = enregistrer(
-    TypeDemande(
-        code="responsable",
-        libelle="Informations responsable",
-        cote=COTE_COMPTE,
-        categorie="Responsable",
-        formulaire=familles_forms.ResponsableForm,
-        arguments=_args,
-        appliquer=_appl,
-    )
+def _demande_famille(**champs):
+    """Une demande sur les informations de la famille elle-même (fiscales, CAF, bancaires)."""
+    return _demande_compte(arguments=_famille, appliquer=_appliquer_famille, **champs)
+
+
+RESPONSABLE = _demande_compte(
+    code="responsable",
+    libelle="Informations responsable",
+    categorie="Responsable",
+    formulaire=familles_forms.ResponsableForm,
+    **_responsable(Responsable.Role.PRINCIPAL),
 )
-_args, _appl = _responsable(Responsable.Role.CONJOINT)
-CONJOINT = enregistrer(
-    TypeDemande(
-        code="conjoint",
-        libelle="Informations conjoint",
-        cote=COTE_COMPTE,
-        categorie="Conjoint",
-        formulaire=familles_forms.ResponsableForm,
-        arguments=_args,
-        appliquer=_appl,
-    )
+CONJOINT = _demande_compte(
+    code="conjoint",
+    libelle="Informations conjoint",
+    categorie="Conjoint",
+    formulaire=familles_forms.ResponsableForm,
+    **_responsable(Responsable.Role.CONJOINT),
 )
-FISCALES = enregistrer(
-    TypeDemande(
-        code="fiscales",
-        libelle="Informations fiscales",
-        cote=COTE_COMPTE,
-        categorie="Fiscales",
-        formulaire=familles_forms.FiscalesForm,
-        arguments=_famille,
-        appliquer=_appliquer_famille,
-    )
+FISCALES = _demande_famille(
+    code="fiscales",
+    libelle="Informations fiscales",
+    categorie="Fiscales",
+    formulaire=familles_forms.FiscalesForm,
 )
-CAF = enregistrer(
-    TypeDemande(
-        code="caf",
-        libelle="Informations CAF",
-        cote=COTE_COMPTE,
-        categorie="CAF",
-        formulaire=familles_forms.CafForm,
-        arguments=_famille,
-        appliquer=_appliquer_famille,
-    )
+CAF = _demande_famille(
+    code="caf",
+    libelle="Informations CAF",
+    categorie="CAF",
+    formulaire=familles_forms.CafForm,
 )
-BANCAIRES = enregistrer(
-    TypeDemande(
-        code="bancaires",
-        libelle="Informations bancaires",
-        cote=COTE_COMPTE,
-        categorie="Bancaires",
-        formulaire=familles_forms.BancairesForm,
-        arguments=_famille,
-        appliquer=_appliquer_famille,
-        masques={"iban": iban_masquer},
-    )
+BANCAIRES = _demande_famille(
+    code="bancaires",
+    libelle="Informations bancaires",
+    categorie="Bancaires",
+    formulaire=familles_forms.BancairesForm,
+    masques={"iban": iban_masquer},
 )

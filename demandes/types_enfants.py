@@ -1,13 +1,23 @@
 """Les demandes de « Mes enfants » : fiche de l'enfant et ajout d'un enfant à inscrire."""
 
-from demandes.registre import COTE_ENFANTS, TypeDemande, enregistrer, texte
+from demandes.registre import COTE_ENFANTS, TypeDemande, enregistrer, motif_acceptee, texte
 from enfants import forms as enfants_forms
 from enfants import services as enfants_services
 from enfants.models import Autorisations, DonneesSanitaires, Enfant
 
 
-def _motif(demande):
-    return f"Demande n° {demande.pk} acceptée"
+def _demande_enfant(**champs):
+    """Un type de demande de « Mes enfants »."""
+    return enregistrer(TypeDemande(cote=COTE_ENFANTS, **champs))
+
+
+def _appliquer_valeurs(service):
+    """Applique une demande acceptée par `service(enfant=, valeurs=, auteur=, motif=)`."""
+
+    def appliquer(*, demande, donnees, auteur):
+        return service(enfant=demande.enfant, valeurs=donnees, auteur=auteur, motif=motif_acceptee(demande))
+
+    return appliquer
 
 
 def _enfant_instance(*, famille, enfant):
@@ -24,108 +34,75 @@ def _fiche(modele):
     return arguments
 
 
-def _appliquer_enfant(*, demande, donnees, auteur):
-    return enfants_services.enfant_modifier(
-        enfant=demande.enfant, valeurs=donnees, auteur=auteur, motif=_motif(demande)
-    )
-
-
-INFORMATIONS = enregistrer(
-    TypeDemande(
-        code="enfant_informations",
-        libelle="Informations de l'enfant",
-        cote=COTE_ENFANTS,
-        categorie="Informations",
-        formulaire=enfants_forms.EnfantInformationsForm,
-        arguments=_enfant_instance,
-        appliquer=_appliquer_enfant,
-    )
+INFORMATIONS = _demande_enfant(
+    code="enfant_informations",
+    libelle="Informations de l'enfant",
+    categorie="Informations",
+    formulaire=enfants_forms.EnfantInformationsForm,
+    arguments=_enfant_instance,
+    appliquer=_appliquer_valeurs(enfants_services.enfant_modifier),
 )
-PERSONNE_AJOUT = enregistrer(
-    TypeDemande(
-        code="enfant_personne_ajout",
-        libelle="Ajout d'une personne autorisée",
-        cote=COTE_ENFANTS,
-        categorie="Personnes autorisées",
-        formulaire=enfants_forms.PersonneAutoriseeForm,
-        creation=True,
-        unique_en_attente=False,
-        appliquer=lambda *, demande, donnees, auteur: enfants_services.personne_autorisee_ajouter(
-            enfant=demande.enfant, valeurs=donnees, auteur=auteur, motif=_motif(demande)
-        ),
-    )
+PERSONNE_AJOUT = _demande_enfant(
+    code="enfant_personne_ajout",
+    libelle="Ajout d'une personne autorisée",
+    categorie="Personnes autorisées",
+    formulaire=enfants_forms.PersonneAutoriseeForm,
+    creation=True,
+    unique_en_attente=False,
+    appliquer=_appliquer_valeurs(enfants_services.personne_autorisee_ajouter),
 )
-PERSONNE_RETRAIT = enregistrer(
-    TypeDemande(
-        code="enfant_personne_retrait",
-        libelle="Retrait d'une personne autorisée",
-        cote=COTE_ENFANTS,
-        categorie="Personnes autorisées",
-        formulaire=enfants_forms.PersonneRetraitForm,
-        arguments=lambda *, famille, enfant: {"enfant": enfant},
-        creation=True,
-        unique_en_attente=False,
-        appliquer=lambda *, demande, donnees, auteur: enfants_services.personne_autorisee_retirer(
-            personne=donnees["personne"], auteur=auteur, motif=_motif(demande)
-        ),
-    )
+PERSONNE_RETRAIT = _demande_enfant(
+    code="enfant_personne_retrait",
+    libelle="Retrait d'une personne autorisée",
+    categorie="Personnes autorisées",
+    formulaire=enfants_forms.PersonneRetraitForm,
+    arguments=lambda *, famille, enfant: {"enfant": enfant},
+    creation=True,
+    unique_en_attente=False,
+    appliquer=lambda *, demande, donnees, auteur: enfants_services.personne_autorisee_retirer(
+        personne=donnees["personne"], auteur=auteur, motif=motif_acceptee(demande)
+    ),
 )
-AUTORISATIONS = enregistrer(
-    TypeDemande(
-        code="enfant_autorisations",
-        libelle="Autorisations",
-        cote=COTE_ENFANTS,
-        categorie="Autorisations",
-        formulaire=enfants_forms.AutorisationsForm,
-        arguments=_fiche(Autorisations),
-        appliquer=lambda *, demande, donnees, auteur: enfants_services.autorisations_modifier(
-            enfant=demande.enfant, valeurs=donnees, auteur=auteur, motif=_motif(demande)
-        ),
-    )
+AUTORISATIONS = _demande_enfant(
+    code="enfant_autorisations",
+    libelle="Autorisations",
+    categorie="Autorisations",
+    formulaire=enfants_forms.AutorisationsForm,
+    arguments=_fiche(Autorisations),
+    appliquer=_appliquer_valeurs(enfants_services.autorisations_modifier),
 )
-LUNETTES = enregistrer(
-    TypeDemande(
-        code="enfant_lunettes",
-        libelle="Port de lunettes",
-        cote=COTE_ENFANTS,
-        categorie="Port de lunettes",
-        formulaire=enfants_forms.LunettesForm,
-        arguments=_enfant_instance,
-        appliquer=_appliquer_enfant,
-    )
+LUNETTES = _demande_enfant(
+    code="enfant_lunettes",
+    libelle="Port de lunettes",
+    categorie="Port de lunettes",
+    formulaire=enfants_forms.LunettesForm,
+    arguments=_enfant_instance,
+    appliquer=_appliquer_valeurs(enfants_services.enfant_modifier),
 )
-SANITAIRE = enregistrer(
-    TypeDemande(
-        code="enfant_sanitaire",
-        libelle="Données sanitaires",
-        cote=COTE_ENFANTS,
-        categorie="Données sanitaires",
-        formulaire=enfants_forms.DonneesSanitairesForm,
-        arguments=_fiche(DonneesSanitaires),
-        sensible=True,
-        appliquer=lambda *, demande, donnees, auteur: enfants_services.donnees_sanitaires_modifier(
-            enfant=demande.enfant, valeurs=donnees, auteur=auteur, motif=_motif(demande)
-        ),
-    )
+SANITAIRE = _demande_enfant(
+    code="enfant_sanitaire",
+    libelle="Données sanitaires",
+    categorie="Données sanitaires",
+    formulaire=enfants_forms.DonneesSanitairesForm,
+    arguments=_fiche(DonneesSanitaires),
+    sensible=True,
+    appliquer=_appliquer_valeurs(enfants_services.donnees_sanitaires_modifier),
 )
-VACCINATION = enregistrer(
-    TypeDemande(
-        code="enfant_vaccination",
-        libelle="Vaccination",
-        cote=COTE_ENFANTS,
-        categorie="Données sanitaires",
-        formulaire=enfants_forms.VaccinationForm,
-        creation=True,
-        unique_en_attente=False,
-        sensible=True,
-        appliquer=lambda *, demande, donnees, auteur: enfants_services.vaccination_ajouter(
-            enfant=demande.enfant,
-            vaccin=donnees["vaccin"],
-            date=donnees["date"],
-            auteur=auteur,
-            motif=_motif(demande),
-        ),
-    )
+VACCINATION = _demande_enfant(
+    code="enfant_vaccination",
+    libelle="Vaccination",
+    categorie="Données sanitaires",
+    formulaire=enfants_forms.VaccinationForm,
+    creation=True,
+    unique_en_attente=False,
+    sensible=True,
+    appliquer=lambda *, demande, donnees, auteur: enfants_services.vaccination_ajouter(
+        enfant=demande.enfant,
+        vaccin=donnees["vaccin"],
+        date=donnees["date"],
+        auteur=auteur,
+        motif=motif_acceptee(demande),
+    ),
 )
 
 
@@ -143,7 +120,7 @@ def _appliquer_nouvel_enfant(*, demande, donnees, auteur):
         date_naissance=donnees["date_naissance"],
         souhaits=souhaits,
         auteur=auteur,
-        motif=_motif(demande),
+        motif=motif_acceptee(demande),
     )
     # La demande désigne désormais l'enfant créé.
     demande.enfant = enfant
@@ -151,17 +128,14 @@ def _appliquer_nouvel_enfant(*, demande, donnees, auteur):
     return enfant
 
 
-NOUVEL_ENFANT = enregistrer(
-    TypeDemande(
-        code="nouvel_enfant",
-        libelle="Inscription / nouvel enfant",
-        cote=COTE_ENFANTS,
-        categorie="Inscription",
-        formulaire=enfants_forms.NouvelEnfantForm,
-        creation=True,
-        unique_en_attente=False,
-        appliquer=_appliquer_nouvel_enfant,
-    )
+NOUVEL_ENFANT = _demande_enfant(
+    code="nouvel_enfant",
+    libelle="Inscription / nouvel enfant",
+    categorie="Inscription",
+    formulaire=enfants_forms.NouvelEnfantForm,
+    creation=True,
+    unique_en_attente=False,
+    appliquer=_appliquer_nouvel_enfant,
 )
 
 # Les types dont le formulaire s'ouvre depuis la fiche d'un enfant (URL à identifiant d'enfant).

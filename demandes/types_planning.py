@@ -53,40 +53,46 @@ def _informations_reservation(demande) -> list[tuple[str, str]]:
     return [("Places le jour demandé", places.texte)]
 
 
-RESERVATION = enregistrer(
-    TypeDemande(
-        code="reservation",
-        libelle="Réservation",
-        cote=COTE_ENFANTS,
-        categorie="Réservations",
-        message_acceptee="Demande n° {pk} : réservation acceptée.",
-        informations=_informations_reservation,
-        formulaire=enfants_forms.ReservationDecisionForm,
-        arguments=_arguments,
-        creation=True,
-        unique_en_attente=False,
-        limite_par_heure=False,
-        appliquer=_appliquer(planning.reservation_accepter, "reservation"),
-        refuser=_service(planning.reservation_refuser, "reservation"),
-        annuler=lambda *, demande, donnees: planning.reservation_annuler(reservation=donnees["reservation"]),
+def _type_du_planning(*, cle, accepter, refuser, annuler, **champs):
+    """Un type de demande du planning : la réservation ou l'absence (`donnees[cle]`) existe déjà ;
+    accepter, refuser ou annuler la demande appelle le service du planning sur elle."""
+    return enregistrer(
+        TypeDemande(
+            cote=COTE_ENFANTS,
+            arguments=_arguments,
+            creation=True,
+            unique_en_attente=False,
+            limite_par_heure=False,
+            appliquer=_appliquer(accepter, cle),
+            refuser=_service(refuser, cle),
+            annuler=lambda *, demande, donnees: annuler(**{cle: donnees[cle]}),
+            **champs,
+        )
     )
+
+
+RESERVATION = _type_du_planning(
+    code="reservation",
+    libelle="Réservation",
+    categorie="Réservations",
+    message_acceptee="Demande n° {pk} : réservation acceptée.",
+    informations=_informations_reservation,
+    formulaire=enfants_forms.ReservationDecisionForm,
+    cle="reservation",
+    accepter=planning.reservation_accepter,
+    refuser=planning.reservation_refuser,
+    annuler=planning.reservation_annuler,
 )
-ABSENCE = enregistrer(
-    TypeDemande(
-        code="absence",
-        libelle="Absence",
-        cote=COTE_ENFANTS,
-        categorie="Absences",
-        message_acceptee="Demande n° {pk} : absence excusée.",
-        formulaire=enfants_forms.AbsenceDecisionForm,
-        arguments=_arguments,
-        creation=True,
-        unique_en_attente=False,
-        limite_par_heure=False,
-        appliquer=_appliquer(planning.absence_accepter, "absence"),
-        refuser=_service(planning.absence_refuser, "absence"),
-        annuler=lambda *, demande, donnees: planning.absence_annuler(absence=donnees["absence"]),
-    )
+ABSENCE = _type_du_planning(
+    code="absence",
+    libelle="Absence",
+    categorie="Absences",
+    message_acceptee="Demande n° {pk} : absence excusée.",
+    formulaire=enfants_forms.AbsenceDecisionForm,
+    cle="absence",
+    accepter=planning.absence_accepter,
+    refuser=planning.absence_refuser,
+    annuler=planning.absence_annuler,
 )
 TYPES = {Reservation: (RESERVATION, "reservation"), Absence: (ABSENCE, "absence")}
 

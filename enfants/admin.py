@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from commun.admin_outils import AutocompleteTolerantMixin
+from commun.admin_outils import AutocompleteTolerantMixin, VuesPropresMixin
 from commun.audit import AuditAdminMixin
 from commun.fichiers import reponse_telechargement
 from enfants import calendrier, services
@@ -185,7 +185,7 @@ class EnfantAdmin(AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Activite)
-class ActiviteAdmin(JoursSemaineMixin, admin.ModelAdmin):
+class ActiviteAdmin(VuesPropresMixin, JoursSemaineMixin, admin.ModelAdmin):
     list_display = (
         "nom",
         "structure",
@@ -209,14 +209,7 @@ class ActiviteAdmin(JoursSemaineMixin, admin.ModelAdmin):
             '<a href="{}">Pointer aujourd’hui</a>', reverse("admin:enfants_activite_pointage", args=[obj.pk])
         )
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/pointage/",
-                self.admin_site.admin_view(self.pointage),
-                name="enfants_activite_pointage",
-            ),
-        ] + super().get_urls()
+    vues_propres = (("<int:pk>/pointage/", "pointage", "enfants_activite_pointage"),)
 
     def pointage(self, request, pk):
         """Le pointage d'un jour : les enfants inscrits ce jour-là (contrat régulier ou
@@ -308,15 +301,22 @@ class InscriptionAdmin(JoursSemaineMixin, AutocompleteTolerantMixin, admin.Model
         return calendrier.jours_semaine_libelle(obj.jours_reguliers) or "—"
 
 
-@admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
-    """Consultation : les décisions passent par la file de modération (Demandes)."""
+class DemandeDuJourAdmin(admin.ModelAdmin):
+    """Réservations et absences, en consultation : les demandes viennent des familles, les
+    décisions passent par la file de modération (Demandes)."""
 
-    list_display = ("date", "inscription", "etat", "demandee_le", "decidee_le", "motif_refus")
-    list_filter = ("etat", "inscription__activite")
     date_hierarchy = "date"
     list_select_related = ("inscription__enfant", "inscription__activite")
     search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Reservation)
+class ReservationAdmin(DemandeDuJourAdmin):
+    list_display = ("date", "inscription", "etat", "demandee_le", "decidee_le", "motif_refus")
+    list_filter = ("etat", "inscription__activite")
     readonly_fields = (
         "inscription",
         "date",
@@ -333,19 +333,11 @@ class ReservationAdmin(admin.ModelAdmin):
     def places(self, obj):
         return services.places_du_jour(activite=obj.inscription.activite, jour=obj.date).texte
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
-    """Consultation : les décisions passent par la file de modération (Demandes)."""
-
+class AbsenceAdmin(VuesPropresMixin, DemandeDuJourAdmin):
     list_display = ("date", "inscription", "etat", "hors_delai", "motif", "a_certificat")
     list_filter = ("etat", "hors_delai", "inscription__activite")
-    date_hierarchy = "date"
-    list_select_related = ("inscription__enfant", "inscription__activite")
-    search_fields = ("inscription__enfant__nom", "inscription__enfant__prenom")
     readonly_fields = (
         "inscription",
         "date",
@@ -374,14 +366,7 @@ class AbsenceAdmin(admin.ModelAdmin):
             reverse("admin:enfants_absence_certificat", args=[obj.pk]),
         )
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/certificat/",
-                self.admin_site.admin_view(self.certificat_view),
-                name="enfants_absence_certificat",
-            ),
-        ] + super().get_urls()
+    vues_propres = (("<int:pk>/certificat/", "certificat_view", "enfants_absence_certificat"),)
 
     def certificat_view(self, request, pk):
         """Le certificat médical d'une absence : une donnée de santé, servie en pièce jointe aux
@@ -397,9 +382,6 @@ class AbsenceAdmin(admin.ModelAdmin):
         return reponse_telechargement(
             absence.certificat, nom=nom, type_mime=mimetypes.guess_type(nom)[0] or "application/octet-stream"
         )
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Presence)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from enfants import calendrier
 from enfants.models import Autorisations, DonneesSanitaires, Enfant, PersonneAutorisee, Structure
+from familles.forms import FicheParDemandeMixin
 from familles.validators import telephone_normaliser
 
 MESSAGE_DATE_NAISSANCE_FUTURE = (
@@ -26,10 +27,10 @@ JOURS = [
 ]
 
 
-class _SansUnicite:
-    def validate_unique(self):
-        # Le formulaire n'enregistre rien : une demande le porte, le service applique.
-        pass
+def _pas_dans_le_futur(date, message):
+    if date > datetime.date.today():
+        raise ValidationError(message)
+    return date
 
 
 class _DateInput(forms.DateInput):
@@ -39,7 +40,7 @@ class _DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class EnfantInformationsForm(_SansUnicite, forms.ModelForm):
+class EnfantInformationsForm(FicheParDemandeMixin, forms.ModelForm):
     class Meta:
         model = Enfant
         fields = ("nom", "prenom", "date_naissance", "ecole", "classe")
@@ -53,13 +54,10 @@ class EnfantInformationsForm(_SansUnicite, forms.ModelForm):
         widgets = {"date_naissance": _DateInput()}
 
     def clean_date_naissance(self):
-        date = self.cleaned_data["date_naissance"]
-        if date > datetime.date.today():
-            raise ValidationError(MESSAGE_DATE_NAISSANCE_FUTURE)
-        return date
+        return _pas_dans_le_futur(self.cleaned_data["date_naissance"], MESSAGE_DATE_NAISSANCE_FUTURE)
 
 
-class LunettesForm(_SansUnicite, forms.ModelForm):
+class LunettesForm(FicheParDemandeMixin, forms.ModelForm):
     class Meta:
         model = Enfant
         fields = ("port_lunettes", "lunettes_precisions")
@@ -69,7 +67,7 @@ class LunettesForm(_SansUnicite, forms.ModelForm):
         }
 
 
-class AutorisationsForm(_SansUnicite, forms.ModelForm):
+class AutorisationsForm(FicheParDemandeMixin, forms.ModelForm):
     class Meta:
         model = Autorisations
         fields = ("photo", "sorties", "soins_urgence", "rentrer_seul", "transport")
@@ -95,7 +93,7 @@ def _texte_sanitaire(label):
     )
 
 
-class DonneesSanitairesForm(_SansUnicite, forms.ModelForm):
+class DonneesSanitairesForm(FicheParDemandeMixin, forms.ModelForm):
     allergies = _texte_sanitaire("Allergies")
     pai_protocole = _texte_sanitaire("Protocole du PAI")
     remarques = _texte_sanitaire("Remarques")
@@ -133,13 +131,10 @@ class VaccinationForm(forms.Form):
     date = forms.DateField(label="Date de la vaccination", widget=_DateInput())
 
     def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > datetime.date.today():
-            raise ValidationError(MESSAGE_DATE_VACCIN_FUTURE)
-        return date
+        return _pas_dans_le_futur(self.cleaned_data["date"], MESSAGE_DATE_VACCIN_FUTURE)
 
 
-class PersonneAutoriseeForm(_SansUnicite, forms.ModelForm):
+class PersonneAutoriseeForm(FicheParDemandeMixin, forms.ModelForm):
     class Meta:
         model = PersonneAutorisee
         fields = ("nom", "prenom", "lien", "telephone")

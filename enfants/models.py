@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commun.champs import lien_utilisateur
 from familles.models import Famille
 
 
@@ -346,6 +347,13 @@ class Inscription(models.Model):
         return ", ".join(JOURS[int(c)] for c in sorted(set(self.jours_reguliers)))
 
 
+def _jour_inscription(related_name):
+    """Le lien vers l'inscription d'un jour réservé, déclaré absent ou pointé."""
+    return models.ForeignKey(
+        Inscription, on_delete=models.CASCADE, related_name=related_name, verbose_name=_("inscription")
+    )
+
+
 class Reservation(models.Model):
     """La réservation d'un jour d'une inscription, demandée par la famille."""
 
@@ -356,33 +364,14 @@ class Reservation(models.Model):
         REFUSEE = "refusee", _("Réservation refusée")
         ANNULEE = "annulee", _("Annulée")
 
-    inscription = models.ForeignKey(
-        Inscription,
-        on_delete=models.CASCADE,
-        related_name="reservations",
-        verbose_name=_("inscription"),
-    )
+    inscription = _jour_inscription("reservations")
     date = models.DateField(_("jour"))
     etat = models.CharField(_("état"), max_length=12, choices=Etat, default=Etat.EN_COURS)
     motif_refus = models.CharField(_("motif du refus"), max_length=300, blank=True)
     demandee_le = models.DateTimeField(_("demandée le"), default=timezone.now)
-    demandee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("demandée par"),
-    )
+    demandee_par = lien_utilisateur(_("demandée par"))
     decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
-    decidee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("décidée par"),
-    )
+    decidee_par = lien_utilisateur(_("décidée par"))
 
     ETATS_ACTIFS = (Etat.EN_COURS, Etat.EN_ATTENTE, Etat.ACCEPTEE)
 
@@ -413,12 +402,7 @@ class Absence(models.Model):
         FACTUREE = "facturee", _("Absent facturé")
         REFUSEE = "refusee", _("Absence refusée")
 
-    inscription = models.ForeignKey(
-        Inscription,
-        on_delete=models.CASCADE,
-        related_name="absences",
-        verbose_name=_("inscription"),
-    )
+    inscription = _jour_inscription("absences")
     date = models.DateField(_("jour"))
     motif = models.CharField(_("motif"), max_length=300)
     certificat = models.FileField(
@@ -431,23 +415,9 @@ class Absence(models.Model):
     etat = models.CharField(_("état"), max_length=10, choices=Etat, default=Etat.EN_COURS)
     motif_refus = models.CharField(_("motif du refus"), max_length=300, blank=True)
     declaree_le = models.DateTimeField(_("déclarée le"), default=timezone.now)
-    declaree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("déclarée par"),
-    )
+    declaree_par = lien_utilisateur(_("déclarée par"))
     decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
-    decidee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("décidée par"),
-    )
+    decidee_par = lien_utilisateur(_("décidée par"))
 
     class Meta:
         verbose_name = _("absence")
@@ -468,23 +438,11 @@ class Absence(models.Model):
 class Presence(models.Model):
     """Le pointage d'un agent : l'enfant était-il là ce jour-là ?"""
 
-    inscription = models.ForeignKey(
-        Inscription,
-        on_delete=models.CASCADE,
-        related_name="presences",
-        verbose_name=_("inscription"),
-    )
+    inscription = _jour_inscription("presences")
     date = models.DateField(_("jour"))
     present = models.BooleanField(_("présent"), default=True)
     pointee_le = models.DateTimeField(_("pointée le"), default=timezone.now)
-    pointee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("pointée par"),
-    )
+    pointee_par = lien_utilisateur(_("pointée par"))
 
     class Meta:
         verbose_name = _("présence")

@@ -7,9 +7,8 @@ Ils servent deux fois : quand le parent demande une modification, et quand un ag
 from django import forms
 from django.core.exceptions import ValidationError
 
-from familles import validators
+from familles import services, validators
 from familles.models import Famille, Responsable
-from familles.services import CHAMPS_RESPONSABLE
 
 MESSAGE_MANDAT_SEPA = "Pour passer au prélèvement automatique, cochez la case d'acceptation du mandat SEPA."
 MESSAGE_IBAN_REQUIS = "Le prélèvement automatique demande un IBAN."
@@ -21,6 +20,11 @@ TEXTE_MANDAT_SEPA = (
     "remboursement doit être présentée dans les 8 semaines suivant la date de débit de votre "
     "compte pour un prélèvement autorisé."
 )
+
+
+class FicheParDemandeMixin:
+    """Un formulaire de fiche que la demande porte : il n'enregistre rien lui-même, l'unicité
+    (le couple famille/rôle d'un responsable) est garantie par le service qui applique."""
 
 
 class SituationAccordeeMixin:
@@ -40,10 +44,10 @@ class SituationAccordeeMixin:
         champ.choices = vide + Responsable.situations(civilite)
 
 
-class ResponsableForm(SituationAccordeeMixin, forms.ModelForm):
+class ResponsableForm(SituationAccordeeMixin, FicheParDemandeMixin, forms.ModelForm):
     class Meta:
         model = Responsable
-        fields = CHAMPS_RESPONSABLE
+        fields = services.CHAMPS_RESPONSABLE
         labels = {
             "civilite": "Civilité",
             "nom": "Nom",
@@ -92,16 +96,11 @@ class ResponsableForm(SituationAccordeeMixin, forms.ModelForm):
     def clean_telephone_mobile(self):
         return self._telephone("telephone_mobile")
 
-    def validate_unique(self):
-        # La fiche n'est pas enregistrée par ce formulaire (une demande la porte) : le couple
-        # famille/rôle est garanti par le service.
-        pass
 
-
-class FiscalesForm(forms.ModelForm):
+class FiscalesForm(FicheParDemandeMixin, forms.ModelForm):
     class Meta:
         model = Famille
-        fields = ("revenu_fiscal_reference", "nombre_parts", "annee_fiscale")
+        fields = services.CHAMPS_FISCALES
         labels = {
             "revenu_fiscal_reference": "Revenu fiscal de référence (€)",
             "nombre_parts": "Nombre de parts",
@@ -114,14 +113,11 @@ class FiscalesForm(forms.ModelForm):
             raise ValidationError("Saisissez une année sur 4 chiffres, par exemple 2025.")
         return annee
 
-    def validate_unique(self):
-        pass
 
-
-class CafForm(forms.ModelForm):
+class CafForm(FicheParDemandeMixin, forms.ModelForm):
     class Meta:
         model = Famille
-        fields = ("regime", "numero_allocataire", "quotient_familial")
+        fields = services.CHAMPS_CAF
         labels = {
             "regime": "Régime",
             "numero_allocataire": "N° allocataire",
@@ -134,11 +130,8 @@ class CafForm(forms.ModelForm):
             raise ValidationError("Le N° allocataire ne contient que des chiffres.")
         return valeur
 
-    def validate_unique(self):
-        pass
 
-
-class BancairesForm(forms.ModelForm):
+class BancairesForm(FicheParDemandeMixin, forms.ModelForm):
     consentement_sepa = forms.BooleanField(
         label="J'accepte le mandat de prélèvement SEPA ci-dessus", required=False
     )
@@ -149,7 +142,7 @@ class BancairesForm(forms.ModelForm):
 
     class Meta:
         model = Famille
-        fields = ("titulaire_compte", "iban", "bic", "banque", "prelevement_automatique")
+        fields = services.CHAMPS_BANCAIRES
         labels = {
             "titulaire_compte": "Titulaire du compte",
             "iban": "IBAN",
@@ -176,6 +169,3 @@ class BancairesForm(forms.ModelForm):
             if not donnees.get("iban") and "iban" not in self.errors:
                 self.add_error("iban", MESSAGE_IBAN_REQUIS)
         return donnees
-
-    def validate_unique(self):
-        pass

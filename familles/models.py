@@ -68,22 +68,20 @@ class Famille(models.Model):
         """Le responsable titulaire déjà lu avec la famille (familles.backends) : pas de requête."""
         self._principal = responsable
 
+    def _responsable(self, role):
+        """Le responsable de ce rôle (un au plus par famille), ou None."""
+        return next((r for r in self._responsables() if r.role == role), None)
+
     @property
     def responsable_principal(self):
         """Le responsable titulaire du compte."""
         if hasattr(self, "_principal"):
             return self._principal
-        for responsable in self._responsables():
-            if responsable.role == Responsable.Role.PRINCIPAL:
-                return responsable
-        return None
+        return self._responsable(Responsable.Role.PRINCIPAL)
 
     @property
     def conjoint(self):
-        for responsable in self._responsables():
-            if responsable.role == Responsable.Role.CONJOINT:
-                return responsable
-        return None
+        return self._responsable(Responsable.Role.CONJOINT)
 
 
 class Responsable(models.Model):

@@ -136,22 +136,11 @@ def mot_de_passe_changer(*, utilisateur: Utilisateur, nouveau: str) -> Utilisate
 
 # Modifications de la fiche famille (appelées quand un agent accepte une demande).
 
-CHAMPS_FAMILLE_MODIFIABLES = frozenset(
-    {
-        "regime",
-        "numero_allocataire",
-        "quotient_familial",
-        "revenu_fiscal_reference",
-        "nombre_parts",
-        "annee_fiscale",
-        "titulaire_compte",
-        "banque",
-        "iban",
-        "bic",
-        "prelevement_automatique",
-    }
-)
-# Les champs d'un responsable qu'une demande modifie, dans l'ordre du formulaire.
+# Les champs que les demandes modifient, dans l'ordre de leurs formulaires (familles.forms) :
+# un formulaire montre exactement ce que le service accepte d'écrire.
+CHAMPS_FISCALES = ("revenu_fiscal_reference", "nombre_parts", "annee_fiscale")
+CHAMPS_CAF = ("regime", "numero_allocataire", "quotient_familial")
+CHAMPS_BANCAIRES = ("titulaire_compte", "iban", "bic", "banque", "prelevement_automatique")
 CHAMPS_RESPONSABLE = (
     "civilite",
     "nom",
@@ -172,6 +161,7 @@ CHAMPS_RESPONSABLE = (
     "autorisation_courriel",
     "autorisation_sms",
 )
+CHAMPS_FAMILLE_MODIFIABLES = frozenset(CHAMPS_FISCALES + CHAMPS_CAF + CHAMPS_BANCAIRES)
 CHAMPS_RESPONSABLE_MODIFIABLES = frozenset(CHAMPS_RESPONSABLE)
 
 

@@ -6,14 +6,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 
 from commun import fichiers
-from commun.admin_outils import AutocompleteTolerantMixin, CreationParServiceMixin
+from commun.admin_outils import AutocompleteTolerantMixin, CreationParServiceMixin, VuesPropresMixin
 from enfants.models import Activite, Structure
 from messagerie import selectors, services
 from messagerie.forms import PiecesJointesMixin
@@ -66,7 +66,7 @@ class FilReponseForm(PiecesJointesMixin, forms.ModelForm):
 
 
 @admin.register(Fil)
-class FilAdmin(CreationParServiceMixin, AutocompleteTolerantMixin, admin.ModelAdmin):
+class FilAdmin(VuesPropresMixin, CreationParServiceMixin, AutocompleteTolerantMixin, admin.ModelAdmin):
     list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin", "date_dernier_message")
     list_filter = ("structure",)
     search_fields = ("objet", "famille__numero", "famille__responsables__nom")
@@ -183,11 +183,9 @@ class FilAdmin(CreationParServiceMixin, AutocompleteTolerantMixin, admin.ModelAd
         # Les messages ne se modifient pas : les réponses passent par le service.
         pass
 
-    def get_urls(self):
-        vue = self.admin_site.admin_view(self.piece_jointe_view)
-        return [
-            path("<int:fil_id>/piece-jointe/<int:pk>/", vue, name="messagerie_fil_piece_jointe"),
-        ] + super().get_urls()
+    vues_propres = (
+        ("<int:fil_id>/piece-jointe/<int:pk>/", "piece_jointe_view", "messagerie_fil_piece_jointe"),
+    )
 
     def piece_jointe_view(self, request, fil_id, pk):
         """Une pièce jointe, servie aux agents des structures du fil seulement."""
@@ -295,7 +293,7 @@ class DocumentForm(forms.ModelForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(VuesPropresMixin, admin.ModelAdmin):
     form = DocumentForm
     list_display = ("titre", "date_publication", "date_expiration", "telecharger")
     search_fields = ("titre",)
@@ -306,11 +304,7 @@ class DocumentAdmin(admin.ModelAdmin):
             '<a href="{}">Télécharger</a>', reverse("admin:messagerie_document_telecharger", args=[obj.pk])
         )
 
-    def get_urls(self):
-        vue = self.admin_site.admin_view(self.telecharger_view)
-        return [path("<int:pk>/telecharger/", vue, name="messagerie_document_telecharger")] + (
-            super().get_urls()
-        )
+    vues_propres = (("<int:pk>/telecharger/", "telecharger_view", "messagerie_document_telecharger"),)
 
     def telecharger_view(self, request, pk):
         if not self.has_view_permission(request):

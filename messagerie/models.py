@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from commun.champs import lien_utilisateur
 from enfants.models import Activite, Structure
 from familles.models import Famille
 
@@ -117,14 +118,7 @@ class Message(models.Model):
 
     fil = models.ForeignKey(Fil, on_delete=models.CASCADE, related_name="messages", verbose_name=_("fil"))
     de_la_famille = models.BooleanField(_("envoyé par la famille"))
-    auteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("auteur"),
-    )
+    auteur = lien_utilisateur(_("auteur"))
     texte = models.TextField(_("texte"), max_length=5000)
     date_envoi = models.DateTimeField(_("envoyé le"), default=timezone.now)
     lu_le = models.DateTimeField(_("lu le"), null=True, blank=True)
@@ -219,13 +213,7 @@ class Diffusion(models.Model):
         EN_ATTENTE = "attente", _("En attente")
         ENVOYEE = "envoyee", _("Envoyée")
 
-    auteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("auteur"),
-    )
+    auteur = lien_utilisateur(_("auteur"), blank=False)
     structure = models.ForeignKey(
         Structure,
         on_delete=models.PROTECT,

@@ -99,19 +99,23 @@ def fil(request, pk):
 @famille_requise
 @require_POST
 def fil_supprimer(request, pk):
-    fil = get_object_or_404(selectors.fils(famille=request.famille), pk=pk)
-    services.fil_supprimer(fil=fil)
-    messages.success(request, MESSAGE_SUPPRIME)
+    _fil_ranger(request, pk, services.fil_supprimer, MESSAGE_SUPPRIME)
     return redirect("messagerie:boite")
 
 
 @famille_requise
 @require_POST
 def fil_restaurer(request, pk):
-    fil = get_object_or_404(selectors.fils(famille=request.famille), pk=pk)
-    services.fil_restaurer(fil=fil)
-    messages.success(request, MESSAGE_RESTAURE)
+    fil = _fil_ranger(request, pk, services.fil_restaurer, MESSAGE_RESTAURE)
     return redirect("messagerie:fil", pk=fil.pk)
+
+
+def _fil_ranger(request, pk, service, message):
+    """Un fil de la famille mis dans « Supprimés » ou restauré par `service`, avec son message."""
+    fil = get_object_or_404(selectors.fils(famille=request.famille), pk=pk)
+    service(fil=fil)
+    messages.success(request, message)
+    return fil
 
 
 @famille_requise

@@ -68,6 +68,17 @@ class ConnexionView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _mot_de_passe_enregistrer(request, form, gabarit):
+    """Le nouveau mot de passe valide : enregistré, puis l'accueil ; sinon le formulaire."""
+    if request.method == "POST" and form.is_valid():
+        utilisateur = form.save()
+        # Le hachage de session change : les autres sessions sont fermées, celle-ci gardée.
+        update_session_auth_hash(request, utilisateur)
+        messages.success(request, MESSAGE_MOT_DE_PASSE_CHANGE)
+        return redirect("portail:accueil")
+    return render(request, gabarit, {"form": form})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mot_de_passe_nouveau(request):
@@ -75,12 +86,7 @@ def mot_de_passe_nouveau(request):
     if not request.user.doit_changer_mot_de_passe:
         return redirect("portail:accueil")
     form = NouveauMotDePasseForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        utilisateur = form.save()
-        update_session_auth_hash(request, utilisateur)
-        messages.success(request, MESSAGE_MOT_DE_PASSE_CHANGE)
-        return redirect("portail:accueil")
-    return render(request, "registration/mot_de_passe_nouveau.html", {"form": form})
+    return _mot_de_passe_enregistrer(request, form, "registration/mot_de_passe_nouveau.html")
 
 
 @login_required
@@ -88,13 +94,7 @@ def mot_de_passe_nouveau(request):
 def mot_de_passe_changer(request):
     """Le cadenas : changer son mot de passe garde cette session et ferme les autres."""
     form = ChangementMotDePasseForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        utilisateur = form.save()
-        # Le hachage de session change : les autres sessions sont fermées, celle-ci gardée.
-        update_session_auth_hash(request, utilisateur)
-        messages.success(request, MESSAGE_MOT_DE_PASSE_CHANGE)
-        return redirect("portail:accueil")
-    return render(request, "registration/mot_de_passe_changer.html", {"form": form})
+    return _mot_de_passe_enregistrer(request, form, "registration/mot_de_passe_changer.html")
 
 
 class MotDePasseOublieView(auth_views.PasswordResetView):

@@ -11,29 +11,12 @@ Résultats en Markdown sur la sortie standard (à recopier dans docs/performance
 """
 
 import argparse
-import os
-import secrets
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portail.settings")
-# Réglages de production (DEBUG=0 : gabarits en cache, pas de journal des requêtes), comme
-# gunicorn dans scripts/bench_charge.py.
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("PORTAIL_URL", "https://portail.example")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="portail-statiques-"))
+from _production import django_demarrer  # le dossier du script est dans sys.path
 
-import django  # noqa: E402
-
-django.setup()
+django_demarrer()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

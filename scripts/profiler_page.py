@@ -12,28 +12,13 @@ journal des requêtes SQL. Le profil est imprimé sur la sortie standard.
 """
 
 import argparse
-import os
-import secrets
 import statistics
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portail.settings")
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("PORTAIL_URL", "https://portail.example")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("AXES_ENABLED", "0")
-os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="portail-statiques-"))
+from _production import django_demarrer  # le dossier du script est dans sys.path
 
-import django  # noqa: E402
-
-django.setup()
+django_demarrer(AXES_ENABLED="0")
 
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402

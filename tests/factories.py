@@ -161,6 +161,23 @@ def fil_avec_messages(*, famille, recus: int = 1, envoyes: int = 1, **kwargs):
     return fil
 
 
+def regler(famille, regie, montant, *, mode="cheque", date=None, **options):
+    """Un règlement enregistré par le service, comme l'import le ferait : daté d'aujourd'hui par
+    défaut, imputé par le service (aux `factures=[…]` données, sinon aux impayées)."""
+    from decimal import Decimal
+
+    from facturation import services
+
+    return services.reglement_enregistrer(
+        famille=famille,
+        regie=regie,
+        montant=Decimal(montant),
+        mode=mode,
+        date=date or datetime.date.today(),
+        **options,
+    )
+
+
 # Demandes (issue « Mon compte, demandes de modification ») ----------------------------------
 
 
@@ -324,32 +341,44 @@ class InscriptionFactory(factory.django.DjangoModelFactory):
     jours_reguliers = ""
 
 
-class ReservationFactory(factory.django.DjangoModelFactory):
+class JourInscriptionFactory(factory.django.DjangoModelFactory):
+    """Un jour d'une inscription (réservé, absent, pointé) : le 08/04/2015 par défaut."""
+
+    class Meta:
+        abstract = True
+
+    inscription = factory.SubFactory(InscriptionFactory)
+    date = factory.LazyFunction(lambda: datetime.date(2015, 4, 8))
+
+
+class ReservationFactory(JourInscriptionFactory):
     class Meta:
         model = "enfants.Reservation"
 
-    inscription = factory.SubFactory(InscriptionFactory)
-    date = factory.LazyFunction(lambda: datetime.date(2015, 4, 8))
     etat = "acceptee"
 
 
-class AbsenceFactory(factory.django.DjangoModelFactory):
+class AbsenceFactory(JourInscriptionFactory):
     class Meta:
         model = "enfants.Absence"
 
-    inscription = factory.SubFactory(InscriptionFactory)
-    date = factory.LazyFunction(lambda: datetime.date(2015, 4, 8))
     motif = "Malade"
     etat = "excusee"
 
 
-class PresenceFactory(factory.django.DjangoModelFactory):
+class PresenceFactory(JourInscriptionFactory):
     class Meta:
         model = "enfants.Presence"
 
-    inscription = factory.SubFactory(InscriptionFactory)
-    date = factory.LazyFunction(lambda: datetime.date(2015, 4, 8))
     present = True
+
+
+def inscription_de_lea(famille, *, jours_reguliers="", **activite):
+    """LÉA DUPONT, de `famille`, inscrite (toute l'année) à une activité faite de `activite`."""
+    enfant = EnfantFactory(famille=famille, prenom="LÉA", nom="DUPONT")
+    return InscriptionFactory(
+        enfant=enfant, activite=ActiviteFactory(**activite), jours_reguliers=jours_reguliers
+    )
 
 
 class FermetureFactory(factory.django.DjangoModelFactory):

@@ -1,8 +1,7 @@
-import threading
+import functools
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db import connection
 from django.urls import reverse
 
 from commun.models import Audit
@@ -10,6 +9,7 @@ from demandes import admin as demandes_admin
 from demandes import services
 from demandes.models import Demande
 from familles.models import Famille, Responsable
+from tests.aides import en_meme_temps
 from tests.factories import agent_ccas, demande_creer, famille_avec_parent
 
 pytestmark = pytest.mark.django_db
@@ -159,30 +159,15 @@ def test_deux_agents_acceptent_en_meme_temps():
     parent = famille_avec_parent()
     agents = [agent_ccas(), agent_ccas()]
     demande = demande_creer(parent, "caf", {"quotient_familial": "640"})
-    concurrent = connection.vendor == "postgresql"
-    barriere = threading.Barrier(2 if concurrent else 1)
-    resultats = []
 
     def accepter(agent):
         try:
-            barriere.wait()
             services.demande_accepter(demande=Demande.objects.get(pk=demande.pk), agent=agent)
-            resultats.append("acceptee")
+            return "acceptee"
         except services.DemandeDejaTraitee:
-            resultats.append("deja")
-        finally:
-            if concurrent:
-                connection.close()
+            return "deja"
 
-    if concurrent:
-        fils = [threading.Thread(target=accepter, args=(a,)) for a in agents]
-        for f in fils:
-            f.start()
-        for f in fils:
-            f.join()
-    else:
-        for agent in agents:
-            accepter(agent)
+    resultats = en_meme_temps(*(functools.partial(accepter, agent) for agent in agents))
     assert sorted(resultats) == ["acceptee", "deja"]
     assert Audit.objects.filter(action="Demande acceptée").count() == 1
     assert Audit.objects.filter(action__startswith=f"Demande n° {demande.pk}").count() == 1

@@ -12,16 +12,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from familles import demo
+from tests.aides import RACINE, base_de_demonstration, environnement_sans, lancer, manage
 
-RACINE = Path(__file__).resolve().parent.parent
-SERVEUR = os.environ.get("PG_SAUVEGARDE_URL", "postgres://postgres@127.0.0.1:5432")
 # Une base Redis à part pour ce test (vidée avant et après) : le Redis de la machine.
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/7")
 
@@ -33,29 +31,15 @@ def port_libre() -> int:
 
 
 def environnement(base):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update({"DEBUG": "1", "DATABASE_URL": base, "ALLOWED_HOSTS": "127.0.0.1"})
-    return env
+    return environnement_sans(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", DEBUG="1", DATABASE_URL=base, ALLOWED_HOSTS="127.0.0.1"
+    )
 
 
 @pytest.fixture
 def base():
-    nom = f"portail_deux_serveurs_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{SERVEUR}/postgres", autocommit=True) as connexion:
-        connexion.execute(f'CREATE DATABASE "{nom}"')
-    url = f"{SERVEUR}/{nom}"
-    for commande in (["migrate", "--noinput", "-v0"], ["demo"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *commande],
-            cwd=RACINE,
-            env=environnement(url),
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    yield url
-    with psycopg.connect(f"{SERVEUR}/postgres", autocommit=True) as connexion:
-        connexion.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
+    with base_de_demonstration("portail_deux_serveurs", environnement) as url:
+        yield url
 
 
 @pytest.fixture(params=["base", "cache"], ids=["sessions-en-base", "sessions-dans-redis"])
@@ -169,34 +153,19 @@ def test_la_session_ouverte_sur_un_serveur_vaut_sur_l_autre(deux_serveurs, base,
 def test_sessions_en_cache_sans_cache_partage_refusees(variables, message):
     """Des sessions dans un cache propre à chaque processus : une déconnexion sur un serveur
     laisserait la session valide sur les autres. Le portail refuse de démarrer."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SESSIONS")}
-    env.update({"DEBUG": "1", **variables})
-    sortie = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=RACINE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    sortie = manage("check", env=environnement_sans("REDIS_URL", "SESSIONS", DEBUG="1", **variables))
     assert sortie.returncode != 0
     assert message in sortie.stderr
 
 
 def test_sessions_dans_redis_acceptees():
     env = {**os.environ, "DEBUG": "1", "SESSIONS": "cache", "REDIS_URL": REDIS_TEST_URL}
-    sortie = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings;"
-            "print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'])",
-        ],
-        cwd=RACINE,
+    sortie = lancer(
+        sys.executable,
+        "-c",
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'])",
         env={**env, "DJANGO_SETTINGS_MODULE": "portail.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert sortie.stdout.split() == [
         "django.contrib.sessions.backends.cache",

@@ -5,12 +5,10 @@ portail refuse de démarrer avec une adresse de la machine elle-même (vérifié
 import os
 import secrets
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-RACINE = Path(__file__).resolve().parent.parent
+from tests.aides import manage
 
 
 def _check(**variables) -> subprocess.CompletedProcess:
@@ -25,14 +23,7 @@ def _check(**variables) -> subprocess.CompletedProcess:
             **variables,
         }
     )
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=RACINE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return manage("check", env=env)
 
 
 @pytest.mark.parametrize(

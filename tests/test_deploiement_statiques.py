@@ -3,11 +3,8 @@ un fichier vendu qui référence un fichier absent ferait échouer le déploieme
 
 import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
-RACINE = Path(__file__).resolve().parent.parent
+from tests.aides import manage
 
 
 def test_collectstatic_de_production(tmp_path):
@@ -21,14 +18,7 @@ def test_collectstatic_de_production(tmp_path):
             "STATIC_ROOT": str(tmp_path),
         }
     )
-    resultat = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=RACINE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    resultat = manage("collectstatic", "--noinput", "-v0", env=env, timeout=300)
     assert resultat.returncode == 0, resultat.stderr
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("vendor/bootstrap/bootstrap.min.*.css.gz"))

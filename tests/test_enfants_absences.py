@@ -18,11 +18,10 @@ from demandes.types_planning import MOTIF_FACTUREE
 from enfants import services
 from enfants.models import Absence, Reservation
 from enfants.views_planning import MESSAGE_CONFIRMER_FACTUREE
+from tests.aides import jours_ouverts
 from tests.factories import (
     AbsenceFactory,
-    ActiviteFactory,
-    EnfantFactory,
-    InscriptionFactory,
+    inscription_de_lea,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,17 +31,14 @@ PASSE = datetime.date(2015, 4, 8)  # bien après le délai
 
 
 def jour_a_venir(activite, apres=20):
-    jour = timezone.localdate() + datetime.timedelta(days=apres)
-    while services.jour_ferme_raison(activite=activite, jour=jour) is not None:
-        jour += datetime.timedelta(days=1)
-    return jour
+    return jours_ouverts(activite, apres=apres, n=1)[0]
 
 
 @pytest.fixture
 def inscription(parent):
-    enfant = EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT")
-    activite = ActiviteFactory(nom="Garderie soir", jours_ouverture="01234")
-    return InscriptionFactory(enfant=enfant, activite=activite, jours_reguliers="01234")
+    return inscription_de_lea(
+        parent.famille, nom="Garderie soir", jours_ouverture="01234", jours_reguliers="01234"
+    )
 
 
 def _url(inscription, **params):

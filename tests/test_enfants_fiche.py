@@ -10,6 +10,7 @@ from tests.factories import (
     PersonneAutoriseeFactory,
     VaccinationFactory,
 )
+from tests.inventaire.enfants import CODES_FICHE
 
 pytestmark = pytest.mark.django_db
 
@@ -48,18 +49,7 @@ def test_fiche_d_un_enfant_d_une_autre_famille_404(client_parent, autre_parent):
     assert client_parent.get(reverse("enfants:fiche", args=[enfant.pk])).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "nom",
-    [
-        "enfant_informations",
-        "enfant_personne_ajout",
-        "enfant_personne_retrait",
-        "enfant_autorisations",
-        "enfant_lunettes",
-        "enfant_sanitaire",
-        "enfant_vaccination",
-    ],
-)
+@pytest.mark.parametrize("nom", CODES_FICHE)
 def test_formulaires_de_l_enfant_isoles(client_parent, parent, autre_parent, nom):
     a_moi = EnfantFactory(famille=parent.famille)
     pas_a_moi = EnfantFactory(famille=autre_parent.famille)

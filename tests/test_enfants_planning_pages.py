@@ -21,6 +21,7 @@ from tests.factories import (
     EnfantFactory,
     InscriptionFactory,
     ReservationFactory,
+    inscription_de_lea,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +29,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def inscription(parent):
-    enfant = EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT")
-    activite = ActiviteFactory(
-        nom="ALSH Mercredi après-midi", jours_ouverture="2", structure__nom="Accueil de Loisirs"
+    return inscription_de_lea(
+        parent.famille,
+        nom="ALSH Mercredi après-midi",
+        jours_ouverture="2",
+        structure__nom="Accueil de Loisirs",
     )
-    return InscriptionFactory(enfant=enfant, activite=activite)
 
 
 def url_planning(inscription, annee=2015, mois=4):

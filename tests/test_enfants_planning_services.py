@@ -9,12 +9,7 @@ from django.utils import timezone
 
 from enfants import services
 from enfants.models import Absence, Presence, Reservation
-from tests.factories import (
-    ActiviteFactory,
-    FermetureFactory,
-    InscriptionFactory,
-    ReservationFactory,
-)
+from tests.factories import ActiviteFactory, FermetureFactory, InscriptionFactory, ReservationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,13 @@ from enfants import services
 from enfants.forms import JOURS_INVALIDE
 from enfants.models import Reservation
 from enfants.views_planning import MESSAGE_AUCUN_JOUR
+from tests.aides import jours_ouverts
 from tests.factories import (
     ActiviteFactory,
-    EnfantFactory,
     FermetureFactory,
     InscriptionFactory,
     ReservationFactory,
+    inscription_de_lea,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,24 +29,11 @@ pytestmark = pytest.mark.django_db
 AVANT = timezone.make_aware(datetime.datetime(2015, 4, 1, 10))
 
 
-def jours_ouverts(activite, *, apres=10, n=3):
-    """n jours à venir où l'activité accueille (hors fériés, fermetures, week-ends)."""
-    jour = timezone.localdate() + datetime.timedelta(days=apres)
-    jours = []
-    while len(jours) < n:
-        if services.jour_ferme_raison(activite=activite, jour=jour) is None:
-            jours.append(jour)
-        jour += datetime.timedelta(days=1)
-    return jours
-
-
 @pytest.fixture
 def inscription(parent):
-    enfant = EnfantFactory(famille=parent.famille, prenom="LÉA", nom="DUPONT")
-    activite = ActiviteFactory(
-        nom="Garderie soir", jours_ouverture="01234", structure__nom="Garderie périscolaire"
+    return inscription_de_lea(
+        parent.famille, nom="Garderie soir", jours_ouverture="01234", structure__nom="Garderie périscolaire"
     )
-    return InscriptionFactory(enfant=enfant, activite=activite)
 
 
 # --- Le service : plusieurs jours, la règle d'un jour seul pour chacun ---

@@ -54,17 +54,23 @@ def ligne(
     )
 
 
-def importer(chemin, *options):
-    """Lance la commande ; renvoie (sortie, erreurs) ; CommandError si l'import est refusé."""
+def _commande(appelant, commande, chemin, *options):
+    """Lance la commande d'import ; renvoie (sortie, erreurs). Si l'import est refusé : garde
+    les erreurs dans `appelant.derniere_erreur` et laisse passer la CommandError."""
     import io
 
     sortie, erreurs = io.StringIO(), io.StringIO()
     try:
-        call_command("importer_factures", str(chemin), *options, stdout=sortie, stderr=erreurs)
+        call_command(commande, str(chemin), *options, stdout=sortie, stderr=erreurs)
     except CommandError:
-        importer.derniere_erreur = erreurs.getvalue()
+        appelant.derniere_erreur = erreurs.getvalue()
         raise
     return sortie.getvalue(), erreurs.getvalue()
+
+
+def importer(chemin, *options):
+    """`importer_factures` ; renvoie (sortie, erreurs) ; CommandError si l'import est refusé."""
+    return _commande(importer, "importer_factures", chemin, *options)
 
 
 def refuse(chemin, *options) -> str:
@@ -315,15 +321,9 @@ ENTETE_REGLEMENTS = "numero_reglement;numero_famille;regie;date;mode;montant;num
 
 
 def importer_reglements(chemin, *options):
-    import io
-
-    sortie, erreurs = io.StringIO(), io.StringIO()
-    try:
-        call_command("importer_reglements", str(chemin), *options, stdout=sortie, stderr=erreurs)
-    except CommandError:
-        importer_reglements.derniere_erreur = erreurs.getvalue()
-        raise
-    return sortie.getvalue()
+    """`importer_reglements` ; renvoie la sortie ; CommandError si l'import est refusé."""
+    sortie, _erreurs = _commande(importer_reglements, "importer_reglements", chemin, *options)
+    return sortie
 
 
 def test_reglements_modes_imputation_et_rejeu(tmp_path, famille, regie):

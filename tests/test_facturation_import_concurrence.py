@@ -6,20 +6,16 @@ Ce test utilise toujours le PostgreSQL de la machine (une base neuve, créée pu
 quelle que soit la base de la suite : le verrou consultatif n'existe que là.
 """
 
-import os
 import subprocess
 import sys
 import time
-import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from familles.demo import NUMERO_DUPONT
+from tests.aides import RACINE, base_de_demonstration, environnement_sans, lancer
 
-RACINE = Path(__file__).resolve().parent.parent
-SERVEUR = os.environ.get("PG_SAUVEGARDE_URL", "postgres://postgres@127.0.0.1:5432")
 ENTETE = (
     "numero_facture;numero_famille;regie;date_facture;date_echeance;periode_debut;"
     "periode_fin;enfant;libelle;quantite;prix_unitaire;montant"
@@ -28,9 +24,7 @@ FACTURES = 500
 
 
 def environnement(base):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update({"DEBUG": "1", "DATABASE_URL": base})
-    return env
+    return environnement_sans("DJANGO_ALLOW_ASYNC_UNSAFE", DEBUG="1", DATABASE_URL=base)
 
 
 def commande(base, *arguments, attendre=True):
@@ -44,23 +38,13 @@ def commande(base, *arguments, attendre=True):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-    return subprocess.run(
-        appel, cwd=RACINE, env=environnement(base), capture_output=True, text=True, timeout=300
-    )
+    return lancer(*appel, env=environnement(base), timeout=300)
 
 
 @pytest.fixture
 def base():
-    nom = f"portail_import_concurrence_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{SERVEUR}/postgres", autocommit=True) as connexion:
-        connexion.execute(f'CREATE DATABASE "{nom}"')
-    url = f"{SERVEUR}/{nom}"
-    for arguments in (["migrate", "--noinput", "-v0"], ["demo"]):
-        resultat = commande(url, *arguments)
-        assert resultat.returncode == 0, resultat.stderr
-    yield url
-    with psycopg.connect(f"{SERVEUR}/postgres", autocommit=True) as connexion:
-        connexion.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
+    with base_de_demonstration("portail_import_concurrence", environnement) as url:
+        yield url
 
 
 def verrou_d_import_tenu(connexion) -> bool:

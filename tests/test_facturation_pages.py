@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from facturation import pdf, selectors, services
+from facturation import pdf, selectors
 from facturation.models import LigneFacture
-from tests.factories import FactureFactory, RegieFactory, ReglementFactory
+from tests.factories import FactureFactory, RegieFactory, ReglementFactory, regler
 
 pytestmark = pytest.mark.django_db
 
@@ -67,22 +67,9 @@ def test_accueil_en_credit(client_parent, parent):
 
 
 def test_accueil_factures_impayees_et_reste_du(client_parent, parent, facture):
-    services.reglement_enregistrer(
-        famille=parent.famille,
-        regie=facture.regie,
-        montant=Decimal("20.60"),
-        mode="especes",
-        date=datetime.date(2015, 4, 9),
-    )
+    regler(parent.famille, facture.regie, "20.60", mode="especes", date=datetime.date(2015, 4, 9))
     payee = FactureFactory(famille=parent.famille, numero="AL-37")
-    services.reglement_enregistrer(
-        famille=parent.famille,
-        regie=payee.regie,
-        montant=payee.montant,
-        mode="cheque",
-        date=datetime.date.today(),
-        factures=[payee],
-    )
+    regler(parent.famille, payee.regie, payee.montant, factures=[payee])
     a_venir = FactureFactory(
         famille=parent.famille,
         numero="AL-38",
@@ -171,14 +158,7 @@ def test_releve_requetes_constantes(client_parent, parent, django_assert_max_num
     regie = RegieFactory()
     for _ in range(nombre):
         facture = FactureFactory(famille=parent.famille, regie=regie, date_facture=datetime.date.today())
-        services.reglement_enregistrer(
-            famille=parent.famille,
-            regie=regie,
-            montant=Decimal("1"),
-            mode="cheque",
-            date=datetime.date.today(),
-            factures=[facture],
-        )
+        regler(parent.famille, regie, "1", factures=[facture])
     with django_assert_max_num_queries(10):
         assert client_parent.get("/releve/").status_code == 200
 
@@ -193,13 +173,7 @@ def test_annee_scolaire():
 
 
 def test_pdf_contenu(client_parent, parent, facture):
-    services.reglement_enregistrer(
-        famille=parent.famille,
-        regie=facture.regie,
-        montant=Decimal("20.60"),
-        mode="especes",
-        date=datetime.date(2015, 4, 9),
-    )
+    regler(parent.famille, facture.regie, "20.60", mode="especes", date=datetime.date(2015, 4, 9))
     reponse = client_parent.get(f"/releve/factures/{facture.pk}/pdf/")
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/pdf"
@@ -261,13 +235,8 @@ def test_pdf_en_retard_seulement_si_l_echeance_est_depassee(client_parent, paren
     assert f"En retard : l'échéance du {depassee.date_echeance:%d/%m/%Y} est dépassée." in texte
     assert "Facture en retard : à régler dès que possible" in texte
     # Réglée : ni retard ni demande de paiement.
-    services.reglement_enregistrer(
-        famille=parent.famille,
-        regie=depassee.regie,
-        montant=depassee.montant,
-        mode="especes",
-        date=aujourdhui,
-        factures=[depassee],
+    regler(
+        parent.famille, depassee.regie, depassee.montant, mode="especes", date=aujourdhui, factures=[depassee]
     )
     texte = _texte_pdf_de(client_parent, depassee)
     assert "retard" not in texte and "Facture réglée : il n'y a rien à payer." in texte

@@ -21,7 +21,7 @@ from django.db import connection
 
 from facturation import paiement, services
 from facturation.models import EvenementPaiement, PaiementEnLigne, Reglement
-from tests.factories import FactureFactory, RegieFactory
+from tests.factories import FactureFactory, RegieFactory, regler
 
 pytestmark = pytest.mark.django_db
 
@@ -227,13 +227,7 @@ def test_une_famille_ne_paie_pas_la_facture_d_une_autre(client, autre_parent, fa
 
 
 def test_facture_reglee_rien_a_payer(client_parent, faux_stripe, facture, parent):
-    services.reglement_enregistrer(
-        famille=parent.famille,
-        regie=facture.regie,
-        montant=facture.montant,
-        mode="cheque",
-        date=datetime.date.today(),
-    )
+    regler(parent.famille, facture.regie, facture.montant)
     reponse = payer(client_parent, facture)
     assert reponse.status_code == 200
     assert "il n'y a rien à payer" in reponse.content.decode()
@@ -451,13 +445,7 @@ def test_facture_et_famille_inconnues(client, faux_stripe):
 
 
 def test_facture_payee_entre_temps(client, tentative, facture, parent):
-    services.reglement_enregistrer(
-        famille=parent.famille,
-        regie=facture.regie,
-        montant=facture.montant,
-        mode="cheque",
-        date=datetime.date.today(),
-    )
+    regler(parent.famille, facture.regie, facture.montant)
     envoyer(client, evenement(paiement.COMPLETED, tentative))
     (reglement,) = reglements_en_ligne()
     assert reglement.affectations.count() == 0

@@ -61,16 +61,21 @@ def test_le_lien_infos_documents_est_dans_l_en_tete(client_parent):
     assert f'href="{reverse("messagerie:infos")}"' in page and "Infos./Documents" in page
 
 
-def test_l_agent_publie_un_formulaire_pdf(client, agent, settings):
+def _deposer(client, agent, titre, nom_fichier, contenu):
+    """L'agent dépose un document (annoncé comme PDF) dans l'administration, daté du 01/02/2026."""
     client.force_login(agent)
-    reponse = client.post(
+    return client.post(
         reverse("admin:messagerie_document_add"),
         {
-            "titre": "Règlement intérieur",
+            "titre": titre,
             "date_publication": "01/02/2026",
-            "fichier": SimpleUploadedFile("reglement.pdf", CONTENU_PDF, "application/pdf"),
+            "fichier": SimpleUploadedFile(nom_fichier, contenu, "application/pdf"),
         },
     )
+
+
+def test_l_agent_publie_un_formulaire_pdf(client, agent, settings):
+    reponse = _deposer(client, agent, "Règlement intérieur", "reglement.pdf", CONTENU_PDF)
     assert reponse.status_code == 302
     doc = Document.objects.get()
     assert doc.date_publication == datetime.date(2026, 2, 1) and doc.taille == len(CONTENU_PDF)
@@ -79,15 +84,7 @@ def test_l_agent_publie_un_formulaire_pdf(client, agent, settings):
 
 
 def test_un_formulaire_qui_n_est_pas_un_pdf_est_refuse(client, agent):
-    client.force_login(agent)
-    reponse = client.post(
-        reverse("admin:messagerie_document_add"),
-        {
-            "titre": "Image",
-            "date_publication": "01/02/2026",
-            "fichier": SimpleUploadedFile("faux.pdf", CONTENU_PNG, "application/pdf"),
-        },
-    )
+    reponse = _deposer(client, agent, "Image", "faux.pdf", CONTENU_PNG)
     assert reponse.status_code == 200
     assert "n&#x27;est pas un fichier PDF" in reponse.content.decode()
     assert not Document.objects.exists()

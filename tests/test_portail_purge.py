@@ -119,29 +119,23 @@ def test_echec_au_milieu_ne_laisse_rien_a_moitie(famille_inactive, monkeypatch):
 def test_les_traces_de_connexion_de_plus_d_un_an_sont_effacees():
     from axes.models import AccessAttempt
 
-    vieille = AccessAttempt.objects.create(
-        username="x",
-        ip_address="10.0.0.1",
-        user_agent="t",
-        failures_since_start=1,
-        get_data="",
-        post_data="",
-        http_accept="",
-        path_info="/connexion/",
-    )
+    def tentative(username, ip_address):
+        return AccessAttempt.objects.create(
+            username=username,
+            ip_address=ip_address,
+            user_agent="t",
+            failures_since_start=1,
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/connexion/",
+        )
+
+    vieille = tentative("x", "10.0.0.1")
     AccessAttempt.objects.filter(pk=vieille.pk).update(
         attempt_time=timezone.now() - datetime.timedelta(days=400)
     )
-    recente = AccessAttempt.objects.create(
-        username="y",
-        ip_address="10.0.0.2",
-        user_agent="t",
-        failures_since_start=1,
-        get_data="",
-        post_data="",
-        http_accept="",
-        path_info="/connexion/",
-    )
+    recente = tentative("y", "10.0.0.2")
     assert purge.traces_de_connexion_purger() == 1
     assert list(AccessAttempt.objects.all()) == [recente]
 

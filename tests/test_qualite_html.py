@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.aides import page_fautive
 from tests.qualite.visites import demander, ids_visites, preparer_visite
 from tests.qualite.vnu import Validateur, formater_erreurs
 
@@ -25,21 +26,10 @@ def test_html_valide(id_, client, validateur):
     assert not erreurs, f"{id_} ({visite.url}) n'est pas du HTML valide :\n" + formater_erreurs(erreurs, html)
 
 
-PAGE_FAUTIVE = """<!DOCTYPE html>
-<html lang="fr">
-<head><meta charset="utf-8"><title>Page fautive</title></head>
-<body>
-<main>
-  <h1>Page fautive</h1>
-  <p id="aide">Aide</p>
-  <form method="post">
-    <input type="text" name="nom" aria-describedby="aide">
-    <p id="aide">Autre aide</p>
-  </form>
-</main>
-</body>
-</html>
-"""
+PAGE_FAUTIVE = page_fautive(
+    """    <input type="text" name="nom" aria-describedby="aide">
+    <p id="aide">Autre aide</p>"""
+)
 
 
 def test_le_validateur_signale_un_id_en_double(validateur):

@@ -297,3 +297,36 @@ def test_pages_totp_d_un_appareil_absent_ou_d_autrui_en_404(client, attaquant, c
     client.force_login(attaquant)
     for pk in (absent, appareil.pk):
         assert client.get(f"/admin/otp_totp/totpdevice/{pk}/{vue}/").status_code == 404
+
+
+def _vues_propres():
+    """(nom d'URL, arguments) des pages propres de chaque administration (`vues_propres`)."""
+    import re
+
+    vues = []
+    for modele_admin in admin.site._registry.values():
+        for chemin, _methode, nom in getattr(modele_admin, "vues_propres", ()):
+            vues.append((nom, [1] * len(re.findall(r"<int:\w+>", chemin))))
+    return sorted(vues)
+
+
+@pytest.mark.parametrize(("nom", "arguments"), _vues_propres())
+def test_les_pages_propres_de_l_administration_demandent_un_agent_connecte(client, nom, arguments):
+    """Les pages ajoutées aux administrations passent par `admin_view` : sans connexion, la page
+    de connexion de l'administration, jamais la page elle-même ni une erreur."""
+    reponse = client.get(reverse(f"admin:{nom}", args=arguments))
+    assert reponse.status_code == 302
+    assert reponse.url.startswith(reverse("admin:login"))
+
+
+def test_les_pages_propres_sont_toutes_vues():
+    """Le parcours trouve bien les pages propres (sinon le test ci-dessus ne vérifierait rien)."""
+    noms = {nom for nom, _arguments in _vues_propres()}
+    assert {
+        "demandes_demande_accepter",
+        "demandes_demande_refuser",
+        "enfants_activite_pointage",
+        "enfants_absence_certificat",
+        "messagerie_fil_piece_jointe",
+        "messagerie_document_telecharger",
+    } <= noms

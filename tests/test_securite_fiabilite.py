@@ -1,14 +1,12 @@
 """Fiabilité : double envoi simultané d'un formulaire, panne au milieu d'une écriture."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from commun.models import Audit
 from demandes import registre, services
 from demandes.models import Demande
 from familles.models import Famille, Responsable
+from tests.aides import en_meme_temps
 from tests.factories import agent_ccas, demande_creer, famille_avec_parent
 
 
@@ -21,30 +19,15 @@ def test_double_envoi_simultane_une_seule_demande():
 
     donnees_de_reference_rejouer()
     parent = famille_avec_parent()
-    concurrent = connection.vendor == "postgresql"
-    barriere = threading.Barrier(2 if concurrent else 1)
-    resultats = []
 
     def envoyer():
         try:
-            barriere.wait()
             demande_creer(parent, "caf", {"quotient_familial": "640"})
-            resultats.append("creee")
+            return "creee"
         except services.DemandeEnDouble:
-            resultats.append("double")
-        finally:
-            if concurrent:
-                connection.close()
+            return "double"
 
-    if concurrent:
-        fils = [threading.Thread(target=envoyer) for _ in range(2)]
-        for fil in fils:
-            fil.start()
-        for fil in fils:
-            fil.join()
-    else:
-        envoyer()
-        envoyer()
+    resultats = en_meme_temps(envoyer, envoyer)
     assert sorted(resultats) == ["creee", "double"]
     assert Demande.objects.filter(famille=parent.famille, statut="en_attente").count() == 1
 

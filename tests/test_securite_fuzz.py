@@ -20,6 +20,13 @@ from tests.qualite.visites import url_de_page
 pytestmark = pytest.mark.django_db
 
 EXEMPLES = 15
+# Les réglages de chaque test : peu d'exemples (la suite reste rapide), pas de délai par exemple
+# (une requête au portail), et les fixtures de fonction partagées entre exemples voulues.
+FUZZ = settings(
+    max_examples=EXEMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 # Tables que toute requête peut toucher sans que ce soit une écriture métier.
 TABLES_IGNOREES = {"sessions", "axes", "admin", "otp_totp", "django_otp", "contenttypes", "auth"}
 
@@ -124,11 +131,7 @@ def test_le_fuzzer_trouve_les_formulaires_que_declare_l_inventaire(client, paren
 
 
 @pytest.mark.parametrize("page", PAGES_AVEC_FORMULAIRES, ids=lambda p: p.nom)
-@settings(
-    max_examples=EXEMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(donnees=st.data())
 def test_formulaires_du_portail(client, parent, page, donnees):
     client.force_login(parent)
@@ -136,11 +139,7 @@ def test_formulaires_du_portail(client, parent, page, donnees):
     assert fuzzer(client, url, donnees) >= min(page.formulaires, 1)
 
 
-@settings(
-    max_examples=EXEMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(donnees=st.data())
 def test_formulaires_publics(client, parent, donnees):
     from django.core.cache import cache
@@ -150,11 +149,7 @@ def test_formulaires_publics(client, parent, donnees):
         assert fuzzer(client, reverse(nom), donnees) >= 1
 
 
-@settings(
-    max_examples=EXEMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(donnees=st.data())
 def test_formulaires_de_mot_de_passe(client, parent, donnees):
     from familles.models import Utilisateur
@@ -198,11 +193,7 @@ def objets_de_l_administration(parent):
     }
 
 
-@settings(
-    max_examples=EXEMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(donnees=st.data())
 def test_vues_personnalisees_de_l_administration(client, objets_de_l_administration, donnees):
     """Les vues propres au portail dans l'administration (refus motivé, pointage, réponse dans

@@ -5,10 +5,7 @@ import json
 import logging
 import os
 import secrets
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -20,9 +17,9 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-pytestmark = pytest.mark.django_db
+from tests.aides import manage
 
-RACINE = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
 
 
 def environnement_production(**extra):
@@ -45,26 +42,14 @@ def environnement_production(**extra):
 
 
 def test_check_deploy_passe_avec_les_reglages_de_production():
-    resultat = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=RACINE,
-        env=environnement_production(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    resultat = manage("check", "--deploy", "--fail-level", "WARNING", env=environnement_production())
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     assert "0 silenced" in resultat.stdout
 
 
 def test_check_deploy_echoue_si_un_reglage_est_affaibli():
-    resultat = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=RACINE,
-        env=environnement_production(SECURE_HSTS_SECONDS="0"),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    resultat = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=environnement_production(SECURE_HSTS_SECONDS="0")
     )
     assert resultat.returncode != 0
     assert "security.W004" in resultat.stderr + resultat.stdout
@@ -73,14 +58,7 @@ def test_check_deploy_echoue_si_un_reglage_est_affaibli():
 def test_refus_de_demarrer_sans_secret_key_hors_debug():
     env = environnement_production()
     del env["SECRET_KEY"]
-    resultat = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=RACINE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    resultat = manage("check", env=env)
     assert resultat.returncode != 0
     assert "SECRET_KEY est obligatoire" in resultat.stderr
 

@@ -50,47 +50,34 @@ def comptes(parent, autre_parent):
     regie = RegieFactory(code="AL")
     famille, autre = parent.famille, autre_parent.famille
     jour = datetime.date(2026, 1, 5)
-    impayee = FactureFactory(
-        famille=famille,
-        regie=regie,
-        numero="AL-1",
-        montant=Decimal("120.60"),
-        date_facture=jour,
-        date_echeance=jour + datetime.timedelta(days=30),
-    )
-    partielle = FactureFactory(
-        famille=famille,
-        regie=regie,
-        numero="AL-2",
-        montant=Decimal("33.33"),
-        date_facture=jour,
-        date_echeance=jour + datetime.timedelta(days=10),
-    )
-    payee = FactureFactory(
-        famille=famille,
-        regie=regie,
-        numero="AL-3",
-        montant=Decimal("0.30"),
-        date_facture=jour,
-        date_echeance=jour + datetime.timedelta(days=5),
-    )
-    for montant in ("0.10", "0.10", "0.10"):  # 0,1 + 0,1 + 0,1 : un flottant n'y fait pas 0,3
+
+    def facture(numero, montant, echeance_dans):
+        return FactureFactory(
+            famille=famille,
+            regie=regie,
+            numero=numero,
+            montant=Decimal(montant),
+            date_facture=jour,
+            date_echeance=jour + datetime.timedelta(days=echeance_dans),
+        )
+
+    impayee = facture("AL-1", "120.60", echeance_dans=30)
+    partielle = facture("AL-2", "33.33", echeance_dans=10)
+    payee = facture("AL-3", "0.30", echeance_dans=5)
+
+    def regler(montant, facture_reglee):
         services.reglement_enregistrer(
             famille=famille,
             regie=regie,
             montant=Decimal(montant),
             mode="especes",
             date=jour,
-            factures=[payee],
+            factures=[facture_reglee],
         )
-    services.reglement_enregistrer(
-        famille=famille,
-        regie=regie,
-        montant=Decimal("13.33"),
-        mode="especes",
-        date=jour,
-        factures=[partielle],
-    )
+
+    for montant in ("0.10", "0.10", "0.10"):  # 0,1 + 0,1 + 0,1 : un flottant n'y fait pas 0,3
+        regler(montant, payee)
+    regler("13.33", partielle)
     ReglementFactory(famille=famille, regie=regie, montant=Decimal("5.00"), date=jour)  # avoir
     _paiement(impayee, statut=PaiementEnLigne.Statut.OUVERTE, expire_dans=datetime.timedelta(hours=1))
     _paiement(partielle, statut=PaiementEnLigne.Statut.OUVERTE, expire_dans=datetime.timedelta(seconds=-1))
@@ -233,14 +220,19 @@ def planning(parent, autre_parent):
     return {"enfant": enfant, "mois": mois, "ancienne": ancienne, "future": future, "activite": activite}
 
 
-def test_planning_donnees_identiques_a_l_orm(parent, planning):
-    donnees = enfants_selectors.planning_page(
+def _planning_du_28_novembre(parent, enfant_id, *, annee, mois):
+    """Les données de la page planning du mois, lues par le parent le 28/11/2026."""
+    return enfants_selectors.planning_page(
         famille=parent.famille,
-        enfant_id=planning["enfant"].pk,
-        annee=2026,
-        mois=11,
+        enfant_id=enfant_id,
+        annee=annee,
+        mois=mois,
         aujourdhui=datetime.date(2026, 11, 28),
     )
+
+
+def test_planning_donnees_identiques_a_l_orm(parent, planning):
+    donnees = _planning_du_28_novembre(parent, planning["enfant"].pk, annee=2026, mois=11)
     mois = planning["mois"]
     assert donnees["inscriptions"] == [mois]
     assert set(donnees["inscriptions_en_cours"]) == {mois, planning["future"]}
@@ -277,13 +269,7 @@ def test_planning_donnees_identiques_a_l_orm(parent, planning):
 
 
 def test_planning_donnees_sans_inscription_du_mois(parent, planning):
-    donnees = enfants_selectors.planning_page(
-        famille=parent.famille,
-        enfant_id=planning["enfant"].pk,
-        annee=2027,
-        mois=8,
-        aujourdhui=datetime.date(2026, 11, 28),
-    )
+    donnees = _planning_du_28_novembre(parent, planning["enfant"].pk, annee=2027, mois=8)
     assert donnees["inscriptions"] == []
     assert donnees["reservations"] == donnees["absences"] == donnees["presences"] == []
     assert donnees["fermetures"] == {}
@@ -350,13 +336,7 @@ def test_planning_page_en_une_requete(parent, autre_parent, planning, django_ass
     enfant = planning["enfant"]
     FluxCalendrier.objects.create(enfant=enfant, jeton="jeton-secret")
     with django_assert_num_queries(1):
-        donnees = enfants_selectors.planning_page(
-            famille=parent.famille,
-            enfant_id=enfant.pk,
-            annee=2026,
-            mois=11,
-            aujourdhui=datetime.date(2026, 11, 28),
-        )
+        donnees = _planning_du_28_novembre(parent, enfant.pk, annee=2026, mois=11)
         agenda = agenda_construire(annee=2026, mois=11, donnees=donnees)
         # Tout ce que la page lit des objets rendus, sans requête de plus.
         lus = [

@@ -3,7 +3,7 @@
 import os
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGUMENTS_CHROMIUM = [
@@ -70,3 +70,33 @@ def se_connecter(page, identifiant, mot_de_passe):
     page.get_by_label("Identifiant").fill(identifiant)
     page.get_by_label("Mot de passe").fill(mot_de_passe)
     page.get_by_role("button", name="Connexion").click()
+
+
+def se_connecter_admin(page, identifiant, mot_de_passe):
+    """Déconnecte le compte courant, puis connecte l'agent à l'administration (libellé du champ :
+    « Identifiant » du portail ou « Nom d’utilisateur » de Django)."""
+    page.context.clear_cookies()
+    page.goto("/admin/login/")
+    page.get_by_label("Nom d’utilisateur").or_(page.get_by_label("Identifiant")).first.fill(identifiant)
+    page.get_by_label("Mot de passe").fill(mot_de_passe)
+    page.get_by_role("button", name="Connexion").click()
+
+
+def section(page, titre):
+    """La section de la page dont le titre est `titre`."""
+    return page.locator("section", has=page.get_by_role("heading", name=titre))
+
+
+def accepter_par_l_agent(page, libelle, *, visible):
+    """L'agent de démonstration ouvre la demande `libelle` de la file de modération, y lit
+    `visible` et l'accepte ; puis le parent DUPONT se reconnecte au portail."""
+    from familles import demo
+
+    se_connecter_admin(page, demo.IDENTIFIANT_AGENT, demo.MOT_DE_PASSE_AGENT)
+    page.goto("/admin/demandes/demande/")
+    page.get_by_role("link", name=libelle, exact=True).click()
+    expect(page.get_by_text(visible).first).to_be_visible()
+    page.get_by_role("button", name="Accepter").click()
+    expect(page.get_by_text("acceptée : la fiche a été mise à jour")).to_be_visible()
+    page.context.clear_cookies()
+    se_connecter(page, demo.IDENTIFIANT_DUPONT, demo.MOT_DE_PASSE_DUPONT)

@@ -1,13 +1,11 @@
 """scripts/captures.py : sert la démonstration, capture les pages, écrit la planche contact."""
 
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 from PIL import Image
 
-RACINE = Path(__file__).resolve().parents[2]
+from tests.aides import lancer
 
 
 def test_captures_d_une_page_du_portail_et_de_l_administration(tmp_path):
@@ -17,20 +15,15 @@ def test_captures_d_une_page_du_portail_et_de_l_administration(tmp_path):
         for k, v in os.environ.items()
         if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
     }
-    resultat = subprocess.run(
-        [
-            sys.executable,
-            "scripts/captures.py",
-            str(tmp_path),
-            "--pages",
-            "portail:accueil",
-            "--pages",
-            "admin-index",
-        ],
-        cwd=RACINE,
+    resultat = lancer(
+        sys.executable,
+        "scripts/captures.py",
+        str(tmp_path),
+        "--pages",
+        "portail:accueil",
+        "--pages",
+        "admin-index",
         env=env,
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert resultat.returncode == 0, resultat.stderr

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from demandes import demo as demandes_demo
 from enfants import demo as enfants_demo
 from familles import demo
-from tests.browser.conftest import se_connecter
+from tests.browser.conftest import accepter_par_l_agent, se_connecter, section
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,29 +29,16 @@ def test_ajout_d_une_personne_autorisee_par_une_demande(page):
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_text("Votre demande a été transmise au CCAS")).to_be_visible()
     page.get_by_role("navigation", name="Demandes de").get_by_role("link", name="Mes enfants").click()
-    attente = page.locator("section", has=page.get_by_role("heading", name="Demandes en attente"))
+    attente = section(page, "Demandes en attente")
     expect(attente).to_contain_text("BERNARD")
 
     # L'agent accepte la demande dans l'administration.
-    page.context.clear_cookies()
-    page.goto("/admin/login/")
-    page.get_by_label("Nom d’utilisateur").or_(page.get_by_label("Identifiant")).first.fill(
-        demo.IDENTIFIANT_AGENT
-    )
-    page.get_by_label("Mot de passe").fill(demo.MOT_DE_PASSE_AGENT)
-    page.get_by_role("button", name="Connexion").click()
-    page.goto("/admin/demandes/demande/")
-    page.get_by_role("link", name="Ajout d'une personne autorisée", exact=True).click()
-    expect(page.get_by_text("BERNARD").first).to_be_visible()
-    page.get_by_role("button", name="Accepter").click()
-    expect(page.get_by_text("acceptée : la fiche a été mise à jour")).to_be_visible()
+    accepter_par_l_agent(page, "Ajout d'une personne autorisée", visible="BERNARD")
 
     # Le parent voit la personne dans la fiche de LÉA.
-    page.context.clear_cookies()
-    se_connecter(page, demo.IDENTIFIANT_DUPONT, demo.MOT_DE_PASSE_DUPONT)
     page.get_by_role("link", name="Mes enfants").click()
     page.get_by_role("link", name="LÉA").click()
-    personnes = page.locator("section", has=page.get_by_role("heading", name="Personnes autorisées"))
+    personnes = section(page, "Personnes autorisées")
     expect(personnes).to_contain_text("BERNARD")
     expect(personnes).to_contain_text("06 98 76 54 32")
     assert [e for e in page.erreurs_console if "favicon" not in e and "404" not in e] == []

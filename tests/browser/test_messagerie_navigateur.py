@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from enfants import demo as enfants_demo
 from familles import demo
-from tests.browser.conftest import se_connecter
+from tests.browser.conftest import se_connecter, se_connecter_admin
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,10 +35,7 @@ def test_aller_retour_d_un_message_entre_parent_et_agent(page):
     assert page.erreurs_console == [], page.erreurs_console
 
     # L'agent répond dans l'administration.
-    page.goto("/admin/login/")
-    page.get_by_label("Identifiant").fill(demo.IDENTIFIANT_AGENT)
-    page.get_by_label("Mot de passe").fill(demo.MOT_DE_PASSE_AGENT)
-    page.get_by_role("button", name="Connexion").click()
+    se_connecter_admin(page, demo.IDENTIFIANT_AGENT, demo.MOT_DE_PASSE_AGENT)
     page.goto("/admin/messagerie/fil/")
     expect(page.get_by_text("1 non lu")).to_be_visible()
     page.get_by_role("link", name="Pique-nique mercredi").click()

@@ -171,17 +171,23 @@ def test_declarer_une_absence_au_clic_droit(page, planning):
     assert page.erreurs_console == []
 
 
-def test_menu_au_toucher_sur_tablette(navigateur, live_server, planning):
-    parent, inscription = planning
-    jour = _jour_libre(inscription.activite)
-    contexte = navigateur.new_context(
+def _contexte_tactile(navigateur, live_server, *, largeur, hauteur, **options):
+    """Un appareil tactile (tablette, téléphone) en français, à l'heure de Paris."""
+    return navigateur.new_context(
         locale="fr-FR",
         timezone_id="Europe/Paris",
         base_url=live_server.url,
         has_touch=True,
         is_mobile=True,
-        viewport={"width": 768, "height": 1024},
+        viewport={"width": largeur, "height": hauteur},
+        **options,
     )
+
+
+def test_menu_au_toucher_sur_tablette(navigateur, live_server, planning):
+    parent, inscription = planning
+    jour = _jour_libre(inscription.activite)
+    contexte = _contexte_tactile(navigateur, live_server, largeur=768, hauteur=1024)
     try:
         page = contexte.new_page()
         _ouvrir_planning(page, parent, inscription, jour)
@@ -282,13 +288,11 @@ def _mois_suivant(jour):
 
 def _telephone(navigateur, live_server, *, javascript=True):
     # Défilement immédiat (sans l'animation de Bootstrap) : les positions mesurées sont finales.
-    return navigateur.new_context(
-        locale="fr-FR",
-        timezone_id="Europe/Paris",
-        base_url=live_server.url,
-        has_touch=True,
-        is_mobile=True,
-        viewport={"width": 360, "height": 740},
+    return _contexte_tactile(
+        navigateur,
+        live_server,
+        largeur=360,
+        hauteur=740,
         java_script_enabled=javascript,
         reduced_motion="reduce",
     )

@@ -8,6 +8,7 @@ la CSP réelle (on y écoute les violations), l'autre avec `bypass_csp=True` pou
 import pytest
 from playwright.sync_api import expect
 
+from tests.aides import page_fautive
 from tests.qualite import axe, mise_en_page
 from tests.qualite.jeux import JEUX, parent_demo
 from tests.qualite.navigateur import ECOUTE_CSP, afficher, connecter, violations_csp
@@ -107,22 +108,11 @@ def test_mise_en_page_administration(onglet_csp):
     assert not defauts, "\n".join(defauts)
 
 
-PAGE_FAUTIVE = """<!DOCTYPE html>
-<html lang="fr">
-<head><meta charset="utf-8"><title>Page fautive</title></head>
-<body>
-<main>
-  <h1>Page fautive</h1>
-  <p id="aide">Aide</p>
-  <form method="post">
-    <input type="text" name="nom">
+PAGE_FAUTIVE = page_fautive(
+    """    <input type="text" name="nom">
     <p id="aide">Autre aide</p>
-    <input type="text" name="prenom" aria-labelledby="aide">
-  </form>
-</main>
-</body>
-</html>
-"""
+    <input type="text" name="prenom" aria-labelledby="aide">"""
+)
 
 
 def test_axe_signale_un_champ_sans_etiquette_et_un_id_en_double(onglet_axe):

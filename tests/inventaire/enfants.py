@@ -46,6 +46,16 @@ def _nouvel_enfant(parent) -> dict:
     return {}
 
 
+# Les demandes ouvertes depuis la fiche d'un enfant (URL à identifiant d'enfant).
+CODES_FICHE = (
+    "enfant_informations",
+    "enfant_personne_ajout",
+    "enfant_personne_retrait",
+    "enfant_autorisations",
+    "enfant_lunettes",
+    "enfant_sanitaire",
+    "enfant_vaccination",
+)
 PAGES = [
     PagePortail("enfants:liste", requetes=5, preparer=_liste, volume=_volume_liste),
     PagePortail("enfants:fiche", requetes=6, preparer=_fiche, volume=_volume_fiche),

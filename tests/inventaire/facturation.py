@@ -1,8 +1,6 @@
 import datetime
-from decimal import Decimal
 
-from facturation import services
-from tests.factories import FactureFactory, RegieFactory
+from tests.factories import FactureFactory, RegieFactory, regler
 from tests.inventaire import PagePortail
 
 
@@ -12,13 +10,7 @@ def _facture(parent, **kwargs):
 
 def preparer_releve(parent) -> dict:
     facture = _facture(parent, date_facture=datetime.date.today())
-    services.reglement_enregistrer(
-        famille=parent.famille,
-        regie=facture.regie,
-        montant=Decimal("5.00"),
-        mode="cheque",
-        date=datetime.date.today(),
-    )
+    regler(parent.famille, facture.regie, "5.00")
     return {}
 
 
@@ -26,14 +18,7 @@ def volume_releve(parent, n: int) -> None:
     regie = RegieFactory()
     for _ in range(n):
         facture = _facture(parent, date_facture=datetime.date.today())
-        services.reglement_enregistrer(
-            famille=parent.famille,
-            regie=regie,
-            montant=Decimal("1.00"),
-            mode="cheque",
-            date=datetime.date.today(),
-            factures=[facture],
-        )
+        regler(parent.famille, regie, "1.00", factures=[facture])
 
 
 def preparer_pdf(parent) -> dict:

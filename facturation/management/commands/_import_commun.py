@@ -26,8 +26,33 @@ class CommandeImport(BaseCommand):
             help="Affiche l'avancement même hors terminal (sur la sortie d'erreur).",
         )
 
+    # « Factures déjà importées, ignorées : 3. » : la phrase des objets déjà là, à compléter.
+    deja_importes = ""
+
     def importer(self, *, chemin, progression):  # pragma: no cover - redéfinie
         raise NotImplementedError
+
+    def comptes(self, rapport) -> tuple[int, int]:  # pragma: no cover - redéfinie
+        """(créés, ignorés car déjà importés)."""
+        raise NotImplementedError
+
+    def ligne_crees(self, rapport, *, dry_run: bool) -> str:  # pragma: no cover - redéfinie
+        """« Factures créées : 2 (…). »"""
+        raise NotImplementedError
+
+    def resume(self, rapport, *, dry_run: bool) -> str:
+        crees, ignores = self.comptes(rapport)
+        lignes = [
+            f"{nombre(rapport.lignes_lues, 'ligne lue', 'lignes lues')}.",
+            self.ligne_crees(rapport, dry_run=dry_run),
+        ]
+        if ignores:
+            lignes.append(f"{self.deja_importes} : {ignores}.")
+        if crees == 0 and ignores:
+            lignes.append("Rien de nouveau : ce fichier a déjà été importé.")
+        if dry_run:
+            lignes.append("Simulation (--dry-run) : rien n'a été enregistré.")
+        return "\n".join(lignes)
 
     def handle(self, *args, fichier: Path, dry_run=False, progression=False, **options):
         if not fichier.is_file():
