@@ -57,7 +57,7 @@ class SuperutilisateurSeulMixin(MixinModelAdmin):
         return request.user.is_superuser
 
 
-class CreationParServiceMixin:
+class CreationParServiceMixin(MixinModelAdmin):
     """L'ajout passe par un service qui crée lui-même l'objet (et trace l'audit).
 
     Django enregistre d'ordinaire l'objet construit par le formulaire (`save_form`, puis
@@ -79,7 +79,7 @@ class CreationParServiceMixin:
             super().save_related(request, form, formsets, change)
 
 
-class VuesPropresMixin:
+class VuesPropresMixin(MixinModelAdmin):
     """Une administration avec des pages à elle, déclarées dans `vues_propres` :
     (chemin, nom de la méthode, nom de l'URL). Chaque page passe par `admin_view` (agent connecté,
     pas de cache) et vient avant les URL de Django, qui prendraient sinon le chemin pour un objet."""

@@ -39,7 +39,7 @@ def modele_modifier(
     instance: models.Model,
     donnees: Mapping,
     champs: Iterable[str] | None = None,
-    masques: Mapping[str, Callable[[object], str]] | None = None,
+    masques: Mapping[str, Callable[[str], str]] | None = None,
 ) -> Modification:
     """Pose `donnees` sur `instance`, valide (`full_clean`) et enregistre.
 
@@ -60,7 +60,7 @@ def modele_modifier(
 
     avant, apres = {}, {}
     for champ, valeur in donnees.items():
-        libelle = str(instance._meta.get_field(champ).verbose_name)
+        libelle = str(getattr(instance._meta.get_field(champ), "verbose_name", champ))
         avant[libelle] = texte(champ)
         setattr(instance, champ, valeur)
         apres[libelle] = texte(champ)
@@ -78,7 +78,7 @@ def modele_modifier_audite(
     objet: str | Callable[[models.Model], str],
     action: str,
     champs: Iterable[str] | None = None,
-    masques: Mapping[str, Callable[[object], str]] | None = None,
+    masques: Mapping[str, Callable[[str], str]] | None = None,
     sensible: bool = False,
 ) -> Modification:
     """`modele_modifier`, puis la trace d'audit avec les textes avant/après (sans leurs valeurs

@@ -177,7 +177,7 @@ def responsable_modifier(*, famille: Famille, role: str, valeurs: dict, auteur=N
         champs=CHAMPS_RESPONSABLE_MODIFIABLES,
         auteur=auteur,
         famille=famille,
-        objet=lambda modifie: f"{modifie.get_role_display()} {modifie.nom_complet}",  # après modification
+        objet=lambda _: f"{responsable.get_role_display()} {responsable.nom_complet}",  # après modification
         action=motif or "Modification du responsable",
     )
     return responsable
