@@ -94,6 +94,7 @@ def test_commande_dry_run_n_ecrit_rien(famille_inactive, capsys, settings):
     call_command("purger_familles", "--dry-run")
     sortie = capsys.readouterr().out
     assert famille_inactive.famille.numero in sortie and "seraient anonymisées" in sortie
+    assert "Seraient effacés : 1 fiches d'enfant anonymisées" in sortie and "1 comptes désactivés" in sortie
     assert Responsable.objects.get(famille=famille_inactive.famille).nom != purge.NOM_ANONYME
     call_command("purger_familles")
     assert Responsable.objects.get(famille=famille_inactive.famille).nom == purge.NOM_ANONYME

@@ -1,4 +1,5 @@
-"""Anonymise les familles inactives (RGPD) ; `--dry-run` liste sans rien écrire."""
+"""Anonymise les familles inactives (RGPD) ; `--dry-run` exécute la même purge et l'annule :
+il liste les familles et compte ce qui serait effacé, sans rien écrire."""
 
 from django.core.management.base import BaseCommand
 
@@ -29,10 +30,10 @@ class Command(BaseCommand):
         )
         for numero in rapport.familles:
             self.stdout.write(f"  - {numero}")
-        if not dry_run:
-            self.stdout.write(
-                f"Effacés : {rapport.enfants} fiches d'enfant anonymisées, {rapport.messages} "
-                f"messages et fils, {rapport.demandes} demandes ; {rapport.comptes} comptes "
-                f"désactivés ; {rapport.traces} traces de connexion de plus d'un an. "
-                "Factures et règlements conservés."
-            )
+        # La simulation exécute le même code (puis l'annule) : ses comptes sont ceux d'une purge.
+        self.stdout.write(
+            f"{'Seraient effacés' if dry_run else 'Effacés'} : {rapport.enfants} fiches d'enfant "
+            f"anonymisées, {rapport.messages} messages et fils, {rapport.demandes} demandes ; "
+            f"{rapport.comptes} comptes désactivés ; {rapport.traces} traces de connexion de plus "
+            "d'un an. Factures et règlements conservés."
+        )
