@@ -1,6 +1,17 @@
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.factories import MOT_DE_PASSE, agent_ccas, famille_avec_parent
+
+# La suite tourne sur une machine partagée (CI, deux processus xdist) : la lenteur de génération
+# des données dépend de la charge, pas du code. On garde toutes les autres vérifications de
+# Hypothesis ; seules la limite de temps par exemple et le contrôle « génération lente » tombent.
+settings.register_profile(
+    "portail",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("portail")
 
 
 @pytest.fixture(autouse=True)
