@@ -29,6 +29,8 @@ install: $(STAMP)
 
 # Verrouille les dépendances de pyproject.toml : requirements/production.txt (le serveur) et
 # requirements/dev.txt (production + outils de développement et de test), pour Python 3.12.
+# Les versions déjà verrouillées sont gardées ; `make requirements UV_ARGS=--upgrade` les monte
+# toutes, `UV_ARGS="--upgrade-package django"` une seule.
 UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --python-version 3.12 \
 	--generate-hashes --custom-compile-command "make requirements"
 requirements: install
