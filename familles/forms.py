@@ -197,3 +197,94 @@ class BancairesForm(forms.ModelForm):
 
     def validate_unique(self):
         pass
+
+
+# --- Dossier annuel : dépôt d'une pièce, réponse à un texte --------------------------------
+
+ACCEPT_PIECES = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+AIDE_PIECE_FICHIERS = (
+    "PDF, JPEG ou PNG ; plusieurs fichiers si la pièce a plusieurs pages ({nombre} au plus, "
+    "{taille} Mo chacun au plus)."
+)
+AIDE_PIECE_PHOTOS = "Sur un téléphone : photographiez chaque page, à plat et en pleine lumière."
+MESSAGE_CONSENTEMENT_A_COCHER = "Cochez la case pour confirmer que vous avez lu et acceptez ce texte."
+MESSAGE_CONSENTEMENT_CHOIX = "Choisissez « J'accepte » ou « Je refuse »."
+
+
+class _FichiersMultiplesInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class _FichiersMultiplesField(forms.FileField):
+    """Plusieurs fichiers dans un même champ (recette de la documentation de Django)."""
+
+    def clean(self, data, initial=None):
+        nettoyer = super().clean
+        if isinstance(data, list | tuple):
+            return [nettoyer(d, initial) for d in data if d]
+        return [nettoyer(data, initial)] if data else []
+
+
+class PieceDepotForm(forms.Form):
+    """Les pages d'une pièce : des fichiers choisis, ou des photos prises avec le téléphone."""
+
+    fichiers = _FichiersMultiplesField(
+        label="Fichiers",
+        required=False,
+        widget=_FichiersMultiplesInput(attrs={"accept": ACCEPT_PIECES}),
+    )
+    photos = _FichiersMultiplesField(
+        label="Ou prendre des photos",
+        required=False,
+        help_text=AIDE_PIECE_PHOTOS,
+        # `capture` : l'appareil photo du téléphone s'ouvre directement (sans effet sur ordinateur).
+        widget=_FichiersMultiplesInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["fichiers"].help_text = AIDE_PIECE_FICHIERS.format(
+            nombre=settings.PIECES_FICHIERS_NOMBRE_MAX,
+            taille=settings.PIECES_FICHIER_TAILLE_MAX // (1024 * 1024),
+        )
+
+    def clean(self):
+        from familles.services import piece_fichiers_valider
+
+        donnees = super().clean()
+        tous = list(donnees.get("fichiers") or []) + list(donnees.get("photos") or [])
+        if "fichiers" in self.errors or "photos" in self.errors:
+            return donnees
+        try:
+            piece_fichiers_valider(tous)
+        except ValidationError as erreur:
+            self.add_error("fichiers", erreur)
+        donnees["tous_les_fichiers"] = tous
+        return donnees
+
+
+class ConsentementForm(forms.Form):
+    """« J'ai lu et j'accepte » (règlement) ; ou « J'accepte » / « Je refuse » (consentement libre)."""
+
+    def __init__(self, *args, refus_possible: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refus_possible = refus_possible
+        if refus_possible:
+            self.fields["reponse"] = forms.ChoiceField(
+                label="Votre réponse",
+                choices=[("oui", "J'accepte"), ("non", "Je refuse")],
+                widget=forms.RadioSelect,
+                error_messages={"required": MESSAGE_CONSENTEMENT_CHOIX},
+            )
+        else:
+            self.fields["reponse"] = forms.BooleanField(
+                label="J'ai lu ce texte et je l'accepte",
+                error_messages={"required": MESSAGE_CONSENTEMENT_A_COCHER},
+            )
+
+    @property
+    def accepte(self) -> bool:
+        reponse = self.cleaned_data["reponse"]
+        return reponse == "oui" if self.refus_possible else bool(reponse)
