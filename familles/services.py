@@ -505,3 +505,17 @@ def consentement_donner(*, famille: Famille, version, accepte: bool, utilisateur
         apres={"Réponse": "J'accepte" if accepte else "Je refuse"},
     )
     return consentement
+
+
+def dossier_famille_anonymiser(*, famille: Famille) -> dict:
+    """Purge RGPD (portail.purge) : efface les pièces justificatives de la famille et leurs
+    fichiers ; garde ses réponses aux textes (quelle version, acceptée ou non, quand) sans le nom
+    de la personne. À appeler dans la transaction de l'anonymisation."""
+    from familles.models import Consentement, FichierPiece, PieceJustificative
+
+    for fichier in FichierPiece.objects.filter(piece__famille=famille):
+        if fichier.fichier:
+            fichier.fichier.delete(save=False)
+    nombre_pieces, _ = PieceJustificative.objects.filter(famille=famille).delete()
+    Consentement.objects.filter(famille=famille).update(signataire="ANONYME", utilisateur=None)
+    return {"pieces": nombre_pieces}

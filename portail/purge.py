@@ -8,7 +8,8 @@ ans, 3 par défaut : « trois ans après le départ du dernier enfant ») :
 - sa fiche n'a pas été modifiée.
 
 L'anonymisation efface identités, coordonnées, données bancaires, fiscales et de santé,
-personnes autorisées, messages, pièces jointes, certificats et demandes ; elle désactive les
+personnes autorisées, messages, pièces jointes, certificats, demandes et pièces justificatives
+(les réponses aux textes restent, sans nom) ; elle désactive les
 comptes. Les factures et règlements (pièces comptables, conservées dix ans) restent, rattachés
 au N° Famille désormais anonyme ; le journal d'audit garde les traces sans leurs valeurs.
 """
@@ -34,6 +35,7 @@ from enfants.models import (
     Vaccination,
 )
 from facturation.models import Facture, Reglement
+from familles import services as familles_services
 from familles.models import Famille, Responsable, Utilisateur
 from messagerie.models import Fil, Notification
 
@@ -115,6 +117,7 @@ def famille_anonymiser(*, famille: Famille) -> dict:
     nombre_messages, _ = fils.delete()
     Notification.objects.filter(famille=famille).delete()
     nombre_demandes, _ = Demande.objects.filter(famille=famille).delete()
+    familles_services.dossier_famille_anonymiser(famille=famille)  # pièces, consentements
     Audit.objects.filter(famille=famille).update(avant={}, apres={})
     Responsable.objects.filter(famille=famille).update(
         nom=NOM_ANONYME,

@@ -1,6 +1,7 @@
 """Dossier annuel : pièces justificatives et consentements (sélecteurs et services de familles)."""
 
 import datetime
+import os
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -257,3 +258,37 @@ def test_le_bloc_a_faire_a_un_nombre_de_requetes_constant(parent):
     assert len(grands) > len(petits) > 0
     assert len(un) == len(beaucoup), [q["sql"] for q in beaucoup.captured_queries]
     assert len(beaucoup) <= 7
+
+
+def test_la_purge_rgpd_efface_les_pieces_et_garde_les_reponses_sans_nom(parent, settings):
+    from portail import purge
+
+    famille = parent.famille
+    piece = factories.piece_deposee(famille=famille, statut="refusee")
+    chemin = piece.fichiers.get().fichier.path
+    version = factories.VersionTexteFactory()
+    services.consentement_donner(famille=famille, version=version, accepte=True, utilisateur=parent)
+    autre = factories.famille_avec_parent().famille
+    gardee = factories.piece_deposee(famille=autre)
+    purge.famille_anonymiser(famille=famille)
+    assert not PieceJustificative.objects.filter(famille=famille).exists()
+    assert not os.path.exists(chemin)
+    consentement = Consentement.objects.get(famille=famille)
+    assert consentement.signataire == "ANONYME" and consentement.utilisateur is None
+    assert consentement.version == version and consentement.accepte
+    assert PieceJustificative.objects.filter(pk=gardee.pk).exists()
+
+
+def test_mes_donnees_exporte_les_pieces_et_les_consentements(parent):
+    from portail import export
+
+    famille = parent.famille
+    factories.piece_deposee(famille=famille, statut="refusee", motif="Illisible")
+    version = factories.VersionTexteFactory(texte__titre="Règlement intérieur")
+    services.consentement_donner(famille=famille, version=version, accepte=True, utilisateur=parent)
+    sections = {s["modele"]: s for s in export.donnees_famille(famille=famille)}
+    assert sections["familles.PieceJustificative"]["objets"][0]["motif du refus"] == "Illisible"
+    assert sections["familles.FichierPiece"]["objets"][0]["nom du fichier"] == "attestation.pdf"
+    assert sections["familles.Consentement"]["objets"][0]["accepté"] is True
+    lisibles = export.donnees_famille_lisibles(famille=famille)
+    assert "Règlement intérieur" in str(lisibles)
