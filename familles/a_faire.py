@@ -103,16 +103,16 @@ def _pieces(*, famille, jour) -> list[ElementAFaire]:
 def _consentements(*, famille, jour) -> list[ElementAFaire]:
     elements = []
     for etat in selectors.consentements_a_donner(famille=famille, jour=jour):
-        nouvelle = etat.reponse_precedente is not None
+        action = "à lire : acceptez ou refusez" if etat.texte.refus_possible else "à lire et accepter"
+        if etat.reponse_precedente is not None:
+            detail = f"Nouvelle version {etat.version.numero} {action}."
+        else:
+            detail = f"{action.capitalize()}."
         elements.append(
             ElementAFaire(
                 libelle=etat.texte.titre,
                 url=reverse("familles:consentement", kwargs={"pk": etat.texte.pk}),
-                detail=(
-                    f"Nouvelle version {etat.version.numero} à lire et accepter."
-                    if nouvelle
-                    else "À lire et accepter."
-                ),
+                detail=detail,
                 ordre=ORDRE_CONSENTEMENTS,
             )
         )

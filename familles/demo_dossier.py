@@ -168,6 +168,17 @@ def creer() -> list:
             decidee_le=timezone.now(),
         )
 
+    dernier = famille.enfants.order_by("date_naissance").last()
+    if dernier is not None:
+        # Une pièce à vérifier dans la file des agents.
+        _depot(
+            famille=famille,
+            type_piece=types["Jugement fixant la résidence de l'enfant"],
+            parent=parent,
+            enfant=dernier,
+            statut="en_attente",
+        )
+
     Consentement.objects.filter(famille=famille).delete()
     VersionTexte.objects.filter(
         texte__titre__in=["Règlement intérieur des accueils", "Droit à l'image"]

@@ -37,7 +37,7 @@ FORMULAIRES_EN_ERREUR: dict[str, dict] = {
     # Dossier annuel : une pièce envoyée sans fichier, un règlement sans la case cochée
     "familles:piece_deposer": {"fichiers": ""},
     "enfants:piece_deposer": {"fichiers": ""},
-    "familles:consentement": {},
+    "familles:consentement": {"reponse": ""},
     # Boîte de réception
     "messagerie:nouveau": {"objet": "", "texte": TROP_LONG},
     "messagerie:fil": {"texte": ""},
