@@ -363,12 +363,17 @@ class VersionTexteInline(admin.TabularInline):
         return False
 
 
+# Un règlement intérieur tient en quelques pages ; au-delà, une erreur de copier-coller.
+TEXTE_LONGUEUR_MAX = 100_000
+
+
 class TexteConsentementForm(forms.ModelForm):
     """Le texte et, à la création ou quand il change, sa nouvelle version (contenu et date)."""
 
     nouvelle_version = forms.CharField(
         label="Nouvelle version : contenu",
         required=False,
+        max_length=TEXTE_LONGUEUR_MAX,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=(
             "À remplir pour publier une nouvelle version : les familles concernées devront la "

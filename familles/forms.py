@@ -268,7 +268,7 @@ class PieceDepotForm(forms.Form):
 class ConsentementForm(forms.Form):
     """« J'ai lu et j'accepte » (règlement) ; ou « J'accepte » / « Je refuse » (consentement libre)."""
 
-    def __init__(self, *args, refus_possible: bool, **kwargs):
+    def __init__(self, *args, refus_possible: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.refus_possible = refus_possible
         if refus_possible:

@@ -152,12 +152,21 @@ def pieces_etat(
     """Chaque pièce demandée à la famille puis à chacun de ses enfants, avec ses dépôts.
 
     `enfant=` : les pièces de cet enfant seulement ; `famille_seulement` : celles de la famille.
-    Quatre requêtes (cinq avec les fichiers), quel que soit le nombre de lignes.
+    Au plus quatre requêtes (cinq avec les fichiers), quel que soit le nombre de lignes ; une
+    seule quand aucun type n'est actif (l'accueil, page la plus vue, en paie le moins possible) :
+    responsables et enfants ne sont lus que si un type actif en dépend.
     """
     jour = jour or timezone.localdate()
     types = _types_actifs()
-    separes = any(r.situation in SITUATIONS_SEPAREES for r in famille.responsables.all())
-    tous_les_enfants = _enfants(famille)
+    if not types:
+        return []
+    separes = any(t.condition == TypePiece.Condition.PARENTS_SEPARES for t in types) and any(
+        r.situation in SITUATIONS_SEPAREES for r in famille.responsables.all()
+    )
+    besoin_enfants = any(
+        t.concerne == TypePiece.Concerne.ENFANT or t.condition == TypePiece.Condition.PAI for t in types
+    )
+    tous_les_enfants = _enfants(famille) if besoin_enfants else []
     if famille_seulement:
         enfants = []
     elif enfant is not None:
@@ -242,12 +251,16 @@ def textes_en_vigueur(*, famille: Famille, jour: datetime.date | None = None) ->
     """Les textes actifs demandés à la famille : ceux de tous, et le règlement des structures où
     un de ses enfants est inscrit (inscription en cours ou à venir)."""
     jour = jour or timezone.localdate()
-    structures = famille.enfants.filter(inscriptions__date_fin__gte=jour).values(
-        "inscriptions__activite__structure"
+    # Une seule condition sur la même inscription (même jointure) : un enfant de la famille,
+    # inscrit dans la structure, inscription pas encore finie.
+    inscrit = Q(
+        structure__activites__inscriptions__enfant__famille=famille,
+        structure__activites__inscriptions__date_fin__gte=jour,
     )
     return (
         TexteConsentement.objects.filter(actif=True)
-        .filter(Q(structure__isnull=True) | Q(structure__in=structures))
+        .filter(Q(structure__isnull=True) | inscrit)
+        .distinct()
         .select_related("structure")
         .order_by("type", "titre", "pk")
     )
@@ -257,7 +270,7 @@ def consentements_etat(
     *, famille: Famille, jour: datetime.date | None = None, texte=None
 ) -> list[EtatConsentement]:
     """Chaque texte en vigueur (qui a une version en vigueur ce jour) et la réponse de la
-    famille à cette version ; trois requêtes."""
+    famille à cette version ; trois requêtes, une seule quand aucun texte n'est en vigueur."""
     jour = jour or timezone.localdate()
     textes = textes_en_vigueur(famille=famille, jour=jour).prefetch_related(
         Prefetch(
@@ -269,6 +282,8 @@ def consentements_etat(
     if texte is not None:
         textes = textes.filter(pk=texte.pk)
     textes = [t for t in textes if t.versions_en_vigueur]
+    if not textes:
+        return []
     reponses = (
         Consentement.objects.filter(famille=famille, version__texte__in=[t.pk for t in textes])
         .select_related("version")

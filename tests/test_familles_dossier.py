@@ -232,6 +232,17 @@ def test_le_reglement_d_une_structure_est_demande_aux_familles_inscrites(parent)
     inscription = factories.InscriptionFactory(enfant=factories.EnfantFactory(famille=famille))
     version = factories.VersionTexteFactory(texte__structure=inscription.activite.structure)
     factories.VersionTexteFactory(texte__structure=factories.StructureFactory(nom="Crèche"))
+    # Une inscription finie (du même enfant) ne demande plus le règlement ; deux enfants inscrits
+    # à la même structure : une ligne.
+    finie = factories.InscriptionFactory(
+        enfant=inscription.enfant,
+        date_debut=datetime.date(2020, 9, 1),
+        date_fin=datetime.date(2021, 7, 5),
+    )
+    factories.VersionTexteFactory(texte__structure=finie.activite.structure)
+    factories.InscriptionFactory(
+        enfant=factories.EnfantFactory(famille=famille), activite=inscription.activite
+    )
     assert [e.version for e in selectors.consentements_etat(famille=famille)] == [version]
     autre = factories.famille_avec_parent().famille
     assert selectors.consentements_etat(famille=autre) == []
