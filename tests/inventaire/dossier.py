@@ -73,7 +73,8 @@ def _enfant_pieces_volume(parent, n) -> None:
     from enfants.models import Enfant
     from tests.factories import TypePieceFactory, piece_deposee
 
-    enfant = Enfant.objects.filter(famille=parent.famille).first()
+    # L'enfant de la page : celui que `_enfant_pieces` a créé avec une pièce refusée.
+    enfant = Enfant.objects.filter(famille=parent.famille, pieces__isnull=False).order_by("-pk").first()
     for i in range(n):
         type_enfant = TypePieceFactory(nom=f"Pièce de chaque enfant n° {i}", concerne="enfant")
         piece_deposee(famille=parent.famille, type_piece=type_enfant, enfant=enfant, statut="refusee")
