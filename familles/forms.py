@@ -225,6 +225,11 @@ class _FichiersMultiplesField(forms.FileField):
         return [nettoyer(data, initial)] if data else []
 
 
+# Un appareil photo ouvert par `capture` ne prend qu'une photo par champ (Android, iOS) : un
+# champ par page photographiée.
+PHOTOS_NOMBRE = 3
+
+
 class PieceDepotForm(forms.Form):
     """Les pages d'une pièce : des fichiers choisis, ou des photos prises avec le téléphone."""
 
@@ -232,13 +237,6 @@ class PieceDepotForm(forms.Form):
         label="Fichiers",
         required=False,
         widget=_FichiersMultiplesInput(attrs={"accept": ACCEPT_PIECES}),
-    )
-    photos = _FichiersMultiplesField(
-        label="Ou prendre des photos",
-        required=False,
-        help_text=AIDE_PIECE_PHOTOS,
-        # `capture` : l'appareil photo du téléphone s'ouvre directement (sans effet sur ordinateur).
-        widget=_FichiersMultiplesInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -249,14 +247,24 @@ class PieceDepotForm(forms.Form):
             nombre=settings.PIECES_FICHIERS_NOMBRE_MAX,
             taille=settings.PIECES_FICHIER_TAILLE_MAX // (1024 * 1024),
         )
+        for numero in range(1, PHOTOS_NOMBRE + 1):
+            self.fields[f"photo_{numero}"] = forms.FileField(
+                label=f"Ou photographier la page {numero}",
+                required=False,
+                help_text=AIDE_PIECE_PHOTOS if numero == 1 else "",
+                # `capture` : l'appareil photo du téléphone s'ouvre directement (sans effet sur
+                # un ordinateur, qui propose de choisir un fichier).
+                widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
+            )
 
     def clean(self):
         from familles.services import piece_fichiers_valider
 
         donnees = super().clean()
-        tous = list(donnees.get("fichiers") or []) + list(donnees.get("photos") or [])
-        if "fichiers" in self.errors or "photos" in self.errors:
+        if self.errors:
             return donnees
+        tous = list(donnees.get("fichiers") or [])
+        tous += [donnees[f"photo_{n}"] for n in range(1, PHOTOS_NOMBRE + 1) if donnees.get(f"photo_{n}")]
         try:
             piece_fichiers_valider(tous)
         except ValidationError as erreur:

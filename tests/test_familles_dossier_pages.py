@@ -84,7 +84,7 @@ def test_deposer_plusieurs_pages_dont_une_photo(client_parent, parent):
     url = reverse("familles:piece_deposer", kwargs={"type_pk": type_piece.pk})
     page = client_parent.get(url).content.decode()
     assert 'capture="environment"' in page and "multiple" in page
-    reponse = client_parent.post(url, {"fichiers": [pdf("p1.pdf"), pdf("p2.pdf")], "photos": [jpeg()]})
+    reponse = client_parent.post(url, {"fichiers": [pdf("p1.pdf"), pdf("p2.pdf")], "photo_1": jpeg()})
     assert reponse.status_code == 302
     piece = PieceJustificative.objects.get(famille=parent.famille)
     assert sorted(f.nom for f in piece.fichiers.all()) == ["p1.pdf", "p2.pdf", "photo.jpg"]
@@ -127,10 +127,15 @@ def test_la_page_d_un_enfant_montre_ses_pieces(client_parent, parent):
     enfant = factories.EnfantFactory(famille=parent.famille, prenom="Tom")
     type_enfant = factories.TypePieceFactory(nom="Carnet de vaccinations", concerne="enfant")
     url = reverse("enfants:piece_deposer", kwargs={"pk": enfant.pk, "type_pk": type_enfant.pk})
-    assert client_parent.post(url, {"photos": [jpeg()]}).status_code == 302
+    assert (
+        client_parent.post(url, {"photo_1": jpeg("page1.jpg"), "photo_2": jpeg("page2.jpg")}).status_code
+        == 302
+    )
     page = client_parent.get(reverse("enfants:pieces", kwargs={"pk": enfant.pk})).content.decode()
     assert "Carnet de vaccinations" in page and "En cours de vérification" in page
-    assert PieceJustificative.objects.get().enfant == enfant
+    piece = PieceJustificative.objects.get()
+    assert piece.enfant == enfant
+    assert sorted(f.nom for f in piece.fichiers.all()) == ["page1.jpg", "page2.jpg"]
 
 
 def test_accepter_un_reglement_case_a_cocher(client_parent, parent):

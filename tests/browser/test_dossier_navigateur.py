@@ -31,7 +31,7 @@ def test_une_piece_envoyee_verifiee_et_refusee(page, tmp_path):
     expect(page).to_have_url(re.compile(rf"/compte/documents/#piece-{type_piece.pk}$"))
     page.get_by_role("link", name=re.compile("Envoyer la pièce")).click()
     page.get_by_label("Fichiers").set_input_files([page1])
-    page.get_by_label("Ou prendre des photos").set_input_files([photo])
+    page.get_by_label("Ou photographier la page 1").set_input_files([photo])
     page.get_by_role("button", name="Envoyer", exact=True).click()
     expect(page.get_by_text("a été envoyée : un agent du CCAS va la vérifier")).to_be_visible()
     expect(page.get_by_text("En cours de vérification").first).to_be_visible()
