@@ -71,7 +71,9 @@ def _en_parallele(fonctions):
 def test_deux_agents_valident_et_refusent_ensemble_une_seule_decision():
     parent = factories.famille_avec_parent()
     piece = factories.piece_deposee(famille=parent.famille)
-    agents = [factories.agent_ccas(), factories.agent_ccas()]
+    # Des comptes du personnel sans groupe : une base vidée par un test transactionnel n'a plus
+    # le groupe CCAS, et les services de décision ne lisent que la permission sanitaire.
+    agents = [factories.UtilisateurFactory(is_staff=True), factories.UtilisateurFactory(is_staff=True)]
     fin = timezone.localdate() + datetime.timedelta(days=100)
     resultats = _en_parallele(
         [
