@@ -7,6 +7,7 @@ import unicodedata
 import puremagic
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 
@@ -60,12 +61,13 @@ def _valider(fichier, *, types: dict, taille_max: int, erreur_type: str) -> tupl
     return mime, nom_sur(nom, types[mime])
 
 
-def piece_jointe_valider(fichier) -> tuple[str, str]:
-    """Vérifie une pièce jointe ; renvoie (type MIME, nom assaini) ou lève ValidationError."""
+def piece_jointe_valider(fichier, *, taille_max: int | None = None) -> tuple[str, str]:
+    """Vérifie une pièce jointe (PDF, JPEG, PNG) ; renvoie (type MIME, nom assaini) ou lève
+    ValidationError. `taille_max` : MESSAGERIE_PIECE_JOINTE_TAILLE_MAX par défaut."""
     return _valider(
         fichier,
         types=TYPES_PIECE_JOINTE,
-        taille_max=settings.MESSAGERIE_PIECE_JOINTE_TAILLE_MAX,
+        taille_max=taille_max or settings.MESSAGERIE_PIECE_JOINTE_TAILLE_MAX,
         erreur_type=ERREUR_TYPE,
     )
 
@@ -80,13 +82,44 @@ def document_valider(fichier) -> tuple[str, str]:
     )
 
 
-def reponse_telechargement(champ, *, nom: str, type_mime: str) -> FileResponse:
-    """Sert un fichier privé en pièce jointe, sans laisser le navigateur deviner son type."""
+def reponse_telechargement(champ, *, nom: str, type_mime: str, en_ligne: bool = False) -> FileResponse:
+    """Sert un fichier privé en pièce jointe, sans laisser le navigateur deviner son type.
+
+    `en_ligne` (vérification par un agent, dans l'administration) : affiché dans la page (cadre
+    de même origine) au lieu d'être téléchargé ; seulement pour un type vérifié au contenu."""
     try:
         contenu = champ.open("rb")
     except FileNotFoundError as erreur:
         raise Http404("Fichier introuvable.") from erreur
-    reponse = FileResponse(contenu, as_attachment=True, filename=nom, content_type=type_mime)
+    reponse = FileResponse(contenu, as_attachment=not en_ligne, filename=nom, content_type=type_mime)
     reponse["X-Content-Type-Options"] = "nosniff"
-    reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if en_ligne:
+        # Le lecteur PDF de Chromium ne s'ouvre pas dans un document « sandbox » : aucun script,
+        # aucune ressource, et seulement dans une page du portail.
+        reponse["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        reponse["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return reponse
+
+
+class StockagePrive(FileSystemStorage):
+    """Fichiers privés (pièces justificatives…) : sous FICHIERS_PRIVES_ROOT, sans URL publique ;
+    servis seulement par des vues qui vérifient les droits (`reponse_telechargement`)."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.FICHIERS_PRIVES_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Les fichiers privés n'ont pas d'URL publique.")
+
+    def deconstruct(self):
+        return ("commun.fichiers.StockagePrive", (), {})

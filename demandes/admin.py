@@ -289,3 +289,7 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+# La file de vérification des pièces justificatives (modèle de familles, décision ici).
+from demandes import admin_pieces  # noqa: E402, F401

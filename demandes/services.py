@@ -16,6 +16,7 @@ from commun.limites import envoi_possible_a, heure_texte
 from demandes import registre
 from demandes.models import Demande
 from enfants.services import MOTIF_TROP_LONG
+from familles import services as familles_services
 from messagerie import services as messagerie_services
 
 logger = logging.getLogger(__name__)
@@ -337,31 +338,37 @@ def _notifier_decision(*, demande_id: int) -> None:
         texte=_message_de_decision(demande),
         notifier=False,
     )
-    principal = demande.famille.responsables.filter(role="principal").first()
+    decision = "acceptée" if demande.statut == Demande.Statut.ACCEPTEE else "refusée"
+    libelle = demande.type_demande.libelle
+    _courriel_decision_envoyer(
+        famille=demande.famille,
+        sujet=f"Votre demande « {libelle} » a été traitée — {settings.NOM_CCAS}",
+        phrase=f"Votre demande « {libelle} » a été {decision}.",
+        ou=f"dans la Liste des demandes du Portail Famille :\n{settings.PORTAIL_URL.rstrip('/')}"
+        + reverse("demandes:liste"),
+        reference=f"demande {demande_id}",
+    )
+
+
+def _courriel_decision_envoyer(*, famille, sujet: str, phrase: str, ou: str, reference: str) -> None:
+    """Le courriel d'une décision, si le responsable l'accepte : la décision en une phrase et le
+    lien où lire le détail (ni motif, ni valeur, ni donnée personnelle)."""
+    principal = famille.responsables.filter(role="principal").first()
     if principal is None or not principal.autorisation_courriel:
         return
-    destinataire = principal.email or next(
-        (u.email for u in demande.famille.utilisateurs.all() if u.email), ""
-    )
+    destinataire = principal.email or next((u.email for u in famille.utilisateurs.all() if u.email), "")
     if not destinataire:
         return
-    decision = "acceptée" if demande.statut == Demande.Statut.ACCEPTEE else "refusée"
-    lien = settings.PORTAIL_URL.rstrip("/") + reverse("demandes:liste")
-    libelle = demande.type_demande.libelle
     try:
         send_mail(
-            subject=f"Votre demande « {libelle} » a été traitée — {settings.NOM_CCAS}",
-            message=(
-                f"Bonjour,\n\nVotre demande « {libelle} » a été {decision}.\n"
-                f"Vous trouverez le détail dans la Liste des demandes du Portail Famille :\n{lien}\n\n"
-                f"{settings.NOM_CCAS}\n"
-            ),
+            subject=sujet,
+            message=f"Bonjour,\n\n{phrase}\nVous trouverez le détail {ou}\n\n{settings.NOM_CCAS}\n",
             from_email=None,
             recipient_list=[destinataire],
         )
     except OSError:
         # La décision est enregistrée ; un courriel perdu ne doit pas la défaire.
-        logger.exception("Courriel de décision non envoyé (demande %s)", demande_id)
+        logger.exception("Courriel de décision non envoyé (%s)", reference)
 
 
 # Ce que l'anonymisation RGPD fait des modèles de l'application reliés à une famille (un test
@@ -373,3 +380,65 @@ DEMANDES_ANONYMISATION = {Demande: "effacé (données, avant/après et motifs co
 def demandes_famille_anonymiser(*, famille) -> dict:
     nombre, _ = Demande.objects.filter(famille=famille).delete()
     return {"demandes": nombre}
+
+
+# --- File de vérification des pièces justificatives (dossier annuel) ---------------------
+
+
+@transaction.atomic
+def piece_accepter(*, piece, agent, valide_jusqu_au):
+    """Valide une pièce en attente jusqu'à une date et prévient la famille (après validation de
+    la transaction), comme une décision sur une demande. Refus : familles.services.DossierErreur."""
+    piece = familles_services.piece_valider(piece=piece, agent=agent, valide_jusqu_au=valide_jusqu_au)
+    piece_id = piece.pk
+    transaction.on_commit(lambda: _notifier_piece(piece_id=piece_id))
+    return piece
+
+
+@transaction.atomic
+def piece_refuser(*, piece, agent, motif: str):
+    """Refuse une pièce en attente avec un motif et prévient la famille (après validation)."""
+    piece = familles_services.piece_refuser(piece=piece, agent=agent, motif=motif)
+    piece_id = piece.pk
+    transaction.on_commit(lambda: _notifier_piece(piece_id=piece_id))
+    return piece
+
+
+def _message_de_piece(piece) -> str:
+    pour = f" de {piece.enfant.prenom}" if piece.enfant_id else ""
+    deposee = timezone.localtime(piece.deposee_le)
+    debut = f"Votre pièce « {piece.type_piece.nom} »{pour} envoyée le {deposee:%d/%m/%Y}"
+    if piece.statut == piece.Statut.VALIDEE:
+        texte = f"{debut} a été validée : elle est valable jusqu'au {piece.valide_jusqu_au:%d/%m/%Y}."
+    else:
+        texte = f"{debut} a été refusée.\n\nMotif : {piece.motif}\n\nVous pouvez envoyer une nouvelle pièce."
+    return texte + "\n\nLe détail est dans « Documents à fournir »."
+
+
+def _url_pieces(piece) -> str:
+    if piece.enfant_id:
+        return reverse("enfants:pieces", kwargs={"pk": piece.enfant_id})
+    return reverse("familles:pieces")
+
+
+def _notifier_piece(*, piece_id: int) -> None:
+    """Prévient la famille d'une décision sur une pièce : un message dans la boîte de réception
+    (avec le motif d'un refus) et un courriel sans contenu qui donne le lien."""
+    from familles.models import PieceJustificative
+
+    piece = PieceJustificative.objects.select_related("famille", "type_piece", "enfant").get(pk=piece_id)
+    decision = "validée" if piece.statut == piece.Statut.VALIDEE else "refusée"
+    messagerie_services.message_systeme_envoyer(
+        famille=piece.famille,
+        objet=f"Pièce justificative {decision} : « {piece.type_piece.nom} »",
+        texte=_message_de_piece(piece),
+        notifier=False,
+    )
+    _courriel_decision_envoyer(
+        famille=piece.famille,
+        sujet=f"Une pièce justificative a été vérifiée — {settings.NOM_CCAS}",
+        phrase=f"Une pièce justificative que vous avez envoyée a été {decision}.",
+        ou=f"dans « Documents à fournir » du Portail Famille :\n{settings.PORTAIL_URL.rstrip('/')}"
+        + _url_pieces(piece),
+        reference=f"pièce {piece_id}",
+    )

@@ -7,6 +7,8 @@ app_name = "enfants"
 urlpatterns = [
     path("", views.liste, name="liste"),
     path("<int:pk>/", views.fiche, name="fiche"),
+    path("<int:pk>/documents/", views.pieces, name="pieces"),
+    path("<int:pk>/documents/<int:type_pk>/deposer/", views.piece_deposer, name="piece_deposer"),
     # Planning (agenda du mois, demandes de réservation et d'absence)
     path("<int:pk>/planning/", views_planning.planning_courant, name="planning_courant"),
     path("<int:pk>/planning/<int:annee>/<int:mois>/", views_planning.planning, name="planning"),

@@ -1,8 +1,11 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from commun.decorators import famille_requise
 from enfants import selectors
+from familles import selectors as familles_selectors
+from familles import views as familles_views
 
 
 @famille_requise
@@ -23,3 +26,22 @@ def fiche(request, pk):
         "sanitaire": getattr(enfant, "donnees_sanitaires", None),
     }
     return render(request, "enfants/fiche.html", contexte)
+
+
+@famille_requise
+def pieces(request, pk):
+    """Documents à fournir pour un enfant (pièces de l'enfant, tenues par familles)."""
+    enfant = get_object_or_404(selectors.enfants(famille=request.famille), pk=pk)
+    contexte = {
+        "enfant": enfant,
+        "actif": "pieces",
+        "etats": familles_selectors.pieces_etat(famille=request.famille, enfant=enfant, avec_fichiers=True),
+    }
+    return render(request, "enfants/pieces.html", contexte)
+
+
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def piece_deposer(request, pk, type_pk):
+    enfant = get_object_or_404(selectors.enfants(famille=request.famille), pk=pk)
+    return familles_views.piece_depot(request, type_pk=type_pk, enfant=enfant)

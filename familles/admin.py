@@ -16,7 +16,15 @@ from commun.admin_outils import AutocompleteTolerantMixin, CreationParServiceMix
 from commun.audit import AuditAdminMixin, audit_enregistrer
 from familles import services
 from familles.forms import ResponsableForm, SituationAccordeeMixin
-from familles.models import Famille, Responsable, Utilisateur
+from familles.models import (
+    Consentement,
+    Famille,
+    Responsable,
+    TexteConsentement,
+    TypePiece,
+    Utilisateur,
+    VersionTexte,
+)
 from familles.validators import iban_masquer
 
 
@@ -312,3 +320,142 @@ admin.site.unregister(Group)
 class GroupeAdmin(SuperutilisateurSeulMixin, AuditAdminMixin, GroupAdmin):
     """Les groupes portent les droits : seul un superutilisateur en crée, en modifie les
     permissions ou en supprime ; un agent peut au plus les consulter."""
+
+
+# --- Dossier annuel : types de pièces, textes à accepter, réponses des familles -------------
+
+
+@admin.register(TypePiece)
+class TypePieceAdmin(AuditAdminMixin, admin.ModelAdmin):
+    list_display = ("nom", "concerne", "condition", "sanitaire", "duree_validite_mois", "actif", "ordre")
+    list_filter = ("concerne", "condition", "sanitaire", "actif")
+    search_fields = ("nom",)
+    fields = (
+        "nom",
+        "description",
+        "concerne",
+        "condition",
+        "sanitaire",
+        "duree_validite_mois",
+        "actif",
+        "ordre",
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        # Un type déjà demandé garde ses dépôts (historique) : on le désactive.
+        return False
+
+
+class VersionTexteInline(admin.TabularInline):
+    """Les versions publiées : en lecture seule (une modification est une nouvelle version)."""
+
+    model = VersionTexte
+    fields = ("numero", "en_vigueur_le", "contenu", "publiee_le", "publiee_par")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "versions publiées (une modification se publie comme une nouvelle version)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# Un règlement intérieur tient en quelques pages ; au-delà, une erreur de copier-coller.
+TEXTE_LONGUEUR_MAX = 100_000
+
+
+class TexteConsentementForm(forms.ModelForm):
+    """Le texte et, à la création ou quand il change, sa nouvelle version (contenu et date)."""
+
+    nouvelle_version = forms.CharField(
+        label="Nouvelle version : contenu",
+        required=False,
+        max_length=TEXTE_LONGUEUR_MAX,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=(
+            "À remplir pour publier une nouvelle version : les familles concernées devront la "
+            "lire et y répondre de nouveau à partir de sa date."
+        ),
+    )
+    en_vigueur_le = forms.DateField(
+        label="Nouvelle version : en vigueur à partir du",
+        required=False,
+        widget=admin.widgets.AdminDateWidget,
+    )
+
+    class Meta:
+        model = TexteConsentement
+        fields = ("type", "titre", "structure", "refus_possible", "actif")
+
+    def clean(self):
+        donnees = super().clean()
+        contenu = (donnees.get("nouvelle_version") or "").strip()
+        if self.instance.pk is None and not contenu:
+            self.add_error("nouvelle_version", "Un nouveau texte se publie avec sa première version.")
+        if contenu and not donnees.get("en_vigueur_le"):
+            self.add_error("en_vigueur_le", "Indiquez la date d'entrée en vigueur de la nouvelle version.")
+        return donnees
+
+
+@admin.register(TexteConsentement)
+class TexteConsentementAdmin(AuditAdminMixin, admin.ModelAdmin):
+    form = TexteConsentementForm
+    list_display = ("titre", "type", "structure", "refus_possible", "actif", "version_courante")
+    list_filter = ("type", "actif", "structure")
+    search_fields = ("titre",)
+    inlines = [VersionTexteInline]
+    fields = ("type", "titre", "structure", "refus_possible", "actif", "nouvelle_version", "en_vigueur_le")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("structure").prefetch_related("versions")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="dernière version")
+    def version_courante(self, obj):
+        versions = sorted(obj.versions.all(), key=lambda v: v.numero)
+        if not versions:
+            return "—"
+        return f"{versions[-1].numero} (du {versions[-1].en_vigueur_le:%d/%m/%Y})"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        contenu = (form.cleaned_data.get("nouvelle_version") or "").strip()
+        if contenu:
+            services.texte_version_publier(
+                texte=obj,
+                contenu=contenu,
+                en_vigueur_le=form.cleaned_data["en_vigueur_le"],
+                agent=request.user,
+            )
+
+
+@admin.register(Consentement)
+class ConsentementAdmin(admin.ModelAdmin):
+    """Les réponses des familles : qui, quand, quelle version (lecture seule, jamais modifiées)."""
+
+    list_display = ("famille", "texte", "version_numero", "accepte", "signataire", "date")
+    list_filter = ("accepte", "version__texte")
+    search_fields = ("famille__numero", "famille__responsables__nom", "signataire")
+    list_select_related = ("famille", "version__texte")
+    date_hierarchy = "date"
+    fields = ("famille", "version", "accepte", "signataire", "utilisateur", "date")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="texte", ordering="version__texte__titre")
+    def texte(self, obj):
+        return obj.version.texte.titre
+
+    @admin.display(description="version", ordering="version__numero")
+    def version_numero(self, obj):
+        return obj.version.numero

@@ -169,3 +169,102 @@ class BancairesForm(FicheParDemandeMixin, forms.ModelForm):
             if not donnees.get("iban") and "iban" not in self.errors:
                 self.add_error("iban", MESSAGE_IBAN_REQUIS)
         return donnees
+
+
+# --- Dossier annuel : dépôt d'une pièce, réponse à un texte --------------------------------
+
+ACCEPT_PIECES = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+AIDE_PIECE_FICHIERS = (
+    "PDF, JPEG ou PNG ; plusieurs fichiers si la pièce a plusieurs pages ({nombre} au plus, "
+    "{taille} Mo chacun au plus)."
+)
+AIDE_PIECE_PHOTOS = "Sur un téléphone : photographiez chaque page, à plat et en pleine lumière."
+MESSAGE_CONSENTEMENT_A_COCHER = "Cochez la case pour confirmer que vous avez lu et acceptez ce texte."
+MESSAGE_CONSENTEMENT_CHOIX = "Choisissez « J'accepte » ou « Je refuse »."
+
+
+class _FichiersMultiplesInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class _FichiersMultiplesField(forms.FileField):
+    """Plusieurs fichiers dans un même champ (recette de la documentation de Django)."""
+
+    def clean(self, data, initial=None):
+        nettoyer = super().clean
+        if isinstance(data, list | tuple):
+            return [nettoyer(d, initial) for d in data if d]
+        return [nettoyer(data, initial)] if data else []
+
+
+# Un appareil photo ouvert par `capture` ne prend qu'une photo par champ (Android, iOS) : un
+# champ par page photographiée.
+PHOTOS_NOMBRE = 3
+
+
+class PieceDepotForm(forms.Form):
+    """Les pages d'une pièce : des fichiers choisis, ou des photos prises avec le téléphone."""
+
+    fichiers = _FichiersMultiplesField(
+        label="Fichiers",
+        required=False,
+        widget=_FichiersMultiplesInput(attrs={"accept": ACCEPT_PIECES}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["fichiers"].help_text = AIDE_PIECE_FICHIERS.format(
+            nombre=settings.PIECES_FICHIERS_NOMBRE_MAX,
+            taille=settings.PIECES_FICHIER_TAILLE_MAX // (1024 * 1024),
+        )
+        for numero in range(1, PHOTOS_NOMBRE + 1):
+            self.fields[f"photo_{numero}"] = forms.FileField(
+                label=f"Ou photographier la page {numero}",
+                required=False,
+                help_text=AIDE_PIECE_PHOTOS if numero == 1 else "",
+                # `capture` : l'appareil photo du téléphone s'ouvre directement (sans effet sur
+                # un ordinateur, qui propose de choisir un fichier).
+                widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
+            )
+
+    def clean(self):
+        from familles.services import piece_fichiers_valider
+
+        donnees = super().clean()
+        if self.errors:
+            return donnees
+        tous = list(donnees.get("fichiers") or [])
+        tous += [donnees[f"photo_{n}"] for n in range(1, PHOTOS_NOMBRE + 1) if donnees.get(f"photo_{n}")]
+        try:
+            piece_fichiers_valider(tous)
+        except ValidationError as erreur:
+            self.add_error("fichiers", erreur)
+        donnees["tous_les_fichiers"] = tous
+        return donnees
+
+
+class ConsentementForm(forms.Form):
+    """« J'ai lu et j'accepte » (règlement) ; ou « J'accepte » / « Je refuse » (consentement libre)."""
+
+    def __init__(self, *args, refus_possible: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refus_possible = refus_possible
+        if refus_possible:
+            self.fields["reponse"] = forms.ChoiceField(
+                label="Votre réponse",
+                choices=[("oui", "J'accepte"), ("non", "Je refuse")],
+                widget=forms.RadioSelect,
+                error_messages={"required": MESSAGE_CONSENTEMENT_CHOIX},
+            )
+        else:
+            self.fields["reponse"] = forms.BooleanField(
+                label="J'ai lu ce texte et je l'accepte",
+                error_messages={"required": MESSAGE_CONSENTEMENT_A_COCHER},
+            )
+
+    @property
+    def accepte(self) -> bool:
+        reponse = self.cleaned_data["reponse"]
+        return reponse == "oui" if self.refus_possible else bool(reponse)

@@ -200,3 +200,266 @@ class Utilisateur(AbstractUser):
     class Meta:
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
+
+
+# --- Dossier annuel : pièces justificatives et consentements (issue 18) --------------------
+# Les pièces d'un enfant pointent vers « enfants.Enfant » par une clé étrangère nommée en
+# chaîne : `familles` n'importe jamais `enfants` (sens des dépendances).
+
+
+def _chemin_piece(instance, nom_fichier):
+    import os
+    import uuid
+
+    from django.utils import timezone
+
+    extension = os.path.splitext(nom_fichier)[1].lower()
+    return f"pieces_justificatives/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def _stockage_prive():
+    from commun.fichiers import StockagePrive
+
+    return StockagePrive()
+
+
+class TypePiece(models.Model):
+    """Une sorte de pièce justificative demandée par le CCAS (réglée par les agents)."""
+
+    class Concerne(models.TextChoices):
+        FAMILLE = "famille", _("La famille")
+        ENFANT = "enfant", _("Chaque enfant")
+
+    class Condition(models.TextChoices):
+        TOUJOURS = "toujours", _("Toujours")
+        PARENTS_SEPARES = "parents_separes", _("Parents séparés ou divorcés")
+        PAI = "pai", _("Enfant avec un PAI")
+
+    nom = models.CharField(_("nom"), max_length=150, unique=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Ce que la famille doit fournir (affiché au parent).")
+    )
+    concerne = models.CharField(_("concerne"), max_length=10, choices=Concerne, default=Concerne.FAMILLE)
+    condition = models.CharField(
+        _("demandée quand"), max_length=20, choices=Condition, default=Condition.TOUJOURS
+    )
+    duree_validite_mois = models.PositiveSmallIntegerField(
+        _("validité proposée (mois)"),
+        default=12,
+        help_text=_("Date de fin de validité proposée à l'agent qui valide une pièce (modifiable)."),
+    )
+    # Carnet de vaccinations, PAI : données de santé (RGPD art. 9), vues et décidées seulement
+    # par les agents qui ont la permission « voir les données sanitaires ».
+    sanitaire = models.BooleanField(
+        _("donnée de santé"),
+        default=False,
+        help_text=_("Seuls les agents habilités aux données sanitaires voient et vérifient ces pièces."),
+    )
+    actif = models.BooleanField(_("demandée aux familles"), default=True)
+    ordre = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+
+    class Meta:
+        verbose_name = _("type de pièce justificative")
+        verbose_name_plural = _("types de pièces justificatives")
+        ordering = ["ordre", "nom"]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class PieceJustificative(models.Model):
+    """Un dépôt d'une pièce par une famille (un ou plusieurs fichiers), puis la décision d'un agent.
+
+    Un nouveau dépôt ne remplace rien en base : l'historique des dépôts reste. La pièce valable à
+    un jour donné est un dépôt validé dont la fin de validité n'est pas passée.
+    """
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "en_attente", _("En cours de vérification")
+        VALIDEE = "validee", _("Validée")
+        REFUSEE = "refusee", _("Refusée")
+        REMPLACEE = "remplacee", _("Remplacée avant vérification")
+
+    famille = models.ForeignKey(
+        Famille, on_delete=models.CASCADE, related_name="pieces", verbose_name=_("famille")
+    )
+    enfant = models.ForeignKey(
+        "enfants.Enfant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pieces",
+        verbose_name=_("enfant"),
+    )
+    type_piece = models.ForeignKey(
+        TypePiece, on_delete=models.PROTECT, related_name="pieces", verbose_name=_("type de pièce")
+    )
+    statut = models.CharField(
+        _("statut"), max_length=12, choices=Statut, default=Statut.EN_ATTENTE, db_index=True
+    )
+    deposee_le = models.DateTimeField(_("déposée le"), auto_now_add=True, db_index=True)
+    deposee_par = models.ForeignKey(
+        "familles.Utilisateur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("déposée par"),
+    )
+    valide_jusqu_au = models.DateField(_("valable jusqu'au"), null=True, blank=True)
+    motif = models.CharField(_("motif du refus"), max_length=300, blank=True)
+    decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decidee_par = models.ForeignKey(
+        "familles.Utilisateur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidée par"),
+    )
+
+    class Meta:
+        verbose_name = _("pièce justificative")
+        verbose_name_plural = _("pièces justificatives")
+        ordering = ["-deposee_le", "-pk"]
+        indexes = [models.Index(fields=["famille", "type_piece", "enfant"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(statut="validee") | models.Q(valide_jusqu_au__isnull=False),
+                name="piece_validee_a_une_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        pour = f" — {self.enfant}" if self.enfant_id else ""
+        return f"{self.type_piece}{pour}"
+
+
+class FichierPiece(models.Model):
+    """Un fichier (une page) d'un dépôt : PDF, JPEG ou PNG, stocké hors des fichiers publics."""
+
+    piece = models.ForeignKey(
+        PieceJustificative, on_delete=models.CASCADE, related_name="fichiers", verbose_name=_("pièce")
+    )
+    fichier = models.FileField(_("fichier"), upload_to=_chemin_piece, storage=_stockage_prive, max_length=200)
+    nom = models.CharField(_("nom du fichier"), max_length=150)
+    type_mime = models.CharField(_("type"), max_length=50)
+    taille = models.PositiveIntegerField(_("taille (octets)"))
+
+    export_champs_techniques = ("fichier", "type_mime")
+
+    class Meta:
+        verbose_name = _("fichier d'une pièce")
+        verbose_name_plural = _("fichiers des pièces")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class TexteConsentement(models.Model):
+    """Un texte à lire et accepter (règlement intérieur, droit à l'image…), versionné."""
+
+    class Type(models.TextChoices):
+        REGLEMENT = "reglement", _("Règlement intérieur")
+        DROIT_IMAGE = "droit_image", _("Droit à l'image")
+        SORTIE = "sortie", _("Autorisation de sortie")
+        SOINS = "soins", _("Soins d'urgence et hospitalisation")
+        TRANSPORT = "transport", _("Transport")
+        AUTRE = "autre", _("Autre")
+
+    type = models.CharField(_("type"), max_length=20, choices=Type)
+    titre = models.CharField(_("titre"), max_length=150)
+    # Règlement intérieur d'une structure : demandé aux familles dont un enfant y est inscrit.
+    structure = models.ForeignKey(
+        "enfants.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("structure"),
+        help_text=_("Vide : demandé à toutes les familles."),
+    )
+    refus_possible = models.BooleanField(
+        _("la famille peut refuser"),
+        default=False,
+        help_text=_(
+            "Un consentement libre (droit à l'image) : la famille répond « J'accepte » ou « Je refuse ». "
+            "Sinon (règlement), elle confirme l'avoir lu et l'accepter."
+        ),
+    )
+    actif = models.BooleanField(_("demandé aux familles"), default=True)
+
+    class Meta:
+        verbose_name = _("texte à accepter (consentement)")
+        verbose_name_plural = _("textes à accepter (consentements)")
+        ordering = ["type", "titre"]
+
+    def __str__(self) -> str:
+        return self.titre
+
+
+class VersionTexte(models.Model):
+    """Une version publiée d'un texte : en vigueur à partir de sa date ; jamais modifiée ensuite
+    (une modification est une nouvelle version, à accepter de nouveau)."""
+
+    texte = models.ForeignKey(
+        TexteConsentement, on_delete=models.CASCADE, related_name="versions", verbose_name=_("texte")
+    )
+    numero = models.PositiveSmallIntegerField(_("version"))
+    contenu = models.TextField(_("contenu"))
+    en_vigueur_le = models.DateField(_("en vigueur à partir du"))
+    publiee_le = models.DateTimeField(_("publiée le"), auto_now_add=True)
+    publiee_par = models.ForeignKey(
+        "familles.Utilisateur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publiée par"),
+    )
+
+    class Meta:
+        verbose_name = _("version d'un texte")
+        verbose_name_plural = _("versions des textes")
+        ordering = ["texte", "-numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["texte", "numero"], name="version_texte_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.texte} — version {self.numero}"
+
+
+class Consentement(models.Model):
+    """La réponse d'une famille à une version d'un texte : qui, quand, quelle version (gardée)."""
+
+    famille = models.ForeignKey(
+        Famille, on_delete=models.CASCADE, related_name="consentements", verbose_name=_("famille")
+    )
+    version = models.ForeignKey(
+        VersionTexte, on_delete=models.PROTECT, related_name="consentements", verbose_name=_("version")
+    )
+    accepte = models.BooleanField(_("accepté"))
+    utilisateur = models.ForeignKey(
+        "familles.Utilisateur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte"),
+    )
+    # Le nom de la personne au moment de la réponse : gardé même si le compte disparaît.
+    signataire = models.CharField(_("donné par"), max_length=210)
+    date = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consentement")
+        verbose_name_plural = _("consentements")
+        ordering = ["-date", "-pk"]
+        # Pas d'unicité : une famille revient sur un consentement libre (droit à l'image) par une
+        # nouvelle réponse ; la dernière compte, les précédentes restent.
+        indexes = [models.Index(fields=["famille", "version", "-date"])]
+
+    def __str__(self) -> str:
+        return f"{self.version} — {'accepté' if self.accepte else 'refusé'}"

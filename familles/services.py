@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from commun.anonymisation import NOM_ANONYME
+from commun.anonymisation import NOM_ANONYME, fichiers_supprimer_apres_validation
 from commun.modifier import modele_modifier_audite
-from familles.models import Famille, Responsable, Utilisateur
+from familles.models import Consentement, Famille, FichierPiece, PieceJustificative, Responsable, Utilisateur
 from familles.validators import iban_masquer
 
 ALPHABET_TEMPORAIRE = string.ascii_letters + string.digits
@@ -206,6 +206,10 @@ FAMILLES_ANONYMISATION = {
     Famille: "anonymisé : allocataire, quotient, données fiscales et bancaires effacés ; N° conservé",
     Responsable: "anonymisé : identité, coordonnées, profession et employeur effacés",
     Utilisateur: "désactivé : identifiant, nom et courriel effacés, mot de passe inutilisable",
+    # Dossier annuel (voir dossier_famille_anonymiser).
+    PieceJustificative: "effacée, fichiers compris",
+    FichierPiece: "effacé avec sa pièce (fichier supprimé après validation)",
+    Consentement: "gardé (version, réponse, date) sans le nom du signataire",
 }
 
 
@@ -237,4 +241,283 @@ def familles_famille_anonymiser(*, famille: Famille) -> dict:
         compte.email = compte.first_name = compte.last_name = ""
         compte.is_active = False
         compte.save()
-    return {"comptes": len(comptes)}
+    return {"comptes": len(comptes), **dossier_famille_anonymiser(famille=famille)}
+
+
+# --- Dossier annuel : pièces justificatives et consentements -----------------------------
+
+MESSAGE_PIECE_NON_DEMANDEE = "Cette pièce n'est pas demandée à votre famille."
+MESSAGE_PIECE_DEJA_VALIDEE = (
+    "Cette pièce est validée jusqu'au {date} : vous pourrez envoyer la nouvelle dans les "
+    "{jours} jours qui précèdent cette date."
+)
+MESSAGE_PIECE_SANS_FICHIER = "Choisissez au moins un fichier."
+MESSAGE_PIECE_TROP_DE_FICHIERS = "Vous pouvez envoyer {nombre} fichiers au plus pour une pièce."
+MESSAGE_PIECE_DEJA_DECIDEE = "Cette pièce a déjà été vérifiée : la décision n'a pas été changée."
+MESSAGE_PIECE_DATE_PASSEE = "La date de fin de validité doit être aujourd'hui ou plus tard."
+MESSAGE_PIECE_MOTIF_REQUIS = "Indiquez le motif du refus."
+MESSAGE_PIECE_MOTIF_TROP_LONG = "Le motif compte {longueur} caractères : {maximum} au plus."
+MESSAGE_PIECE_PERMISSION_SANITAIRE = (
+    "Cette pièce est une donnée de santé : la permission « voir les données sanitaires » est "
+    "nécessaire pour la vérifier."
+)
+MESSAGE_CONSENTEMENT_REFUS_IMPOSSIBLE = "Ce texte s'accepte pour que votre dossier soit complet."
+MESSAGE_CONSENTEMENT_PERIME = (
+    "Une nouvelle version de ce texte a été publiée entre-temps : lisez-la avant de répondre."
+)
+MESSAGE_VERSION_VIDE = "Le contenu de la version est obligatoire."
+PIECE_MOTIF_LONGUEUR_MAX = 300
+PERMISSION_SANITAIRE = "enfants.voir_donnees_sanitaires"
+
+
+class DossierErreur(Exception):
+    """Refus d'une opération du dossier ; `message` est destiné à l'utilisateur."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def peut_voir_sanitaire(utilisateur) -> bool:
+    return bool(utilisateur and utilisateur.has_perm(PERMISSION_SANITAIRE))
+
+
+def piece_fichiers_valider(fichiers: list) -> list[tuple]:
+    """Vérifie chaque fichier d'un dépôt (type reconnu au contenu, taille) ; renvoie
+    [(fichier, type MIME, nom assaini)] ou lève ValidationError avec chaque erreur."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from commun import fichiers as commun_fichiers
+
+    if not fichiers:
+        raise ValidationError(MESSAGE_PIECE_SANS_FICHIER, code="requis")
+    nombre_max = settings.PIECES_FICHIERS_NOMBRE_MAX
+    if len(fichiers) > nombre_max:
+        raise ValidationError(MESSAGE_PIECE_TROP_DE_FICHIERS.format(nombre=nombre_max), code="nombre")
+    valides, erreurs = [], []
+    for fichier in fichiers:
+        try:
+            mime, nom = commun_fichiers.piece_jointe_valider(
+                fichier, taille_max=settings.PIECES_FICHIER_TAILLE_MAX
+            )
+        except ValidationError as erreur:
+            erreurs.extend(erreur.messages)
+        else:
+            valides.append((fichier, mime, nom))
+    if erreurs:
+        raise ValidationError(erreurs)
+    return valides
+
+
+@transaction.atomic
+def piece_deposer(*, famille: Famille, type_piece, fichiers: list, auteur, enfant=None):
+    """Enregistre un dépôt (un ou plusieurs fichiers) en attente de vérification.
+
+    La pièce doit être demandée à la famille (ou à cet enfant de la famille). Un dépôt encore en
+    attente est remplacé (statut « remplacée », gardé) ; une pièce validée pour plus de
+    PIECES_ALERTE_JOURS jours ne se remplace pas. Rien n'est effacé : l'historique reste.
+    """
+    from django.conf import settings
+
+    from commun.audit import audit_enregistrer
+    from familles import selectors
+    from familles.models import FichierPiece, PieceJustificative
+
+    Famille.objects.select_for_update().get(pk=famille.pk)  # dépôts d'une famille : un à la fois
+    if enfant is not None and enfant.famille_id != famille.pk:
+        raise DossierErreur(MESSAGE_PIECE_NON_DEMANDEE)
+    etats = selectors.pieces_etat(famille=famille, enfant=enfant, famille_seulement=enfant is None)
+    etat = next((e for e in etats if e.type_piece.pk == type_piece.pk), None)
+    if etat is None:
+        raise DossierErreur(MESSAGE_PIECE_NON_DEMANDEE)
+    if not etat.depot_possible:
+        raise DossierErreur(
+            MESSAGE_PIECE_DEJA_VALIDEE.format(
+                date=f"{etat.validee.valide_jusqu_au:%d/%m/%Y}", jours=settings.PIECES_ALERTE_JOURS
+            )
+        )
+    valides = piece_fichiers_valider(list(fichiers))
+    PieceJustificative.objects.filter(
+        famille=famille, type_piece=type_piece, enfant=enfant, statut=PieceJustificative.Statut.EN_ATTENTE
+    ).update(statut=PieceJustificative.Statut.REMPLACEE)
+    piece = PieceJustificative.objects.create(
+        famille=famille,
+        enfant=enfant,
+        type_piece=type_piece,
+        deposee_par=auteur if getattr(auteur, "pk", None) else None,
+    )
+    for fichier, mime, nom in valides:
+        FichierPiece.objects.create(
+            piece=piece, fichier=fichier, nom=nom, type_mime=mime, taille=fichier.size
+        )
+    audit_enregistrer(
+        auteur=auteur,
+        famille=famille,
+        objet=f"Pièce n° {piece.pk} ({piece})",
+        action="Pièce justificative déposée",
+        apres={"Fichiers": ", ".join(nom for _f, _m, nom in valides)},
+        sensible=type_piece.sanitaire,
+    )
+    return piece
+
+
+def _piece_verrouiller(piece, agent):
+    from familles.models import PieceJustificative
+
+    # Verrou sur la seule ligne du dépôt (PostgreSQL refuse FOR UPDATE sur une jointure externe).
+    piece = (
+        PieceJustificative.objects.select_for_update(of=("self",))
+        .select_related("type_piece")
+        .get(pk=piece.pk)
+    )
+    if piece.type_piece.sanitaire and not peut_voir_sanitaire(agent):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(MESSAGE_PIECE_PERMISSION_SANITAIRE)
+    if piece.statut != PieceJustificative.Statut.EN_ATTENTE:
+        raise DossierErreur(MESSAGE_PIECE_DEJA_DECIDEE)
+    return piece
+
+
+@transaction.atomic
+def piece_valider(*, piece, agent, valide_jusqu_au):
+    """Valide un dépôt en attente jusqu'à une date (aujourd'hui ou plus tard) ; trace l'audit.
+
+    La famille est prévenue par la file de vérification (`demandes.services.piece_accepter`)."""
+    from django.utils import timezone
+
+    from commun.audit import audit_enregistrer
+    from familles.models import PieceJustificative
+
+    if valide_jusqu_au is None or valide_jusqu_au < timezone.localdate():
+        raise DossierErreur(MESSAGE_PIECE_DATE_PASSEE)
+    piece = _piece_verrouiller(piece, agent)
+    piece.statut = PieceJustificative.Statut.VALIDEE
+    piece.valide_jusqu_au = valide_jusqu_au
+    piece.motif = ""
+    piece.decidee_par = agent
+    piece.decidee_le = timezone.now()
+    piece.save(update_fields=["statut", "valide_jusqu_au", "motif", "decidee_par", "decidee_le"])
+    audit_enregistrer(
+        auteur=agent,
+        famille=piece.famille,
+        objet=f"Pièce n° {piece.pk} ({piece})",
+        action="Pièce justificative validée",
+        avant={"Statut": "En cours de vérification"},
+        apres={"Statut": "Validée", "Valable jusqu'au": f"{valide_jusqu_au:%d/%m/%Y}"},
+    )
+    return piece
+
+
+@transaction.atomic
+def piece_refuser(*, piece, agent, motif: str):
+    """Refuse un dépôt en attente avec un motif (communiqué à la famille) ; trace l'audit."""
+    from django.utils import timezone
+
+    from commun.audit import audit_enregistrer
+    from familles.models import PieceJustificative
+
+    motif = (motif or "").strip()
+    if not motif:
+        raise DossierErreur(MESSAGE_PIECE_MOTIF_REQUIS)
+    if len(motif) > PIECE_MOTIF_LONGUEUR_MAX:
+        raise DossierErreur(
+            MESSAGE_PIECE_MOTIF_TROP_LONG.format(longueur=len(motif), maximum=PIECE_MOTIF_LONGUEUR_MAX)
+        )
+    piece = _piece_verrouiller(piece, agent)
+    piece.statut = PieceJustificative.Statut.REFUSEE
+    piece.motif = motif
+    piece.decidee_par = agent
+    piece.decidee_le = timezone.now()
+    piece.save(update_fields=["statut", "motif", "decidee_par", "decidee_le"])
+    audit_enregistrer(
+        auteur=agent,
+        famille=piece.famille,
+        objet=f"Pièce n° {piece.pk} ({piece})",
+        action=f"Pièce justificative refusée : {motif}",
+        avant={"Statut": "En cours de vérification"},
+        apres={"Statut": "Refusée", "Motif": motif},
+    )
+    return piece
+
+
+@transaction.atomic
+def texte_version_publier(*, texte, contenu: str, en_vigueur_le, agent):
+    """Publie une nouvelle version d'un texte (numéro suivant) ; à partir de sa date, chaque
+    famille concernée est invitée à la lire et y répondre de nouveau. Trace l'audit."""
+    from commun.audit import audit_enregistrer
+    from familles.models import TexteConsentement, VersionTexte
+
+    contenu = (contenu or "").strip()
+    if not contenu:
+        raise DossierErreur(MESSAGE_VERSION_VIDE)
+    texte = TexteConsentement.objects.select_for_update().get(pk=texte.pk)
+    dernier = texte.versions.order_by("-numero").values_list("numero", flat=True).first() or 0
+    version = VersionTexte.objects.create(
+        texte=texte,
+        numero=dernier + 1,
+        contenu=contenu,
+        en_vigueur_le=en_vigueur_le,
+        publiee_par=agent if getattr(agent, "pk", None) else None,
+    )
+    audit_enregistrer(
+        auteur=agent,
+        famille=None,
+        objet=f"Texte « {texte.titre} »",
+        action=f"Version {version.numero} publiée",
+        apres={"En vigueur à partir du": f"{en_vigueur_le:%d/%m/%Y}"},
+    )
+    return version
+
+
+@transaction.atomic
+def consentement_donner(*, famille: Famille, version, accepte: bool, utilisateur):
+    """La famille répond à une version d'un texte (qui, quand, quelle version : gardé).
+
+    La version doit être la version courante d'un texte demandé à la famille ; un texte qui ne
+    se refuse pas (règlement) ne s'enregistre qu'accepté. Trace l'audit.
+    """
+    from commun.audit import audit_enregistrer
+    from familles import selectors
+    from familles.models import Consentement
+
+    Famille.objects.select_for_update().get(pk=famille.pk)
+    etats = selectors.consentements_etat(famille=famille, texte=version.texte)
+    if not etats:
+        raise DossierErreur(MESSAGE_PIECE_NON_DEMANDEE)
+    if etats[0].version.pk != version.pk:
+        raise DossierErreur(MESSAGE_CONSENTEMENT_PERIME)
+    if not accepte and not version.texte.refus_possible:
+        raise DossierErreur(MESSAGE_CONSENTEMENT_REFUS_IMPOSSIBLE)
+    principal = famille.responsable_principal
+    signataire = utilisateur.get_full_name() or utilisateur.username
+    if principal is not None and utilisateur.famille_id == famille.pk:
+        signataire = principal.nom_complet
+    consentement = Consentement.objects.create(
+        famille=famille,
+        version=version,
+        accepte=accepte,
+        utilisateur=utilisateur,
+        signataire=f"{signataire} ({utilisateur.username})"[:210],
+    )
+    audit_enregistrer(
+        auteur=utilisateur,
+        famille=famille,
+        objet=f"{version.texte.titre}, version {version.numero}",
+        action="Consentement donné" if accepte else "Consentement refusé",
+        apres={"Réponse": "J'accepte" if accepte else "Je refuse"},
+    )
+    return consentement
+
+
+def dossier_famille_anonymiser(*, famille: Famille) -> dict:
+    """Purge RGPD (`familles_famille_anonymiser`) : efface les pièces justificatives de la famille
+    (leurs fichiers une fois la transaction validée) ; garde ses réponses aux textes (quelle
+    version, acceptée ou non, quand) sans le nom de la personne."""
+    fichiers_supprimer_apres_validation(
+        f.fichier for f in FichierPiece.objects.filter(piece__famille=famille).only("fichier")
+    )
+    nombre_pieces, _ = PieceJustificative.objects.filter(famille=famille).delete()
+    Consentement.objects.filter(famille=famille).update(signataire=NOM_ANONYME, utilisateur=None)
+    return {"pieces": nombre_pieces}

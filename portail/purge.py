@@ -8,7 +8,8 @@ ans, 3 par défaut : « trois ans après le départ du dernier enfant ») :
 - sa fiche n'a pas été modifiée.
 
 L'anonymisation efface identités, coordonnées, données bancaires, fiscales et de santé,
-personnes autorisées, messages, pièces jointes, certificats et demandes ; elle désactive les
+personnes autorisées, messages, pièces jointes, certificats, demandes et pièces justificatives
+(les réponses aux textes restent, sans nom) ; elle désactive les
 comptes. Les factures et règlements (pièces comptables, conservées dix ans) restent, rattachés
 au N° Famille désormais anonyme ; le journal d'audit garde les traces sans leurs valeurs.
 

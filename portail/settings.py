@@ -415,3 +415,9 @@ CERTIFICAT_TAILLE_MAX = _env_int("CERTIFICAT_TAILLE_MAX", 5 * 1024 * 1024)
 # de ces bornes est une erreur de saisie ou de format, jamais devinée).
 IMPORT_ANNEE_MIN = _env_int("IMPORT_ANNEE_MIN", 2000)
 IMPORT_ANNEE_MAX = _env_int("IMPORT_ANNEE_MAX", 2100)
+
+# Dossier annuel : pièces justificatives déposées par les familles (PDF, JPEG ou PNG, plusieurs
+# pages par dépôt) et délai d'alerte avant la fin de validité d'une pièce (bloc « À faire »).
+PIECES_FICHIER_TAILLE_MAX = _env_int("PIECES_FICHIER_TAILLE_MAX", 10 * 1024 * 1024)
+PIECES_FICHIERS_NOMBRE_MAX = _env_int("PIECES_FICHIERS_NOMBRE_MAX", 10)
+PIECES_ALERTE_JOURS = _env_int("PIECES_ALERTE_JOURS", 30)

@@ -14,13 +14,15 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from commun import journal
 from commun.decorators import famille_requise
 from facturation import selectors as facturation_selectors
+from familles import selectors as familles_selectors
+from familles.a_faire import elements_a_faire
 from portail import export
 from portail.forms import (
     ChangementMotDePasseForm,
@@ -30,11 +32,18 @@ from portail.forms import (
 )
 
 MESSAGE_MOT_DE_PASSE_CHANGE = "Votre mot de passe a été changé."
+MESSAGE_CONSENTEMENTS_A_DONNER = (
+    "Des textes du CCAS sont à lire et accepter (nouveaux ou modifiés). Vous pouvez aussi y "
+    "revenir plus tard depuis l'accueil."
+)
 
 
 @famille_requise
 def accueil(request):
-    contexte = {"responsable": request.famille.responsable_principal}
+    contexte = {
+        "responsable": request.famille.responsable_principal,
+        "a_faire": elements_a_faire(famille=request.famille),
+    }
     contexte["situation"] = facturation_selectors.situation(famille=request.famille)
     request.messages_non_lus = contexte["situation"].messages_non_lus  # lu avec la situation
     return render(request, "portail/accueil.html", contexte)
@@ -66,6 +75,21 @@ class ConnexionView(auth_views.LoginView):
     template_name = "registration/connexion.html"
     authentication_form = ConnexionForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        """Un texte à accepter (nouvelle version) est demandé dès la connexion ; sans bloquer :
+        une adresse demandée explicitement (`next`) est servie, et la page se quitte librement."""
+        url = super().get_success_url()
+        utilisateur = self.request.user
+        if (
+            not self.get_redirect_url()
+            and utilisateur.famille_id is not None
+            and not utilisateur.doit_changer_mot_de_passe
+            and familles_selectors.consentements_a_donner(famille=utilisateur.famille)
+        ):
+            messages.info(self.request, MESSAGE_CONSENTEMENTS_A_DONNER)
+            return reverse("familles:consentements")
+        return url
 
 
 def _mot_de_passe_enregistrer(request, form, gabarit):

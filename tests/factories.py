@@ -2,6 +2,7 @@ import datetime
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from commun.permissions import NOM_GROUPE_CCAS
 from familles.models import Famille, Responsable, Utilisateur
@@ -389,3 +390,68 @@ class FermetureFactory(factory.django.DjangoModelFactory):
     date_debut = factory.LazyFunction(lambda: datetime.date(2015, 4, 10))
     date_fin = factory.LazyFunction(lambda: datetime.date(2015, 4, 10))
     motif = "Pont"
+
+
+# Dossier annuel : pièces justificatives et consentements (familles)
+class TypePieceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "familles.TypePiece"
+        django_get_or_create = ("nom",)
+
+    nom = factory.Sequence(lambda n: f"Attestation n° {n}")
+    description = "Attestation de moins de trois mois."
+    concerne = "famille"
+
+
+class PieceJustificativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "familles.PieceJustificative"
+
+    famille = factory.SubFactory(FamilleFactory)
+    type_piece = factory.SubFactory(TypePieceFactory)
+
+
+class FichierPieceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "familles.FichierPiece"
+
+    piece = factory.SubFactory(PieceJustificativeFactory)
+    fichier = factory.django.FileField(filename="attestation.pdf", data=CONTENU_PDF)
+    nom = "attestation.pdf"
+    type_mime = "application/pdf"
+    taille = len(CONTENU_PDF)
+
+
+def piece_deposee(*, famille, type_piece=None, enfant=None, statut="en_attente", **kwargs):
+    """Un dépôt d'une page PDF ; `statut="validee"` : valable un an (sauf `valide_jusqu_au`)."""
+    if statut == "validee":
+        kwargs.setdefault("valide_jusqu_au", timezone.localdate() + datetime.timedelta(days=365))
+    if statut == "refusee":
+        kwargs.setdefault("motif", "Document illisible : photographiez-le à plat, en pleine lumière.")
+    piece = PieceJustificativeFactory(
+        famille=famille,
+        enfant=enfant,
+        type_piece=type_piece or TypePieceFactory(concerne="enfant" if enfant else "famille"),
+        statut=statut,
+        **kwargs,
+    )
+    FichierPieceFactory(piece=piece)
+    return piece
+
+
+class TexteConsentementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "familles.TexteConsentement"
+
+    type = "reglement"
+    titre = factory.Sequence(lambda n: f"Règlement intérieur n° {n}")
+
+
+class VersionTexteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "familles.VersionTexte"
+
+    texte = factory.SubFactory(TexteConsentementFactory)
+    numero = factory.Sequence(lambda n: n + 1)
+    contenu = "Article 1 — Les enfants sont accueillis du lundi au vendredi.\n\nArticle 2 — …"
+    en_vigueur_le = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))

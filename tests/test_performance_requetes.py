@@ -63,8 +63,24 @@ def test_l_accueil_lit_le_compteur_de_messages_avec_la_situation(client_parent, 
     with CaptureQueriesContext(connection) as requetes:
         html = client_parent.get("/").content.decode()
     assert "<strong>3 nouveaux messages</strong>" in html
-    # Session, compte, puis une seule requête pour la situation et le compteur.
-    assert len(requetes.captured_queries) == 3, [q["sql"][:80] for q in requetes.captured_queries]
+    # Session, compte, puis une seule requête pour la situation et le compteur ; le bloc
+    # « À faire » (issue 18) lit les types de pièces actifs et les textes en vigueur (rien de
+    # plus quand il n'y en a pas : voir test_le_bloc_a_faire_de_l_accueil_sans_rien_a_faire).
+    assert len(requetes.captured_queries) == 3 + 2, [q["sql"][:80] for q in requetes.captured_queries]
+
+
+def test_le_bloc_a_faire_de_l_accueil_sans_rien_a_faire(client_parent, parent):
+    """Sans type de pièce ni texte : deux requêtes ; avec : un nombre fixe (sept au plus),
+    quel que soit le nombre d'enfants, de dépôts ou de textes."""
+    from tests.factories import TypePieceFactory, VersionTexteFactory
+
+    with CaptureQueriesContext(connection) as sans:
+        client_parent.get("/")
+    TypePieceFactory(concerne="enfant", condition="parents_separes")
+    VersionTexteFactory()
+    with CaptureQueriesContext(connection) as avec:
+        client_parent.get("/")
+    assert len(avec) - len(sans) == 5, [q["sql"][:80] for q in avec.captured_queries]
 
 
 def test_le_planning_lit_le_compteur_de_messages_avec_le_mois(client_parent, parent):

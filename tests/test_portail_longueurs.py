@@ -19,7 +19,7 @@ from demandes.admin import MotifRefusForm
 from demandes.models import Demande
 from enfants import services as enfants_services
 from enfants.models import Absence, Enfant, Reservation, Vaccination
-from familles.models import Responsable
+from familles.models import PieceJustificative, Responsable, VersionTexte
 from messagerie.models import Fil, Message
 from tests.factories import agent_ccas, demande_creer
 from tests.inventaire import pages
@@ -46,6 +46,8 @@ STOCKAGE = {
     ("PaiementForm", "email"): None,  # copié dans le paiement (champ email, 254)
     ("MotDePasseOublieForm", "email"): None,  # sert à chercher le compte
     ("ConnexionForm", "username"): None,  # sert à chercher le compte
+    ("TexteConsentementForm", "nouvelle_version"): VersionTexte._meta.get_field("contenu"),
+    ("RefusForm", "motif"): PieceJustificative._meta.get_field("motif"),
 }
 
 

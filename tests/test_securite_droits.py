@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commun.models import Audit
+from familles import services as familles_services
 from familles.models import Utilisateur
 from tests import factories
 from tests.formulaires import donnees_admin
@@ -94,6 +95,12 @@ def objets(comptes):
     factories.fil_avec_messages(famille=famille)
     factories.InformationFactory()
     factories.demande_creer(comptes["famille"], "caf", {"quotient_familial": "640"})
+    # Dossier annuel : types de pièces, dépôts (file de vérification), textes et réponses.
+    factories.piece_deposee(famille=famille)
+    version = factories.VersionTexteFactory()
+    familles_services.consentement_donner(
+        famille=famille, version=version, accepte=True, utilisateur=comptes["famille"]
+    )
 
 
 def urls_des_formulaires(model):

@@ -1,7 +1,21 @@
 from tests.inventaire import PagePortail
 
+
+def _a_faire_volume(parent, n):
+    # Le bloc « À faire » : n pièces refusées (au motif long) et n textes à lire.
+    from tests.factories import VersionTexteFactory, piece_deposee
+
+    for i in range(n):
+        piece_deposee(
+            famille=parent.famille,
+            statut="refusee",
+            motif="Document illisible : photographiez chaque page à plat, en pleine lumière, sans reflet.",
+        )
+        VersionTexteFactory(texte__titre=f"Règlement intérieur de la structure n° {i}")
+
+
 PAGES = [
-    PagePortail("portail:accueil", requetes=3),
+    PagePortail("portail:accueil", requetes=5, volume=_a_faire_volume),
 ]
 
 

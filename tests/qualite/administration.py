@@ -11,6 +11,7 @@ def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
     from demandes.models import Demande
     from enfants.models import Activite
     from facturation.models import Facture
+    from familles.models import PieceJustificative, TexteConsentement
     from messagerie.models import Fil
 
     pages = [("index", reverse("admin:index"))]
@@ -29,6 +30,13 @@ def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
         ("demandes.demande", Demande.objects.filter(famille=famille, statut="en_attente").first()),
         ("facturation.facture", Facture.objects.filter(famille=famille).order_by("pk").last()),
         ("messagerie.fil", Fil.objects.filter(famille=famille).order_by("pk").first()),
+        # File de vérification : une pièce en attente (fichiers dans la page, décision).
+        (
+            "familles.piecejustificative",
+            PieceJustificative.objects.filter(famille=famille, statut="en_attente").first()
+            or PieceJustificative.objects.filter(famille=famille).first(),
+        ),
+        ("familles.texteconsentement", TexteConsentement.objects.order_by("pk").first()),
     ]
     for nom, objet in fiches:
         if objet is not None:

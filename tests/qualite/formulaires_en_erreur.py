@@ -34,6 +34,10 @@ FORMULAIRES_EN_ERREUR: dict[str, dict] = {
     "enfants:reservation_demander": {"date": ""},
     "enfants:periode_reserver": {"date_debut": "2015-04-30", "date_fin": "2015-04-01"},
     "enfants:absence_declarer": {"date": "", "motif": ""},
+    # Dossier annuel : une pièce envoyée sans fichier, un règlement sans la case cochée
+    "familles:piece_deposer": {"fichiers": ""},
+    "enfants:piece_deposer": {"fichiers": ""},
+    "familles:consentement": {"reponse": ""},
     # Boîte de réception
     "messagerie:nouveau": {"objet": "", "texte": TROP_LONG},
     "messagerie:fil": {"texte": ""},

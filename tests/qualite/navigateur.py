@@ -41,12 +41,15 @@ def violations_csp(page, console: list[str]) -> list[str]:
 
 def remplir(champ, valeur: str) -> None:
     """Saisit `valeur` dans un champ comme le ferait une personne : case cochée (valeur non
-    vide) ou décochée, option choisie dans une liste, texte tapé ailleurs."""
+    vide) ou décochée, option choisie dans une liste, aucun fichier choisi, texte tapé ailleurs."""
     genre = champ.evaluate("e => e.type")
     if genre == "checkbox":
         champ.set_checked(bool(valeur))
     elif genre.startswith("select"):
         champ.select_option(valeur)
+    elif genre == "file":
+        # Seul envoi refusé qu'une personne fait à coup sûr : aucun fichier choisi.
+        champ.set_input_files([])
     else:
         champ.fill(valeur)
 

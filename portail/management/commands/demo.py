@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 # Ordre de chargement : chaque module `<app>.demo` expose `creer()` ; les suivants s'appuient
 # sur les précédents (les familles d'abord).
-APPLICATIONS_DEMO = ("familles", "enfants", "facturation", "messagerie", "demandes")
+# Un nom pointé désigne le module lui-même (le dossier annuel de familles vient après les enfants).
+APPLICATIONS_DEMO = ("familles", "enfants", "facturation", "messagerie", "demandes", "familles.demo_dossier")
 
 
 class Command(BaseCommand):
@@ -25,10 +26,11 @@ class Command(BaseCommand):
             )
         comptes = []
         for nom in APPLICATIONS_DEMO:
+            chemin = nom if "." in nom else f"{nom}.demo"
             try:
-                module = import_module(f"{nom}.demo")
+                module = import_module(chemin)
             except ModuleNotFoundError as erreur:
-                if erreur.name != f"{nom}.demo":
+                if erreur.name != chemin:
                     raise
                 continue
             comptes.extend(module.creer() or [])

@@ -1,0 +1,321 @@
+"""Lectures du dossier de la famille : pièces justificatives et consentements.
+
+Toujours bornées à une famille (`famille=`), en nombre de requêtes constant quel que soit le
+nombre d'enfants, de types ou de dépôts. Les enfants et les structures sont lus par les relations
+inverses (`famille.enfants`) : `familles` n'importe pas `enfants`.
+
+API pour les autres applications (campagnes, inscriptions) :
+- `pieces_etat(famille=)` : chaque pièce demandée à la famille et à chaque enfant, avec son état ;
+- `pieces_manquantes(famille=)` : celles qui restent à faire (à fournir, refusées, expirées ou
+  qui expirent dans `PIECES_ALERTE_JOURS` jours, sans nouveau dépôt en vérification) ;
+- `piece_valide_le(famille=, type_piece=, jour=, enfant=None)` : une pièce validée couvre ce jour ;
+- `pieces_valides_le(famille=, jour=)` : les couples (type, enfant) couverts ce jour (une requête) ;
+- `consentements_etat(famille=)`, `consentements_a_donner(famille=)` : les textes en vigueur et
+  la réponse de la famille à leur version courante ;
+- `consentement_accepte(famille=, texte=)` : la version courante est acceptée.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from familles.models import (
+    Consentement,
+    Famille,
+    FichierPiece,
+    PieceJustificative,
+    Responsable,
+    TexteConsentement,
+    TypePiece,
+    VersionTexte,
+)
+
+SITUATIONS_SEPAREES = (Responsable.Situation.SEPARE, Responsable.Situation.DIVORCE)
+
+
+# --- Pièces justificatives ---------------------------------------------------------------
+
+
+@dataclass
+class EtatPiece:
+    """Une pièce demandée (un type, pour la famille ou pour un enfant) et où elle en est."""
+
+    A_FOURNIR = "a_fournir"
+    EN_VERIFICATION = "en_verification"
+    VALIDEE = "validee"
+    EXPIRE_BIENTOT = "expire_bientot"
+    REFUSEE = "refusee"
+    EXPIREE = "expiree"
+
+    type_piece: TypePiece
+    enfant: object | None  # enfants.Enfant
+    jour: datetime.date
+    # Les dépôts de ce type (pour cet enfant), le plus récent d'abord.
+    depots: list[PieceJustificative] = field(default_factory=list)
+
+    @property
+    def en_cours(self) -> PieceJustificative | None:
+        return next((d for d in self.depots if d.statut == PieceJustificative.Statut.EN_ATTENTE), None)
+
+    @property
+    def validee(self) -> PieceJustificative | None:
+        """Le dépôt validé qui couvre le plus loin (échu ou non)."""
+        validees = [d for d in self.depots if d.statut == PieceJustificative.Statut.VALIDEE]
+        return max(validees, key=lambda d: (d.valide_jusqu_au, d.deposee_le), default=None)
+
+    @property
+    def dernier_decide(self) -> PieceJustificative | None:
+        statuts = (PieceJustificative.Statut.VALIDEE, PieceJustificative.Statut.REFUSEE)
+        return next((d for d in self.depots if d.statut in statuts), None)
+
+    @property
+    def refusee(self) -> PieceJustificative | None:
+        """Le dernier dépôt décidé, s'il est refusé."""
+        dernier = self.dernier_decide
+        return dernier if dernier and dernier.statut == PieceJustificative.Statut.REFUSEE else None
+
+    @property
+    def code(self) -> str:
+        if self.en_cours is not None:
+            return self.EN_VERIFICATION
+        validee = self.validee
+        valable = validee is not None and validee.valide_jusqu_au >= self.jour
+        alerte = self.jour + datetime.timedelta(days=settings.PIECES_ALERTE_JOURS)
+        if valable and validee.valide_jusqu_au > alerte:
+            return self.VALIDEE
+        if self.refusee is not None:
+            return self.REFUSEE
+        if valable:
+            return self.EXPIRE_BIENTOT
+        if validee is not None:
+            return self.EXPIREE
+        return self.A_FOURNIR
+
+    @property
+    def a_faire(self) -> bool:
+        return self.code not in (self.EN_VERIFICATION, self.VALIDEE)
+
+    @property
+    def depot_possible(self) -> bool:
+        """Un nouveau dépôt remplace une pièce refusée, expirée ou qui expire bientôt (ou un dépôt
+        pas encore vérifié) ; une pièce validée pour longtemps ne se remplace pas."""
+        return self.code != self.VALIDEE
+
+    @property
+    def ancre(self) -> str:
+        return f"piece-{self.type_piece.pk}" + (f"-{self.enfant.pk}" if self.enfant is not None else "")
+
+
+def _types_actifs() -> list[TypePiece]:
+    return list(TypePiece.objects.filter(actif=True).order_by("ordre", "nom"))
+
+
+def _demande(type_piece: TypePiece, *, separes: bool, enfant=None, enfants=()) -> bool:
+    condition = type_piece.condition
+    if condition == TypePiece.Condition.PARENTS_SEPARES:
+        return separes
+    if condition == TypePiece.Condition.PAI:
+        if enfant is not None:
+            return _a_un_pai(enfant)
+        return any(_a_un_pai(e) for e in enfants)
+    return True
+
+
+def _a_un_pai(enfant) -> bool:
+    sanitaire = getattr(enfant, "donnees_sanitaires", None)
+    return bool(sanitaire and sanitaire.pai)
+
+
+def _enfants(famille: Famille) -> list:
+    return list(famille.enfants.select_related("donnees_sanitaires").order_by("date_naissance", "prenom"))
+
+
+def depots(*, famille: Famille, avec_fichiers: bool = False) -> QuerySet[PieceJustificative]:
+    """Les dépôts de la famille (tous, historique compris), le plus récent d'abord."""
+    qs = PieceJustificative.objects.filter(famille=famille).select_related("type_piece", "enfant")
+    if avec_fichiers:
+        qs = qs.prefetch_related(Prefetch("fichiers", queryset=FichierPiece.objects.order_by("pk")))
+    return qs.order_by("-deposee_le", "-pk")
+
+
+def pieces_etat(
+    *,
+    famille: Famille,
+    jour: datetime.date | None = None,
+    enfant=None,
+    famille_seulement: bool = False,
+    avec_fichiers: bool = False,
+) -> list[EtatPiece]:
+    """Chaque pièce demandée à la famille puis à chacun de ses enfants, avec ses dépôts.
+
+    `enfant=` : les pièces de cet enfant seulement ; `famille_seulement` : celles de la famille.
+    Au plus quatre requêtes (cinq avec les fichiers), quel que soit le nombre de lignes ; une
+    seule quand aucun type n'est actif (l'accueil, page la plus vue, en paie le moins possible) :
+    responsables et enfants ne sont lus que si un type actif en dépend.
+    """
+    jour = jour or timezone.localdate()
+    types = _types_actifs()
+    if not types:
+        return []
+    separes = any(t.condition == TypePiece.Condition.PARENTS_SEPARES for t in types) and any(
+        r.situation in SITUATIONS_SEPAREES for r in famille.responsables.all()
+    )
+    besoin_enfants = any(
+        t.concerne == TypePiece.Concerne.ENFANT or t.condition == TypePiece.Condition.PAI for t in types
+    )
+    tous_les_enfants = _enfants(famille) if besoin_enfants else []
+    if famille_seulement:
+        enfants = []
+    elif enfant is not None:
+        enfants = [e for e in tous_les_enfants if e.pk == enfant.pk]
+    else:
+        enfants = tous_les_enfants
+    qs = depots(famille=famille, avec_fichiers=avec_fichiers)
+    if enfant is not None:
+        qs = qs.filter(enfant=enfant)
+    elif famille_seulement:
+        qs = qs.filter(enfant__isnull=True)
+    par_cle: dict[tuple[int, int | None], list[PieceJustificative]] = {}
+    for depot in qs:
+        par_cle.setdefault((depot.type_piece_id, depot.enfant_id), []).append(depot)
+    etats = []
+    if enfant is None:
+        for type_piece in types:
+            if type_piece.concerne == TypePiece.Concerne.FAMILLE and _demande(
+                type_piece, separes=separes, enfants=tous_les_enfants
+            ):
+                etats.append(EtatPiece(type_piece, None, jour, par_cle.get((type_piece.pk, None), [])))
+    if not famille_seulement:
+        for un_enfant in enfants:
+            for type_piece in types:
+                if type_piece.concerne == TypePiece.Concerne.ENFANT and _demande(
+                    type_piece, separes=separes, enfant=un_enfant
+                ):
+                    etats.append(
+                        EtatPiece(type_piece, un_enfant, jour, par_cle.get((type_piece.pk, un_enfant.pk), []))
+                    )
+    return etats
+
+
+def pieces_manquantes(*, famille: Famille, jour: datetime.date | None = None) -> list[EtatPiece]:
+    """Les pièces à fournir, refusées, expirées ou qui expirent bientôt, sans dépôt en attente."""
+    return [etat for etat in pieces_etat(famille=famille, jour=jour) if etat.a_faire]
+
+
+def piece_valide_le(*, famille: Famille, type_piece: TypePiece, jour: datetime.date, enfant=None) -> bool:
+    """Un dépôt validé de ce type (pour la famille, ou pour cet enfant) couvre `jour` (une requête)."""
+    return PieceJustificative.objects.filter(
+        famille=famille,
+        type_piece=type_piece,
+        enfant=enfant,
+        statut=PieceJustificative.Statut.VALIDEE,
+        valide_jusqu_au__gte=jour,
+    ).exists()
+
+
+def pieces_valides_le(*, famille: Famille, jour: datetime.date) -> set[tuple[int, int | None]]:
+    """Les couples (id du type, id de l'enfant ou None) couverts par une pièce validée ce jour."""
+    return set(
+        PieceJustificative.objects.filter(
+            famille=famille, statut=PieceJustificative.Statut.VALIDEE, valide_jusqu_au__gte=jour
+        ).values_list("type_piece_id", "enfant_id")
+    )
+
+
+def fichiers_pieces(*, famille: Famille) -> QuerySet[FichierPiece]:
+    """Les fichiers déposés par la famille (téléchargement : jamais ceux d'une autre famille)."""
+    return FichierPiece.objects.filter(piece__famille=famille).select_related("piece")
+
+
+# --- Consentements -----------------------------------------------------------------------
+
+
+@dataclass
+class EtatConsentement:
+    """Un texte en vigueur pour la famille, sa version courante et la dernière réponse donnée."""
+
+    texte: TexteConsentement
+    version: VersionTexte
+    reponse: Consentement | None  # réponse à la version courante
+    reponse_precedente: Consentement | None = None  # réponse à une version antérieure
+
+    @property
+    def a_donner(self) -> bool:
+        return self.reponse is None
+
+
+def textes_en_vigueur(*, famille: Famille, jour: datetime.date | None = None) -> QuerySet[TexteConsentement]:
+    """Les textes actifs demandés à la famille : ceux de tous, et le règlement des structures où
+    un de ses enfants est inscrit (inscription en cours ou à venir)."""
+    jour = jour or timezone.localdate()
+    # Une seule condition sur la même inscription (même jointure) : un enfant de la famille,
+    # inscrit dans la structure, inscription pas encore finie.
+    inscrit = Q(
+        structure__activites__inscriptions__enfant__famille=famille,
+        structure__activites__inscriptions__date_fin__gte=jour,
+    )
+    return (
+        TexteConsentement.objects.filter(actif=True)
+        .filter(Q(structure__isnull=True) | inscrit)
+        .distinct()
+        .select_related("structure")
+        .order_by("type", "titre", "pk")
+    )
+
+
+def consentements_etat(
+    *, famille: Famille, jour: datetime.date | None = None, texte=None
+) -> list[EtatConsentement]:
+    """Chaque texte en vigueur (qui a une version en vigueur ce jour) et la réponse de la
+    famille à cette version ; trois requêtes, une seule quand aucun texte n'est en vigueur."""
+    jour = jour or timezone.localdate()
+    textes = textes_en_vigueur(famille=famille, jour=jour).prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=VersionTexte.objects.filter(en_vigueur_le__lte=jour).order_by("-numero"),
+            to_attr="versions_en_vigueur",
+        )
+    )
+    if texte is not None:
+        textes = textes.filter(pk=texte.pk)
+    textes = [t for t in textes if t.versions_en_vigueur]
+    if not textes:
+        return []
+    reponses = (
+        Consentement.objects.filter(famille=famille, version__texte__in=[t.pk for t in textes])
+        .select_related("version")
+        .order_by("-date", "-pk")
+    )
+    derniere_par_version: dict[int, Consentement] = {}
+    derniere_par_texte: dict[int, Consentement] = {}
+    for reponse in reponses:
+        derniere_par_version.setdefault(reponse.version_id, reponse)
+        derniere_par_texte.setdefault(reponse.version.texte_id, reponse)
+    etats = []
+    for un_texte in textes:
+        courante = un_texte.versions_en_vigueur[0]
+        reponse = derniere_par_version.get(courante.pk)
+        precedente = None if reponse else derniere_par_texte.get(un_texte.pk)
+        etats.append(EtatConsentement(un_texte, courante, reponse, precedente))
+    return etats
+
+
+def consentements_a_donner(*, famille: Famille, jour: datetime.date | None = None) -> list[EtatConsentement]:
+    """Les textes dont la version courante attend la réponse de la famille."""
+    return [etat for etat in consentements_etat(famille=famille, jour=jour) if etat.a_donner]
+
+
+def consentement_accepte(
+    *, famille: Famille, texte: TexteConsentement, jour: datetime.date | None = None
+) -> bool:
+    """La famille a accepté la version courante de ce texte (dernière réponse : « j'accepte »)."""
+    etats = consentements_etat(famille=famille, jour=jour, texte=texte)
+    return bool(etats) and etats[0].reponse is not None and etats[0].reponse.accepte
+
+
+def consentements(*, famille: Famille) -> QuerySet[Consentement]:
+    """Toutes les réponses de la famille (historique), la plus récente d'abord."""
+    return Consentement.objects.filter(famille=famille).select_related("version__texte", "utilisateur")
