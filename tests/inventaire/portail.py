@@ -15,7 +15,7 @@ def _a_faire_volume(parent, n):
 
 
 PAGES = [
-    PagePortail("portail:accueil", requetes=5, volume=_a_faire_volume),
+    PagePortail("portail:accueil", requetes=8, volume=_a_faire_volume),
 ]
 
 
@@ -30,8 +30,8 @@ def _volume_donnees(parent, n):
 
 
 PAGES += [
-    PagePortail("portail:mes_donnees", requetes=26, volume=_volume_donnees, budget=BUDGET_EXPORT),
+    PagePortail("portail:mes_donnees", requetes=29, volume=_volume_donnees, budget=BUDGET_EXPORT),
     PagePortail(
-        "portail:mes_donnees_json", requetes=25, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
+        "portail:mes_donnees_json", requetes=28, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
     ),
 ]
