@@ -271,7 +271,9 @@ def test_le_bloc_a_faire_a_un_nombre_de_requetes_constant(parent):
     assert len(beaucoup) <= 7
 
 
-def test_la_purge_rgpd_efface_les_pieces_et_garde_les_reponses_sans_nom(parent, settings):
+def test_la_purge_rgpd_efface_les_pieces_et_garde_les_reponses_sans_nom(
+    parent, settings, django_capture_on_commit_callbacks
+):
     from portail import purge
 
     famille = parent.famille
@@ -281,8 +283,13 @@ def test_la_purge_rgpd_efface_les_pieces_et_garde_les_reponses_sans_nom(parent, 
     services.consentement_donner(famille=famille, version=version, accepte=True, utilisateur=parent)
     autre = factories.famille_avec_parent().famille
     gardee = factories.piece_deposee(famille=autre)
-    purge.famille_anonymiser(famille=famille)
+    with django_capture_on_commit_callbacks(execute=False) as apres_validation:
+        purge.famille_anonymiser(famille=famille)
     assert not PieceJustificative.objects.filter(famille=famille).exists()
+    # Le fichier n'est supprimé qu'une fois la transaction validée (une annulation le garde).
+    assert os.path.exists(chemin)
+    for rappel in apres_validation:
+        rappel()
     assert not os.path.exists(chemin)
     consentement = Consentement.objects.get(famille=famille)
     assert consentement.signataire == "ANONYME" and consentement.utilisateur is None
