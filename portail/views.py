@@ -36,7 +36,6 @@ MESSAGE_MOT_DE_PASSE_CHANGE = "Votre mot de passe a été changé."
 def accueil(request):
     contexte = {"responsable": request.famille.responsable_principal}
     contexte["situation"] = facturation_selectors.situation(famille=request.famille)
-    request.messages_non_lus = contexte["situation"].messages_non_lus  # lu avec la situation
     return render(request, "portail/accueil.html", contexte)
 
 
