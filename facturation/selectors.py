@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
 
 from commun.sql import executer, instance
@@ -59,16 +59,9 @@ def reglements(*, famille: Famille) -> QuerySet[Reglement]:
 
 def solde(*, famille: Famille, avant: datetime.date | None = None) -> Decimal:
     """Crédits − débits de la famille (avant une date si donnée) : négatif = la famille doit.
-    Le relevé de compte s'en sert pour l'ancien solde ; l'accueil lit le solde avec ses
-    factures impayées (`requetes.SITUATION`)."""
-    factures_f = Facture.objects.filter(famille=famille)
-    reglements_r = Reglement.objects.filter(famille=famille)
-    if avant is not None:
-        factures_f = factures_f.filter(date_facture__lt=avant)
-        reglements_r = reglements_r.filter(date__lt=avant)
-    credits = reglements_r.aggregate(total=Sum("montant"))["total"] or ZERO
-    debits = factures_f.aggregate(total=Sum("montant"))["total"] or ZERO
-    return credits - debits
+    Lu par l'ORM (`Compte.solde`) ; l'accueil lit le solde avec ses factures impayées
+    (`requetes.SITUATION`), les tests comparent les deux."""
+    return compte(famille=famille).solde(avant=avant)
 
 
 @dataclass
@@ -145,13 +138,6 @@ def bornes_annee_scolaire(annee: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(annee, 9, 1), datetime.date(annee + 1, 8, 31)
 
 
-def annees_scolaires(*, famille: Famille) -> list[int]:
-    """Les années scolaires où la famille a des opérations, la plus récente d'abord."""
-    mois = set(Facture.objects.filter(famille=famille).dates("date_facture", "month"))
-    mois |= set(Reglement.objects.filter(famille=famille).dates("date", "month"))
-    return sorted({annee_scolaire_de(m) for m in mois}, reverse=True)
-
-
 @dataclass
 class Operation:
     numero: str
@@ -198,38 +184,81 @@ class Releve:
         return abs(self.ancien_solde)
 
 
+@dataclass
+class Compte:
+    """Toutes les opérations d'une famille, lues en deux requêtes (factures annotées comme par
+    `factures`, règlements) : le relevé en tire ses années, son ancien solde et ses opérations.
+
+    Pourquoi : le relevé lisait les mois de ses années (deux requêtes), les deux sommes de
+    l'ancien solde (deux), puis les factures et règlements de l'année (deux) : six allers-
+    retours pour quelques dizaines de lignes (docs/performance.md)."""
+
+    factures: list[Facture]
+    reglements: list[Reglement]
+
+    def solde(self, *, avant: datetime.date | None = None) -> Decimal:
+        credits = sum((r.montant for r in self.reglements if avant is None or r.date < avant), ZERO)
+        debits = sum((f.montant for f in self.factures if avant is None or f.date_facture < avant), ZERO)
+        return credits - debits
+
+    def annees_scolaires(self) -> list[int]:
+        """Les années scolaires où la famille a des opérations, la plus récente d'abord."""
+        dates = [f.date_facture for f in self.factures] + [r.date for r in self.reglements]
+        return sorted({annee_scolaire_de(d) for d in dates}, reverse=True)
+
+    def releve(self, annee: int) -> Releve:
+        """Les opérations d'une année scolaire, l'ancien solde reporté et le solde du compte."""
+        debut, fin = bornes_annee_scolaire(annee)
+        resultat = Releve(annee=annee, ancien_solde=self.solde(avant=debut))
+        for facture in self.factures:
+            if debut <= facture.date_facture <= fin:
+                resultat.operations.append(_operation_facture(facture))
+                resultat.total_debit += facture.montant
+        for reglement in self.reglements:
+            if debut <= reglement.date <= fin:
+                resultat.operations.append(_operation_reglement(reglement))
+                resultat.total_credit += reglement.montant
+        # Les plus récentes d'abord, comme dans le guide ; à date égale, la dernière saisie d'abord.
+        resultat.operations.sort(key=lambda o: (o.date, o.horodatage, o.numero), reverse=True)
+        return resultat
+
+
+def _operation_facture(facture: Facture) -> Operation:
+    return Operation(
+        numero=facture.numero,
+        date=facture.date_facture,
+        description="Facture : {debut} - {fin}".format(
+            debut=facture.periode_debut.strftime("%d/%m/%Y"),
+            fin=facture.periode_fin.strftime("%d/%m/%Y"),
+        ),
+        regie=facture.regie.nom,
+        debit=facture.montant,
+        facture=facture,
+        horodatage=facture.date_import,
+    )
+
+
+def _operation_reglement(reglement: Reglement) -> Operation:
+    return Operation(
+        numero=reglement.numero,
+        date=reglement.date,
+        description=f"Règlement : {reglement.get_mode_display()}",
+        regie=reglement.regie.nom,
+        credit=reglement.montant,
+        horodatage=reglement.date_creation,
+    )
+
+
+def compte(*, famille: Famille) -> Compte:
+    """Les opérations de la famille (deux requêtes)."""
+    return Compte(factures=list(factures(famille=famille)), reglements=list(reglements(famille=famille)))
+
+
+def annees_scolaires(*, famille: Famille) -> list[int]:
+    """Les années scolaires où la famille a des opérations, la plus récente d'abord."""
+    return compte(famille=famille).annees_scolaires()
+
+
 def releve(*, famille: Famille, annee: int) -> Releve:
     """Les opérations d'une année scolaire, l'ancien solde reporté et le solde du compte."""
-    debut, fin = bornes_annee_scolaire(annee)
-    resultat = Releve(annee=annee, ancien_solde=solde(famille=famille, avant=debut))
-    for facture in factures(famille=famille).filter(date_facture__range=(debut, fin)):
-        resultat.operations.append(
-            Operation(
-                numero=facture.numero,
-                date=facture.date_facture,
-                description="Facture : {debut} - {fin}".format(
-                    debut=facture.periode_debut.strftime("%d/%m/%Y"),
-                    fin=facture.periode_fin.strftime("%d/%m/%Y"),
-                ),
-                regie=facture.regie.nom,
-                debit=facture.montant,
-                facture=facture,
-                horodatage=facture.date_import,
-            )
-        )
-        resultat.total_debit += facture.montant
-    for reglement in reglements(famille=famille).filter(date__range=(debut, fin)):
-        resultat.operations.append(
-            Operation(
-                numero=reglement.numero,
-                date=reglement.date,
-                description=f"Règlement : {reglement.get_mode_display()}",
-                regie=reglement.regie.nom,
-                credit=reglement.montant,
-                horodatage=reglement.date_creation,
-            )
-        )
-        resultat.total_credit += reglement.montant
-    # Les plus récentes d'abord, comme dans le guide ; à date égale, la dernière saisie d'abord.
-    resultat.operations.sort(key=lambda o: (o.date, o.horodatage, o.numero), reverse=True)
-    return resultat
+    return compte(famille=famille).releve(annee)
