@@ -284,7 +284,7 @@ class Requete:
 
     def ligne(self, colonnes: tuple[str, ...]) -> type:
         if colonnes not in self._lignes:
-            self._lignes[colonnes] = namedtuple(f"Ligne_{self.nom}", colonnes)  # noqa: PYI024
+            self._lignes[colonnes] = namedtuple(f"Ligne_{self.nom}", colonnes)
         return self._lignes[colonnes]
 
 
