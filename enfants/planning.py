@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -19,6 +20,9 @@ from django.utils import timezone
 
 from enfants import calendrier
 from enfants.models import Absence, Activite, Inscription, Reservation
+
+if TYPE_CHECKING:
+    from enfants.selectors import PlanningDuMois
 
 
 class EtatCase(Enum):
@@ -118,45 +122,72 @@ class ContexteJour:
     reservable: bool = True  # encore temps de réserver (délai, horizon)
 
 
-def etat_case(c: ContexteJour) -> EtatCase:  # noqa: C901 — temporaire : découpé par s17-sql
-    """L'état d'une case : une seule règle, dans l'ordre de priorité de la légende."""
+def etat_case(c: ContexteJour) -> EtatCase:
+    """L'état d'une case : une seule règle, dans l'ordre de priorité de la légende. Un pointage
+    l'emporte (sauf s'il ne dit rien de plus que l'absence de l'enfant), puis le calendrier
+    (férié, fermeture, jour sans accueil), puis les demandes de la famille."""
     if not c.inscrit:
         return EtatCase.HORS_INSCRIPTION
-    ferme = c.ferie or c.fermeture or not c.ouverte
-    reserve = c.regulier or c.reservation == Reservation.Etat.ACCEPTEE
     if c.presence is not None:
-        if ferme:
-            # Un pointage un jour sans accueil : incohérence que l'agent doit corriger.
-            return EtatCase.ERREUR
-        if c.presence:
-            if c.reservation == Reservation.Etat.ACCEPTEE:
-                return EtatCase.PRESENT_RESERVE
-            return EtatCase.PRESENT if c.regulier else EtatCase.HORS_CONTRAT
-        if c.absence == Absence.Etat.EXCUSEE:
-            return EtatCase.ABSENT_EXCUSE
-        if c.absence == Absence.Etat.EN_COURS:
-            # Pointé absent pendant que l'agent examine l'absence : rien n'est encore facturé.
-            return EtatCase.ABSENCE_EN_COURS
-        if reserve:
-            return EtatCase.ABSENT_FACTURE
+        etat = _etat_pointe(c)
+        if etat is not None:
+            return etat
+    return _etat_du_calendrier(c) or _etat_des_demandes(c)
+
+
+_ABSENCES_POINTEES = {
+    Absence.Etat.EXCUSEE: EtatCase.ABSENT_EXCUSE,
+    # Pointé absent pendant que l'agent examine l'absence : rien n'est encore facturé.
+    Absence.Etat.EN_COURS: EtatCase.ABSENCE_EN_COURS,
+}
+
+
+def _etat_pointe(c: ContexteJour) -> EtatCase | None:
+    """Le jour est pointé : présent, absent (excusé, en cours, facturé), ou une erreur. None :
+    un pointage « absent » sans absence un jour non réservé (l'état du jour décide)."""
+    if c.ferie or c.fermeture or not c.ouverte:
+        # Un pointage un jour sans accueil : incohérence que l'agent doit corriger.
+        return EtatCase.ERREUR
+    if c.presence:
+        if c.reservation == Reservation.Etat.ACCEPTEE:
+            return EtatCase.PRESENT_RESERVE
+        return EtatCase.PRESENT if c.regulier else EtatCase.HORS_CONTRAT
+    if c.absence in _ABSENCES_POINTEES:
+        return _ABSENCES_POINTEES[c.absence]
+    if c.regulier or c.reservation == Reservation.Etat.ACCEPTEE:
+        return EtatCase.ABSENT_FACTURE
+    return None
+
+
+def _etat_du_calendrier(c: ContexteJour) -> EtatCase | None:
     if c.ferie:
         return EtatCase.FERIE
     if c.fermeture:
         return EtatCase.FERMETURE
     if not c.ouverte:
         return EtatCase.NON_OUVERT
-    if c.absence == Absence.Etat.EN_COURS:
-        return EtatCase.ABSENCE_EN_COURS
-    if c.absence == Absence.Etat.EXCUSEE:
-        return EtatCase.ABSENT_EXCUSE
-    if c.absence == Absence.Etat.FACTUREE:
-        return EtatCase.ABSENT_FACTURE
-    if c.reservation == Reservation.Etat.ACCEPTEE:
-        return EtatCase.RESERVE
-    if c.reservation == Reservation.Etat.EN_COURS:
-        return EtatCase.RESERVATION_EN_COURS
-    if c.reservation == Reservation.Etat.EN_ATTENTE:
-        return EtatCase.DEMANDE_EN_ATTENTE
+    return None
+
+
+_ETATS_ABSENCE = {
+    Absence.Etat.EN_COURS: EtatCase.ABSENCE_EN_COURS,
+    Absence.Etat.EXCUSEE: EtatCase.ABSENT_EXCUSE,
+    Absence.Etat.FACTUREE: EtatCase.ABSENT_FACTURE,
+}
+_ETATS_RESERVATION = {
+    Reservation.Etat.ACCEPTEE: EtatCase.RESERVE,
+    Reservation.Etat.EN_COURS: EtatCase.RESERVATION_EN_COURS,
+    Reservation.Etat.EN_ATTENTE: EtatCase.DEMANDE_EN_ATTENTE,
+}
+
+
+def _etat_des_demandes(c: ContexteJour) -> EtatCase:
+    """Un jour d'accueil : l'absence déclarée, puis la réservation vivante, le contrat régulier,
+    la réservation refusée, et enfin s'il est encore temps de réserver."""
+    if c.absence in _ETATS_ABSENCE:
+        return _ETATS_ABSENCE[c.absence]
+    if c.reservation in _ETATS_RESERVATION:
+        return _ETATS_RESERVATION[c.reservation]
     if c.regulier:
         return EtatCase.REGULIER
     if c.reservation == Reservation.Etat.REFUSEE:
@@ -308,32 +339,32 @@ def _actions(
 
 
 def agenda_construire(
-    *, annee: int, mois: int, donnees: dict, maintenant: datetime.datetime | None = None
+    *, annee: int, mois: int, donnees: "PlanningDuMois", maintenant: datetime.datetime | None = None
 ) -> Agenda:
     """L'agenda du mois à partir des données lues par `selectors.planning_page`.
 
-    `donnees` : inscriptions, reservations, absences, presences (listes d'objets du mois),
-    fermetures ({structure_id: set(dates)}), feries ({date: nom}), vacances ({date: (code, nom)}).
+    `donnees` (`selectors.PlanningDuMois`) : inscriptions, réservations, absences, présences du
+    mois, fermetures ({structure_id: set(dates)}), fériés ({date: nom}), vacances.
     `maintenant` décide des jours qu'il est encore temps de réserver et des absences qu'il est
     encore temps d'annuler.
     """
     maintenant = maintenant or timezone.now()
-    jours = jours_entete(annee, mois, feries=donnees["feries"], vacances=donnees["vacances"])
+    jours = jours_entete(annee, mois, feries=donnees.feries, vacances=donnees.vacances)
     reservations = {}
     # Une réservation vivante l'emporte sur une ancienne réservation refusée du même jour.
     motifs_refus = {}
-    for r in sorted(donnees["reservations"], key=lambda r: r.etat in Reservation.ETATS_ACTIFS):
+    for r in sorted(donnees.reservations, key=lambda r: r.etat in Reservation.ETATS_ACTIFS):
         reservations[(r.inscription_id, r.date)] = r.etat
         if r.etat == Reservation.Etat.REFUSEE and r.motif_refus:
             motifs_refus[(r.inscription_id, r.date)] = r.motif_refus
     absences, absences_pk = {}, {}
-    for a in sorted(donnees["absences"], key=lambda a: a.etat != Absence.Etat.REFUSEE):
+    for a in sorted(donnees.absences, key=lambda a: a.etat != Absence.Etat.REFUSEE):
         if a.etat != Absence.Etat.REFUSEE:
             absences[(a.inscription_id, a.date)] = a.etat
             absences_pk[(a.inscription_id, a.date)] = a.pk
-    presences = {(p.inscription_id, p.date): p.present for p in donnees["presences"]}
+    presences = {(p.inscription_id, p.date): p.present for p in donnees.presences}
     lignes = []
-    for inscription in donnees["inscriptions"]:
+    for inscription in donnees.inscriptions:
         activite = inscription.activite
         ligne = Ligne(
             inscription=inscription,
@@ -347,16 +378,16 @@ def agenda_construire(
         annulable_des = calendrier.premier_jour_dans_le_delai(
             maintenant, jours_ouvres=activite.delai_absence, heure=activite.heure_limite
         )
-        fermetures = donnees["fermetures"].get(activite.structure_id, set())
+        fermetures = donnees.fermetures.get(activite.structure_id, set())
         for jour in jours:
             d = jour.date
             cle = (inscription.pk, d)
-            ouverte = activite_ouverte(activite, d, donnees["vacances"])
+            ouverte = activite_ouverte(activite, d, donnees.vacances)
             reservable = premier_reservable <= d <= dernier_reservable
             etat = etat_case(
                 ContexteJour(
                     inscrit=inscription.couvre(d),
-                    ferie=d in donnees["feries"],
+                    ferie=d in donnees.feries,
                     fermeture=d in fermetures,
                     ouverte=ouverte,
                     regulier=inscription.est_regulier(d),

@@ -47,8 +47,7 @@ def planning(request, pk, annee, mois):
     donnees = selectors.planning_page(famille=request.famille, enfant_id=pk, annee=annee, mois=mois)
     if donnees is None:
         raise Http404("Aucun enfant de la famille ne porte ce numéro.")
-    enfant = donnees["enfant"]
-    request.messages_non_lus = donnees["messages_non_lus"]  # lu avec les données du mois
+    enfant = donnees.enfant
     agenda = agenda_construire(annee=annee, mois=mois, donnees=donnees)
     responsable = request.famille.responsable_principal
     # Vue téléphone : une activité à la fois ; celle qu'on vient de réserver reste ouverte.
@@ -61,9 +60,9 @@ def planning(request, pk, annee, mois):
         "activite_ouverte": ouverte,
         "responsable": f"{responsable.nom} {responsable.prenom}".upper() if responsable else "",
         "agenda": agenda,
-        "inscriptions_en_cours": donnees["inscriptions_en_cours"],
-        "flux_url": request.build_absolute_uri(reverse("ical:flux", kwargs={"jeton": donnees["flux_jeton"]}))
-        if donnees["flux_jeton"]
+        "inscriptions_en_cours": donnees.inscriptions_en_cours,
+        "flux_url": request.build_absolute_uri(reverse("ical:flux", kwargs={"jeton": donnees.flux_jeton}))
+        if donnees.flux_jeton
         else "",
     }
     return render(request, "enfants/planning.html", contexte)

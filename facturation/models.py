@@ -273,3 +273,39 @@ class EvenementPaiement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.evenement_id}"
+
+
+# --- Les règles d'argent, écrites une fois ------------------------------------------------------
+# Des expressions de l'ORM annotant une facture : les sélecteurs les annotent, les services les
+# lisent, et la requête écrite à la main de l'accueil (`facturation.requetes.SITUATION`) les
+# compile telles quelles (`commun.sql.ExpressionOrm`).
+
+_MONTANT = models.DecimalField(max_digits=12, decimal_places=2)
+
+
+def deja_paye():
+    """Ce qui est déjà payé d'une facture : la somme des affectations de règlements (zéro sans
+    affectation)."""
+    from django.db.models import OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    sous_requete = (
+        Affectation.objects.filter(facture=OuterRef("pk"))
+        .order_by()
+        .values("facture")
+        .annotate(total=Sum("montant"))
+        .values("total")
+    )
+    return Coalesce(Subquery(sous_requete, output_field=_MONTANT), Value(ZERO), output_field=_MONTANT)
+
+
+def paiement_en_cours():
+    """Un paiement en ligne de la facture est ouvert et pas encore expiré."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Now
+
+    return Exists(
+        PaiementEnLigne.objects.filter(
+            facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()
+        )
+    )

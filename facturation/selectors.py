@@ -3,53 +3,25 @@
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from django.db import connection
-from django.db.models import (
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, Now
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
 
-from commun.sql import requetes_preparees
+from commun.sql import executer, instance
 from facturation import paiement as paiement_en_ligne
-from facturation.models import ZERO, Affectation, Facture, PaiementEnLigne, Reglement
+from facturation import requetes
+from facturation.models import (
+    ZERO,
+    Facture,
+    PaiementEnLigne,
+    Reglement,
+    deja_paye,
+    paiement_en_cours,
+)
 from familles.models import Famille
-from messagerie.selectors import messages_non_lus_sql
 
 _MONTANT = DecimalField(max_digits=12, decimal_places=2)
-CENTIME = Decimal("0.01")
-
-
-def _deja_paye():
-    sous_requete = (
-        Affectation.objects.filter(facture=OuterRef("pk"))
-        .order_by()
-        .values("facture")
-        .annotate(total=Sum("montant"))
-        .values("total")
-    )
-    return Coalesce(Subquery(sous_requete, output_field=_MONTANT), Value(ZERO), output_field=_MONTANT)
-
-
 _RESTE_DU = ExpressionWrapper(F("montant") - F("deja_paye"), output_field=_MONTANT)
-
-
-def _paiement_en_cours():
-    return Exists(
-        PaiementEnLigne.objects.filter(
-            facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()
-        )
-    )
 
 
 def factures(*, famille: Famille) -> QuerySet[Facture]:
@@ -58,9 +30,9 @@ def factures(*, famille: Famille) -> QuerySet[Facture]:
     return (
         Facture.objects.filter(famille=famille)
         .select_related("regie")
-        .annotate(deja_paye=_deja_paye())
+        .annotate(deja_paye=deja_paye())
         .annotate(reste_du=_RESTE_DU)
-        .annotate(paiement_en_cours=_paiement_en_cours())
+        .annotate(paiement_en_cours=paiement_en_cours())
     )
 
 
@@ -75,7 +47,7 @@ def facture_detail(*, famille: Famille | None, pk: int) -> Facture:
     return (
         qs.select_related("regie", "famille")
         .prefetch_related("lignes", "famille__responsables")
-        .annotate(deja_paye=_deja_paye())
+        .annotate(deja_paye=deja_paye())
         .annotate(reste_du=_RESTE_DU)
         .get(pk=pk)
     )
@@ -85,34 +57,11 @@ def reglements(*, famille: Famille) -> QuerySet[Reglement]:
     return Reglement.objects.filter(famille=famille).select_related("regie")
 
 
-def _en_euros(valeur) -> Decimal:
-    """Une somme lue par SQL direct, en Decimal au centime : PostgreSQL rend un Decimal, SQLite
-    un flottant ou un entier ; NULL (aucune ligne) vaut zéro."""
-    if valeur is None:
-        return ZERO
-    return Decimal(str(valeur)).quantize(CENTIME)
-
-
 def solde(*, famille: Famille, avant: datetime.date | None = None) -> Decimal:
     """Crédits − débits de la famille (avant une date si donnée) : négatif = la famille doit.
-
-    Une requête SQL directe (deux sommes indexées par famille) : l'accueil l'affiche à chaque
-    visite, et l'ORM mettait cinq fois plus de temps à la composer que la base à l'exécuter."""
-    filtre_f = filtre_r = ""
-    parametres_f: list = [famille.pk]
-    parametres_r: list = [famille.pk]
-    if avant is not None:
-        filtre_f, filtre_r = " AND date_facture < %s", " AND date < %s"
-        parametres_f.append(avant)
-        parametres_r.append(avant)
-    sql = f"""
-        SELECT (SELECT SUM(montant) FROM {Reglement._meta.db_table} WHERE famille_id = %s{filtre_r}),
-               (SELECT SUM(montant) FROM {Facture._meta.db_table} WHERE famille_id = %s{filtre_f})
-    """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
-    with connection.cursor() as curseur:
-        curseur.execute(sql, parametres_r + parametres_f)
-        credits, debits = curseur.fetchone()
-    return _en_euros(credits) - _en_euros(debits)
+    Lu par l'ORM (`Compte.solde`) ; l'accueil lit le solde avec ses factures impayées
+    (`requetes.SITUATION`), les tests comparent les deux."""
+    return compte(famille=famille).solde(avant=avant)
 
 
 @dataclass
@@ -124,8 +73,6 @@ class Situation:
     impayees: list
     total_impaye: Decimal
     paiement_en_ligne: bool = False
-    # Le compteur de l'en-tête, lu dans la même requête (portail.context_processors).
-    messages_non_lus: int | None = None
 
     @property
     def doit(self) -> bool:
@@ -140,57 +87,21 @@ class Situation:
         return abs(self.solde)
 
 
-def _impayees_et_solde(*, famille: Famille) -> tuple[list[Any], Decimal, int]:
-    """Les factures impayées (la plus ancienne échéance d'abord), le solde et le nombre de
-    messages non lus de l'en-tête (`messagerie.selectors.messages_non_lus_sql`), en une seule
-    requête SQL directe : le chemin de chaque page d'accueil, où l'ORM mettait plus de temps à
-    composer trois requêtes annotées que la base à les exécuter (docs/performance.md).
-
-    La ligne des sommes est jointe (LEFT JOIN) aux factures impayées : sans facture impayée,
-    une seule ligne revient, sans facture (id NULL)."""
-    sql = f"""
-        SELECT s.credits, s.debits, s.non_lus, t.* FROM (
-            SELECT (SELECT SUM(montant) FROM {Reglement._meta.db_table}
-                     WHERE famille_id = %(famille)s) AS credits,
-                   (SELECT SUM(montant) FROM {Facture._meta.db_table}
-                     WHERE famille_id = %(famille)s) AS debits,
-                   {messages_non_lus_sql()} AS non_lus
-        ) s LEFT JOIN (
-            SELECT f.*,
-                   (SELECT SUM(a.montant) FROM {Affectation._meta.db_table} a
-                     WHERE a.facture_id = f.id) AS deja_paye,
-                   EXISTS (SELECT 1 FROM {PaiementEnLigne._meta.db_table} p
-                            WHERE p.facture_id = f.id AND p.statut = %(ouverte)s
-                              AND p.expire_le > %(maintenant)s) AS paiement_en_cours
-              FROM {Facture._meta.db_table} f
-             WHERE f.famille_id = %(famille)s
-        ) t ON t.deja_paye IS NULL OR t.deja_paye < t.montant
-        ORDER BY t.date_echeance, t.id
-    """  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
-    parametres = {
-        "famille": famille.pk,
-        "ouverte": PaiementEnLigne.Statut.OUVERTE,
-        "faux": False,
-        "maintenant": connection.ops.adapt_datetimefield_value(timezone.now()),
-    }
+def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal]:
+    """Les factures impayées (la plus ancienne échéance d'abord, déjà payé, reste dû et
+    paiement en cours annotés) et le solde, en une requête (`requetes.SITUATION`)."""
     impayees = []
-    solde_famille, non_lus = ZERO, 0
-    with requetes_preparees():
-        # Des factures qui portent en plus les colonnes calculées de la requête (credits,
-        # debits, non_lus, deja_paye…), et une ligne sans facture (pk None) quand aucune n'est
-        # impayée : le modèle Facture ne décrit pas ces lignes, d'où le type Any.
-        lignes: list[Any] = list(Facture.objects.raw(sql, parametres))
-    for facture in lignes:
-        solde_famille = _en_euros(facture.credits) - _en_euros(facture.debits)
-        non_lus = facture.non_lus
-        if facture.pk is None:
+    solde_famille = ZERO
+    for ligne in executer(requetes.SITUATION, {"famille": famille.pk}):
+        solde_famille = ligne.credits - ligne.debits
+        if ligne.id is None:
             continue
-        facture.deja_paye = _en_euros(facture.deja_paye)
+        facture = instance(Facture, ligne._asdict())
+        facture.deja_paye = ligne.deja_paye
         facture.reste_du = facture.montant - facture.deja_paye
-        facture.paiement_en_cours = bool(facture.paiement_en_cours)
-        if facture.reste_du > 0:
-            impayees.append(facture)
-    return impayees, solde_famille, non_lus
+        facture.paiement_en_cours = ligne.paiement_en_cours
+        impayees.append(facture)
+    return impayees, solde_famille
 
 
 def factures_impayees(*, famille: Famille) -> list[Facture]:
@@ -201,9 +112,8 @@ def factures_impayees(*, famille: Famille) -> list[Facture]:
 
 
 def situation(*, famille: Famille) -> Situation:
-    """Solde et factures impayées de la famille à la date du jour, et le nombre de messages non
-    lus de l'en-tête (une requête)."""
-    impayees, solde_famille, non_lus = _impayees_et_solde(famille=famille)
+    """Solde et factures impayées de la famille à la date du jour (une requête)."""
+    impayees, solde_famille = _impayees_et_solde(famille=famille)
     aujourdhui = timezone.localdate()
     for facture in impayees:
         facture.en_retard = facture.date_echeance < aujourdhui
@@ -213,7 +123,6 @@ def situation(*, famille: Famille) -> Situation:
         impayees=impayees,
         total_impaye=sum((f.reste_du for f in impayees), ZERO),
         paiement_en_ligne=paiement_en_ligne.disponible(),
-        messages_non_lus=non_lus,
     )
 
 
@@ -227,13 +136,6 @@ def annee_scolaire_de(date: datetime.date) -> int:
 
 def bornes_annee_scolaire(annee: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(annee, 9, 1), datetime.date(annee + 1, 8, 31)
-
-
-def annees_scolaires(*, famille: Famille) -> list[int]:
-    """Les années scolaires où la famille a des opérations, la plus récente d'abord."""
-    mois = set(Facture.objects.filter(famille=famille).dates("date_facture", "month"))
-    mois |= set(Reglement.objects.filter(famille=famille).dates("date", "month"))
-    return sorted({annee_scolaire_de(m) for m in mois}, reverse=True)
 
 
 @dataclass
@@ -282,38 +184,81 @@ class Releve:
         return abs(self.ancien_solde)
 
 
+@dataclass
+class Compte:
+    """Toutes les opérations d'une famille, lues en deux requêtes (factures annotées comme par
+    `factures`, règlements) : le relevé en tire ses années, son ancien solde et ses opérations.
+
+    Pourquoi : le relevé lisait les mois de ses années (deux requêtes), les deux sommes de
+    l'ancien solde (deux), puis les factures et règlements de l'année (deux) : six allers-
+    retours pour quelques dizaines de lignes (docs/performance.md)."""
+
+    factures: list[Facture]
+    reglements: list[Reglement]
+
+    def solde(self, *, avant: datetime.date | None = None) -> Decimal:
+        credits = sum((r.montant for r in self.reglements if avant is None or r.date < avant), ZERO)
+        debits = sum((f.montant for f in self.factures if avant is None or f.date_facture < avant), ZERO)
+        return credits - debits
+
+    def annees_scolaires(self) -> list[int]:
+        """Les années scolaires où la famille a des opérations, la plus récente d'abord."""
+        dates = [f.date_facture for f in self.factures] + [r.date for r in self.reglements]
+        return sorted({annee_scolaire_de(d) for d in dates}, reverse=True)
+
+    def releve(self, annee: int) -> Releve:
+        """Les opérations d'une année scolaire, l'ancien solde reporté et le solde du compte."""
+        debut, fin = bornes_annee_scolaire(annee)
+        resultat = Releve(annee=annee, ancien_solde=self.solde(avant=debut))
+        for facture in self.factures:
+            if debut <= facture.date_facture <= fin:
+                resultat.operations.append(_operation_facture(facture))
+                resultat.total_debit += facture.montant
+        for reglement in self.reglements:
+            if debut <= reglement.date <= fin:
+                resultat.operations.append(_operation_reglement(reglement))
+                resultat.total_credit += reglement.montant
+        # Les plus récentes d'abord, comme dans le guide ; à date égale, la dernière saisie d'abord.
+        resultat.operations.sort(key=lambda o: (o.date, o.horodatage, o.numero), reverse=True)
+        return resultat
+
+
+def _operation_facture(facture: Facture) -> Operation:
+    return Operation(
+        numero=facture.numero,
+        date=facture.date_facture,
+        description="Facture : {debut} - {fin}".format(
+            debut=facture.periode_debut.strftime("%d/%m/%Y"),
+            fin=facture.periode_fin.strftime("%d/%m/%Y"),
+        ),
+        regie=facture.regie.nom,
+        debit=facture.montant,
+        facture=facture,
+        horodatage=facture.date_import,
+    )
+
+
+def _operation_reglement(reglement: Reglement) -> Operation:
+    return Operation(
+        numero=reglement.numero,
+        date=reglement.date,
+        description=f"Règlement : {reglement.get_mode_display()}",
+        regie=reglement.regie.nom,
+        credit=reglement.montant,
+        horodatage=reglement.date_creation,
+    )
+
+
+def compte(*, famille: Famille) -> Compte:
+    """Les opérations de la famille (deux requêtes)."""
+    return Compte(factures=list(factures(famille=famille)), reglements=list(reglements(famille=famille)))
+
+
+def annees_scolaires(*, famille: Famille) -> list[int]:
+    """Les années scolaires où la famille a des opérations, la plus récente d'abord."""
+    return compte(famille=famille).annees_scolaires()
+
+
 def releve(*, famille: Famille, annee: int) -> Releve:
     """Les opérations d'une année scolaire, l'ancien solde reporté et le solde du compte."""
-    debut, fin = bornes_annee_scolaire(annee)
-    resultat = Releve(annee=annee, ancien_solde=solde(famille=famille, avant=debut))
-    for facture in factures(famille=famille).filter(date_facture__range=(debut, fin)):
-        resultat.operations.append(
-            Operation(
-                numero=facture.numero,
-                date=facture.date_facture,
-                description="Facture : {debut} - {fin}".format(
-                    debut=facture.periode_debut.strftime("%d/%m/%Y"),
-                    fin=facture.periode_fin.strftime("%d/%m/%Y"),
-                ),
-                regie=facture.regie.nom,
-                debit=facture.montant,
-                facture=facture,
-                horodatage=facture.date_import,
-            )
-        )
-        resultat.total_debit += facture.montant
-    for reglement in reglements(famille=famille).filter(date__range=(debut, fin)):
-        resultat.operations.append(
-            Operation(
-                numero=reglement.numero,
-                date=reglement.date,
-                description=f"Règlement : {reglement.get_mode_display()}",
-                regie=reglement.regie.nom,
-                credit=reglement.montant,
-                horodatage=reglement.date_creation,
-            )
-        )
-        resultat.total_credit += reglement.montant
-    # Les plus récentes d'abord, comme dans le guide ; à date égale, la dernière saisie d'abord.
-    resultat.operations.sort(key=lambda o: (o.date, o.horodatage, o.numero), reverse=True)
-    return resultat
+    return compte(famille=famille).releve(annee)

@@ -6,7 +6,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from facturation.models import ZERO, Affectation, Facture, LigneFacture, PaiementEnLigne, Regie, Reglement
+from facturation.models import (
+    ZERO,
+    Affectation,
+    Facture,
+    LigneFacture,
+    PaiementEnLigne,
+    Regie,
+    Reglement,
+    deja_paye,
+)
 from familles.models import Famille
 
 PREFIXE_PORTAIL = "WEB"
@@ -37,7 +46,10 @@ def regie_numero_portail_attribuer(*, regie: Regie) -> str:
 
 
 def facture_reste_du(*, facture: Facture) -> Decimal:
-    paye = facture.affectations.aggregate(t=Sum("montant"))["t"] or ZERO
+    """Le reste dû d'une facture : son montant moins son déjà payé (`models.deja_paye`)."""
+    paye = (
+        Facture.objects.filter(pk=facture.pk).annotate(paye=deja_paye()).values_list("paye", flat=True).get()
+    )
     return facture.montant - paye
 
 

@@ -25,12 +25,13 @@ logger = logging.getLogger(__name__)
 @famille_requise
 def releve(request):
     """Relevé de compte : les opérations d'une année scolaire, l'ancien solde et le solde."""
-    annees = selectors.annees_scolaires(famille=request.famille)
+    compte = selectors.compte(famille=request.famille)  # deux requêtes pour toute la page
+    annees = compte.annees_scolaires()
     annee = _annee_demandee(request.GET.get("annee"), annees)
     contexte = {
         "annees": [(a, f"{a}-{a + 1}") for a in annees],
         "annee": annee,
-        "releve": selectors.releve(famille=request.famille, annee=annee),
+        "releve": compte.releve(annee),
         "paiement_en_ligne": paiement_en_ligne.disponible(),
     }
     return render(request, "facturation/releve.html", contexte)

@@ -173,6 +173,36 @@ def pieces_etat(
         enfants = [e for e in tous_les_enfants if e.pk == enfant.pk]
     else:
         enfants = tous_les_enfants
+    par_cle = _depots_par_cle(
+        famille, enfant=enfant, famille_seulement=famille_seulement, avec_fichiers=avec_fichiers
+    )
+
+    def etat(type_piece, un_enfant):
+        cle = (type_piece.pk, un_enfant.pk if un_enfant is not None else None)
+        return EtatPiece(type_piece, un_enfant, jour, par_cle.get(cle, []))
+
+    etats = []
+    if enfant is None:
+        etats += [
+            etat(t, None)
+            for t in types
+            if t.concerne == TypePiece.Concerne.FAMILLE
+            and _demande(t, separes=separes, enfants=tous_les_enfants)
+        ]
+    if not famille_seulement:
+        etats += [
+            etat(t, un_enfant)
+            for un_enfant in enfants
+            for t in types
+            if t.concerne == TypePiece.Concerne.ENFANT and _demande(t, separes=separes, enfant=un_enfant)
+        ]
+    return etats
+
+
+def _depots_par_cle(
+    famille: Famille, *, enfant, famille_seulement: bool, avec_fichiers: bool
+) -> dict[tuple[int, int | None], list[PieceJustificative]]:
+    """Les dépôts (les plus récents d'abord) par (type de pièce, enfant ou None), une requête."""
     qs = depots(famille=famille, avec_fichiers=avec_fichiers)
     if enfant is not None:
         qs = qs.filter(enfant=enfant)
@@ -181,23 +211,7 @@ def pieces_etat(
     par_cle: dict[tuple[int, int | None], list[PieceJustificative]] = {}
     for depot in qs:
         par_cle.setdefault((depot.type_piece_id, depot.enfant_id), []).append(depot)
-    etats = []
-    if enfant is None:
-        for type_piece in types:
-            if type_piece.concerne == TypePiece.Concerne.FAMILLE and _demande(
-                type_piece, separes=separes, enfants=tous_les_enfants
-            ):
-                etats.append(EtatPiece(type_piece, None, jour, par_cle.get((type_piece.pk, None), [])))
-    if not famille_seulement:
-        for un_enfant in enfants:
-            for type_piece in types:
-                if type_piece.concerne == TypePiece.Concerne.ENFANT and _demande(
-                    type_piece, separes=separes, enfant=un_enfant
-                ):
-                    etats.append(
-                        EtatPiece(type_piece, un_enfant, jour, par_cle.get((type_piece.pk, un_enfant.pk), []))
-                    )
-    return etats
+    return par_cle
 
 
 def pieces_manquantes(*, famille: Famille, jour: datetime.date | None = None) -> list[EtatPiece]:

@@ -1,12 +1,12 @@
 """Lectures de la messagerie : toujours bornées à une famille (côté parent) ou aux structures
 d'un agent (côté administration)."""
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from commun.sql import requetes_preparees
+from commun.sql import executer
 from familles.models import Famille
+from messagerie import requetes
 from messagerie.models import AgentStructure, Document, Fil, Information, Message, PieceJointe
 
 # Un message reçu par la famille et qu'elle n'a pas encore ouvert.
@@ -14,30 +14,10 @@ _NON_LU_FAMILLE = Q(messages__de_la_famille=False, messages__lu_le__isnull=True)
 _NON_LU_STRUCTURE = Q(messages__de_la_famille=True, messages__lu_le__isnull=True)
 
 
-def messages_non_lus_sql(parametre_famille: str = "famille") -> str:
-    """Le nombre de messages reçus non lus d'une famille, hors fils supprimés, en sous-requête
-    scalaire : les pages les plus fréquentées la joignent à leur propre requête, ce qui épargne
-    un aller-retour vers la base par page (docs/performance.md). Paramètres nommés :
-    `%(<parametre_famille>)s` (id de la famille) et `%(faux)s` (False)."""
-    return f"""(
-        SELECT COUNT(*) FROM {Message._meta.db_table} m
-          JOIN {Fil._meta.db_table} f ON f.id = m.fil_id
-         WHERE f.famille_id = %({parametre_famille})s AND f.supprime_le IS NULL
-           AND m.de_la_famille = %(faux)s AND m.lu_le IS NULL
-    )"""  # noqa: S608  # nosec B608 (noms fixes, valeurs en paramètres)
-
-
 def messages_non_lus_nombre(*, famille) -> int:
-    """Nombre de messages reçus non lus de la famille, hors fils supprimés (une requête).
-
-    En-tête de chaque page : SQL direct, trois fois moins coûteux que la même requête composée
-    par l'ORM ; les tests la comparent à la requête de l'ORM."""
-    with requetes_preparees(), connection.cursor() as curseur:
-        curseur.execute(
-            f"SELECT {messages_non_lus_sql()}",  # noqa: S608  # nosec B608
-            {"famille": famille.pk, "faux": False},
-        )
-        return curseur.fetchone()[0]
+    """Nombre de messages reçus non lus de la famille, hors fils supprimés : le compteur de
+    l'en-tête (`requetes.MESSAGES_NON_LUS`, une requête)."""
+    return executer(requetes.MESSAGES_NON_LUS, {"famille": famille.pk, "faux": False})[0].nombre
 
 
 def _fils(*, famille) -> QuerySet[Fil]:

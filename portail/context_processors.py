@@ -25,10 +25,6 @@ def portail(request):
     if famille is not None:
         contexte["famille"] = famille
         contexte["onglets"] = onglets_visibles(request.path)
-        # Une page peut avoir lu le compteur avec ses propres données (un aller-retour de
-        # moins vers la base) : voir messagerie.selectors.messages_non_lus_sql.
-        nombre = getattr(request, "messages_non_lus", None)
-        if nombre is None:
-            nombre = messagerie_selectors.messages_non_lus_nombre(famille=famille)
-        contexte["messages_non_lus"] = nombre
+        # Le compteur de l'en-tête : la messagerie le connaît (une requête, préparée).
+        contexte["messages_non_lus"] = messagerie_selectors.messages_non_lus_nombre(famille=famille)
     return contexte

@@ -45,7 +45,6 @@ def accueil(request):
         "a_faire": elements_a_faire(famille=request.famille),
     }
     contexte["situation"] = facturation_selectors.situation(famille=request.famille)
-    request.messages_non_lus = contexte["situation"].messages_non_lus  # lu avec la situation
     return render(request, "portail/accueil.html", contexte)
 
 

@@ -1,6 +1,8 @@
 """Ce que coûte une requête d'un parent connecté (docs/performance.md) : la session, puis le
 compte avec sa famille et son responsable titulaire en une seule requête SQL."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -54,7 +56,11 @@ def _trois_non_lus(famille):
     fil_avec_messages(famille=famille, recus=3, envoyes=1)
 
 
-def test_l_accueil_lit_le_compteur_de_messages_avec_la_situation(client_parent, parent, autre_parent):
+def _requetes_de(captees) -> list[str]:
+    return [q["sql"] for q in captees.captured_queries]
+
+
+def test_l_accueil_lit_la_situation_puis_le_compteur_de_la_messagerie(client_parent, parent, autre_parent):
     from tests.factories import FactureFactory
 
     _trois_non_lus(parent.famille)
@@ -63,10 +69,15 @@ def test_l_accueil_lit_le_compteur_de_messages_avec_la_situation(client_parent, 
     with CaptureQueriesContext(connection) as requetes:
         html = client_parent.get("/").content.decode()
     assert "<strong>3 nouveaux messages</strong>" in html
-    # Session, compte, puis une seule requête pour la situation et le compteur ; le bloc
-    # « À faire » (issue 18) lit les types de pièces actifs et les textes en vigueur (rien de
-    # plus quand il n'y en a pas : voir test_le_bloc_a_faire_de_l_accueil_sans_rien_a_faire).
-    assert len(requetes.captured_queries) == 3 + 2, [q["sql"][:80] for q in requetes.captured_queries]
+    # Session, compte, la situation (une requête), le compteur de l'en-tête, demandé à la
+    # messagerie par l'habillage ; le bloc « À faire » (issue 18) lit les types de pièces actifs
+    # et les textes en vigueur (rien de plus quand il n'y en a pas : voir
+    # test_le_bloc_a_faire_de_l_accueil_sans_rien_a_faire).
+    lues = _requetes_de(requetes)
+    assert len(lues) == 4 + 2, [q[:80] for q in lues]
+    situation = [q for q in lues if "facturation_facture" in q]
+    assert len(situation) == 1 and "messagerie_message" not in situation[0]
+    assert len([q for q in lues if "messagerie_message" in q]) == 1
 
 
 def test_le_bloc_a_faire_de_l_accueil_sans_rien_a_faire(client_parent, parent):
@@ -83,7 +94,7 @@ def test_le_bloc_a_faire_de_l_accueil_sans_rien_a_faire(client_parent, parent):
     assert len(avec) - len(sans) == 5, [q["sql"][:80] for q in avec.captured_queries]
 
 
-def test_le_planning_lit_le_compteur_de_messages_avec_le_mois(client_parent, parent):
+def test_le_planning_lit_le_mois_puis_le_compteur_de_la_messagerie(client_parent, parent):
     from tests.factories import EnfantFactory
 
     _trois_non_lus(parent.famille)
@@ -91,7 +102,10 @@ def test_le_planning_lit_le_compteur_de_messages_avec_le_mois(client_parent, par
     with CaptureQueriesContext(connection) as requetes:
         html = client_parent.get(f"/enfants/{enfant.pk}/planning/2026/11/").content.decode()
     assert "<strong>3 nouveaux messages</strong>" in html
-    assert len(requetes.captured_queries) == 3, [q["sql"][:80] for q in requetes.captured_queries]
+    lues = _requetes_de(requetes)
+    assert len(lues) == 4, [q[:80] for q in lues]
+    assert "enfants_inscription" in lues[2] and "messagerie_message" not in lues[2]
+    assert "messagerie_message" in lues[3]
 
 
 def test_les_autres_pages_comptent_les_messages_elles_memes(client_parent, parent):
@@ -144,6 +158,7 @@ def test_les_requetes_du_planning_sont_preparees_sur_postgresql(client_parent, p
     preparees = _preparees()
     assert any("WITH ins AS" in s for s in preparees), preparees  # planning
     assert any("s.credits" in s for s in preparees), preparees  # accueil
+    assert any("messagerie_message" in s for s in preparees), preparees  # compteur de l'en-tête
     # L'ORM n'est pas préparé (liaison côté client de Django).
     assert not any("django_session" in s for s in preparees)
 
@@ -160,3 +175,27 @@ def test_preparation_desactivable(client_parent, parent, settings):
         assert client_parent.get(f"/enfants/{enfant.pk}/planning/2026/11/").status_code == 200
     if connection.vendor == "postgresql":
         assert not any("WITH ins AS" in s for s in _preparees())
+
+
+def test_les_instances_lues_par_sql_direct_sont_completes(parent):
+    """Les objets que rendent les requêtes écrites à la main portent toutes les colonnes de leur
+    modèle (`commun.sql.instance`) : un champ ajouté au modèle puis lu par un gabarit ne devient
+    jamais une requête de plus en silence (un champ différé de `from_db` se relirait)."""
+    from enfants import selectors as enfants_selectors
+    from facturation import selectors as facturation_selectors
+    from tests.factories import EnfantFactory, FactureFactory, InscriptionFactory
+
+    enfant = EnfantFactory(famille=parent.famille)
+    InscriptionFactory(enfant=enfant)
+    FactureFactory(famille=parent.famille)
+    donnees = enfants_selectors.planning_page(
+        famille=parent.famille,
+        enfant_id=enfant.pk,
+        annee=2026,
+        mois=11,
+        aujourdhui=datetime.date(2026, 11, 2),
+    )
+    (inscription,) = donnees.inscriptions_en_cours
+    (facture,) = facturation_selectors.situation(famille=parent.famille).impayees
+    for objet in (donnees.enfant, inscription, inscription.activite, inscription.activite.structure, facture):
+        assert objet.get_deferred_fields() == set(), type(objet)

@@ -1,6 +1,11 @@
-"""Les lectures des pages les plus fréquentées sont écrites en SQL direct (docs/performance.md) :
-elles doivent rendre exactement ce que rendent les requêtes de l'ORM, sur SQLite comme sur
-PostgreSQL, et ne jamais lire les données d'une autre famille."""
+"""Les lectures des pages les plus fréquentées sont écrites en SQL direct (`<app>/requetes.py`,
+docs/performance.md) : elles doivent rendre exactement ce que rendent les requêtes de l'ORM, sur
+SQLite comme sur PostgreSQL, et ne jamais lire les données d'une autre famille.
+
+Des cas écrits à la main (centimes, paiements expirés, fermetures en bordure de mois, fils
+supprimés), puis des propriétés : Hypothesis fabrique des comptes (factures, règlements,
+affectations), des plannings (réservations, absences, pointages, fermetures) et des fils de
+messages ; le SQL et l'ORM doivent dire la même chose."""
 
 import datetime
 from decimal import Decimal
@@ -8,6 +13,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from enfants import selectors as enfants_selectors
 from enfants.models import Absence, Presence, Reservation
@@ -18,6 +25,7 @@ from tests.factories import (
     ActiviteFactory,
     EnfantFactory,
     FactureFactory,
+    FamilleFactory,
     FermetureFactory,
     InscriptionFactory,
     PresenceFactory,
@@ -234,32 +242,30 @@ def _planning_du_28_novembre(parent, enfant_id, *, annee, mois):
 def test_planning_donnees_identiques_a_l_orm(parent, planning):
     donnees = _planning_du_28_novembre(parent, planning["enfant"].pk, annee=2026, mois=11)
     mois = planning["mois"]
-    assert donnees["inscriptions"] == [mois]
-    assert set(donnees["inscriptions_en_cours"]) == {mois, planning["future"]}
+    assert donnees.inscriptions == [mois]
+    assert set(donnees.inscriptions_en_cours) == {mois, planning["future"]}
     dans_le_mois = {
         "inscription": mois,
         "date__gte": datetime.date(2026, 11, 1),
         "date__lte": datetime.date(2026, 11, 30),
     }
-    assert sorted(
-        (r.inscription_id, r.date, r.etat, r.motif_refus) for r in donnees["reservations"]
-    ) == sorted(
+    assert sorted((r.inscription_id, r.date, r.etat, r.motif_refus) for r in donnees.reservations) == sorted(
         Reservation.objects.filter(**dans_le_mois).values_list(
             "inscription_id", "date", "etat", "motif_refus"
         )
     )
-    assert sorted((a.pk, a.inscription_id, a.date, a.etat) for a in donnees["absences"]) == sorted(
+    assert sorted((a.pk, a.inscription_id, a.date, a.etat) for a in donnees.absences) == sorted(
         Absence.objects.filter(**dans_le_mois).values_list("pk", "inscription_id", "date", "etat")
     )
     # Les délais de l'activité (jours qu'il est encore temps de réserver, absences annulables).
-    lue, attendue = donnees["inscriptions"][0].activite, planning["activite"]
+    lue, attendue = donnees.inscriptions[0].activite, planning["activite"]
     for champ in ("delai_reservation", "delai_absence", "heure_limite", "horizon_reservation"):
         assert getattr(lue, champ) == getattr(attendue, champ), champ
-    assert sorted((p.inscription_id, p.date, p.present) for p in donnees["presences"]) == sorted(
+    assert sorted((p.inscription_id, p.date, p.present) for p in donnees.presences) == sorted(
         Presence.objects.filter(**dans_le_mois).values_list("inscription_id", "date", "present")
     )
-    assert all(isinstance(r.date, datetime.date) for r in donnees["reservations"])
-    assert donnees["fermetures"] == {
+    assert all(isinstance(r.date, datetime.date) for r in donnees.reservations)
+    assert donnees.fermetures == {
         planning["activite"].structure_id: {
             datetime.date(2026, 11, 1),
             datetime.date(2026, 11, 3),
@@ -270,9 +276,9 @@ def test_planning_donnees_identiques_a_l_orm(parent, planning):
 
 def test_planning_donnees_sans_inscription_du_mois(parent, planning):
     donnees = _planning_du_28_novembre(parent, planning["enfant"].pk, annee=2027, mois=8)
-    assert donnees["inscriptions"] == []
-    assert donnees["reservations"] == donnees["absences"] == donnees["presences"] == []
-    assert donnees["fermetures"] == {}
+    assert donnees.inscriptions == []
+    assert donnees.reservations == donnees.absences == donnees.presences == []
+    assert donnees.fermetures == {}
 
 
 def test_planning_donnees_d_une_autre_famille_jamais_lues(autre_parent, planning):
@@ -348,10 +354,10 @@ def test_planning_page_en_une_requete(parent, autre_parent, planning, django_ass
                 i.date_fin,
                 i.enfant.prenom,
             )
-            for i in donnees["inscriptions_en_cours"]
+            for i in donnees.inscriptions_en_cours
         ]
-    assert donnees["enfant"] == enfant and donnees["enfant"].prenom == enfant.prenom
-    assert donnees["flux_jeton"] == "jeton-secret"
+    assert donnees.enfant == enfant and donnees.enfant.prenom == enfant.prenom
+    assert donnees.flux_jeton == "jeton-secret"
     assert [ligne.inscription for ligne in agenda.lignes] == [planning["mois"]]
     assert len(lus) == 2
     assert (
@@ -360,3 +366,226 @@ def test_planning_page_en_une_requete(parent, autre_parent, planning, django_ass
         )
         is None
     )
+
+
+# --- Propriétés : le SQL et l'ORM disent la même chose -------------------------------------------
+# Chaque exemple fabrique une nouvelle famille : les familles des exemples précédents restent en
+# base et ne doivent jamais être lues (isolation).
+
+PROPRIETES = settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+CENTIMES = st.integers(min_value=1, max_value=50_000).map(lambda c: Decimal(c).scaleb(-2))
+JOURS = st.integers(min_value=0, max_value=400).map(
+    lambda n: datetime.date(2025, 9, 1) + datetime.timedelta(n)
+)
+FACTURE = st.tuples(CENTIMES, JOURS, st.integers(0, 60))  # montant, date, délai d'échéance
+# Un règlement : montant, date, et la facture visée (index, None : imputé aux plus anciennes,
+# -1 : un avoir non affecté).
+REGLEMENT = st.tuples(CENTIMES, JOURS, st.none() | st.integers(-1, 7))
+PAIEMENT = st.tuples(st.integers(0, 7), st.sampled_from(["ouverte", "payee", "expiree"]), st.booleans())
+
+
+def _compte_fabrique(factures, reglements, paiements):
+    famille = FamilleFactory()
+    regie = RegieFactory()
+    creees = [
+        FactureFactory(
+            famille=famille,
+            regie=regie,
+            montant=montant,
+            date_facture=jour,
+            date_echeance=jour + datetime.timedelta(days=delai),
+        )
+        for montant, jour, delai in factures
+    ]
+    for montant, jour, cible in reglements:
+        if cible == -1 or (cible is not None and not creees):
+            ReglementFactory(famille=famille, regie=regie, montant=montant, date=jour)
+            continue
+        services.reglement_enregistrer(
+            famille=famille,
+            regie=regie,
+            montant=montant,
+            mode="especes",
+            date=jour,
+            factures=None if cible is None else [creees[cible % len(creees)]],
+        )
+    for index, statut, expiree in paiements:
+        if creees:
+            _paiement(
+                creees[index % len(creees)],
+                statut=statut,
+                expire_dans=datetime.timedelta(hours=-1 if expiree else 1),
+            )
+    return famille
+
+
+@PROPRIETES
+@given(
+    factures=st.lists(FACTURE, max_size=6),
+    reglements=st.lists(REGLEMENT, max_size=6),
+    paiements=st.lists(PAIEMENT, max_size=3),
+    avant=st.none() | JOURS,
+)
+def test_propriete_situation_et_solde_comme_l_orm(db, factures, reglements, paiements, avant):
+    famille = _compte_fabrique(factures, reglements, paiements)
+    situation = selectors.situation(famille=famille)
+    attendues = _attendues_par_l_orm(famille)
+    assert [f.pk for f in situation.impayees] == [f.pk for f in attendues]
+    for obtenue, attendue in zip(situation.impayees, attendues, strict=True):
+        assert (obtenue.montant, obtenue.deja_paye, obtenue.reste_du) == (
+            attendue.montant,
+            attendue.deja_paye,
+            attendue.reste_du,
+        )
+        assert obtenue.paiement_en_cours is bool(attendue.paiement_en_cours)
+        assert obtenue.reste_du == services.facture_reste_du(facture=obtenue)
+        assert obtenue.date_import == attendue.date_import  # horodatage (texte sur SQLite)
+    credits = Reglement.objects.filter(famille=famille).aggregate(t=Sum("montant"))["t"] or 0
+    debits = Facture.objects.filter(famille=famille).aggregate(t=Sum("montant"))["t"] or 0
+    assert situation.solde == credits - debits == selectors.solde(famille=famille)
+    assert situation.total_impaye == sum((f.reste_du for f in attendues), Decimal(0))
+    if avant is not None:
+        credits = Reglement.objects.filter(famille=famille, date__lt=avant).aggregate(t=Sum("montant"))["t"]
+        debits = Facture.objects.filter(famille=famille, date_facture__lt=avant).aggregate(t=Sum("montant"))[
+            "t"
+        ]
+        assert selectors.solde(famille=famille, avant=avant) == (credits or 0) - (debits or 0)
+
+
+JOUR_DU_MOIS = st.integers(min_value=1, max_value=30).map(lambda j: datetime.date(2026, 11, j))
+JOUR_PROCHE = st.integers(min_value=-40, max_value=40).map(
+    lambda n: datetime.date(2026, 11, 15) + datetime.timedelta(n)
+)
+INSCRIPTION = st.tuples(
+    st.integers(0, 2),  # activité
+    st.integers(-500, 200),  # début, en jours autour du 1er novembre 2026
+    st.integers(0, 400),  # durée
+    st.sampled_from(["", "0", "24", "01234"]),  # jours réguliers
+)
+EVENEMENT = st.tuples(st.integers(0, 4), JOUR_PROCHE)  # inscription, jour
+
+
+@PROPRIETES
+@given(
+    inscriptions=st.lists(INSCRIPTION, min_size=1, max_size=4),
+    reservations=st.lists(st.tuples(EVENEMENT, st.sampled_from(list(Reservation.Etat))), max_size=10),
+    absences=st.lists(st.tuples(EVENEMENT, st.sampled_from(list(Absence.Etat))), max_size=6),
+    presences=st.lists(st.tuples(EVENEMENT, st.booleans()), max_size=8),
+    fermetures=st.lists(st.tuples(st.integers(0, 2), JOUR_PROCHE, st.integers(0, 5)), max_size=4),
+    aujourdhui=JOUR_PROCHE,
+)
+def test_propriete_planning_comme_l_orm(
+    db, inscriptions, reservations, absences, presences, fermetures, aujourdhui
+):
+    enfant = EnfantFactory()
+    activites = [ActiviteFactory(jours_ouverture=j) for j in ("01234", "2", "0134")]
+    creees = []
+    for activite, debut, duree, reguliers in inscriptions:
+        date_debut = datetime.date(2026, 11, 1) + datetime.timedelta(debut)
+        creees.append(
+            InscriptionFactory(
+                enfant=enfant,
+                activite=activites[activite],
+                date_debut=date_debut,
+                date_fin=date_debut + datetime.timedelta(duree),
+                jours_reguliers=reguliers,
+            )
+        )
+    vues = set()
+    for (index, jour), etat in reservations:
+        inscription = creees[index % len(creees)]
+        # Une seule réservation vivante par jour (contrainte) : les autres sont refusées.
+        if etat in Reservation.ETATS_ACTIFS and (inscription.pk, jour) in vues:
+            etat = Reservation.Etat.REFUSEE
+        vues |= {(inscription.pk, jour)} if etat in Reservation.ETATS_ACTIFS else set()
+        ReservationFactory(inscription=inscription, date=jour, etat=etat, motif_refus=f"motif {jour:%d}")
+    vues = set()
+    for (index, jour), etat in absences:
+        inscription = creees[index % len(creees)]
+        if etat != Absence.Etat.REFUSEE and (inscription.pk, jour) in vues:
+            etat = Absence.Etat.REFUSEE
+        vues |= {(inscription.pk, jour)} if etat != Absence.Etat.REFUSEE else set()
+        AbsenceFactory(inscription=inscription, date=jour, etat=etat)
+    vues = set()
+    for (index, jour), present in presences:
+        inscription = creees[index % len(creees)]
+        if (inscription.pk, jour) not in vues:
+            vues.add((inscription.pk, jour))
+            PresenceFactory(inscription=inscription, date=jour, present=present)
+    for activite, debut, duree in fermetures:
+        FermetureFactory(
+            structure=activites[activite].structure,
+            date_debut=debut,
+            date_fin=debut + datetime.timedelta(duree),
+        )
+    debut, fin = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
+    donnees = enfants_selectors.planning_page(
+        famille=enfant.famille, enfant_id=enfant.pk, annee=2026, mois=11, aujourdhui=aujourdhui
+    )
+    # La référence : l'ORM.
+    toutes = enfants_selectors.inscriptions(famille=enfant.famille).filter(enfant=enfant)
+    du_mois = toutes.filter(date_debut__lte=fin, date_fin__gte=debut)
+    cle = lambda i: (i.activite.structure.nom, i.activite.nom, i.date_debut, i.pk)  # noqa: E731
+    assert donnees.inscriptions == sorted(du_mois, key=cle)
+    assert donnees.inscriptions_en_cours == sorted(toutes.filter(date_fin__gte=aujourdhui), key=cle)
+    for lue in donnees.inscriptions_en_cours:
+        attendue = next(i for i in toutes if i.pk == lue.pk)
+        for modele_lu, modele_attendu in (
+            (lue, attendue),
+            (lue.activite, attendue.activite),
+            (lue.activite.structure, attendue.activite.structure),
+        ):
+            for champ in type(modele_lu)._meta.concrete_fields:
+                assert getattr(modele_lu, champ.attname) == getattr(modele_attendu, champ.attname), champ
+    filtre = {"inscription__in": du_mois, "date__gte": debut, "date__lte": fin}
+    assert [(r.pk, r.inscription_id, r.date, r.etat, r.motif_refus) for r in donnees.reservations] == list(
+        Reservation.objects.filter(**filtre)
+        .order_by("pk")
+        .values_list("pk", "inscription_id", "date", "etat", "motif_refus")
+    )
+    assert [(a.pk, a.inscription_id, a.date, a.etat) for a in donnees.absences] == list(
+        Absence.objects.filter(**filtre).order_by("pk").values_list("pk", "inscription_id", "date", "etat")
+    )
+    assert [(p.inscription_id, p.date, p.present) for p in donnees.presences] == list(
+        Presence.objects.filter(**filtre).order_by("pk").values_list("inscription_id", "date", "present")
+    )
+    structures = {i.activite.structure_id for i in du_mois}
+    attendues = (
+        enfants_selectors.fermetures(structure_ids=structures, debut=debut, fin=fin) if structures else {}
+    )
+    assert donnees.fermetures == attendues
+
+
+FIL = st.tuples(
+    st.integers(0, 4),  # reçus non lus
+    st.integers(0, 3),  # reçus lus
+    st.integers(0, 3),  # envoyés par la famille (jamais comptés)
+    st.booleans(),  # supprimé par la famille
+)
+
+
+@PROPRIETES
+@given(fils=st.lists(FIL, max_size=5), autres=st.lists(FIL, max_size=2))
+def test_propriete_messages_non_lus_comme_l_orm(db, fils, autres):
+    from messagerie import selectors as messagerie_selectors
+    from messagerie.models import Message
+    from tests.factories import MessageFactory, fil_avec_messages
+
+    famille, autre = FamilleFactory(), FamilleFactory()
+    for cible, liste in ((famille, fils), (autre, autres)):
+        for non_lus, lus, envoyes, supprime in liste:
+            fil = fil_avec_messages(famille=cible, recus=non_lus, envoyes=envoyes)
+            for _ in range(lus):
+                MessageFactory(fil=fil, de_la_famille=False, lu_le=timezone.now())
+            if supprime:
+                fil.supprime_le = timezone.now()
+                fil.save()
+    for cible in (famille, autre):
+        attendu = Message.objects.filter(
+            fil__famille=cible, fil__supprime_le__isnull=True, de_la_famille=False, lu_le__isnull=True
+        ).count()
+        assert messagerie_selectors.messages_non_lus_nombre(famille=cible) == attendu

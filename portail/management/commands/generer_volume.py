@@ -2,8 +2,12 @@
 
 Par défaut : 10 000 familles, 20 000 enfants, deux années scolaires d'inscriptions, de
 réservations et de présences, 240 000 factures avec leurs lignes et leurs règlements,
-100 000 messages, 50 000 demandes ; plus une « famille lourde » (5 enfants, 4 ans d'historique)
-qui sert aux mesures page par page (identifiant `famille.lourde`, mot de passe `Volume2026Ok`).
+100 000 messages, 50 000 demandes ; plus une « famille lourde » qui sert aux mesures page par
+page (identifiant `famille.lourde`, mot de passe `Volume2026Ok`) : 5 enfants inscrits chacun à 3
+à 6 activités (garderie matin et soir, restauration, études, mercredi, vacances) sur 4 années
+scolaires, un jour réservé (contrat régulier ou réservation) chaque jour d'ouverture, pointages
+de tous les jours passés, quelques absences, 48 factures, ses propres fils de messages (dont des
+non lus) et ses propres demandes (docs/performance.md).
 Insertion par lots (`bulk_create`) : quelques minutes sur PostgreSQL.
 
     python manage.py generer_volume [--familles 10000] [--graine 1]
@@ -20,7 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from demandes.models import Demande
-from enfants.models import Activite, Enfant, Inscription, Presence, Reservation, Structure
+from enfants import calendrier
+from enfants.models import Absence, Activite, Enfant, Inscription, Presence, Reservation, Structure
 from facturation.models import Affectation, Facture, LigneFacture, Regie, Reglement
 from familles.models import Famille, Responsable, Utilisateur
 from messagerie.models import Fil, Message
@@ -64,13 +69,17 @@ class Command(BaseCommand):
             liste = self._familles(familles)
             lourde = self._famille_lourde()
             enfants = self._enfants(liste, par_famille=2)
-            enfants += self._enfants([lourde], par_famille=5)
-            self._planning(enfants, annees=2, lourde=lourde)
+            self._planning(enfants, annees=2)
+            enfants_lourds = self._enfants([lourde], par_famille=5)
+            self._planning_lourd(enfants_lourds, annees=4)
             self._facturation(liste, par_famille=24)
             self._facturation([lourde], par_famille=48)
             # 10 messages et 5 demandes par famille : 100 000 et 50 000 pour 10 000 familles.
-            self._messagerie(liste + [lourde], messages=10 * familles)
-            self._demandes(liste + [lourde], demandes=5 * familles)
+            self._messagerie(liste, messages=10 * familles)
+            self._demandes(liste, demandes=5 * familles)
+            # La famille lourde a les siens : 30 fils de 4 messages, 25 demandes.
+            self._messagerie([lourde], messages=120)
+            self._demandes([lourde], demandes=25)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Volume généré : {Famille.objects.count()} familles, {Enfant.objects.count()} "
@@ -79,7 +88,8 @@ class Command(BaseCommand):
                 f"{Facture.objects.count()} factures, {LigneFacture.objects.count()} lignes, "
                 f"{Reglement.objects.count()} règlements, {Message.objects.count()} messages, "
                 f"{Demande.objects.count()} demandes. Famille lourde : « {IDENTIFIANT_LOURDE} » / "
-                f"« {MOT_DE_PASSE_LOURDE} »."
+                f"« {MOT_DE_PASSE_LOURDE} », enfants {', '.join(str(e.pk) for e in enfants_lourds)} "
+                f"({self.cases_lourdes} jours réservés, {self.pointages_lourds} pointages)."
             )
         )
 
@@ -91,6 +101,24 @@ class Command(BaseCommand):
         self.activites = [
             Activite.objects.get_or_create(structure=self.structure, nom=nom)[0]
             for nom in ("Volume mercredi", "Volume garderie matin", "Volume restauration")
+        ]
+        # Les activités de la famille lourde, avec de vrais jours d'ouverture : (nom, jours
+        # d'ouverture, période). Les trois premières sont celles des autres familles.
+        periodes = Activite.Periode
+        self.activites_lourdes = [
+            Activite.objects.update_or_create(
+                structure=self.structure,
+                nom=nom,
+                defaults={"jours_ouverture": jours, "periode": periode},
+            )[0]
+            for nom, jours, periode in (
+                ("Volume garderie matin", "0134", periodes.SCOLAIRE),
+                ("Volume restauration", "0134", periodes.SCOLAIRE),
+                ("Volume garderie soir", "0134", periodes.SCOLAIRE),
+                ("Volume mercredi", "2", periodes.SCOLAIRE),
+                ("Volume études surveillées", "013", periodes.SCOLAIRE),
+                ("Volume vacances", "01234", periodes.VACANCES),
+            )
         ]
 
     def _familles(self, nombre):
@@ -158,11 +186,10 @@ class Command(BaseCommand):
             ),
         )
 
-    def _planning(self, enfants, *, annees, lourde):
+    def _planning(self, enfants, *, annees):
         inscriptions = []
         for enfant in enfants:
-            nombre_annees = 4 if enfant.famille_id == lourde.pk else annees
-            for decalage in range(nombre_annees):
+            for decalage in range(annees):
                 debut = self.rentree.replace(year=self.rentree.year - decalage)
                 for activite in self.hasard.sample(self.activites, 2):
                     inscriptions.append(
@@ -196,6 +223,68 @@ class Command(BaseCommand):
                 if j < self.aujourdhui
             ),
         )
+
+    def _jours_ouverts(self, activite, debut, fin) -> list[datetime.date]:
+        """Les jours où l'activité accueille entre deux dates : ses jours de la semaine, hors
+        fériés, dans ou hors des vacances scolaires selon sa période."""
+        vacances = calendrier.vacances(debut, fin)
+        feries = calendrier.feries(debut, fin)
+        jours = []
+        jour = debut
+        while jour <= fin:
+            en_vacances = jour in vacances
+            if (
+                str(jour.weekday()) in activite.jours_ouverture
+                and jour not in feries
+                and (
+                    activite.periode == Activite.Periode.TOUTES
+                    or en_vacances == (activite.periode == Activite.Periode.VACANCES)
+                )
+            ):
+                jours.append(jour)
+            jour += datetime.timedelta(days=1)
+        return jours
+
+    def _planning_lourd(self, enfants, *, annees):
+        """Chaque enfant de la famille lourde : 6, 5, 4, 3 puis 6 activités ; une inscription
+        sur deux en contrat régulier (tous les jours d'ouverture), les autres réservées jour par
+        jour ; chaque jour passé pointé, une absence excusée environ tous les 20 jours."""
+        inscriptions, jours_prevus = [], {}
+        for rang, enfant in enumerate(enfants):
+            activites = self.activites_lourdes[: (6, 5, 4, 3, 6)[rang % 5]]
+            for decalage in range(annees):
+                debut = self.rentree.replace(year=self.rentree.year - decalage)
+                fin = debut.replace(year=debut.year + 1, month=7, day=5)
+                for n, activite in enumerate(activites):
+                    regulier = (rang + n) % 2 == 0
+                    inscription = Inscription(
+                        enfant=enfant,
+                        activite=activite,
+                        date_debut=debut,
+                        date_fin=fin,
+                        jours_reguliers=activite.jours_ouverture if regulier else "",
+                    )
+                    inscriptions.append(inscription)
+                    jours_prevus[id(inscription)] = (regulier, self._jours_ouverts(activite, debut, fin))
+        inserer(Inscription, inscriptions)
+        reservations, presences, absences = [], [], []
+        for inscription in inscriptions:
+            regulier, jours = jours_prevus[id(inscription)]
+            for k, jour in enumerate(jours):
+                if not regulier:
+                    reservations.append(Reservation(inscription=inscription, date=jour, etat="acceptee"))
+                absent = k % 20 == 7
+                if absent:
+                    absences.append(
+                        Absence(inscription=inscription, date=jour, motif="Malade", etat="excusee")
+                    )
+                if jour < self.aujourdhui:
+                    presences.append(Presence(inscription=inscription, date=jour, present=not absent))
+        self.cases_lourdes = sum(len(jours) for _, jours in jours_prevus.values())
+        self.pointages_lourds = len(presences)
+        inserer(Reservation, reservations)
+        inserer(Presence, presences)
+        inserer(Absence, absences)
 
     def _facturation(self, familles, *, par_famille):
         depart = Facture.objects.filter(regie=self.regie).count()

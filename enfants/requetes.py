@@ -1,0 +1,113 @@
+"""Les requêtes SQL écrites à la main des enfants (lecture seule).
+
+Composition et exécution : `commun.sql` (noms de tables tirés des modèles, valeurs toujours en
+paramètres, une liste JSON nommée par sorte de ligne).
+"""
+
+from commun.sql import Colonnes, ListeJson, ObjetJson, Requete, en_json
+from enfants.models import (
+    Absence,
+    Activite,
+    Enfant,
+    Fermeture,
+    FluxCalendrier,
+    Inscription,
+    Presence,
+    Reservation,
+    Structure,
+)
+
+# La page du planning d'un enfant pour un mois : une ligne (aucune si l'enfant n'est pas un
+# enfant de la famille) portant l'enfant (toutes ses colonnes), le jeton de son flux iCal, et
+# une liste JSON par sorte de données : ses inscriptions (celles du mois et celles qui courent
+# encore à `borne`, chacune avec son activité et sa structure complètes), les réservations,
+# absences et pointages du mois, les fermetures de ses structures qui touchent le mois.
+# Pourquoi : c'est la page la plus fréquentée après l'accueil ; l'ORM y composait six requêtes
+# (quatre préchargements) en plus de temps que la base n'en mettait à les exécuter
+# (docs/performance.md).
+# Remplace : `Enfant.objects.filter(famille=…).select_related("flux_calendrier")`,
+# `inscriptions(famille=…).filter(enfant=…)` avec `select_related("activite__structure")`,
+# puis `Reservation`, `Absence`, `Presence` du mois filtrés par ces inscriptions, et
+# `fermetures(structure_ids=…)` (les tests comparent les deux, tests/test_selecteurs_sql.py).
+PLANNING_DU_MOIS = Requete(
+    "planning_du_mois",
+    """
+    WITH ins AS (
+        SELECT {colonnes_inscription}
+          FROM {Inscription} i JOIN {Enfant} e ON e.id = i.enfant_id
+         WHERE i.enfant_id = %(enfant)s AND e.famille_id = %(famille)s
+           AND i.date_fin >= %(borne)s
+    ), du_mois AS (
+        SELECT id, activite_id FROM ins WHERE date_debut <= %(fin)s AND date_fin >= %(debut)s
+    )
+    SELECT {enfant} AS enfant, f.jeton AS flux_jeton,
+           (SELECT {inscriptions}
+              FROM ins i JOIN {Activite} a ON a.id = i.activite_id
+              JOIN {Structure} s ON s.id = a.structure_id) AS inscriptions,
+           (SELECT {reservations} FROM {Reservation} r
+             WHERE r.inscription_id IN (SELECT id FROM du_mois)
+               AND r.date BETWEEN %(debut)s AND %(fin)s) AS reservations,
+           (SELECT {absences} FROM {Absence} a
+             WHERE a.inscription_id IN (SELECT id FROM du_mois)
+               AND a.date BETWEEN %(debut)s AND %(fin)s) AS absences,
+           (SELECT {presences} FROM {Presence} p
+             WHERE p.inscription_id IN (SELECT id FROM du_mois)
+               AND p.date BETWEEN %(debut)s AND %(fin)s) AS presences,
+           (SELECT {fermetures} FROM {Fermeture} fe
+             WHERE fe.structure_id IN (SELECT a.structure_id FROM du_mois
+                                         JOIN {Activite} a ON a.id = du_mois.activite_id)
+               AND fe.date_debut <= %(fin)s AND fe.date_fin >= %(debut)s) AS fermetures
+      FROM {Enfant} e LEFT JOIN {FluxCalendrier} f ON f.enfant_id = e.id
+     WHERE e.id = %(enfant)s AND e.famille_id = %(famille)s
+    """,
+    morceaux={
+        "Enfant": Enfant,
+        "FluxCalendrier": FluxCalendrier,
+        "Inscription": Inscription,
+        "Activite": Activite,
+        "Structure": Structure,
+        "Reservation": Reservation,
+        "Absence": Absence,
+        "Presence": Presence,
+        "Fermeture": Fermeture,
+        "colonnes_inscription": Colonnes(Inscription, "i"),
+        "enfant": ObjetJson(Enfant, "e"),
+        "inscriptions": ListeJson(
+            ObjetJson(
+                None,
+                inscription=ObjetJson(Inscription, "i"),
+                activite=ObjetJson(Activite, "a"),
+                structure=ObjetJson(Structure, "s"),
+            )
+        ),
+        "reservations": ListeJson(
+            ObjetJson(
+                None,
+                pk="r.id",
+                inscription_id="r.inscription_id",
+                date="r.date",
+                etat="r.etat",
+                motif_refus="r.motif_refus",
+            )
+        ),
+        "absences": ListeJson(
+            ObjetJson(None, pk="a.id", inscription_id="a.inscription_id", date="a.date", etat="a.etat")
+        ),
+        "presences": ListeJson(
+            ObjetJson(None, pk="p.id", inscription_id="p.inscription_id", date="p.date", present="p.present")
+        ),
+        "fermetures": ListeJson(
+            ObjetJson(
+                None, structure_id="fe.structure_id", date_debut="fe.date_debut", date_fin="fe.date_fin"
+            )
+        ),
+    },
+    convertisseurs={
+        "enfant": en_json,
+        "inscriptions": en_json,
+        "reservations": en_json,
+        "absences": en_json,
+        "presences": en_json,
+        "fermetures": en_json,
+    },
+)
