@@ -84,6 +84,8 @@ def en_horodatage(valeur) -> datetime.datetime | None:
     if valeur is None:
         return None
     resultat = valeur if isinstance(valeur, datetime.datetime) else parse_datetime(valeur)
+    if resultat is None:
+        raise ValueError(f"horodatage illisible : {valeur!r}")
     if settings.USE_TZ and timezone.is_naive(resultat):
         resultat = resultat.replace(tzinfo=datetime.UTC)
     return resultat
@@ -282,7 +284,7 @@ class Requete:
             self._composee[connexion.vendor] = (self.texte.format(**remplis), fixes)
         return self._composee[connexion.vendor]
 
-    def ligne(self, colonnes: tuple[str, ...]) -> type:
+    def ligne(self, colonnes: tuple[str, ...]) -> Any:  # une classe namedtuple
         if colonnes not in self._lignes:
             self._lignes[colonnes] = namedtuple(f"Ligne_{self.nom}", colonnes)
         return self._lignes[colonnes]

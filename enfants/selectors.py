@@ -147,7 +147,9 @@ def _jours_fermes(
 ) -> dict[int, set[datetime.date]]:
     resultat: dict[int, set[datetime.date]] = {}
     for objet in objets:
-        jour, jusqu_au = max(en_date(objet["date_debut"]), debut), min(en_date(objet["date_fin"]), fin)
+        premier, dernier = en_date(objet["date_debut"]), en_date(objet["date_fin"])
+        assert premier is not None and dernier is not None  # colonnes NOT NULL
+        jour, jusqu_au = max(premier, debut), min(dernier, fin)
         while jour <= jusqu_au:
             resultat.setdefault(objet["structure_id"], set()).add(jour)
             jour += datetime.timedelta(days=1)

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
@@ -87,10 +88,12 @@ class Situation:
         return abs(self.solde)
 
 
-def _impayees_et_solde(*, famille: Famille) -> tuple[list[Facture], Decimal]:
+def _impayees_et_solde(*, famille: Famille) -> tuple[list[Any], Decimal]:
     """Les factures impayées (la plus ancienne échéance d'abord, déjà payé, reste dû et
     paiement en cours annotés) et le solde, en une requête (`requetes.SITUATION`)."""
-    impayees = []
+    # Des factures qui portent en plus les valeurs calculées (déjà payé, reste dû, paiement en
+    # cours, puis en retard) : le modèle Facture ne les décrit pas, d'où le type Any.
+    impayees: list[Any] = []
     solde_famille = ZERO
     for ligne in executer(requetes.SITUATION, {"famille": famille.pk}):
         solde_famille = ligne.credits - ligne.debits

@@ -17,6 +17,7 @@ API pour les autres applications (campagnes, inscriptions) :
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -51,7 +52,7 @@ class EtatPiece:
     EXPIREE = "expiree"
 
     type_piece: TypePiece
-    enfant: object | None  # enfants.Enfant
+    enfant: Any  # enfants.Enfant, ou None pour une pièce de la famille
     jour: datetime.date
     # Les dépôts de ce type (pour cet enfant), le plus récent d'abord.
     depots: list[PieceJustificative] = field(default_factory=list)
@@ -82,9 +83,10 @@ class EtatPiece:
         if self.en_cours is not None:
             return self.EN_VERIFICATION
         validee = self.validee
-        valable = validee is not None and validee.valide_jusqu_au >= self.jour
+        fin = validee.valide_jusqu_au if validee is not None else None
+        valable = fin is not None and fin >= self.jour
         alerte = self.jour + datetime.timedelta(days=settings.PIECES_ALERTE_JOURS)
-        if valable and validee.valide_jusqu_au > alerte:
+        if fin is not None and valable and fin > alerte:
             return self.VALIDEE
         if self.refusee is not None:
             return self.REFUSEE
@@ -295,11 +297,11 @@ def consentements_etat(
     )
     if texte is not None:
         textes = textes.filter(pk=texte.pk)
-    textes = [t for t in textes if t.versions_en_vigueur]
-    if not textes:
+    en_vigueur = [t for t in textes if t.versions_en_vigueur]
+    if not en_vigueur:
         return []
     reponses = (
-        Consentement.objects.filter(famille=famille, version__texte__in=[t.pk for t in textes])
+        Consentement.objects.filter(famille=famille, version__texte__in=[t.pk for t in en_vigueur])
         .select_related("version")
         .order_by("-date", "-pk")
     )
@@ -309,11 +311,11 @@ def consentements_etat(
         derniere_par_version.setdefault(reponse.version_id, reponse)
         derniere_par_texte.setdefault(reponse.version.texte_id, reponse)
     etats = []
-    for un_texte in textes:
+    for un_texte in en_vigueur:
         courante = un_texte.versions_en_vigueur[0]
-        reponse = derniere_par_version.get(courante.pk)
-        precedente = None if reponse else derniere_par_texte.get(un_texte.pk)
-        etats.append(EtatConsentement(un_texte, courante, reponse, precedente))
+        actuelle = derniere_par_version.get(courante.pk)
+        precedente = None if actuelle else derniere_par_texte.get(un_texte.pk)
+        etats.append(EtatConsentement(un_texte, courante, actuelle, precedente))
     return etats
 
 

@@ -334,7 +334,8 @@ def piece_deposer(*, famille: Famille, type_piece, fichiers: list, auteur, enfan
     if not etat.depot_possible:
         raise DossierErreur(
             MESSAGE_PIECE_DEJA_VALIDEE.format(
-                date=f"{etat.validee.valide_jusqu_au:%d/%m/%Y}", jours=settings.PIECES_ALERTE_JOURS
+                date=f"{etat.validee.valide_jusqu_au:%d/%m/%Y}" if etat.validee else "",
+                jours=settings.PIECES_ALERTE_JOURS,
             )
         )
     valides = piece_fichiers_valider(list(fichiers))

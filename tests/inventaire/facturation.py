@@ -53,7 +53,7 @@ def preparer_paiement_retour(parent) -> dict:
 
 
 PAGES = [
-    PagePortail("facturation:releve", requetes=8, preparer=preparer_releve, volume=volume_releve),
+    PagePortail("facturation:releve", requetes=5, preparer=preparer_releve, volume=volume_releve),
     PagePortail("facturation:facture_pdf", requetes=5, preparer=preparer_pdf, html=False),
     PagePortail("facturation:paiement", requetes=4, preparer=preparer_paiement),
     PagePortail("facturation:paiement_retour", requetes=4, preparer=preparer_paiement_retour),

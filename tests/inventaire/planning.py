@@ -67,7 +67,7 @@ def _absence(parent):
 
 
 PAGES = [
-    PagePortail("enfants:planning", requetes=3, formulaires=2, preparer=_planning, volume=_planning_volume),
+    PagePortail("enfants:planning", requetes=4, formulaires=2, preparer=_planning, volume=_planning_volume),
     PagePortail("enfants:planning_courant", requetes=3, preparer=_enfant, html=False),
     PagePortail(
         "enfants:reservation_demander",
