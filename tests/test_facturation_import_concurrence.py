@@ -48,10 +48,13 @@ def base():
 
 
 def verrou_d_import_tenu(connexion) -> bool:
+    # Dans la base du test seulement : pg_locks montre les verrous de tout le serveur, et un
+    # autre processus de la suite (pytest-xdist) ou une autre suite peut en tenir un ailleurs.
     return (
-        connexion.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted").fetchone()[
-            0
-        ]
+        connexion.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ).fetchone()[0]
         > 0
     )
 
