@@ -43,12 +43,17 @@ demo: install
 	$(PY) manage.py demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# Les tests sans navigateur tournent en parallèle (pytest-xdist, un processus par cœur : plus
-# rapide, mesures dans docs/performance.md, « Suite de tests en parallèle »), puis les tests
-# navigateur à la suite, dans un seul processus (un Chromium partagé). `make test PARALLELE=`
-# lance tout en série. Code 5 de pytest : aucun test retenu dans l'une des deux moitiés par
+# Sur PostgreSQL, les tests sans navigateur tournent en parallèle (pytest-xdist, un processus
+# par cœur) : plus rapide ; sur SQLite (base en mémoire), en série : plus rapide aussi (mesures
+# dans docs/performance.md, « Suite de tests en parallèle »). Les tests navigateur suivent, dans
+# un seul processus (un Chromium partagé). `make test PARALLELE="-n auto"` ou `PARALLELE=`
+# force l'un ou l'autre. Code 5 de pytest : aucun test retenu dans l'une des deux moitiés par
 # PYTEST_ARGS (`-k …`), ce n'est pas une erreur.
+ifneq ($(filter postgres%,$(DATABASE_URL)),)
 PARALLELE ?= -n auto
+else
+PARALLELE ?=
+endif
 test: install
 	@bash scripts/prerequis.sh tests
 	$(PY) -m pytest -m "not browser" $(PARALLELE) $(PYTEST_ARGS) || [ $$? -eq 5 ]
