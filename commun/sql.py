@@ -239,7 +239,8 @@ class ExpressionOrm(Morceau):
         texte, parametres = query.get_compiler(connection=connexion).compile(resolue)
         noms = [f"{nom}_{i}" for i in range(len(parametres))]
         morceaux = re.split(r"(?<!%)%s", texte)
-        assert len(morceaux) == len(noms) + 1, texte  # un %s par paramètre
+        if len(morceaux) != len(noms) + 1:  # un %s par paramètre
+            raise ValueError(f"expression compilée illisible : {texte}")
         texte = morceaux[0] + "".join(f"%({n})s{m}" for n, m in zip(noms, morceaux[1:], strict=True))
         return texte, dict(zip(noms, parametres, strict=True))
 

@@ -148,7 +148,8 @@ def _jours_fermes(
     resultat: dict[int, set[datetime.date]] = {}
     for objet in objets:
         premier, dernier = en_date(objet["date_debut"]), en_date(objet["date_fin"])
-        assert premier is not None and dernier is not None  # colonnes NOT NULL
+        if premier is None or dernier is None:  # colonnes NOT NULL : jamais
+            raise ValueError(f"fermeture sans dates : {objet!r}")
         jour, jusqu_au = max(premier, debut), min(dernier, fin)
         while jour <= jusqu_au:
             resultat.setdefault(objet["structure_id"], set()).add(jour)

@@ -135,7 +135,8 @@ def creer() -> list:
     parent = Utilisateur.objects.select_related("famille").get(username=IDENTIFIANT_DUPONT)
     agent = Utilisateur.objects.get(username=IDENTIFIANT_AGENT)
     famille = parent.famille
-    assert famille.numero == NUMERO_DUPONT
+    if famille.numero != NUMERO_DUPONT:
+        raise RuntimeError(f"{IDENTIFIANT_DUPONT} n'est pas la famille {NUMERO_DUPONT} de la démonstration")
     PieceJustificative.objects.filter(famille=famille).delete()
     ressources = _depot(
         famille=famille, type_piece=types["Justificatif de ressources"], parent=parent, statut="en_attente"
