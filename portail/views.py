@@ -38,11 +38,19 @@ MESSAGE_CONSENTEMENTS_A_DONNER = (
 )
 
 
+# Le bloc « À faire » de l'accueil résume : ce qui est refusé ou expiré d'abord, puis le reste,
+# jusqu'à A_FAIRE_AFFICHES lignes ; la suite est dans « Documents à fournir » et « Règlements et
+# consentements » (Mon compte), que la dernière ligne donne avec leur nombre.
+A_FAIRE_AFFICHES = 6
+
+
 @famille_requise
 def accueil(request):
+    a_faire = sorted(elements_a_faire(famille=request.famille), key=lambda e: not e.urgent)
     contexte = {
         "responsable": request.famille.responsable_principal,
-        "a_faire": elements_a_faire(famille=request.famille),
+        "a_faire": a_faire[:A_FAIRE_AFFICHES],
+        "a_faire_autres": len(a_faire[A_FAIRE_AFFICHES:]),
     }
     contexte["situation"] = facturation_selectors.situation(famille=request.famille)
     return render(request, "portail/accueil.html", contexte)

@@ -310,3 +310,26 @@ def test_mes_donnees_exporte_les_pieces_et_les_consentements(parent):
     assert sections["familles.Consentement"]["objets"][0]["accepté"] is True
     lisibles = export.donnees_famille_lisibles(famille=famille)
     assert "Règlement intérieur" in str(lisibles)
+
+
+def test_l_accueil_resume_le_bloc_a_faire_refusees_d_abord(client_parent, parent):
+    """Au-delà de six lignes, l'accueil montre d'abord ce qui est refusé, puis renvoie aux deux
+    pages de Mon compte avec le nombre de ce qui n'est pas affiché."""
+    famille = parent.famille
+    for i in range(8):
+        factories.TypePieceFactory(nom=f"Pièce à fournir {i}")
+    refusee = factories.piece_deposee(famille=famille, statut="refusee")
+    html = client_parent.get("/").content.decode()
+    bloc = html[html.index('id="titre-a-faire"') : html.index("</section>", html.index('id="titre-a-faire"'))]
+    assert bloc.count("<li") == 6
+    premiere = bloc[bloc.index("<li") : bloc.index("</li>")]
+    assert refusee.type_piece.nom in premiere and "a-faire-urgent" in premiere
+    assert "Et 3 autres éléments : voir" in bloc
+    assert 'href="/compte/documents/"' in bloc and 'href="/compte/consentements/"' in bloc
+
+
+def test_l_accueil_sans_suite_n_annonce_pas_d_autres_elements(client_parent, parent):
+    factories.TypePieceFactory(nom="Attestation CAF")
+    html = client_parent.get("/").content.decode()
+    assert "Attestation CAF" in html
+    assert "autre élément" not in html and "autres éléments" not in html
