@@ -270,9 +270,11 @@ def textes_en_vigueur(*, famille: Famille, jour: datetime.date | None = None) ->
     # Les structures où un enfant de la famille a une inscription pas encore finie, en
     # sous-requête (IN) : une jointure de tous les textes à toutes les inscriptions, puis
     # DISTINCT, coûtait 37 ms à l'accueil de la famille lourde sur le volume de 10 000 familles.
-    structures = Famille.objects.filter(pk=famille.pk, enfants__inscriptions__date_fin__gte=jour).values(
-        "enfants__inscriptions__activite__structure_id"
-    )
+    # (Le modèle des structures vient de la clé étrangère : familles n'importe pas enfants.)
+    structure = TexteConsentement._meta.get_field("structure").related_model
+    structures = structure._default_manager.filter(
+        activites__inscriptions__enfant__famille=famille, activites__inscriptions__date_fin__gte=jour
+    ).values("pk")
     return (
         TexteConsentement.objects.filter(actif=True)
         .filter(Q(structure__isnull=True) | Q(structure__in=structures))
