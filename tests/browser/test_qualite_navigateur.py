@@ -279,3 +279,24 @@ def test_clavier_lien_d_evitement_en_tete_et_onglets(largeur, onglet_csp):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "contenu"
+
+
+# Un historique replié (<details> fermé) n'est pas affiché : Chromium garde pourtant la boîte de
+# son contenu, sous le repli ; seul ce qui s'affiche compte (vu sur « Documents à fournir »).
+PAGE_HISTORIQUE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>Historique</title>
+<style>body { margin: 0; font: 16px/1.5 sans-serif; } main { height: 120px; }</style></head>
+<body><main><details%s><summary>Pièces envoyées (2)</summary>
+<ul><li style="height: 200px">Envoyée le 02/12/2026 — Refusée</li></ul></details></main>
+<footer>Pied de page</footer></body></html>"""
+
+
+def test_la_mise_en_page_ignore_un_historique_replie(onglet_csp):
+    page = onglet_csp.page
+    page.goto("about:blank")
+    page.set_viewport_size({"width": 360, "height": mise_en_page.HAUTEUR})
+    page.set_content(PAGE_HISTORIQUE % "")
+    assert mise_en_page.defauts(page) == []
+    page.set_content(PAGE_HISTORIQUE % " open")
+    messages = {d["controle"]: d["message"] for d in mise_en_page.defauts(page)}
+    assert "Envoyée le 02/12/2026" in messages["pied"]

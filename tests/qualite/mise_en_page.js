@@ -17,7 +17,10 @@
     const texte = (el.innerText || el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40);
     return parties.join(' > ') + (texte ? ` « ${texte} »` : '');
   };
-  const masque = (el) => el.closest('.visually-hidden, .visually-hidden-focusable:not(:focus-within)');
+  // Masqué : réservé aux lecteurs d'écran, ou dans un <details> fermé (hors de son <summary>),
+  // dont Chromium garde la boîte du contenu sans l'afficher.
+  const masque = (el) => el.closest('.visually-hidden, .visually-hidden-focusable:not(:focus-within)')
+    || el.closest('details:not([open]) > :not(summary)');
   const exempte = (el) => options.exemptes.some((s) => el.closest(s));
 
   // 1. La page n'est jamais plus large que la fenêtre.
