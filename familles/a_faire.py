@@ -102,16 +102,16 @@ def _pieces(*, famille, jour) -> list[ElementAFaire]:
 
 def _consentements(*, famille, jour) -> list[ElementAFaire]:
     elements = []
-    for etat in selectors.consentements_a_donner(famille=famille, jour=jour):
-        action = "à lire : acceptez ou refusez" if etat.texte.refus_possible else "à lire et accepter"
-        if etat.reponse_precedente is not None:
-            detail = f"Nouvelle version {etat.version.numero} {action}."
+    for texte in selectors.consentements_a_lire(famille=famille, jour=jour):
+        action = "à lire : acceptez ou refusez" if texte.refus_possible else "à lire et accepter"
+        if texte.deja_repondu:
+            detail = f"Nouvelle version {texte.version_numero} {action}."
         else:
             detail = f"{action.capitalize()}."
         elements.append(
             ElementAFaire(
-                libelle=etat.texte.titre,
-                url=reverse("familles:consentement", kwargs={"pk": etat.texte.pk}),
+                libelle=texte.titre,
+                url=reverse("familles:consentement", kwargs={"pk": texte.pk}),
                 detail=detail,
                 ordre=ORDRE_CONSENTEMENTS,
             )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from familles.models import (
@@ -111,8 +111,13 @@ class EtatPiece:
         return f"piece-{self.type_piece.pk}" + (f"-{self.enfant.pk}" if self.enfant is not None else "")
 
 
-def _types_actifs() -> list[TypePiece]:
-    return list(TypePiece.objects.filter(actif=True).order_by("ordre", "nom"))
+def _types_actifs(famille: Famille) -> list[Any]:  # des TypePiece annotés `separes`
+    """Les types actifs, chacun annoté `separes` : un responsable de la famille est séparé ou
+    divorcé (une requête : les responsables ne sont plus lus à part)."""
+    separes = Responsable.objects.filter(famille=famille, situation__in=SITUATIONS_SEPAREES)
+    return list(
+        TypePiece.objects.filter(actif=True).annotate(separes=Exists(separes)).order_by("ordre", "nom")
+    )
 
 
 def _demande(type_piece: TypePiece, *, separes: bool, enfant=None, enfants=()) -> bool:
@@ -131,8 +136,11 @@ def _a_un_pai(enfant) -> bool:
     return bool(sanitaire and sanitaire.pai)
 
 
-def _enfants(famille: Famille) -> list:
-    return list(famille.enfants.select_related("donnees_sanitaires").order_by("date_naissance", "prenom"))
+def _enfants(famille: Famille, *, leger: bool = False) -> list:
+    qs = famille.enfants.select_related("donnees_sanitaires").order_by("date_naissance", "prenom")
+    if leger:
+        qs = qs.only("pk", "prenom", "famille_id", "donnees_sanitaires__pai")
+    return list(qs)
 
 
 def depots(*, famille: Famille, avec_fichiers: bool = False) -> QuerySet[PieceJustificative]:
@@ -150,25 +158,26 @@ def pieces_etat(
     enfant=None,
     famille_seulement: bool = False,
     avec_fichiers: bool = False,
+    leger: bool = False,
 ) -> list[EtatPiece]:
     """Chaque pièce demandée à la famille puis à chacun de ses enfants, avec ses dépôts.
 
     `enfant=` : les pièces de cet enfant seulement ; `famille_seulement` : celles de la famille.
-    Au plus quatre requêtes (cinq avec les fichiers), quel que soit le nombre de lignes ; une
+    `leger` (l'accueil) : seules les colonnes qui font l'état sont lues (ni le type ni l'enfant
+    d'un dépôt par jointure, ni les autres colonnes des enfants).
+    Au plus trois requêtes (quatre avec les fichiers), quel que soit le nombre de lignes ; une
     seule quand aucun type n'est actif (l'accueil, page la plus vue, en paie le moins possible) :
-    responsables et enfants ne sont lus que si un type actif en dépend.
+    les enfants ne sont lus que si un type actif en dépend.
     """
     jour = jour or timezone.localdate()
-    types = _types_actifs()
+    types = _types_actifs(famille)
     if not types:
         return []
-    separes = any(t.condition == TypePiece.Condition.PARENTS_SEPARES for t in types) and any(
-        r.situation in SITUATIONS_SEPAREES for r in famille.responsables.all()
-    )
+    separes = types[0].separes
     besoin_enfants = any(
         t.concerne == TypePiece.Concerne.ENFANT or t.condition == TypePiece.Condition.PAI for t in types
     )
-    tous_les_enfants = _enfants(famille) if besoin_enfants else []
+    tous_les_enfants = _enfants(famille, leger=leger) if besoin_enfants else []
     if famille_seulement:
         enfants = []
     elif enfant is not None:
@@ -176,7 +185,7 @@ def pieces_etat(
     else:
         enfants = tous_les_enfants
     par_cle = _depots_par_cle(
-        famille, enfant=enfant, famille_seulement=famille_seulement, avec_fichiers=avec_fichiers
+        famille, enfant=enfant, famille_seulement=famille_seulement, avec_fichiers=avec_fichiers, leger=leger
     )
 
     def etat(type_piece, un_enfant):
@@ -202,10 +211,17 @@ def pieces_etat(
 
 
 def _depots_par_cle(
-    famille: Famille, *, enfant, famille_seulement: bool, avec_fichiers: bool
+    famille: Famille, *, enfant, famille_seulement: bool, avec_fichiers: bool, leger: bool = False
 ) -> dict[tuple[int, int | None], list[PieceJustificative]]:
     """Les dépôts (les plus récents d'abord) par (type de pièce, enfant ou None), une requête."""
-    qs = depots(famille=famille, avec_fichiers=avec_fichiers)
+    if leger:
+        qs = (
+            PieceJustificative.objects.filter(famille=famille)
+            .only("type_piece_id", "enfant_id", "statut", "valide_jusqu_au", "deposee_le", "motif")
+            .order_by("-deposee_le", "-pk")
+        )
+    else:
+        qs = depots(famille=famille, avec_fichiers=avec_fichiers)
     if enfant is not None:
         qs = qs.filter(enfant=enfant)
     elif famille_seulement:
@@ -217,8 +233,9 @@ def _depots_par_cle(
 
 
 def pieces_manquantes(*, famille: Famille, jour: datetime.date | None = None) -> list[EtatPiece]:
-    """Les pièces à fournir, refusées, expirées ou qui expirent bientôt, sans dépôt en attente."""
-    return [etat for etat in pieces_etat(famille=famille, jour=jour) if etat.a_faire]
+    """Les pièces à fournir, refusées, expirées ou qui expirent bientôt, sans dépôt en attente
+    (lecture légère : `pieces_etat(leger=True)`)."""
+    return [etat for etat in pieces_etat(famille=famille, jour=jour, leger=True) if etat.a_faire]
 
 
 def piece_valide_le(*, famille: Famille, type_piece: TypePiece, jour: datetime.date, enfant=None) -> bool:
@@ -323,6 +340,31 @@ def consentements_etat(
 def consentements_a_donner(*, famille: Famille, jour: datetime.date | None = None) -> list[EtatConsentement]:
     """Les textes dont la version courante attend la réponse de la famille."""
     return [etat for etat in consentements_etat(famille=famille, jour=jour) if etat.a_donner]
+
+
+def consentements_a_lire(*, famille: Famille, jour: datetime.date | None = None) -> list[TexteConsentement]:
+    """Les textes de `consentements_a_donner`, en une requête (le bloc « À faire » de l'accueil) :
+    chaque texte annoté `version_numero` (sa version courante) et `deja_repondu` (la famille a
+    répondu à une version antérieure). Ni les versions (leur contenu) ni les réponses ne sont
+    lues : l'accueil n'en montre que le numéro et « nouvelle version »."""
+    jour = jour or timezone.localdate()
+    courantes = VersionTexte.objects.filter(texte=OuterRef("pk"), en_vigueur_le__lte=jour).order_by("-numero")
+    reponses = Consentement.objects.filter(famille=famille)
+    return list(
+        textes_en_vigueur(famille=famille, jour=jour)
+        .select_related(None)
+        .only("pk", "titre", "refus_possible", "type")
+        .annotate(
+            version_id=Subquery(courantes.values("pk")[:1]),
+            version_numero=Subquery(courantes.values("numero")[:1]),
+        )
+        .filter(version_id__isnull=False)
+        .annotate(
+            repondu=Exists(reponses.filter(version_id=OuterRef("version_id"))),
+            deja_repondu=Exists(reponses.filter(version__texte=OuterRef("pk"))),
+        )
+        .filter(repondu=False)
+    )
 
 
 def consentement_accepte(

@@ -333,3 +333,36 @@ def test_l_accueil_sans_suite_n_annonce_pas_d_autres_elements(client_parent, par
     html = client_parent.get("/").content.decode()
     assert "Attestation CAF" in html
     assert "autre élément" not in html and "autres éléments" not in html
+
+
+def _a_lire_comme_a_donner(famille, jour=None):
+    """Le chemin de l'accueil (une requête) dit la même chose que `consentements_a_donner`."""
+    a_lire = selectors.consentements_a_lire(famille=famille, jour=jour)
+    a_donner = selectors.consentements_a_donner(famille=famille, jour=jour)
+    attendu = [(e.texte.pk, e.version.numero, e.reponse_precedente is not None) for e in a_donner]
+    assert [(t.pk, t.version_numero, t.deja_repondu) for t in a_lire] == attendu
+    return attendu
+
+
+def test_les_textes_a_lire_de_l_accueil_suivent_les_consentements_a_donner(parent, agent):
+    famille = parent.famille
+    autre = factories.famille_avec_parent()
+    texte = factories.TexteConsentementFactory(titre="Règlement intérieur")
+    v1 = services.texte_version_publier(
+        texte=texte, contenu="Version 1", en_vigueur_le=AUJOURDHUI(), agent=agent
+    )
+    image = factories.VersionTexteFactory(texte__type="droit_image", texte__refus_possible=True)
+    inscription = factories.InscriptionFactory(enfant=factories.EnfantFactory(famille=famille))
+    factories.VersionTexteFactory(texte__structure=inscription.activite.structure)
+    factories.VersionTexteFactory(texte__structure=factories.StructureFactory(nom="Crèche"))
+    assert len(_a_lire_comme_a_donner(famille)) == 3
+    services.consentement_donner(famille=famille, version=v1, accepte=True, utilisateur=parent)
+    services.consentement_donner(famille=famille, version=image, accepte=False, utilisateur=parent)
+    # La réponse d'une autre famille ne compte pas pour celle-ci.
+    services.consentement_donner(famille=autre.famille, version=v1, accepte=True, utilisateur=autre)
+    assert len(_a_lire_comme_a_donner(famille)) == 1
+    demain = AUJOURDHUI() + datetime.timedelta(days=1)
+    services.texte_version_publier(texte=texte, contenu="Version 2", en_vigueur_le=demain, agent=agent)
+    assert len(_a_lire_comme_a_donner(famille)) == 1
+    assert (texte.pk, 2, True) in _a_lire_comme_a_donner(famille, jour=demain)
+    assert texte.pk not in [pk for pk, _, _ in _a_lire_comme_a_donner(autre.famille)]
