@@ -125,3 +125,44 @@ def jours_ouverts(activite, *, apres=10, n=3) -> list:
             jours.append(jour)
         jour += datetime.timedelta(days=1)
     return jours
+
+
+def en_parallele(fonctions, *, erreurs: tuple[type[BaseException], ...] = ()) -> list:
+    """Lance les fonctions dans des fils partis ensemble (barrière), chacun avec sa connexion ;
+    renvoie leurs résultats (ou l'exception levée, si elle est dans `erreurs`), dans l'ordre de
+    fin. Sur SQLite, une base verrouillée par un autre fil fait réessayer (45 s au plus) ; sur
+    PostgreSQL, ce sont les verrous de ligne qui départagent."""
+    import random
+    import time
+
+    from django.db import OperationalError, close_old_connections
+
+    barriere = threading.Barrier(len(fonctions))
+    resultats, verrou = [], threading.Lock()
+
+    def executer(fonction):
+        try:
+            barriere.wait()
+            limite = time.monotonic() + 45
+            while True:
+                try:
+                    resultat = fonction()
+                    break
+                except OperationalError:  # SQLite : base verrouillée, on réessaie
+                    if connection.vendor == "postgresql" or time.monotonic() > limite:
+                        raise
+                    time.sleep(random.uniform(0.01, 0.1))  # noqa: S311 (attente, pas de secret)
+        except erreurs as erreur:
+            resultat = erreur
+        finally:
+            close_old_connections()
+            connection.close()
+        with verrou:
+            resultats.append(resultat)
+
+    fils = [threading.Thread(target=executer, args=(f,)) for f in fonctions]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(timeout=120)
+    return resultats

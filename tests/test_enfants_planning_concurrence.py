@@ -3,17 +3,16 @@ ne la dépassent jamais (verrou de ligne sur l'activité, effectif sur PostgreSQ
 sérialise les écritures et l'on réessaie)."""
 
 import datetime
-import random
-import threading
 import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from enfants import services
 from enfants.models import Reservation
+from tests.aides import en_parallele
 from tests.factories import (
     ActiviteFactory,
     InscriptionFactory,
@@ -47,37 +46,7 @@ def _fenetre_de_course_elargie(monkeypatch):
 
 
 def _en_parallele(fonctions):
-    """Lance les fonctions ensemble (barrière) ; renvoie les résultats ou erreurs de validation."""
-    barriere = threading.Barrier(len(fonctions))
-    resultats = []
-    verrou = threading.Lock()
-
-    def executer(fonction):
-        try:
-            barriere.wait()
-            limite = time.monotonic() + 45
-            while True:
-                try:
-                    resultat = fonction()
-                    break
-                except OperationalError:  # SQLite : base verrouillée, on réessaie
-                    if connection.vendor == "postgresql" or time.monotonic() > limite:
-                        raise
-                    time.sleep(random.uniform(0.01, 0.1))
-        except ValidationError as erreur:
-            resultat = erreur
-        finally:
-            close_old_connections()
-            connection.close()
-        with verrou:
-            resultats.append(resultat)
-
-    fils = [threading.Thread(target=executer, args=(f,)) for f in fonctions]
-    for f in fils:
-        f.start()
-    for f in fils:
-        f.join(timeout=120)
-    return resultats
+    return en_parallele(fonctions, erreurs=(ValidationError,))
 
 
 def test_demandes_simultanees_pour_la_derniere_place():

@@ -2,12 +2,10 @@
 (verrou de ligne sur le dépôt, effectif sur PostgreSQL ; SQLite sérialise et l'on réessaie)."""
 
 import datetime
-import random
-import threading
 import time
 
 import pytest
-from django.db import OperationalError, close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from commun.models import Audit
@@ -15,6 +13,7 @@ from demandes import services
 from familles import services as familles_services
 from messagerie.models import Fil
 from tests import factories
+from tests.aides import en_parallele
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,35 +36,7 @@ def _fenetre_de_course_elargie(monkeypatch):
 
 
 def _en_parallele(fonctions):
-    barriere = threading.Barrier(len(fonctions))
-    resultats, verrou = [], threading.Lock()
-
-    def executer(fonction):
-        try:
-            barriere.wait()
-            limite = time.monotonic() + 45
-            while True:
-                try:
-                    resultat = fonction()
-                    break
-                except OperationalError:  # SQLite : base verrouillée, on réessaie
-                    if connection.vendor == "postgresql" or time.monotonic() > limite:
-                        raise
-                    time.sleep(random.uniform(0.01, 0.1))
-        except familles_services.DossierErreur as erreur:
-            resultat = erreur
-        finally:
-            close_old_connections()
-            connection.close()
-        with verrou:
-            resultats.append(resultat)
-
-    fils = [threading.Thread(target=executer, args=(f,)) for f in fonctions]
-    for f in fils:
-        f.start()
-    for f in fils:
-        f.join(timeout=120)
-    return resultats
+    return en_parallele(fonctions, erreurs=(familles_services.DossierErreur,))
 
 
 def test_deux_agents_valident_et_refusent_ensemble_une_seule_decision():
