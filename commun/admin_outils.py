@@ -94,3 +94,11 @@ class VuesPropresMixin(MixinModelAdmin):
             for chemin, methode, nom in self.vues_propres
         ]
         return propres + super().get_urls()
+
+
+def en_attente_d_abord(*, statut: str, en_attente: str, arrivee: str) -> list:
+    """L'ordre d'une file d'agents : ce qui attend une décision d'abord, le plus ancien en tête
+    (premier arrivé, premier servi), puis le reste."""
+    from django.db.models import Case, Value, When
+
+    return [Case(When(**{statut: en_attente}, then=Value(0)), default=Value(1)).asc(), arrivee]

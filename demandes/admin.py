@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -12,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from commun.admin_outils import VuesPropresMixin
+from commun.admin_outils import VuesPropresMixin, en_attente_d_abord
 from demandes import registre, services
 from demandes.models import Demande
 
@@ -116,10 +115,7 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
 
     def get_ordering(self, request):
         # Les demandes en attente d'abord, les plus anciennes en tête (premier arrivé, premier servi).
-        return [
-            Case(When(statut=Demande.Statut.EN_ATTENTE, then=Value(0)), default=Value(1)).asc(),
-            "cree_le",
-        ]
+        return en_attente_d_abord(statut="statut", en_attente=Demande.Statut.EN_ATTENTE, arrivee="cree_le")
 
     def get_queryset(self, request):
         return (

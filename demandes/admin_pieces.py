@@ -11,7 +11,7 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Value, When
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from commun import fichiers
+from commun.admin_outils import en_attente_d_abord
 from demandes import services
 from familles import services as familles_services
 from familles.models import FichierPiece, PieceJustificative
@@ -121,10 +122,9 @@ class PieceJustificativeAdmin(admin.ModelAdmin):
     change_form_template = "admin/familles/piecejustificative/change_form.html"
 
     def get_ordering(self, request):
-        return [
-            Case(When(statut=PieceJustificative.Statut.EN_ATTENTE, then=Value(0)), default=Value(1)).asc(),
-            "deposee_le",
-        ]
+        return en_attente_d_abord(
+            statut="statut", en_attente=PieceJustificative.Statut.EN_ATTENTE, arrivee="deposee_le"
+        )
 
     def get_queryset(self, request):
         qs = (
