@@ -471,3 +471,74 @@ class FluxCalendrier(models.Model):
 
     def __str__(self) -> str:
         return str(self.enfant)
+
+
+class Campagne(models.Model):
+    """Une campagne d'inscription : la rentrée (mai–juillet pour l'année scolaire suivante) ou
+    une période de vacances scolaires.
+
+    Pendant sa fenêtre (`ouverture` → `fermeture`), chaque famille confirme son dossier, fournit
+    les pièces et accepte les textes demandés, puis demande l'inscription de ses enfants aux
+    activités proposées. Les habitants de la commune peuvent commencer dès `ouverture` ; tout
+    le monde à partir de `ouverture_tous` (vide : tout le monde dès l'ouverture).
+
+    Une campagne de vacances peut ouvrir une fenêtre de réservation (`reservation_ouverture` →
+    `reservation_fermeture`) : les jours de la période ne se réservent qu'entre ces deux dates
+    (ailleurs, l'horizon de réservation glissant de l'activité s'applique).
+    """
+
+    class Type(models.TextChoices):
+        RENTREE = "rentree", _("Rentrée scolaire")
+        VACANCES = "vacances", _("Vacances scolaires")
+
+    nom = models.CharField(_("nom"), max_length=150, unique=True)
+    type = models.CharField(_("type"), max_length=10, choices=Type, default=Type.RENTREE)
+    # Ce que couvrent les inscriptions demandées : l'année scolaire, ou la période de vacances.
+    periode_debut = models.DateField(_("inscriptions du"))
+    periode_fin = models.DateField(_("inscriptions au"))
+    ouverture = models.DateTimeField(_("ouverture"))
+    ouverture_tous = models.DateTimeField(
+        _("ouverture à tous"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Avant cette date, seuls les habitants de la commune peuvent s'inscrire. "
+            "Vide : tous dès l'ouverture."
+        ),
+    )
+    fermeture = models.DateTimeField(_("fermeture"))
+    activites = models.ManyToManyField(
+        Activite, related_name="campagnes", verbose_name=_("activités proposées"), blank=True
+    )
+    pieces_requises = models.ManyToManyField(
+        "familles.TypePiece", related_name="campagnes", verbose_name=_("pièces demandées"), blank=True
+    )
+    consentements_requis = models.ManyToManyField(
+        "familles.TexteConsentement",
+        related_name="campagnes",
+        verbose_name=_("textes à accepter"),
+        blank=True,
+    )
+    reservation_ouverture = models.DateTimeField(_("réservations à partir du"), null=True, blank=True)
+    reservation_fermeture = models.DateTimeField(_("réservations jusqu'au"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campagne d'inscription")
+        verbose_name_plural = _("campagnes d'inscription")
+        ordering = ["-ouverture"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fermeture__gt=models.F("ouverture")), name="campagne_fenetre_ordonnee"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(periode_fin__gte=models.F("periode_debut")),
+                name="campagne_periode_ordonnee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    def est_ouverte(self, maintenant: datetime.datetime) -> bool:
+        """Fenêtre fermée à droite exclue : fermée à 18:00, la campagne refuse à 18:00:00."""
+        return self.ouverture <= maintenant < self.fermeture
