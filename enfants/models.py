@@ -79,6 +79,15 @@ class Activite(models.Model):
         default=90,
         help_text=_("Combien de jours à l'avance les familles peuvent réserver."),
     )
+    places_inscription = models.PositiveIntegerField(
+        _("nombre d'inscriptions maximum"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Au-delà, les demandes d'inscription vont en liste d'attente. Vide : pas de limite "
+            "(seules les places de chaque jour comptent)."
+        ),
+    )
     acceptation_automatique = models.BooleanField(
         _("acceptation automatique"),
         default=False,

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from commun.sql import en_date, executer, instance
@@ -15,12 +15,14 @@ from enfants import calendrier, requetes
 from enfants.models import (
     Absence,
     Activite,
+    Campagne,
     Enfant,
     Fermeture,
     Inscription,
     Reservation,
     Structure,
 )
+from familles.selectors import famille_habite_la_commune
 
 
 def enfants(*, famille) -> QuerySet[Enfant]:
@@ -222,3 +224,16 @@ def flux_calendrier_donnees(*, enfant: Enfant, debut: datetime.date, fin: dateti
         "feries": calendrier.feries(debut, fin),
         "vacances": calendrier.vacances(debut, fin),
     }
+
+
+def campagnes_ouvertes(*, famille, maintenant: datetime.datetime | None = None) -> list[Campagne]:
+    """Les campagnes d'inscription ouvertes à cette famille à cet instant (une requête).
+
+    Ouverte : `ouverture <= maintenant < fermeture` ; avant `ouverture_tous`, seulement pour les
+    familles qui habitent la commune (`familles.selectors.famille_habite_la_commune`).
+    """
+    maintenant = maintenant or timezone.now()
+    campagnes = Campagne.objects.filter(ouverture__lte=maintenant, fermeture__gt=maintenant)
+    if not famille_habite_la_commune(famille=famille):
+        campagnes = campagnes.filter(Q(ouverture_tous__isnull=True) | Q(ouverture_tous__lte=maintenant))
+    return list(campagnes.order_by("fermeture", "pk"))

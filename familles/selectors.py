@@ -12,10 +12,12 @@ API pour les autres applications (campagnes, inscriptions) :
 - `pieces_valides_le(famille=, jour=)` : les couples (type, enfant) couverts ce jour (une requête) ;
 - `consentements_etat(famille=)`, `consentements_a_donner(famille=)` : les textes en vigueur et
   la réponse de la famille à leur version courante ;
-- `consentement_accepte(famille=, texte=)` : la version courante est acceptée.
+- `consentement_accepte(famille=, texte=)` : la version courante est acceptée ;
+- `famille_habite_la_commune(famille=)` : le titulaire du compte habite la commune.
 """
 
 import datetime
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -378,3 +380,23 @@ def consentement_accepte(
 def consentements(*, famille: Famille) -> QuerySet[Consentement]:
     """Toutes les réponses de la famille (historique), la plus récente d'abord."""
     return Consentement.objects.filter(famille=famille).select_related("version__texte", "utilisateur")
+
+
+def _nom_de_commune(texte: str) -> str:
+    """« Lèves », « LEVES », « lèves » → « LEVES » ; tirets et espaces multiples ramenés à un espace."""
+    sans_accents = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode()
+    return " ".join(sans_accents.replace("-", " ").replace("'", " ").upper().split())
+
+
+def famille_habite_la_commune(*, famille: Famille) -> bool:
+    """Le titulaire du compte habite la commune : son code postal est `COMMUNE_CODE_POSTAL` et sa
+    ville est `NOM_VILLE` (à l'accent et à la casse près). Sans adresse : non (jamais deviné).
+
+    Lit `famille.responsable_principal` (chargé avec l'utilisateur à la connexion) : aucune requête en plus.
+    """
+    titulaire = famille.responsable_principal
+    if titulaire is None:
+        return False
+    return titulaire.code_postal.strip() == settings.COMMUNE_CODE_POSTAL and _nom_de_commune(
+        titulaire.ville
+    ) == _nom_de_commune(settings.NOM_VILLE)

@@ -421,3 +421,10 @@ IMPORT_ANNEE_MAX = _env_int("IMPORT_ANNEE_MAX", 2100)
 PIECES_FICHIER_TAILLE_MAX = _env_int("PIECES_FICHIER_TAILLE_MAX", 10 * 1024 * 1024)
 PIECES_FICHIERS_NOMBRE_MAX = _env_int("PIECES_FICHIERS_NOMBRE_MAX", 10)
 PIECES_ALERTE_JOURS = _env_int("PIECES_ALERTE_JOURS", 30)
+
+# Campagnes d'inscription : qui habite la commune (priorité avant l'ouverture à tous, activités
+# réservées aux habitants). Le code postal seul ne suffit pas (28300 couvre plusieurs communes) :
+# il faut le code postal ET le nom de la commune du titulaire du compte.
+COMMUNE_CODE_POSTAL = _env("COMMUNE_CODE_POSTAL", "28300").strip()
+# Listes d'attente : délai laissé à la famille pour accepter une place qui lui est proposée.
+LISTE_ATTENTE_DELAI_HEURES = _env_int("LISTE_ATTENTE_DELAI_HEURES", 24)
