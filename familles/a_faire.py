@@ -53,12 +53,13 @@ def fournisseur_enregistrer(fournisseur: Fournisseur) -> Fournisseur:
 
 
 def elements_a_faire(*, famille, jour: datetime.date | None = None) -> list[ElementAFaire]:
-    """Tout ce qui reste à faire à la famille, trié (ordre des fournisseurs, puis libellé stable)."""
+    """Tout ce qui reste à faire à la famille : l'urgent (pièce refusée, expirée) d'abord, puis par
+    `ordre` ; à égalité, l'ordre du fournisseur (tri stable)."""
     jour = jour or timezone.localdate()
     elements = []
     for fournisseur in _FOURNISSEURS:
         elements.extend(fournisseur(famille=famille, jour=jour))
-    return sorted(elements, key=lambda e: e.ordre)
+    return sorted(elements, key=lambda e: (not e.urgent, e.ordre))
 
 
 def _url_piece(etat) -> str:

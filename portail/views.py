@@ -38,15 +38,15 @@ MESSAGE_CONSENTEMENTS_A_DONNER = (
 )
 
 
-# Le bloc « À faire » de l'accueil résume : ce qui est refusé ou expiré d'abord, puis le reste,
-# jusqu'à A_FAIRE_AFFICHES lignes ; la suite est dans « Documents à fournir » et « Règlements et
+# Le bloc « À faire » de l'accueil résume (l'urgent d'abord, voir familles.a_faire) en
+# A_FAIRE_AFFICHES lignes au plus ; la suite est dans « Documents à fournir » et « Règlements et
 # consentements » (Mon compte), que la dernière ligne donne avec leur nombre.
 A_FAIRE_AFFICHES = 6
 
 
 @famille_requise
 def accueil(request):
-    a_faire = sorted(elements_a_faire(famille=request.famille), key=lambda e: not e.urgent)
+    a_faire = elements_a_faire(famille=request.famille)
     contexte = {
         "responsable": request.famille.responsable_principal,
         "a_faire": a_faire[:A_FAIRE_AFFICHES],

@@ -366,3 +366,17 @@ def test_les_textes_a_lire_de_l_accueil_suivent_les_consentements_a_donner(paren
     assert len(_a_lire_comme_a_donner(famille)) == 1
     assert (texte.pk, 2, True) in _a_lire_comme_a_donner(famille, jour=demain)
     assert texte.pk not in [pk for pk, _, _ in _a_lire_comme_a_donner(autre.famille)]
+
+
+def test_elements_a_faire_met_l_urgent_d_abord_quel_que_soit_l_ordre(parent):
+    """Une pièce refusée (ordre 20) passe avant un texte à accepter (ordre 30) et avant les pièces
+    à fournir ; à urgence égale, l'ordre des fournisseurs est gardé."""
+    famille = parent.famille
+    factories.VersionTexteFactory(texte__titre="Règlement intérieur")
+    factories.TypePieceFactory(nom="Attestation d'assurance")
+    refusee = factories.piece_deposee(famille=famille, statut="refusee")
+    elements = elements_a_faire(famille=famille)
+    assert elements[0].urgent and refusee.type_piece.nom in elements[0].libelle
+    assert [e.urgent for e in elements] == sorted((e.urgent for e in elements), reverse=True)
+    non_urgents = [e.ordre for e in elements if not e.urgent]
+    assert non_urgents == sorted(non_urgents) and len(non_urgents) >= 2
