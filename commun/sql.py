@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
@@ -162,10 +163,18 @@ class Morceau:
 
 
 class Table(Morceau):
-    """Le nom de table d'un modèle, cité (`_meta.db_table`, comme `sql.Identifier`)."""
+    """Le nom de table d'un modèle, cité (`_meta.db_table`, comme `sql.Identifier`). Le modèle
+    peut être donné par son étiquette (`"enfants.Inscription"`) : une application lit ainsi la
+    table d'une application au-dessus d'elle sans l'importer (résolue à la composition)."""
 
-    def __init__(self, modele: type[models.Model]):
-        self.modele = modele
+    def __init__(self, modele: "type[models.Model] | str"):
+        self._modele = modele
+
+    @property
+    def modele(self) -> type[models.Model]:
+        if isinstance(self._modele, str):
+            return apps.get_model(self._modele)
+        return self._modele
 
     def rendre(self, connexion) -> str:
         return connexion.ops.quote_name(self.modele._meta.db_table)
@@ -259,12 +268,12 @@ class Requete:
         nom: str,
         texte: str,
         *,
-        morceaux: Mapping[str, Morceau | type[models.Model]],
+        morceaux: Mapping[str, Morceau | type[models.Model] | str],
         convertisseurs: Mapping[str, Callable] | None = None,
     ):
         self.nom = nom
         self.texte = texte
-        self.morceaux = {k: Table(v) if isinstance(v, type) else v for k, v in morceaux.items()}
+        self.morceaux = {k: Table(v) if isinstance(v, type | str) else v for k, v in morceaux.items()}
         self.convertisseurs = dict(convertisseurs or {})
         self._composee: dict[str, tuple[str, dict]] = {}
         self._lignes: dict[tuple, type] = {}

@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from commun.sql import executer, instance
+from familles import requetes
 from familles.models import (
     Consentement,
     Famille,
@@ -134,15 +136,16 @@ def _demande(type_piece: TypePiece, *, separes: bool, enfant=None, enfants=()) -
 
 
 def _a_un_pai(enfant) -> bool:
+    if isinstance(enfant, EnfantLeger):
+        return enfant.pai
     sanitaire = getattr(enfant, "donnees_sanitaires", None)
     return bool(sanitaire and sanitaire.pai)
 
 
-def _enfants(famille: Famille, *, leger: bool = False) -> list:
-    qs = famille.enfants.select_related("donnees_sanitaires").order_by("date_naissance", "prenom")
-    if leger:
-        qs = qs.only("pk", "prenom", "famille_id", "donnees_sanitaires__pai")
-    return list(qs)
+def _enfants(famille: Famille) -> list:
+    return list(
+        famille.enfants.select_related("donnees_sanitaires").order_by("date_naissance", "prenom", "pk")
+    )
 
 
 def depots(*, famille: Famille, avec_fichiers: bool = False) -> QuerySet[PieceJustificative]:
@@ -165,30 +168,35 @@ def pieces_etat(
     """Chaque pièce demandée à la famille puis à chacun de ses enfants, avec ses dépôts.
 
     `enfant=` : les pièces de cet enfant seulement ; `famille_seulement` : celles de la famille.
-    `leger` (l'accueil) : seules les colonnes qui font l'état sont lues (ni le type ni l'enfant
-    d'un dépôt par jointure, ni les autres colonnes des enfants).
-    Au plus trois requêtes (quatre avec les fichiers), quel que soit le nombre de lignes ; une
-    seule quand aucun type n'est actif (l'accueil, page la plus vue, en paie le moins possible) :
-    les enfants ne sont lus que si un type actif en dépend.
+    `leger` (l'accueil, toute la famille) : une requête nommée (`requetes.PIECES_DE_LA_FAMILLE`) ;
+    les enfants y sont des `EnfantLeger` (pk, prénom, PAI), les dépôts n'ont ni type ni enfant
+    chargés. Sinon au plus trois requêtes (quatre avec les fichiers), quel que soit le nombre de
+    lignes ; une seule quand aucun type n'est actif : les enfants ne sont lus que si un type actif
+    en dépend.
     """
     jour = jour or timezone.localdate()
-    types = _types_actifs(famille)
+    types: list[Any]
+    if leger:
+        types, separes, tous_les_enfants, par_cle = _lecture_legere(famille)
+    else:
+        types = _types_actifs(famille)
+        separes = bool(types) and types[0].separes
     if not types:
         return []
-    separes = types[0].separes
-    besoin_enfants = any(
-        t.concerne == TypePiece.Concerne.ENFANT or t.condition == TypePiece.Condition.PAI for t in types
-    )
-    tous_les_enfants = _enfants(famille, leger=leger) if besoin_enfants else []
+    if not leger:
+        besoin_enfants = any(
+            t.concerne == TypePiece.Concerne.ENFANT or t.condition == TypePiece.Condition.PAI for t in types
+        )
+        tous_les_enfants = _enfants(famille) if besoin_enfants else []
+        par_cle = _depots_par_cle(
+            famille, enfant=enfant, famille_seulement=famille_seulement, avec_fichiers=avec_fichiers
+        )
     if famille_seulement:
         enfants = []
     elif enfant is not None:
         enfants = [e for e in tous_les_enfants if e.pk == enfant.pk]
     else:
         enfants = tous_les_enfants
-    par_cle = _depots_par_cle(
-        famille, enfant=enfant, famille_seulement=famille_seulement, avec_fichiers=avec_fichiers, leger=leger
-    )
 
     def etat(type_piece, un_enfant):
         cle = (type_piece.pk, un_enfant.pk if un_enfant is not None else None)
@@ -213,17 +221,10 @@ def pieces_etat(
 
 
 def _depots_par_cle(
-    famille: Famille, *, enfant, famille_seulement: bool, avec_fichiers: bool, leger: bool = False
+    famille: Famille, *, enfant, famille_seulement: bool, avec_fichiers: bool
 ) -> dict[tuple[int, int | None], list[PieceJustificative]]:
     """Les dépôts (les plus récents d'abord) par (type de pièce, enfant ou None), une requête."""
-    if leger:
-        qs = (
-            PieceJustificative.objects.filter(famille=famille)
-            .only("type_piece_id", "enfant_id", "statut", "valide_jusqu_au", "deposee_le", "motif")
-            .order_by("-deposee_le", "-pk")
-        )
-    else:
-        qs = depots(famille=famille, avec_fichiers=avec_fichiers)
+    qs = depots(famille=famille, avec_fichiers=avec_fichiers)
     if enfant is not None:
         qs = qs.filter(enfant=enfant)
     elif famille_seulement:
@@ -232,6 +233,39 @@ def _depots_par_cle(
     for depot in qs:
         par_cle.setdefault((depot.type_piece_id, depot.enfant_id), []).append(depot)
     return par_cle
+
+
+@dataclass(frozen=True)
+class EnfantLeger:
+    """Un enfant tel que le bloc « À faire » le lit : de quoi nommer la pièce et la lier."""
+
+    pk: int
+    prenom: str
+    pai: bool
+
+
+def _lecture_legere(famille: Famille) -> tuple[list[TypePiece], bool, list[EnfantLeger], dict]:
+    """(types actifs, un responsable séparé, enfants, dépôts par clé) en une requête nommée."""
+    ligne = executer(
+        requetes.PIECES_DE_LA_FAMILLE,
+        {
+            "famille": famille.pk,
+            "vrai": True,
+            "faux": False,
+            "separe": Responsable.Situation.SEPARE,
+            "divorce": Responsable.Situation.DIVORCE,
+        },
+    )[0]
+    types = [instance(TypePiece, t) for t in sorted(ligne.types, key=lambda t: t["rang"])]
+    enfants = [
+        EnfantLeger(pk=e["pk"], prenom=e["prenom"], pai=bool(e["pai"]))
+        for e in sorted(ligne.enfants, key=lambda e: e["rang"])
+    ]
+    par_cle: dict[tuple[int, int | None], list[PieceJustificative]] = {}
+    for valeurs in sorted(ligne.depots, key=lambda d: d["rang"]):
+        depot = instance(PieceJustificative, valeurs)
+        par_cle.setdefault((depot.type_piece_id, depot.enfant_id), []).append(depot)
+    return types, ligne.separes, enfants, par_cle
 
 
 def pieces_manquantes(*, famille: Famille, jour: datetime.date | None = None) -> list[EtatPiece]:
@@ -344,29 +378,14 @@ def consentements_a_donner(*, famille: Famille, jour: datetime.date | None = Non
     return [etat for etat in consentements_etat(famille=famille, jour=jour) if etat.a_donner]
 
 
-def consentements_a_lire(*, famille: Famille, jour: datetime.date | None = None) -> list[TexteConsentement]:
-    """Les textes de `consentements_a_donner`, en une requête (le bloc « À faire » de l'accueil) :
-    chaque texte annoté `version_numero` (sa version courante) et `deja_repondu` (la famille a
-    répondu à une version antérieure). Ni les versions (leur contenu) ni les réponses ne sont
-    lues : l'accueil n'en montre que le numéro et « nouvelle version »."""
+def consentements_a_lire(*, famille: Famille, jour: datetime.date | None = None) -> list:
+    """Les textes de `consentements_a_donner`, en une requête nommée (`requetes.TEXTES_A_LIRE`,
+    le bloc « À faire » de l'accueil) : des lignes `pk`, `titre`, `type`, `refus_possible`,
+    `version_numero` (la version courante) et `deja_repondu` (la famille a répondu à une version
+    antérieure). Ni les versions (leur contenu) ni les réponses ne sont lues : l'accueil n'en
+    montre que le numéro et « nouvelle version »."""
     jour = jour or timezone.localdate()
-    courantes = VersionTexte.objects.filter(texte=OuterRef("pk"), en_vigueur_le__lte=jour).order_by("-numero")
-    reponses = Consentement.objects.filter(famille=famille)
-    return list(
-        textes_en_vigueur(famille=famille, jour=jour)
-        .select_related(None)
-        .only("pk", "titre", "refus_possible", "type")
-        .annotate(
-            version_id=Subquery(courantes.values("pk")[:1]),
-            version_numero=Subquery(courantes.values("numero")[:1]),
-        )
-        .filter(version_id__isnull=False)
-        .annotate(
-            repondu=Exists(reponses.filter(version_id=OuterRef("version_id"))),
-            deja_repondu=Exists(reponses.filter(version__texte=OuterRef("pk"))),
-        )
-        .filter(repondu=False)
-    )
+    return executer(requetes.TEXTES_A_LIRE, {"famille": famille.pk, "jour": jour, "vrai": True})
 
 
 def consentement_accepte(

@@ -55,8 +55,11 @@ def test_etat_de_chaque_piece_demandee(parent):
     assert etats["Assurance", None].code == "expire_bientot"
     assert etats["Vaccinations", lea].code == "en_verification"
     assert etats["PAI", lea].code == "a_fournir"
-    manquantes = {(e.type_piece.nom, e.enfant) for e in selectors.pieces_manquantes(famille=famille)}
-    assert manquantes == {("Attestation CAF", None), ("Assurance", None), ("PAI", lea)}
+    manquantes = {
+        (e.type_piece.nom, e.enfant and (e.enfant.pk, e.enfant.prenom))
+        for e in selectors.pieces_manquantes(famille=famille)
+    }
+    assert manquantes == {("Attestation CAF", None), ("Assurance", None), ("PAI", (lea.pk, "Léa"))}
     assert pai.pk  # (type utilisé par la condition PAI)
 
 

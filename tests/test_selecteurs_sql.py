@@ -32,6 +32,7 @@ from tests.factories import (
     RegieFactory,
     ReglementFactory,
     ReservationFactory,
+    ResponsableFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -589,3 +590,129 @@ def test_propriete_messages_non_lus_comme_l_orm(db, fils, autres):
             fil__famille=cible, fil__supprime_le__isnull=True, de_la_famille=False, lu_le__isnull=True
         ).count()
         assert messagerie_selectors.messages_non_lus_nombre(famille=cible) == attendu
+
+
+# --- Dossier de la famille : le bloc « À faire » (familles/requetes.py) -----------------------
+
+JOUR_DOSSIER = datetime.date(2026, 11, 28)
+DECALAGE = st.integers(min_value=-400, max_value=400).map(lambda n: JOUR_DOSSIER + datetime.timedelta(n))
+DECALAGE_PASSE = st.integers(min_value=-400, max_value=60).map(lambda n: JOUR_DOSSIER + datetime.timedelta(n))
+PROPRIETES_DOSSIER = settings(PROPRIETES, max_examples=25)
+TYPE_PIECE = st.tuples(
+    st.sampled_from(["famille", "enfant"]),
+    st.sampled_from(["toujours", "toujours", "parents_separes", "pai"]),
+    st.booleans(),  # actif
+    st.integers(0, 1),  # ordre (les égalités départagées par le nom, à rebours de la création)
+)
+DEPOT = st.tuples(
+    st.integers(0, 5),  # quel type
+    st.integers(-1, 2),  # quel enfant (-1 : la famille)
+    st.sampled_from(["en_attente", "validee", "refusee"]),
+    DECALAGE,  # valable jusqu'au (pour une pièce validée)
+)
+
+
+def _etats_comparables(etats):
+    return [
+        (e.type_piece.pk, e.enfant and e.enfant.pk, e.code, [d.pk for d in e.depots], e.ancre) for e in etats
+    ]
+
+
+@PROPRIETES_DOSSIER
+@given(
+    types=st.lists(TYPE_PIECE, min_size=1, max_size=5),
+    enfants=st.lists(st.booleans(), max_size=3),  # PAI de chaque enfant
+    separe=st.booleans(),
+    depots=st.lists(DEPOT, max_size=8),
+)
+def test_propriete_pieces_de_l_accueil_comme_l_orm(db, types, enfants, separe, depots):
+    """La lecture légère de l'accueil (une requête nommée) dit, pièce par pièce, la même chose que
+    la lecture complète de l'ORM ; les dépôts d'une autre famille n'y sont jamais."""
+    from familles import selectors as familles_selectors
+    from tests.factories import DonneesSanitairesFactory, EnfantFactory, TypePieceFactory, piece_deposee
+
+    famille, autre = FamilleFactory(), FamilleFactory()
+    ResponsableFactory(famille=famille, situation="separe" if separe else "marie")
+    crees = [
+        TypePieceFactory(nom=f"Pièce {'é' * (5 - i)}", concerne=c, condition=cond, actif=actif, ordre=ordre)
+        for i, (c, cond, actif, ordre) in enumerate(types)
+    ]
+    les_enfants = []
+    for pai in enfants:
+        enfant = EnfantFactory(famille=famille)
+        if pai:
+            DonneesSanitairesFactory(enfant=enfant, pai=True)
+        les_enfants.append(enfant)
+    for quel_type, quel_enfant, statut, jusqu_au in depots:
+        if not crees:
+            break
+        type_piece = crees[quel_type % len(crees)]
+        enfant = les_enfants[quel_enfant % len(les_enfants)] if quel_enfant >= 0 and les_enfants else None
+        extra = {"valide_jusqu_au": jusqu_au} if statut == "validee" else {}
+        piece_deposee(famille=famille, type_piece=type_piece, enfant=enfant, statut=statut, **extra)
+        piece_deposee(famille=autre, type_piece=type_piece, statut=statut, **extra)
+    legere = familles_selectors.pieces_etat(famille=famille, jour=JOUR_DOSSIER, leger=True)
+    complete = familles_selectors.pieces_etat(famille=famille, jour=JOUR_DOSSIER)
+    assert _etats_comparables(legere) == _etats_comparables(complete)
+    assert [e.enfant.prenom for e in legere if e.enfant] == [e.enfant.prenom for e in complete if e.enfant]
+
+
+TEXTE = st.tuples(
+    st.booleans(),  # actif
+    st.sampled_from([None, "inscrite", "finie", "autre"]),  # structure du texte
+    st.lists(DECALAGE_PASSE, min_size=1, max_size=3),  # en vigueur le, par version
+    st.lists(st.tuples(st.integers(0, 2), st.booleans()), max_size=3),  # réponses (version, acceptée)
+)
+
+
+@PROPRIETES_DOSSIER
+@given(textes=st.lists(TEXTE, min_size=1, max_size=4))
+def test_propriete_textes_a_lire_comme_l_orm(db, textes):
+    """Les textes à lire de l'accueil (une requête nommée) sont ceux de `consentements_a_donner`
+    (ORM), dans le même ordre, avec le même numéro de version et « déjà répondu »."""
+    from familles import selectors as familles_selectors
+    from familles.models import Consentement
+    from tests.factories import (
+        EnfantFactory,
+        InscriptionFactory,
+        StructureFactory,
+        TexteConsentementFactory,
+        VersionTexteFactory,
+    )
+
+    famille, autre = FamilleFactory(), FamilleFactory()
+    enfant = EnfantFactory(famille=famille)
+    inscrite, finie, ailleurs = (StructureFactory(nom=n) for n in ("Inscrite", "Finie", "Ailleurs"))
+    InscriptionFactory(enfant=enfant, activite__structure=inscrite, date_fin=JOUR_DOSSIER)
+    InscriptionFactory(
+        enfant=enfant, activite__structure=finie, date_fin=JOUR_DOSSIER - datetime.timedelta(1)
+    )
+    InscriptionFactory(enfant=EnfantFactory(famille=autre), activite__structure=ailleurs)
+    structures = {None: None, "inscrite": inscrite, "finie": finie, "autre": ailleurs}
+    for i, (actif, structure, vigueurs, reponses) in enumerate(textes):
+        texte = TexteConsentementFactory(
+            titre=f"Texte {i % 2}",
+            type=("reglement", "droit_image")[i % 2],
+            actif=actif,
+            structure=structures[structure],
+        )
+        versions = [
+            VersionTexteFactory(texte=texte, numero=n + 1, en_vigueur_le=le) for n, le in enumerate(vigueurs)
+        ]
+        for quelle, accepte in reponses:
+            if versions:
+                version = versions[quelle % len(versions)]
+                Consentement.objects.create(famille=famille, version=version, accepte=accepte, signataire="A")
+                Consentement.objects.create(famille=autre, version=version, accepte=True, signataire="B")
+    a_lire = familles_selectors.consentements_a_lire(famille=famille, jour=JOUR_DOSSIER)
+    a_donner = familles_selectors.consentements_a_donner(famille=famille, jour=JOUR_DOSSIER)
+    assert [(t.pk, t.titre, t.version_numero, t.deja_repondu, t.refus_possible) for t in a_lire] == [
+        (
+            e.texte.pk,
+            e.texte.titre,
+            e.version.numero,
+            e.reponse_precedente is not None,
+            e.texte.refus_possible,
+        )
+        for e in a_donner
+    ]

@@ -15,7 +15,7 @@ def _a_faire_volume(parent, n):
 
 
 PAGES = [
-    PagePortail("portail:accueil", requetes=7, volume=_a_faire_volume),
+    PagePortail("portail:accueil", requetes=6, volume=_a_faire_volume),
 ]
 
 
