@@ -320,9 +320,7 @@ def activites_proposees(
         return []
     habite = famille_habite_la_commune(famille=famille)
     existantes = list(
-        Inscription.objects.filter(
-            enfant=enfant, activite_id__in={p.activite.pk for p in proposees}, date_fin__gte=aujourdhui
-        ).order_by("date_debut")
+        Inscription.objects.filter(enfant=enfant, date_fin__gte=aujourdhui).order_by("date_debut")
     )
     for proposee in proposees:
         proposee.refus = criteres.refus(
