@@ -245,3 +245,19 @@ def test_deux_liberations_simultanees_deux_familles_differentes():
             ).count()
             == 1
         )
+
+
+def test_demo_une_demande_en_attente_et_une_en_liste_d_attente(settings):
+    settings.DEBUG = True
+    call_command("demo", stdout=io.StringIO())
+    call_command("demo", stdout=io.StringIO())  # rejouable
+    statuts = sorted(
+        Demande.objects.filter(type="inscription_activite", famille__numero="1001001818331").values_list(
+            "enfant__prenom", "statut"
+        )
+    )
+    assert statuts == [
+        ("LÉA", Demande.Statut.EN_ATTENTE),
+        ("LÉA", Demande.Statut.LISTE_ATTENTE),
+        ("TOM", Demande.Statut.ACCEPTEE),
+    ]
