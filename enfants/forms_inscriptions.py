@@ -50,6 +50,7 @@ def _deja_inscrit(*, enfant, activite, debut, fin) -> bool:
 class InscriptionDemandeForm(forms.Form):
     offre = forms.CharField(
         label="Activité",
+        max_length=40,
         widget=forms.Select(),
         error_messages={"required": CHOIX_REQUIS},
     )
@@ -76,11 +77,11 @@ class InscriptionDemandeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, enfant, proposees, maintenant=None, **kwargs):
+    def __init__(self, *args, enfant=None, proposees=(), maintenant=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.enfant = enfant
         self.maintenant = maintenant or timezone.now()
-        self.proposees = proposees
+        self.proposees = list(proposees)
         accessibles = [p for p in proposees if p.accessible]
         self.fields["offre"].widget.choices = [("", "— Choisissez l'activité —")] + [
             (p.valeur, libelle_proposee(p)) for p in accessibles
@@ -164,6 +165,7 @@ class InscriptionDecisionForm(forms.Form):
     jours_reguliers = forms.CharField(
         label="Jours réguliers",
         required=False,
+        max_length=7,
         validators=[RegexValidator(r"^[0-6]{0,7}$", "Des chiffres de 0 (lundi) à 6 (dimanche).")],
     )
 

@@ -225,3 +225,32 @@ def test_deux_agents_la_derniere_place_une_seule_inscription():
     )
     assert sorted(resultats) == [Demande.Statut.ACCEPTEE, Demande.Statut.LISTE_ATTENTE]
     assert Inscription.objects.filter(activite=activite).count() == 1
+
+
+def test_liste_des_demandes_positions_en_nombre_de_requetes_constant(client, parent, agent):
+    from django.test.utils import CaptureQueriesContext
+
+    activite = garderie(places_inscription=1)
+    campagne = campagne_ouverte(activite)
+    _occuper(activite, campagne)
+    client.force_login(parent)
+
+    def compter():
+        with CaptureQueriesContext(connection) as requetes:
+            reponse = client.get(reverse("demandes:liste"), {"cote": "enfants"})
+        return len(requetes), _texte(reponse)
+
+    _demandes(activite, campagne, 2)  # d'autres familles, arrivées avant
+    services.demande_accepter(demande=demander(parent, enfant_de(parent), activite, campagne), agent=agent)
+    for demande in Demande.objects.filter(statut=Demande.Statut.EN_ATTENTE):
+        services.demande_accepter(demande=demande, agent=agent)
+    une, texte = compter()
+    # Les deux autres familles sont arrivées avant : l'ordre d'arrivée, pas celui des décisions.
+    assert "En liste d'attente : 3e position" in texte
+    autres = [garderie(nom=f"Garderie {i}", places_inscription=0) for i in range(5)]
+    campagne.activites.add(*autres)
+    for autre in autres:
+        services.demande_accepter(demande=demander(parent, enfant_de(parent), autre, campagne), agent=agent)
+    six, texte = compter()
+    assert texte.count("En liste d'attente : 1re position") == 5
+    assert une == six
