@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commun.decorators import famille_requise
@@ -219,9 +220,14 @@ def proposition(request, pk):
             messages.error(request, erreur.message)
             return redirect("demandes:proposition", pk=pk)
         return redirect(reverse("demandes:liste") + "?cote=enfants")
+    proposee = demande.statut == Demande.Statut.PROPOSEE
     contexte = {
         "demande": demande,
         "colonnes": registre.colonnes(demande, parent=True),
-        "proposee": demande.statut == Demande.Statut.PROPOSEE,
+        "proposee": proposee,
+        # Délai passé, pas encore traité par `manage.py listes_attente` : plus rien à accepter.
+        "expiree": proposee
+        and demande.proposition_limite is not None
+        and demande.proposition_limite <= timezone.now(),
     }
     return render(request, "demandes/proposition.html", contexte)

@@ -261,3 +261,16 @@ def test_demo_une_demande_en_attente_et_une_en_liste_d_attente(settings):
         ("LÉA", Demande.Statut.LISTE_ATTENTE),
         ("TOM", Demande.Statut.ACCEPTEE),
     ]
+
+
+def test_page_de_la_place_apres_le_delai(client, django_capture_on_commit_callbacks):
+    _activite, _campagne, occupees, attente, _agent = _complet_avec_attente(en_attente=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        occupees[0].delete()
+    Demande.objects.filter(pk=attente[0].pk).update(
+        proposition_limite=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    client.force_login(attente[0].famille.utilisateurs.get())
+    texte = _texte(client.get(reverse("demandes:proposition", kwargs={"pk": attente[0].pk})))
+    assert "Le délai pour accepter cette place est passé" in texte
+    assert "Accepter la place" not in texte
