@@ -38,6 +38,28 @@ class TypeFiltre(admin.SimpleListFilter):
         return queryset
 
 
+class ActiviteFiltre(admin.SimpleListFilter):
+    """Les demandes d'inscription d'une activité : sa file, à accepter en masse selon les places
+    (avec le filtre « statut », la liste d'attente dans l'ordre d'arrivée)."""
+
+    title = "activité demandée"
+    parameter_name = "activite"
+
+    def lookups(self, request, model_admin):
+        from enfants.models import Activite
+
+        demandees = Demande.objects.filter(type=selectors.CODE_INSCRIPTION).values_list(
+            "donnees__activite", flat=True
+        )
+        activites = Activite.objects.filter(pk__in={pk for pk in demandees if isinstance(pk, int)})
+        return [(str(a.pk), f"{a.structure.nom} — {a.nom}") for a in activites.select_related("structure")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(type=selectors.CODE_INSCRIPTION, donnees__activite=int(self.value()))
+        return queryset
+
+
 class MotifRefusForm(forms.Form):
     motif = forms.CharField(
         label="Motif du refus (communiqué à la famille)",
@@ -89,7 +111,7 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
         "decide_par",
     )
     list_display_links = ("numero", "type_libelle")
-    list_filter = (TypeFiltre, "statut", "cree_le")
+    list_filter = (TypeFiltre, "statut", ActiviteFiltre, "cree_le")
     search_fields = (
         "famille__numero",
         "famille__responsables__nom",

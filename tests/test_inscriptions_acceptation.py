@@ -254,3 +254,17 @@ def test_liste_des_demandes_positions_en_nombre_de_requetes_constant(client, par
     six, texte = compter()
     assert texte.count("En liste d'attente : 1re position") == 5
     assert une == six
+
+
+def test_admin_filtre_par_activite_liste_d_attente_dans_l_ordre(client, agent):
+    activite = garderie(places_inscription=0)
+    autre = garderie(nom="Garderie du soir")
+    campagne = campagne_ouverte(activite, autre)
+    attente = _demandes(activite, campagne, 3)
+    _demandes(autre, campagne, 1)
+    for demande in attente:
+        services.demande_accepter(demande=demande, agent=agent)
+    client.force_login(agent)
+    reponse = client.get(LISTE, {"activite": str(activite.pk), "statut__exact": "liste_attente"})
+    assert list(reponse.context["cl"].result_list) == attente
+    assert "Garderie périscolaire — Garderie du soir" in _texte(reponse)  # choix du filtre
