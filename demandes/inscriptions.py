@@ -186,7 +186,9 @@ def propositions_faire(*, activite_id: int, maintenant: datetime.datetime | None
 def propositions_faire_apres_validation(*, activite_id: int) -> None:
     """Après la validation de la transaction en cours (place libérée par une suppression, une
     fin avancée ou une capacité augmentée) : propose les places libres."""
-    transaction.on_commit(lambda: propositions_faire(activite_id=activite_id))
+    # robust : la suppression ou l'enregistrement est fait ; une erreur ici est journalisée, et
+    # la prochaine passe de `manage.py listes_attente` propose la place (filet de sécurité).
+    transaction.on_commit(lambda: propositions_faire(activite_id=activite_id), robust=True)
 
 
 def _verrouiller_proposee(demande: Demande, famille) -> Demande:
@@ -286,6 +288,15 @@ def propositions_expirees_traiter(*, maintenant: datetime.datetime) -> int:
             demande_id = demande.pk
             transaction.on_commit(lambda demande_id=demande_id: _notifier_expiration(demande_id=demande_id))
             nombre += 1
+    # Filet de sécurité : une place libérée sans signal (mise à jour en masse, erreur après
+    # validation) est proposée ici ; sans place libre, rien ne change.
+    activites = (
+        Demande.objects.filter(type=CODE_INSCRIPTION, statut=Demande.Statut.LISTE_ATTENTE)
+        .values_list("donnees__activite", flat=True)
+        .distinct()
+    )
+    for activite_id in sorted(set(activites)):
+        propositions_faire(activite_id=activite_id, maintenant=maintenant)
     return nombre
 
 

@@ -36,10 +36,14 @@ def demandes_recentes(*, famille, cote: str, categorie: str | None = None) -> Qu
 CODE_INSCRIPTION = "inscription_activite"
 
 
+def rang_texte(position: int) -> str:
+    """1 → « 1re », 3 → « 3e »."""
+    return "1re" if position == 1 else f"{position}e"
+
+
 def position_texte(position: int) -> str:
-    """3 → « En liste d'attente : 3e position » ; 1 → « 1re position »."""
-    rang = "1re" if position == 1 else f"{position}e"
-    return f"En liste d'attente : {rang} position"
+    """3 → « En liste d'attente : 3e position » ; 1 → « … : 1re position »."""
+    return f"En liste d'attente : {rang_texte(position)} position"
 
 
 def liste_attente(*, activite_id: int) -> QuerySet[Demande]:

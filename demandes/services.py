@@ -335,8 +335,8 @@ def _message_de_decision(demande: Demande) -> str:
 
         position = selectors.position_en_liste_attente(demande=demande)
         texte += (
-            f"\n\nL'activité est complète : votre demande est en liste d'attente "
-            f"({selectors.position_texte(position)}). Si une place se libère, elle vous sera "
+            f"\n\nL'activité est complète : votre demande est en liste d'attente, à la "
+            f"{selectors.rang_texte(position)} position. Si une place se libère, elle vous sera "
             "proposée par message et par courriel."
         )
     if demande.statut == Demande.Statut.REFUSEE and demande.motif:

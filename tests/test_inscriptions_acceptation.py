@@ -93,7 +93,7 @@ def test_complet_liste_d_attente_avec_position(
     assert Audit.objects.filter(action="Demande mise en liste d'attente (complet)").count() == 2
     message = Message.objects.get(fil__famille=parent.famille)
     assert "a été mise en liste d'attente" in message.texte
-    assert "En liste d'attente : 2e position" in message.texte
+    assert "votre demande est en liste d'attente, à la 2e position." in message.texte
     assert "mise en liste d'attente" in mail.outbox[-1].body
     # La famille voit sa position dans la Liste des demandes.
     client.force_login(parent)

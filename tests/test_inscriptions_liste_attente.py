@@ -274,3 +274,15 @@ def test_page_de_la_place_apres_le_delai(client, django_capture_on_commit_callba
     texte = _texte(client.get(reverse("demandes:proposition", kwargs={"pk": attente[0].pk})))
     assert "Le délai pour accepter cette place est passé" in texte
     assert "Accepter la place" not in texte
+
+
+def test_la_commande_rattrape_une_place_liberee_sans_signal(django_capture_on_commit_callbacks):
+    _activite, _campagne, occupees, attente, _agent = _complet_avec_attente(en_attente=2)
+    Inscription.objects.filter(pk=occupees[0].pk).update(
+        date_fin=occupees[0].date_debut - datetime.timedelta(days=1),
+        date_debut=occupees[0].date_debut - datetime.timedelta(days=2),
+    )
+    assert _statuts(attente) == [Demande.Statut.LISTE_ATTENTE] * 2  # update() : aucun signal
+    with django_capture_on_commit_callbacks(execute=True):
+        assert propositions_expirees_traiter(maintenant=timezone.now()) == {"inscriptions": 0}
+    assert _statuts(attente) == [Demande.Statut.PROPOSEE, Demande.Statut.LISTE_ATTENTE]
