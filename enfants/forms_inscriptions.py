@@ -86,6 +86,12 @@ class InscriptionDemandeForm(forms.Form):
         self.fields["offre"].widget.choices = [("", "— Choisissez l'activité —")] + [
             (p.valeur, libelle_proposee(p)) for p in accessibles
         ]
+        if accessibles and not any(p.jours_reguliers_possibles for p in accessibles):
+            del self.fields["jours"]  # seulement des accueils de loisirs : réservés jour par jour
+        if len(accessibles) == 1 and not self.is_bound:
+            # Une seule activité possible : elle est choisie, sa période est pré-remplie.
+            seule = accessibles[0]
+            self.initial.update(offre=seule.valeur, date_debut=seule.debut, date_fin=seule.fin)
 
     def clean_offre(self):
         valeur = self.cleaned_data["offre"]
@@ -135,7 +141,7 @@ class InscriptionDemandeForm(forms.Form):
         )
         if refus is not None:
             self.add_error("date_debut", refus.raison)
-        jours = "".join(sorted(set(donnees.get("jours") or [])))
+        jours = "".join(sorted(set(donnees.get("jours") or [])))  # absent : aucun jour
         if jours and not criteres.jours_reguliers_possibles(activite):
             self.add_error("jours", JOURS_NON.format(activite=activite.nom))
         for chiffre in jours:

@@ -190,3 +190,20 @@ def test_enfant_d_une_autre_famille_404(client_parent, autre_parent, activite, c
 def test_sans_activite_proposee(client_parent, enfant):
     texte = _texte(client_parent.get(_url(enfant)))
     assert "Aucune activité n'est ouverte aux inscriptions" in texte
+
+
+def test_une_seule_activite_preremplie(client_parent, enfant, activite, campagne):
+    formulaire = client_parent.get(_url(enfant)).context["form"]
+    assert formulaire.initial["offre"] == _valeur(activite, campagne)
+    assert formulaire.initial["date_debut"] == campagne.periode_debut
+    assert "jours" in formulaire.fields
+
+
+def test_pas_de_cases_de_jours_pour_les_seuls_accueils_de_loisirs(client_parent, enfant):
+    vacances = alsh()
+    campagne = campagne_ouverte(vacances, nom="Vacances d'hiver")
+    reponse = client_parent.get(_url(enfant))
+    assert "jours" not in reponse.context["form"].fields
+    reponse = client_parent.post(_url(enfant), {"offre": _valeur(vacances, campagne)})
+    assert reponse.status_code == 302
+    assert Demande.objects.get().donnees["jours_reguliers"] == ""
