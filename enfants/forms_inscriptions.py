@@ -22,6 +22,10 @@ CHOIX_REQUIS = "Choisissez l'activité."
 CAMPAGNE_CLOSE = (
     "La campagne « {nom} » est close depuis le {date} à {heure} : la demande n'a pas été envoyée."
 )
+CAMPAGNE_HABITANTS = (
+    "La campagne « {nom} » est réservée aux habitants de la commune jusqu'au {date} à {heure} : "
+    "la demande n'a pas été envoyée."
+)
 HORS_PERIODE = "Choisissez des dates entre le {debut} et le {fin} (période proposée)."
 DATES_ORDONNEES = "La date de fin doit être postérieure ou égale à la date de début."
 JOURS_NON = (
@@ -103,13 +107,18 @@ class InscriptionDemandeForm(forms.Form):
         # Plus proposée : la campagne a fermé entre l'affichage et l'envoi, ou valeur inconnue.
         _activite, _, campagne = valeur.partition("-")
         if campagne.isdigit() and int(campagne):
-            fermee = Campagne.objects.filter(pk=int(campagne), fermeture__lte=self.maintenant).first()
-            if fermee is not None:
-                fermeture = timezone.localtime(fermee.fermeture)
+            trouvee = Campagne.objects.filter(pk=int(campagne)).first()
+            if trouvee is not None and trouvee.fermeture <= self.maintenant:
+                fermeture = timezone.localtime(trouvee.fermeture)
                 raise ValidationError(
                     CAMPAGNE_CLOSE.format(
-                        nom=fermee.nom, date=f"{fermeture:%d/%m/%Y}", heure=f"{fermeture:%H:%M}"
+                        nom=trouvee.nom, date=f"{fermeture:%d/%m/%Y}", heure=f"{fermeture:%H:%M}"
                     )
+                )
+            if trouvee is not None and trouvee.ouverture_tous and self.maintenant < trouvee.ouverture_tous:
+                tous = timezone.localtime(trouvee.ouverture_tous)
+                raise ValidationError(
+                    CAMPAGNE_HABITANTS.format(nom=trouvee.nom, date=f"{tous:%d/%m/%Y}", heure=f"{tous:%H:%M}")
                 )
         raise ValidationError(NON_OUVERTE.format(prenom=self.enfant.prenom))
 

@@ -207,3 +207,18 @@ def test_pas_de_cases_de_jours_pour_les_seuls_accueils_de_loisirs(client_parent,
     reponse = client_parent.post(_url(enfant), {"offre": _valeur(vacances, campagne)})
     assert reponse.status_code == 302
     assert Demande.objects.get().donnees["jours_reguliers"] == ""
+
+
+def test_campagne_reservee_aux_habitants_avant_l_ouverture_a_tous(client_parent, parent, enfant, activite):
+    from familles.models import Responsable
+
+    tous = timezone.now() + datetime.timedelta(days=2)
+    campagne = campagne_ouverte(activite, ouverture_tous=tous)
+    Responsable.objects.filter(famille=parent.famille).update(code_postal="28000", ville="CHARTRES")
+    reponse = client_parent.post(_url(enfant), {"offre": _valeur(activite, campagne)})
+    tous = timezone.localtime(tous)
+    attendu = formulaires.CAMPAGNE_HABITANTS.format(
+        nom=campagne.nom, date=f"{tous:%d/%m/%Y}", heure=f"{tous:%H:%M}"
+    )
+    assert attendu in _texte(reponse)
+    assert not Demande.objects.exists()
