@@ -19,9 +19,16 @@ from enfants.services import inscriptions as enfants_inscriptions
 from messagerie.models import Message
 from tests.aides import en_parallele
 from tests.aides_inscriptions import campagne_ouverte, demander, enfant_de, garderie
-from tests.factories import InscriptionFactory, agent_ccas, famille_avec_parent
+from tests.factories import InscriptionFactory, UtilisateurFactory, famille_avec_parent
 
 pytestmark = pytest.mark.django_db
+
+
+def _agent_sans_groupe():
+    # Un compte du personnel sans groupe : une base vidée par un test transactionnel n'a plus le
+    # groupe CCAS, et les services de décision ne lisent que la permission sanitaire.
+    return UtilisateurFactory(is_staff=True)
+
 
 LISTE = reverse("admin:demandes_demande_changelist")
 
@@ -216,7 +223,7 @@ def test_deux_agents_la_derniere_place_une_seule_inscription():
     activite = garderie(places_inscription=1)
     campagne = campagne_ouverte(activite)
     demandes = _demandes(activite, campagne, 2)
-    agents = [agent_ccas(), agent_ccas()]
+    agents = [_agent_sans_groupe(), _agent_sans_groupe()]
     resultats = en_parallele(
         [
             lambda d=d, a=a: services.demande_accepter(demande=d, agent=a).statut

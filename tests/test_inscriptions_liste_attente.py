@@ -19,9 +19,15 @@ from enfants.models import Inscription
 from messagerie.models import Message
 from tests.aides import en_parallele
 from tests.aides_inscriptions import campagne_ouverte, demander, enfant_de, garderie
-from tests.factories import InscriptionFactory, agent_ccas, famille_avec_parent
+from tests.factories import InscriptionFactory, UtilisateurFactory, famille_avec_parent
 
 pytestmark = pytest.mark.django_db
+
+
+def _agent_sans_groupe():
+    # Un compte du personnel sans groupe : une base vidée par un test transactionnel n'a plus le
+    # groupe CCAS, et les services de décision ne lisent que la permission sanitaire.
+    return UtilisateurFactory(is_staff=True)
 
 
 def _texte(reponse):
@@ -39,7 +45,7 @@ def _complet_avec_attente(places=1, en_attente=3):
         )
         for _ in range(places)
     ]
-    agent = agent_ccas()
+    agent = _agent_sans_groupe()
     attente = []
     for _ in range(en_attente):
         parent = famille_avec_parent()
