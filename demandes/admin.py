@@ -12,10 +12,13 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from commun.admin_outils import VuesPropresMixin, en_attente_d_abord
-from demandes import registre, services
+from demandes import inscriptions, registre, selectors, services
 from demandes.models import Demande
 
 MESSAGE_REFUSEE = "Demande n° {pk} refusée."
+MESSAGE_LISTE_ATTENTE = (
+    "Demande n° {pk} : l'activité est complète, la demande est en liste d'attente ({position})."
+)
 MESSAGE_FICHE_MODIFIEE = (
     "Attention : la fiche a changé depuis la demande (valeurs signalées ci-dessous). "
     "Vérifiez avant d'accepter."
@@ -32,6 +35,28 @@ class TypeFiltre(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(type=self.value())
+        return queryset
+
+
+class ActiviteFiltre(admin.SimpleListFilter):
+    """Les demandes d'inscription d'une activité : sa file, à accepter en masse selon les places
+    (avec le filtre « statut », la liste d'attente dans l'ordre d'arrivée)."""
+
+    title = "activité demandée"
+    parameter_name = "activite"
+
+    def lookups(self, request, model_admin):
+        from enfants.models import Activite
+
+        demandees = Demande.objects.filter(type=selectors.CODE_INSCRIPTION).values_list(
+            "donnees__activite", flat=True
+        )
+        activites = Activite.objects.filter(pk__in={pk for pk in demandees if isinstance(pk, int)})
+        return [(str(a.pk), f"{a.structure.nom} — {a.nom}") for a in activites.select_related("structure")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(type=selectors.CODE_INSCRIPTION, donnees__activite=int(self.value()))
         return queryset
 
 
@@ -86,7 +111,7 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
         "decide_par",
     )
     list_display_links = ("numero", "type_libelle")
-    list_filter = (TypeFiltre, "statut", "cree_le")
+    list_filter = (TypeFiltre, "statut", ActiviteFiltre, "cree_le")
     search_fields = (
         "famille__numero",
         "famille__responsables__nom",
@@ -224,7 +249,15 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
         if not self.has_change_permission(request, demande):
             raise PermissionDenied
         if self._decider(request, demande, services.demande_accepter):
-            messages.success(request, demande.type_demande.message_acceptee.format(pk=demande.pk))
+            demande.refresh_from_db(fields=["statut"])
+            if demande.statut == Demande.Statut.LISTE_ATTENTE:
+                position = selectors.position_en_liste_attente(demande=demande)
+                messages.warning(
+                    request,
+                    MESSAGE_LISTE_ATTENTE.format(pk=demande.pk, position=selectors.position_texte(position)),
+                )
+            else:
+                messages.success(request, demande.type_demande.message_acceptee.format(pk=demande.pk))
             return HttpResponseRedirect(reverse("admin:demandes_demande_changelist"))
         return HttpResponseRedirect(self._url_detail(pk))
 
@@ -253,11 +286,22 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
             },
         )
 
-    @admin.action(description="Accepter les demandes sélectionnées", permissions=["change"])
+    @admin.action(
+        description="Accepter les demandes sélectionnées (dans l'ordre d'arrivée, selon les places)",
+        permissions=["change"],
+    )
     def accepter_selection(self, request, queryset):
-        acceptees = sum(self._decider(request, demande, services.demande_accepter) for demande in queryset)
-        if acceptees:
-            messages.success(request, f"{acceptees} demande(s) acceptée(s).")
+        # Dans l'ordre d'arrivée : une demande d'inscription arrivée plus tôt passe avant, et
+        # celles qui ne trouvent plus de place vont en liste d'attente, à leur position.
+        bilan = inscriptions.demandes_accepter_en_masse(
+            demandes=list(queryset),
+            agent=request.user,
+            erreur=lambda demande, message: messages.error(request, f"Demande n° {demande.pk} : {message}"),
+        )
+        if bilan.en_liste_attente:
+            messages.warning(request, bilan.texte)
+        elif bilan.acceptees:
+            messages.success(request, f"{bilan.acceptees} demande(s) acceptée(s).")
 
     @admin.action(description="Refuser les demandes sélectionnées (avec un motif)", permissions=["change"])
     def refuser_selection(self, request, queryset):

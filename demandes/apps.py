@@ -7,4 +7,4 @@ class DemandesConfig(AppConfig):
 
     def ready(self):
         # Les types de demande s'enregistrent dans le registre à l'import.
-        from demandes import types_compte, types_enfants, types_planning  # noqa: F401
+        from demandes import types_compte, types_enfants, types_inscriptions, types_planning  # noqa: F401

@@ -20,6 +20,10 @@ class Demande(models.Model):
         ACCEPTEE = "acceptee", _("Acceptée")
         REFUSEE = "refusee", _("Refusée")
         ANNULEE = "annulee", _("Annulée")
+        # Demande d'inscription acceptée mais activité complète : elle attend une place, dans
+        # l'ordre d'arrivée (cree_le, puis pk) ; une place libérée lui est PROPOSEE.
+        LISTE_ATTENTE = "liste_attente", _("En liste d'attente")
+        PROPOSEE = "proposee", _("Place proposée")
 
     type = models.CharField(_("type"), max_length=40, db_index=True)
     famille = models.ForeignKey(
@@ -40,8 +44,11 @@ class Demande(models.Model):
     avant = models.JSONField(_("valeurs avant"), default=dict, encoder=DjangoJSONEncoder)
     apres = models.JSONField(_("valeurs demandées"), default=dict, encoder=DjangoJSONEncoder)
     statut = models.CharField(
-        _("statut"), max_length=12, choices=Statut, default=Statut.EN_ATTENTE, db_index=True
+        _("statut"), max_length=20, choices=Statut, default=Statut.EN_ATTENTE, db_index=True
     )
+    # Place proposée (statut PROPOSEE) : la famille l'accepte jusqu'à cette date, sinon elle
+    # passe à la suivante de la liste d'attente (`manage.py listes_attente`).
+    proposition_limite = models.DateTimeField(_("place à accepter avant le"), null=True, blank=True)
     motif = models.TextField(_("motif du refus"), blank=True)
     cree_le = models.DateTimeField(_("date de la demande"), auto_now_add=True, db_index=True)
     cree_par = lien_utilisateur(_("demandée par"))

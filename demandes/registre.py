@@ -92,6 +92,10 @@ class TypeDemande:
 
 _TYPES: dict[str, TypeDemande] = {}
 
+# Ce que renvoie `appliquer` quand la demande ne peut pas être satisfaite faute de place (activité
+# complète) : elle n'est pas acceptée mais mise en liste d'attente (Demande.Statut.LISTE_ATTENTE).
+EN_LISTE_ATTENTE = object()
+
 
 def motif_acceptee(demande) -> str:
     """Le motif des modifications qu'apporte une demande acceptée (journal d'audit)."""

@@ -193,7 +193,8 @@ def demande_consigner(
 def demande_annuler(*, demande: Demande, famille) -> Demande:
     """Le parent retire une demande encore en attente."""
     demande = Demande.objects.select_for_update().get(pk=demande.pk, famille=famille)
-    if demande.statut != Demande.Statut.EN_ATTENTE:
+    # En liste d'attente, la famille peut aussi retirer sa demande (les suivantes avancent).
+    if demande.statut not in (Demande.Statut.EN_ATTENTE, Demande.Statut.LISTE_ATTENTE):
         raise DemandeDejaTraitee(MESSAGE_NON_ANNULABLE)
     type_ = demande.type_demande
     if type_.annuler is not None:
@@ -273,13 +274,17 @@ def demande_accepter(*, demande: Demande, agent) -> Demande:
             formulaire.errors,
         )
     donnees = {nom: formulaire.cleaned_data[nom] for nom in demande.donnees if nom in formulaire.cleaned_data}
-    type_.appliquer(demande=demande, donnees=donnees, auteur=agent)
-    demande.statut = Demande.Statut.ACCEPTEE
+    resultat = type_.appliquer(demande=demande, donnees=donnees, auteur=agent)
+    # Activité complète (demande d'inscription) : la demande attend une place, dans l'ordre d'arrivée.
+    en_liste = resultat is registre.EN_LISTE_ATTENTE
+    demande.statut = Demande.Statut.LISTE_ATTENTE if en_liste else Demande.Statut.ACCEPTEE
     demande.decide_par = agent
     demande.decide_le = timezone.now()
     demande.motif = ""
     demande.save(update_fields=["statut", "decide_par", "decide_le", "motif"])
-    _audit_decision(demande, agent, "Demande acceptée")
+    _audit_decision(
+        demande, agent, "Demande mise en liste d'attente (complet)" if en_liste else "Demande acceptée"
+    )
     demande_id = demande.pk
     transaction.on_commit(lambda: _notifier_decision(demande_id=demande_id))
     return demande
@@ -311,14 +316,29 @@ def demande_refuser(*, demande: Demande, agent, motif: str) -> Demande:
     return demande
 
 
+def _decision_texte(demande: Demande) -> str:
+    """« acceptée », « refusée », « mise en liste d'attente »."""
+    if demande.statut == Demande.Statut.LISTE_ATTENTE:
+        return "mise en liste d'attente"
+    return "acceptée" if demande.statut == Demande.Statut.ACCEPTEE else "refusée"
+
+
 def _message_de_decision(demande: Demande) -> str:
     """Le texte du message de décision dans la boîte de réception (portail authentifié) : le
     type, la décision et le motif d'un refus ; jamais les valeurs demandées."""
-    decision = "acceptée" if demande.statut == Demande.Statut.ACCEPTEE else "refusée"
     texte = (
         f"Votre demande « {demande.type_demande.libelle} » du "
-        f"{timezone.localtime(demande.cree_le):%d/%m/%Y} a été {decision}."
+        f"{timezone.localtime(demande.cree_le):%d/%m/%Y} a été {_decision_texte(demande)}."
     )
+    if demande.statut == Demande.Statut.LISTE_ATTENTE:
+        from demandes import selectors
+
+        position = selectors.position_en_liste_attente(demande=demande)
+        texte += (
+            f"\n\nL'activité est complète : votre demande est en liste d'attente, à la "
+            f"{selectors.rang_texte(position)} position. Si une place se libère, elle vous sera "
+            "proposée par message et par courriel."
+        )
     if demande.statut == Demande.Statut.REFUSEE and demande.motif:
         texte += f"\n\nMotif : {demande.motif}"
     return texte + "\n\nLe détail est dans l'onglet « Liste des demandes »."
@@ -338,7 +358,7 @@ def _notifier_decision(*, demande_id: int) -> None:
         texte=_message_de_decision(demande),
         notifier=False,
     )
-    decision = "acceptée" if demande.statut == Demande.Statut.ACCEPTEE else "refusée"
+    decision = _decision_texte(demande)
     libelle = demande.type_demande.libelle
     _courriel_decision_envoyer(
         famille=demande.famille,

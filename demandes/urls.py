@@ -14,6 +14,7 @@ app_name = "demandes"
 urlpatterns = [
     path("demandes/", views.liste, name="liste"),
     path("demandes/<int:pk>/annuler/", views.annuler, name="annuler"),
+    path("demandes/<int:pk>/place/", views.proposition, name="proposition"),
     # Un formulaire par type « Mon compte » (URL sans paramètre : rien à isoler entre familles).
     *[
         path(

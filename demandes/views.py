@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commun.decorators import famille_requise
@@ -138,12 +140,16 @@ def liste(request):
     """Liste des demandes : en attente, refusées, acceptées ; côté Mon compte ou Mes enfants."""
     cote, categorie = _parametres_liste(request)
     lignes = []
-    for demande in selectors.demandes_recentes(famille=request.famille, cote=cote, categorie=categorie):
+    demandes = list(selectors.demandes_recentes(famille=request.famille, cote=cote, categorie=categorie))
+    # La position de chaque demande d'inscription en liste d'attente (une requête pour toutes).
+    positions = selectors.positions_en_liste_attente(demandes=demandes)
+    for demande in demandes:
+        demande.position_liste_attente = positions.get(demande.pk)
         lignes.append({"demande": demande, "colonnes": registre.colonnes(demande, parent=True)})
     sections = [
-        ("en-attente", "Demandes en attente", Demande.Statut.EN_ATTENTE),
-        ("refusees", "Demandes refusées", Demande.Statut.REFUSEE),
-        ("acceptees", "Demandes acceptées", Demande.Statut.ACCEPTEE),
+        ("en-attente", "Demandes en attente", Demande.Statut.EN_ATTENTE, selectors.STATUTS_EN_COURS),
+        ("refusees", "Demandes refusées", Demande.Statut.REFUSEE, (Demande.Statut.REFUSEE,)),
+        ("acceptees", "Demandes acceptées", Demande.Statut.ACCEPTEE, (Demande.Statut.ACCEPTEE,)),
     ]
     contexte = {
         "cote": cote,
@@ -155,9 +161,9 @@ def liste(request):
                 "id": ident,
                 "titre": titre,
                 "statut": statut,
-                "lignes": [ligne for ligne in lignes if ligne["demande"].statut == statut],
+                "lignes": [ligne for ligne in lignes if ligne["demande"].statut in statuts],
             }
-            for ident, titre, statut in sections
+            for ident, titre, statut, statuts in sections
         ],
     }
     return render(request, "demandes/liste.html", contexte)
@@ -178,3 +184,50 @@ def annuler(request, pk):
     if suivant.startswith("/") and not suivant.startswith("//"):
         return redirect(suivant)
     return redirect("demandes:liste")
+
+
+MESSAGE_PLACE_ACCEPTEE = "Vous avez accepté la place : l'inscription est faite."
+MESSAGE_PLACE_REFUSEE = "Vous avez refusé la place : elle est proposée à la famille suivante."
+
+
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def proposition(request, pk):
+    """Une place proposée (liste d'attente d'une activité) : l'accepter ou la refuser avant la
+    date limite."""
+    from demandes import inscriptions
+
+    demande = get_object_or_404(
+        selectors.demandes(famille=request.famille).filter(type=selectors.CODE_INSCRIPTION), pk=pk
+    )
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        try:
+            if decision == "accepter":
+                inscriptions.proposition_accepter(
+                    demande=demande, famille=request.famille, auteur=request.user
+                )
+                messages.success(request, MESSAGE_PLACE_ACCEPTEE)
+            elif decision == "refuser":
+                inscriptions.proposition_refuser(
+                    demande=demande, famille=request.famille, auteur=request.user
+                )
+                messages.success(request, MESSAGE_PLACE_REFUSEE)
+            else:
+                messages.error(request, "Choisissez « Accepter la place » ou « Refuser la place ».")
+                return redirect("demandes:proposition", pk=pk)
+        except services.DemandeErreur as erreur:
+            messages.error(request, erreur.message)
+            return redirect("demandes:proposition", pk=pk)
+        return redirect(reverse("demandes:liste") + "?cote=enfants")
+    proposee = demande.statut == Demande.Statut.PROPOSEE
+    contexte = {
+        "demande": demande,
+        "colonnes": registre.colonnes(demande, parent=True),
+        "proposee": proposee,
+        # Délai passé, pas encore traité par `manage.py listes_attente` : plus rien à accepter.
+        "expiree": proposee
+        and demande.proposition_limite is not None
+        and demande.proposition_limite <= timezone.now(),
+    }
+    return render(request, "demandes/proposition.html", contexte)

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from commun.admin_outils import AutocompleteTolerantMixin, VuesPropresMixin
 from commun.audit import AuditAdminMixin
 from commun.fichiers import reponse_telechargement
-from enfants import calendrier, services
+from enfants import calendrier, niveaux, services
 from enfants.models import (
     Absence,
     Activite,
@@ -80,7 +80,36 @@ class JoursSemaineMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ActiviteInline(JoursSemaineMixin, admin.TabularInline):
+class NiveauxField(forms.MultipleChoiceField):
+    """Les niveaux scolaires admis en cases à cocher, rangés en codes (« CP,CE1 »)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.pop("max_length", None)
+        kwargs.pop("empty_value", None)
+        super().__init__(choices=niveaux.NIVEAUX, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return [code for code in value.split(niveaux.SEPARATEUR) if code]
+        return value
+
+    def clean(self, value):
+        choisis = set(super().clean(value))
+        return niveaux.SEPARATEUR.join(code for code in niveaux.CODES if code in choisis)
+
+
+class CriteresAccesMixin(JoursSemaineMixin):
+    """Les niveaux scolaires d'une activité : des cases, jamais des codes à taper."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "niveaux":
+            return NiveauxField(label="Niveaux scolaires admis", required=False, help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ActiviteInline(CriteresAccesMixin, admin.TabularInline):
     model = Activite
     extra = 0
 
@@ -185,7 +214,7 @@ class EnfantAdmin(AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Activite)
-class ActiviteAdmin(VuesPropresMixin, JoursSemaineMixin, admin.ModelAdmin):
+class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, admin.ModelAdmin):
     list_display = (
         "nom",
         "structure",

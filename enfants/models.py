@@ -5,6 +5,7 @@ import os
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import RegexValidator
 from django.db import models
@@ -93,6 +94,53 @@ class Activite(models.Model):
         default=False,
         help_text=_("Accepter sans agent les demandes conformes aux règles et à la capacité."),
     )
+    # Critères d'accès aux inscriptions (demande « Inscrire à une activité »).
+    age_minimum_mois = models.PositiveSmallIntegerField(
+        _("âge minimum (en mois)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "En mois révolus, au premier jour de l'inscription demandée (pour une campagne : le "
+            "début de sa période). Ex. 3 pour la crèche, 36 pour 3 ans. Vide : pas de minimum."
+        ),
+    )
+    age_maximum_mois = models.PositiveSmallIntegerField(
+        _("âge maximum (en mois)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "En mois révolus, inclus, au premier jour de l'inscription demandée. Ex. 35 pour « moins "
+            "de 3 ans », 143 pour « jusqu'à 11 ans et 11 mois ». Vide : pas de maximum."
+        ),
+    )
+    niveaux = models.CharField(
+        _("niveaux scolaires admis"),
+        max_length=60,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(?:(?:TPS|PS|MS|GS|CP|CE1|CE2|CM1|CM2|6E|5E|4E|3E)(?:,|$))*$",
+                _("Des niveaux de la liste (TPS, PS, MS, GS, CP, CE1… 3E), séparés par des virgules."),
+            )
+        ],
+        help_text=_(
+            "Aucun niveau coché : toutes les classes. Sinon, la classe de l'enfant (sa fiche) doit "
+            "se lire exactement comme l'un d'eux, sinon la famille est invitée à la préciser."
+        ),
+    )
+    reservee_habitants = models.BooleanField(
+        _("réservée aux habitants de la commune"),
+        default=False,
+        help_text=_("Seules les familles dont le titulaire du compte habite la commune peuvent s'inscrire."),
+    )
+    inscription_toute_annee = models.BooleanField(
+        _("inscriptions toute l'année"),
+        default=False,
+        help_text=_(
+            "Les familles peuvent demander une inscription à tout moment, hors campagne (jusqu'à la "
+            "fin de l'année scolaire en cours, le 31 août)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("activité")
@@ -104,6 +152,22 @@ class Activite(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+    def clean(self):
+        super().clean()
+        if (
+            self.age_minimum_mois is not None
+            and self.age_maximum_mois is not None
+            and self.age_minimum_mois > self.age_maximum_mois
+        ):
+            raise ValidationError(
+                {"age_maximum_mois": _("L'âge maximum doit être supérieur ou égal à l'âge minimum.")}
+            )
+
+    @property
+    def niveaux_admis(self) -> list[str]:
+        """Les codes des niveaux admis (liste vide : toutes les classes)."""
+        return [code for code in self.niveaux.split(",") if code]
 
 
 class Enfant(models.Model):

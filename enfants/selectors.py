@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from commun.sql import en_date, executer, instance
-from enfants import calendrier, requetes
+from enfants import calendrier, criteres, requetes
 from enfants.models import (
     Absence,
     Activite,
@@ -237,3 +237,113 @@ def campagnes_ouvertes(*, famille, maintenant: datetime.datetime | None = None) 
     if not famille_habite_la_commune(famille=famille):
         campagnes = campagnes.filter(Q(ouverture_tous__isnull=True) | Q(ouverture_tous__lte=maintenant))
     return list(campagnes.order_by("fermeture", "pk"))
+
+
+# --- Inscrire à une activité ---
+
+
+@dataclass
+class ActiviteProposee:
+    """Une activité que la famille peut demander pour l'enfant : par une campagne ouverte, ou
+    toute l'année (`campagne` None) ; `refus` dit pourquoi elle ne lui est pas ouverte."""
+
+    activite: Activite
+    campagne: Campagne | None
+    debut: datetime.date  # la période que l'inscription peut couvrir
+    fin: datetime.date
+    refus: "criteres.Refus | None" = None
+    inscription: Inscription | None = None  # l'inscription qui couvre déjà la période
+
+    @property
+    def accessible(self) -> bool:
+        return self.refus is None and self.inscription is None
+
+    @property
+    def raison(self) -> str:
+        if self.refus is not None:
+            return self.refus.raison
+        if self.inscription is not None:
+            return criteres.DEJA_INSCRIT.format(
+                prenom=self.inscription.enfant.prenom,
+                debut=self.inscription.date_debut.strftime("%d/%m/%Y"),
+                fin=self.inscription.date_fin.strftime("%d/%m/%Y"),
+            )
+        return ""
+
+    @property
+    def valeur(self) -> str:
+        """La valeur du choix dans le formulaire : « activité-campagne » (0 : toute l'année)."""
+        return f"{self.activite.pk}-{self.campagne.pk if self.campagne else 0}"
+
+    @property
+    def jours_reguliers_possibles(self) -> bool:
+        return criteres.jours_reguliers_possibles(self.activite)
+
+
+def activites_proposees(
+    *, enfant: Enfant, famille, maintenant: datetime.datetime | None = None
+) -> list[ActiviteProposee]:
+    """Les activités que la famille peut demander pour cet enfant à cet instant : celles des
+    campagnes ouvertes à la famille, puis celles ouvertes toute l'année ; chacune avec la raison
+    si elle n'est pas ouverte à l'enfant (âge, classe, commune, déjà inscrit). Quatre requêtes au
+    plus, quel que soit le nombre de campagnes et d'activités."""
+    maintenant = maintenant or timezone.now()
+    aujourdhui = timezone.localtime(maintenant).date()
+    campagnes = {c.pk: c for c in campagnes_ouvertes(famille=famille, maintenant=maintenant)}
+    liens = (
+        Campagne.activites.through.objects.filter(campagne_id__in=list(campagnes))
+        .select_related("activite__structure")
+        .order_by("activite__structure__nom", "activite__nom")
+    )
+    proposees = [
+        ActiviteProposee(
+            activite=lien.activite,
+            campagne=campagnes[lien.campagne_id],
+            debut=max(campagnes[lien.campagne_id].periode_debut, aujourdhui),
+            fin=campagnes[lien.campagne_id].periode_fin,
+        )
+        for lien in liens
+    ]
+    proposees.sort(key=lambda p: (p.campagne.fermeture, p.campagne.pk) if p.campagne else (maintenant, 0))
+    par_campagne = {p.activite.pk for p in proposees}
+    for activite in Activite.objects.filter(inscription_toute_annee=True).select_related("structure"):
+        if activite.pk not in par_campagne:
+            proposees.append(
+                ActiviteProposee(
+                    activite=activite,
+                    campagne=None,
+                    debut=aujourdhui,
+                    fin=criteres.fin_annee_scolaire(aujourdhui),
+                )
+            )
+    if not proposees:
+        return []
+    habite = famille_habite_la_commune(famille=famille)
+    existantes = list(
+        Inscription.objects.filter(enfant=enfant, date_fin__gte=aujourdhui).order_by("date_debut")
+    )
+    for proposee in proposees:
+        proposee.refus = criteres.refus(
+            activite=proposee.activite, enfant=enfant, habite_la_commune=habite, debut=proposee.debut
+        )
+        proposee.inscription = next(
+            (
+                i
+                for i in existantes
+                if i.activite_id == proposee.activite.pk
+                and i.date_debut <= proposee.fin
+                and i.date_fin >= proposee.debut
+            ),
+            None,
+        )
+        if proposee.inscription is not None:
+            proposee.inscription.enfant = enfant
+    return proposees
+
+
+def inscriptions_qui_chevauchent(
+    *, activite_id: int, debut: datetime.date, fin: datetime.date
+) -> QuerySet[Inscription]:
+    """Les inscriptions à l'activité dont la période touche [debut, fin] (elles prennent une des
+    `places_inscription`)."""
+    return Inscription.objects.filter(activite_id=activite_id, date_debut__lte=fin, date_fin__gte=debut)

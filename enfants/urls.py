@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enfants import views, views_planning
+from enfants import views, views_inscriptions, views_planning
 
 app_name = "enfants"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.liste, name="liste"),
     path("<int:pk>/", views.fiche, name="fiche"),
     path("<int:pk>/documents/", views.pieces, name="pieces"),
+    path("<int:pk>/inscrire/", views_inscriptions.inscrire, name="inscrire"),
     path("<int:pk>/documents/<int:type_pk>/deposer/", views.piece_deposer, name="piece_deposer"),
     # Planning (agenda du mois, demandes de réservation et d'absence)
     path("<int:pk>/planning/", views_planning.planning_courant, name="planning_courant"),

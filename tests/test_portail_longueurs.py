@@ -18,7 +18,7 @@ from demandes import services as demandes_services
 from demandes.admin import MotifRefusForm
 from demandes.models import Demande
 from enfants import services as enfants_services
-from enfants.models import Absence, Enfant, Reservation, Vaccination
+from enfants.models import Absence, Enfant, Inscription, Reservation, Vaccination
 from familles.models import PieceJustificative, Responsable, VersionTexte
 from messagerie.models import Fil, Message
 from tests.factories import agent_ccas, demande_creer
@@ -48,6 +48,8 @@ STOCKAGE = {
     ("ConnexionForm", "username"): None,  # sert à chercher le compte
     ("TexteConsentementForm", "nouvelle_version"): VersionTexte._meta.get_field("contenu"),
     ("RefusForm", "motif"): PieceJustificative._meta.get_field("motif"),
+    ("InscriptionDemandeForm", "offre"): None,  # désigne une activité proposée (« 12-3 »)
+    ("InscriptionDecisionForm", "jours_reguliers"): Inscription._meta.get_field("jours_reguliers"),
 }
 
 

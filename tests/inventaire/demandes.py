@@ -1,4 +1,9 @@
+import itertools
+
 from tests.inventaire import PagePortail
+
+# Des noms d'activité et de campagne uniques, d'une préparation à l'autre.
+_SUITE = itertools.count()
 
 
 def _demande(parent) -> dict:
@@ -35,7 +40,28 @@ def _volume(parent, n) -> None:
         demande_creer(parent, "responsable", {"ville": "CHARTRES"}, remplacer=True)
 
 
+def _place_proposee(parent) -> dict:
+    """Une demande d'inscription en liste d'attente à qui une place libérée est proposée."""
+    from demandes import inscriptions, services
+    from enfants.models import Inscription
+    from tests.aides_inscriptions import campagne_ouverte, demander, enfant_de, garderie
+    from tests.factories import InscriptionFactory, agent_ccas
+
+    numero = f"{parent.famille.numero}-{next(_SUITE)}"
+    activite = garderie(nom=f"Garderie du soir {numero}", places_inscription=1)
+    campagne = campagne_ouverte(activite, nom=f"Rentrée (place proposée) {numero}")
+    occupee = InscriptionFactory(
+        activite=activite, date_debut=campagne.periode_debut, date_fin=campagne.periode_fin
+    )
+    demande = demander(parent, enfant_de(parent), activite, campagne)
+    services.demande_accepter(demande=demande, agent=agent_ccas())
+    Inscription.objects.filter(pk=occupee.pk).delete()
+    inscriptions.propositions_faire(activite_id=activite.pk)
+    return {"pk": demande.pk}
+
+
 PAGES = [
+    PagePortail("demandes:proposition", requetes=4, formulaires=1, preparer=_place_proposee),
     PagePortail("demandes:liste", requetes=4, volume=_volume),
     PagePortail(
         "demandes:compte_responsable", requetes=5, formulaires=2, preparer=_formulaire_avec_demande_en_attente
