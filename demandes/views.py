@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commun.decorators import famille_requise
@@ -133,13 +134,51 @@ def _parametres_liste(request):
     return cote, categorie
 
 
+def _listes_attente(famille, demandes) -> dict[int, dict]:
+    """Les demandes de réservation en liste d'attente : {demande: {"texte", "lien"}} —
+    « Liste d'attente : 2e position », ou la place proposée à accepter avant sa limite (une
+    requête pour toutes les lignes)."""
+    from enfants import services as planning
+    from enfants.models import Reservation
+    from enfants.planning import rang_texte
+
+    en_attente = {
+        d.donnees.get("reservation"): d.pk
+        for d in demandes
+        if d.type == "reservation" and d.statut == Demande.Statut.EN_ATTENTE
+    }
+    en_attente.pop(None, None)
+    reservations = enfants_selectors.positions_liste_attente(
+        famille=famille, reservation_ids=list(en_attente)
+    )
+    resultat = {}
+    for pk, reservation in reservations.items():
+        if reservation.etat == Reservation.Etat.EN_ATTENTE:
+            resultat[en_attente[pk]] = {"texte": f"Liste d'attente : {rang_texte(reservation.position)}"}
+        elif reservation.etat == Reservation.Etat.PROPOSEE:
+            limite = planning.texte_limite(reservation.proposition_limite)
+            resultat[en_attente[pk]] = {
+                "texte": f"Place proposée : à accepter avant le {limite}",
+                "lien": reverse("enfants:proposition", args=[pk]),
+            }
+    return resultat
+
+
 @famille_requise
 def liste(request):
     """Liste des demandes : en attente, refusées, acceptées ; côté Mon compte ou Mes enfants."""
     cote, categorie = _parametres_liste(request)
     lignes = []
-    for demande in selectors.demandes_recentes(famille=request.famille, cote=cote, categorie=categorie):
-        lignes.append({"demande": demande, "colonnes": registre.colonnes(demande, parent=True)})
+    demandes = list(selectors.demandes_recentes(famille=request.famille, cote=cote, categorie=categorie))
+    attente = _listes_attente(request.famille, demandes)
+    for demande in demandes:
+        lignes.append(
+            {
+                "demande": demande,
+                "colonnes": registre.colonnes(demande, parent=True),
+                "attente": attente.get(demande.pk),
+            }
+        )
     sections = [
         ("en-attente", "Demandes en attente", Demande.Statut.EN_ATTENTE),
         ("refusees", "Demandes refusées", Demande.Statut.REFUSEE),

@@ -367,3 +367,18 @@ class AbsenceDecisionForm(forms.Form):
             inscription__enfant=enfant,
             etat=Absence.Etat.EN_COURS,
         ).select_related("inscription__enfant", "inscription__activite")
+
+
+class PropositionForm(forms.Form):
+    """La réponse de la famille à une place proposée (liste d'attente) : deux boutons."""
+
+    ACCEPTER, REFUSER = "accepter", "refuser"
+    reponse = forms.ChoiceField(
+        label="Votre réponse",
+        choices=[(ACCEPTER, "J'accepte la place"), (REFUSER, "Je refuse la place")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez d'accepter ou de refuser la place.",
+            "invalid_choice": "Choisissez d'accepter ou de refuser la place.",
+        },
+    )
