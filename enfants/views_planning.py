@@ -340,7 +340,7 @@ def proposition(request, pk):
     inscription = reservation.inscription
     jour = calendrier.date_longue(reservation.date)
     retour = _url_planning(inscription.enfant_id, reservation.date)
-    form = PropositionForm(request.POST or None)
+    form = PropositionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["reponse"] == PropositionForm.ACCEPTER:
