@@ -166,7 +166,7 @@ def file_completer(*, famille) -> None:
     """Met dans la file les réservations et absences de la famille encore en attente (démo)."""
     for objet in Reservation.objects.filter(
         inscription__enfant__famille=famille,
-        etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE],
+        etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE, Reservation.Etat.PROPOSEE],
     ):
         mettre_en_file(Reservation, objet)
     for objet in Absence.objects.filter(inscription__enfant__famille=famille, etat=Absence.Etat.EN_COURS):

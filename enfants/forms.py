@@ -350,7 +350,7 @@ class ReservationDecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reservation"].queryset = Reservation.objects.filter(
             inscription__enfant=enfant,
-            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE],
+            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE, Reservation.Etat.PROPOSEE],
         ).select_related("inscription__enfant", "inscription__activite")
 
 

@@ -430,3 +430,30 @@ def test_jamais_plus_de_reservations_acceptees_et_proposees_que_de_places(journe
     assert (
         Reservation.objects.filter(inscription__activite=activite, date=JOUR, etat="en_attente").count() == 3
     )
+
+
+# --- Démonstration ------------------------------------------------------------------------------
+
+
+def test_la_demonstration_a_un_jour_complet_et_une_place_proposee_aux_dupont():
+    import io
+
+    from enfants.demo import SORTIE_NATURE
+    from familles.demo import NUMERO_DUPONT
+
+    call_command("demo", force=True, stdout=io.StringIO())
+    du_jour = Reservation.objects.filter(inscription__activite__nom=SORTIE_NATURE).order_by(
+        "demandee_le", "pk"
+    )
+    etats = [(r.inscription.enfant.prenom, r.etat) for r in du_jour]
+    assert etats == [("JULES", "acceptee"), ("INÈS", "annulee"), ("LÉA", "proposee"), ("PAUL", "en_attente")]
+    lea = du_jour.get(etat="proposee")
+    assert lea.inscription.enfant.famille.numero == NUMERO_DUPONT
+    assert lea.date > timezone.localdate() and lea.proposition_limite > timezone.now()
+    activite = lea.inscription.activite
+    assert services.places_occupees(activite=activite, jour=lea.date, avec_demandes=True) == activite.capacite
+    assert Message.objects.filter(
+        fil__famille=lea.inscription.enfant.famille, texte__contains="/places-proposees/"
+    ).exists()
+    demande = Demande.objects.get(type="reservation", donnees__reservation=lea.pk)
+    assert demande.statut == Demande.Statut.EN_ATTENTE

@@ -370,6 +370,9 @@ def _reservation_a_decider(reservation: Reservation) -> tuple[Reservation, Activ
 @transaction.atomic
 def reservation_accepter(*, reservation: Reservation, agent, motif=None) -> Reservation:
     """Un agent accepte une demande de réservation, si une place reste ce jour-là."""
+    if Reservation.objects.filter(pk=reservation.pk, etat=Reservation.Etat.PROPOSEE).exists():
+        # Une place proposée (liste d'attente) que la famille accepte auprès d'un agent.
+        return proposition_accepter(reservation=reservation, par=agent)
     reservation, activite = _reservation_a_decider(reservation)
     occupees = places_occupees(activite=activite, jour=reservation.date, avec_demandes=False)
     if occupees >= activite.capacite:
