@@ -8,6 +8,9 @@ from commun.decorators import famille_requise
 from demandes import registre, selectors, services
 from demandes.models import Demande
 from enfants import selectors as enfants_selectors
+from enfants import services as planning
+from enfants.models import Reservation
+from enfants.planning import rang_texte
 
 MESSAGE_DEMANDE_ENVOYEE = (
     "Votre demande a été transmise au CCAS : elle sera traitée prochainement. "
@@ -138,10 +141,6 @@ def _listes_attente(famille, demandes) -> dict[int, dict]:
     """Les demandes de réservation en liste d'attente : {demande: {"texte", "lien"}} —
     « Liste d'attente : 2e position », ou la place proposée à accepter avant sa limite (une
     requête pour toutes les lignes)."""
-    from enfants import services as planning
-    from enfants.models import Reservation
-    from enfants.planning import rang_texte
-
     en_attente = {
         d.donnees.get("reservation"): d.pk
         for d in demandes

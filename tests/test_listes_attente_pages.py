@@ -173,3 +173,30 @@ def test_l_agent_annule_une_reservation_acceptee_et_la_place_est_proposee(client
     assert Reservation.objects.get(pk=complet["place"].pk).etat == "annulee"
     assert Reservation.objects.get(pk=complet["premier"].pk).etat == "proposee"
     assert Audit.objects.filter(action__contains="place rendue à la liste d'attente").exists()
+
+
+def _proposee_au_parent(complet):
+    services.reservation_acceptee_annuler(reservation=complet["place"], agent=UtilisateurFactory())
+    services.proposition_refuser(reservation=complet["premier"])
+    return Demande.objects.get(type="reservation", donnees__reservation=complet["second"].pk)
+
+
+def test_la_famille_retire_sa_demande_proposee_et_la_place_passe_au_suivant(client_parent, complet):
+    suivant = services.reservation_demander(
+        inscription=InscriptionFactory(activite=complet["activite"]), date=JOUR, liste_attente=True
+    )
+    demande = _proposee_au_parent(complet)
+    reponse = client_parent.post(reverse("demandes:annuler", args=[demande.pk]))
+    assert reponse.status_code == 302
+    assert Reservation.objects.get(pk=complet["second"].pk).etat == "annulee"
+    assert Reservation.objects.get(pk=suivant.pk).etat == "proposee"
+
+
+def test_un_agent_accepte_la_place_proposee_pour_la_famille(agent, complet):
+    from demandes import services as demandes_services
+
+    demande = _proposee_au_parent(complet)
+    demandes_services.demande_accepter(demande=demande, agent=agent)
+    assert Reservation.objects.get(pk=complet["second"].pk).etat == "acceptee"
+    demande.refresh_from_db()
+    assert demande.statut == Demande.Statut.ACCEPTEE
