@@ -6,6 +6,7 @@ simultanées pour la dernière place sont sérialisées.
 """
 
 import datetime
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -672,10 +673,12 @@ def _places_proposer(*, activite: Activite, jour: datetime.date, maintenant: dat
         reservation.proposee_le = maintenant
         reservation.proposition_limite = limite
         reservation.save(update_fields=["etat", "proposee_le", "proposition_limite"])
-        transaction.on_commit(
-            lambda pk=reservation.pk: place_proposee.send(sender=Reservation, reservation_id=pk)
-        )
+        transaction.on_commit(functools.partial(_place_proposee_annoncer, reservation.pk))
     return premiers
+
+
+def _place_proposee_annoncer(reservation_id: int) -> None:
+    place_proposee.send(sender=Reservation, reservation_id=reservation_id)
 
 
 def _place_rendue_si_absence_decidee(*, activite: Activite, absence: Absence, maintenant) -> None:

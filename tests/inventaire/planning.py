@@ -36,6 +36,19 @@ def _planning(parent):
     ReservationFactory(inscription=inscription, date=reserve)
     ReservationFactory(inscription=inscription, date=absent)
     AbsenceFactory(inscription=inscription, date=absent, etat="en_cours")
+    # Listes d'attente (une autre activité du mercredi) : un rang (« 1re position ») et une
+    # place proposée (lien, limite).
+    sortie = InscriptionFactory(
+        enfant=inscription.enfant, activite=ActiviteFactory(nom="Sortie nature", jours_ouverture="2")
+    )
+    ReservationFactory(inscription=sortie, date=reserve, etat="en_attente")
+    ReservationFactory(
+        inscription=sortie,
+        date=absent,
+        etat="proposee",
+        proposee_le=timezone.now(),
+        proposition_limite=timezone.now() + datetime.timedelta(hours=24),
+    )
     services.flux_calendrier_obtenir(enfant=inscription.enfant)
     return {"pk": inscription.enfant_id, "annee": MOIS.year, "mois": MOIS.month}
 
@@ -80,7 +93,7 @@ def _proposition(parent):
 
 
 PAGES = [
-    PagePortail("enfants:planning", requetes=4, formulaires=2, preparer=_planning, volume=_planning_volume),
+    PagePortail("enfants:planning", requetes=4, formulaires=3, preparer=_planning, volume=_planning_volume),
     PagePortail("enfants:planning_courant", requetes=3, preparer=_enfant, html=False),
     PagePortail(
         "enfants:reservation_demander",
