@@ -237,9 +237,10 @@ MOTIF_PROPOSITION_EXPIREE = (
 
 
 @receiver(planning.proposition_terminee, dispatch_uid="demandes_proposition_terminee")
-def decider_selon_proposition(sender, objet, acceptee, auteur=None, **kwargs):
+def decider_selon_proposition(sender, objet, acceptee, auteur=None, motif=None, **kwargs):
     """La demande de réservation qui portait la proposition : acceptée avec elle ; annulée si la
-    famille refuse la place ; refusée (motif) si la proposition a expiré."""
+    famille refuse la place ; refusée (motif) si la proposition a expiré ou si le jour est arrivé
+    sans place libérée (`motif`)."""
     from django.utils import timezone
 
     from demandes.models import Demande
@@ -251,7 +252,9 @@ def decider_selon_proposition(sender, objet, acceptee, auteur=None, **kwargs):
         demandes.update(statut=Demande.Statut.ANNULEE, decide_le=timezone.now())
     else:
         demandes.update(
-            statut=Demande.Statut.REFUSEE, motif=MOTIF_PROPOSITION_EXPIREE, decide_le=timezone.now()
+            statut=Demande.Statut.REFUSEE,
+            motif=motif or MOTIF_PROPOSITION_EXPIREE,
+            decide_le=timezone.now(),
         )
 
 

@@ -457,3 +457,21 @@ def test_la_demonstration_a_un_jour_complet_et_une_place_proposee_aux_dupont():
     ).exists()
     demande = Demande.objects.get(type="reservation", donnees__reservation=lea.pk)
     assert demande.statut == Demande.Statut.EN_ATTENTE
+
+
+def test_le_jour_venu_les_demandes_encore_en_attente_sont_refusees(journee):
+    pendant = timezone.make_aware(datetime.datetime.combine(JOUR, datetime.time(8)))
+    propositions_expirees_traiter(maintenant=pendant)
+    assert _etats(journee["attente"]) == ["refusee"] * 3
+    reservation = Reservation.objects.get(pk=journee["attente"][0].pk)
+    assert reservation.motif_refus == services.AUCUNE_PLACE_LIBEREE
+    demande = Demande.objects.get(type="reservation", donnees__reservation=reservation.pk)
+    assert demande.statut == Demande.Statut.REFUSEE and demande.motif == services.AUCUNE_PLACE_LIBEREE
+    # La veille, rien de tel.
+    autre = services.reservation_demander(
+        inscription=InscriptionFactory(activite=journee["activite"]),
+        date=JOUR + datetime.timedelta(days=7),
+        liste_attente=True,
+    )
+    propositions_expirees_traiter(maintenant=pendant)
+    assert _etats([autre]) == ["acceptee"]

@@ -200,3 +200,16 @@ def test_un_agent_accepte_la_place_proposee_pour_la_famille(agent, complet):
     assert Reservation.objects.get(pk=complet["second"].pk).etat == "acceptee"
     demande.refresh_from_db()
     assert demande.statut == Demande.Statut.ACCEPTEE
+
+
+def test_le_flux_ical_montre_la_place_proposee(client, complet):
+    from icalendar import Calendar
+
+    services.reservation_acceptee_annuler(reservation=complet["place"], agent=UtilisateurFactory())
+    services.proposition_refuser(reservation=complet["premier"])
+    flux = services.flux_calendrier_obtenir(enfant=complet["inscription"].enfant)
+    reponse = client.get(reverse("ical:flux", kwargs={"jeton": flux.jeton}))
+    evenements = {
+        e.decoded("dtstart"): str(e["summary"]) for e in Calendar.from_ical(reponse.content).walk("VEVENT")
+    }
+    assert evenements[JOUR] == "ALSH Mercredi — Place proposée"

@@ -24,6 +24,7 @@ from enfants.services.planning import (
     ABSENCE_PLACE_REPRISE,
     ABSENCES_DECLAREES,
     ABSENCES_LIBERANT_LA_PLACE,
+    AUCUNE_PLACE_LIBEREE,
     COMPLET,
     DEJA_ABSENT,
     DEJA_DECIDEE,
@@ -82,6 +83,7 @@ from enfants.services.planning import (
 
 __all__ = [
     "ABSENCE_PLACE_REPRISE",
+    "AUCUNE_PLACE_LIBEREE",
     "PROPOSITION_EXPIREE",
     "PROPOSITION_TRAITEE",
     "RESERVATION_NON_ACCEPTEE",

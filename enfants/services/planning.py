@@ -86,6 +86,7 @@ ABSENCE_PLACE_REPRISE = (
     "l'absence ne peut plus être annulée. Écrivez au service si besoin."
 )
 RESERVATION_NON_ACCEPTEE = "Seule une réservation acceptée peut être annulée ainsi."
+AUCUNE_PLACE_LIBEREE = "Aucune place ne s'est libérée ce jour-là : la liste d'attente est close."
 
 
 def _texte_jour(jour: datetime.date) -> str:
@@ -828,6 +829,7 @@ def propositions_expirees_traiter(*, maintenant: datetime.datetime) -> int:
             ):
                 _proposition_fermer(reservation, activite=activite, maintenant=maintenant)
                 nombre += 1
+    _listes_closes_refuser(maintenant=maintenant)
     attente = (
         Reservation.objects.filter(etat=Reservation.Etat.EN_ATTENTE, date__gt=timezone.localdate(maintenant))
         .values_list("inscription__activite_id", flat=True)
@@ -836,6 +838,30 @@ def propositions_expirees_traiter(*, maintenant: datetime.datetime) -> int:
     for activite_id in sorted(set(attente)):
         listes_attente_relancer(activite=Activite(pk=activite_id), maintenant=maintenant)
     return nombre
+
+
+def _listes_closes_refuser(*, maintenant: datetime.datetime) -> None:
+    """Le jour est arrivé : les demandes encore en liste d'attente sont refusées (motif montré à
+    la famille), elles quittent la file de modération."""
+    aujourdhui = timezone.localdate(maintenant)
+    activites = (
+        Reservation.objects.filter(etat=Reservation.Etat.EN_ATTENTE, date__lte=aujourdhui)
+        .values_list("inscription__activite_id", flat=True)
+        .distinct()
+    )
+    for activite_id in sorted(set(activites)):
+        with transaction.atomic():
+            _activite_verrouillee(activite_id)
+            for reservation in Reservation.objects.select_for_update().filter(
+                inscription__activite_id=activite_id, etat=Reservation.Etat.EN_ATTENTE, date__lte=aujourdhui
+            ):
+                reservation.etat = Reservation.Etat.REFUSEE
+                reservation.motif_refus = AUCUNE_PLACE_LIBEREE
+                reservation.decidee_le = maintenant
+                reservation.save(update_fields=["etat", "motif_refus", "decidee_le"])
+                proposition_terminee.send(
+                    sender=Reservation, objet=reservation, acceptee=False, motif=AUCUNE_PLACE_LIBEREE
+                )
 
 
 @receiver(post_save, sender=Activite, dispatch_uid="enfants_capacite_modifiee")
