@@ -149,6 +149,10 @@ def test_une_reservation_annulee_propose_la_place_au_premier_de_la_liste(journee
     assert proposee.proposition_limite <= timezone.now() + datetime.timedelta(hours=24)
     # La place proposée est tenue : le jour reste complet pour les autres.
     assert services.places_occupees(activite=journee["activite"], jour=JOUR, avec_demandes=False) == 2
+    texte = services.places_du_jour(activite=journee["activite"], jour=JOUR).texte
+    assert (
+        texte.startswith("0 place restante sur 2") and "dont 1 place proposée à la liste d'attente" in texte
+    )
     with pytest.raises(ValidationError) as erreur:
         services.reservation_demander(inscription=InscriptionFactory(activite=journee["activite"]), date=JOUR)
     assert erreur.value.code == "complet"
