@@ -29,6 +29,15 @@ def creer() -> list:
     from demandes.types_planning import file_completer
 
     file_completer(famille=famille)
+    # La place proposée aux DUPONT (enfants.demo) : le message de la boîte de réception, envoyé
+    # après le nettoyage de la boîte par messagerie.demo.
+    from demandes.types_planning import prevenir_place_proposee
+    from enfants.models import Reservation
+
+    for reservation in Reservation.objects.filter(
+        inscription__enfant__famille=famille, etat=Reservation.Etat.PROPOSEE
+    ):
+        prevenir_place_proposee(Reservation, reservation_id=reservation.pk)
     acceptee = _demander(famille, parent, "caf", {"quotient_familial": "870"})
     services.demande_accepter(demande=acceptee, agent=agent)
     refusee = _demander(

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
 from demandes.registre import COTE_ENFANTS, TypeDemande, enregistrer
+from enfants import calendrier
 from enfants import forms as enfants_forms
 from enfants import services as planning
 from enfants.models import Absence, Reservation
@@ -165,8 +166,127 @@ def file_completer(*, famille) -> None:
     """Met dans la file les réservations et absences de la famille encore en attente (démo)."""
     for objet in Reservation.objects.filter(
         inscription__enfant__famille=famille,
-        etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE],
+        etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE, Reservation.Etat.PROPOSEE],
     ):
         mettre_en_file(Reservation, objet)
     for objet in Absence.objects.filter(inscription__enfant__famille=famille, etat=Absence.Etat.EN_COURS):
         mettre_en_file(Absence, objet)
+
+
+# --- Listes d'attente des jours : la famille est prévenue d'une place proposée ---------------
+
+
+def _demande_de_reservation(reservation_pk: int, famille_id: int):
+    from demandes.models import Demande
+
+    return Demande.objects.filter(
+        type=RESERVATION.code,
+        famille_id=famille_id,
+        statut=Demande.Statut.EN_ATTENTE,
+        donnees__reservation=reservation_pk,
+    )
+
+
+@receiver(planning.place_proposee, dispatch_uid="demandes_place_proposee")
+def prevenir_place_proposee(sender, reservation_id, **kwargs):
+    """Une place proposée (après validation) : un message dans la boîte de réception (le jour,
+    l'enfant, la limite, le lien) et un courriel sans contenu personnel qui donne le lien."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from demandes.services import _courriel_decision_envoyer
+    from messagerie import services as messagerie_services
+
+    reservation = (
+        Reservation.objects.select_related("inscription__enfant__famille", "inscription__activite")
+        .filter(pk=reservation_id, etat=Reservation.Etat.PROPOSEE)
+        .first()
+    )
+    if reservation is None:  # déjà acceptée, refusée ou expirée entre-temps
+        return
+    famille = reservation.inscription.enfant.famille
+    lien = settings.PORTAIL_URL.rstrip("/") + reverse("enfants:proposition", args=[reservation.pk])
+    limite = planning.texte_limite(reservation.proposition_limite)
+    jour = calendrier.date_longue(reservation.date)
+    messagerie_services.message_systeme_envoyer(
+        famille=famille,
+        objet=f"Une place s'est libérée le {jour}",
+        texte=(
+            f"Une place s'est libérée le {jour} pour {reservation.inscription.enfant.prenom} "
+            f"({reservation.inscription.activite.nom}), qui était sur la liste d'attente.\n\n"
+            f"Elle vous est proposée : acceptez-la ou refusez-la avant le {limite} :\n{lien}\n\n"
+            "Sans réponse, elle passera au suivant de la liste d'attente."
+        ),
+        notifier=False,
+    )
+    _courriel_decision_envoyer(
+        famille=famille,
+        sujet=f"Une place vous est proposée — {settings.NOM_CCAS}",
+        phrase=(
+            "Une place s'est libérée pour une de vos demandes en liste d'attente. "
+            f"Répondez avant le {limite}."
+        ),
+        ou=f"et la réponse à donner dans le Portail Famille :\n{lien}",
+        reference=f"réservation {reservation.pk}",
+    )
+
+
+MOTIF_PROPOSITION_EXPIREE = (
+    "La place proposée n'a pas été acceptée avant la date limite : elle est passée au suivant."
+)
+
+
+@receiver(planning.proposition_terminee, dispatch_uid="demandes_proposition_terminee")
+def decider_selon_proposition(sender, objet, acceptee, auteur=None, motif=None, **kwargs):
+    """La demande de réservation qui portait la proposition : acceptée avec elle ; annulée si la
+    famille refuse la place ; refusée (motif) si la proposition a expiré ou si le jour est arrivé
+    sans place libérée (`motif`)."""
+    from django.utils import timezone
+
+    from demandes.models import Demande
+
+    demandes = _demande_de_reservation(objet.pk, objet.inscription.enfant.famille_id)
+    if acceptee:
+        demandes.update(statut=Demande.Statut.ACCEPTEE, decide_le=timezone.now())
+    elif getattr(auteur, "pk", None):
+        demandes.update(statut=Demande.Statut.ANNULEE, decide_le=timezone.now())
+    else:
+        demandes.update(
+            statut=Demande.Statut.REFUSEE,
+            motif=motif or MOTIF_PROPOSITION_EXPIREE,
+            decide_le=timezone.now(),
+        )
+
+
+MOTIF_PLACE_REPRISE = (
+    "Déclarée hors délai, mais la place a été reprise par un enfant de la liste d'attente : "
+    "l'absence n'est pas facturée."
+)
+
+
+@receiver(planning.absence_non_facturee, dispatch_uid="demandes_absence_non_facturee")
+def absence_plus_facturee(sender, objet, **kwargs):
+    """Une absence facturée dont la place est reprise : sa demande (consignée « refusée :
+    facturée ») devient acceptée, avec l'explication, et la famille est prévenue."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from demandes.models import Demande
+    from messagerie import services as messagerie_services
+
+    famille = objet.inscription.enfant.famille
+    Demande.objects.filter(type=ABSENCE.code, famille_id=famille.pk, donnees__absence=objet.pk).exclude(
+        statut=Demande.Statut.ANNULEE
+    ).update(statut=Demande.Statut.ACCEPTEE, motif=MOTIF_PLACE_REPRISE, decide_le=timezone.now())
+    jour = calendrier.date_longue(objet.date)
+    prenom = objet.inscription.enfant.prenom
+    transaction.on_commit(
+        lambda: messagerie_services.message_systeme_envoyer(
+            famille=famille,
+            objet=f"Absence du {jour} : non facturée",
+            texte=(
+                f"La place de {prenom} le {jour} a été reprise par un enfant de la liste "
+                "d'attente : l'absence déclarée ne sera pas facturée."
+            ),
+        )
+    )

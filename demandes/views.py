@@ -9,6 +9,9 @@ from commun.decorators import famille_requise
 from demandes import registre, selectors, services
 from demandes.models import Demande
 from enfants import selectors as enfants_selectors
+from enfants import services as planning
+from enfants.models import Reservation
+from enfants.planning import rang_texte
 
 MESSAGE_DEMANDE_ENVOYEE = (
     "Votre demande a été transmise au CCAS : elle sera traitée prochainement. "
@@ -135,17 +138,51 @@ def _parametres_liste(request):
     return cote, categorie
 
 
+def _listes_attente(famille, demandes) -> dict[int, dict]:
+    """Les demandes de réservation en liste d'attente : {demande: {"texte", "lien"}} —
+    « Liste d'attente : 2e position », ou la place proposée à accepter avant sa limite (une
+    requête pour toutes les lignes)."""
+    en_attente = {
+        d.donnees.get("reservation"): d.pk
+        for d in demandes
+        if d.type == "reservation" and d.statut == Demande.Statut.EN_ATTENTE
+    }
+    en_attente.pop(None, None)
+    reservations = enfants_selectors.positions_liste_attente(
+        famille=famille, reservation_ids=list(en_attente)
+    )
+    resultat = {}
+    for pk, reservation in reservations.items():
+        if reservation.etat == Reservation.Etat.EN_ATTENTE:
+            resultat[en_attente[pk]] = {"texte": f"Liste d'attente : {rang_texte(reservation.position)}"}
+        elif reservation.etat == Reservation.Etat.PROPOSEE:
+            limite = planning.texte_limite(reservation.proposition_limite)
+            resultat[en_attente[pk]] = {
+                "texte": f"Place proposée : à accepter avant le {limite}",
+                "lien": reverse("enfants:proposition", args=[pk]),
+            }
+    return resultat
+
+
 @famille_requise
 def liste(request):
     """Liste des demandes : en attente, refusées, acceptées ; côté Mon compte ou Mes enfants."""
     cote, categorie = _parametres_liste(request)
     lignes = []
     demandes = list(selectors.demandes_recentes(famille=request.famille, cote=cote, categorie=categorie))
-    # La position de chaque demande d'inscription en liste d'attente (une requête pour toutes).
+    # La position de chaque demande d'inscription en liste d'attente (une requête pour toutes),
+    # et le rang ou la place proposée de chaque réservation en liste d'attente (une requête).
     positions = selectors.positions_en_liste_attente(demandes=demandes)
+    attente = _listes_attente(request.famille, demandes)
     for demande in demandes:
         demande.position_liste_attente = positions.get(demande.pk)
-        lignes.append({"demande": demande, "colonnes": registre.colonnes(demande, parent=True)})
+        lignes.append(
+            {
+                "demande": demande,
+                "colonnes": registre.colonnes(demande, parent=True),
+                "attente": attente.get(demande.pk),
+            }
+        )
     sections = [
         ("en-attente", "Demandes en attente", Demande.Statut.EN_ATTENTE, selectors.STATUTS_EN_COURS),
         ("refusees", "Demandes refusées", Demande.Statut.REFUSEE, (Demande.Statut.REFUSEE,)),

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from commun.admin_outils import AutocompleteTolerantMixin, VuesPropresMixin
-from commun.audit import AuditAdminMixin
+from commun.audit import AuditAdminMixin, audit_enregistrer
 from commun.fichiers import reponse_telechargement
 from enfants import calendrier, niveaux, services
 from enfants.models import (
@@ -31,6 +31,7 @@ from enfants.models import (
     Structure,
     Vaccination,
 )
+from enfants.planning import rang_texte
 
 PERMISSION_SANITAIRE = "enfants.voir_donnees_sanitaires"
 
@@ -213,6 +214,29 @@ class EnfantAdmin(AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
 # --- Planning : calendrier des structures, inscriptions, demandes, pointage ---
 
 
+def _liste_attente_du_jour(*, activite, jour) -> list[dict]:
+    """La liste d'attente d'un jour, dans l'ordre d'arrivée : places proposées (avec leur limite)
+    puis demandes en attente (avec leur rang)."""
+    lignes, rang = [], 0
+    for reservation in (
+        Reservation.objects.filter(
+            inscription__activite=activite,
+            date=jour,
+            etat__in=[Reservation.Etat.PROPOSEE, Reservation.Etat.EN_ATTENTE],
+        )
+        .select_related("inscription__enfant__famille")
+        .order_by("demandee_le", "pk")
+    ):
+        if reservation.etat == Reservation.Etat.EN_ATTENTE:
+            rang += 1
+            situation = f"En liste d'attente : {rang_texte(rang)}"
+        else:
+            limite = services.texte_limite(reservation.proposition_limite)
+            situation = f"Place proposée : à accepter avant le {limite}"
+        lignes.append({"reservation": reservation, "situation": situation})
+    return lignes
+
+
 @admin.register(Activite)
 class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, admin.ModelAdmin):
     list_display = (
@@ -306,6 +330,7 @@ class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, admin.ModelAdmin):
             "places": services.places_du_jour(activite=activite, jour=jour),
             "tous_presents": tous_presents,
             "raison_fermeture": services.jour_ferme_raison(activite=activite, jour=jour),
+            "liste_attente": _liste_attente_du_jour(activite=activite, jour=jour),
         }
         return TemplateResponse(request, "admin/enfants/pointage.html", contexte)
 
@@ -342,21 +367,101 @@ class DemandeDuJourAdmin(admin.ModelAdmin):
         return False
 
 
+def _rang_en_liste_d_attente():
+    """Le rang d'une réservation en liste d'attente (ordre d'arrivée parmi les demandes en
+    attente du même jour et de la même activité), en sous-requête : une seule requête par page."""
+    devant = Reservation.objects.filter(
+        inscription__activite_id=OuterRef("inscription__activite_id"),
+        date=OuterRef("date"),
+        etat=Reservation.Etat.EN_ATTENTE,
+    ).filter(
+        Q(demandee_le__lt=OuterRef("demandee_le"))
+        | Q(demandee_le=OuterRef("demandee_le"), pk__lte=OuterRef("pk"))
+    )
+    rang = devant.order_by().values("date").annotate(n=Count("pk")).values("n")
+    return Case(When(etat=Reservation.Etat.EN_ATTENTE, then=Subquery(rang)), default=Value(None))
+
+
+class ListeAttenteFiltre(admin.SimpleListFilter):
+    title = "liste d'attente"
+    parameter_name = "liste_attente"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "En liste d'attente ou place proposée")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(etat__in=[Reservation.Etat.EN_ATTENTE, Reservation.Etat.PROPOSEE])
+        return queryset
+
+
 @admin.register(Reservation)
 class ReservationAdmin(DemandeDuJourAdmin):
-    list_display = ("date", "inscription", "etat", "demandee_le", "decidee_le", "motif_refus")
-    list_filter = ("etat", "inscription__activite")
+    list_display = (
+        "date",
+        "inscription",
+        "etat",
+        "rang_attente",
+        "proposition_limite",
+        "demandee_le",
+        "decidee_le",
+        "motif_refus",
+    )
+    list_filter = (ListeAttenteFiltre, "etat", "inscription__activite")
     readonly_fields = (
         "inscription",
         "date",
         "places",
         "etat",
+        "rang_attente",
+        "proposee_le",
+        "proposition_limite",
         "motif_refus",
         "demandee_le",
         "demandee_par",
         "decidee_le",
         "decidee_par",
     )
+    actions = ["annuler_acceptees"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(rang=_rang_en_liste_d_attente())
+
+    def get_ordering(self, request):
+        # Une liste d'attente se lit dans l'ordre d'arrivée, jour par jour.
+        return ["-date", "inscription__activite__nom", "demandee_le", "pk"]
+
+    @admin.display(description="rang en liste d'attente", ordering="rang")
+    def rang_attente(self, obj):
+        rang = getattr(obj, "rang", None)
+        return rang_texte(rang) if rang else "—"
+
+    @admin.action(
+        description="Annuler les réservations acceptées sélectionnées (la place passe à la liste d'attente)",
+        permissions=["change"],
+    )
+    def annuler_acceptees(self, request, queryset):
+        annulees = 0
+        for reservation in queryset.select_related("inscription__enfant__famille"):
+            try:
+                services.reservation_acceptee_annuler(reservation=reservation, agent=request.user)
+            except ValidationError as erreur:
+                self.message_user(request, f"{reservation} : {' '.join(erreur.messages)}", messages.WARNING)
+                continue
+            audit_enregistrer(
+                auteur=request.user,
+                famille=reservation.inscription.enfant.famille,
+                objet=f"Réservation {reservation}",
+                action="Réservation annulée par un agent (place rendue à la liste d'attente)",
+            )
+            annulees += 1
+        if annulees:
+            self.message_user(
+                request,
+                f"{annulees} réservation{'s' if annulees > 1 else ''} annulée{'s' if annulees > 1 else ''} : "
+                "les places libérées sont proposées aux premiers des listes d'attente.",
+                messages.SUCCESS,
+            )
 
     @admin.display(description="places ce jour-là")
     def places(self, obj):
@@ -365,7 +470,7 @@ class ReservationAdmin(DemandeDuJourAdmin):
 
 @admin.register(Absence)
 class AbsenceAdmin(VuesPropresMixin, DemandeDuJourAdmin):
-    list_display = ("date", "inscription", "etat", "hors_delai", "motif", "a_certificat")
+    list_display = ("date", "inscription", "etat", "hors_delai", "place_reprise", "motif", "a_certificat")
     list_filter = ("etat", "hors_delai", "inscription__activite")
     readonly_fields = (
         "inscription",
@@ -374,12 +479,17 @@ class AbsenceAdmin(VuesPropresMixin, DemandeDuJourAdmin):
         "certificat_lien",
         "hors_delai",
         "etat",
+        "place_reprise_le",
         "motif_refus",
         "declaree_le",
         "declaree_par",
         "decidee_le",
         "decidee_par",
     )
+
+    @admin.display(boolean=True, description="place reprise (non facturée)", ordering="place_reprise_le")
+    def place_reprise(self, obj):
+        return obj.place_reprise_le is not None
 
     @admin.display(boolean=True, description="Certificat")
     def a_certificat(self, obj):

@@ -36,6 +36,7 @@ def creer() -> list:
     )
     _fiche_lea(lea)
     planning_creer(dupont)
+    liste_attente_creer(dupont)
     return []
 
 
@@ -166,3 +167,62 @@ def planning_creer(famille) -> None:
         )
         if cree:
             demande_planning_soumise.send(sender=Absence, objet=absence)
+
+
+# --- Listes d'attente : un jour complet, deux enfants en liste, une place proposée aux DUPONT ---
+
+NUMERO_BERNARD = "1001001818340"
+SORTIE_NATURE = "Sortie nature du mercredi"
+
+
+def liste_attente_creer(dupont) -> None:
+    """« Sortie nature du mercredi » (deux places) le premier mercredi ouvert dans une semaine au
+    moins : JULES BERNARD y est réservé ; la réservation d'INÈS BERNARD a été annulée par un agent,
+    et la place libérée est proposée à LÉA DUPONT (première de la liste d'attente, réponse dans
+    les 24 heures) ; PAUL BERNARD attend derrière elle (1re position de la liste)."""
+    from django.utils import timezone
+
+    from enfants import services
+    from enfants.models import Inscription, Reservation
+
+    structure = Structure.objects.get(nom="Accueil de Loisirs")
+    activite, _ = Activite.objects.update_or_create(
+        structure=structure,
+        nom=SORTIE_NATURE,
+        defaults={
+            "jours_ouverture": "2",
+            "periode": Activite.Periode.TOUTES,
+            "capacite": 2,
+            "acceptation_automatique": True,
+        },
+    )
+    jour = timezone.localdate() + datetime.timedelta(days=7)
+    jour += datetime.timedelta(days=(2 - jour.weekday()) % 7)
+    while services.jour_ferme_raison(activite=activite, jour=jour):
+        jour += datetime.timedelta(days=7)
+    # Démonstration rechargée un autre jour : la journée se refait à partir d'aujourd'hui.
+    Reservation.objects.filter(inscription__activite=activite).exclude(date=jour).delete()
+    bernard, _ = Famille.objects.get_or_create(numero=NUMERO_BERNARD)
+    debut, fin = datetime.date(2014, 9, 1), datetime.date(2027, 8, 31)
+
+    def inscrire(famille, prenom, nom):
+        enfant, _ = Enfant.objects.get_or_create(
+            famille=famille, prenom=prenom, defaults={"nom": nom, "date_naissance": datetime.date(2017, 6, 1)}
+        )
+        inscription, _ = Inscription.objects.get_or_create(
+            enfant=enfant, activite=activite, defaults={"date_debut": debut, "date_fin": fin}
+        )
+        return inscription
+
+    def demander(inscription):
+        existante = Reservation.objects.filter(inscription=inscription, date=jour).order_by("-pk").first()
+        if existante:
+            return existante
+        return services.reservation_demander(inscription=inscription, date=jour, liste_attente=True)
+
+    jules = demander(inscrire(bernard, "JULES", "BERNARD"))
+    ines = demander(inscrire(bernard, "INÈS", "BERNARD"))
+    demander(inscrire(dupont, "LÉA", "DUPONT"))
+    demander(inscrire(bernard, "PAUL", "BERNARD"))
+    if jules.etat == ines.etat == Reservation.Etat.ACCEPTEE:
+        services.reservation_acceptee_annuler(reservation=ines, agent=None)

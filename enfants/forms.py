@@ -350,7 +350,7 @@ class ReservationDecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reservation"].queryset = Reservation.objects.filter(
             inscription__enfant=enfant,
-            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE],
+            etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE, Reservation.Etat.PROPOSEE],
         ).select_related("inscription__enfant", "inscription__activite")
 
 
@@ -367,3 +367,18 @@ class AbsenceDecisionForm(forms.Form):
             inscription__enfant=enfant,
             etat=Absence.Etat.EN_COURS,
         ).select_related("inscription__enfant", "inscription__activite")
+
+
+class PropositionForm(forms.Form):
+    """La réponse de la famille à une place proposée (liste d'attente) : deux boutons."""
+
+    ACCEPTER, REFUSER = "accepter", "refuser"
+    reponse = forms.ChoiceField(
+        label="Votre réponse",
+        choices=[(ACCEPTER, "J'accepte la place"), (REFUSER, "Je refuse la place")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez d'accepter ou de refuser la place.",
+            "invalid_choice": "Choisissez d'accepter ou de refuser la place.",
+        },
+    )

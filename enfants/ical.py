@@ -17,6 +17,7 @@ ETATS_PUBLIES = {
     EtatCase.REGULIER,
     EtatCase.RESERVATION_EN_COURS,
     EtatCase.DEMANDE_EN_ATTENTE,
+    EtatCase.PLACE_PROPOSEE,
     EtatCase.ABSENCE_EN_COURS,
     EtatCase.PRESENT,
     EtatCase.PRESENT_RESERVE,

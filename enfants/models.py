@@ -433,6 +433,9 @@ class Reservation(models.Model):
     class Etat(models.TextChoices):
         EN_COURS = "en_cours", _("Réservation en cours de traitement")
         EN_ATTENTE = "en_attente", _("Demande en attente (liste d'attente)")
+        # Une place s'est libérée : elle est tenue pour le premier de la liste d'attente, qui
+        # l'accepte (réservée) ou la refuse (annulée) avant `proposition_limite`.
+        PROPOSEE = "proposee", _("Place proposée")
         ACCEPTEE = "acceptee", _("Réservée")
         REFUSEE = "refusee", _("Réservation refusée")
         ANNULEE = "annulee", _("Annulée")
@@ -445,8 +448,10 @@ class Reservation(models.Model):
     demandee_par = lien_utilisateur(_("demandée par"))
     decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
     decidee_par = lien_utilisateur(_("décidée par"))
+    proposee_le = models.DateTimeField(_("place proposée le"), null=True, blank=True)
+    proposition_limite = models.DateTimeField(_("à accepter avant le"), null=True, blank=True)
 
-    ETATS_ACTIFS = (Etat.EN_COURS, Etat.EN_ATTENTE, Etat.ACCEPTEE)
+    ETATS_ACTIFS = (Etat.EN_COURS, Etat.EN_ATTENTE, Etat.PROPOSEE, Etat.ACCEPTEE)
 
     class Meta:
         verbose_name = _("réservation")
@@ -456,7 +461,7 @@ class Reservation(models.Model):
             # Une seule réservation vivante par jour et inscription.
             models.UniqueConstraint(
                 fields=["inscription", "date"],
-                condition=models.Q(etat__in=["en_cours", "en_attente", "acceptee"]),
+                condition=models.Q(etat__in=["en_cours", "en_attente", "proposee", "acceptee"]),
                 name="reservation_active_unique",
             ),
         ]
@@ -491,6 +496,14 @@ class Absence(models.Model):
     declaree_par = lien_utilisateur(_("déclarée par"))
     decidee_le = models.DateTimeField(_("décidée le"), null=True, blank=True)
     decidee_par = lien_utilisateur(_("décidée par"))
+    # La place libérée par l'absence a été reprise par la liste d'attente : le jour n'est pas
+    # facturé à la famille, même déclaré hors délai (l'absence passe « excusée »).
+    place_reprise_le = models.DateTimeField(
+        _("place reprise par la liste d'attente le"),
+        null=True,
+        blank=True,
+        help_text=_("Jour repris par un enfant de la liste d'attente : l'absence n'est pas facturée."),
+    )
 
     class Meta:
         verbose_name = _("absence")

@@ -43,6 +43,8 @@ class EtatCase(Enum):
     RESERVATION_REFUSEE = ("Réservation refusée", "✗", "reservation-refusee")
     ABSENCE_EN_COURS = ("Absence en cours de traitement", "A?", "absence-en-cours")
     RESERVABLE = ("Réservable", "+", "reservable")
+    # Liste d'attente : une place s'est libérée, elle est tenue pour l'enfant jusqu'à une limite.
+    PLACE_PROPOSEE = ("Place proposée", "★", "place-proposee")
     PRESENT = ("Présent", "●", "present")
     PRESENT_RESERVE = ("Présent sur un jour réservé", "✓●", "present-reserve")
     # Le symbole « F » est celui de l'en-tête du jour (légende : « F Jour férié »).
@@ -79,6 +81,7 @@ LEGENDE = [
     EtatCase.RESERVATION_REFUSEE,
     EtatCase.ABSENCE_EN_COURS,
     EtatCase.RESERVABLE,
+    EtatCase.PLACE_PROPOSEE,
 ]
 MARQUES = [
     (EtatCase.RESERVE, "Indique que vous avez réservé la journée."),
@@ -90,11 +93,12 @@ MARQUES = [
 ]
 # Les actions qu'une case peut offrir (menu du jour, vue téléphone), par état.
 RESERVER, ABSENCE, ANNULER_ABSENCE = "reserver", "absence", "annuler-absence"
+PROPOSITION = "proposition"  # répondre à une place proposée (liste d'attente)
 ETATS_A_RESERVER = {EtatCase.RESERVABLE, EtatCase.RESERVATION_REFUSEE}
 ETATS_RESERVES = {EtatCase.RESERVE, EtatCase.REGULIER}
 ETATS_ABSENCE_ANNULABLE = {EtatCase.ABSENCE_EN_COURS, EtatCase.ABSENT_EXCUSE}
 ETATS_ATTENDU = ETATS_RESERVES | {EtatCase.PRESENT, EtatCase.PRESENT_RESERVE}
-ETATS_DEMANDE = {EtatCase.RESERVATION_EN_COURS, EtatCase.DEMANDE_EN_ATTENTE}
+ETATS_DEMANDE = {EtatCase.RESERVATION_EN_COURS, EtatCase.DEMANDE_EN_ATTENTE, EtatCase.PLACE_PROPOSEE}
 
 
 def activite_ouverte(activite: Activite, jour: datetime.date, vacances: dict) -> bool:
@@ -178,6 +182,7 @@ _ETATS_RESERVATION = {
     Reservation.Etat.ACCEPTEE: EtatCase.RESERVE,
     Reservation.Etat.EN_COURS: EtatCase.RESERVATION_EN_COURS,
     Reservation.Etat.EN_ATTENTE: EtatCase.DEMANDE_EN_ATTENTE,
+    Reservation.Etat.PROPOSEE: EtatCase.PLACE_PROPOSEE,
 }
 
 
@@ -216,6 +221,8 @@ class Case:
     # est la cible du lien de la case sans JavaScript.
     actions: Mapping[str, str] = field(default_factory=dict)
     ouverte: bool = True  # l'activité a lieu ce jour-là (vue téléphone : jours listés)
+    # Ce que l'état ne dit pas seul : « liste d'attente : 2e position », « à accepter avant le … ».
+    precision: str = ""
 
     @property
     def actionnable(self) -> bool:
@@ -315,6 +322,33 @@ _SANS_ACTION = MappingProxyType({})  # partagée par toutes les cases sans actio
 _ETATS_AVEC_ACTION = ETATS_A_RESERVER | ETATS_RESERVES | ETATS_ABSENCE_ANNULABLE
 
 
+def rang_texte(position: int) -> str:
+    """« 1re position », « 2e position »."""
+    return f"{position}{'re' if position == 1 else 'e'} position"
+
+
+def _precision(etat: EtatCase, reservation, *, reprise: bool) -> str:
+    """Ce que l'état d'une case ne dit pas seul (listes d'attente), ou ""."""
+    if etat in (EtatCase.DEMANDE_EN_ATTENTE, EtatCase.PLACE_PROPOSEE):
+        return precision_liste_attente(reservation)
+    if etat is EtatCase.ABSENT_EXCUSE and reprise:
+        return "place reprise par la liste d'attente : non facturé"
+    return ""
+
+
+def precision_liste_attente(reservation) -> str:
+    """Le rang d'une demande en liste d'attente, ou la limite d'une place proposée ; sinon ""."""
+    if reservation is None:
+        return ""
+    if reservation.etat == Reservation.Etat.EN_ATTENTE and reservation.position:
+        return f"liste d'attente : {rang_texte(reservation.position)}"
+    if reservation.etat == Reservation.Etat.PROPOSEE and reservation.limite:
+        locale = timezone.localtime(reservation.limite)
+        heure = f"{locale:%H:%M}".replace(":", " h ")
+        return f"à accepter avant le {calendrier.date_longue(locale.date())} à {heure}"
+    return ""
+
+
 def _actions(
     etat: EtatCase,
     d: datetime.date,
@@ -323,8 +357,11 @@ def _actions(
     reservable: bool,
     absence_pk: int | None,
     absence_annulable_des: datetime.date,
+    reservation=None,
 ):
     """Ce que la famille peut demander ce jour-là ; les services revérifient tout."""
+    if etat is EtatCase.PLACE_PROPOSEE and reservation is not None:
+        return {PROPOSITION: url_objet("enfants:proposition", reservation.pk)}
     if etat not in _ETATS_AVEC_ACTION:
         return _SANS_ACTION
     if etat in ETATS_A_RESERVER:
@@ -350,18 +387,21 @@ def agenda_construire(
     """
     maintenant = maintenant or timezone.now()
     jours = jours_entete(annee, mois, feries=donnees.feries, vacances=donnees.vacances)
-    reservations = {}
+    reservations, vivantes = {}, {}
     # Une réservation vivante l'emporte sur une ancienne réservation refusée du même jour.
     motifs_refus = {}
     for r in sorted(donnees.reservations, key=lambda r: r.etat in Reservation.ETATS_ACTIFS):
         reservations[(r.inscription_id, r.date)] = r.etat
+        vivantes[(r.inscription_id, r.date)] = r
         if r.etat == Reservation.Etat.REFUSEE and r.motif_refus:
             motifs_refus[(r.inscription_id, r.date)] = r.motif_refus
-    absences, absences_pk = {}, {}
+    absences, absences_pk, reprises = {}, {}, set()
     for a in sorted(donnees.absences, key=lambda a: a.etat != Absence.Etat.REFUSEE):
         if a.etat != Absence.Etat.REFUSEE:
             absences[(a.inscription_id, a.date)] = a.etat
             absences_pk[(a.inscription_id, a.date)] = a.pk
+            if getattr(a, "reprise", False):
+                reprises.add((a.inscription_id, a.date))
     presences = {(p.inscription_id, p.date): p.present for p in donnees.presences}
     lignes = []
     for inscription in donnees.inscriptions:
@@ -409,20 +449,26 @@ def agenda_construire(
                 libelle += f" ({jour.libelle_marque})"
             if etat is EtatCase.RESERVATION_REFUSEE and cle in motifs_refus:
                 libelle += f" — motif : {motifs_refus[cle]}"
+            precision = _precision(etat, vivantes.get(cle), reprise=cle in reprises)
+            if precision:
+                libelle += f" — {precision}"
+            actions = _actions(
+                etat,
+                d,
+                ligne,
+                reservable=reservable,
+                absence_pk=absences_pk.get(cle),
+                absence_annulable_des=annulable_des,
+                reservation=vivantes.get(cle),
+            )
             case = Case(
                 jour=jour,
                 etat=etat,
                 libelle=libelle,
                 symbole=symbole,
-                actions=_actions(
-                    etat,
-                    d,
-                    ligne,
-                    reservable=reservable,
-                    absence_pk=absences_pk.get(cle),
-                    absence_annulable_des=annulable_des,
-                ),
+                actions=actions,
                 ouverte=ouverte or cle in presences,
+                precision=precision,
             )
             ligne.cases.append(case)
             ligne.a_reserver = ligne.a_reserver or RESERVER in case.actions

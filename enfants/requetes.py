@@ -39,6 +39,13 @@ PLANNING_DU_MOIS = Requete(
            AND i.date_fin >= %(borne)s
     ), du_mois AS (
         SELECT id, activite_id FROM ins WHERE date_debut <= %(fin)s AND date_fin >= %(debut)s
+    ), attente AS (
+        -- Les listes d'attente des jours du mois des activités de l'enfant (toutes familles) :
+        -- le rang d'une demande en attente s'y compte dans l'ordre d'arrivée.
+        SELECT ra.id, ra.date, ra.demandee_le, ia.activite_id
+          FROM {Reservation} ra JOIN {Inscription} ia ON ia.id = ra.inscription_id
+         WHERE ra.etat = %(en_attente)s AND ra.date BETWEEN %(debut)s AND %(fin)s
+           AND ia.activite_id IN (SELECT activite_id FROM du_mois)
     )
     SELECT {enfant} AS enfant, f.jeton AS flux_jeton,
            (SELECT {inscriptions}
@@ -88,10 +95,25 @@ PLANNING_DU_MOIS = Requete(
                 date="r.date",
                 etat="r.etat",
                 motif_refus="r.motif_refus",
+                limite="r.proposition_limite",
+                # Liste d'attente : le rang de la demande parmi celles du même jour et de la même
+                # activité, dans l'ordre d'arrivée (`demandee_le`, puis numéro).
+                position="""(SELECT count(*) FROM attente moi JOIN attente w
+                                 ON w.date = moi.date AND w.activite_id = moi.activite_id
+                                AND (w.demandee_le < moi.demandee_le
+                                     OR (w.demandee_le = moi.demandee_le AND w.id <= moi.id))
+                              WHERE moi.id = r.id)""",
             )
         ),
         "absences": ListeJson(
-            ObjetJson(None, pk="a.id", inscription_id="a.inscription_id", date="a.date", etat="a.etat")
+            ObjetJson(
+                None,
+                pk="a.id",
+                inscription_id="a.inscription_id",
+                date="a.date",
+                etat="a.etat",
+                reprise="a.place_reprise_le IS NOT NULL",
+            )
         ),
         "presences": ListeJson(
             ObjetJson(None, pk="p.id", inscription_id="p.inscription_id", date="p.date", present="p.present")

@@ -7,10 +7,10 @@ import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from commun.sql import en_date, executer, instance
+from commun.sql import en_date, en_horodatage, executer, instance
 from enfants import calendrier, criteres, requetes
 from enfants.models import (
     Absence,
@@ -72,6 +72,42 @@ def absences(*, famille) -> QuerySet[Absence]:
     )
 
 
+def reservations(*, famille) -> QuerySet[Reservation]:
+    """Les réservations des enfants de la famille (places proposées comprises), avec l'enfant,
+    l'activité et sa structure."""
+    return Reservation.objects.filter(inscription__enfant__famille=famille).select_related(
+        "inscription__enfant", "inscription__activite__structure"
+    )
+
+
+def positions_liste_attente(*, famille, reservation_ids) -> dict[int, Reservation]:
+    """Les réservations de la famille parmi `reservation_ids`, chacune avec `position` : son rang
+    en liste d'attente (ordre d'arrivée parmi les demandes en attente du même jour et de la même
+    activité ; 0 hors liste). Une requête, quel que soit le nombre de réservations."""
+    if not reservation_ids:
+        return {}
+    devant = Reservation.objects.filter(
+        inscription__activite_id=OuterRef("inscription__activite_id"),
+        date=OuterRef("date"),
+        etat=Reservation.Etat.EN_ATTENTE,
+    ).filter(
+        Q(demandee_le__lt=OuterRef("demandee_le"))
+        | Q(demandee_le=OuterRef("demandee_le"), pk__lte=OuterRef("pk"))
+    )
+    rang = devant.order_by().values("date").annotate(n=Count("pk")).values("n")
+    return {
+        r.pk: r
+        for r in Reservation.objects.filter(
+            inscription__enfant__famille=famille, pk__in=list(reservation_ids)
+        ).annotate(
+            position=Case(
+                When(etat=Reservation.Etat.EN_ATTENTE, then=Subquery(rang)),
+                default=Value(0),
+            )
+        )
+    }
+
+
 def fermetures(*, structure_ids, debut: datetime.date, fin: datetime.date) -> dict[int, set[datetime.date]]:
     """Les jours de fermeture entre deux dates, par structure : {structure_id: {dates}}."""
     resultat: dict[int, set[datetime.date]] = {}
@@ -94,6 +130,11 @@ class Evenement(NamedTuple):
     motif_refus: str = ""
     present: bool = False
     pk: int = 0
+    # Réservations : rang en liste d'attente (0 hors liste), limite d'une place proposée.
+    position: int = 0
+    limite: datetime.datetime | None = None
+    # Absences : place reprise par la liste d'attente (le jour n'est pas facturé).
+    reprise: bool = False
 
 
 @dataclass
@@ -139,6 +180,11 @@ def _evenements(objets: list[dict]) -> list[Evenement]:
         if "present" in objet:
             objet["present"] = bool(objet["present"])
         objet["motif_refus"] = objet.get("motif_refus") or ""
+        if "position" in objet:
+            objet["position"] = objet["position"] or 0
+            objet["limite"] = en_horodatage(objet["limite"])
+        if "reprise" in objet:
+            objet["reprise"] = bool(objet["reprise"])
         evenements.append(Evenement(**objet))
     evenements.sort(key=lambda e: e.pk)
     return evenements
@@ -177,6 +223,7 @@ def planning_page(  # noqa: C901 — temporaire : découpé par s17-sql
             "debut": debut,
             "fin": fin,
             "borne": min(debut, aujourdhui),
+            "en_attente": Reservation.Etat.EN_ATTENTE,
         },
     )
     if not lignes:

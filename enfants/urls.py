@@ -19,4 +19,5 @@ urlpatterns = [
     path("inscriptions/<int:pk>/reserver-jours/", views_planning.jours_reserver, name="jours_reserver"),
     path("inscriptions/<int:pk>/absence/", views_planning.absence_declarer, name="absence_declarer"),
     path("absences/<int:pk>/annuler/", views_planning.absence_annuler, name="absence_annuler"),
+    path("places-proposees/<int:pk>/", views_planning.proposition, name="proposition"),
 ]

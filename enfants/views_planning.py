@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from commun.decorators import famille_requise
 from enfants import calendrier, ical, selectors, services
-from enfants.forms import AbsenceForm, JoursForm, PeriodeForm, ReservationForm
+from enfants.forms import AbsenceForm, JoursForm, PeriodeForm, PropositionForm, ReservationForm
 from enfants.models import FluxCalendrier, Reservation
 from enfants.planning import agenda_construire
 
@@ -326,3 +326,52 @@ def flux_ical(request, jeton):
     reponse["Content-Disposition"] = 'inline; filename="planning.ics"'
     reponse["Cache-Control"] = "private, max-age=900"
     return reponse
+
+
+MESSAGE_PROPOSITION_ACCEPTEE = "Place acceptée : le {jour} est réservé pour {prenom}."
+MESSAGE_PROPOSITION_REFUSEE = "Place refusée : elle est proposée au suivant de la liste d'attente."
+
+
+@famille_requise
+def proposition(request, pk):
+    """Une place libérée proposée à la famille (liste d'attente) : l'accepter ou la refuser avant
+    la date limite. La proposition d'une autre famille n'existe pas (404)."""
+    reservation = get_object_or_404(selectors.reservations(famille=request.famille), pk=pk)
+    inscription = reservation.inscription
+    jour = calendrier.date_longue(reservation.date)
+    retour = _url_planning(inscription.enfant_id, reservation.date)
+    form = PropositionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["reponse"] == PropositionForm.ACCEPTER:
+                reservation = services.proposition_accepter(reservation=reservation, par=request.user)
+            else:
+                reservation = services.proposition_refuser(reservation=reservation, par=request.user)
+        except ValidationError as erreur:
+            for texte in erreur.messages:
+                form.add_error(None, texte)
+        else:
+            if reservation.etat == Reservation.Etat.ACCEPTEE:
+                messages.success(
+                    request, MESSAGE_PROPOSITION_ACCEPTEE.format(jour=jour, prenom=inscription.enfant.prenom)
+                )
+                return redirect(retour)
+            if form.cleaned_data["reponse"] == PropositionForm.REFUSER:
+                messages.success(request, MESSAGE_PROPOSITION_REFUSEE)
+                return redirect(retour)
+            limite = services.texte_limite(reservation.proposition_limite)
+            form.add_error(None, services.PROPOSITION_EXPIREE.format(jour=jour, limite=limite))
+    contexte = {
+        "reservation": reservation,
+        "inscription": inscription,
+        "enfant": inscription.enfant,
+        "jour_libelle": jour,
+        "form": form,
+        "en_cours": reservation.etat == Reservation.Etat.PROPOSEE
+        and not services.proposition_expiree(reservation=reservation),
+        "limite_libelle": services.texte_limite(reservation.proposition_limite)
+        if reservation.proposition_limite
+        else "",
+        "retour": retour,
+    }
+    return render(request, "enfants/proposition.html", contexte)

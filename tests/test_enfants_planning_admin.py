@@ -99,12 +99,13 @@ def test_pointage_les_deux_chiffres_concordent_et_se_comprennent(client, agent, 
     _url, html = _pointage(client, agent, journee["activite"])
     assert (
         "Inscrits ce jour (contrat régulier ou réservation acceptée) : <strong>5</strong> — "
-        "places occupées : <strong>5 / 30</strong>"
+        "places occupées : <strong>3 / 30</strong>"
     ) in html
     assert "Absences déclarées par les familles : <strong>3</strong>" in html
     assert "Enfants attendus : <strong>2</strong> (inscrits sans absence déclarée)" in html
     assert "Enfants inscrits le mercredi 15 avril 2015 (5) : 2 attendus, 3 absences déclarées" in html
-    assert "Une absence déclarée ne libère pas la place" in html
+    # Les absences excusée et facturée rendent leur place (listes d'attente), pas celle en cours.
+    assert "Une absence excusée ou facturée rend la place à la liste d'attente" in html
 
 
 def test_pointage_du_cas_signale_un_inscrit_absent(client, agent):
@@ -123,7 +124,8 @@ def test_places_et_liste_du_jour_une_seule_definition(journee):
     ReservationFactory(inscription=journee["reservee"], date=MERCREDI, etat="refusee")
     inscrites = services.inscriptions_du_jour(activite=journee["activite"], jour=MERCREDI)
     assert len(inscrites) == 5
-    assert services.places_occupees(activite=journee["activite"], jour=MERCREDI, avec_demandes=False) == 5
+    # Excusée et facturée : la place est rendue (liste d'attente) ; l'enfant reste à pointer.
+    assert services.places_occupees(activite=journee["activite"], jour=MERCREDI, avec_demandes=False) == 3
     attendues = services.inscriptions_attendues(activite=journee["activite"], jour=MERCREDI)
     assert {i.pk for i in attendues} == {journee["reguliere"].pk, journee["reservee"].pk}
 

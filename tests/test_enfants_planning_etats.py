@@ -27,6 +27,8 @@ CAS = [
     (ContexteJour(regulier=True, absence=A.FACTUREE), EtatCase.ABSENT_FACTURE),
     (ContexteJour(reservation=R.ACCEPTEE, presence=False), EtatCase.ABSENT_FACTURE),
     (ContexteJour(reservation=R.EN_ATTENTE), EtatCase.DEMANDE_EN_ATTENTE),
+    # Liste d'attente : une place libérée est proposée (à accepter avant une limite).
+    (ContexteJour(reservation=R.PROPOSEE), EtatCase.PLACE_PROPOSEE),
     (ContexteJour(reservation=R.ACCEPTEE, absence=A.EXCUSEE), EtatCase.ABSENT_EXCUSE),
     (ContexteJour(regulier=True, absence=A.EXCUSEE, presence=False), EtatCase.ABSENT_EXCUSE),
     # Pointé absent pendant que l'agent examine l'absence : rien n'est encore facturé.
@@ -75,6 +77,7 @@ def test_legende_dans_l_ordre_du_guide_et_jamais_la_couleur_seule():
         "Réservation refusée",
         "Absence en cours de traitement",
         "Réservable",
+        "Place proposée",
     ]
     etats = set(LEGENDE) | {e for e, _t in MARQUES}
     symboles = [e.symbole for e in etats]

@@ -6,16 +6,20 @@ simultanées pour la dernière place sont sérialisées.
 """
 
 import datetime
+import functools
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.dispatch import Signal
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from enfants import calendrier
+from enfants.listes_attente import traitement_enregistrer
 from enfants.models import (
     Absence,
     Activite,
@@ -35,6 +39,15 @@ from enfants.planning import activite_ouverte
 demande_planning_soumise = Signal()
 # La famille a retiré une absence (ou une demande) : `demandes` annule la demande qui la porte.
 demande_planning_retiree = Signal()
+# Listes d'attente des jours. Une place libérée est proposée au premier de la liste : envoyé
+# après validation de la transaction (`reservation_id`), `demandes` prévient la famille (message
+# et courriel avec le lien de la proposition).
+place_proposee = Signal()
+# La proposition a été acceptée (`acceptee=True`) ou refusée, expirée (`acceptee=False`) :
+# `demandes` décide en conséquence la demande de réservation qui la porte (argument `objet`).
+proposition_terminee = Signal()
+# Une absence hors délai n'est plus facturée, sa place ayant été reprise (argument `objet`).
+absence_non_facturee = Signal()
 
 # Messages (constantes que les tests importent).
 NON_INSCRIT = "L'enfant n'est pas inscrit à cette activité le {jour}."
@@ -63,6 +76,17 @@ ABSENCE_DELAI_ANNULATION = (
 )
 ABSENCE_DEJA_DECIDEE = "L'absence du {jour} a déjà été traitée par le service."
 MOTIF_TROP_LONG = "Le motif du refus compte {longueur} caractères : {maximum} au plus."
+PROPOSITION_TRAITEE = "Cette proposition de place a déjà été traitée."
+PROPOSITION_EXPIREE = (
+    "Le délai pour accepter la place du {jour} est passé (il fallait répondre avant le {limite}) : "
+    "elle passe au suivant de la liste d'attente."
+)
+ABSENCE_PLACE_REPRISE = (
+    "La place de votre enfant le {jour} a été proposée à un enfant de la liste d'attente : "
+    "l'absence ne peut plus être annulée. Écrivez au service si besoin."
+)
+RESERVATION_NON_ACCEPTEE = "Seule une réservation acceptée peut être annulée ainsi."
+AUCUNE_PLACE_LIBEREE = "Aucune place ne s'est libérée ce jour-là : la liste d'attente est close."
 
 
 def _texte_jour(jour: datetime.date) -> str:
@@ -104,25 +128,35 @@ def jour_ferme_raison(*, activite: Activite, jour: datetime.date) -> str | None:
 
 
 def _inscriptions_reservees(*, activite: Activite, jour: datetime.date):
-    """Les inscriptions qui occupent une place un jour : contrat régulier ce jour de la semaine
-    ou réservation acceptée. Une seule définition pour la capacité et le pointage : le compteur
-    de places et la liste des enfants du jour ne peuvent pas diverger."""
+    """Les inscriptions qui ont une place un jour : inscription qui couvre le jour, et contrat
+    régulier ce jour de la semaine ou réservation acceptée. Une seule définition pour la
+    capacité et le pointage : le compteur de places et la liste des enfants du jour ne peuvent
+    pas diverger (une inscription terminée plus tôt ne garde pas ses jours d'après)."""
     return Inscription.objects.filter(
-        Q(date_debut__lte=jour, date_fin__gte=jour, jours_reguliers__contains=str(jour.weekday()))
+        Q(jours_reguliers__contains=str(jour.weekday()))
         | Q(reservations__date=jour, reservations__etat=Reservation.Etat.ACCEPTEE),
         activite=activite,
+        date_debut__lte=jour,
+        date_fin__gte=jour,
     ).distinct()
 
 
-def places_occupees(*, activite: Activite, jour: datetime.date, avec_demandes: bool) -> int:
-    """Places prises un jour : contrats réguliers + réservations acceptées (+ demandes en cours).
+# Une absence décidée (excusée, ou facturée hors délai) rend la place à la liste d'attente : la
+# famille a dit que l'enfant ne viendra pas. En cours de traitement, la place reste tenue (un
+# agent peut encore refuser l'absence, et l'enfant vient).
+ABSENCES_LIBERANT_LA_PLACE = (Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE)
 
-    Une absence déclarée ne libère pas la place : l'enfant reste inscrit ce jour-là."""
-    occupees = _inscriptions_reservees(activite=activite, jour=jour).count()
-    if avec_demandes:
-        occupees += Reservation.objects.filter(
-            inscription__activite=activite, date=jour, etat=Reservation.Etat.EN_COURS
-        ).count()
+
+def places_occupees(*, activite: Activite, jour: datetime.date, avec_demandes: bool) -> int:
+    """Places prises un jour : contrats réguliers et réservations acceptées, sauf les enfants dont
+    l'absence est décidée (excusée ou facturée : la place est rendue), plus les places proposées
+    à la liste d'attente (tenues tant que la proposition court) (+ demandes en cours)."""
+    liberees = Absence.objects.filter(
+        inscription__activite=activite, date=jour, etat__in=ABSENCES_LIBERANT_LA_PLACE
+    ).values("inscription_id")
+    occupees = _inscriptions_reservees(activite=activite, jour=jour).exclude(pk__in=liberees).count()
+    etats = [Reservation.Etat.PROPOSEE] + ([Reservation.Etat.EN_COURS] if avec_demandes else [])
+    occupees += Reservation.objects.filter(inscription__activite=activite, date=jour, etat__in=etats).count()
     return occupees
 
 
@@ -131,8 +165,9 @@ class Places:
     """Les places d'une activité un jour donné, pour l'agent qui décide ou qui pointe."""
 
     capacite: int
-    occupees: int  # contrats réguliers et réservations acceptées
+    occupees: int  # contrats réguliers, réservations acceptées (absences décidées déduites), proposées
     demandes: int  # réservations en cours de traitement ou en liste d'attente
+    proposees: int = 0  # places proposées à la liste d'attente (comptées dans `occupees`)
 
     @property
     def restantes(self) -> int:
@@ -146,6 +181,11 @@ class Places:
             f"({self.occupees} occupée{'s' if self.occupees > 1 else ''} : contrats "
             f"réguliers et réservations acceptées)"
         )
+        if self.proposees:
+            texte += (
+                f" ; dont {self.proposees} place{'s' if self.proposees > 1 else ''} proposée"
+                f"{'s' if self.proposees > 1 else ''} à la liste d'attente"
+            )
         if self.demandes:
             texte += f" ; {self.demandes} demande{'s' if self.demandes > 1 else ''} en attente de décision"
         return texte
@@ -160,6 +200,9 @@ def places_du_jour(*, activite: Activite, jour: datetime.date) -> Places:
             inscription__activite=activite,
             date=jour,
             etat__in=[Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE],
+        ).count(),
+        proposees=Reservation.objects.filter(
+            inscription__activite=activite, date=jour, etat=Reservation.Etat.PROPOSEE
         ).count(),
     )
 
@@ -205,6 +248,7 @@ def reservation_demander(
     if date > aujourdhui + datetime.timedelta(days=activite.horizon_reservation):
         raise _refuser(HORIZON, "horizon", jour=texte, n=activite.horizon_reservation)
     complet = places_occupees(activite=activite, jour=date, avec_demandes=True) >= activite.capacite
+    complet = complet or _liste_attente_devant(activite=activite, jour=date)
     if complet and not liste_attente:
         raise _refuser(COMPLET, "complet", jour=texte, capacite=activite.capacite)
     if complet:
@@ -328,6 +372,9 @@ def _reservation_a_decider(reservation: Reservation) -> tuple[Reservation, Activ
 @transaction.atomic
 def reservation_accepter(*, reservation: Reservation, agent, motif=None) -> Reservation:
     """Un agent accepte une demande de réservation, si une place reste ce jour-là."""
+    if Reservation.objects.filter(pk=reservation.pk, etat=Reservation.Etat.PROPOSEE).exists():
+        # Une place proposée (liste d'attente) que la famille accepte auprès d'un agent.
+        return proposition_accepter(reservation=reservation, par=agent)
     reservation, activite = _reservation_a_decider(reservation)
     occupees = places_occupees(activite=activite, jour=reservation.date, avec_demandes=False)
     if occupees >= activite.capacite:
@@ -339,8 +386,14 @@ def reservation_accepter(*, reservation: Reservation, agent, motif=None) -> Rese
 def reservation_refuser(*, reservation: Reservation, agent, motif=None) -> Reservation:
     """Un agent refuse une demande de réservation (le motif est montré à la famille)."""
     motif = _motif_refus(Reservation, motif)
-    reservation, _activite = _reservation_a_decider(reservation)
-    return _decision_enregistrer(reservation, etat=Reservation.Etat.REFUSEE, agent=agent, motif_refus=motif)
+    reservation, activite = _reservation_a_decider(reservation)
+    etait_en_cours = reservation.etat == Reservation.Etat.EN_COURS
+    reservation = _decision_enregistrer(
+        reservation, etat=Reservation.Etat.REFUSEE, agent=agent, motif_refus=motif
+    )
+    if etait_en_cours:  # une demande en cours tenait une place : elle revient à la liste d'attente
+        _places_proposer(activite=activite, jour=reservation.date, maintenant=timezone.now())
+    return reservation
 
 
 @transaction.atomic
@@ -360,7 +413,9 @@ def absence_declarer(
     """
     maintenant = maintenant or timezone.now()
     texte = _texte_jour(date)
-    activite = inscription.activite
+    # Verrou de l'activité d'abord (même ordre que partout : activité, puis ses jours), car une
+    # absence décidée rend la place à la liste d'attente.
+    activite = _activite_verrouillee(inscription.activite_id)
     if not inscription.couvre(date):
         raise _refuser(NON_INSCRIT, "non_inscrit", jour=texte)
     reserve = (
@@ -401,6 +456,7 @@ def absence_declarer(
         absence.certificat.save(certificat.name, certificat, save=False)
     absence.save()
     demande_planning_soumise.send(sender=Absence, objet=absence, auteur=par)
+    _place_rendue_si_absence_decidee(activite=activite, absence=absence, maintenant=maintenant)
     return absence
 
 
@@ -419,12 +475,21 @@ def absence_hors_delai(
 
 @transaction.atomic
 def reservation_annuler(*, reservation: Reservation) -> Reservation:
-    """La famille retire sa demande de réservation encore en attente : la place est libérée."""
+    """La famille retire sa demande de réservation encore en attente, ou la place qui lui est
+    proposée : la place qu'elle tenait passe au suivant de la liste d'attente."""
+    activite = _activite_verrouillee(reservation.inscription.activite_id)
     reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-    if reservation.etat not in (Reservation.Etat.EN_COURS, Reservation.Etat.EN_ATTENTE):
+    if reservation.etat not in (
+        Reservation.Etat.EN_COURS,
+        Reservation.Etat.EN_ATTENTE,
+        Reservation.Etat.PROPOSEE,
+    ):
         raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
+    tenait_une_place = reservation.etat != Reservation.Etat.EN_ATTENTE
     reservation.etat = Reservation.Etat.ANNULEE
     reservation.save(update_fields=["etat"])
+    if tenait_une_place:
+        _places_proposer(activite=activite, jour=reservation.date, maintenant=timezone.now())
     return reservation
 
 
@@ -448,10 +513,17 @@ def absence_annulable(*, absence: Absence, maintenant: datetime.datetime | None 
 def absence_annuler(*, absence: Absence, maintenant: datetime.datetime | None = None) -> None:
     """La famille retire sa déclaration d'absence (en attente, ou excusée dans le délai) : le
     jour redevient réservé, la demande qui la portait est annulée, le certificat effacé."""
+    activite = _activite_verrouillee(absence.inscription.activite_id)
     absence = Absence.objects.select_for_update().select_related("inscription__activite").get(pk=absence.pk)
     raison = absence_annulable(absence=absence, maintenant=maintenant)
     if raison:
         raise ValidationError(raison, code="non_annulable")
+    if absence.etat in ABSENCES_LIBERANT_LA_PLACE and (
+        places_occupees(activite=activite, jour=absence.date, avec_demandes=False) >= activite.capacite
+    ):
+        # La place rendue a été proposée (ou donnée) à la liste d'attente : l'enfant ne la
+        # retrouve pas, la capacité n'est jamais dépassée.
+        raise _refuser(ABSENCE_PLACE_REPRISE, "place_reprise", jour=_texte_jour(absence.date))
     nom = absence.certificat.name  # vide (ou None) sans certificat
     if nom:
         stockage = absence.certificat.storage
@@ -460,27 +532,33 @@ def absence_annuler(*, absence: Absence, maintenant: datetime.datetime | None = 
     absence.delete()
 
 
-def _absence_a_decider(absence: Absence) -> Absence:
+def _absence_a_decider(absence: Absence) -> tuple[Absence, Activite]:
+    activite = _activite_verrouillee(absence.inscription.activite_id)
     absence = Absence.objects.select_for_update().get(pk=absence.pk)
     if absence.etat != Absence.Etat.EN_COURS:
         raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
-    return absence
+    return absence, activite
 
 
 @transaction.atomic
 def absence_accepter(*, absence: Absence, agent, motif=None) -> Absence:
-    """Un agent excuse une absence (dans le délai, ou hors délai sur certificat)."""
-    absence = _absence_a_decider(absence)
-    return _decision_enregistrer(absence, etat=Absence.Etat.EXCUSEE, agent=agent)
+    """Un agent excuse une absence (dans le délai, ou hors délai sur certificat) : la place est
+    rendue à la liste d'attente."""
+    absence, activite = _absence_a_decider(absence)
+    absence = _decision_enregistrer(absence, etat=Absence.Etat.EXCUSEE, agent=agent)
+    _place_rendue_si_absence_decidee(activite=activite, absence=absence, maintenant=timezone.now())
+    return absence
 
 
 @transaction.atomic
 def absence_refuser(*, absence: Absence, agent, motif=None) -> Absence:
     """Un agent refuse une absence : hors délai, elle reste facturée ; sinon le jour reste réservé."""
     motif = _motif_refus(Absence, motif)
-    absence = _absence_a_decider(absence)
+    absence, activite = _absence_a_decider(absence)
     etat = Absence.Etat.FACTUREE if absence.hors_delai else Absence.Etat.REFUSEE
-    return _decision_enregistrer(absence, etat=etat, agent=agent, motif_refus=motif)
+    absence = _decision_enregistrer(absence, etat=etat, agent=agent, motif_refus=motif)
+    _place_rendue_si_absence_decidee(activite=activite, absence=absence, maintenant=timezone.now())
+    return absence
 
 
 ABSENCES_DECLAREES = (Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE)
@@ -551,3 +629,255 @@ def flux_calendrier_renouveler(*, enfant: Enfant) -> FluxCalendrier:
     flux.cree_le = timezone.now()
     flux.save(update_fields=["jeton", "cree_le"])
     return flux
+
+
+# --- Listes d'attente des jours : position, proposition de la place libérée, expiration ---
+#
+# Une demande faite un jour complet (`liste_attente=True`) attend en liste d'attente, dans
+# l'ordre d'arrivée (`demandee_le`, puis numéro). Quand une place se libère (réservation
+# annulée ou refusée, absence décidée, inscription terminée plus tôt ou supprimée, capacité
+# augmentée), le premier de la liste la reçoit en proposition : la place lui est tenue jusqu'à
+# `proposition_limite` (maintenant + LISTE_ATTENTE_DELAI_HEURES, au plus tard le début du jour).
+# Acceptée, la réservation est faite ; refusée ou expirée, elle est annulée et la place passe au
+# suivant. Toujours sous le verrou de l'activité : une place n'est proposée qu'une fois.
+
+
+def _liste_attente_devant(*, activite: Activite, jour: datetime.date) -> bool:
+    """Des demandes attendent déjà ce jour-là en liste d'attente : une nouvelle demande passe
+    derrière elles (ordre d'arrivée), même si une place vient de se libérer."""
+    return Reservation.objects.filter(
+        inscription__activite=activite, date=jour, etat=Reservation.Etat.EN_ATTENTE
+    ).exists()
+
+
+def _debut_du_jour(jour: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+
+
+def _places_proposer(*, activite: Activite, jour: datetime.date, maintenant: datetime.datetime) -> list:
+    """Propose les places libres d'un jour aux premiers de la liste d'attente. L'appelant tient
+    le verrou de l'activité ; les familles sont prévenues après validation (`place_proposee`)."""
+    debut = _debut_du_jour(jour)
+    if debut <= maintenant:  # le jour a commencé : plus rien à proposer
+        return []
+    libres = activite.capacite - places_occupees(activite=activite, jour=jour, avec_demandes=True)
+    if libres <= 0:
+        return []
+    limite = min(maintenant + datetime.timedelta(hours=settings.LISTE_ATTENTE_DELAI_HEURES), debut)
+    premiers = list(
+        Reservation.objects.select_for_update(of=("self",))
+        .filter(inscription__activite=activite, date=jour, etat=Reservation.Etat.EN_ATTENTE)
+        .order_by("demandee_le", "pk")[:libres]
+    )
+    for reservation in premiers:
+        reservation.etat = Reservation.Etat.PROPOSEE
+        reservation.proposee_le = maintenant
+        reservation.proposition_limite = limite
+        reservation.save(update_fields=["etat", "proposee_le", "proposition_limite"])
+        transaction.on_commit(functools.partial(_place_proposee_annoncer, reservation.pk))
+    return premiers
+
+
+def _place_proposee_annoncer(reservation_id: int) -> None:
+    place_proposee.send(sender=Reservation, reservation_id=reservation_id)
+
+
+def _place_rendue_si_absence_decidee(*, activite: Activite, absence: Absence, maintenant) -> None:
+    if absence.etat in ABSENCES_LIBERANT_LA_PLACE:
+        _places_proposer(activite=activite, jour=absence.date, maintenant=maintenant)
+
+
+@transaction.atomic
+def listes_attente_relancer(
+    *, activite: Activite, maintenant: datetime.datetime | None = None
+) -> list[Reservation]:
+    """Propose les places libres de tous les jours à venir où des demandes attendent (capacité
+    augmentée, inscription terminée plus tôt ou supprimée). Renvoie les propositions faites."""
+    maintenant = maintenant or timezone.now()
+    activite = _activite_verrouillee(activite.pk)
+    jours = (
+        Reservation.objects.filter(
+            inscription__activite=activite,
+            etat=Reservation.Etat.EN_ATTENTE,
+            date__gt=timezone.localdate(maintenant),
+        )
+        .values_list("date", flat=True)
+        .distinct()
+        .order_by("date")
+    )
+    propositions = []
+    for jour in list(jours):
+        propositions += _places_proposer(activite=activite, jour=jour, maintenant=maintenant)
+    return propositions
+
+
+def _proposition_verrouillee(reservation: Reservation) -> tuple[Reservation, Activite]:
+    activite = _activite_verrouillee(reservation.inscription.activite_id)
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.etat != Reservation.Etat.PROPOSEE:
+        raise ValidationError(PROPOSITION_TRAITEE, code="deja_traitee")
+    return reservation, activite
+
+
+def _proposition_fermer(reservation: Reservation, *, activite, maintenant, par=None) -> None:
+    """Refusée ou expirée : annulée, et la place passe au suivant de la liste."""
+    reservation.etat = Reservation.Etat.ANNULEE
+    reservation.decidee_le = maintenant
+    reservation.decidee_par = par
+    reservation.save(update_fields=["etat", "decidee_le", "decidee_par"])
+    proposition_terminee.send(sender=Reservation, objet=reservation, acceptee=False, auteur=par)
+    _places_proposer(activite=activite, jour=reservation.date, maintenant=maintenant)
+
+
+def proposition_expiree(*, reservation: Reservation, maintenant: datetime.datetime | None = None) -> bool:
+    return reservation.etat == Reservation.Etat.PROPOSEE and bool(
+        reservation.proposition_limite and (maintenant or timezone.now()) >= reservation.proposition_limite
+    )
+
+
+@transaction.atomic
+def proposition_accepter(
+    *, reservation: Reservation, par=None, maintenant: datetime.datetime | None = None
+) -> Reservation:
+    """La famille accepte la place proposée : le jour est réservé. Si le délai est passé, la
+    proposition est close comme une expiration (annulée, place au suivant) et l'état renvoyé le
+    dit (`ANNULEE`) : à l'appelant de l'expliquer (PROPOSITION_EXPIREE)."""
+    maintenant = maintenant or timezone.now()
+    reservation, activite = _proposition_verrouillee(reservation)
+    if proposition_expiree(reservation=reservation, maintenant=maintenant):
+        _proposition_fermer(reservation, activite=activite, maintenant=maintenant)
+        return reservation
+    reservation.etat = Reservation.Etat.ACCEPTEE
+    reservation.decidee_le = maintenant
+    reservation.decidee_par = par
+    reservation.save(update_fields=["etat", "decidee_le", "decidee_par"])
+    _absence_reprise_marquer(activite=activite, jour=reservation.date, maintenant=maintenant)
+    proposition_terminee.send(sender=Reservation, objet=reservation, acceptee=True, auteur=par)
+    return reservation
+
+
+@transaction.atomic
+def proposition_refuser(
+    *, reservation: Reservation, par=None, maintenant: datetime.datetime | None = None
+) -> Reservation:
+    """La famille refuse la place proposée : sa demande est annulée, la place passe au suivant."""
+    maintenant = maintenant or timezone.now()
+    reservation, activite = _proposition_verrouillee(reservation)
+    _proposition_fermer(reservation, activite=activite, maintenant=maintenant, par=par)
+    return reservation
+
+
+def _absence_reprise_marquer(*, activite: Activite, jour: datetime.date, maintenant) -> Absence | None:
+    """Une place reprise par la liste d'attente : la plus ancienne absence facturée de ce jour
+    dont la place n'a pas encore été reprise n'est plus facturée (excusée, `place_reprise_le`).
+    La famille qui a prévenu n'est pas facturée pour un jour qu'un autre enfant occupe."""
+    absence = (
+        Absence.objects.select_for_update(of=("self",))
+        .filter(
+            inscription__activite=activite,
+            date=jour,
+            etat=Absence.Etat.FACTUREE,
+            place_reprise_le__isnull=True,
+        )
+        .order_by("declaree_le", "pk")
+        .first()
+    )
+    if absence is None:
+        return None
+    absence.etat = Absence.Etat.EXCUSEE
+    absence.place_reprise_le = maintenant
+    absence.save(update_fields=["etat", "place_reprise_le"])
+    absence_non_facturee.send(sender=Absence, objet=absence)
+    return absence
+
+
+@transaction.atomic
+def reservation_acceptee_annuler(
+    *, reservation: Reservation, agent, maintenant: datetime.datetime | None = None
+) -> Reservation:
+    """Un agent annule une réservation acceptée (à la demande de la famille) : la place passe au
+    premier de la liste d'attente."""
+    maintenant = maintenant or timezone.now()
+    activite = _activite_verrouillee(reservation.inscription.activite_id)
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.etat != Reservation.Etat.ACCEPTEE:
+        raise ValidationError(RESERVATION_NON_ACCEPTEE, code="pas_acceptee")
+    _decision_enregistrer(reservation, etat=Reservation.Etat.ANNULEE, agent=agent)
+    _places_proposer(activite=activite, jour=reservation.date, maintenant=maintenant)
+    return reservation
+
+
+@traitement_enregistrer("reservations")
+def propositions_expirees_traiter(*, maintenant: datetime.datetime) -> int:
+    """Lancé par `manage.py listes_attente` : chaque place proposée et non acceptée à temps passe
+    au suivant de la liste ; et les places libres des jours où des demandes attendent encore
+    sont proposées (rattrapage). Renvoie le nombre de propositions expirées."""
+    expirees = Reservation.objects.filter(
+        etat=Reservation.Etat.PROPOSEE, proposition_limite__lte=maintenant
+    ).values_list("pk", "inscription__activite_id")
+    par_activite: dict[int, list[int]] = {}
+    for pk, activite_id in expirees:
+        par_activite.setdefault(activite_id, []).append(pk)
+    nombre = 0
+    for activite_id, pks in sorted(par_activite.items()):
+        with transaction.atomic():
+            activite = _activite_verrouillee(activite_id)
+            for reservation in (
+                Reservation.objects.select_for_update()
+                .filter(pk__in=pks, etat=Reservation.Etat.PROPOSEE, proposition_limite__lte=maintenant)
+                .order_by("date", "pk")
+            ):
+                _proposition_fermer(reservation, activite=activite, maintenant=maintenant)
+                nombre += 1
+    _listes_closes_refuser(maintenant=maintenant)
+    attente = (
+        Reservation.objects.filter(etat=Reservation.Etat.EN_ATTENTE, date__gt=timezone.localdate(maintenant))
+        .values_list("inscription__activite_id", flat=True)
+        .distinct()
+    )
+    for activite_id in sorted(set(attente)):
+        listes_attente_relancer(activite=Activite(pk=activite_id), maintenant=maintenant)
+    return nombre
+
+
+def _listes_closes_refuser(*, maintenant: datetime.datetime) -> None:
+    """Le jour est arrivé : les demandes encore en liste d'attente sont refusées (motif montré à
+    la famille), elles quittent la file de modération."""
+    aujourdhui = timezone.localdate(maintenant)
+    activites = (
+        Reservation.objects.filter(etat=Reservation.Etat.EN_ATTENTE, date__lte=aujourdhui)
+        .values_list("inscription__activite_id", flat=True)
+        .distinct()
+    )
+    for activite_id in sorted(set(activites)):
+        with transaction.atomic():
+            _activite_verrouillee(activite_id)
+            for reservation in Reservation.objects.select_for_update().filter(
+                inscription__activite_id=activite_id, etat=Reservation.Etat.EN_ATTENTE, date__lte=aujourdhui
+            ):
+                reservation.etat = Reservation.Etat.REFUSEE
+                reservation.motif_refus = AUCUNE_PLACE_LIBEREE
+                reservation.decidee_le = maintenant
+                reservation.save(update_fields=["etat", "motif_refus", "decidee_le"])
+                proposition_terminee.send(
+                    sender=Reservation, objet=reservation, acceptee=False, motif=AUCUNE_PLACE_LIBEREE
+                )
+
+
+@receiver(post_save, sender=Activite, dispatch_uid="enfants_capacite_modifiee")
+def _capacite_modifiee(sender, instance, created, raw=False, **kwargs):
+    """Capacité augmentée (admin ou autre) : les places nouvelles vont à la liste d'attente."""
+    if not created and not raw:
+        listes_attente_relancer(activite=instance)
+
+
+@receiver(post_save, sender=Inscription, dispatch_uid="enfants_inscription_modifiee")
+def _inscription_modifiee(sender, instance, created, raw=False, **kwargs):
+    """Inscription terminée plus tôt (ou jours réguliers retirés) : ses places vont à la liste."""
+    if not created and not raw:
+        listes_attente_relancer(activite=Activite(pk=instance.activite_id))
+
+
+@receiver(post_delete, sender=Inscription, dispatch_uid="enfants_inscription_supprimee")
+def _inscription_supprimee(sender, instance, **kwargs):
+    listes_attente_relancer(activite=Activite(pk=instance.activite_id))

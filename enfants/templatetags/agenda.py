@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from enfants.planning import ABSENCE, ANNULER_ABSENCE, LEGENDE, MARQUES, RESERVER, EtatCase
+from enfants.planning import ABSENCE, ANNULER_ABSENCE, LEGENDE, MARQUES, PROPOSITION, RESERVER, EtatCase
 
 register = template.Library()
 
@@ -93,6 +93,10 @@ _ABSENCE_MOBILE = (
     '<a class="btn btn-outline-primary jour-mobile-action" href="{}">Déclarer une absence'
     '<span class="visually-hidden"> le {}</span></a>'
 )
+_PROPOSITION_MOBILE = (
+    '<a class="btn btn-primary jour-mobile-action" href="{}">Accepter ou refuser la place'
+    '<span class="visually-hidden"> du {}</span></a>'
+)
 _ANNULER_MOBILE = (
     '<a class="btn btn-outline-danger jour-mobile-action" href="{}">Annuler l\'absence'
     '<span class="visually-hidden"> du {}</span></a>'
@@ -103,7 +107,7 @@ def _jour_mobile(case):
     """Un jour de la vue téléphone : la date, l'état en toutes lettres, l'action à portée de
     doigt (case à cocher pour réserver, lien pour déclarer ou annuler une absence)."""
     jour = case.jour
-    textes = (jour.titre, jour.nom, jour.libelle_marque, jour.date.isoformat())
+    textes = (jour.titre, jour.nom, jour.libelle_marque, jour.date.isoformat(), case.precision)
     if not case.actions:
         return _jour_mobile_sans_action(textes, case.etat, case.symbole)
     return _jour_mobile_rendu(textes, case.etat, case.symbole, case.actions)
@@ -122,6 +126,8 @@ def _jour_mobile_rendu(textes, etat_case, symbole, actions):
     etat = _ETATS[etat_case]
     if etat_case is EtatCase.FERIE and marque:
         etat = format_html("{} ({})", etat, marque)
+    if textes[4]:  # rang en liste d'attente, limite d'une place proposée, place reprise
+        etat = format_html("{} — {}", etat, textes[4])
     etat_html = format_html(_ETAT_MOBILE, etat_case.classe, _symbole(symbole), etat)
     classes = f"jour-mobile case-{etat_case.classe}"
     texte = format_html(_TEXTE_MOBILE, date, etat_html)
@@ -132,6 +138,8 @@ def _jour_mobile_rendu(textes, etat_case, symbole, actions):
         boutons = format_html(_ABSENCE_MOBILE, actions[ABSENCE], titre)
     elif ANNULER_ABSENCE in actions:
         boutons = format_html(_ANNULER_MOBILE, actions[ANNULER_ABSENCE], titre)
+    elif PROPOSITION in actions:
+        boutons = format_html(_PROPOSITION_MOBILE, actions[PROPOSITION], titre)
     return format_html(
         '<li class="{}"><div class="jour-mobile-ligne">{}{}</div></li>', classes, texte, boutons
     )

@@ -1,7 +1,7 @@
 /* Planning : menu du jour des cases de l'agenda (clic droit, appui, clavier).
  * Sans JavaScript, chaque case est un lien vers la première action possible ce jour-là ; avec,
  * le lien ouvre un menu qui dit pour quel jour et quelle activité, et n'offre que les actions
- * possibles (data-reserver, data-absence, data-annuler-absence de la case).
+ * possibles (data-reserver, data-absence, data-annuler-absence, data-proposition de la case).
  * Le menu n'a pas la classe « dropdown-menu » de Bootstrap : son gestionnaire de clavier (flèches,
  * Échap) cherchait un bouton déclencheur qui n'existe pas ici et levait une exception. */
 (function () {

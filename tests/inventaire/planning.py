@@ -36,6 +36,19 @@ def _planning(parent):
     ReservationFactory(inscription=inscription, date=reserve)
     ReservationFactory(inscription=inscription, date=absent)
     AbsenceFactory(inscription=inscription, date=absent, etat="en_cours")
+    # Listes d'attente (une autre activité du mercredi) : un rang (« 1re position ») et une
+    # place proposée (lien, limite).
+    sortie = InscriptionFactory(
+        enfant=inscription.enfant, activite=ActiviteFactory(nom="Sortie nature", jours_ouverture="2")
+    )
+    ReservationFactory(inscription=sortie, date=reserve, etat="en_attente")
+    ReservationFactory(
+        inscription=sortie,
+        date=absent,
+        etat="proposee",
+        proposee_le=timezone.now(),
+        proposition_limite=timezone.now() + datetime.timedelta(hours=24),
+    )
     services.flux_calendrier_obtenir(enfant=inscription.enfant)
     return {"pk": inscription.enfant_id, "annee": MOIS.year, "mois": MOIS.month}
 
@@ -66,8 +79,21 @@ def _absence(parent):
     return {"pk": AbsenceFactory(inscription=inscription, date=jour, etat="en_cours").pk}
 
 
+def _proposition(parent):
+    # Une place libérée proposée à la famille (liste d'attente), encore à accepter.
+    maintenant = timezone.now()
+    reservation = ReservationFactory(
+        inscription=_inscription(parent),
+        date=_mercredis()[2],
+        etat="proposee",
+        proposee_le=maintenant,
+        proposition_limite=maintenant + datetime.timedelta(hours=24),
+    )
+    return {"pk": reservation.pk}
+
+
 PAGES = [
-    PagePortail("enfants:planning", requetes=4, formulaires=2, preparer=_planning, volume=_planning_volume),
+    PagePortail("enfants:planning", requetes=4, formulaires=3, preparer=_planning, volume=_planning_volume),
     PagePortail("enfants:planning_courant", requetes=3, preparer=_enfant, html=False),
     PagePortail(
         "enfants:reservation_demander",
@@ -92,6 +118,7 @@ PAGES = [
         query={"date": "2015-04-08"},
     ),
     PagePortail("enfants:absence_annuler", requetes=4, formulaires=1, preparer=_absence),
+    PagePortail("enfants:proposition", requetes=4, formulaires=1, preparer=_proposition),
     PagePortail("enfants:jours_reserver", requetes=3, preparer=_formulaire, html=False, methode="POST"),
     PagePortail("enfants:flux_renouveler", requetes=10, preparer=_enfant, html=False, methode="POST"),
 ]
