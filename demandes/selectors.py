@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from demandes import registre
 from demandes.models import Demande
+from enfants.planning import rang_texte
 
 # Les demandes pas encore terminées, montrées quelle que soit leur date.
 STATUTS_EN_COURS = (Demande.Statut.EN_ATTENTE, Demande.Statut.LISTE_ATTENTE, Demande.Statut.PROPOSEE)
@@ -36,14 +37,9 @@ def demandes_recentes(*, famille, cote: str, categorie: str | None = None) -> Qu
 CODE_INSCRIPTION = "inscription_activite"
 
 
-def rang_texte(position: int) -> str:
-    """1 → « 1re », 3 → « 3e »."""
-    return "1re" if position == 1 else f"{position}e"
-
-
 def position_texte(position: int) -> str:
     """3 → « En liste d'attente : 3e position » ; 1 → « … : 1re position »."""
-    return f"En liste d'attente : {rang_texte(position)} position"
+    return f"En liste d'attente : {rang_texte(position)}"
 
 
 def liste_attente(*, activite_id: int) -> QuerySet[Demande]:

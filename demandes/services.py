@@ -15,6 +15,7 @@ from commun.formats import nombre_fr
 from commun.limites import envoi_possible_a, heure_texte
 from demandes import registre
 from demandes.models import Demande
+from enfants.planning import rang_texte
 from enfants.services import MOTIF_TROP_LONG
 from familles import services as familles_services
 from messagerie import services as messagerie_services
@@ -336,7 +337,7 @@ def _message_de_decision(demande: Demande) -> str:
         position = selectors.position_en_liste_attente(demande=demande)
         texte += (
             f"\n\nL'activité est complète : votre demande est en liste d'attente, à la "
-            f"{selectors.rang_texte(position)} position. Si une place se libère, elle vous sera "
+            f"{rang_texte(position)}. Si une place se libère, elle vous sera "
             "proposée par message et par courriel."
         )
     if demande.statut == Demande.Statut.REFUSEE and demande.motif:

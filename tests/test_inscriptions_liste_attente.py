@@ -163,12 +163,12 @@ def test_proposition_expiree_passe_au_suivant(client, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         occupees[0].delete()
     limite = Demande.objects.get(pk=attente[0].pk).proposition_limite
-    assert propositions_expirees_traiter(maintenant=limite - datetime.timedelta(seconds=1)) == {
-        "inscriptions": 0
-    }
+    assert (
+        propositions_expirees_traiter(maintenant=limite - datetime.timedelta(seconds=1))["inscriptions"] == 0
+    )
     client.force_login(attente[0].famille.utilisateurs.get())
     with django_capture_on_commit_callbacks(execute=True):
-        assert propositions_expirees_traiter(maintenant=limite) == {"inscriptions": 1}
+        assert propositions_expirees_traiter(maintenant=limite)["inscriptions"] == 1
     assert _statuts(attente) == [Demande.Statut.REFUSEE, Demande.Statut.PROPOSEE]
     assert "n'a pas été acceptée avant le" in Demande.objects.get(pk=attente[0].pk).motif
     # Trop tard pour accepter : la page le dit, rien n'est créé.
@@ -290,5 +290,5 @@ def test_la_commande_rattrape_une_place_liberee_sans_signal(django_capture_on_co
     )
     assert _statuts(attente) == [Demande.Statut.LISTE_ATTENTE] * 2  # update() : aucun signal
     with django_capture_on_commit_callbacks(execute=True):
-        assert propositions_expirees_traiter(maintenant=timezone.now()) == {"inscriptions": 0}
+        assert propositions_expirees_traiter(maintenant=timezone.now())["inscriptions"] == 0
     assert _statuts(attente) == [Demande.Statut.PROPOSEE, Demande.Statut.LISTE_ATTENTE]

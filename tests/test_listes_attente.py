@@ -220,11 +220,11 @@ def test_refuser_la_place_la_passe_au_suivant(journee):
 def test_une_proposition_expiree_passe_au_suivant(journee):
     services.reservation_acceptee_annuler(reservation=journee["places"][0], agent=UtilisateurFactory())
     limite = Reservation.objects.get(pk=journee["attente"][0].pk).proposition_limite
-    assert propositions_expirees_traiter(maintenant=limite - datetime.timedelta(minutes=1)) == {
-        "reservations": 0
-    }
+    assert (
+        propositions_expirees_traiter(maintenant=limite - datetime.timedelta(minutes=1))["reservations"] == 0
+    )
     assert _etats(journee["attente"])[0] == "proposee"
-    assert propositions_expirees_traiter(maintenant=limite) == {"reservations": 1}
+    assert propositions_expirees_traiter(maintenant=limite)["reservations"] == 1
     assert _etats(journee["attente"]) == ["annulee", "proposee", "en_attente"]
     demande = Demande.objects.get(type="reservation", donnees__reservation=journee["attente"][0].pk)
     assert demande.statut == Demande.Statut.REFUSEE and "date limite" in demande.motif
