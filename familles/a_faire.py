@@ -13,11 +13,17 @@ Chaque application ajoute ses éléments par un fournisseur enregistré ici (dan
 Un fournisseur lit en nombre de requêtes constant (le bloc a un budget fixe, testé) ; il renvoie
 des `ElementAFaire` que l'accueil trie par `ordre` (10 campagnes, 20 pièces, 30 consentements).
 `familles` n'importe personne : les applications au-dessus s'enregistrent auprès de lui.
+
+Deux fournisseurs qui ont besoin de la même lecture (l'état des pièces : le bloc en liste les
+manquantes, l'avancement d'une campagne en compte les demandées) la partagent par
+`lecture_partagee` : faite une fois par calcul du bloc, jamais gardée d'un calcul à l'autre.
 """
 
 import datetime
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +49,26 @@ class ElementAFaire:
 
 Fournisseur = Callable[..., Iterable[ElementAFaire]]
 _FOURNISSEURS: list[Fournisseur] = []
+# Les lectures partagées du calcul en cours (None hors d'un calcul du bloc).
+_LECTURES: ContextVar[dict | None] = ContextVar("a_faire_lectures", default=None)
+
+
+def lecture_partagee(cle: tuple, lire: Callable[[], Any]) -> Any:
+    """`lire()`, faite une seule fois par calcul du bloc pour une même clé (hors calcul : à chaque appel)."""
+    lectures = _LECTURES.get()
+    if lectures is None:
+        return lire()
+    if cle not in lectures:
+        lectures[cle] = lire()
+    return lectures[cle]
+
+
+def pieces_etat_partage(*, famille, jour) -> list:
+    """`selectors.pieces_etat(leger=True)` partagée entre les fournisseurs du bloc."""
+    return lecture_partagee(
+        ("pieces_etat", famille.pk, jour),
+        lambda: selectors.pieces_etat(famille=famille, jour=jour, leger=True),
+    )
 
 
 def fournisseur_enregistrer(fournisseur: Fournisseur) -> Fournisseur:
@@ -56,8 +82,12 @@ def elements_a_faire(*, famille, jour: datetime.date | None = None) -> list[Elem
     """Tout ce qui reste à faire à la famille, trié (ordre des fournisseurs, puis libellé stable)."""
     jour = jour or timezone.localdate()
     elements = []
-    for fournisseur in _FOURNISSEURS:
-        elements.extend(fournisseur(famille=famille, jour=jour))
+    jeton = _LECTURES.set({})
+    try:
+        for fournisseur in _FOURNISSEURS:
+            elements.extend(fournisseur(famille=famille, jour=jour))
+    finally:
+        _LECTURES.reset(jeton)
     return sorted(elements, key=lambda e: e.ordre)
 
 
@@ -77,7 +107,8 @@ LIBELLES_PIECE = {
 
 def _pieces(*, famille, jour) -> list[ElementAFaire]:
     elements = []
-    for etat in selectors.pieces_manquantes(famille=famille, jour=jour):
+    # = selectors.pieces_manquantes, la lecture partagée avec l'avancement des campagnes.
+    for etat in (e for e in pieces_etat_partage(famille=famille, jour=jour) if e.a_faire):
         pour = f" ({etat.enfant.prenom})" if etat.enfant is not None else ""
         code = etat.code
         if code == etat.REFUSEE:

@@ -15,7 +15,8 @@ def _a_faire_volume(parent, n):
 
 
 PAGES = [
-    PagePortail("portail:accueil", requetes=7, volume=_a_faire_volume),
+    # 8 : dont les campagnes ouvertes et l'avancement du dossier (une requête, issue 18).
+    PagePortail("portail:accueil", requetes=8, volume=_a_faire_volume),
 ]
 
 
