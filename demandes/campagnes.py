@@ -469,3 +469,89 @@ def _a_faire(*, famille, jour) -> list[ElementAFaire]:
 
 
 fournisseur_enregistrer(_a_faire)
+
+
+# --- Tableau de bord d'une campagne (administration) --------------------------------------
+
+STATUTS_TABLEAU = ("acceptee", "en_attente", "liste_attente", "proposee")
+
+
+@dataclass
+class LigneActivite:
+    activite: Any
+    par_statut: dict[str, int]
+
+    @property
+    def places(self) -> int | None:
+        return self.activite.places_inscription
+
+    @property
+    def restantes(self) -> int | None:
+        if self.places is None:
+            return None
+        return max(self.places - self.par_statut.get("acceptee", 0), 0)
+
+
+@dataclass
+class TableauDeBord:
+    campagne: Campagne
+    invitees: int
+    commencees: int
+    envoyees: int
+    completes: int
+    pieces_en_attente: int
+    activites: list[LigneActivite]
+    listes_attente: list
+
+
+def campagne_tableau_de_bord(*, campagne: Campagne) -> TableauDeBord:
+    """Ce que suit un agent pendant une campagne, en nombre de requêtes constant (sept).
+
+    Invitées : les familles qui ont au moins un enfant ; commencées : un dossier ouvert ou une
+    demande d'inscription à la campagne ; complètes : envoyées sans pièce demandée qui attende
+    encore la vérification d'un agent."""
+    from django.db.models import Count, Q
+
+    from familles.models import Famille, PieceJustificative
+
+    requises = campagne.pieces_requises.values("pk")
+    demandes = Demande.objects.filter(type=TYPE_INSCRIPTION, donnees__campagne=campagne.pk)
+    dossiers = DossierCampagne.objects.filter(campagne=campagne)
+    en_attente = PieceJustificative.objects.filter(
+        type_piece__in=requises, statut=PieceJustificative.Statut.EN_ATTENTE
+    )
+    comptes = dossiers.aggregate(
+        envoyees=Count("pk", filter=Q(soumis_le__isnull=False)),
+        completes=Count(
+            "pk",
+            filter=Q(soumis_le__isnull=False) & ~Q(Exists(en_attente.filter(famille=OuterRef("famille")))),
+        ),
+    )
+    commencees = Famille.objects.filter(
+        Q(Exists(dossiers.filter(famille=OuterRef("pk"))))
+        | Q(Exists(demandes.filter(famille=OuterRef("pk"))))
+    ).count()
+    par_activite: dict[int, dict[str, int]] = {}
+    for ligne in (
+        demandes.filter(statut__in=STATUTS_TABLEAU)
+        .annotate(activite_id=Cast(KT("donnees__activite"), IntegerField()))
+        .values("activite_id", "statut")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        par_activite.setdefault(ligne["activite_id"], {})[ligne["statut"]] = ligne["n"]
+    activites = list(campagne.activites.select_related("structure").order_by("structure__nom", "nom"))
+    return TableauDeBord(
+        campagne=campagne,
+        invitees=Famille.objects.filter(Exists(Enfant.objects.filter(famille=OuterRef("pk")))).count(),
+        commencees=commencees,
+        envoyees=comptes["envoyees"],
+        completes=comptes["completes"],
+        pieces_en_attente=en_attente.count(),
+        activites=[LigneActivite(a, par_activite.get(a.pk, {})) for a in activites],
+        listes_attente=list(
+            demandes.filter(statut="liste_attente")
+            .select_related("enfant", "famille")
+            .order_by("cree_le", "pk")
+        ),
+    )

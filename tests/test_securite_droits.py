@@ -340,6 +340,7 @@ def test_les_pages_propres_sont_toutes_vues():
         "demandes_demande_refuser",
         "enfants_activite_pointage",
         "enfants_absence_certificat",
+        "enfants_campagne_tableau_de_bord",
         "messagerie_fil_piece_jointe",
         "messagerie_document_telecharger",
     } <= noms
