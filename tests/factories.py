@@ -465,7 +465,7 @@ class CampagneFactory(factory.django.DjangoModelFactory):
         model = "enfants.Campagne"
         skip_postgeneration_save = True
 
-    nom = factory.Sequence(lambda n: f"Rentrée {2027 + n}")
+    nom = factory.Sequence(lambda n: f"Campagne de test n° {n}")
     type = "rentree"
     periode_debut = datetime.date(2027, 9, 2)
     periode_fin = datetime.date(2028, 7, 6)
