@@ -259,8 +259,9 @@ def fenetre_reservation_raison(
     l'horizon ; ailleurs, l'horizon de réservation glissant de l'activité s'applique."""
     texte = _texte_jour(jour)
     campagne = campagne_de_reservation(activite=activite, jour=jour)
-    if campagne is not None:
-        debut, fin = campagne.reservation_ouverture, campagne.reservation_fermeture
+    debut = campagne.reservation_ouverture if campagne is not None else None
+    fin = campagne.reservation_fermeture if campagne is not None else None
+    if campagne is not None and debut is not None and fin is not None:  # (la requête les exige)
         if maintenant < debut:
             return _refuser(
                 FENETRE_PAS_OUVERTE,
