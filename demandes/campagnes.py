@@ -148,15 +148,21 @@ def _textes_requis(*, famille, jour: datetime.date) -> QuerySet[TexteConsentemen
     )
 
 
+def demandes_de_la_campagne(campagne_pk: Any) -> QuerySet[Demande]:
+    """Les demandes d'inscription faites pour une campagne (`donnees["campagne"]`, lu comme un
+    entier : un identifiant rangé en texte compte aussi) ; `campagne_pk` : valeur ou référence."""
+    return Demande.objects.annotate(campagne_id=Cast(KT("donnees__campagne"), IntegerField())).filter(
+        type=TYPE_INSCRIPTION, campagne_id=campagne_pk
+    )
+
+
 def _enfants_annotes(*, famille, campagne_pk: Any, debut: Any, fin: Any) -> QuerySet[Enfant]:
     """Les enfants de la famille, annotés : demande d'inscription en cours pour la campagne,
     inscription à une activité proposée sur la période, déclaré « pas d'inscription ».
 
     `campagne_pk`, `debut`, `fin` : des valeurs (la page) ou des références à la requête des
     campagnes (le bloc « À faire », `OuterRef(OuterRef(...))`)."""
-    demandes = Demande.objects.annotate(campagne_id=Cast(KT("donnees__campagne"), IntegerField())).filter(
-        enfant=OuterRef("pk"), type=TYPE_INSCRIPTION, statut__in=STATUTS_EN_COURS, campagne_id=campagne_pk
-    )
+    demandes = demandes_de_la_campagne(campagne_pk).filter(enfant=OuterRef("pk"), statut__in=STATUTS_EN_COURS)
     inscriptions = Inscription.objects.filter(
         enfant=OuterRef("pk"), activite__campagnes=campagne_pk, date_fin__gte=debut, date_debut__lte=fin
     )
@@ -305,7 +311,8 @@ def dossier_page(*, famille, campagne: Campagne, maintenant: datetime.datetime) 
     )
     demandes: dict[int, list] = {}
     for demande in (
-        Demande.objects.filter(famille=famille, type=TYPE_INSCRIPTION, donnees__campagne=campagne.pk)
+        demandes_de_la_campagne(campagne.pk)
+        .filter(famille=famille)
         .exclude(statut="annulee")
         .order_by("cree_le", "pk")
     ):
@@ -412,9 +419,7 @@ def dossier_sans_inscription(
         raise CampagneErreur(MESSAGE_ENFANT_INCONNU)
     dossier = _dossier_verrouille(famille=famille, campagne=campagne, maintenant=maintenant)
     if sans:
-        deja = Demande.objects.filter(
-            enfant=enfant, type=TYPE_INSCRIPTION, statut__in=STATUTS_EN_COURS, donnees__campagne=campagne.pk
-        )
+        deja = demandes_de_la_campagne(campagne.pk).filter(enfant=enfant, statut__in=STATUTS_EN_COURS)
         if deja.exists():
             raise CampagneErreur(MESSAGE_ENFANT_DEMANDE.format(prenom=enfant.prenom))
         dossier.sans_inscription.add(enfant)
@@ -515,7 +520,7 @@ def campagne_tableau_de_bord(*, campagne: Campagne) -> TableauDeBord:
     from familles.models import Famille, PieceJustificative
 
     requises = campagne.pieces_requises.values("pk")
-    demandes = Demande.objects.filter(type=TYPE_INSCRIPTION, donnees__campagne=campagne.pk)
+    demandes = demandes_de_la_campagne(campagne.pk)
     dossiers = DossierCampagne.objects.filter(campagne=campagne)
     en_attente = PieceJustificative.objects.filter(
         type_piece__in=requises, statut=PieceJustificative.Statut.EN_ATTENTE

@@ -61,7 +61,7 @@ def _url(campagne):
     [
         ("28300", "LÈVES", True),
         ("28300", "leves", True),
-        (" 28300 ", "Lèves", True),
+        ("28300", "Lèves", True),
         ("28300", "CHARTRES", False),
         ("28000", "LÈVES", False),
         ("", "", False),
