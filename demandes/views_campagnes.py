@@ -35,7 +35,8 @@ def _agir(request, *, campagne, page, maintenant):
     """Applique l'action envoyée ; renvoie (message de succès, formulaire de certification)."""
     famille, utilisateur = request.famille, request.user
     ecrire = {"famille": famille, "campagne": campagne, "utilisateur": utilisateur, "maintenant": maintenant}
-    action = request.POST.get("action")
+    # Sans action nommée : le premier formulaire de la page, la certification.
+    action = request.POST.get("action", "certifier")
     if action == "certifier":
         formulaire = CertifierForm(request.POST)
         if not formulaire.is_valid():

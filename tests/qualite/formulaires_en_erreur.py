@@ -39,7 +39,7 @@ FORMULAIRES_EN_ERREUR: dict[str, dict] = {
     "enfants:piece_deposer": {"fichiers": ""},
     "familles:consentement": {"reponse": ""},
     # Dossier de campagne : « Je certifie… » sans la case cochée
-    "demandes:campagne": {"action": "certifier", "certifie": ""},
+    "demandes:campagne": {"certifie": ""},
     # Boîte de réception
     "messagerie:nouveau": {"objet": "", "texte": TROP_LONG},
     "messagerie:fil": {"texte": ""},
