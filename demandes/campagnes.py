@@ -47,7 +47,12 @@ from enfants import calendrier
 from enfants.models import Campagne, DossierCampagne, Enfant, Inscription
 from enfants.selectors import campagnes_ouvertes_requete
 from familles import selectors as familles_selectors
-from familles.a_faire import ORDRE_CAMPAGNES, ElementAFaire, fournisseur_enregistrer, pieces_etat_partage
+from familles.a_faire import (
+    ORDRE_CAMPAGNES,
+    ElementAFaire,
+    fournisseur_enregistrer,
+    pieces_manquantes_partagees,
+)
 from familles.models import Consentement, TexteConsentement, VersionTexte
 
 TYPE_INSCRIPTION = "inscription_activite"
@@ -174,8 +179,10 @@ def _enfants_annotes(*, famille, campagne_pk: Any, debut: Any, fin: Any) -> Quer
     )
 
 
-def _pieces_faites(etats, requis: set[int]) -> bool:
-    return all(not e.a_faire for e in etats if e.type_piece.pk in requis)
+def _pieces_faites(manquantes, requis: set[int]) -> bool:
+    """Aucune pièce demandée par la campagne n'est à fournir, refusée ou expirée (`manquantes` :
+    les états « à faire », comme `familles.selectors.pieces_manquantes`)."""
+    return not any(e.type_piece.pk in requis for e in manquantes)
 
 
 @dataclass
@@ -227,13 +234,17 @@ def avancements_ouverts(*, famille, maintenant: datetime.datetime, jour: datetim
             enfants_sans_choix=_compte(enfants),
         )
     )
-    etats = pieces_etat_partage(famille=famille, jour=jour) if any(c.pieces_ids for c in campagnes) else []
+    manquantes = (
+        pieces_manquantes_partagees(famille=famille, jour=jour)
+        if any(c.pieces_ids for c in campagnes)
+        else []
+    )
     return [
         Avancement(
             campagne,
             [
                 campagne.certifie_le is not None,
-                _pieces_faites(etats, {int(i) for i in (campagne.pieces_ids or "").split(",") if i}),
+                _pieces_faites(manquantes, {int(i) for i in (campagne.pieces_ids or "").split(",") if i}),
                 campagne.textes_manquants == 0,
                 campagne.enfants_sans_choix == 0,
                 campagne.soumis_le is not None,
@@ -332,7 +343,7 @@ def dossier_page(*, famille, campagne: Campagne, maintenant: datetime.datetime) 
     lignes = [EnfantCampagne(e, demandes.get(e.pk, []), inscriptions.get(e.pk, [])) for e in enfants]
     faites = [
         dossier is not None and dossier.certifie_le is not None,
-        _pieces_faites(pieces, requis),
+        _pieces_faites([e for e in pieces if e.a_faire], requis),
         all(t.accepte for t in textes),
         all(ligne.fait for ligne in lignes),
         dossier is not None and dossier.soumis_le is not None,

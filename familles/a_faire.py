@@ -63,11 +63,11 @@ def lecture_partagee(cle: tuple, lire: Callable[[], Any]) -> Any:
     return lectures[cle]
 
 
-def pieces_etat_partage(*, famille, jour) -> list:
-    """`selectors.pieces_etat(leger=True)` partagée entre les fournisseurs du bloc."""
+def pieces_manquantes_partagees(*, famille, jour) -> list:
+    """`selectors.pieces_manquantes`, lue une fois pour tous les fournisseurs du bloc."""
     return lecture_partagee(
-        ("pieces_etat", famille.pk, jour),
-        lambda: selectors.pieces_etat(famille=famille, jour=jour, leger=True),
+        ("pieces_manquantes", famille.pk, jour),
+        lambda: selectors.pieces_manquantes(famille=famille, jour=jour),
     )
 
 
@@ -107,8 +107,8 @@ LIBELLES_PIECE = {
 
 def _pieces(*, famille, jour) -> list[ElementAFaire]:
     elements = []
-    # = selectors.pieces_manquantes, la lecture partagée avec l'avancement des campagnes.
-    for etat in (e for e in pieces_etat_partage(famille=famille, jour=jour) if e.a_faire):
+    # La lecture partagée avec l'avancement des campagnes (demandes.campagnes).
+    for etat in pieces_manquantes_partagees(famille=famille, jour=jour):
         pour = f" ({etat.enfant.prenom})" if etat.enfant is not None else ""
         code = etat.code
         if code == etat.REFUSEE:
