@@ -5,10 +5,17 @@ from decimal import Decimal
 
 from django import forms
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 
 from commun.admin_outils import MixinModelAdmin
 from commun.models import Audit
+
+
+def _date_heure_texte(valeur: datetime.datetime) -> str:
+    # Une date et heure lue en base est en UTC : on trace l'heure de Paris, celle que l'agent a saisie.
+    if timezone.is_aware(valeur):
+        valeur = timezone.localtime(valeur)
+    return formats.date_format(valeur, "d/m/Y H:i")
 
 
 def valeur_texte(champ: forms.Field, valeur) -> str:
@@ -36,7 +43,7 @@ def valeur_texte(champ: forms.Field, valeur) -> str:
     if isinstance(valeur, Decimal):
         return formats.number_format(valeur)
     if isinstance(valeur, datetime.datetime):
-        return formats.date_format(valeur, "d/m/Y H:i")
+        return _date_heure_texte(valeur)
     if isinstance(valeur, datetime.date):
         return valeur.strftime("%d/%m/%Y")
     return str(valeur)

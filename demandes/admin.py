@@ -331,5 +331,6 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
         )
 
 
-# La file de vérification des pièces justificatives (modèle de familles, décision ici).
-from demandes import admin_pieces  # noqa: E402, F401
+# La file de vérification des pièces justificatives (modèle de familles, décision ici), et le
+# tableau de bord des campagnes d'inscription (il lit les demandes d'inscription).
+from demandes import admin_campagnes, admin_pieces  # noqa: E402, F401

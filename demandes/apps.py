@@ -7,4 +7,11 @@ class DemandesConfig(AppConfig):
 
     def ready(self):
         # Les types de demande s'enregistrent dans le registre à l'import.
-        from demandes import types_compte, types_enfants, types_inscriptions, types_planning  # noqa: F401
+        # Le dossier de campagne s'ajoute au bloc « À faire » de l'accueil.
+        from demandes import (  # noqa: F401
+            campagnes,
+            types_compte,
+            types_enfants,
+            types_inscriptions,
+            types_planning,
+        )

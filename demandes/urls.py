@@ -7,7 +7,7 @@ que l'onglet « Mon compte » ou « Mes enfants » reste actif.
 
 from django.urls import path
 
-from demandes import registre, types_enfants, views
+from demandes import registre, types_enfants, views, views_campagnes
 
 app_name = "demandes"
 
@@ -25,6 +25,8 @@ urlpatterns = [
         )
         for type_ in registre.types(registre.COTE_COMPTE)
     ],
+    # Le dossier d'une campagne d'inscription, sous « Mon compte ».
+    path("compte/dossier/<int:pk>/", views_campagnes.campagne, name="campagne"),
     path("enfants/nouveau/", views.nouvel_enfant, name="nouvel_enfant"),
     *[
         path(

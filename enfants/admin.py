@@ -21,7 +21,9 @@ from enfants.models import (
     Absence,
     Activite,
     Autorisations,
+    Campagne,
     DonneesSanitaires,
+    DossierCampagne,
     Enfant,
     Fermeture,
     Inscription,
@@ -529,3 +531,135 @@ class PresenceAdmin(admin.ModelAdmin):
     list_filter = ("present", "inscription__activite")
     date_hierarchy = "date"
     list_select_related = ("inscription__enfant", "inscription__activite", "pointee_par")
+
+
+# --- Campagnes d'inscription ---
+
+
+def etat_campagne(campagne: Campagne, maintenant: datetime.datetime) -> str:
+    """« ouverte », « à venir » ou « close » (fenêtre fermée à droite, comme `est_ouverte`)."""
+    if campagne.est_ouverte(maintenant):
+        return "ouverte"
+    return "à venir" if maintenant < campagne.ouverture else "close"
+
+
+def fenetre_libelle(debut: datetime.datetime, fin: datetime.datetime) -> str:
+    return f"du {calendrier.date_heure_longue(debut)} au {calendrier.date_heure_longue(fin)}"
+
+
+MESSAGES_CAMPAGNE = {
+    "fenetre": "La fermeture doit venir après l'ouverture.",
+    "periode": "La fin de la période des inscriptions doit venir après son début.",
+    "ouverture_tous": (
+        "L'ouverture à tous doit tomber pendant la campagne (entre l'ouverture et la fermeture)."
+    ),
+    "reservation_type": "Une fenêtre de réservation ne s'ouvre que pour une campagne de vacances.",
+    "reservation_deux": "Indiquez les deux dates de la fenêtre de réservation (ou aucune).",
+    "reservation_ordre": "La fin de la fenêtre de réservation doit venir après son début.",
+    "activites": "Choisissez au moins une activité proposée par la campagne.",
+}
+
+
+class CampagneForm(forms.ModelForm):
+    """Une campagne cohérente : fenêtre et période ordonnées, ouverture à tous pendant la
+    campagne, fenêtre de réservation seulement pour des vacances, au moins une activité."""
+
+    class Meta:
+        model = Campagne
+        fields = [
+            "nom",
+            "type",
+            "periode_debut",
+            "periode_fin",
+            "ouverture",
+            "ouverture_tous",
+            "fermeture",
+            "activites",
+            "pieces_requises",
+            "consentements_requis",
+            "reservation_ouverture",
+            "reservation_fermeture",
+        ]
+
+    def clean(self):
+        donnees = super().clean()
+        ouverture, fermeture = donnees.get("ouverture"), donnees.get("fermeture")
+        if ouverture and fermeture and fermeture <= ouverture:
+            self.add_error("fermeture", MESSAGES_CAMPAGNE["fenetre"])
+        debut, fin = donnees.get("periode_debut"), donnees.get("periode_fin")
+        if debut and fin and fin < debut:
+            self.add_error("periode_fin", MESSAGES_CAMPAGNE["periode"])
+        tous = donnees.get("ouverture_tous")
+        if tous and ouverture and fermeture and not (ouverture <= tous < fermeture):
+            self.add_error("ouverture_tous", MESSAGES_CAMPAGNE["ouverture_tous"])
+        res_debut, res_fin = donnees.get("reservation_ouverture"), donnees.get("reservation_fermeture")
+        if res_debut or res_fin:
+            if donnees.get("type") != Campagne.Type.VACANCES:
+                self.add_error("reservation_ouverture", MESSAGES_CAMPAGNE["reservation_type"])
+            elif not (res_debut and res_fin):
+                champ = "reservation_fermeture" if res_debut else "reservation_ouverture"
+                self.add_error(champ, MESSAGES_CAMPAGNE["reservation_deux"])
+            elif res_fin <= res_debut:
+                self.add_error("reservation_fermeture", MESSAGES_CAMPAGNE["reservation_ordre"])
+        if "activites" in self.fields and not donnees.get("activites"):
+            self.add_error("activites", MESSAGES_CAMPAGNE["activites"])
+        return donnees
+
+
+@admin.register(Campagne)
+class CampagneAdmin(AuditAdminMixin, admin.ModelAdmin):
+    """Les campagnes d'inscription : chaque création ou modification est au journal d'audit.
+    Pas de suppression pour le groupe CCAS : une campagne passée garde ses dossiers."""
+
+    form = CampagneForm
+    list_display = ("nom", "type", "fenetre", "etat")
+    list_filter = ("type",)
+    search_fields = ("nom",)
+    filter_horizontal = ("activites", "pieces_requises", "consentements_requis")
+    fieldsets = (
+        (None, {"fields": ("nom", "type", ("periode_debut", "periode_fin"))}),
+        ("Fenêtre de la campagne", {"fields": (("ouverture", "fermeture"), "ouverture_tous")}),
+        ("Ce que la campagne demande", {"fields": ("activites", "pieces_requises", "consentements_requis")}),
+        (
+            "Fenêtre de réservation (campagne de vacances)",
+            {"fields": (("reservation_ouverture", "reservation_fermeture"),)},
+        ),
+    )
+
+    @admin.display(description="fenêtre", ordering="ouverture")
+    def fenetre(self, obj):
+        return fenetre_libelle(obj.ouverture, obj.fermeture)
+
+    @admin.display(description="état")
+    def etat(self, obj):
+        return etat_campagne(obj, timezone.now())
+
+
+@admin.register(DossierCampagne)
+class DossierCampagneAdmin(admin.ModelAdmin):
+    """Les dossiers des familles, en consultation : seule la famille les remplit."""
+
+    list_display = ("famille", "campagne", "certifie_le", "signataire", "soumis_le")
+    list_filter = ("campagne",)
+    list_select_related = ("famille", "campagne")
+    search_fields = ("famille__numero", "famille__responsables__nom")
+    readonly_fields = (
+        "famille",
+        "campagne",
+        "certifie_le",
+        "certifie_par",
+        "signataire",
+        "sans_inscription",
+        "soumis_le",
+        "soumis_par",
+        "cree_le",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

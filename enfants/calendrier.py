@@ -176,3 +176,9 @@ def mois_voisins(annee: int, mois: int) -> tuple[tuple[int, int], tuple[int, int
     precedent = (annee - 1, 12) if mois == 1 else (annee, mois - 1)
     suivant = (annee + 1, 1) if mois == 12 else (annee, mois + 1)
     return precedent, suivant
+
+
+def date_heure_longue(moment: datetime.datetime) -> str:
+    """« lundi 3 mai 2027 à 8 h 00 », à l'heure de Paris (sans dépendre de la locale du système)."""
+    local = timezone.localtime(moment)
+    return f"{date_longue(local.date())} à {local.hour} h {local.minute:02d}"

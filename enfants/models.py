@@ -628,3 +628,43 @@ class Campagne(models.Model):
     def est_ouverte(self, maintenant: datetime.datetime) -> bool:
         """Fenêtre fermée à droite exclue : fermée à 18:00, la campagne refuse à 18:00:00."""
         return self.ouverture <= maintenant < self.fermeture
+
+
+class DossierCampagne(models.Model):
+    """Le dossier d'une famille pour une campagne : ce qu'elle a certifié, déclaré et envoyé.
+
+    Les étapes du parcours (dossier certifié, pièces, textes acceptés, activités, envoi) se lisent
+    ailleurs (pièces, consentements, demandes d'inscription) ; ce dossier garde seulement ce qui
+    n'existe nulle part : la certification (qui, quand, sous quel nom), les enfants que la famille
+    n'inscrit pas cette année, et l'envoi.
+    """
+
+    famille = models.ForeignKey(
+        Famille, on_delete=models.CASCADE, related_name="dossiers_campagne", verbose_name=_("famille")
+    )
+    campagne = models.ForeignKey(
+        Campagne, on_delete=models.CASCADE, related_name="dossiers", verbose_name=_("campagne")
+    )
+    certifie_le = models.DateTimeField(_("dossier certifié le"), null=True, blank=True)
+    certifie_par = lien_utilisateur(_("certifié par"))
+    signataire = models.CharField(_("signataire"), max_length=200, blank=True)
+    sans_inscription = models.ManyToManyField(
+        Enfant,
+        related_name="+",
+        verbose_name=_("enfants sans inscription cette année"),
+        blank=True,
+    )
+    soumis_le = models.DateTimeField(_("dossier envoyé le"), null=True, blank=True)
+    soumis_par = lien_utilisateur(_("envoyé par"))
+    cree_le = models.DateTimeField(_("commencé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier de campagne")
+        verbose_name_plural = _("dossiers de campagne")
+        ordering = ["campagne", "famille"]
+        constraints = [
+            models.UniqueConstraint(fields=["famille", "campagne"], name="dossier_campagne_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campagne} — {self.famille}"

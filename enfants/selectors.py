@@ -273,17 +273,22 @@ def flux_calendrier_donnees(*, enfant: Enfant, debut: datetime.date, fin: dateti
     }
 
 
+def campagnes_ouvertes_requete(*, famille, maintenant: datetime.datetime) -> QuerySet[Campagne]:
+    """La requête de `campagnes_ouvertes`, à annoter par qui en a besoin (l'avancement des
+    dossiers du bloc « À faire » y ajoute ses sous-requêtes : une seule requête en tout)."""
+    campagnes = Campagne.objects.filter(ouverture__lte=maintenant, fermeture__gt=maintenant)
+    if not famille_habite_la_commune(famille=famille):
+        campagnes = campagnes.filter(Q(ouverture_tous__isnull=True) | Q(ouverture_tous__lte=maintenant))
+    return campagnes.order_by("fermeture", "pk")
+
+
 def campagnes_ouvertes(*, famille, maintenant: datetime.datetime | None = None) -> list[Campagne]:
     """Les campagnes d'inscription ouvertes à cette famille à cet instant (une requête).
 
     Ouverte : `ouverture <= maintenant < fermeture` ; avant `ouverture_tous`, seulement pour les
     familles qui habitent la commune (`familles.selectors.famille_habite_la_commune`).
     """
-    maintenant = maintenant or timezone.now()
-    campagnes = Campagne.objects.filter(ouverture__lte=maintenant, fermeture__gt=maintenant)
-    if not famille_habite_la_commune(famille=famille):
-        campagnes = campagnes.filter(Q(ouverture_tous__isnull=True) | Q(ouverture_tous__lte=maintenant))
-    return list(campagnes.order_by("fermeture", "pk"))
+    return list(campagnes_ouvertes_requete(famille=famille, maintenant=maintenant or timezone.now()))
 
 
 # --- Inscrire à une activité ---

@@ -13,11 +13,17 @@ Chaque application ajoute ses éléments par un fournisseur enregistré ici (dan
 Un fournisseur lit en nombre de requêtes constant (le bloc a un budget fixe, testé) ; il renvoie
 des `ElementAFaire` que l'accueil trie par `ordre` (10 campagnes, 20 pièces, 30 consentements).
 `familles` n'importe personne : les applications au-dessus s'enregistrent auprès de lui.
+
+Deux fournisseurs qui ont besoin de la même lecture (l'état des pièces : le bloc en liste les
+manquantes, l'avancement d'une campagne en compte les demandées) la partagent par
+`lecture_partagee` : faite une fois par calcul du bloc, jamais gardée d'un calcul à l'autre.
 """
 
 import datetime
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +49,26 @@ class ElementAFaire:
 
 Fournisseur = Callable[..., Iterable[ElementAFaire]]
 _FOURNISSEURS: list[Fournisseur] = []
+# Les lectures partagées du calcul en cours (None hors d'un calcul du bloc).
+_LECTURES: ContextVar[dict | None] = ContextVar("a_faire_lectures", default=None)
+
+
+def lecture_partagee(cle: tuple, lire: Callable[[], Any]) -> Any:
+    """`lire()`, faite une seule fois par calcul du bloc pour une même clé (hors calcul : à chaque appel)."""
+    lectures = _LECTURES.get()
+    if lectures is None:
+        return lire()
+    if cle not in lectures:
+        lectures[cle] = lire()
+    return lectures[cle]
+
+
+def pieces_manquantes_partagees(*, famille, jour) -> list:
+    """`selectors.pieces_manquantes`, lue une fois pour tous les fournisseurs du bloc."""
+    return lecture_partagee(
+        ("pieces_manquantes", famille.pk, jour),
+        lambda: selectors.pieces_manquantes(famille=famille, jour=jour),
+    )
 
 
 def fournisseur_enregistrer(fournisseur: Fournisseur) -> Fournisseur:
@@ -57,8 +83,12 @@ def elements_a_faire(*, famille, jour: datetime.date | None = None) -> list[Elem
     `ordre` ; à égalité, l'ordre du fournisseur (tri stable)."""
     jour = jour or timezone.localdate()
     elements = []
-    for fournisseur in _FOURNISSEURS:
-        elements.extend(fournisseur(famille=famille, jour=jour))
+    jeton = _LECTURES.set({})
+    try:
+        for fournisseur in _FOURNISSEURS:
+            elements.extend(fournisseur(famille=famille, jour=jour))
+    finally:
+        _LECTURES.reset(jeton)
     return sorted(elements, key=lambda e: (not e.urgent, e.ordre))
 
 
@@ -78,7 +108,8 @@ LIBELLES_PIECE = {
 
 def _pieces(*, famille, jour) -> list[ElementAFaire]:
     elements = []
-    for etat in selectors.pieces_manquantes(famille=famille, jour=jour):
+    # La lecture partagée avec l'avancement des campagnes (demandes.campagnes).
+    for etat in pieces_manquantes_partagees(famille=famille, jour=jour):
         pour = f" ({etat.enfant.prenom})" if etat.enfant is not None else ""
         code = etat.code
         if code == etat.REFUSEE:

@@ -455,3 +455,24 @@ class VersionTexteFactory(factory.django.DjangoModelFactory):
     numero = factory.Sequence(lambda n: n + 1)
     contenu = "Article 1 — Les enfants sont accueillis du lundi au vendredi.\n\nArticle 2 — …"
     en_vigueur_le = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
+
+
+# Campagnes d'inscription (issue 18)
+class CampagneFactory(factory.django.DjangoModelFactory):
+    """Une campagne de rentrée ouverte depuis hier, close dans un mois (heures de Paris)."""
+
+    class Meta:
+        model = "enfants.Campagne"
+        skip_postgeneration_save = True
+
+    nom = factory.Sequence(lambda n: f"Campagne de test n° {n}")
+    type = "rentree"
+    periode_debut = datetime.date(2027, 9, 2)
+    periode_fin = datetime.date(2028, 7, 6)
+    ouverture = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    fermeture = factory.LazyAttribute(lambda o: o.ouverture + datetime.timedelta(days=30))
+
+    @factory.post_generation
+    def activites(self, create, extracted, **kwargs):
+        if create:
+            self.activites.set(extracted if extracted is not None else [ActiviteFactory()])

@@ -263,6 +263,9 @@ def _remplir(famille, n):
 
 def test_le_bloc_a_faire_a_un_nombre_de_requetes_constant(parent):
     famille = parent.famille
+    # Le titulaire est lu avec le compte à la connexion (familles.backends) : ici aussi, d'avance
+    # (les campagnes ouvertes en dépendent : habitant de la commune ou non).
+    assert famille.responsable_principal is not None
     _remplir(famille, 1)
     with CaptureQueriesContext(connection) as un:
         petits = elements_a_faire(famille=famille)

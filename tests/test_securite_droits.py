@@ -13,11 +13,13 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.forms.models import model_to_dict
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commun.models import Audit
+from enfants.models import DossierCampagne
 from familles import services as familles_services
-from familles.models import Utilisateur
+from familles.models import TypePiece, Utilisateur
 from tests import factories
 from tests.formulaires import donnees_admin
 
@@ -101,6 +103,10 @@ def objets(comptes):
     familles_services.consentement_donner(
         famille=famille, version=version, accepte=True, utilisateur=comptes["famille"]
     )
+    # Campagnes d'inscription (issue 18) : la campagne et le dossier d'une famille.
+    campagne = factories.CampagneFactory(activites=[activite])
+    campagne.pieces_requises.set(TypePiece.objects.all())
+    DossierCampagne.objects.create(famille=famille, campagne=campagne, certifie_le=timezone.now())
 
 
 def urls_des_formulaires(model):
@@ -334,6 +340,7 @@ def test_les_pages_propres_sont_toutes_vues():
         "demandes_demande_refuser",
         "enfants_activite_pointage",
         "enfants_absence_certificat",
+        "enfants_campagne_tableau_de_bord",
         "messagerie_fil_piece_jointe",
         "messagerie_document_telecharger",
     } <= noms

@@ -13,6 +13,7 @@ from enfants.models import (
     Absence,
     Autorisations,
     DonneesSanitaires,
+    DossierCampagne,
     Enfant,
     FluxCalendrier,
     Inscription,
@@ -35,6 +36,7 @@ ENFANTS_ANONYMISATION = {
     Reservation: "motif de refus effacé",
     Inscription: "conservé : dates et jours réguliers (base des factures)",
     Presence: "conservé : jours de présence (base des factures)",
+    DossierCampagne: "conservé (dates de certification et d'envoi) sans le nom du signataire",
 }
 
 
@@ -50,6 +52,7 @@ def enfants_famille_anonymiser(*, famille) -> dict:
     fichiers_supprimer_apres_validation(a.certificat for a in absences.exclude(certificat=""))
     absences.update(certificat="", motif=TEXTE_EFFACE, motif_refus="")
     Reservation.objects.filter(inscription__enfant__in=enfants).update(motif_refus="")
+    DossierCampagne.objects.filter(famille=famille).update(signataire=NOM_ANONYME)
     nombre = enfants.update(
         nom=NOM_ANONYME,
         prenom="ENFANT",

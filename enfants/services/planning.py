@@ -23,6 +23,7 @@ from enfants.listes_attente import traitement_enregistrer
 from enfants.models import (
     Absence,
     Activite,
+    Campagne,
     Enfant,
     Fermeture,
     FluxCalendrier,
@@ -60,6 +61,12 @@ DELAI_RESERVATION = (
     "Le délai de réservation est dépassé pour le {jour} : il fallait réserver avant le {limite}."
 )
 HORIZON = "Les réservations ne sont ouvertes que {n} jours à l'avance : le {jour} est trop loin."
+FENETRE_PAS_OUVERTE = (
+    "Le {jour} fait partie de la campagne « {campagne} » : ses réservations ouvrent le {debut}."
+)
+FENETRE_CLOSE = (
+    "Le {jour} fait partie de la campagne « {campagne} » : ses réservations sont closes depuis le {fin}."
+)
 COMPLET = "Plus de place le {jour} : l'activité est complète ({capacite} places)."
 DEJA_DECIDEE = "Cette demande a déjà été traitée."
 PAS_RESERVE = "Aucune réservation le {jour} : il n'y a pas d'absence à déclarer."
@@ -244,9 +251,7 @@ def reservation_demander(
     )
     if maintenant > limite:
         raise _refuser(DELAI_RESERVATION, "delai", jour=texte, limite=texte_limite(limite))
-    aujourdhui = timezone.localdate(maintenant)
-    if date > aujourdhui + datetime.timedelta(days=activite.horizon_reservation):
-        raise _refuser(HORIZON, "horizon", jour=texte, n=activite.horizon_reservation)
+    reservation_fenetre_verifier(activite=activite, jour=date, maintenant=maintenant)
     complet = places_occupees(activite=activite, jour=date, avec_demandes=True) >= activite.capacite
     complet = complet or _liste_attente_devant(activite=activite, jour=date)
     if complet and not liste_attente:
@@ -269,6 +274,67 @@ def reservation_demander(
         reservation.save(update_fields=["decidee_le"])
     demande_planning_soumise.send(sender=Reservation, objet=reservation, auteur=par)
     return reservation
+
+
+def campagne_de_reservation(*, activite: Activite, jour: datetime.date) -> Campagne | None:
+    """La campagne de vacances qui propose cette activité, couvre ce jour et ouvre une fenêtre
+    de réservation (la première à ouvrir s'il y en a deux) ; une requête."""
+    return (
+        Campagne.objects.filter(
+            type=Campagne.Type.VACANCES,
+            activites=activite,
+            periode_debut__lte=jour,
+            periode_fin__gte=jour,
+            reservation_ouverture__isnull=False,
+            reservation_fermeture__isnull=False,
+        )
+        .order_by("reservation_ouverture", "pk")
+        .first()
+    )
+
+
+def fenetre_reservation_raison(
+    *, activite: Activite, jour: datetime.date, maintenant: datetime.datetime
+) -> ValidationError | None:
+    """Pourquoi ce jour ne se réserve pas à cet instant (None : il se réserve), côté calendrier.
+
+    Un jour d'une campagne de vacances qui ouvre une fenêtre de réservation se réserve entre
+    `reservation_ouverture` (incluse) et `reservation_fermeture` (exclue), quel que soit
+    l'horizon ; ailleurs, l'horizon de réservation glissant de l'activité s'applique."""
+    texte = _texte_jour(jour)
+    campagne = campagne_de_reservation(activite=activite, jour=jour)
+    debut = campagne.reservation_ouverture if campagne is not None else None
+    fin = campagne.reservation_fermeture if campagne is not None else None
+    if campagne is not None and debut is not None and fin is not None:  # (la requête les exige)
+        if maintenant < debut:
+            return _refuser(
+                FENETRE_PAS_OUVERTE,
+                "fenetre",
+                jour=texte,
+                campagne=campagne.nom,
+                debut=calendrier.date_heure_longue(debut),
+            )
+        if maintenant >= fin:
+            return _refuser(
+                FENETRE_CLOSE,
+                "fenetre",
+                jour=texte,
+                campagne=campagne.nom,
+                fin=calendrier.date_heure_longue(fin),
+            )
+        return None
+    if jour > timezone.localdate(maintenant) + datetime.timedelta(days=activite.horizon_reservation):
+        return _refuser(HORIZON, "horizon", jour=texte, n=activite.horizon_reservation)
+    return None
+
+
+def reservation_fenetre_verifier(
+    *, activite: Activite, jour: datetime.date, maintenant: datetime.datetime
+) -> None:
+    """Refuse (ValidationError) un jour hors de la fenêtre de réservation ou de l'horizon."""
+    erreur = fenetre_reservation_raison(activite=activite, jour=jour, maintenant=maintenant)
+    if erreur is not None:
+        raise erreur
 
 
 @dataclass

@@ -38,6 +38,8 @@ FORMULAIRES_EN_ERREUR: dict[str, dict] = {
     "familles:piece_deposer": {"fichiers": ""},
     "enfants:piece_deposer": {"fichiers": ""},
     "familles:consentement": {"reponse": ""},
+    # Dossier de campagne : « Je certifie… » sans la case cochée
+    "demandes:campagne": {"certifie": ""},
     # Boîte de réception
     "messagerie:nouveau": {"objet": "", "texte": TROP_LONG},
     "messagerie:fil": {"texte": ""},

@@ -8,7 +8,16 @@ from django.core.management.base import BaseCommand, CommandError
 # Ordre de chargement : chaque module `<app>.demo` expose `creer()` ; les suivants s'appuient
 # sur les précédents (les familles d'abord).
 # Un nom pointé désigne le module lui-même (le dossier annuel de familles vient après les enfants).
-APPLICATIONS_DEMO = ("familles", "enfants", "facturation", "messagerie", "demandes", "familles.demo_dossier")
+APPLICATIONS_DEMO = (
+    "familles",
+    "enfants",
+    "facturation",
+    "messagerie",
+    "demandes",
+    "familles.demo_dossier",
+    # Les campagnes d'inscription demandent les pièces et les textes du dossier annuel.
+    "demandes.demo_campagnes",
+)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,60 @@
+"""Données de démonstration des campagnes d'inscription (après le dossier annuel) : la campagne
+« Rentrée 2027 », ouverte le jour de la démonstration (dates relatives à aujourd'hui), avec ses
+activités, pièces et textes ; la famille DUPONT a confirmé son dossier (1 étape sur 5 : sa pièce
+refusée, le règlement en version 2 à accepter et les activités de LÉA et TOM restent à faire)."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from demandes import campagnes
+from enfants.models import Activite, Campagne, DossierCampagne
+from familles.demo import IDENTIFIANT_DUPONT
+from familles.models import TexteConsentement, TypePiece, Utilisateur
+
+NOM = "Rentrée 2027"
+ACTIVITES = (
+    "ALSH Mercredi après-midi",
+    "Garderie matin",
+    "Garderie soir",
+    "Restauration midi",
+)
+PIECES = (
+    "Justificatif de ressources",
+    "Attestation d'assurance responsabilité civile",
+    "Carnet de vaccinations",
+)
+TEXTES = ("Règlement intérieur des accueils", "Droit à l'image")
+
+
+def _a_heure(jour: datetime.date, heure: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time(heure)))
+
+
+@transaction.atomic
+def creer() -> list:
+    aujourdhui = timezone.localdate()
+    ouverture = _a_heure(aujourdhui - datetime.timedelta(days=14), 8)
+    campagne, _ = Campagne.objects.update_or_create(
+        nom=NOM,
+        defaults={
+            "type": Campagne.Type.RENTREE,
+            "periode_debut": datetime.date(2027, 9, 2),
+            "periode_fin": datetime.date(2028, 7, 6),
+            "ouverture": ouverture,
+            # Les habitants de la commune une semaine d'abord, puis tout le monde (les DUPONT
+            # habitent Saint-Jean : leur dossier s'est ouvert il y a une semaine).
+            "ouverture_tous": _a_heure(aujourdhui - datetime.timedelta(days=7), 8),
+            "fermeture": _a_heure(aujourdhui + datetime.timedelta(days=45), 18),
+            "reservation_ouverture": None,
+            "reservation_fermeture": None,
+        },
+    )
+    campagne.activites.set(Activite.objects.filter(nom__in=ACTIVITES))
+    campagne.pieces_requises.set(TypePiece.objects.filter(nom__in=PIECES))
+    campagne.consentements_requis.set(TexteConsentement.objects.filter(titre__in=TEXTES))
+    parent = Utilisateur.objects.select_related("famille").get(username=IDENTIFIANT_DUPONT)
+    DossierCampagne.objects.filter(famille=parent.famille, campagne=campagne).delete()
+    campagnes.dossier_certifier(famille=parent.famille, campagne=campagne, utilisateur=parent)
+    return []

@@ -1,0 +1,31 @@
+"""La démonstration : la campagne « Rentrée 2027 » ouverte le jour où la démo tourne, la famille
+DUPONT a commencé son dossier."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from demandes import campagnes
+from enfants.models import Campagne
+from familles.demo import IDENTIFIANT_DUPONT
+from familles.models import Utilisateur
+
+pytestmark = pytest.mark.django_db
+
+
+def test_la_demo_ouvre_la_rentree_2027_et_dupont_a_commence(client):
+    call_command("demo", force=True, stdout=io.StringIO())
+    call_command("demo", force=True, stdout=io.StringIO())  # rejouable
+    campagne = Campagne.objects.get(nom="Rentrée 2027")
+    assert campagne.est_ouverte(timezone.now())
+    assert campagne.activites.exists() and campagne.pieces_requises.exists()
+    assert campagne.consentements_requis.exists()
+    parent = Utilisateur.objects.select_related("famille").get(username=IDENTIFIANT_DUPONT)
+    [avancement] = campagnes.avancements_ouverts(
+        famille=parent.famille, maintenant=timezone.now(), jour=timezone.localdate()
+    )
+    assert avancement.faites == [True, False, False, False, False]
+    client.force_login(parent)
+    assert "Dossier 2027-2028 : 1 étape sur 5" in client.get("/").content.decode()
