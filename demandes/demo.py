@@ -55,8 +55,5 @@ def creer() -> list:
     lea = famille.enfants.filter(prenom="LÉA").first()
     if lea is not None:
         _demander(famille, parent, "enfant_autorisations", {"rentrer_seul": True}, enfant=lea)
-    # Inscriptions aux activités : une demande acceptée, une en liste d'attente, une en attente.
-    from demandes import demo_inscriptions
-
-    demo_inscriptions.creer(famille=famille, parent=parent, agent=agent)
+    # Les demandes d'inscription aux activités viennent avec la campagne (demandes.demo_campagnes).
     return []

@@ -1,16 +1,16 @@
 """Données de démonstration des campagnes d'inscription (après le dossier annuel) : la campagne
 « Rentrée 2027 », ouverte le jour de la démonstration (dates relatives à aujourd'hui), avec ses
-activités, pièces et textes ; la famille DUPONT a confirmé son dossier (1 étape sur 5 : sa pièce
-refusée, le règlement en version 2 à accepter et les activités de LÉA et TOM restent à faire)."""
+activités, pièces et textes ; la famille DUPONT a confirmé son dossier (sa pièce refusée et le
+règlement en version 2 à accepter restent à faire) et demandé des inscriptions (demo_inscriptions)."""
 
 import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from demandes import campagnes
+from demandes import campagnes, demo_inscriptions
 from enfants.models import Activite, Campagne, DossierCampagne
-from familles.demo import IDENTIFIANT_DUPONT
+from familles.demo import IDENTIFIANT_AGENT, IDENTIFIANT_DUPONT
 from familles.models import TexteConsentement, TypePiece, Utilisateur
 
 NOM = "Rentrée 2027"
@@ -57,4 +57,7 @@ def creer() -> list:
     parent = Utilisateur.objects.select_related("famille").get(username=IDENTIFIANT_DUPONT)
     DossierCampagne.objects.filter(famille=parent.famille, campagne=campagne).delete()
     campagnes.dossier_certifier(famille=parent.famille, campagne=campagne, utilisateur=parent)
+    # Les demandes d'inscription : une acceptée, une en liste d'attente, une en attente.
+    agent = Utilisateur.objects.get(username=IDENTIFIANT_AGENT)
+    demo_inscriptions.creer(campagne=campagne, famille=parent.famille, parent=parent, agent=agent)
     return []

@@ -1,37 +1,16 @@
-"""Démonstration des demandes d'inscription (famille DUPONT) : la campagne « Rentrée 2027 »
-ouverte, TOM inscrit à la restauration scolaire (une place, demande acceptée), LÉA en liste
-d'attente de la même activité (1re position) et sa demande de garderie du soir en attente d'un
-agent. (Jamais une seconde inscription à une activité que `enfants.demo` met à jour.)"""
-
-import datetime
-
-from django.utils import timezone
+"""Démonstration des demandes d'inscription (famille DUPONT) dans la campagne « Rentrée 2027 »
+(ouverte par `demandes.demo_campagnes`) : TOM inscrit à la restauration scolaire (une place,
+demande acceptée), LÉA en liste d'attente de la même activité (1re position) et sa demande de
+garderie du soir en attente d'un agent. (Jamais une seconde inscription à une activité que
+`enfants.demo` met à jour.)"""
 
 from demandes import services
 from enfants.models import Activite, Campagne, Enfant, Inscription
 from enfants.services import inscriptions
 
-NOM_CAMPAGNE = "Rentrée 2027"
 
-
-def _campagne() -> Campagne:
-    """La campagne de la rentrée, ouverte aujourd'hui (la reprend si elle existe déjà)."""
-    maintenant = timezone.now()
-    campagne, _ = Campagne.objects.get_or_create(
-        nom=NOM_CAMPAGNE,
-        defaults={
-            "type": Campagne.Type.RENTREE,
-            "periode_debut": datetime.date(2027, 9, 1),
-            "periode_fin": datetime.date(2028, 7, 6),
-            "ouverture": maintenant - datetime.timedelta(days=7),
-            "fermeture": maintenant + datetime.timedelta(days=60),
-        },
-    )
-    return campagne
-
-
-def creer(*, famille, parent, agent) -> None:
-    campagne = _campagne()
+def creer(*, campagne: Campagne, famille, parent, agent) -> None:
+    """Appelée par `demandes.demo_campagnes`, qui ouvre la campagne."""
     garderie = Activite.objects.get(nom="Garderie soir")
     cantine = Activite.objects.get(nom="Restauration midi")
     Activite.objects.filter(pk=cantine.pk).update(places_inscription=1)

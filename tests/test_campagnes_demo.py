@@ -26,6 +26,8 @@ def test_la_demo_ouvre_la_rentree_2027_et_dupont_a_commence(client):
     [avancement] = campagnes.avancements_ouverts(
         famille=parent.famille, maintenant=timezone.now(), jour=timezone.localdate()
     )
-    assert avancement.faites == [True, False, False, False, False]
+    # Dossier certifié ; pièce refusée et règlement v2 à faire ; LÉA et TOM ont chacun une demande
+    # d'inscription de la campagne (demo_inscriptions) ; dossier pas encore envoyé.
+    assert avancement.faites == [True, False, False, True, False]
     client.force_login(parent)
-    assert "Dossier 2027-2028 : 1 étape sur 5" in client.get("/").content.decode()
+    assert "Dossier 2027-2028 : 2 étapes sur 5" in client.get("/").content.decode()

@@ -95,12 +95,9 @@ def test_le_bloc_a_faire_de_l_accueil_sans_rien_a_faire(client_parent, parent):
     with CaptureQueriesContext(connection) as avec:
         client_parent.get("/")
     assert len(avec) == len(sans), [q["sql"][:80] for q in avec.captured_queries]
-    bloc = [
-        q["sql"]
-        for q in avec.captured_queries
-        if "familles_typepiece" in q["sql"] or "familles_texteconsentement" in q["sql"]
-    ]
-    assert len(bloc) == 2 and "json" in bloc[0] and "familles_versiontexte" in bloc[1], bloc
+    pieces = [q["sql"] for q in avec.captured_queries if "ORDER BY t.ordre, t.nom, t.id" in q["sql"]]
+    textes = [q["sql"] for q in avec.captured_queries if "WITH textes AS" in q["sql"]]
+    assert len(pieces) == 1 and len(textes) == 1, [q["sql"][:80] for q in avec.captured_queries]
 
 
 def test_le_planning_lit_le_mois_puis_le_compteur_de_la_messagerie(client_parent, parent):

@@ -40,6 +40,10 @@ FORMULAIRES_EN_ERREUR: dict[str, dict] = {
     "familles:consentement": {"reponse": ""},
     # Dossier de campagne : « Je certifie… » sans la case cochée
     "demandes:campagne": {"certifie": ""},
+    # Inscrire à une activité : aucune activité choisie, période à l'envers
+    "enfants:inscrire": {"offre": "", "date_debut": "2027-09-01", "date_fin": "2027-08-01"},
+    # Place proposée (liste d'attente) : ni « j'accepte » ni « je refuse »
+    "enfants:proposition": {"reponse": ""},
     # Boîte de réception
     "messagerie:nouveau": {"objet": "", "texte": TROP_LONG},
     "messagerie:fil": {"texte": ""},
