@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from commun.sql import executer, instance
@@ -57,6 +57,21 @@ def facture_detail(*, famille: Famille | None, pk: int) -> Facture:
 
 def reglements(*, famille: Famille) -> QuerySet[Reglement]:
     return Reglement.objects.filter(famille=famille).select_related("regie")
+
+
+def recu_detail(*, famille: Famille | None, pk: int) -> Reglement:
+    """Un règlement numéroté avec ce que son reçu imprime : régie, famille et responsables,
+    affectations et leurs factures (famille=None : vue du personnel, sans restriction)."""
+    qs = Reglement.objects.all() if famille is None else Reglement.objects.filter(famille=famille)
+    affectations = Affectation.objects.select_related("facture").order_by(
+        "facture__date_facture", "facture__numero"
+    )
+    return (
+        qs.filter(recu_rang__isnull=False)
+        .select_related("regie", "famille")
+        .prefetch_related(Prefetch("affectations", queryset=affectations), "famille__responsables")
+        .get(pk=pk)
+    )
 
 
 def solde(*, famille: Famille, avant: datetime.date | None = None) -> Decimal:
@@ -154,7 +169,7 @@ class Operation:
     reglement: Reglement | None = None
     horodatage: datetime.datetime | None = None
     # Le règlement du même jour qui solde (en tout ou partie) cette facture : la facture se
-    # range juste avant lui (voir `_ordre_chronologique`).
+    # range juste avant lui (voir `_plus_recentes_d_abord`).
     reglement_du_jour_id: int | None = None
     pk: int = 0
 

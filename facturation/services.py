@@ -14,6 +14,7 @@ from facturation.models import (
     PaiementEnLigne,
     Regie,
     Reglement,
+    SerieRecus,
     deja_paye,
 )
 from familles.models import Famille
@@ -43,6 +44,26 @@ def regie_numero_portail_attribuer(*, regie: Regie) -> str:
             break
     regie.save(update_fields=["dernier_numero_portail"])
     return numero
+
+
+@transaction.atomic
+def recu_numero_attribuer(*, reglement: Reglement) -> Reglement:
+    """Donne au règlement le numéro de reçu suivant de sa régie pour l'année de sa date, sous
+    verrou de la série (créée au besoin sans conflit) ; un règlement déjà numéroté le garde."""
+    if reglement.recu_rang is not None:
+        return reglement
+    annee = reglement.date.year
+    SerieRecus.objects.bulk_create(
+        [SerieRecus(regie_id=reglement.regie_id, annee=annee)], ignore_conflicts=True
+    )
+    serie = SerieRecus.objects.select_for_update().get(regie_id=reglement.regie_id, annee=annee)
+    serie.dernier_rang += 1
+    serie.save(update_fields=["dernier_rang"])
+    reglement.recu_annee, reglement.recu_rang = annee, serie.dernier_rang
+    Reglement.objects.filter(pk=reglement.pk, recu_rang__isnull=True).update(
+        recu_annee=annee, recu_rang=serie.dernier_rang
+    )
+    return reglement
 
 
 def facture_reste_du(*, facture: Facture) -> Decimal:
@@ -122,6 +143,7 @@ def reglement_enregistrer(
         email_recu=email_recu,
         reference_externe=reference_externe,
     )
+    recu_numero_attribuer(reglement=reglement)
     if affecter:
         reglement_affecter(reglement=reglement, factures=factures)
     return reglement
