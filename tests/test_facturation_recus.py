@@ -218,3 +218,36 @@ def test_numerotation_sure_en_concurrence():
     assert erreurs == []
     rangs = sorted(Reglement.objects.filter(regie=regie).values_list("recu_rang", flat=True))
     assert rangs == [1, 2, 3, 4]
+
+
+def test_migration_numerote_les_reglements_deja_enregistres(parent, regie):
+    """La migration 0006 numérote l'existant par régie et année, dans l'ordre des dates puis
+    de l'enregistrement ; le service reprend après."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("facturation.migrations.0006_recus")
+    autre = RegieFactory(code="CR")
+    anciens = [
+        Reglement.objects.create(
+            regie=r, numero=f"X-{i}", famille=parent.famille, date=date, mode="cheque", montant=Decimal("1")
+        )
+        for i, (r, date) in enumerate(
+            [
+                (regie, datetime.date(2015, 6, 1)),
+                (regie, datetime.date(2015, 2, 1)),
+                (autre, datetime.date(2015, 6, 1)),
+                (regie, datetime.date(2014, 12, 31)),
+            ]
+        )
+    ]
+    migration.numeroter(apps, None)
+    assert [Reglement.objects.get(pk=r.pk).numero_recu for r in anciens] == [
+        "R-AL-2015-00002",
+        "R-AL-2015-00001",
+        "R-CR-2015-00001",
+        "R-AL-2014-00001",
+    ]
+    suivant = regler(parent.famille, regie, "1", date=datetime.date(2015, 9, 1), numero="AL-900")
+    assert suivant.numero_recu == "R-AL-2015-00003"
