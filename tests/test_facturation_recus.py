@@ -136,6 +136,9 @@ def test_recu_d_un_paiement_carte(client_parent, parent, regie, settings):
     assert "Montant reçu 120,60 €" in texte
     assert "AL-36" in texte and "Crédit restant 0,00 €" in texte
     assert "reste en votre faveur" not in texte
+    # La page de retour du paiement propose le reçu.
+    html = client_parent.get(f"/releve/paiements/{tentative.pk}/").content.decode()
+    assert f'<a href="{_url(reglement)}">Reçu (PDF)<span class="visually-hidden"> : télécharger' in html
 
 
 def test_recu_d_un_avoir_sans_facture(client_parent, parent, regie):
@@ -251,3 +254,9 @@ def test_migration_numerote_les_reglements_deja_enregistres(parent, regie):
     ]
     suivant = regler(parent.famille, regie, "1", date=datetime.date(2015, 9, 1), numero="AL-900")
     assert suivant.numero_recu == "R-AL-2015-00003"
+
+
+def test_admin_du_reglement_donne_son_recu(client, agent, cheque):
+    client.force_login(agent)
+    html = client.get(f"/admin/facturation/reglement/{cheque.pk}/change/").content.decode()
+    assert f'<a href="{_url(cheque)}">recu-R-AL-2015-00001.pdf</a>' in html
