@@ -260,3 +260,30 @@ def test_admin_du_reglement_donne_son_recu(client, agent, cheque):
     client.force_login(agent)
     html = client.get(f"/admin/facturation/reglement/{cheque.pk}/change/").content.decode()
     assert f'<a href="{_url(cheque)}">recu-R-AL-2015-00001.pdf</a>' in html
+
+
+def test_import_numerote_les_recus_a_la_fin_par_date(parent, regie, tmp_path):
+    from facturation import importation
+
+    ReglementFactory(regie=regie, date=datetime.date(2015, 1, 5))  # R-AL-2015-00001, déjà là
+    numero = parent.famille.numero
+    fichier = tmp_path / "reglements.csv"
+    fichier.write_text(
+        "numero_reglement;numero_famille;regie;date;mode;montant\n"
+        f"AL-301;{numero};AL;10/04/2015;Chèque;10,00\n"
+        f"AL-302;{numero};AL;08/04/2015;Espèces;5,00\n"
+        f"AL-303;{numero};AL;02/01/2016;CESU;7,00\n"
+        f"AL-304;{numero};AL;09/04/2015;Virement;8,00\n",
+        encoding="utf-8",
+    )
+    importation.reglements_importer(chemin=fichier)
+    recus = {
+        r.numero: r.numero_recu
+        for r in Reglement.objects.filter(numero__startswith="AL-30").select_related("regie")
+    }
+    assert recus == {
+        "AL-302": "R-AL-2015-00002",
+        "AL-304": "R-AL-2015-00003",
+        "AL-301": "R-AL-2015-00004",
+        "AL-303": "R-AL-2016-00001",
+    }
