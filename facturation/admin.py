@@ -104,9 +104,17 @@ class ReglementAdmin(LectureSeuleMixin, admin.ModelAdmin):
         "email_recu",
         "reference_externe",
         "date_creation",
+        "recu",
     )
     fields = readonly_fields
     inlines = [AffectationReglementInline]
+
+    @admin.display(description="Reçu de paiement")
+    def recu(self, obj):
+        if obj.recu_rang is None:
+            return "—"
+        url = reverse("facturation:recu_pdf", kwargs={"pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, obj.nom_fichier_recu)
 
 
 @admin.register(PaiementEnLigne)

@@ -145,6 +145,11 @@ class Reglement(models.Model):
     email_recu = models.EmailField(_("email du reçu"), blank=True)
     reference_externe = models.CharField(_("référence du prestataire"), max_length=255, blank=True)
     date_creation = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+    # Le numéro du reçu de paiement, attribué à l'enregistrement (services.recu_numero_attribuer)
+    # dans la série de la régie et de l'année du règlement : R-AL-2015-00012. Jamais changé : le
+    # reçu téléchargé deux fois est le même.
+    recu_annee = models.PositiveSmallIntegerField(_("année du reçu"), null=True, blank=True, editable=False)
+    recu_rang = models.PositiveIntegerField(_("rang du reçu"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("règlement")
@@ -158,11 +163,44 @@ class Reglement(models.Model):
                 name="reglement_reference_unique",
                 condition=~models.Q(reference_externe=""),
             ),
+            models.UniqueConstraint(
+                fields=["regie", "recu_annee", "recu_rang"], name="reglement_recu_unique"
+            ),
         ]
         indexes = [models.Index(fields=["famille", "date"])]
 
     def __str__(self) -> str:
         return self.numero
+
+    @property
+    def numero_recu(self) -> str:
+        """R-AL-2015-00012 : le 12e reçu de la régie AL pour l'année 2015 ("" sans numéro)."""
+        if self.recu_rang is None:
+            return ""
+        return f"R-{self.regie.code}-{self.recu_annee}-{self.recu_rang:05d}"
+
+    @property
+    def nom_fichier_recu(self) -> str:
+        return f"recu-{self.numero_recu}.pdf"
+
+
+class SerieRecus(models.Model):
+    """Le dernier rang de reçu attribué pour une régie et une année (verrouillé à chaque
+    attribution : deux règlements simultanés n'ont jamais le même numéro de reçu)."""
+
+    regie = models.ForeignKey(
+        Regie, on_delete=models.CASCADE, related_name="series_recus", verbose_name=_("régie")
+    )
+    annee = models.PositiveSmallIntegerField(_("année"))
+    dernier_rang = models.PositiveIntegerField(_("dernier rang"), default=0)
+
+    class Meta:
+        verbose_name = _("série de reçus")
+        verbose_name_plural = _("séries de reçus")
+        constraints = [models.UniqueConstraint(fields=["regie", "annee"], name="serie_recus_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.regie.code} {self.annee}"
 
 
 class Affectation(models.Model):

@@ -1,4 +1,5 @@
-"""Factures en PDF (WeasyPrint) : A4, texte extractible, aucune ressource externe chargée."""
+"""Factures et reçus de paiement en PDF (WeasyPrint) : A4, texte extractible, aucune ressource
+externe chargée ; une feuille de style et un en-tête communs."""
 
 from functools import cache
 from pathlib import Path
@@ -12,7 +13,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from facturation.models import Facture
+from facturation.models import ZERO, Facture, Reglement
 
 FEUILLE_DE_STYLE = Path(__file__).with_name("facture_pdf.css")
 
@@ -48,22 +49,50 @@ def lien_paiement(facture: Facture) -> str:
     return settings.PORTAIL_URL.rstrip("/") + reverse("facturation:paiement", args=[facture.pk])
 
 
+def _emetteur() -> dict:
+    """L'en-tête commun des PDF (`facturation/_pdf_entete.html`)."""
+    return {
+        "NOM_VILLE": settings.NOM_VILLE,
+        "NOM_CCAS": settings.NOM_CCAS,
+        "CCAS_ADRESSE": settings.CCAS_ADRESSE,
+        "CCAS_TELEPHONE": settings.CCAS_TELEPHONE,
+        "CCAS_EMAIL": settings.CCAS_EMAIL,
+    }
+
+
 def facture_html(facture: Facture) -> str:
     """Le HTML de la facture (`facture` vient de `selectors.facture_detail`)."""
     return render_to_string(
         "facturation/facture_pdf.html",
         {
             "facture": facture,
+            "regie": facture.regie,
             "en_retard": facture.reste_du > 0 and facture.date_echeance < timezone.localdate(),
             "lien_paiement": lien_paiement(facture),
             "famille": facture.famille,
             "responsable": facture.famille.responsable_principal,
             "lignes": facture.lignes.all(),
-            "NOM_VILLE": settings.NOM_VILLE,
-            "NOM_CCAS": settings.NOM_CCAS,
-            "CCAS_ADRESSE": settings.CCAS_ADRESSE,
-            "CCAS_TELEPHONE": settings.CCAS_TELEPHONE,
-            "CCAS_EMAIL": settings.CCAS_EMAIL,
+            **_emetteur(),
+        },
+    )
+
+
+def recu_html(reglement: Reglement) -> str:
+    """Le HTML du reçu de paiement (`reglement` vient de `selectors.recu_detail`) : rien qui
+    dépende du jour du téléchargement, le reçu est le même à chaque fois."""
+    affectations = list(reglement.affectations.all())
+    affecte = sum((a.montant for a in affectations), ZERO)
+    return render_to_string(
+        "facturation/recu_pdf.html",
+        {
+            "reglement": reglement,
+            "regie": reglement.regie,
+            "affectations": affectations,
+            "total_affecte": affecte,
+            "credit_restant": reglement.montant - affecte,
+            "famille": reglement.famille,
+            "responsable": reglement.famille.responsable_principal,
+            **_emetteur(),
         },
     )
 
@@ -81,4 +110,14 @@ def facture_pdf(facture: Facture) -> bytes:
 def reponse_facture(facture: Facture) -> HttpResponse:
     reponse = HttpResponse(facture_pdf(facture), content_type="application/pdf")
     reponse["Content-Disposition"] = f'inline; filename="{facture.nom_fichier_pdf}"'
+    return reponse
+
+
+def recu_pdf(reglement: Reglement) -> bytes:
+    return html_en_pdf(recu_html(reglement))
+
+
+def reponse_recu(reglement: Reglement) -> HttpResponse:
+    reponse = HttpResponse(recu_pdf(reglement), content_type="application/pdf")
+    reponse["Content-Disposition"] = f'inline; filename="{reglement.nom_fichier_recu}"'
     return reponse

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from commun.sql import executer, instance
@@ -13,6 +13,7 @@ from facturation import paiement as paiement_en_ligne
 from facturation import requetes
 from facturation.models import (
     ZERO,
+    Affectation,
     Facture,
     PaiementEnLigne,
     Reglement,
@@ -56,6 +57,21 @@ def facture_detail(*, famille: Famille | None, pk: int) -> Facture:
 
 def reglements(*, famille: Famille) -> QuerySet[Reglement]:
     return Reglement.objects.filter(famille=famille).select_related("regie")
+
+
+def recu_detail(*, famille: Famille | None, pk: int) -> Reglement:
+    """Un règlement numéroté avec ce que son reçu imprime : régie, famille et responsables,
+    affectations et leurs factures (famille=None : vue du personnel, sans restriction)."""
+    qs = Reglement.objects.all() if famille is None else Reglement.objects.filter(famille=famille)
+    affectations = Affectation.objects.select_related("facture").order_by(
+        "facture__date_facture", "facture__numero"
+    )
+    return (
+        qs.filter(recu_rang__isnull=False)
+        .select_related("regie", "famille")
+        .prefetch_related(Prefetch("affectations", queryset=affectations), "famille__responsables")
+        .get(pk=pk)
+    )
 
 
 def solde(*, famille: Famille, avant: datetime.date | None = None) -> Decimal:
@@ -150,7 +166,12 @@ class Operation:
     debit: Decimal | None = None
     credit: Decimal | None = None
     facture: Facture | None = None
+    reglement: Reglement | None = None
     horodatage: datetime.datetime | None = None
+    # Le règlement du même jour qui solde (en tout ou partie) cette facture : la facture se
+    # range juste avant lui (voir `_plus_recentes_d_abord`).
+    reglement_du_jour_id: int | None = None
+    pk: int = 0
 
 
 @dataclass
@@ -221,9 +242,32 @@ class Compte:
             if debut <= reglement.date <= fin:
                 resultat.operations.append(_operation_reglement(reglement))
                 resultat.total_credit += reglement.montant
-        # Les plus récentes d'abord, comme dans le guide ; à date égale, la dernière saisie d'abord.
-        resultat.operations.sort(key=lambda o: (o.date, o.horodatage, o.numero), reverse=True)
+        resultat.operations = _plus_recentes_d_abord(resultat.operations)
         return resultat
+
+
+def _plus_recentes_d_abord(operations: list[Operation]) -> list[Operation]:
+    """L'ordre du guide : les plus récentes d'abord ; à date égale, une facture soldée par un
+    règlement du même jour vient juste sous lui (elle le précède dans le temps), les factures
+    qu'aucun règlement du jour ne solde viennent en tête (AL-36, AL-228, AL-12 : AL-228 solde
+    AL-12). Le reste à date égale : la dernière saisie d'abord."""
+    # Le rang de chaque règlement dans sa journée, dans l'ordre de saisie.
+    reglements = sorted(
+        (o for o in operations if o.reglement is not None), key=lambda o: (o.date, o.horodatage, o.numero)
+    )
+    rang = {o.pk: i for i, o in enumerate(reglements)}
+    dernier = len(rang)
+
+    def cle(o: Operation) -> tuple:
+        if o.reglement is not None:
+            groupe, place = rang[o.pk], 1
+        elif o.reglement_du_jour_id in rang:
+            groupe, place = rang[o.reglement_du_jour_id], 0
+        else:
+            groupe, place = dernier, 0
+        return (o.date, groupe, place, o.horodatage, o.numero)
+
+    return sorted(operations, key=cle, reverse=True)
 
 
 def _operation_facture(facture: Facture) -> Operation:
@@ -238,6 +282,8 @@ def _operation_facture(facture: Facture) -> Operation:
         debit=facture.montant,
         facture=facture,
         horodatage=facture.date_import,
+        reglement_du_jour_id=getattr(facture, "reglement_du_jour", None),
+        pk=facture.pk,
     )
 
 
@@ -248,13 +294,28 @@ def _operation_reglement(reglement: Reglement) -> Operation:
         description=f"Règlement : {reglement.get_mode_display()}",
         regie=reglement.regie.nom,
         credit=reglement.montant,
+        reglement=reglement,
         horodatage=reglement.date_creation,
+        pk=reglement.pk,
+    )
+
+
+def _reglement_du_jour():
+    """Le premier règlement (dans l'ordre de saisie) daté du jour de la facture qui lui est
+    affecté : lu dans la même requête que la facture."""
+    return Subquery(
+        Affectation.objects.filter(facture=OuterRef("pk"), reglement__date=OuterRef("date_facture"))
+        .order_by("reglement__date_creation", "reglement__numero")
+        .values("reglement_id")[:1]
     )
 
 
 def compte(*, famille: Famille) -> Compte:
     """Les opérations de la famille (deux requêtes)."""
-    return Compte(factures=list(factures(famille=famille)), reglements=list(reglements(famille=famille)))
+    return Compte(
+        factures=list(factures(famille=famille).annotate(reglement_du_jour=_reglement_du_jour())),
+        reglements=list(reglements(famille=famille)),
+    )
 
 
 def annees_scolaires(*, famille: Famille) -> list[int]:

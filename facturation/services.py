@@ -1,10 +1,11 @@
 """Écritures de la facturation : règlements et affectations (les factures viennent de l'import)."""
 
 import re
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from facturation.models import (
     ZERO,
@@ -14,6 +15,7 @@ from facturation.models import (
     PaiementEnLigne,
     Regie,
     Reglement,
+    SerieRecus,
     deja_paye,
 )
 from familles.models import Famille
@@ -43,6 +45,51 @@ def regie_numero_portail_attribuer(*, regie: Regie) -> str:
             break
     regie.save(update_fields=["dernier_numero_portail"])
     return numero
+
+
+@transaction.atomic
+def recu_numero_attribuer(*, reglement: Reglement) -> Reglement:
+    """Donne au règlement le numéro de reçu suivant de sa régie pour l'année de sa date ; un
+    règlement déjà numéroté le garde (`recus_numeroter`)."""
+    if reglement.recu_rang is None:
+        recus_numeroter(reglements=Reglement.objects.filter(pk=reglement.pk))
+        reglement.recu_annee, reglement.recu_rang = (
+            Reglement.objects.filter(pk=reglement.pk).values_list("recu_annee", "recu_rang").get()
+        )
+    return reglement
+
+
+@transaction.atomic
+def recus_numeroter(*, reglements: QuerySet[Reglement]) -> int:
+    """Numérote les reçus des règlements donnés qui n'en ont pas : dans chaque série (régie,
+    année de la date), à la suite, par date puis ordre d'enregistrement ; renvoie leur nombre.
+
+    Chaque série est verrouillée (créée au besoin sans conflit), dans un ordre fixe, jusqu'à la
+    fin de la transaction : deux règlements n'ont jamais le même numéro. La numérotation vient
+    après l'imputation (l'import numérote à la fin du fichier) : les factures sont toujours
+    verrouillées avant les séries, jamais l'inverse, donc pas d'interblocage avec un paiement."""
+    groupes: dict[tuple[int, int], list[int]] = defaultdict(list)
+    lignes = reglements.filter(recu_rang__isnull=True).order_by("date", "pk")
+    for pk, regie_id, date in lignes.values_list("pk", "regie_id", "date").iterator(chunk_size=5000):
+        groupes[(regie_id, date.year)].append(pk)
+    cles = sorted(groupes)
+    SerieRecus.objects.bulk_create(
+        [SerieRecus(regie_id=regie_id, annee=annee) for regie_id, annee in cles], ignore_conflicts=True
+    )
+    for regie_id, annee in cles:
+        serie = SerieRecus.objects.select_for_update().get(regie_id=regie_id, annee=annee)
+        pks = groupes[(regie_id, annee)]
+        Reglement.objects.bulk_update(
+            [
+                Reglement(pk=pk, recu_annee=annee, recu_rang=serie.dernier_rang + rang)
+                for rang, pk in enumerate(pks, 1)
+            ],
+            ["recu_annee", "recu_rang"],
+            batch_size=1000,
+        )
+        serie.dernier_rang += len(pks)
+        serie.save(update_fields=["dernier_rang"])
+    return sum(len(pks) for pks in groupes.values())
 
 
 def facture_reste_du(*, facture: Facture) -> Decimal:
@@ -101,11 +148,14 @@ def reglement_enregistrer(
     reference_externe: str = "",
     factures: list[Facture] | None = None,
     affecter: bool = True,
+    numeroter_recu: bool = True,
 ) -> Reglement:
     """Enregistre un règlement et l'impute ; sans numéro (règlement du portail), il reçoit le
     suivant de la série du portail de la régie (WEB-AL-…).
 
-    Avec `affecter=False` le règlement reste entièrement un avoir (crédit du compte).
+    Avec `affecter=False` le règlement reste entièrement un avoir (crédit du compte). Il reçoit
+    son numéro de reçu après l'imputation (`numeroter_recu=False` : l'appelant numérote, comme
+    l'import à la fin du fichier, `recus_numeroter`).
     """
     if montant <= 0:
         raise ValueError("Un règlement a un montant positif.")
@@ -124,6 +174,8 @@ def reglement_enregistrer(
     )
     if affecter:
         reglement_affecter(reglement=reglement, factures=factures)
+    if numeroter_recu:
+        recu_numero_attribuer(reglement=reglement)
     return reglement
 
 

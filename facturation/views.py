@@ -66,6 +66,22 @@ def facture_pdf(request, pk: int):
     return pdf.reponse_facture(facture)
 
 
+@login_required
+def recu_pdf(request, pk: int):
+    """Le reçu d'un paiement en PDF : pour la famille qui a payé, ou pour le personnel."""
+    if request.famille is not None:
+        famille = request.famille
+    elif request.user.is_staff and request.user.has_perm("facturation.view_reglement"):
+        famille = None
+    else:
+        raise Http404
+    try:
+        reglement = selectors.recu_detail(famille=famille, pk=pk)
+    except selectors.Reglement.DoesNotExist:
+        raise Http404 from None
+    return pdf.reponse_recu(reglement)
+
+
 # --- Paiement en ligne -----------------------------------------------------------------------
 
 

@@ -319,6 +319,7 @@ class FactureFactory(factory.django.DjangoModelFactory):
 class ReglementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "facturation.Reglement"
+        skip_postgeneration_save = True
 
     regie = factory.SubFactory(RegieFactory)
     numero = factory.Sequence(lambda n: f"AL-{500000 + n}")
@@ -326,6 +327,14 @@ class ReglementFactory(factory.django.DjangoModelFactory):
     date = factory.Faker("date_between", start_date="-30d", end_date="today")
     mode = "cheque"
     montant = factory.LazyFunction(lambda: _decimal("10.00"))
+
+    @factory.post_generation
+    def recu(obj, create, extracted, **kwargs):
+        """Numéroté comme par le service (`recu=False` : un règlement sans numéro de reçu)."""
+        from facturation import services
+
+        if create and extracted is not False:
+            services.recu_numero_attribuer(reglement=obj)
 
 
 # --- Planning (enfants) ---

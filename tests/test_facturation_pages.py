@@ -2,12 +2,13 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
 
-from facturation import pdf, selectors
+from facturation import pdf, selectors, services
 from facturation.models import LigneFacture
 from tests.factories import FactureFactory, RegieFactory, ReglementFactory, regler
 
@@ -126,14 +127,71 @@ def test_releve_annee_scolaire_et_ancien_solde(client_parent, parent, facture):
     assert '<option value="2014" selected>2014-2015</option>' in html
     assert '<option value="2013">2013-2014</option>' in html
     assert "AL-36" in html and "AL-1<" not in html
-    ancien = html[html.index("Ancien solde") : html.index("Total de l")]
-    assert "20,00\u00a0€" in ancien
-    solde = html[html.index('class="releve-solde"') :]
+    solde = html[html.index('class="releve-solde"') : html.index("</tfoot>")]
+    # L'ancien solde est dans la ligne du solde, pas dans une colonne Débit/Crédit.
+    assert "Ancien solde (reporté des années précédentes) : 20,00\u00a0€ à payer</span></th>" in solde
     assert "140,60\u00a0€" in solde and "(à payer)" in solde
-    assert "Solde du compte au 31/08/2015" in solde
+    assert "Solde du compte pour l'année scolaire 2014-2015 au 31/08/2015" in solde
 
     html = client_parent.get("/releve/", {"annee": "2013"}).content.decode()
     assert "AL-1<" in html and "AL-2<" in html and "AL-36" not in html
+
+
+def _operations_du_releve(html: str) -> list[str]:
+    corps = html[html.index("<tbody>") : html.index("</tbody>")]
+    return re.findall(r'<th scope="row" data-label="N° Opération">([^<]+)</th>', corps)
+
+
+# Les trois opérations du guide, toutes du 08/04/2015 : AL-12 (février-mars, 243,20 €), le
+# chèque AL-228 de 243,20 € qui la solde, AL-36 (avril, 120,60 €) encore due.
+ORDRES_DE_SAISIE = [
+    ("AL-12", "AL-228", "AL-36"),  # dans l'ordre du temps
+    ("AL-36", "AL-12", "AL-228"),  # l'import des factures, puis le chèque
+    ("AL-12", "AL-36", "AL-228"),
+    ("AL-228", "AL-36", "AL-12"),  # le chèque d'abord (reste en avoir), les factures ensuite
+]
+
+
+@pytest.mark.parametrize("ordre", ORDRES_DE_SAISIE, ids="-".join)
+def test_releve_ordre_du_guide(client_parent, parent, ordre):
+    regie = RegieFactory(nom="Régie garderie ALSH", code="AL")
+    jour = datetime.date(2015, 4, 8)
+    creees = {}
+    for numero in ordre:
+        if numero == "AL-228":
+            creees[numero] = regler(
+                parent.famille, regie, "243.20", date=jour, numero="AL-228", affecter=False
+            )
+        else:
+            debut = datetime.date(2015, 4, 1) if numero == "AL-36" else datetime.date(2015, 2, 1)
+            creees[numero] = FactureFactory(
+                famille=parent.famille,
+                regie=regie,
+                numero=numero,
+                montant=Decimal("120.60" if numero == "AL-36" else "243.20"),
+                date_facture=jour,
+                periode_debut=debut,
+                periode_fin=datetime.date(2015, 4, 30) if numero == "AL-36" else datetime.date(2015, 3, 31),
+                lignes=[],
+            )
+    services.reglement_affecter(reglement=creees["AL-228"], factures=[creees["AL-12"]])
+    html = client_parent.get("/releve/", {"annee": "2014"}).content.decode()
+    assert _operations_du_releve(html) == ["AL-36", "AL-228", "AL-12"]
+    pied = html[html.index("<tfoot>") : html.index("</tfoot>")]
+    assert "363,80\u00a0€" in pied and "243,20\u00a0€" in pied
+    solde = pied[pied.index('class="releve-solde"') :]
+    assert "Ancien solde (reporté des années précédentes) : 0,00\u00a0€</span></th>" in solde
+    assert "120,60\u00a0€" in solde and "(à payer)" in solde
+
+
+def test_releve_plus_recentes_d_abord(client_parent, parent):
+    regie = RegieFactory()
+    for numero, jour in [("AL-5", 3), ("AL-6", 20), ("AL-7", 11)]:
+        date_facture = datetime.date(2015, 4, jour)
+        FactureFactory(famille=parent.famille, regie=regie, numero=numero, date_facture=date_facture)
+    regler(parent.famille, regie, "5", date=datetime.date(2015, 4, 15), numero="AL-8", affecter=False)
+    html = client_parent.get("/releve/", {"annee": "2014"}).content.decode()
+    assert _operations_du_releve(html) == ["AL-6", "AL-8", "AL-7", "AL-5"]
 
 
 def test_releve_annee_invalide_ou_sans_operation(client_parent, facture):

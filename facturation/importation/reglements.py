@@ -78,6 +78,13 @@ class ImportReglements(ImportParLots):
     def lot_commence(self) -> None:
         self.vus = {}
 
+    def executer(self) -> Rapport:
+        rapport = super().executer()
+        if not rapport.erreurs:
+            # Les reçus des règlements créés, en une fois à la fin (services.recus_numeroter).
+            services.recus_numeroter(reglements=Reglement.objects.filter(pk__gt=self.plafond))
+        return rapport
+
     # Lire : chaque ligne, validée seule.
 
     def lire(self, numero_ligne: int, valeurs: dict) -> None:
@@ -200,6 +207,7 @@ class ImportReglements(ImportParLots):
                 date=lu.date,
                 numero=lu.numero,
                 factures=[lu.facture] if lu.facture is not None else None,
+                numeroter_recu=False,
             )
 
 

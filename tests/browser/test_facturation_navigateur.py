@@ -26,6 +26,14 @@ def test_releve_de_compte_de_l_exemple_du_guide(page):
     expect(tableau).to_contain_text("Règlement : Chèque")
     expect(tableau.get_by_role("row", name="AL-36")).to_contain_text("Facture : 01/04/2015 - 30/04/2015")
     expect(tableau).to_contain_text("363,80")
+    # L'ordre du guide : AL-36, puis le chèque AL-228, puis AL-12 qu'il solde.
+    assert tableau.locator("tbody tr th").all_inner_texts() == ["AL-36", "AL-228", "AL-12"]
+    recu = tableau.get_by_role("row", name="AL-228").get_by_role(
+        "link", name="Reçu (PDF) : télécharger le reçu du règlement AL-228"
+    )
+    expect(recu).to_be_visible()
+    reponse = page.request.get(recu.get_attribute("href"))
+    assert reponse.ok and reponse.headers["content-type"] == "application/pdf"
     assert page.erreurs_console == []
 
 

@@ -25,6 +25,23 @@ def preparer_pdf(parent) -> dict:
     return {"pk": _facture(parent).pk}
 
 
+def preparer_recu(parent) -> dict:
+    facture = _facture(parent)
+    return {"pk": regler(parent.famille, facture.regie, "5.00", factures=[facture]).pk}
+
+
+def volume_recu(parent, n: int) -> None:
+    """Le reçu préparé réparti sur n factures de plus."""
+    from decimal import Decimal
+
+    from facturation.models import Affectation, Reglement
+
+    reglement = Reglement.objects.filter(famille=parent.famille).latest("pk")
+    for _ in range(n):
+        Affectation.objects.create(reglement=reglement, facture=_facture(parent), montant=Decimal("1.00"))
+    Reglement.objects.filter(pk=reglement.pk).update(montant=reglement.montant + n)
+
+
 def preparer_paiement(parent) -> dict:
     return {"pk": _facture(parent).pk}
 
@@ -55,6 +72,8 @@ def preparer_paiement_retour(parent) -> dict:
 PAGES = [
     PagePortail("facturation:releve", requetes=5, preparer=preparer_releve, volume=volume_releve),
     PagePortail("facturation:facture_pdf", requetes=5, preparer=preparer_pdf, html=False),
+    # Reçu de paiement : règlement (régie, famille), affectations et factures, responsables.
+    PagePortail("facturation:recu_pdf", requetes=5, preparer=preparer_recu, volume=volume_recu, html=False),
     PagePortail("facturation:paiement", requetes=4, preparer=preparer_paiement),
     PagePortail("facturation:paiement_retour", requetes=4, preparer=preparer_paiement_retour),
     # Retour « annuler » du prestataire : une page (GET sans écriture) ; annuler est un POST.
