@@ -18,6 +18,7 @@ from facturation.importation.lecture import (
     ERREUR_ENTETE_INCOHERENT,
     ERREUR_FAMILLE_INCONNUE,
     ERREUR_LIGNE_DOUBLE,
+    ERREUR_NATURE,
     ERREUR_NON_CONSECUTIVES,
     ERREUR_NUMERO_REGIE,
     ERREUR_VIDE,
@@ -29,8 +30,9 @@ from facturation.importation.lecture import (
     lire_montant,
     montant_texte,
     nom_normalise,
+    normaliser,
 )
-from facturation.models import ZERO, Facture, LigneFacture, Regie
+from facturation.models import ZERO, Facture, LigneFacture, Nature, Regie
 
 COLONNES_ENTETE_FACTURE = (
     "numero_famille",
@@ -49,6 +51,9 @@ COLONNES_FACTURES = (
     "prix_unitaire",
     "montant",
 )
+# Facultative : garde, repas ou autre ; absente ou vide, la nature par défaut de la régie.
+COLONNES_FACTURES_FACULTATIVES = ("nature",)
+_NATURES = {normaliser(n.value): n.value for n in Nature}
 
 _CENTIMES = Decimal("0.01")
 
@@ -61,7 +66,8 @@ class _FactureLue:
     regie: Regie | None = None
     numero_famille: str = ""
     valeurs: dict = field(default_factory=dict)
-    lignes: list = field(default_factory=list)  # (ligne, enfant, libelle, quantite, prix, montant)
+    # (ligne, enfant, libelle, quantite, prix, montant, nature)
+    lignes: list = field(default_factory=list)
     signatures: dict = field(default_factory=dict)
     valide: bool = True
 
@@ -170,6 +176,10 @@ class ImportFactures(ImportParLots):
         if not valeurs["libelle"]:
             self.erreur(numero_ligne, "libelle", ERREUR_VIDE)
             ok = False
+        nature = self.nature(facture, valeurs.get("nature", ""))
+        if nature is None:
+            self.erreur(numero_ligne, "nature", ERREUR_NATURE.format(valeur=valeurs["nature"][:40]))
+            ok = False
         if ok:
             calcule = (lu["quantite"] * lu["prix_unitaire"]).quantize(_CENTIMES, ROUND_HALF_UP)
             if calcule != lu["montant"]:
@@ -194,9 +204,16 @@ class ImportFactures(ImportParLots):
                 ok = False
             else:
                 facture.signatures[signature] = numero_ligne
-                facture.lignes.append((numero_ligne,) + signature)
+                facture.lignes.append((numero_ligne, *signature, nature))
         if not ok:
             facture.valide = False
+
+    @staticmethod
+    def nature(facture: _FactureLue, texte: str) -> str | None:
+        """La nature lue (sans accents ni majuscules), sinon celle de la régie ; None : inconnue."""
+        if not texte:
+            return facture.regie.nature_par_defaut if facture.regie is not None else Nature.GARDE.value
+        return _NATURES.get(normaliser(texte))
 
     def terminer(self, facture: _FactureLue) -> None:
         facture.signatures = {}
@@ -262,7 +279,7 @@ class ImportFactures(ImportParLots):
         }
         lignes: dict = {pk: [] for pk in entetes}
         for facture_id, *contenu in LigneFacture.objects.filter(facture_id__in=entetes).values_list(
-            "facture_id", "enfant_nom", "libelle", "quantite", "prix_unitaire", "montant"
+            "facture_id", "enfant_nom", "libelle", "quantite", "prix_unitaire", "montant", "nature"
         ):
             lignes[facture_id].append(tuple(contenu))
         return {cle: (pk, tuple(rest), sorted(lignes[pk])) for pk, (cle, rest) in entetes.items()}
@@ -310,8 +327,9 @@ class ImportFactures(ImportParLots):
                         quantite=quantite,
                         prix_unitaire=prix,
                         montant=montant,
+                        nature=nature,
                     )
-                    for pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant in lignes
+                    for pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant, nature in lignes
                 ],
                 batch_size=5000,
             )
@@ -337,14 +355,14 @@ def _factures_creer(factures: list[_FactureLue]) -> list[int]:
 
 
 def _lignes_a_creer(ids: list[int], factures: list[_FactureLue]) -> list[tuple]:
-    """(facture, ordre, enfant lu, enfant reconnu, libellé, quantité, prix, montant)."""
+    """(facture, ordre, enfant lu, enfant reconnu, libellé, quantité, prix, montant, nature)."""
     enfants = _enfants_par_nom({f.valeurs["famille_id"] for f in factures})
     lignes = []
     for pk, facture in zip(ids, factures, strict=True):
         famille_id = facture.valeurs["famille_id"]
-        for ordre, (_, enfant, libelle, quantite, prix, montant) in enumerate(facture.lignes, 1):
+        for ordre, (_, enfant, libelle, quantite, prix, montant, nature) in enumerate(facture.lignes, 1):
             enfant_id = enfants.get((famille_id, nom_normalise(enfant)))
-            lignes.append((pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant))
+            lignes.append((pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant, nature))
     return lignes
 
 

@@ -91,6 +91,7 @@ ERREUR_GUILLEMET_MAL_PLACE = (
 )
 ERREUR_FICHIER_VIDE = "le fichier est vide"
 ERREUR_DATES_PERIODE = "la période finit avant de commencer"
+ERREUR_NATURE = "nature inconnue « {valeur} » (attendu : garde, repas ou autre, ou vide)"
 
 
 # Intitulés acceptés en plus des noms canoniques (après normalisation : minuscules, sans accents).
