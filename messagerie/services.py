@@ -18,7 +18,16 @@ from commun.limites import envoi_possible_a, heure_texte
 from enfants.models import Activite, Structure
 from familles.models import Famille
 from messagerie import selectors
-from messagerie.models import Diffusion, Document, Fil, Information, Message, Notification, PieceJointe
+from messagerie.models import (
+    AttestationEnvoyee,
+    Diffusion,
+    Document,
+    Fil,
+    Information,
+    Message,
+    Notification,
+    PieceJointe,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -313,6 +322,7 @@ MESSAGERIE_ANONYMISATION = {
     Message: "effacé avec son fil",
     PieceJointe: "effacé avec son message ; fichier supprimé après validation",
     Notification: "effacé",
+    AttestationEnvoyee: "effacé (trace d'envoi)",
 }
 
 
@@ -323,4 +333,62 @@ def messagerie_famille_anonymiser(*, famille: Famille) -> dict:
     fichiers_supprimer_apres_validation(p.fichier for p in PieceJointe.objects.filter(message__fil__in=fils))
     nombre_messages, _ = fils.delete()
     Notification.objects.filter(famille=famille).delete()
+    AttestationEnvoyee.objects.filter(famille=famille).delete()
     return {"messages": nombre_messages}
+
+
+# --- Attestations fiscales (frais de garde) -----------------------------------------------------
+# La facturation calcule l'attestation et la met en PDF ; la messagerie, au-dessus, la dépose
+# dans la boîte de réception (une fois par famille et par année).
+
+OBJET_ATTESTATION = "Attestation de frais de garde {annee}"
+TEXTE_ATTESTATION = (
+    "Bonjour,\n\nVous trouverez ci-joint l'attestation des frais de garde de vos enfants de moins "
+    "de 6 ans payés en {annee} ({montant}), pour le crédit d'impôt de votre déclaration de revenus "
+    "(cases 7GA à 7GG, une case par enfant). Elle est aussi téléchargeable à tout moment depuis "
+    "Relevé de compte, rubrique « Attestations fiscales ».\n\n{nom_ccas}"
+)
+
+
+@transaction.atomic
+def attestation_fiscale_envoyer(*, famille: Famille, annee: int, agent=None) -> AttestationEnvoyee | None:
+    """Dépose l'attestation de frais de garde de l'année dans la boîte de réception de la famille
+    (un message du CCAS, le PDF en pièce jointe) ; None si elle a déjà été envoyée (sous le
+    verrou de la famille : deux envois simultanés n'en font qu'un) ou s'il n'y a rien à attester."""
+    from django.core.files.base import ContentFile
+
+    from commun.audit import audit_enregistrer
+    from commun.formats import euros
+    from facturation import attestations, pdf
+
+    famille = Famille.objects.select_for_update().get(pk=famille.pk)
+    if AttestationEnvoyee.objects.filter(famille=famille, annee=annee).exists():
+        return None
+    attestation = attestations.attestation(famille=famille, annee=annee)
+    if not attestation.enfants:
+        return None
+    fichier = ContentFile(pdf.attestation_pdf(attestation), name=attestation.nom_fichier_pdf)
+    fil = Fil.objects.create(
+        famille=famille, structure=None, objet=OBJET_ATTESTATION.format(annee=annee), initie_par_famille=False
+    )
+    _message_ajouter(
+        fil=fil,
+        de_la_famille=False,
+        auteur=agent,
+        texte=TEXTE_ATTESTATION.format(
+            annee=annee, montant=euros(attestation.total), nom_ccas=settings.NOM_CCAS
+        ),
+        fichiers=[fichier],
+    )
+    envoi = AttestationEnvoyee.objects.create(
+        famille=famille, annee=annee, montant=attestation.total, fil=fil
+    )
+    notification_creer(famille=famille)
+    audit_enregistrer(
+        auteur=agent,
+        famille=famille,
+        objet=f"Attestation de frais de garde {annee}",
+        action="envoi de l'attestation fiscale",
+        apres={"annee": annee, "montant": str(attestation.total)},
+    )
+    return envoi
