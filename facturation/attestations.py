@@ -6,8 +6,8 @@ Règles (reprises dans le README, « Attestation de frais de garde ») :
 - **Année civile** : un paiement compte l'année de la date du règlement (pas celle de la
   facture) : une facture de décembre payée en janvier compte dans l'année de janvier.
 - **Enfants** : ceux qui ont **moins de 6 ans au 1er janvier** de l'année (né après le 1er
-  janvier de l'année − 6 ; un enfant né pendant l'année compte) ; seules les lignes reliées à un
-  enfant du portail (`LigneFacture.enfant`) sont comptées.
+  janvier de l'année − 6 ; un enfant né pendant l'année compte, pas un enfant né après) ;
+  seules les lignes reliées à un enfant du portail (`LigneFacture.enfant`) sont comptées.
 - **Nature** : seules les lignes `garde` comptent ; les repas (`repas`) et le reste (`autre`)
   sont exclus.
 - **Facture payée en partie** : ce qui est payé d'une facture est réparti entre ses lignes au
@@ -45,8 +45,9 @@ CASES = ("7GA", "7GB", "7GC", "7GD", "7GE", "7GF", "7GG")
 
 
 def moins_de_six_ans(naissance: datetime.date, annee: int) -> bool:
-    """L'enfant a-t-il moins de 6 ans au 1er janvier de `annee` ? (né pendant l'année : oui)"""
-    return naissance > datetime.date(annee - 6, 1, 1)
+    """L'enfant a-t-il moins de 6 ans au 1er janvier de `annee` ? (né pendant l'année : oui ;
+    né après l'année : non, des frais payés avant sa naissance ne sont pas les siens)"""
+    return datetime.date(annee - 6, 1, 1) < naissance <= datetime.date(annee, 12, 31)
 
 
 def repartir(paye: Decimal, montants: list[Decimal]) -> list[Decimal]:
@@ -224,6 +225,7 @@ def familles_concernees(*, annee: int) -> list[int]:
         Facture.objects.filter(
             lignes__nature=Nature.GARDE,
             lignes__enfant__date_naissance__gt=datetime.date(annee - 6, 1, 1),
+            lignes__enfant__date_naissance__lte=datetime.date(annee, 12, 31),
             affectations__reglement__date__year=annee,
         )
         .values_list("famille_id", flat=True)

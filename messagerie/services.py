@@ -392,3 +392,62 @@ def attestation_fiscale_envoyer(*, famille: Famille, annee: int, agent=None) -> 
         apres={"annee": annee, "montant": str(attestation.total)},
     )
     return envoi
+
+
+def attestations_fiscales_refus(*, annee: int, simulation: bool = False) -> str:
+    """Pourquoi l'envoi de l'année est impossible (« » s'il est possible)."""
+    from facturation import attestations
+
+    if not attestations.annee_disponible(annee):
+        return (
+            f"L'année {annee} n'est pas finie : son attestation sera disponible à partir du "
+            f"1er janvier {annee + 1}."
+        )
+    if not settings.CCAS_SIRET and not simulation:
+        return "Réglage CCAS_SIRET vide : le SIRET de la structure doit figurer sur l'attestation."
+    return ""
+
+
+def attestations_fiscales_envoyer(*, annee: int, agent=None, simulation: bool = False) -> dict:
+    """Envoie l'attestation de l'année à chaque famille concernée qui ne l'a pas encore reçue
+    (chaque envoi dans sa transaction : une reprise après interruption continue où elle s'était
+    arrêtée) ; renvoie {"envoyees", "deja_envoyees", "sans_objet"}. `simulation` : rien n'est
+    écrit, on compte ce qui serait envoyé."""
+    from facturation import attestations
+
+    deja = set(AttestationEnvoyee.objects.filter(annee=annee).values_list("famille_id", flat=True))
+    compte = {"envoyees": 0, "deja_envoyees": 0, "sans_objet": 0}
+    for famille in Famille.objects.filter(pk__in=attestations.familles_concernees(annee=annee)).order_by(
+        "pk"
+    ):
+        if famille.pk in deja:
+            compte["deja_envoyees"] += 1
+        elif simulation:
+            a_envoyer = bool(attestations.attestation(famille=famille, annee=annee).enfants)
+            compte["envoyees" if a_envoyer else "sans_objet"] += 1
+        elif attestation_fiscale_envoyer(famille=famille, annee=annee, agent=agent) is None:
+            compte["sans_objet"] += 1
+        else:
+            compte["envoyees"] += 1
+    return compte
+
+
+@transaction.atomic
+def attestations_fiscales_programmer(*, annee: int, agent) -> None:
+    """Un agent lance l'envoi d'une année : tracé dans l'audit, exécuté en tâche de fond."""
+    from commun.audit import audit_enregistrer
+
+    audit_enregistrer(
+        auteur=agent,
+        famille=None,
+        objet=f"Attestations de frais de garde {annee}",
+        action="envoi en masse des attestations fiscales demandé",
+        apres={"annee": annee},
+    )
+
+    def programmer():
+        from messagerie.tasks import attestations_fiscales_envoyer_tache
+
+        attestations_fiscales_envoyer_tache.enqueue(annee=annee, agent_id=agent.pk)
+
+    transaction.on_commit(programmer)

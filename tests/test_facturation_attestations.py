@@ -34,6 +34,7 @@ def test_moins_de_six_ans_au_premier_janvier():
     assert moins_de_six_ans(J(2019, 7, 14), 2025)  # a 6 ans pendant l'année : compte
     assert moins_de_six_ans(J(2025, 3, 1), 2025)  # né pendant l'année : compte
     assert not moins_de_six_ans(J(2018, 12, 31), 2025)
+    assert not moins_de_six_ans(J(2026, 1, 1), 2025)  # pas encore né
 
 
 def test_repartir_au_prorata_en_centimes_exacts():
@@ -58,6 +59,16 @@ def test_facture_payee_sur_deux_annees_s_additionne_exactement():
     annee_2025 = garde_par_enfant([facture], 2025)
     assert annee_2024 == {1: D("3.34"), 2: D("3.33")}
     assert annee_2025 == {1: D("6.66"), 2: D("6.67")}
+
+
+def test_paiement_du_31_decembre_et_du_1er_janvier():
+    facture = FactureDonnees(
+        J(2024, 12, 1),
+        [Ligne(1, "garde", D("30.00"))],
+        [(J(2024, 12, 31), D("10.00")), (J(2025, 1, 1), D("20.00"))],
+    )
+    assert garde_par_enfant([facture], 2024) == {1: D("10.00")}
+    assert garde_par_enfant([facture], 2025) == {1: D("20.00")}
 
 
 def test_avoir_deduit_et_jamais_negatif():
@@ -291,3 +302,19 @@ def test_import_nature_inconnue_refusee_avec_la_ligne_tout_ou_rien(tmp_path):
         in erreurs.getvalue()
     )
     assert Facture.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_demo_attestation_2025_de_la_famille_dupont():
+    from enfants import demo as enfants_demo
+    from facturation import demo
+    from familles import demo as familles_demo
+    from familles.models import Famille
+
+    familles_demo.creer()
+    enfants_demo.creer()
+    demo.creer()
+    dupont = Famille.objects.get(numero=familles_demo.NUMERO_DUPONT)
+    resultat = attestations.attestation(famille=dupont, annee=2025)
+    assert [(e.enfant.prenom, e.montant, e.case) for e in resultat.enfants] == [("TOM", D("48.00"), "7GA")]
+    assert attestations.annees_disponibles(famille=dupont, aujourd_hui=J(2026, 12, 2)) == [2025]

@@ -65,7 +65,7 @@ def test_envoi_une_fois_par_famille_avec_le_pdf(django_capture_on_commit_callbac
 
     # Relancée : rien de nouveau.
     sortie = _lancer("--annee", "2025")
-    assert "0 famille" in sortie and "2 déjà envoyée(s)" in sortie
+    assert "envoyées : 0 famille" in sortie and "déjà envoyées (ignorées) : 2" in sortie
     assert AttestationEnvoyee.objects.count() == 2 and Fil.objects.count() == 2
 
 
@@ -87,3 +87,47 @@ def test_service_idempotent():
     assert services.attestation_fiscale_envoyer(famille=famille, annee=2025) is None
     assert services.attestation_fiscale_envoyer(famille=famille, annee=2024) is None  # rien en 2024
     assert Fil.objects.filter(famille=famille).count() == 1
+
+
+# --- Administration : l'envoi d'une année, permission dédiée -------------------------------------
+
+
+def test_admin_envoi_d_une_annee_en_tache_de_fond(
+    client, agent, settings, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    # La tâche de fond s'exécute aussitôt mise en file (en production : `manage.py db_worker`).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    famille = _famille_avec_garde("42.00")
+    url = reverse("admin:messagerie_attestationenvoyee_envoyer")
+    client.force_login(agent)
+    assert url in client.get(reverse("admin:messagerie_attestationenvoyee_changelist")).content.decode()
+    # Année pas finie : refusée, le formulaire est réaffiché avec l'erreur, rien n'est envoyé.
+    reponse = client.post(url, {"annee": str(datetime.date.today().year)})
+    assert reponse.status_code == 200 and "pas finie" in reponse.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(url, {"annee": "2025"})
+    assert reponse.status_code == 302
+    assert AttestationEnvoyee.objects.get().famille == famille
+    assert (
+        Audit.objects.filter(action="envoi en masse des attestations fiscales demandé", auteur=agent).count()
+        == 1
+    )
+    assert Audit.objects.get(action="envoi de l'attestation fiscale").auteur == agent
+
+
+def test_admin_envoi_sans_la_permission_refuse(client):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from tests.factories import UtilisateurFactory
+
+    agent = UtilisateurFactory(is_staff=True)
+    agent.user_permissions.add(Permission.objects.get(codename="view_attestationenvoyee"))
+    _famille_avec_garde()
+    client.force_login(agent)
+    url = reverse("admin:messagerie_attestationenvoyee_envoyer")
+    assert url not in client.get(reverse("admin:messagerie_attestationenvoyee_changelist")).content.decode()
+    assert client.post(url, {"annee": "2025"}).status_code == 403
+    assert AttestationEnvoyee.objects.count() == 0

@@ -2,15 +2,10 @@
 réception de chaque famille concernée, le PDF en pièce jointe. Rejouable : une famille qui a
 déjà reçu l'attestation de l'année ne la reçoit pas deux fois."""
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from commun.formats import nombre_fr
-from facturation import attestations
-from familles.models import Famille
 from messagerie import services
-from messagerie.models import AttestationEnvoyee
 
 
 class Command(BaseCommand):
@@ -23,33 +18,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, annee: int, dry_run: bool, **options):
-        if not attestations.annee_disponible(annee):
-            raise CommandError(
-                f"L'année {annee} n'est pas finie : son attestation sera disponible à partir du "
-                f"1er janvier {annee + 1}."
-            )
-        if not settings.CCAS_SIRET and not dry_run:
-            raise CommandError("Réglage CCAS_SIRET vide : le SIRET doit figurer sur l'attestation.")
-        deja = set(AttestationEnvoyee.objects.filter(annee=annee).values_list("famille_id", flat=True))
-        envoyees = ignorees = sans_objet = 0
-        for famille_id in attestations.familles_concernees(annee=annee):
-            if famille_id in deja:
-                ignorees += 1
-                continue
-            famille = Famille.objects.get(pk=famille_id)
-            if dry_run:
-                if attestations.attestation(famille=famille, annee=annee).enfants:
-                    envoyees += 1
-                else:
-                    sans_objet += 1
-                continue
-            if services.attestation_fiscale_envoyer(famille=famille, annee=annee) is None:
-                sans_objet += 1
-            else:
-                envoyees += 1
-        verbe = "seraient envoyées" if dry_run else "envoyée(s)"
+        erreur = services.attestations_fiscales_refus(annee=annee, simulation=dry_run)
+        if erreur:
+            raise CommandError(erreur)
+        compte = services.attestations_fiscales_envoyer(annee=annee, simulation=dry_run)
+        envoyees = nombre_fr(compte["envoyees"], "famille", "familles")
         self.stdout.write(
-            f"Attestations {annee} : {nombre_fr(envoyees, 'famille', 'familles')} — {verbe} ; "
-            f"{ignorees} déjà envoyée(s) (ignorées) ; {sans_objet} sans frais à attester "
-            f"({timezone.localtime():%d/%m/%Y %H:%M})."
+            f"Attestations {annee} {'à envoyer (simulation, rien envoyé)' if dry_run else 'envoyées'} : "
+            f"{envoyees} ; déjà envoyées (ignorées) : {compte['deja_envoyees']} ; "
+            f"sans frais à attester : {compte['sans_objet']}."
         )
