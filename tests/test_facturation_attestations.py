@@ -318,3 +318,36 @@ def test_demo_attestation_2025_de_la_famille_dupont():
     resultat = attestations.attestation(famille=dupont, annee=2025)
     assert [(e.enfant.prenom, e.montant, e.case) for e in resultat.enfants] == [("TOM", D("48.00"), "7GA")]
     assert attestations.annees_disponibles(famille=dupont, aujourd_hui=J(2026, 12, 2)) == [2025]
+
+
+@pytest.mark.django_db
+def test_import_d_un_avoir_deduit_de_l_attestation(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from facturation import demo
+    from facturation.models import Facture
+    from tests.factories import FamilleFactory
+
+    regie = demo.regie_creer()
+    famille = FamilleFactory(numero="1001001818331")
+    lea = EnfantFactory(famille=famille, prenom="Léa", nom="MARTIN", date_naissance=J(2022, 1, 5))
+    # Signes mêlés dans une facture : refusé, rien n'est écrit.
+    mele = _csv(tmp_path, [_ligne("Garderie", "10,00", "garde"), _ligne("Correction", "-2,00", "garde")])
+    erreurs = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("importer_factures", str(mele), stdout=io.StringIO(), stderr=erreurs)
+    assert "mêle des lignes positives et négatives" in erreurs.getvalue()
+    assert Facture.objects.count() == 0
+    chemin = _csv(
+        tmp_path,
+        [
+            _ligne("Garderie", "40,00", "garde", numero="AL-1"),
+            _ligne("Avoir garderie", "-6,50", "garde", numero="AL-2"),
+            _ligne("Avoir repas", "-3,25", "repas", numero="AL-2"),
+        ],
+    )
+    call_command("importer_factures", str(chemin), stdout=io.StringIO())
+    assert Facture.objects.get(numero="AL-2").montant == D("-9.75")
+    regler(famille, regie, "40.00", date=J(2025, 4, 20), factures=[Facture.objects.get(numero="AL-1")])
+    resultat = attestations.attestation(famille=famille, annee=2025)
+    assert [(e.enfant, e.montant) for e in resultat.enfants] == [(lea, D("33.50"))]

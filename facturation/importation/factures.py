@@ -21,6 +21,7 @@ from facturation.importation.lecture import (
     ERREUR_NATURE,
     ERREUR_NON_CONSECUTIVES,
     ERREUR_NUMERO_REGIE,
+    ERREUR_SIGNES_MELES,
     ERREUR_VIDE,
     ImportParLots,
     Progression,
@@ -167,9 +168,14 @@ class ImportFactures(ImportParLots):
     def ajouter_ligne(self, facture: _FactureLue, numero_ligne, valeurs) -> None:
         ok = True
         lu = {}
-        for colonne, decimales in (("quantite", 2), ("prix_unitaire", 4), ("montant", 2)):
+        # Un avoir : prix unitaire et montant négatifs, la quantité reste positive.
+        for colonne, decimales, negatif in (
+            ("quantite", 2, False),
+            ("prix_unitaire", 4, True),
+            ("montant", 2, True),
+        ):
             try:
-                lu[colonne] = lire_montant(valeurs[colonne], decimales=decimales)
+                lu[colonne] = lire_montant(valeurs[colonne], decimales=decimales, negatif_permis=negatif)
             except ValeurInvalide as e:
                 self.erreur(numero_ligne, colonne, str(e))
                 ok = False
@@ -217,6 +223,10 @@ class ImportFactures(ImportParLots):
 
     def terminer(self, facture: _FactureLue) -> None:
         facture.signatures = {}
+        montants = [lg[5] for lg in facture.lignes]
+        if any(m < 0 for m in montants) and any(m > 0 for m in montants):
+            self.erreur(facture.ligne, "montant", ERREUR_SIGNES_MELES.format(numero=facture.numero))
+            facture.valide = False
         if facture.valide:
             self.mettre_en_lot(facture)
 
