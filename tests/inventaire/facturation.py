@@ -11,6 +11,7 @@ def _facture(parent, **kwargs):
 def preparer_releve(parent) -> dict:
     facture = _facture(parent, date_facture=datetime.date.today())
     regler(parent.famille, facture.regie, "5.00")
+    preparer_attestation(parent)  # la rubrique « Attestations fiscales » a un lien
     return {}
 
 

@@ -30,8 +30,8 @@ def _volume_donnees(parent, n):
 
 
 PAGES += [
-    PagePortail("portail:mes_donnees", requetes=29, volume=_volume_donnees, budget=BUDGET_EXPORT),
+    PagePortail("portail:mes_donnees", requetes=30, volume=_volume_donnees, budget=BUDGET_EXPORT),
     PagePortail(
-        "portail:mes_donnees_json", requetes=28, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
+        "portail:mes_donnees_json", requetes=29, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
     ),
 ]
