@@ -52,8 +52,8 @@ COLONNES_FACTURES = (
     "prix_unitaire",
     "montant",
 )
-# Facultative : garde, repas ou autre ; absente ou vide, la nature par défaut de la régie.
-COLONNES_FACTURES_FACULTATIVES = ("nature",)
+# Colonne facultative `nature` : garde, repas ou autre (sans accents ni majuscules requis) ;
+# absente ou vide, la nature par défaut de la régie.
 _NATURES = {normaliser(n.value): n.value for n in Nature}
 
 _CENTIMES = Decimal("0.01")
