@@ -30,14 +30,14 @@ class LectureSeuleMixin:
 
 @admin.register(Regie)
 class RegieAdmin(admin.ModelAdmin):
-    list_display = ("code", "nom", "dernier_numero_portail")
+    list_display = ("code", "nom", "nature_par_defaut", "dernier_numero_portail")
     search_fields = ("code", "nom")
     readonly_fields = ("dernier_numero_portail",)
 
 
 class LigneFactureInline(LectureSeuleMixin, admin.TabularInline):
     model = LigneFacture
-    fields = ("ordre", "enfant_nom", "enfant", "libelle", "quantite", "prix_unitaire", "montant")
+    fields = ("ordre", "enfant_nom", "enfant", "libelle", "nature", "quantite", "prix_unitaire", "montant")
     readonly_fields = fields
     extra = 0
 

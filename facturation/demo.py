@@ -2,6 +2,10 @@
 
 AL-12 (243,20 €) et AL-36 (120,60 €) facturées le 08/04/2015, AL-228 (chèque, 243,20 €) qui
 règle AL-12 : le solde du compte est de 120,60 € dû, AL-36 est impayée.
+
+Pour l'attestation de frais de garde : AL-40 (garde et repas de TOM, 5 ans au 1er janvier 2025),
+réglée par AL-240 en février 2025 : l'attestation 2025 de la famille atteste 48,00 € (le repas
+est exclu).
 """
 
 import tempfile
@@ -21,12 +25,21 @@ MODALITES = (
     "par carte bancaire sur le Portail Famille."
 )
 
-CSV_FACTURES = f"""numero_facture;numero_famille;regie;date_facture;date_echeance;periode_debut;periode_fin;enfant;libelle;quantite;prix_unitaire;montant
-AL-12;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/02/2015;31/03/2015;LÉA;Garderie matin;38;3,20;121,60
-AL-12;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/02/2015;31/03/2015;TOM;Garderie soir;38;3,20;121,60
-AL-36;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/04/2015;30/04/2015;LÉA;ALSH Mercredi après-midi;4;12,50;50,00
-AL-36;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/04/2015;30/04/2015;TOM;Garderie matin;18;3,20;57,60
-AL-36;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/04/2015;30/04/2015;TOM;Restauration midi;4;3,25;13,00
+CSV_FACTURES = f"""numero_facture;numero_famille;regie;date_facture;date_echeance;periode_debut;periode_fin;enfant;libelle;quantite;prix_unitaire;montant;nature
+AL-12;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/02/2015;31/03/2015;LÉA;Garderie matin;38;3,20;121,60;garde
+AL-12;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/02/2015;31/03/2015;TOM;Garderie soir;38;3,20;121,60;garde
+AL-36;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/04/2015;30/04/2015;LÉA;ALSH Mercredi après-midi;4;12,50;50,00;garde
+AL-36;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/04/2015;30/04/2015;TOM;Garderie matin;18;3,20;57,60;garde
+AL-36;{NUMERO_DUPONT};AL;08/04/2015;30/04/2015;01/04/2015;30/04/2015;TOM;Restauration midi;4;3,25;13,00;repas
+"""
+
+CSV_FACTURES_GARDE = f"""numero_facture;numero_famille;regie;date_facture;date_echeance;periode_debut;periode_fin;enfant;libelle;quantite;prix_unitaire;montant;nature
+AL-40;{NUMERO_DUPONT};AL;31/01/2025;28/02/2025;01/01/2025;31/01/2025;TOM;Garderie matin;15;3,20;48,00;garde
+AL-40;{NUMERO_DUPONT};AL;31/01/2025;28/02/2025;01/01/2025;31/01/2025;TOM;Restauration midi;4;3,25;13,00;repas
+"""
+
+CSV_REGLEMENTS_GARDE = f"""numero_reglement;numero_famille;regie;date;mode;montant;numero_facture
+AL-240;{NUMERO_DUPONT};AL;10/02/2025;Chèque;61,00;AL-40
 """
 
 CSV_REGLEMENTS = f"""numero_reglement;numero_famille;regie;date;mode;montant;numero_facture
@@ -49,6 +62,10 @@ def creer() -> list:
         factures.write_text(CSV_FACTURES, encoding="utf-8")
         reglements = Path(dossier) / "reglements.csv"
         reglements.write_text(CSV_REGLEMENTS, encoding="utf-8")
+        importation.factures_importer(chemin=factures)
+        importation.reglements_importer(chemin=reglements)
+        factures.write_text(CSV_FACTURES_GARDE, encoding="utf-8")
+        reglements.write_text(CSV_REGLEMENTS_GARDE, encoding="utf-8")
         importation.factures_importer(chemin=factures)
         importation.reglements_importer(chemin=reglements)
     return []

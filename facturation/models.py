@@ -14,6 +14,15 @@ from familles.models import Famille
 ZERO = Decimal("0.00")
 
 
+class Nature(models.TextChoices):
+    """Ce qu'une ligne de facture paie : l'attestation de frais de garde ne compte que la garde
+    (les repas en sont exclus, CGI art. 200 quater B)."""
+
+    GARDE = "garde", _("Garde")
+    REPAS = "repas", _("Repas")
+    AUTRE = "autre", _("Autre")
+
+
 class Regie(models.Model):
     """Une régie : la caisse publique qui facture et encaisse (« Régie garderie ALSH », AL)."""
 
@@ -36,6 +45,13 @@ class Regie(models.Model):
         _("dernier numéro du portail"),
         default=0,
         help_text=_("Rang du dernier règlement enregistré par le portail (série WEB-<code>-…)."),
+    )
+    nature_par_defaut = models.CharField(
+        _("nature par défaut des lignes"),
+        max_length=10,
+        choices=Nature,
+        default=Nature.GARDE,
+        help_text=_("Nature d'une ligne de facture importée sans colonne « nature » (ou vide)."),
     )
 
     class Meta:
@@ -103,6 +119,7 @@ class LigneFacture(models.Model):
     quantite = models.DecimalField(_("quantité"), max_digits=10, decimal_places=2)
     prix_unitaire = models.DecimalField(_("prix unitaire"), max_digits=12, decimal_places=4)
     montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+    nature = models.CharField(_("nature"), max_length=10, choices=Nature, default=Nature.GARDE)
 
     class Meta:
         verbose_name = _("ligne de facture")

@@ -97,6 +97,38 @@ def recu_html(reglement: Reglement) -> str:
     )
 
 
+def attestation_html(attestation) -> str:
+    """Le HTML de l'attestation de frais de garde (`facturation.attestations.attestation`)."""
+    from facturation import attestations
+
+    return render_to_string(
+        "facturation/attestation_pdf.html",
+        {
+            "attestation": attestation,
+            "famille": attestation.famille,
+            "responsable": attestation.famille.responsable_principal,
+            "reference_legale": attestations.REFERENCE_LEGALE,
+            "date_emission": timezone.localdate(),
+            "NOM_VILLE": settings.NOM_VILLE,
+            "NOM_CCAS": settings.NOM_CCAS,
+            "CCAS_ADRESSE": settings.CCAS_ADRESSE,
+            "CCAS_TELEPHONE": settings.CCAS_TELEPHONE,
+            "CCAS_EMAIL": settings.CCAS_EMAIL,
+            "CCAS_SIRET": settings.CCAS_SIRET,
+        },
+    )
+
+
+def attestation_pdf(attestation) -> bytes:
+    return html_en_pdf(attestation_html(attestation))
+
+
+def reponse_attestation(attestation) -> HttpResponse:
+    reponse = HttpResponse(attestation_pdf(attestation), content_type="application/pdf")
+    reponse["Content-Disposition"] = f'inline; filename="{attestation.nom_fichier_pdf}"'
+    return reponse
+
+
 def html_en_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
     css, polices = _feuille()
     document = HTML(string=html, base_url=None, url_fetcher=fetcher or RefusURLFetcher())

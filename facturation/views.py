@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commun.decorators import famille_requise
+from facturation import attestations, pdf, selectors
 from facturation import paiement as paiement_en_ligne
-from facturation import pdf, selectors
 from facturation.forms import PaiementForm
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,8 @@ def releve(request):
         "annee": annee,
         "releve": compte.releve(annee),
         "paiement_en_ligne": paiement_en_ligne.disponible(),
+        # Une requête : les années civiles finies qui ont une attestation de frais de garde.
+        "attestations": attestations.annees_disponibles(famille=request.famille),
     }
     return render(request, "facturation/releve.html", contexte)
 
@@ -80,6 +82,15 @@ def recu_pdf(request, pk: int):
     except selectors.Reglement.DoesNotExist:
         raise Http404 from None
     return pdf.reponse_recu(reglement)
+
+
+@famille_requise
+def attestation_pdf(request, annee: int):
+    """L'attestation de frais de garde d'une année finie de la famille ; une année qui n'en a
+    pas (encore en cours, rien payé pour un enfant de moins de 6 ans) : 404."""
+    if annee not in attestations.annees_disponibles(famille=request.famille):
+        raise Http404
+    return pdf.reponse_attestation(attestations.attestation(famille=request.famille, annee=annee))
 
 
 # --- Paiement en ligne -----------------------------------------------------------------------

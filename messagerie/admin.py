@@ -17,7 +17,15 @@ from commun.admin_outils import AutocompleteTolerantMixin, CreationParServiceMix
 from enfants.models import Activite, Structure
 from messagerie import selectors, services
 from messagerie.forms import PiecesJointesMixin
-from messagerie.models import AgentStructure, Diffusion, Document, Fil, Information, Notification
+from messagerie.models import (
+    AgentStructure,
+    AttestationEnvoyee,
+    Diffusion,
+    Document,
+    Fil,
+    Information,
+    Notification,
+)
 
 
 def _structures_de(agent):
@@ -327,3 +335,74 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class AttestationsEnvoiForm(forms.Form):
+    annee = forms.IntegerField(
+        label="Année civile",
+        min_value=2000,
+        max_value=2100,
+        help_text="Une année finie : son attestation est disponible à partir du 1er janvier suivant.",
+    )
+
+    def clean_annee(self):
+        annee = self.cleaned_data["annee"]
+        refus = services.attestations_fiscales_refus(annee=annee)
+        if refus:
+            raise forms.ValidationError(refus)
+        return annee
+
+
+@admin.register(AttestationEnvoyee)
+class AttestationEnvoyeeAdmin(VuesPropresMixin, admin.ModelAdmin):
+    """Les attestations fiscales déposées (lecture seule) et l'envoi en masse d'une année."""
+
+    list_display = ("annee", "famille", "montant", "date_envoi")
+    list_filter = ("annee",)
+    search_fields = ("famille__numero",)
+    list_select_related = ("famille",)
+    readonly_fields = ("famille", "annee", "montant", "fil", "date_envoi")
+    vues_propres = (("envoyer/", "envoyer", "messagerie_attestationenvoyee_envoyer"),)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "peut_envoyer": request.user.has_perm("messagerie.envoyer_attestations"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def envoyer(self, request):
+        """Une année → l'envoi en tâche de fond (permission « envoyer les attestations »)."""
+        from django.template.response import TemplateResponse
+
+        if not request.user.has_perm("messagerie.envoyer_attestations"):
+            raise PermissionDenied
+        form = AttestationsEnvoiForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            annee = form.cleaned_data["annee"]
+            services.attestations_fiscales_programmer(annee=annee, agent=request.user)
+            messages.info(
+                request,
+                f"Les attestations {annee} sont envoyées en arrière-plan : un message par famille "
+                "concernée (une famille qui l'a déjà reçue ne la reçoit pas deux fois).",
+            )
+            return HttpResponseRedirect(reverse("admin:messagerie_attestationenvoyee_changelist"))
+        return TemplateResponse(
+            request,
+            "admin/messagerie/attestationenvoyee/envoyer.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Envoyer les attestations de frais de garde d'une année",
+                "opts": self.model._meta,
+                "form": form,
+            },
+        )

@@ -267,3 +267,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.famille.numero} — {self.date_creation:%d/%m/%Y %H:%M}"
+
+
+class AttestationEnvoyee(models.Model):
+    """Une attestation fiscale (frais de garde) déposée dans la boîte de réception d'une famille :
+    une par famille et par année (la commande `attestations_fiscales` ne l'envoie qu'une fois)."""
+
+    famille = models.ForeignKey(
+        Famille, on_delete=models.CASCADE, related_name="attestations_envoyees", verbose_name=_("famille")
+    )
+    annee = models.PositiveIntegerField(_("année"))
+    montant = models.DecimalField(_("montant attesté"), max_digits=12, decimal_places=2)
+    fil = models.ForeignKey(
+        Fil, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("message")
+    )
+    date_envoi = models.DateTimeField(_("envoyée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attestation fiscale envoyée")
+        verbose_name_plural = _("attestations fiscales envoyées")
+        ordering = ["-annee", "famille"]
+        constraints = [
+            models.UniqueConstraint(fields=["famille", "annee"], name="attestation_envoyee_unique"),
+        ]
+        permissions = [("envoyer_attestations", _("Peut envoyer les attestations fiscales"))]
+
+    def __str__(self) -> str:
+        return f"{self.famille} — {self.annee}"

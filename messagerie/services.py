@@ -18,7 +18,16 @@ from commun.limites import envoi_possible_a, heure_texte
 from enfants.models import Activite, Structure
 from familles.models import Famille
 from messagerie import selectors
-from messagerie.models import Diffusion, Document, Fil, Information, Message, Notification, PieceJointe
+from messagerie.models import (
+    AttestationEnvoyee,
+    Diffusion,
+    Document,
+    Fil,
+    Information,
+    Message,
+    Notification,
+    PieceJointe,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -313,6 +322,7 @@ MESSAGERIE_ANONYMISATION = {
     Message: "effacé avec son fil",
     PieceJointe: "effacé avec son message ; fichier supprimé après validation",
     Notification: "effacé",
+    AttestationEnvoyee: "effacé (trace d'envoi)",
 }
 
 
@@ -323,4 +333,121 @@ def messagerie_famille_anonymiser(*, famille: Famille) -> dict:
     fichiers_supprimer_apres_validation(p.fichier for p in PieceJointe.objects.filter(message__fil__in=fils))
     nombre_messages, _ = fils.delete()
     Notification.objects.filter(famille=famille).delete()
+    AttestationEnvoyee.objects.filter(famille=famille).delete()
     return {"messages": nombre_messages}
+
+
+# --- Attestations fiscales (frais de garde) -----------------------------------------------------
+# La facturation calcule l'attestation et la met en PDF ; la messagerie, au-dessus, la dépose
+# dans la boîte de réception (une fois par famille et par année).
+
+OBJET_ATTESTATION = "Attestation de frais de garde {annee}"
+TEXTE_ATTESTATION = (
+    "Bonjour,\n\nVous trouverez ci-joint l'attestation des frais de garde de vos enfants de moins "
+    "de 6 ans payés en {annee} ({montant}), pour le crédit d'impôt de votre déclaration de revenus "
+    "(cases 7GA à 7GG, une case par enfant). Elle est aussi téléchargeable à tout moment depuis "
+    "Relevé de compte, rubrique « Attestations fiscales ».\n\n{nom_ccas}"
+)
+
+
+@transaction.atomic
+def attestation_fiscale_envoyer(*, famille: Famille, annee: int, agent=None) -> AttestationEnvoyee | None:
+    """Dépose l'attestation de frais de garde de l'année dans la boîte de réception de la famille
+    (un message du CCAS, le PDF en pièce jointe) ; None si elle a déjà été envoyée (sous le
+    verrou de la famille : deux envois simultanés n'en font qu'un) ou s'il n'y a rien à attester."""
+    from django.core.files.base import ContentFile
+
+    from commun.audit import audit_enregistrer
+    from commun.formats import euros
+    from facturation import attestations, pdf
+
+    famille = Famille.objects.select_for_update().get(pk=famille.pk)
+    if AttestationEnvoyee.objects.filter(famille=famille, annee=annee).exists():
+        return None
+    attestation = attestations.attestation(famille=famille, annee=annee)
+    if not attestation.enfants:
+        return None
+    fichier = ContentFile(pdf.attestation_pdf(attestation), name=attestation.nom_fichier_pdf)
+    fil = Fil.objects.create(
+        famille=famille, structure=None, objet=OBJET_ATTESTATION.format(annee=annee), initie_par_famille=False
+    )
+    _message_ajouter(
+        fil=fil,
+        de_la_famille=False,
+        auteur=agent,
+        texte=TEXTE_ATTESTATION.format(
+            annee=annee, montant=euros(attestation.total), nom_ccas=settings.NOM_CCAS
+        ),
+        fichiers=[fichier],
+    )
+    envoi = AttestationEnvoyee.objects.create(
+        famille=famille, annee=annee, montant=attestation.total, fil=fil
+    )
+    notification_creer(famille=famille)
+    audit_enregistrer(
+        auteur=agent,
+        famille=famille,
+        objet=f"Attestation de frais de garde {annee}",
+        action="envoi de l'attestation fiscale",
+        apres={"annee": annee, "montant": str(attestation.total)},
+    )
+    return envoi
+
+
+def attestations_fiscales_refus(*, annee: int, simulation: bool = False) -> str:
+    """Pourquoi l'envoi de l'année est impossible (« » s'il est possible)."""
+    from facturation import attestations
+
+    if not attestations.annee_disponible(annee):
+        return (
+            f"L'année {annee} n'est pas finie : son attestation sera disponible à partir du "
+            f"1er janvier {annee + 1}."
+        )
+    if not settings.CCAS_SIRET and not simulation:
+        return "Réglage CCAS_SIRET vide : le SIRET de la structure doit figurer sur l'attestation."
+    return ""
+
+
+def attestations_fiscales_envoyer(*, annee: int, agent=None, simulation: bool = False) -> dict:
+    """Envoie l'attestation de l'année à chaque famille concernée qui ne l'a pas encore reçue
+    (chaque envoi dans sa transaction : une reprise après interruption continue où elle s'était
+    arrêtée) ; renvoie {"envoyees", "deja_envoyees", "sans_objet"}. `simulation` : rien n'est
+    écrit, on compte ce qui serait envoyé."""
+    from facturation import attestations
+
+    deja = set(AttestationEnvoyee.objects.filter(annee=annee).values_list("famille_id", flat=True))
+    compte = {"envoyees": 0, "deja_envoyees": 0, "sans_objet": 0}
+    for famille in Famille.objects.filter(pk__in=attestations.familles_concernees(annee=annee)).order_by(
+        "pk"
+    ):
+        if famille.pk in deja:
+            compte["deja_envoyees"] += 1
+        elif simulation:
+            a_envoyer = bool(attestations.attestation(famille=famille, annee=annee).enfants)
+            compte["envoyees" if a_envoyer else "sans_objet"] += 1
+        elif attestation_fiscale_envoyer(famille=famille, annee=annee, agent=agent) is None:
+            compte["sans_objet"] += 1
+        else:
+            compte["envoyees"] += 1
+    return compte
+
+
+@transaction.atomic
+def attestations_fiscales_programmer(*, annee: int, agent) -> None:
+    """Un agent lance l'envoi d'une année : tracé dans l'audit, exécuté en tâche de fond."""
+    from commun.audit import audit_enregistrer
+
+    audit_enregistrer(
+        auteur=agent,
+        famille=None,
+        objet=f"Attestations de frais de garde {annee}",
+        action="envoi en masse des attestations fiscales demandé",
+        apres={"annee": annee},
+    )
+
+    def programmer():
+        from messagerie.tasks import attestations_fiscales_envoyer_tache
+
+        attestations_fiscales_envoyer_tache.enqueue(annee=annee, agent_id=agent.pk)
+
+    transaction.on_commit(programmer)

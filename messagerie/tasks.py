@@ -32,3 +32,12 @@ def notification_envoyer_tache(notification_id: int, tentative: int = 1) -> bool
 def diffusion_executer_tache(diffusion_id: int) -> int:
     """Crée les messages d'une diffusion (un fil par famille destinataire)."""
     return services.diffusion_executer(diffusion_id=diffusion_id).nombre_familles
+
+
+@task()
+def attestations_fiscales_envoyer_tache(annee: int, agent_id: int | None = None) -> dict:
+    """Dépose l'attestation de frais de garde de l'année chez chaque famille concernée (une fois)."""
+    from familles.models import Utilisateur
+
+    agent = Utilisateur.objects.filter(pk=agent_id).first() if agent_id else None
+    return services.attestations_fiscales_envoyer(annee=annee, agent=agent)

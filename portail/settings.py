@@ -216,6 +216,9 @@ NOM_CCAS = _env("NOM_CCAS", f"CCAS de {NOM_VILLE}")
 CCAS_TELEPHONE = _env("CCAS_TELEPHONE", "02 37 180 180")
 CCAS_EMAIL = _env("CCAS_EMAIL", "ccas@leves.fr")
 CCAS_ADRESSE = _env("CCAS_ADRESSE", "Place de l'Hôtel de Ville, 28300 Lèves")
+# SIRET de la structure qui encaisse les frais de garde : imprimé sur les attestations fiscales
+# (vide : « non renseigné », et la commande attestations_fiscales refuse d'envoyer).
+CCAS_SIRET = _env("CCAS_SIRET", "")
 # Adresse publique du portail : liens des courriels et des factures PDF. Hors DEBUG, une
 # adresse de la machine elle-même (boucle locale) est refusée : ces liens ne mèneraient nulle
 # part chez les familles.

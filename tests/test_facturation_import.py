@@ -140,9 +140,10 @@ def test_demo_creer_est_rejouable(db):
     familles_demo.creer()
     demo.creer()
     demo.creer()
-    assert Facture.objects.count() == 2
-    assert Reglement.objects.count() == 1
-    assert LigneFacture.objects.count() == 5
+    # L'exemple du guide (AL-12, AL-36, AL-228) et la garde de 2025 (AL-40, AL-240).
+    assert Facture.objects.count() == 3
+    assert Reglement.objects.count() == 2
+    assert LigneFacture.objects.count() == 7
 
 
 # --- Rejeu, simulation, résumé -------------------------------------------------------------

@@ -112,7 +112,7 @@ def test_deux_imports_simultanes_du_meme_fichier_un_seul_ecrit(base, tmp_path):
             ).fetchone()[0]
             == 0
         )
-    assert factures == FACTURES + 2  # les deux factures de la démonstration
+    assert factures == FACTURES + 3  # les trois factures de la démonstration (AL-12, AL-36, AL-40)
     assert lignes_ecrites == FACTURES
 
     # Relancé une fois le premier terminé : rien de nouveau, dit comme tel.

@@ -18,8 +18,10 @@ from facturation.importation.lecture import (
     ERREUR_ENTETE_INCOHERENT,
     ERREUR_FAMILLE_INCONNUE,
     ERREUR_LIGNE_DOUBLE,
+    ERREUR_NATURE,
     ERREUR_NON_CONSECUTIVES,
     ERREUR_NUMERO_REGIE,
+    ERREUR_SIGNES_MELES,
     ERREUR_VIDE,
     ImportParLots,
     Progression,
@@ -29,8 +31,9 @@ from facturation.importation.lecture import (
     lire_montant,
     montant_texte,
     nom_normalise,
+    normaliser,
 )
-from facturation.models import ZERO, Facture, LigneFacture, Regie
+from facturation.models import ZERO, Facture, LigneFacture, Nature, Regie
 
 COLONNES_ENTETE_FACTURE = (
     "numero_famille",
@@ -49,6 +52,9 @@ COLONNES_FACTURES = (
     "prix_unitaire",
     "montant",
 )
+# Colonne facultative `nature` : garde, repas ou autre (sans accents ni majuscules requis) ;
+# absente ou vide, la nature par défaut de la régie.
+_NATURES = {normaliser(n.value): n.value for n in Nature}
 
 _CENTIMES = Decimal("0.01")
 
@@ -61,7 +67,8 @@ class _FactureLue:
     regie: Regie | None = None
     numero_famille: str = ""
     valeurs: dict = field(default_factory=dict)
-    lignes: list = field(default_factory=list)  # (ligne, enfant, libelle, quantite, prix, montant)
+    # (ligne, enfant, libelle, quantite, prix, montant, nature)
+    lignes: list = field(default_factory=list)
     signatures: dict = field(default_factory=dict)
     valide: bool = True
 
@@ -161,14 +168,23 @@ class ImportFactures(ImportParLots):
     def ajouter_ligne(self, facture: _FactureLue, numero_ligne, valeurs) -> None:
         ok = True
         lu = {}
-        for colonne, decimales in (("quantite", 2), ("prix_unitaire", 4), ("montant", 2)):
+        # Un avoir : prix unitaire et montant négatifs, la quantité reste positive.
+        for colonne, decimales, negatif in (
+            ("quantite", 2, False),
+            ("prix_unitaire", 4, True),
+            ("montant", 2, True),
+        ):
             try:
-                lu[colonne] = lire_montant(valeurs[colonne], decimales=decimales)
+                lu[colonne] = lire_montant(valeurs[colonne], decimales=decimales, negatif_permis=negatif)
             except ValeurInvalide as e:
                 self.erreur(numero_ligne, colonne, str(e))
                 ok = False
         if not valeurs["libelle"]:
             self.erreur(numero_ligne, "libelle", ERREUR_VIDE)
+            ok = False
+        nature = self.nature(facture, valeurs.get("nature", ""))
+        if nature is None:
+            self.erreur(numero_ligne, "nature", ERREUR_NATURE.format(valeur=valeurs["nature"][:40]))
             ok = False
         if ok:
             calcule = (lu["quantite"] * lu["prix_unitaire"]).quantize(_CENTIMES, ROUND_HALF_UP)
@@ -194,12 +210,23 @@ class ImportFactures(ImportParLots):
                 ok = False
             else:
                 facture.signatures[signature] = numero_ligne
-                facture.lignes.append((numero_ligne,) + signature)
+                facture.lignes.append((numero_ligne, *signature, nature))
         if not ok:
             facture.valide = False
 
+    @staticmethod
+    def nature(facture: _FactureLue, texte: str) -> str | None:
+        """La nature lue (sans accents ni majuscules), sinon celle de la régie ; None : inconnue."""
+        if not texte:
+            return facture.regie.nature_par_defaut if facture.regie is not None else Nature.GARDE.value
+        return _NATURES.get(normaliser(texte))
+
     def terminer(self, facture: _FactureLue) -> None:
         facture.signatures = {}
+        montants = [lg[5] for lg in facture.lignes]
+        if any(m < 0 for m in montants) and any(m > 0 for m in montants):
+            self.erreur(facture.ligne, "montant", ERREUR_SIGNES_MELES.format(numero=facture.numero))
+            facture.valide = False
         if facture.valide:
             self.mettre_en_lot(facture)
 
@@ -262,7 +289,7 @@ class ImportFactures(ImportParLots):
         }
         lignes: dict = {pk: [] for pk in entetes}
         for facture_id, *contenu in LigneFacture.objects.filter(facture_id__in=entetes).values_list(
-            "facture_id", "enfant_nom", "libelle", "quantite", "prix_unitaire", "montant"
+            "facture_id", "enfant_nom", "libelle", "quantite", "prix_unitaire", "montant", "nature"
         ):
             lignes[facture_id].append(tuple(contenu))
         return {cle: (pk, tuple(rest), sorted(lignes[pk])) for pk, (cle, rest) in entetes.items()}
@@ -310,8 +337,9 @@ class ImportFactures(ImportParLots):
                         quantite=quantite,
                         prix_unitaire=prix,
                         montant=montant,
+                        nature=nature,
                     )
-                    for pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant in lignes
+                    for pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant, nature in lignes
                 ],
                 batch_size=5000,
             )
@@ -337,14 +365,14 @@ def _factures_creer(factures: list[_FactureLue]) -> list[int]:
 
 
 def _lignes_a_creer(ids: list[int], factures: list[_FactureLue]) -> list[tuple]:
-    """(facture, ordre, enfant lu, enfant reconnu, libellé, quantité, prix, montant)."""
+    """(facture, ordre, enfant lu, enfant reconnu, libellé, quantité, prix, montant, nature)."""
     enfants = _enfants_par_nom({f.valeurs["famille_id"] for f in factures})
     lignes = []
     for pk, facture in zip(ids, factures, strict=True):
         famille_id = facture.valeurs["famille_id"]
-        for ordre, (_, enfant, libelle, quantite, prix, montant) in enumerate(facture.lignes, 1):
+        for ordre, (_, enfant, libelle, quantite, prix, montant, nature) in enumerate(facture.lignes, 1):
             enfant_id = enfants.get((famille_id, nom_normalise(enfant)))
-            lignes.append((pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant))
+            lignes.append((pk, ordre, enfant, enfant_id, libelle, quantite, prix, montant, nature))
     return lignes
 
 

@@ -91,6 +91,11 @@ ERREUR_GUILLEMET_MAL_PLACE = (
 )
 ERREUR_FICHIER_VIDE = "le fichier est vide"
 ERREUR_DATES_PERIODE = "la période finit avant de commencer"
+ERREUR_SIGNES_MELES = (
+    "la facture {numero} mêle des lignes positives et négatives : un avoir (facture négative) "
+    "a toutes ses lignes négatives"
+)
+ERREUR_NATURE = "nature inconnue « {valeur} » (attendu : garde, repas ou autre, ou vide)"
 
 
 # Intitulés acceptés en plus des noms canoniques (après normalisation : minuscules, sans accents).
@@ -325,9 +330,10 @@ def _chiffres(texte: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)  # prix et quantités se répètent beaucoup dans un export
-def lire_montant(texte: str, *, decimales: int = 2) -> Decimal:
+def lire_montant(texte: str, *, decimales: int = 2, negatif_permis: bool = False) -> Decimal:
     """Un montant positif ou nul selon la grammaire du module, au plus `decimales` décimales
-    (des zéros au-delà sont permis : `6,4000` vaut 6,40) ; ValeurInvalide sinon."""
+    (des zéros au-delà sont permis : `6,4000` vaut 6,40) ; ValeurInvalide sinon. Avec
+    `negatif_permis` (prix et montant d'une ligne d'avoir), un `-` initial est permis."""
     brut = texte.strip()
     chiffres = _chiffres(texte)
     negatif = chiffres.startswith("-")
@@ -343,9 +349,9 @@ def lire_montant(texte: str, *, decimales: int = 2) -> Decimal:
         normalise = chiffres
     else:
         raise ValeurInvalide(ERREUR_MONTANT.format(valeur=brut))
-    if negatif:
+    if negatif and not negatif_permis:
         raise ValeurInvalide(ERREUR_NEGATIF.format(valeur=brut))
-    valeur = Decimal(normalise)
+    valeur = -Decimal(normalise) if negatif else Decimal(normalise)
     if valeur.as_tuple().exponent < -decimales:
         arrondi = valeur.quantize(Decimal(1).scaleb(-decimales))
         if arrondi != valeur:

@@ -99,7 +99,7 @@ def lignes_copier(lignes) -> None:
         connection.cursor() as curseur,
         curseur.cursor.copy(
             f"COPY {table} (facture_id, ordre, enfant_nom, enfant_id, libelle, quantite, "
-            "prix_unitaire, montant) FROM STDIN"
+            "prix_unitaire, montant, nature) FROM STDIN"
         ) as copie,
     ):
         for ligne in lignes:

@@ -11,6 +11,7 @@ def _facture(parent, **kwargs):
 def preparer_releve(parent) -> dict:
     facture = _facture(parent, date_facture=datetime.date.today())
     regler(parent.famille, facture.regie, "5.00")
+    preparer_attestation(parent)  # la rubrique « Attestations fiscales » a un lien
     return {}
 
 
@@ -42,6 +43,22 @@ def volume_recu(parent, n: int) -> None:
     Reglement.objects.filter(pk=reglement.pk).update(montant=reglement.montant + n)
 
 
+def preparer_attestation(parent) -> dict:
+    """Une garde de l'an dernier payée l'an dernier, pour un enfant de 3 ans."""
+    from decimal import Decimal
+
+    from facturation.models import LigneFacture
+    from tests.factories import EnfantFactory
+
+    annee = datetime.date.today().year - 1
+    enfant = EnfantFactory(famille=parent.famille, date_naissance=datetime.date(annee - 3, 5, 1))
+    facture = _facture(parent, date_facture=datetime.date(annee, 3, 31))
+    LigneFacture.objects.filter(facture=facture).update(enfant=enfant)
+    regler(parent.famille, facture.regie, "5.00", date=datetime.date(annee, 4, 10), factures=[facture])
+    assert facture.montant > Decimal("5.00")
+    return {"annee": annee}
+
+
 def preparer_paiement(parent) -> dict:
     return {"pk": _facture(parent).pk}
 
@@ -70,10 +87,13 @@ def preparer_paiement_retour(parent) -> dict:
 
 
 PAGES = [
-    PagePortail("facturation:releve", requetes=5, preparer=preparer_releve, volume=volume_releve),
+    # Relevé : 6 requêtes (5 avant les attestations fiscales, + 1 pour les années disponibles).
+    PagePortail("facturation:releve", requetes=6, preparer=preparer_releve, volume=volume_releve),
     PagePortail("facturation:facture_pdf", requetes=5, preparer=preparer_pdf, html=False),
     # Reçu de paiement : règlement (régie, famille), affectations et factures, responsables.
     PagePortail("facturation:recu_pdf", requetes=5, preparer=preparer_recu, volume=volume_recu, html=False),
+    # Attestation : années disponibles (1), factures et paiements de l'année (2), enfants (1).
+    PagePortail("facturation:attestation_pdf", requetes=6, preparer=preparer_attestation, html=False),
     PagePortail("facturation:paiement", requetes=4, preparer=preparer_paiement),
     PagePortail("facturation:paiement_retour", requetes=4, preparer=preparer_paiement_retour),
     # Retour « annuler » du prestataire : une page (GET sans écriture) ; annuler est un POST.

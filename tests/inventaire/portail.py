@@ -32,9 +32,11 @@ def _volume_donnees(parent, n):
     EnfantFactory.create_batch(n, famille=parent.famille)
 
 
+# Mes données : une requête par modèle relié à la famille (issue 18 : dossier de campagne ;
+# issue 19 : attestations fiscales envoyées).
 PAGES += [
-    PagePortail("portail:mes_donnees", requetes=30, volume=_volume_donnees, budget=BUDGET_EXPORT),
+    PagePortail("portail:mes_donnees", requetes=31, volume=_volume_donnees, budget=BUDGET_EXPORT),
     PagePortail(
-        "portail:mes_donnees_json", requetes=29, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
+        "portail:mes_donnees_json", requetes=30, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
     ),
 ]
