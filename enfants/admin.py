@@ -185,7 +185,7 @@ class EnfantAdmin(AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Activite)
-class ActiviteAdmin(VuesPropresMixin, JoursSemaineMixin, admin.ModelAdmin):
+class ActiviteAdmin(VuesPropresMixin, JoursSemaineMixin, AuditAdminMixin, admin.ModelAdmin):
     list_display = (
         "nom",
         "structure",
@@ -198,6 +198,8 @@ class ActiviteAdmin(VuesPropresMixin, JoursSemaineMixin, admin.ModelAdmin):
     list_filter = ("structure", "periode", "acceptation_automatique")
     list_select_related = ("structure",)
     search_fields = ("nom", "structure__nom")
+    # Conditions d'accès à la réservation (enfants.conditions) : pièces et textes exigés.
+    filter_horizontal = ("pieces_exigees", "textes_exiges")
 
     @admin.display(description="jours d'ouverture", ordering="jours_ouverture")
     def jours_ouverture_libelle(self, obj):

@@ -93,6 +93,35 @@ class Activite(models.Model):
         default=False,
         help_text=_("Accepter sans agent les demandes conformes aux règles et à la capacité."),
     )
+    # Conditions d'accès à la réservation (vérifiées par `enfants.conditions`, chaque jour demandé).
+    pieces_exigees = models.ManyToManyField(
+        "familles.TypePiece",
+        related_name="activites_exigeantes",
+        verbose_name=_("pièces exigées pour réserver"),
+        blank=True,
+        help_text=_("Une pièce validée qui couvre le jour réservé (pour une pièce de l'enfant : la sienne)."),
+    )
+    textes_exiges = models.ManyToManyField(
+        "familles.TexteConsentement",
+        related_name="activites_exigeantes",
+        verbose_name=_("textes à avoir acceptés pour réserver"),
+        blank=True,
+        help_text=_("La version en vigueur de chaque texte doit être acceptée par la famille."),
+    )
+    blocage_impayes_jours = models.PositiveSmallIntegerField(
+        _("bloquer si une facture est impayée depuis plus de (jours)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Les nouvelles réservations sont refusées si une facture reste impayée plus de ce nombre "
+            "de jours après son échéance. Vide : jamais bloqué."
+        ),
+    )
+
+    if TYPE_CHECKING:
+        # Posé par le planning (`selectors.planning_page`) : l'activité a une condition d'accès
+        # à la réservation (pièces, textes, impayés) ; absent d'une activité lue autrement.
+        a_des_conditions: bool
 
     class Meta:
         verbose_name = _("activité")

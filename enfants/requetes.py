@@ -29,6 +29,13 @@ from enfants.models import (
 # `inscriptions(famille=…).filter(enfant=…)` avec `select_related("activite__structure")`,
 # puis `Reservation`, `Absence`, `Presence` du mois filtrés par ces inscriptions, et
 # `fermetures(structure_ids=…)` (les tests comparent les deux, tests/test_selecteurs_sql.py).
+# Chaque inscription dit aussi si son activité exige des pièces ou des textes pour réserver
+# (`conditions`, deux EXISTS sur les tables de liaison) : sans condition, le bandeau « Pour
+# réserver, il manque … » (`enfants.conditions.bandeau`) ne coûte aucune requête.
+_CONDITIONS = " OR ".join(
+    f'EXISTS (SELECT 1 FROM "{lien._meta.db_table}" x WHERE x.activite_id = a.id)'  # noqa: S608
+    for lien in (Activite.pieces_exigees.through, Activite.textes_exiges.through)
+)
 PLANNING_DU_MOIS = Requete(
     "planning_du_mois",
     """
@@ -78,6 +85,7 @@ PLANNING_DU_MOIS = Requete(
                 inscription=ObjetJson(Inscription, "i"),
                 activite=ObjetJson(Activite, "a"),
                 structure=ObjetJson(Structure, "s"),
+                conditions=f"({_CONDITIONS})",
             )
         ),
         "reservations": ListeJson(

@@ -16,6 +16,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from enfants import calendrier
+from enfants.conditions import conditions_reservation_verifier
 from enfants.models import (
     Absence,
     Activite,
@@ -37,7 +38,10 @@ demande_planning_soumise = Signal()
 demande_planning_retiree = Signal()
 
 # Messages (constantes que les tests importent).
-NON_INSCRIT = "L'enfant n'est pas inscrit à cette activité le {jour}."
+NON_INSCRIT = (
+    "L'enfant n'est pas inscrit à cette activité le {jour} : pour réserver, il faut une inscription "
+    "acceptée par le service qui couvre ce jour."
+)
 FERIE = "Le {jour} est un jour férié ({nom}) : la structure est fermée."
 FERME = "La structure est fermée le {jour}."
 PAS_OUVERT = "L'activité n'a pas lieu le {jour}."
@@ -180,7 +184,8 @@ def reservation_demander(
     """Demande la réservation d'un jour ; acceptée d'office si l'activité le permet.
 
     Refuse (ValidationError, message en français) : hors inscription, jour fermé, déjà réservé,
-    délai dépassé, trop loin, complet (sauf liste d'attente). La capacité n'est jamais dépassée.
+    délai dépassé, trop loin, conditions d'accès de l'activité non remplies (`enfants.conditions` :
+    pièces, textes, impayés), complet (sauf liste d'attente). La capacité n'est jamais dépassée.
     """
     maintenant = maintenant or timezone.now()
     texte = _texte_jour(date)
@@ -204,6 +209,9 @@ def reservation_demander(
     aujourdhui = timezone.localdate(maintenant)
     if date > aujourdhui + datetime.timedelta(days=activite.horizon_reservation):
         raise _refuser(HORIZON, "horizon", jour=texte, n=activite.horizon_reservation)
+    conditions_reservation_verifier(
+        inscription=inscription, activite=activite, jour=date, maintenant=maintenant
+    )
     complet = places_occupees(activite=activite, jour=date, avec_demandes=True) >= activite.capacite
     if complet and not liste_attente:
         raise _refuser(COMPLET, "complet", jour=texte, capacite=activite.capacite)
