@@ -356,7 +356,11 @@ def test_le_bandeau_coute_un_nombre_constant_de_requetes(client_parent, parent):
     texte, _ = _reglement(
         factories.InscriptionFactory(enfant=enfant, activite=factories.ActiviteFactory(jours_ouverture="2"))
     )
-    sans = _requetes_du_planning(client_parent, factories.EnfantFactory(famille=parent.famille), jour)
+    sans_condition = factories.InscriptionFactory(
+        enfant=factories.EnfantFactory(famille=parent.famille),
+        activite=factories.ActiviteFactory(jours_ouverture="2"),
+    )
+    sans = _requetes_du_planning(client_parent, sans_condition.enfant, jour)
     une = _requetes_du_planning(client_parent, enfant, jour)
     for _ in range(2):
         activite = factories.ActiviteFactory(jours_ouverture="2", blocage_impayes_jours=5)
