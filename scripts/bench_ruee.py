@@ -535,18 +535,18 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
         f"{debit_seul:.0f} requêtes/s.\n"
     )
     print(
-        "| passe | POST reçus | durée de la ruée (s) | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | erreurs "
+        "| passe | POST reçus | durée de la ruée (s) | POST/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | erreurs "
         "| /sante/ pendant (requêtes/s) | p95 /sante/ (ms) | PostgreSQL : connexions actives / en attente "
         "d'un verrou (moyenne) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in resultats:
         sante, p95_sante = sorted(r["sante"]), sorted(r["sante_p95"])
         median = sante[len(sante) // 2]
         erreurs = f"{r['erreurs']}" + (f" (statuts {' '.join(r['statuts'])})" if r["statuts"] else "")
         print(
             f"| {r['clients']} connexions | {r['recues']} / {r['nombre']} | {r['duree']:.1f} "
-            f"| {r['p50']:.0f} "
+            f"| {r['recues'] / r['duree']:.1f} | {r['p50']:.0f} "
             f"| {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | {erreurs} "
             f"| {median:.0f} [{sante[0]:.0f}–{sante[-1]:.0f}] "
             f"({100 * median / debit_seul:.0f} %) "
