@@ -535,7 +535,8 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
         f"{debit_seul:.0f} requêtes/s.\n"
     )
     print(
-        "| passe | POST reçus | durée de la ruée (s) | POST/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | erreurs "
+        "| passe | POST reçus | durée de la ruée (s) | POST/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) "
+        "| erreurs "
         "| /sante/ pendant (requêtes/s) | p95 /sante/ (ms) | PostgreSQL : connexions actives / en attente "
         "d'un verrou (moyenne) |"
     )
