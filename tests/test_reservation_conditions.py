@@ -407,3 +407,17 @@ def test_un_parent_n_ouvre_pas_la_fiche_de_l_activite(client_parent):
     reponse = client_parent.get(reverse("admin:enfants_activite_change", args=[activite.pk]))
     assert reponse.status_code == 302
     assert "/connexion" in reponse["Location"] or "login" in reponse["Location"]
+
+
+def test_chaque_activite_bloque_selon_son_propre_delai(famille, inscription):
+    """Deux activités de la même famille, 5 et 30 jours : une facture en retard de 10 jours ne
+    bloque que la première (le bandeau les lit ensemble, en une requête de factures)."""
+    _bloquer(inscription, 5)
+    tolerante = factories.ActiviteFactory(nom="Garderie", blocage_impayes_jours=30)
+    autre = factories.InscriptionFactory(enfant=inscription.enfant, activite=tolerante)
+    _impayee(famille, 10)
+    for i in (inscription, autre):
+        i.activite.a_des_conditions = True
+    messages = conditions.bandeau(inscriptions=[inscription, autre], jour=JOUR, maintenant=MAINTENANT)
+    assert [m.activite for m in messages] == ["ALSH du mercredi"]
+    assert "AL-10" in messages[0]
