@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -125,19 +125,34 @@ def conditions_reservation_verifier(
     pièce, un texte accepté ou le règlement d'une facture : le message dit tout ce qui manque,
     avec les liens (`MessageConditions`)."""
     inscription.activite = activite
+    _exigences_lire(activite)
+    if not activite.a_des_conditions:
+        return
     manquants = manques(inscriptions=[inscription], jour=jour, maintenant=maintenant).get(inscription.pk)
     if manquants:
         entete = ENTETE.format(jour=calendrier.date_longue(jour), activite=activite.nom)
         raise ValidationError(MessageConditions(entete, manquants, activite=activite.nom), code="conditions")
 
 
+def _exigences_lire(activite: Activite) -> None:
+    """Pose `exige_pieces` et `exige_textes` sur l'activité (une requête, deux EXISTS) : sans
+    condition, rien d'autre n'est lu."""
+    if hasattr(activite, "exige_pieces") and hasattr(activite, "exige_textes"):
+        return
+    lignes = Activite.objects.filter(pk=activite.pk).annotate(
+        pieces=Exists(Activite.pieces_exigees.through.objects.filter(activite_id=OuterRef("pk"))),
+        textes=Exists(Activite.textes_exiges.through.objects.filter(activite_id=OuterRef("pk"))),
+    )
+    activite.exige_pieces, activite.exige_textes = lignes.values_list("pieces", "textes").get()
+
+
 def bandeau(
     *, inscriptions: list[Inscription], jour: datetime.date, maintenant: datetime.datetime | None = None
 ) -> list[MessageConditions]:
     """Les messages « Pour réserver (activité), il manque : … » du planning, avant toute demande.
-    Seules les activités qui ont une condition sont lues (`activite.a_des_conditions`, posé
-    par le planning) : aucune requête sans condition."""
-    concernees = [i for i in inscriptions if getattr(i.activite, "a_des_conditions", True)]
+    Seules les activités qui ont une condition sont lues (`Activite.a_des_conditions`, d'après
+    `exige_pieces` et `exige_textes` posés par le planning) : aucune requête sans condition."""
+    concernees = [i for i in inscriptions if i.activite.a_des_conditions]
     par_inscription = manques(inscriptions=concernees, jour=jour, maintenant=maintenant)
     messages, vus = [], set()
     for inscription in concernees:
@@ -239,11 +254,15 @@ def _pieces_demandees_a(types: list[TypePiece], inscriptions: list[Inscription])
 def pieces(*, inscriptions: list[Inscription], jour: datetime.date, maintenant) -> dict[int, list[Manque]]:
     """Chaque pièce exigée par l'activité : un dépôt validé qui couvre le jour (celui de
     l'enfant pour une pièce de l'enfant). Deux requêtes (les types exigés, les dépôts de la
-    famille pour ces types), une seule si aucune activité n'exige de pièce."""
+    famille pour ces types), aucune si l'on sait déjà qu'aucune activité n'exige de pièce
+    (`exige_pieces`)."""
+    concernees = {i.activite_id for i in inscriptions if getattr(i.activite, "exige_pieces", True)}
+    if not concernees:
+        return {}
     lien = Activite.pieces_exigees.through
     exigees: dict[int, list[TypePiece]] = {}
     for ligne in (
-        lien.objects.filter(activite_id__in={i.activite_id for i in inscriptions}, typepiece__actif=True)
+        lien.objects.filter(activite_id__in=concernees, typepiece__actif=True)
         .select_related("typepiece")
         .order_by("typepiece__ordre", "typepiece__nom")
     ):
@@ -288,7 +307,11 @@ def pieces(*, inscriptions: list[Inscription], jour: datetime.date, maintenant) 
 def textes(*, inscriptions: list[Inscription], jour: datetime.date, maintenant) -> dict[int, list[Manque]]:
     """Chaque texte exigé par l'activité (actif, avec une version en vigueur aujourd'hui) : la
     dernière réponse de la famille à sa version courante est « j'accepte ». Deux requêtes (les
-    textes et leur version courante, les réponses de la famille), une sans texte exigé."""
+    textes et leur version courante, les réponses de la famille), aucune si l'on sait déjà
+    qu'aucune activité n'exige de texte (`exige_textes`)."""
+    concernees = {i.activite_id for i in inscriptions if getattr(i.activite, "exige_textes", True)}
+    if not concernees:
+        return {}
     aujourdhui = timezone.localdate(maintenant)
     lien = Activite.textes_exiges.through
     courantes = VersionTexte.objects.filter(
@@ -296,9 +319,7 @@ def textes(*, inscriptions: list[Inscription], jour: datetime.date, maintenant) 
     ).order_by("-numero")
     # Des liaisons annotées de la version courante (le modèle ne les décrit pas : Any).
     qs: Any = (
-        lien.objects.filter(
-            activite_id__in={i.activite_id for i in inscriptions}, texteconsentement__actif=True
-        )
+        lien.objects.filter(activite_id__in=concernees, texteconsentement__actif=True)
         .select_related("texteconsentement")
         .annotate(
             version_id=Subquery(courantes.values("pk")[:1]),

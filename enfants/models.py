@@ -119,9 +119,10 @@ class Activite(models.Model):
     )
 
     if TYPE_CHECKING:
-        # Posé par le planning (`selectors.planning_page`) : l'activité a une condition d'accès
-        # à la réservation (pièces, textes, impayés) ; absent d'une activité lue autrement.
-        a_des_conditions: bool
+        # Posés par le planning (`selectors.planning_page`) ou par `enfants.conditions` : des
+        # pièces, des textes sont exigés pour réserver ; absents d'une activité lue autrement.
+        exige_pieces: bool
+        exige_textes: bool
 
     class Meta:
         verbose_name = _("activité")
@@ -133,6 +134,16 @@ class Activite(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+    @property
+    def a_des_conditions(self) -> bool:
+        """Une condition d'accès à la réservation est réglée (pièces, textes lus d'avance, ou
+        impayés) ; vrai tant que les pièces et textes exigés n'ont pas été lus."""
+        return (
+            getattr(self, "exige_pieces", True)
+            or getattr(self, "exige_textes", True)
+            or self.blocage_impayes_jours is not None
+        )
 
 
 class Enfant(models.Model):

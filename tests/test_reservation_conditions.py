@@ -348,8 +348,9 @@ def _requetes_du_planning(client, enfant, jour):
 
 
 def test_le_bandeau_coute_un_nombre_constant_de_requetes(client_parent, parent):
-    """Trois requêtes de plus quand une activité a des conditions (types de pièces exigés,
-    textes exigés, réponses de la famille) ; autant pour trois activités."""
+    """Deux requêtes de plus quand une activité exige un texte (textes exigés et leur version,
+    réponses de la famille) ; deux de plus quand d'autres exigent aussi des pièces (types,
+    dépôts de la famille) et bloquent sur les impayés (factures) : jamais une par activité."""
     jour = _mercredi_du_mois_prochain()
     enfant = factories.EnfantFactory(famille=parent.famille)
     type_piece = factories.TypePieceFactory(nom="Attestation d'assurance")
@@ -368,8 +369,8 @@ def test_le_bandeau_coute_un_nombre_constant_de_requetes(client_parent, parent):
         activite.textes_exiges.add(texte)
         factories.InscriptionFactory(enfant=enfant, activite=activite)
     trois = _requetes_du_planning(client_parent, enfant, jour)
-    assert une == sans + 3
-    assert trois == une + 2  # les pièces (dépôts de la famille) et les factures : une fois chacune
+    assert une == sans + 2
+    assert trois == une + 3  # les pièces (types, dépôts) et les factures : une fois chacune
 
 
 # --- Administration --------------------------------------------------------------------------
@@ -416,8 +417,6 @@ def test_chaque_activite_bloque_selon_son_propre_delai(famille, inscription):
     tolerante = factories.ActiviteFactory(nom="Garderie", blocage_impayes_jours=30)
     autre = factories.InscriptionFactory(enfant=inscription.enfant, activite=tolerante)
     _impayee(famille, 10)
-    for i in (inscription, autre):
-        i.activite.a_des_conditions = True
     messages = conditions.bandeau(inscriptions=[inscription, autre], jour=JOUR, maintenant=MAINTENANT)
     assert [m.activite for m in messages] == ["ALSH du mercredi"]
     assert "AL-10" in messages[0]
