@@ -420,3 +420,13 @@ def test_chaque_activite_bloque_selon_son_propre_delai(famille, inscription):
     messages = conditions.bandeau(inscriptions=[inscription, autre], jour=JOUR, maintenant=MAINTENANT)
     assert [m.activite for m in messages] == ["ALSH du mercredi"]
     assert "AL-10" in messages[0]
+
+
+def test_sans_condition_la_verification_ne_coute_qu_une_requete(inscription, django_assert_num_queries):
+    """Une activité sans réglage : une requête (pièces ou textes exigés ?), rien d'autre."""
+    activite = Activite.objects.get(pk=inscription.activite_id)
+    inscription = type(inscription).objects.select_related("enfant").get(pk=inscription.pk)
+    with django_assert_num_queries(1):
+        conditions.conditions_reservation_verifier(
+            inscription=inscription, activite=activite, jour=JOUR, maintenant=MAINTENANT
+        )
