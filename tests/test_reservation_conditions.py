@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from commun.models import Audit
 from enfants import conditions, services
-from enfants.models import Reservation
+from enfants.models import Activite, Reservation
 from familles.models import Consentement
 from tests import factories
 from tests.formulaires import donnees_admin
