@@ -293,6 +293,8 @@ def wrk_sante(url, duree, env, lua) -> tuple[float, float, int]:
             "4",
             "-d",
             f"{duree}s",
+            "--timeout",
+            "30s",
             "-s",
             lua,
             "-H",
@@ -345,9 +347,9 @@ def passe(url, env, lua_post, lua_sante, fichier, clients, nombre, base) -> dict
             "-c",
             str(clients),
             "-d",
-            "120s",
+            "900s",
             "--timeout",
-            "60s",
+            "900s",
             "-s",
             lua_post,
             url,
@@ -551,7 +553,8 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
             f"| {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | {erreurs} "
             f"| {median:.0f} [{sante[0]:.0f}–{sante[-1]:.0f}] "
             f"({100 * median / debit_seul:.0f} %) "
-            f"| {p95_sante[len(p95_sante) // 2]:.0f} | {r['actives']:.1f} / {r['verrous']:.1f} |"
+            f"| {p95_sante[len(p95_sante) // 2]:.0f} ({r['sante_erreurs']} erreurs) "
+            f"| {r['actives']:.1f} / {r['verrous']:.1f} |"
         )
     print()
     print(
