@@ -240,7 +240,7 @@ def _liste_attente_du_jour(*, activite, jour) -> list[dict]:
 
 
 @admin.register(Activite)
-class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, admin.ModelAdmin):
+class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, AuditAdminMixin, admin.ModelAdmin):
     list_display = (
         "nom",
         "structure",
@@ -253,6 +253,8 @@ class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, admin.ModelAdmin):
     list_filter = ("structure", "periode", "acceptation_automatique")
     list_select_related = ("structure",)
     search_fields = ("nom", "structure__nom")
+    # Conditions d'accès à la réservation (enfants.conditions) : pièces et textes exigés.
+    filter_horizontal = ("pieces_exigees", "textes_exiges")
 
     @admin.display(description="jours d'ouverture", ordering="jours_ouverture")
     def jours_ouverture_libelle(self, obj):

@@ -141,6 +141,36 @@ class Activite(models.Model):
             "fin de l'année scolaire en cours, le 31 août)."
         ),
     )
+    # Conditions d'accès à la réservation (vérifiées par `enfants.conditions`, chaque jour demandé).
+    pieces_exigees = models.ManyToManyField(
+        "familles.TypePiece",
+        related_name="activites_exigeantes",
+        verbose_name=_("pièces exigées pour réserver"),
+        blank=True,
+        help_text=_("Une pièce validée qui couvre le jour réservé (pour une pièce de l'enfant : la sienne)."),
+    )
+    textes_exiges = models.ManyToManyField(
+        "familles.TexteConsentement",
+        related_name="activites_exigeantes",
+        verbose_name=_("textes à avoir acceptés pour réserver"),
+        blank=True,
+        help_text=_("La version en vigueur de chaque texte doit être acceptée par la famille."),
+    )
+    blocage_impayes_jours = models.PositiveSmallIntegerField(
+        _("bloquer si une facture est impayée depuis plus de (jours)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Les nouvelles réservations sont refusées si une facture reste impayée plus de ce nombre "
+            "de jours après son échéance. Vide : jamais bloqué."
+        ),
+    )
+
+    if TYPE_CHECKING:
+        # Posés par le planning (`selectors.planning_page`) ou par `enfants.conditions` : des
+        # pièces, des textes sont exigés pour réserver ; absents d'une activité lue autrement.
+        exige_pieces: bool
+        exige_textes: bool
 
     class Meta:
         verbose_name = _("activité")
@@ -168,6 +198,16 @@ class Activite(models.Model):
     def niveaux_admis(self) -> list[str]:
         """Les codes des niveaux admis (liste vide : toutes les classes)."""
         return [code for code in self.niveaux.split(",") if code]
+
+    @property
+    def a_des_conditions(self) -> bool:
+        """Une condition d'accès à la réservation est réglée (pièces, textes lus d'avance, ou
+        impayés) ; vrai tant que les pièces et textes exigés n'ont pas été lus."""
+        return (
+            getattr(self, "exige_pieces", True)
+            or getattr(self, "exige_textes", True)
+            or self.blocage_impayes_jours is not None
+        )
 
 
 class Enfant(models.Model):

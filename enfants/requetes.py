@@ -29,6 +29,13 @@ from enfants.models import (
 # `inscriptions(famille=…).filter(enfant=…)` avec `select_related("activite__structure")`,
 # puis `Reservation`, `Absence`, `Presence` du mois filtrés par ces inscriptions, et
 # `fermetures(structure_ids=…)` (les tests comparent les deux, tests/test_selecteurs_sql.py).
+# Chaque inscription dit aussi si son activité exige des pièces ou des textes pour réserver
+# (`exige_pieces`, `exige_textes` : deux EXISTS sur les tables de liaison) : sans condition,
+# le bandeau « Pour réserver, il manque … » (`enfants.conditions.bandeau`) ne coûte aucune
+# requête.
+_EXIGE = 'EXISTS (SELECT 1 FROM "{}" x WHERE x.activite_id = a.id)'
+_EXIGE_PIECES = _EXIGE.format(Activite.pieces_exigees.through._meta.db_table)
+_EXIGE_TEXTES = _EXIGE.format(Activite.textes_exiges.through._meta.db_table)
 PLANNING_DU_MOIS = Requete(
     "planning_du_mois",
     """
@@ -85,6 +92,8 @@ PLANNING_DU_MOIS = Requete(
                 inscription=ObjetJson(Inscription, "i"),
                 activite=ObjetJson(Activite, "a"),
                 structure=ObjetJson(Structure, "s"),
+                exige_pieces=_EXIGE_PIECES,
+                exige_textes=_EXIGE_TEXTES,
             )
         ),
         "reservations": ListeJson(

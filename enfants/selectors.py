@@ -164,6 +164,9 @@ def _inscriptions(objets: list[dict], enfant: Enfant) -> list[Inscription]:
         if objet["activite"]["id"] not in activites:
             activite = activites[objet["activite"]["id"]] = instance(Activite, objet["activite"])
             activite.structure = structure
+            # Des pièces ou des textes exigés pour réserver (`enfants.conditions`).
+            activite.exige_pieces = bool(objet["exige_pieces"])
+            activite.exige_textes = bool(objet["exige_textes"])
         inscription = instance(Inscription, objet["inscription"])
         inscription.activite = activites[inscription.activite_id]
         inscription.enfant = enfant

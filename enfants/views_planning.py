@@ -8,10 +8,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from commun.decorators import famille_requise
-from enfants import calendrier, ical, selectors, services
+from enfants import calendrier, conditions, ical, selectors, services
 from enfants.forms import AbsenceForm, JoursForm, PeriodeForm, PropositionForm, ReservationForm
 from enfants.models import FluxCalendrier, Reservation
 from enfants.planning import agenda_construire
@@ -61,6 +62,12 @@ def planning(request, pk, annee, mois):
         "responsable": f"{responsable.nom} {responsable.prenom}".upper() if responsable else "",
         "agenda": agenda,
         "inscriptions_en_cours": donnees.inscriptions_en_cours,
+        # « Pour réserver (activité), il manque : … », avant toute demande (le premier jour du
+        # mois affiché encore à venir).
+        "conditions_manquantes": conditions.bandeau(
+            inscriptions=[ligne.inscription for ligne in agenda.lignes],
+            jour=max(timezone.localdate(), datetime.date(annee, mois, 1)),
+        ),
         "flux_url": request.build_absolute_uri(reverse("ical:flux", kwargs={"jeton": donnees.flux_jeton}))
         if donnees.flux_jeton
         else "",
@@ -253,8 +260,16 @@ def _annoncer(request, resultat) -> None:
         pluriel = "s" if n > 1 else ""
         jours = ", ".join(calendrier.date_longue(r.date) for r in resultat.reservations)
         messages.success(request, f"{n} jour{pluriel} demandé{pluriel} : {jours}.")
-    for _jour, raison in resultat.refus:
-        messages.warning(request, raison)
+    for raison in conditions.refus_regrouper(resultat.refus):
+        messages.warning(request, _avec_liens(raison))
+
+
+def _avec_liens(raison: str) -> str:
+    """Un refus des conditions d'accès garde ses liens dans les messages de la page (qui ne
+    gardent d'un texte que son marquage « sûr ») ; les autres restent du texte."""
+    if isinstance(raison, conditions.MessageConditions):
+        return mark_safe(raison.__html__())  # noqa: S308 — construit par format_html
+    return raison
 
 
 @famille_requise

@@ -204,4 +204,18 @@ def creer() -> list:
         texte=image, contenu=DROIT_IMAGE, en_vigueur_le=aujourdhui - datetime.timedelta(days=300), agent=agent
     )
     services.consentement_donner(famille=famille, version=v_image, accepte=True, utilisateur=parent)
+    _conditions_reservation(
+        assurance=types["Attestation d'assurance responsabilité civile"], reglement=reglement
+    )
     return []
+
+
+def _conditions_reservation(*, assurance, reglement) -> None:
+    """Conditions d'accès à la réservation (`enfants.conditions`) : l'ALSH des vacances à la
+    journée demande l'attestation d'assurance validée et le règlement en vigueur (la version 2,
+    que la famille DUPONT n'a pas encore acceptée : son planning le dit). Le modèle des
+    activités vient de la relation : `familles` n'importe pas `enfants`."""
+    activites = TypePiece._meta.get_field("activites_exigeantes").related_model._default_manager
+    for activite in activites.filter(nom="ALSH Vacances journée"):
+        activite.pieces_exigees.add(assurance)
+        activite.textes_exiges.add(reglement)

@@ -19,6 +19,7 @@ from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from enfants import calendrier
+from enfants.conditions import conditions_reservation_verifier
 from enfants.listes_attente import traitement_enregistrer
 from enfants.models import (
     Absence,
@@ -51,7 +52,10 @@ proposition_terminee = Signal()
 absence_non_facturee = Signal()
 
 # Messages (constantes que les tests importent).
-NON_INSCRIT = "L'enfant n'est pas inscrit à cette activité le {jour}."
+NON_INSCRIT = (
+    "L'enfant n'est pas inscrit à cette activité le {jour} : pour réserver, il faut une inscription "
+    "acceptée par le service qui couvre ce jour."
+)
 FERIE = "Le {jour} est un jour férié ({nom}) : la structure est fermée."
 FERME = "La structure est fermée le {jour}."
 PAS_OUVERT = "L'activité n'a pas lieu le {jour}."
@@ -230,7 +234,8 @@ def reservation_demander(
     """Demande la réservation d'un jour ; acceptée d'office si l'activité le permet.
 
     Refuse (ValidationError, message en français) : hors inscription, jour fermé, déjà réservé,
-    délai dépassé, trop loin, complet (sauf liste d'attente). La capacité n'est jamais dépassée.
+    délai dépassé, trop loin, conditions d'accès de l'activité non remplies (`enfants.conditions` :
+    pièces, textes, impayés), complet (sauf liste d'attente). La capacité n'est jamais dépassée.
     """
     maintenant = maintenant or timezone.now()
     texte = _texte_jour(date)
@@ -252,6 +257,9 @@ def reservation_demander(
     if maintenant > limite:
         raise _refuser(DELAI_RESERVATION, "delai", jour=texte, limite=texte_limite(limite))
     reservation_fenetre_verifier(activite=activite, jour=date, maintenant=maintenant)
+    conditions_reservation_verifier(
+        inscription=inscription, activite=activite, jour=date, maintenant=maintenant
+    )
     complet = places_occupees(activite=activite, jour=date, avec_demandes=True) >= activite.capacite
     complet = complet or _liste_attente_devant(activite=activite, jour=date)
     if complet and not liste_attente:
