@@ -41,10 +41,14 @@ def violations_csp(page, console: list[str]) -> list[str]:
 
 def remplir(champ, valeur: str) -> None:
     """Saisit `valeur` dans un champ comme le ferait une personne : case cochée (valeur non
-    vide) ou décochée, option choisie dans une liste, aucun fichier choisi, texte tapé ailleurs."""
+    vide) ou décochée, bouton radio de cette valeur choisi (vide : aucun choix), option choisie
+    dans une liste, aucun fichier choisi, texte tapé ailleurs."""
     genre = champ.evaluate("e => e.type")
     if genre == "checkbox":
         champ.set_checked(bool(valeur))
+    elif genre == "radio":
+        if valeur:
+            champ.locator(f"xpath=ancestor::form//input[@type='radio'][@value='{valeur}']").first.check()
     elif genre.startswith("select"):
         champ.select_option(valeur)
     elif genre == "file":
