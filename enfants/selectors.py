@@ -170,13 +170,12 @@ class FenetreReservation(NamedTuple):
 def _fenetres(objets: list[dict]) -> dict[int, list[FenetreReservation]]:
     resultat: dict[int, list[FenetreReservation]] = {}
     for o in objets:
+        debut, fin = en_date(o["periode_debut"]), en_date(o["periode_fin"])
+        ouverture, fermeture = en_horodatage(o["ouverture"]), en_horodatage(o["fermeture"])
+        # La requête ne lit que des campagnes aux quatre dates renseignées.
+        assert debut is not None and fin is not None and ouverture is not None and fermeture is not None
         fenetre = FenetreReservation(
-            pk=o["pk"],
-            nom=o["nom"],
-            debut=en_date(o["periode_debut"]),
-            fin=en_date(o["periode_fin"]),
-            ouverture=en_horodatage(o["ouverture"]),
-            fermeture=en_horodatage(o["fermeture"]),
+            pk=o["pk"], nom=o["nom"], debut=debut, fin=fin, ouverture=ouverture, fermeture=fermeture
         )
         resultat.setdefault(o["activite_id"], []).append(fenetre)
     for liste in resultat.values():
