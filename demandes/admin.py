@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from commun.admin_outils import VuesPropresMixin, en_attente_d_abord
 from demandes import inscriptions, registre, selectors, services
 from demandes.models import Demande
+from enfants.planning import rang_texte
 
 MESSAGE_REFUSEE = "Demande n° {pk} refusée."
 MESSAGE_LISTE_ATTENTE = (
@@ -106,6 +107,7 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
         "famille",
         "enfant",
         "statut",
+        "position_attente",
         "cree_le",
         "decide_le",
         "decide_par",
@@ -155,6 +157,21 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_changelist_instance(self, request):
+        # Les positions en liste d'attente de toute la page : une requête (aucune sans demande
+        # en liste), posées sur les lignes déjà lues (jamais une requête par ligne).
+        changelist = super().get_changelist_instance(request)
+        lignes = list(changelist.result_list)
+        positions = selectors.positions_en_liste_attente(demandes=lignes)
+        for demande in lignes:
+            demande._position_attente = positions.get(demande.pk)
+        return changelist
+
+    @admin.display(description="liste d'attente")
+    def position_attente(self, obj):
+        position = getattr(obj, "_position_attente", None)
+        return rang_texte(position) if position else "—"
 
     @admin.display(description="n°", ordering="pk")
     def numero(self, obj):
@@ -217,6 +234,7 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
             extra_context.update(
                 {
                     "en_attente": demande.statut == Demande.Statut.EN_ATTENTE,
+                    "refusable": demande.statut in services.STATUTS_REFUSABLES,
                     "peut_decider": self.has_change_permission(request, demande)
                     and (not demande.type_demande.sensible or services.peut_voir_sanitaire(request.user)),
                     "url_accepter": reverse("admin:demandes_demande_accepter", args=[demande.pk]),

@@ -14,6 +14,7 @@ from familles.demo import IDENTIFIANT_AGENT, IDENTIFIANT_DUPONT
 from familles.models import TexteConsentement, TypePiece, Utilisateur
 
 NOM = "Rentrée 2027"
+NOM_VACANCES = "Vacances de démonstration"
 ACTIVITES = (
     "ALSH Mercredi après-midi",
     "Garderie matin",
@@ -60,4 +61,27 @@ def creer() -> list:
     # Les demandes d'inscription : une acceptée, une en liste d'attente, une en attente.
     agent = Utilisateur.objects.get(username=IDENTIFIANT_AGENT)
     demo_inscriptions.creer(campagne=campagne, famille=parent.famille, parent=parent, agent=agent)
+    _vacances(aujourdhui)
     return []
+
+
+def _vacances(aujourdhui: datetime.date) -> Campagne:
+    """Une campagne de vacances dont les inscriptions sont closes et la fenêtre de réservation
+    ouverte : ses jours, au-delà de l'horizon de 90 jours, sont « Réservables » dans le planning
+    de LÉA (ALSH Mercredi après-midi)."""
+    debut = aujourdhui + datetime.timedelta(days=100)
+    campagne, _ = Campagne.objects.update_or_create(
+        nom=NOM_VACANCES,
+        defaults={
+            "type": Campagne.Type.VACANCES,
+            "periode_debut": debut,
+            "periode_fin": debut + datetime.timedelta(days=20),
+            "ouverture": _a_heure(aujourdhui - datetime.timedelta(days=30), 8),
+            "ouverture_tous": None,
+            "fermeture": _a_heure(aujourdhui - datetime.timedelta(days=2), 18),
+            "reservation_ouverture": _a_heure(aujourdhui - datetime.timedelta(days=1), 8),
+            "reservation_fermeture": _a_heure(aujourdhui + datetime.timedelta(days=20), 18),
+        },
+    )
+    campagne.activites.set(Activite.objects.filter(nom="ALSH Mercredi après-midi"))
+    return campagne

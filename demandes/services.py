@@ -212,9 +212,14 @@ def peut_voir_sanitaire(utilisateur) -> bool:
     return bool(utilisateur and utilisateur.has_perm(registre.PERMISSION_SANITAIRE))
 
 
-def _verrouiller_en_attente(demande: Demande, agent) -> Demande:
+# Ce qu'un agent peut refuser : une demande en attente, ou une demande d'inscription en liste
+# d'attente (la famille est prévenue comme pour tout refus ; les suivantes y gagnent un rang).
+STATUTS_REFUSABLES = (Demande.Statut.EN_ATTENTE, Demande.Statut.LISTE_ATTENTE)
+
+
+def _verrouiller_en_attente(demande: Demande, agent, statuts=(Demande.Statut.EN_ATTENTE,)) -> Demande:
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
-    if demande.statut != Demande.Statut.EN_ATTENTE:
+    if demande.statut not in statuts:
         raise DemandeDejaTraitee(MESSAGE_DEJA_TRAITEE)
     if demande.type_demande.sensible and not peut_voir_sanitaire(agent):
         raise PermissionDenied(MESSAGE_PERMISSION_SANITAIRE)
@@ -293,15 +298,17 @@ def demande_accepter(*, demande: Demande, agent) -> Demande:
 
 @transaction.atomic
 def demande_refuser(*, demande: Demande, agent, motif: str) -> Demande:
-    """Refuse la demande avec un motif (obligatoire) ; la fiche ne change pas."""
+    """Refuse la demande avec un motif (obligatoire) ; la fiche ne change pas. Une demande
+    d'inscription en liste d'attente se refuse aussi (elle quitte la liste)."""
     motif = (motif or "").strip()
     if not motif:
         raise DemandeErreur(MESSAGE_MOTIF_REQUIS)
     if len(motif) > MOTIF_LONGUEUR_MAX:
         raise DemandeErreur(MESSAGE_MOTIF_TROP_LONG.format(longueur=len(motif), maximum=MOTIF_LONGUEUR_MAX))
-    demande = _verrouiller_en_attente(demande, agent)
+    demande = _verrouiller_en_attente(demande, agent, statuts=STATUTS_REFUSABLES)
+    en_liste_attente = demande.statut == Demande.Statut.LISTE_ATTENTE
     type_ = demande.type_demande
-    if type_.refuser is not None:
+    if type_.refuser is not None and not en_liste_attente:
         formulaire = formulaire_revalide(demande)
         if not formulaire.is_valid():
             raise DemandeInvalide("La demande n'est plus valide sur la fiche actuelle.", formulaire.errors)
@@ -311,7 +318,8 @@ def demande_refuser(*, demande: Demande, agent, motif: str) -> Demande:
     demande.decide_par = agent
     demande.decide_le = timezone.now()
     demande.save(update_fields=["statut", "motif", "decide_par", "decide_le"])
-    _audit_decision(demande, agent, f"Demande refusée : {motif}")
+    quoi = "Demande refusée (elle était en liste d'attente)" if en_liste_attente else "Demande refusée"
+    _audit_decision(demande, agent, f"{quoi} : {motif}")
     demande_id = demande.pk
     transaction.on_commit(lambda: _notifier_decision(demande_id=demande_id))
     return demande

@@ -295,6 +295,35 @@ def _bornes_reservation(
     return premier, dernier
 
 
+def fenetre_du_jour(fenetres, jour: datetime.date):
+    """La fenêtre de réservation de campagne qui couvre ce jour (la première à ouvrir), ou None."""
+    for fenetre in fenetres:
+        if fenetre.debut <= jour <= fenetre.fin:
+            return fenetre
+    return None
+
+
+def fenetre_precision(fenetre, maintenant: datetime.datetime) -> str:
+    """Pourquoi un jour d'une campagne à fenêtre ne se réserve pas encore (ou plus), ou "" s'il se
+    réserve : les mêmes dates que `services.fenetre_reservation_raison`."""
+    if maintenant < fenetre.ouverture:
+        debut = calendrier.date_heure_longue(fenetre.ouverture)
+        return f"réservations de « {fenetre.nom} » ouvertes le {debut}"
+    if maintenant >= fenetre.fermeture:
+        fin = calendrier.date_heure_longue(fenetre.fermeture)
+        return f"réservations de « {fenetre.nom} » closes depuis le {fin}"
+    return ""
+
+
+def _reservable(d: datetime.date, bornes, fenetre, maintenant: datetime.datetime) -> bool:
+    """Encore temps de réserver ce jour : le délai toujours ; puis la fenêtre de la campagne de
+    vacances qui couvre le jour s'il y en a une, l'horizon sinon."""
+    premier, dernier = bornes
+    if fenetre is None:
+        return premier <= d <= dernier
+    return premier <= d and fenetre.ouverture <= maintenant < fenetre.fermeture
+
+
 _REPERE = 987654321
 
 
@@ -327,12 +356,17 @@ def rang_texte(position: int) -> str:
     return f"{position}{'re' if position == 1 else 'e'} position"
 
 
-def _precision(etat: EtatCase, reservation, *, reprise: bool) -> str:
-    """Ce que l'état d'une case ne dit pas seul (listes d'attente), ou ""."""
+def _precision(
+    etat: EtatCase, reservation, *, reprise: bool, fenetre=None, maintenant: datetime.datetime | None = None
+) -> str:
+    """Ce que l'état d'une case ne dit pas seul (listes d'attente, fenêtre de réservation d'une
+    campagne de vacances pas encore ouverte ou close), ou ""."""
     if etat in (EtatCase.DEMANDE_EN_ATTENTE, EtatCase.PLACE_PROPOSEE):
         return precision_liste_attente(reservation)
     if etat is EtatCase.ABSENT_EXCUSE and reprise:
         return "place reprise par la liste d'attente : non facturé"
+    if etat is EtatCase.LIBRE and fenetre is not None and maintenant is not None:
+        return fenetre_precision(fenetre, maintenant)
     return ""
 
 
@@ -413,17 +447,21 @@ def agenda_construire(
             url_periode=url_objet("enfants:periode_reserver", inscription.pk),
             url_jours=url_objet("enfants:jours_reserver", inscription.pk),
         )
-        premier_reservable, dernier_reservable = _bornes_reservation(activite, maintenant)
+        bornes = _bornes_reservation(activite, maintenant)
         # Une absence excusée s'annule tant que le délai d'absence du jour court.
         annulable_des = calendrier.premier_jour_dans_le_delai(
             maintenant, jours_ouvres=activite.delai_absence, heure=activite.heure_limite
         )
         fermetures = donnees.fermetures.get(activite.structure_id, set())
+        fenetres = donnees.fenetres.get(activite.pk, ())
         for jour in jours:
             d = jour.date
             cle = (inscription.pk, d)
             ouverte = activite_ouverte(activite, d, donnees.vacances)
-            reservable = premier_reservable <= d <= dernier_reservable
+            # Un jour d'une campagne de vacances à fenêtre de réservation : la fenêtre décide, pas
+            # l'horizon (le délai s'applique toujours).
+            fenetre = fenetre_du_jour(fenetres, d)
+            reservable = _reservable(d, bornes, fenetre, maintenant)
             etat = etat_case(
                 ContexteJour(
                     inscrit=inscription.couvre(d),
@@ -449,7 +487,13 @@ def agenda_construire(
                 libelle += f" ({jour.libelle_marque})"
             if etat is EtatCase.RESERVATION_REFUSEE and cle in motifs_refus:
                 libelle += f" — motif : {motifs_refus[cle]}"
-            precision = _precision(etat, vivantes.get(cle), reprise=cle in reprises)
+            precision = _precision(
+                etat,
+                vivantes.get(cle),
+                reprise=cle in reprises,
+                fenetre=fenetre if d >= bornes[0] else None,
+                maintenant=maintenant,
+            )
             if precision:
                 libelle += f" — {precision}"
             actions = _actions(

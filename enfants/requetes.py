@@ -8,6 +8,7 @@ from commun.sql import Colonnes, ListeJson, ObjetJson, Requete, en_json
 from enfants.models import (
     Absence,
     Activite,
+    Campagne,
     Enfant,
     Fermeture,
     FluxCalendrier,
@@ -21,7 +22,8 @@ from enfants.models import (
 # enfant de la famille) portant l'enfant (toutes ses colonnes), le jeton de son flux iCal, et
 # une liste JSON par sorte de données : ses inscriptions (celles du mois et celles qui courent
 # encore à `borne`, chacune avec son activité et sa structure complètes), les réservations,
-# absences et pointages du mois, les fermetures de ses structures qui touchent le mois.
+# absences et pointages du mois, les fermetures de ses structures qui touchent le mois, et les
+# fenêtres de réservation des campagnes de vacances de ses activités qui touchent le mois.
 # Pourquoi : c'est la page la plus fréquentée après l'accueil ; l'ORM y composait six requêtes
 # (quatre préchargements) en plus de temps que la base n'en mettait à les exécuter
 # (docs/performance.md).
@@ -70,7 +72,13 @@ PLANNING_DU_MOIS = Requete(
            (SELECT {fermetures} FROM {Fermeture} fe
              WHERE fe.structure_id IN (SELECT a.structure_id FROM du_mois
                                          JOIN {Activite} a ON a.id = du_mois.activite_id)
-               AND fe.date_debut <= %(fin)s AND fe.date_fin >= %(debut)s) AS fermetures
+               AND fe.date_debut <= %(fin)s AND fe.date_fin >= %(debut)s) AS fermetures,
+           (SELECT {fenetres} FROM {Campagne} c
+              JOIN {CampagneActivite} ca ON ca.campagne_id = c.id
+             WHERE ca.activite_id IN (SELECT activite_id FROM du_mois)
+               AND c.type = %(vacances)s
+               AND c.reservation_ouverture IS NOT NULL AND c.reservation_fermeture IS NOT NULL
+               AND c.periode_debut <= %(fin)s AND c.periode_fin >= %(debut)s) AS fenetres
       FROM {Enfant} e LEFT JOIN {FluxCalendrier} f ON f.enfant_id = e.id
      WHERE e.id = %(enfant)s AND e.famille_id = %(famille)s
     """,
@@ -84,6 +92,8 @@ PLANNING_DU_MOIS = Requete(
         "Absence": Absence,
         "Presence": Presence,
         "Fermeture": Fermeture,
+        "Campagne": Campagne,
+        "CampagneActivite": Campagne.activites.through,
         "colonnes_inscription": Colonnes(Inscription, "i"),
         "enfant": ObjetJson(Enfant, "e"),
         "inscriptions": ListeJson(
@@ -132,6 +142,18 @@ PLANNING_DU_MOIS = Requete(
                 None, structure_id="fe.structure_id", date_debut="fe.date_debut", date_fin="fe.date_fin"
             )
         ),
+        "fenetres": ListeJson(
+            ObjetJson(
+                None,
+                pk="c.id",
+                nom="c.nom",
+                activite_id="ca.activite_id",
+                periode_debut="c.periode_debut",
+                periode_fin="c.periode_fin",
+                ouverture="c.reservation_ouverture",
+                fermeture="c.reservation_fermeture",
+            )
+        ),
     },
     convertisseurs={
         "enfant": en_json,
@@ -140,5 +162,6 @@ PLANNING_DU_MOIS = Requete(
         "absences": en_json,
         "presences": en_json,
         "fermetures": en_json,
+        "fenetres": en_json,
     },
 )

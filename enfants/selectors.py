@@ -4,7 +4,7 @@ Planning : les données de l'agenda du mois et du flux iCalendar.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -151,6 +151,36 @@ class PlanningDuMois:
     fermetures: dict[int, set[datetime.date]]  # {structure_id: jours fermés du mois}
     feries: dict[datetime.date, str]
     vacances: dict
+    # {activite_id: [FenetreReservation]} : campagnes de vacances à fenêtre qui touchent le mois,
+    # la première à ouvrir d'abord (comme `services.planning.campagne_de_reservation`).
+    fenetres: dict[int, list["FenetreReservation"]] = field(default_factory=dict)
+
+
+class FenetreReservation(NamedTuple):
+    """La fenêtre de réservation d'une campagne de vacances pour ses jours `debut`..`fin`."""
+
+    pk: int
+    nom: str
+    debut: datetime.date
+    fin: datetime.date
+    ouverture: datetime.datetime
+    fermeture: datetime.datetime
+
+
+def _fenetres(objets: list[dict]) -> dict[int, list[FenetreReservation]]:
+    resultat: dict[int, list[FenetreReservation]] = {}
+    for o in objets:
+        debut, fin = en_date(o["periode_debut"]), en_date(o["periode_fin"])
+        ouverture, fermeture = en_horodatage(o["ouverture"]), en_horodatage(o["fermeture"])
+        # La requête ne lit que des campagnes aux quatre dates renseignées.
+        assert debut is not None and fin is not None and ouverture is not None and fermeture is not None
+        fenetre = FenetreReservation(
+            pk=o["pk"], nom=o["nom"], debut=debut, fin=fin, ouverture=ouverture, fermeture=fermeture
+        )
+        resultat.setdefault(o["activite_id"], []).append(fenetre)
+    for liste in resultat.values():
+        liste.sort(key=lambda f: (f.ouverture, f.pk))
+    return resultat
 
 
 def _inscriptions(objets: list[dict], enfant: Enfant) -> list[Inscription]:
@@ -227,6 +257,7 @@ def planning_page(  # noqa: C901 — temporaire : découpé par s17-sql
             "fin": fin,
             "borne": min(debut, aujourdhui),
             "en_attente": Reservation.Etat.EN_ATTENTE,
+            "vacances": Campagne.Type.VACANCES,
         },
     )
     if not lignes:
@@ -245,6 +276,7 @@ def planning_page(  # noqa: C901 — temporaire : découpé par s17-sql
         fermetures=_jours_fermes(ligne.fermetures, debut, fin),
         feries=calendrier.feries(debut, fin),
         vacances=calendrier.vacances(debut, fin),
+        fenetres=_fenetres(ligne.fenetres or []),
     )
 
 

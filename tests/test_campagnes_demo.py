@@ -31,3 +31,18 @@ def test_la_demo_ouvre_la_rentree_2027_et_dupont_a_commence(client):
     assert avancement.faites == [True, False, False, True, False]
     client.force_login(parent)
     assert "Dossier 2027-2028 : 2 étapes sur 5" in client.get("/").content.decode()
+
+
+def test_la_demo_ouvre_la_fenetre_de_reservation_d_une_campagne_de_vacances():
+    import datetime
+
+    from enfants.models import Activite
+    from enfants.services.planning import fenetre_reservation_raison
+
+    call_command("demo", force=True, stdout=io.StringIO())
+    vacances = Campagne.objects.get(nom="Vacances de démonstration")
+    assert not vacances.est_ouverte(timezone.now())  # inscriptions closes : pas de dossier à faire
+    activite = Activite.objects.get(nom="ALSH Mercredi après-midi")
+    jour = vacances.periode_debut + datetime.timedelta(days=1)
+    assert jour > timezone.localdate() + datetime.timedelta(days=activite.horizon_reservation)
+    assert fenetre_reservation_raison(activite=activite, jour=jour, maintenant=timezone.now()) is None

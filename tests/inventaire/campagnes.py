@@ -39,8 +39,9 @@ def _volume(parent, n) -> None:
 
 PAGES = [
     # La campagne est publiée par le CCAS (commune à toutes les familles) ; le dossier montré
-    # est celui de la famille connectée (tests/test_campagnes_dossier.py : isolement).
+    # est celui de la famille connectée (tests/test_campagnes_dossier.py : isolement). Le menu de
+    # Mon compte lit les campagnes ouvertes (lien « Dossier 2027-2028 ») : une requête.
     PagePortail(
-        "demandes:campagne", preparer=_campagne, volume=_volume, commune=True, requetes=14, formulaires=3
+        "demandes:campagne", preparer=_campagne, volume=_volume, commune=True, requetes=15, formulaires=3
     ),
 ]

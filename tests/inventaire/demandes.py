@@ -63,12 +63,13 @@ def _place_proposee(parent) -> dict:
 PAGES = [
     PagePortail("demandes:proposition", requetes=4, formulaires=1, preparer=_place_proposee),
     PagePortail("demandes:liste", requetes=4, volume=_volume),
+    # Le menu de Mon compte lit les campagnes ouvertes (lien « Dossier 2027-2028 ») : une requête.
     PagePortail(
-        "demandes:compte_responsable", requetes=5, formulaires=2, preparer=_formulaire_avec_demande_en_attente
+        "demandes:compte_responsable", requetes=6, formulaires=2, preparer=_formulaire_avec_demande_en_attente
     ),
-    PagePortail("demandes:compte_conjoint", requetes=5, formulaires=1),
-    PagePortail("demandes:compte_fiscales", requetes=5, formulaires=1),
-    PagePortail("demandes:compte_caf", requetes=5, formulaires=1),
-    PagePortail("demandes:compte_bancaires", requetes=5, formulaires=1),
+    PagePortail("demandes:compte_conjoint", requetes=6, formulaires=1),
+    PagePortail("demandes:compte_fiscales", requetes=6, formulaires=1),
+    PagePortail("demandes:compte_caf", requetes=6, formulaires=1),
+    PagePortail("demandes:compte_bancaires", requetes=6, formulaires=1),
     PagePortail("demandes:annuler", requetes=7, preparer=_demande, methode="POST", html=False),
 ]

@@ -126,12 +126,13 @@ def _texte_libre(parent) -> dict:
 
 
 PAGES = [
-    PagePortail("familles:pieces", requetes=7, preparer=_pieces, volume=_pieces_volume),
+    # Le menu de Mon compte lit les campagnes ouvertes (lien « Dossier 2027-2028 ») : une requête.
+    PagePortail("familles:pieces", requetes=8, preparer=_pieces, volume=_pieces_volume),
     # Les types de pièces et les textes sont communs à toutes les familles : chacune dépose ou
     # répond pour elle-même (aucune donnée de la famille propriétaire dans la page de l'autre).
     PagePortail(
         "familles:piece_deposer",
-        requetes=7,
+        requetes=8,
         formulaires=1,
         preparer=_deposer,
         volume=_depots_volume,
@@ -140,6 +141,6 @@ PAGES = [
     PagePortail("familles:piece_fichier", requetes=3, preparer=_fichier, html=False),
     PagePortail("enfants:pieces", requetes=8, preparer=_enfant_pieces, volume=_enfant_pieces_volume),
     PagePortail("enfants:piece_deposer", requetes=7, formulaires=1, preparer=_enfant_deposer),
-    PagePortail("familles:consentements", requetes=6, preparer=_textes, volume=_textes_volume),
-    PagePortail("familles:consentement", requetes=7, formulaires=1, preparer=_texte, commune=True),
+    PagePortail("familles:consentements", requetes=7, preparer=_textes, volume=_textes_volume),
+    PagePortail("familles:consentement", requetes=8, formulaires=1, preparer=_texte, commune=True),
 ]

@@ -11,5 +11,6 @@ def _compte(parent) -> dict:
 
 
 PAGES = [
-    PagePortail("familles:compte", requetes=4, preparer=_compte),
+    # Le menu de Mon compte lit les campagnes ouvertes (lien « Dossier 2027-2028 ») : une requête.
+    PagePortail("familles:compte", requetes=5, preparer=_compte),
 ]

@@ -15,9 +15,10 @@ def _a_faire_volume(parent, n):
 
 
 PAGES = [
-    # 7 : session, compte, pièces, textes à lire, campagnes ouvertes et avancement du dossier
-    # (une requête), situation, messages non lus.
-    PagePortail("portail:accueil", requetes=7, volume=_a_faire_volume),
+    # 8 : session, compte, pièces, textes à lire, campagnes ouvertes et avancement du dossier
+    # (une requête), places proposées des listes d'attente (jours et inscriptions, une requête),
+    # situation, messages non lus.
+    PagePortail("portail:accueil", requetes=8, volume=_a_faire_volume),
 ]
 
 
