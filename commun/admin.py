@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
+from commun.admin_outils import LectureSeuleMixin
 from commun.models import Audit
 
 
 @admin.register(Audit)
-class AuditAdmin(admin.ModelAdmin):
+class AuditAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Le journal d'audit : consultation seule."""
 
     list_display = ("date", "auteur", "famille", "action", "objet", "champs_modifies")
@@ -32,12 +33,3 @@ class AuditAdmin(admin.ModelAdmin):
             "<th scope='col'>Après</th></tr></thead><tbody>{}</tbody></table>",
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", lignes),
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

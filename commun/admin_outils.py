@@ -57,6 +57,21 @@ class SuperutilisateurSeulMixin(MixinModelAdmin):
         return request.user.is_superuser
 
 
+class LectureSeuleMixin(MixinModelAdmin):
+    """Une administration en lecture seule : ce qu'elle montre s'écrit ailleurs (services,
+    imports, journal) ; ni ajout, ni modification, ni suppression, pour personne (le droit
+    « voir » reste celui de l'agent)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class CreationParServiceMixin(MixinModelAdmin):
     """L'ajout passe par un service qui crée lui-même l'objet (et trace l'audit).
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from commun.admin_outils import AutocompleteTolerantMixin, VuesPropresMixin
+from commun.admin_outils import AutocompleteTolerantMixin, LectureSeuleMixin, VuesPropresMixin
 from commun.audit import AuditAdminMixin, audit_enregistrer
 from commun.fichiers import reponse_telechargement
-from enfants import calendrier, niveaux, services
+from enfants import calendrier, niveaux, selectors, services
 from enfants.models import (
     Absence,
     Activite,
@@ -371,21 +371,6 @@ class DemandeDuJourAdmin(admin.ModelAdmin):
         return False
 
 
-def _rang_en_liste_d_attente():
-    """Le rang d'une réservation en liste d'attente (ordre d'arrivée parmi les demandes en
-    attente du même jour et de la même activité), en sous-requête : une seule requête par page."""
-    devant = Reservation.objects.filter(
-        inscription__activite_id=OuterRef("inscription__activite_id"),
-        date=OuterRef("date"),
-        etat=Reservation.Etat.EN_ATTENTE,
-    ).filter(
-        Q(demandee_le__lt=OuterRef("demandee_le"))
-        | Q(demandee_le=OuterRef("demandee_le"), pk__lte=OuterRef("pk"))
-    )
-    rang = devant.order_by().values("date").annotate(n=Count("pk")).values("n")
-    return Case(When(etat=Reservation.Etat.EN_ATTENTE, then=Subquery(rang)), default=Value(None))
-
-
 class ListeAttenteFiltre(admin.SimpleListFilter):
     title = "liste d'attente"
     parameter_name = "liste_attente"
@@ -429,7 +414,7 @@ class ReservationAdmin(DemandeDuJourAdmin):
     actions = ["annuler_acceptees"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(rang=_rang_en_liste_d_attente())
+        return super().get_queryset(request).annotate(rang=selectors.rang_en_liste_attente())
 
     def get_ordering(self, request):
         # Une liste d'attente se lit dans l'ordre d'arrivée, jour par jour.
@@ -638,7 +623,7 @@ class CampagneAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DossierCampagne)
-class DossierCampagneAdmin(admin.ModelAdmin):
+class DossierCampagneAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Les dossiers des familles, en consultation : seule la famille les remplit."""
 
     list_display = ("famille", "campagne", "certifie_le", "signataire", "soumis_le")
@@ -656,12 +641,3 @@ class DossierCampagneAdmin(admin.ModelAdmin):
         "soumis_par",
         "cree_le",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

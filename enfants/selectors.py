@@ -80,12 +80,11 @@ def reservations(*, famille) -> QuerySet[Reservation]:
     )
 
 
-def positions_liste_attente(*, famille, reservation_ids) -> dict[int, Reservation]:
-    """Les réservations de la famille parmi `reservation_ids`, chacune avec `position` : son rang
-    en liste d'attente (ordre d'arrivée parmi les demandes en attente du même jour et de la même
-    activité ; 0 hors liste). Une requête, quel que soit le nombre de réservations."""
-    if not reservation_ids:
-        return {}
+def rang_en_liste_attente(*, hors_liste=None):
+    """Le rang d'une réservation en liste d'attente, en expression pour `annotate` : son ordre
+    d'arrivée (`demandee_le`, puis pk) parmi les demandes en attente du même jour et de la même
+    activité ; `hors_liste` pour une réservation qui n'est pas en attente. Une sous-requête :
+    aucune requête de plus par ligne (planning, Liste des demandes, administration)."""
     devant = Reservation.objects.filter(
         inscription__activite_id=OuterRef("inscription__activite_id"),
         date=OuterRef("date"),
@@ -95,16 +94,19 @@ def positions_liste_attente(*, famille, reservation_ids) -> dict[int, Reservatio
         | Q(demandee_le=OuterRef("demandee_le"), pk__lte=OuterRef("pk"))
     )
     rang = devant.order_by().values("date").annotate(n=Count("pk")).values("n")
+    return Case(When(etat=Reservation.Etat.EN_ATTENTE, then=Subquery(rang)), default=Value(hors_liste))
+
+
+def positions_liste_attente(*, famille, reservation_ids) -> dict[int, Reservation]:
+    """Les réservations de la famille parmi `reservation_ids`, chacune avec `position` : son rang
+    en liste d'attente (0 hors liste). Une requête, quel que soit le nombre de réservations."""
+    if not reservation_ids:
+        return {}
     return {
         r.pk: r
         for r in Reservation.objects.filter(
             inscription__enfant__famille=famille, pk__in=list(reservation_ids)
-        ).annotate(
-            position=Case(
-                When(etat=Reservation.Etat.EN_ATTENTE, then=Subquery(rang)),
-                default=Value(0),
-            )
-        )
+        ).annotate(position=rang_en_liste_attente(hors_liste=0))
     }
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from commun.admin_outils import LectureSeuleMixin
 from facturation.models import (
     Affectation,
     EvenementPaiement,
@@ -13,19 +14,6 @@ from facturation.models import (
     Regie,
     Reglement,
 )
-
-
-class LectureSeuleMixin:
-    """Factures et règlements viennent du logiciel de facturation : on ne les retouche pas ici."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Regie)

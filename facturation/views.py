@@ -52,15 +52,20 @@ def _annee_demandee(valeur: str | None, annees: list[int]) -> int:
     return annees[0]
 
 
+def _famille_ou_personnel(request, permission: str):
+    """La famille connectée (ses documents seulement), ou None pour un agent qui a `permission`
+    (tous les documents) ; 404 pour tout autre compte."""
+    if request.famille is not None:
+        return request.famille
+    if request.user.is_staff and request.user.has_perm(permission):
+        return None
+    raise Http404
+
+
 @login_required
 def facture_pdf(request, pk: int):
     """La facture en PDF : pour la famille à qui elle est adressée, ou pour le personnel."""
-    if request.famille is not None:
-        famille = request.famille
-    elif request.user.is_staff and request.user.has_perm("facturation.view_facture"):
-        famille = None
-    else:
-        raise Http404
+    famille = _famille_ou_personnel(request, "facturation.view_facture")
     try:
         facture = selectors.facture_detail(famille=famille, pk=pk)
     except selectors.Facture.DoesNotExist:
@@ -71,12 +76,7 @@ def facture_pdf(request, pk: int):
 @login_required
 def recu_pdf(request, pk: int):
     """Le reçu d'un paiement en PDF : pour la famille qui a payé, ou pour le personnel."""
-    if request.famille is not None:
-        famille = request.famille
-    elif request.user.is_staff and request.user.has_perm("facturation.view_reglement"):
-        famille = None
-    else:
-        raise Http404
+    famille = _famille_ou_personnel(request, "facturation.view_reglement")
     try:
         reglement = selectors.recu_detail(famille=famille, pk=pk)
     except selectors.Reglement.DoesNotExist:

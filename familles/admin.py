@@ -12,7 +12,12 @@ from django.db.models import Case, When
 from django.urls import reverse
 
 from commun import journal
-from commun.admin_outils import AutocompleteTolerantMixin, CreationParServiceMixin, SuperutilisateurSeulMixin
+from commun.admin_outils import (
+    AutocompleteTolerantMixin,
+    CreationParServiceMixin,
+    LectureSeuleMixin,
+    SuperutilisateurSeulMixin,
+)
 from commun.audit import AuditAdminMixin, audit_enregistrer
 from familles import services
 from familles.forms import ResponsableForm, SituationAccordeeMixin
@@ -432,7 +437,7 @@ class TexteConsentementAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Consentement)
-class ConsentementAdmin(admin.ModelAdmin):
+class ConsentementAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Les réponses des familles : qui, quand, quelle version (lecture seule, jamais modifiées)."""
 
     list_display = ("famille", "texte", "version_numero", "accepte", "signataire", "date")
@@ -442,15 +447,6 @@ class ConsentementAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     fields = ("famille", "version", "accepte", "signataire", "utilisateur", "date")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="texte", ordering="version__texte__titre")
     def texte(self, obj):

@@ -13,7 +13,12 @@ from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 
 from commun import fichiers
-from commun.admin_outils import AutocompleteTolerantMixin, CreationParServiceMixin, VuesPropresMixin
+from commun.admin_outils import (
+    AutocompleteTolerantMixin,
+    CreationParServiceMixin,
+    LectureSeuleMixin,
+    VuesPropresMixin,
+)
 from enfants.models import Activite, Structure
 from messagerie import selectors, services
 from messagerie.forms import PiecesJointesMixin
@@ -354,7 +359,7 @@ class AttestationsEnvoiForm(forms.Form):
 
 
 @admin.register(AttestationEnvoyee)
-class AttestationEnvoyeeAdmin(VuesPropresMixin, admin.ModelAdmin):
+class AttestationEnvoyeeAdmin(VuesPropresMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Les attestations fiscales déposées (lecture seule) et l'envoi en masse d'une année."""
 
     list_display = ("annee", "famille", "montant", "date_envoi")
@@ -363,15 +368,6 @@ class AttestationEnvoyeeAdmin(VuesPropresMixin, admin.ModelAdmin):
     list_select_related = ("famille",)
     readonly_fields = ("famille", "annee", "montant", "fil", "date_envoi")
     vues_propres = (("envoyer/", "envoyer", "messagerie_attestationenvoyee_envoyer"),)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
