@@ -19,6 +19,12 @@ def test_aller_retour_d_un_message_entre_parent_et_agent(page):
 
     agent = Utilisateur.objects.get(username=demo.IDENTIFIANT_AGENT)
     AgentStructure.objects.create(agent=agent, structure=Structure.objects.get(nom="Accueil de Loisirs"))
+    # La démo des enfants prévient déjà les DUPONT d'une place proposée : lue, le compteur part de 0.
+    from django.utils import timezone
+
+    from messagerie.models import Message
+
+    Message.objects.filter(fil__famille__numero=demo.NUMERO_DUPONT).update(lu_le=timezone.now())
 
     # Le parent écrit à l'accueil de loisirs.
     se_connecter(page, demo.IDENTIFIANT_DUPONT, demo.MOT_DE_PASSE_DUPONT)
