@@ -295,6 +295,12 @@ def _deja_reserve_verifier(*, inscription: Inscription, date: datetime.date) -> 
         raise _refuser(DEJA_RESERVE, "deja_reserve", jour=_texte_jour(date))
 
 
+def _famille_lire(inscription: Inscription) -> None:
+    """Le signal `demande_planning_soumise` lit l'enfant et sa famille (la Liste des demandes) :
+    lus ici, avant le verrou (deux requêtes de moins sous le verrou ; rien si déjà lus)."""
+    inscription.enfant.famille  # noqa: B018 — lecture pour le cache de l'objet
+
+
 def _reservation_enregistrer(
     *,
     inscription: Inscription,
@@ -458,6 +464,7 @@ def reservations_jours_demander(
             possibles.append(jour)
     if not possibles:
         return resultat
+    _famille_lire(inscription)
     activite = _jours_verrouilles(inscription.activite_id, possibles)
     arrivee = maintenant or timezone.now()
     for jour in possibles:
