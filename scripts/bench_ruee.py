@@ -9,27 +9,35 @@ mot de passe qui occuperaient la machine deux minutes) ; chaque parent ouvre ens
 planning de son enfant (vraie page, vrai cookie et vrai jeton CSRF du formulaire).
 
 Puis, comme à 8 h 00 : gunicorn (réglages de production, comme docs/performance.md) sur
-PostgreSQL, wrk (script Lua) envoie le POST « réserver les jours cochés » (vue téléphone, liste
-d'attente acceptée) des 500 parents, chacun une fois, pour les mêmes jours. Deux passes, sur
-des jours différents :
-- « tous à la même seconde » : 500 connexions, chaque parent clique à 8 h 00 pile ;
-- « sur la minute » : 16 connexions qui s'enchaînent (16 parents à la fois) ;
-pendant chacune, un second wrk mesure la vue triviale `/sante/` (4 connexions), comparée à
-son débit seul juste avant.
+PostgreSQL reçoit le POST « réserver les jours cochés » (vue téléphone, liste d'attente
+acceptée) des 500 parents, chacun une fois, pour les mêmes jours. Les passes, chacune sur
+d'autres jours (`--passes`, dans l'ordre donné) :
+- `minute` (par défaut, le scénario de l'issue) : les 500 arrivent DANS LA PREMIÈRE MINUTE,
+  aux instants tirés au hasard (uniformes sur 60 s, ≈ 8 par seconde) et dans un ordre de
+  familles tiré au hasard, avec une graine fixe (`--graine`) : un fil Python par parent
+  (bibliothèque standard, `http.client`) attend son instant et envoie son POST ;
+- `500` (ou tout nombre n) : wrk (script Lua) avec n connexions, cas extrême « tous à la même
+  seconde » quand n = 500 (n < 500 : n parents à la fois, qui s'enchaînent) ;
+pendant chacune, un wrk mesure la vue triviale `/sante/` (4 connexions), comparée à son débit
+seul juste avant, et `pg_stat_activity` est relevé toutes les 0,2 s.
 
 Rapport (Markdown, sortie standard) : places données par jour (exactement la capacité, jamais
 plus), liste d'attente dans l'ordre d'arrivée (ordre d'enregistrement `pk` contre `demandee_le`,
-l'heure lue par le serveur à l'arrivée de la demande), p50/p95/p99 du POST, erreurs (réponse
-autre qu'une redirection, ou erreur de socket), débit de `/sante/`.
+l'heure lue par le serveur ; dans la passe `minute`, aussi contre l'ordre d'envoi des parents),
+p50/p95/p99 du POST, erreurs (réponse autre qu'une redirection, ou erreur de socket), débit de
+`/sante/`.
 
     .venv/bin/python scripts/bench_ruee.py [--base postgres://postgres@127.0.0.1:5432/portail_ruee]
-        [--familles 500] [--places 60] [--workers 5] [--port 8766]
+        [--familles 500] [--places 60] [--workers 5] [--port 8766] [--passes minute,500]
+        [--duree 60] [--graine 18]
 """
 
 import argparse
 import datetime
+import http.client
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -208,9 +216,10 @@ def preparer(familles: int, places: int, passes: int) -> dict:
     return {"activite": activite.pk, "jours": [j.isoformat() for j in jours], "sessions": sessions}
 
 
-def verifier(activite_id: int, jours: list[str]) -> dict:
+def verifier(activite_id: int, jours: list[str], envois: dict[str, float]) -> dict:
     """Par jour : les réservations par état, et l'ordre : `pk` (ordre d'enregistrement, sous le
-    verrou de l'activité) contre `demandee_le` (heure lue à l'arrivée de la demande)."""
+    verrou) contre `demandee_le` (heure lue par le serveur) ; et, si `envois` (inscription →
+    instant d'envoi du POST, passe `minute`) : places et liste d'attente contre l'ordre d'envoi."""
     _django()
     from enfants.models import Reservation
 
@@ -219,8 +228,10 @@ def verifier(activite_id: int, jours: list[str]) -> dict:
         lignes = list(
             Reservation.objects.filter(inscription__activite_id=activite_id, date=jour)
             .order_by("pk")
-            .values_list("pk", "etat", "demandee_le")
+            .values_list("pk", "etat", "demandee_le", "inscription_id")
         )
+        envoi = {pk: envois.get(str(i)) for pk, _e, _le, i in lignes}
+        lignes = [ligne[:3] for ligne in lignes]
         etats: dict[str, int] = {}
         for _pk, etat, _le in lignes:
             etats[etat] = etats.get(etat, 0) + 1
@@ -238,7 +249,25 @@ def verifier(activite_id: int, jours: list[str]) -> dict:
             for j in range(i + 1, len(attente))
             if attente[i][0] > attente[j][0]
         )
+        # Contre l'ordre d'envoi : paires de la liste d'attente envoyées dans un ordre et rangées
+        # (`demandee_le`) dans l'autre, toutes et celles envoyées à plus de 100 ms d'écart ;
+        # places données hors des premiers envoyés.
+        inversions_envoi = inversions_envoi_100 = hors_premiers_envoyes = -1
+        if envois:
+            rang = sorted(attente)
+            inversions_envoi = inversions_envoi_100 = 0
+            for i in range(len(rang)):
+                for j in range(i + 1, len(rang)):
+                    ecart = envoi[rang[i][1]] - envoi[rang[j][1]]
+                    if ecart > 0:
+                        inversions_envoi += 1
+                        inversions_envoi_100 += ecart > 0.1
+            envoyes = sorted(lignes, key=lambda x: envoi[x[0]])[: len(acceptees)]
+            hors_premiers_envoyes = len(acceptees - {pk for pk, _e, _le in envoyes})
         resultat[jour] = {
+            "inversions_envoi": inversions_envoi,
+            "inversions_envoi_100": inversions_envoi_100,
+            "hors_premiers_envoyes": hors_premiers_envoyes,
             "etats": etats,
             "inversions": inversions,
             "acceptees_hors_premiers": len(acceptees - premiers),
@@ -310,10 +339,134 @@ def wrk_sante(url, duree, env, lua) -> tuple[float, float, int]:
     return int(requetes) / (int(duree_us) / 1e6), float(p95), int(erreurs)
 
 
-def passe(url, env, lua_post, lua_sante, fichier, clients, nombre, base) -> dict:
-    """Une ruée : wrk POST (les `nombre` parents, `clients` connexions) et, en même temps, des
-    tranches de 2 s de wrk sur /sante/ jusqu'à la fin de la ruée, et un relevé de
-    `pg_stat_activity` toutes les 0,2 s (connexions qui travaillent, qui attendent un verrou)."""
+def _centile(valeurs: list[float], p: float) -> float:
+    rangees = sorted(valeurs)
+    return rangees[min(len(rangees) - 1, max(0, round(p / 100 * len(rangees) + 0.5) - 1))]
+
+
+def envoyer(url: str, ligne: str) -> tuple[int, float]:
+    """Un parent envoie son POST (une connexion à lui) : (statut ou 0 si erreur, durée en ms)."""
+    cookie, chemin, corps = ligne.rstrip("\n").split("\t")
+    hote, port = url.removeprefix("http://").split(":")
+    debut = time.monotonic()
+    try:
+        connexion = http.client.HTTPConnection(hote, int(port), timeout=900)
+        connexion.request(
+            "POST",
+            chemin,
+            body=corps,
+            headers={
+                "Cookie": cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"{url.replace('http:', 'https:')}/",
+                "X-Forwarded-Proto": "https",
+            },
+        )
+        statut = connexion.getresponse().status
+        connexion.close()
+    except OSError:
+        statut = 0
+    return statut, 1000 * (time.monotonic() - debut)
+
+
+def ruee_minute(url, fichier, duree, graine) -> dict:
+    """Les parents arrivent sur `duree` secondes : instants uniformes et ordre des familles
+    tirés avec la graine ; un fil par parent attend son instant puis envoie."""
+    lignes = Path(fichier).read_text().splitlines()
+    hasard = random.Random(graine)
+    ordre = list(range(len(lignes)))
+    hasard.shuffle(ordre)
+    instants = sorted(hasard.uniform(0, duree) for _ in lignes)
+    resultats: dict[int, tuple[int, float, float]] = {}
+    depart = time.monotonic() + 0.5
+
+    def parent(indice, instant):
+        time.sleep(max(0.0, depart + instant - time.monotonic()))
+        envoi = time.monotonic() - depart
+        statut, ms = envoyer(url, lignes[indice])
+        resultats[indice] = (statut, ms, envoi)
+
+    fils = [threading.Thread(target=parent, args=(i, t)) for i, t in zip(ordre, instants, strict=True)]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+    durees = [r[1] for r in resultats.values()]
+    statuts = [r[0] for r in resultats.values() if r[0] != 302]
+    retard = max(r[2] - t for r, t in zip((resultats[i] for i in ordre), instants, strict=True))
+    return {
+        "recues": sum(1 for r in resultats.values() if r[0]),
+        "p50": _centile(durees, 50),
+        "p95": _centile(durees, 95),
+        "p99": _centile(durees, 99),
+        "max": max(durees),
+        "erreurs": len(statuts),
+        "statuts": sorted({str(s) for s in statuts}),
+        "surplus": 0,
+        "retard_envoi_max": retard,
+        # inscription → instant d'envoi (s), pour l'ordre d'arrivée
+        "envois": {lignes[i].split("/inscriptions/")[1].split("/")[0]: r[2] for i, r in resultats.items()},
+    }
+
+
+def ruee_wrk(url, env, lua_post, fichier, clients) -> dict:
+    """wrk POST : les parents du fichier, `clients` connexions (un fil de wrk par connexion)."""
+    wrk = subprocess.Popen(
+        [
+            "wrk",
+            "-t",
+            str(clients),
+            "-c",
+            str(clients),
+            "-d",
+            "900s",
+            "--timeout",
+            "900s",
+            "-s",
+            lua_post,
+            url,
+        ],
+        env={
+            **env,
+            "SESSIONS": fichier,
+            "FILS": str(clients),
+            "REFERER": f"{url.replace('http:', 'https:')}/",
+        },
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    lignes, finis = [], 0
+    assert wrk.stdout is not None
+    for ligne in wrk.stdout:
+        lignes.append(ligne)
+        if ligne.startswith("FINI"):
+            finis += 1
+            if finis == clients:
+                # wrk attend la fin de sa durée (-d) avant d'écrire son bilan : on l'arrête.
+                wrk.send_signal(2)
+    wrk.wait()
+    sortie = "".join(lignes)
+    trouve = re.search(r"RESULTAT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+) (\d+)", sortie)
+    if trouve is None:
+        raise RuntimeError(f"wrk n'a pas rendu de bilan :\n{sortie}")
+    recues, p50, p95, p99, maximum, erreurs, autres, surplus = trouve.groups()
+    return {
+        "recues": int(recues),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "max": float(maximum),
+        "erreurs": int(erreurs) + int(autres),
+        "statuts": sorted(set(re.search(r"STATUTS(.*)", sortie)[1].split())),
+        "surplus": int(surplus),
+        "envois": {},
+    }
+
+
+def passe(url, env, lua_post, lua_sante, fichier, mode, nombre, base, duree_minute, graine) -> dict:
+    """Une ruée (`minute` ou wrk à n connexions) et, en même temps, des tranches de 2 s de wrk
+    sur /sante/ jusqu'à la fin de la ruée, et un relevé de `pg_stat_activity` toutes les 0,2 s
+    (connexions qui travaillent, qui attendent un verrou)."""
     import psycopg
 
     tranches: list[tuple[float, float, float, int]] = []
@@ -339,73 +492,34 @@ def passe(url, env, lua_post, lua_sante, fichier, clients, nombre, base) -> dict
     fil = threading.Thread(target=sante)
     fil_pg = threading.Thread(target=postgres)
     debut = time.monotonic()
-    wrk = subprocess.Popen(
-        [
-            "wrk",
-            "-t",
-            str(clients),
-            "-c",
-            str(clients),
-            "-d",
-            "900s",
-            "--timeout",
-            "900s",
-            "-s",
-            lua_post,
-            url,
-        ],
-        env={
-            **env,
-            "SESSIONS": fichier,
-            "FILS": str(clients),
-            "REFERER": f"{url.replace('http:', 'https:')}/",
-        },
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     fil.start()
     fil_pg.start()
-    lignes, finis, duree = [], 0, 0.0
-    assert wrk.stdout is not None
-    for ligne in wrk.stdout:
-        lignes.append(ligne)
-        if ligne.startswith("FINI"):
-            finis += 1
-            if finis == clients:
-                duree = time.monotonic() - debut
-                fin.set()
-                # wrk attend la fin de sa durée (-d) avant d'écrire son bilan : on l'arrête.
-                wrk.send_signal(2)
-    wrk.wait()
-    fin.set()
-    fil.join()
-    fil_pg.join()
-    duree = duree or time.monotonic() - debut
-    sortie = "".join(lignes)
-    trouve = re.search(r"RESULTAT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+) (\d+)", sortie)
-    if trouve is None:
-        raise RuntimeError(f"wrk n'a pas rendu de bilan :\n{sortie}")
-    recues, p50, p95, p99, maximum, erreurs, autres, surplus = trouve.groups()
-    statuts = re.search(r"STATUTS(.*)", sortie)[1].split()
+    try:
+        if mode == "minute":
+            mesure = ruee_minute(url, fichier, duree_minute, graine)
+        else:
+            mesure = ruee_wrk(url, env, lua_post, fichier, int(mode))
+    finally:
+        duree = time.monotonic() - debut
+        fin.set()
+        fil.join()
+        fil_pg.join()
     pendant = [t for t in tranches if t[0] + 2 <= debut + duree + 0.5] or tranches
     return {
-        "clients": clients,
-        "recues": int(recues),
+        **mesure,
+        "mode": mode,
         "nombre": nombre,
         "duree": duree,
-        "p50": float(p50),
-        "p95": float(p95),
-        "p99": float(p99),
-        "max": float(maximum),
-        "erreurs": int(erreurs) + int(autres),
-        "statuts": sorted(set(statuts)),
-        "surplus": int(surplus),
         "sante": [t[1] for t in pendant],
         "sante_p95": [t[2] for t in pendant],
         "sante_erreurs": sum(t[3] for t in tranches),
         "actives": sum(r[0] for r in releves) / max(1, len(releves)),
         "verrous": sum(r[1] for r in releves) / max(1, len(releves)),
     }
+
+
+def _nom_passe(mode: str) -> str:
+    return "sur la minute" if mode == "minute" else f"{mode} connexions"
 
 
 def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
@@ -415,17 +529,23 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
     parser.add_argument("--places", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--port", type=int, default=8766)  # 8765 : scripts/bench_charge.py
-    parser.add_argument("--clients", default="500,16", help="connexions de chaque passe")
+    parser.add_argument(
+        "--passes",
+        default="minute,500",
+        help="passes, dans l'ordre : « minute » (arrivées étalées) ou un nombre de connexions wrk",
+    )
+    parser.add_argument("--duree", type=float, default=60.0, help="passe minute : durée des arrivées (s)")
+    parser.add_argument("--graine", type=int, default=18, help="passe minute : graine du hasard")
     parser.add_argument("--_preparer", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_verifier", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    passes = [int(c) for c in args.clients.split(",")]
+    passes = args.passes.split(",")
     if args._preparer:
         print(json.dumps(preparer(args.familles, args.places, len(passes))))
         return
     if args._verifier:
-        activite, jours = args._verifier.split(":", 1)
-        print(json.dumps(verifier(int(activite), jours.split(","))))
+        activite, jours, envois = args._verifier.split(":", 2)
+        print(json.dumps(verifier(int(activite), jours.split(","), json.loads(Path(envois).read_text()))))
         return
     if not shutil.which("wrk"):
         sys.exit("wrk est introuvable : apt-get install wrk")
@@ -461,8 +581,8 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
         str(args.familles),
         "--places",
         str(args.places),
-        "--clients",
-        args.clients,
+        "--passes",
+        args.passes,
     )
     executer([python, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     subprocess.run(["psql", args.base, "-qc", "VACUUM ANALYZE"], check=True)
@@ -499,7 +619,7 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
         charge = os.getloadavg()
         sante_seule = [wrk_sante(url, 2, env, str(lua_sante)) for _ in range(3)]
         resultats = []
-        for numero, clients in enumerate(passes):
+        for numero, mode in enumerate(passes):
             jours = donnees["jours"][3 * numero : 3 * numero + 3]
             fichier = Path(dossier, f"sessions-{numero}.tsv")
             with fichier.open("w") as f:
@@ -514,11 +634,24 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
                     )
                     chemin = f"/enfants/inscriptions/{session['inscription']}/reserver-jours/"
                     f.write(f"sessionid={session['sessionid']}; csrftoken={csrf}\t{chemin}\t{corps}\n")
-            etape(f"passe de {clients} connexions")
+            etape(f"passe {_nom_passe(mode)}")
             mesure = passe(
-                url, env, str(lua_post), str(lua_sante), str(fichier), clients, len(jetons), args.base
+                url,
+                env,
+                str(lua_post),
+                str(lua_sante),
+                str(fichier),
+                mode,
+                len(jetons),
+                args.base,
+                args.duree,
+                args.graine,
             )
-            mesure["jours"] = sous_django(env, "--_verifier", f"{donnees['activite']}:{','.join(jours)}")
+            envois = Path(dossier, f"envois-{numero}.json")
+            envois.write_text(json.dumps(mesure["envois"]))
+            mesure["jours"] = sous_django(
+                env, "--_verifier", f"{donnees['activite']}:{','.join(jours)}:{envois}"
+            )
             resultats.append(mesure)
         charge_fin = os.getloadavg()
     finally:
@@ -548,7 +681,7 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
         median = sante[len(sante) // 2]
         erreurs = f"{r['erreurs']}" + (f" (statuts {' '.join(r['statuts'])})" if r["statuts"] else "")
         print(
-            f"| {r['clients']} connexions | {r['recues']} / {r['nombre']} | {r['duree']:.1f} "
+            f"| {_nom_passe(r['mode'])} | {r['recues']} / {r['nombre']} | {r['duree']:.1f} "
             f"| {r['recues'] / r['duree']:.1f} | {r['p50']:.0f} "
             f"| {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | {erreurs} "
             f"| {median:.0f} [{sante[0]:.0f}–{sante[-1]:.0f}] "
@@ -556,19 +689,32 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
             f"| {p95_sante[len(p95_sante) // 2]:.0f} ({r['sante_erreurs']} erreurs) "
             f"| {r['actives']:.1f} / {r['verrous']:.1f} |"
         )
+    for r in resultats:
+        if "retard_envoi_max" in r:
+            print(
+                f"\nPasse sur la minute : plus grand retard d'un envoi sur son instant prévu "
+                f"{1000 * r['retard_envoi_max']:.0f} ms."
+            )
     print()
     print(
         "| passe | jour | réservées | liste d'attente | autres | acceptées hors des premiers arrivés "
-        "| paires enregistrées hors de l'ordre d'arrivée (liste d'attente) |"
+        "(`demandee_le`) | paires enregistrées hors de l'ordre d'arrivée (liste d'attente) "
+        "| acceptées hors des premiers envoyés | paires de la liste d'attente hors de l'ordre d'envoi "
+        "(dont envoyées à plus de 100 ms d'écart) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in resultats:
         for jour, j in r["jours"].items():
             etats = dict(j["etats"])
             acceptees, attente = etats.pop("acceptee", 0), etats.pop("en_attente", 0)
+            envoi = (
+                f"| {j['hors_premiers_envoyes']} | {j['inversions_envoi']} ({j['inversions_envoi_100']})"
+                if j["inversions_envoi"] >= 0
+                else "| — | —"
+            )
             print(
-                f"| {r['clients']} connexions | {jour} | {acceptees} | {attente} | {sum(etats.values())} "
-                f"| {j['acceptees_hors_premiers']} | {j['inversions']} ({j['inversions_attente']}) |"
+                f"| {_nom_passe(r['mode'])} | {jour} | {acceptees} | {attente} | {sum(etats.values())} "
+                f"| {j['acceptees_hors_premiers']} | {j['inversions']} ({j['inversions_attente']}) {envoi} |"
             )
 
 

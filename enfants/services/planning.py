@@ -1,8 +1,11 @@
 """Planning : réservations, absences, présences, flux iCalendar.
 
-Chaque service est atomique. La capacité d'une activité est protégée en verrouillant la ligne
-de l'activité (`select_for_update`, effectif sur PostgreSQL) : deux demandes ou deux décisions
-simultanées pour la dernière place sont sérialisées.
+Chaque service est atomique. La capacité d'une activité est protégée par des verrous (voir
+`_activite_verrouillee` et `_jours_verrouilles`) : deux demandes ou deux décisions simultanées
+pour la dernière place d'un jour sont sérialisées. Sur PostgreSQL, une demande de réservation
+ne verrouille que les jours qu'elle demande (verrou consultatif par activité et jour) : deux
+familles qui réservent des jours différents de la même activité ne s'attendent pas ; les
+décisions et propositions (plus rares) verrouillent toute l'activité.
 """
 
 import datetime
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
@@ -218,8 +221,118 @@ def places_du_jour(*, activite: Activite, jour: datetime.date) -> Places:
     )
 
 
+# Verrous de la capacité. Sur PostgreSQL, deux niveaux de verrous consultatifs de transaction
+# (`pg_advisory_xact_lock`, rendus à la validation) : l'activité (une clé) et le jour (deux
+# clés : activité, jour ; un autre espace de clés que celui d'une seule clé).
+# - Une demande de réservation (la ruée : beaucoup de familles à la fois) prend l'activité en
+#   partage et chacun de ses jours en exclusif, dans l'ordre des jours (pas d'interblocage) :
+#   deux demandes de jours différents ne s'attendent pas, deux demandes d'un même jour passent
+#   l'une après l'autre.
+# - Les décisions, annulations, propositions de la liste d'attente, absences (plus rares, et qui
+#   peuvent toucher plusieurs jours) prennent l'activité en exclusif : elles attendent les
+#   demandes en cours et les bloquent, comme le verrou de la ligne de l'activité qu'elles
+#   prennent aussi (`select_for_update`, le seul verrou sur SQLite, qui sérialise les écritures).
+
+
+def _cle_activite(activite_id: int) -> int:
+    # Une clé int4 : deux activités qui partageraient une clé s'attendraient, sans plus.
+    return activite_id & 0x7FFFFFFF
+
+
 def _activite_verrouillee(activite_id: int) -> Activite:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as curseur:
+            curseur.execute("SELECT pg_advisory_xact_lock(%s)", [_cle_activite(activite_id)])
     return Activite.objects.select_for_update().get(pk=activite_id)
+
+
+def _jours_verrouilles(activite_id: int, jours: list[datetime.date]) -> Activite:
+    """Verrouille les jours d'une demande (dans l'ordre) et relit l'activité (capacité à jour)."""
+    if connection.vendor != "postgresql":
+        return _activite_verrouillee(activite_id)
+    cle = _cle_activite(activite_id)
+    with connection.cursor() as curseur:
+        # Une seule requête : l'activité en partage, puis les jours un à un, dans l'ordre.
+        curseur.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s), "
+            + ", ".join("pg_advisory_xact_lock(%s, %s)" for _ in jours),
+            [cle] + [v for jour in sorted(jours) for v in (cle, jour.toordinal())],
+        )
+    return Activite.objects.get(pk=activite_id)
+
+
+def _reservation_controler(
+    *, inscription: Inscription, activite: Activite, date: datetime.date, maintenant: datetime.datetime
+) -> None:
+    """Les règles d'un jour qui ne dépendent pas des places (ValidationError, message en
+    français) : inscription, jour fermé, contrat régulier, déjà réservé, délai, fenêtre ou
+    horizon, conditions d'accès. Vérifiées AVANT de prendre le verrou, pour le tenir le moins
+    longtemps possible ; « déjà réservé » est revérifié sous le verrou (double clic)."""
+    texte = _texte_jour(date)
+    if not inscription.couvre(date):
+        raise _refuser(NON_INSCRIT, "non_inscrit", jour=texte)
+    raison = jour_ferme_raison(activite=activite, jour=date)
+    if raison:
+        raise ValidationError(raison, code="ferme")
+    if inscription.est_regulier(date):
+        raise _refuser(DEJA_REGULIER, "deja_reserve", jour=texte)
+    _deja_reserve_verifier(inscription=inscription, date=date)
+    limite = calendrier.date_limite(
+        date, jours_ouvres=activite.delai_reservation, heure=activite.heure_limite
+    )
+    if maintenant > limite:
+        raise _refuser(DELAI_RESERVATION, "delai", jour=texte, limite=texte_limite(limite))
+    reservation_fenetre_verifier(activite=activite, jour=date, maintenant=maintenant)
+    conditions_reservation_verifier(
+        inscription=inscription, activite=activite, jour=date, maintenant=maintenant
+    )
+
+
+def _deja_reserve_verifier(*, inscription: Inscription, date: datetime.date) -> None:
+    if Reservation.objects.filter(
+        inscription=inscription, date=date, etat__in=Reservation.ETATS_ACTIFS
+    ).exists():
+        raise _refuser(DEJA_RESERVE, "deja_reserve", jour=_texte_jour(date))
+
+
+def _famille_lire(inscription: Inscription) -> None:
+    """Le signal `demande_planning_soumise` lit l'enfant et sa famille (la Liste des demandes) :
+    lus ici, avant le verrou (deux requêtes de moins sous le verrou ; rien si déjà lus)."""
+    inscription.enfant.famille  # noqa: B018 — lecture pour le cache de l'objet
+
+
+def _reservation_enregistrer(
+    *,
+    inscription: Inscription,
+    activite: Activite,
+    date: datetime.date,
+    par,
+    liste_attente: bool,
+    arrivee: datetime.datetime,
+) -> Reservation:
+    """Sous le verrou du jour : les places, puis l'écriture. `arrivee` (`demandee_le`) est lue
+    sous le verrou : l'ordre d'arrivée est celui dans lequel les demandes ont eu les places."""
+    _deja_reserve_verifier(inscription=inscription, date=date)
+    complet = places_occupees(activite=activite, jour=date, avec_demandes=True) >= activite.capacite
+    complet = complet or _liste_attente_devant(activite=activite, jour=date)
+    if complet and not liste_attente:
+        raise _refuser(COMPLET, "complet", jour=_texte_jour(date), capacite=activite.capacite)
+    if complet:
+        etat = Reservation.Etat.EN_ATTENTE
+    elif activite.acceptation_automatique:
+        etat = Reservation.Etat.ACCEPTEE
+    else:
+        etat = Reservation.Etat.EN_COURS
+    reservation = Reservation.objects.create(
+        inscription=inscription,
+        date=date,
+        etat=etat,
+        demandee_par=par,
+        demandee_le=arrivee,
+        decidee_le=arrivee if etat == Reservation.Etat.ACCEPTEE else None,
+    )
+    demande_planning_soumise.send(sender=Reservation, objet=reservation, auteur=par)
+    return reservation
 
 
 @transaction.atomic
@@ -237,51 +350,14 @@ def reservation_demander(
     délai dépassé, trop loin, conditions d'accès de l'activité non remplies (`enfants.conditions` :
     pièces, textes, impayés), complet (sauf liste d'attente). La capacité n'est jamais dépassée.
     """
-    maintenant = maintenant or timezone.now()
-    texte = _texte_jour(date)
-    activite = _activite_verrouillee(inscription.activite_id)
-    if not inscription.couvre(date):
-        raise _refuser(NON_INSCRIT, "non_inscrit", jour=texte)
-    raison = jour_ferme_raison(activite=activite, jour=date)
-    if raison:
-        raise ValidationError(raison, code="ferme")
-    if inscription.est_regulier(date):
-        raise _refuser(DEJA_REGULIER, "deja_reserve", jour=texte)
-    if Reservation.objects.filter(
-        inscription=inscription, date=date, etat__in=Reservation.ETATS_ACTIFS
-    ).exists():
-        raise _refuser(DEJA_RESERVE, "deja_reserve", jour=texte)
-    limite = calendrier.date_limite(
-        date, jours_ouvres=activite.delai_reservation, heure=activite.heure_limite
-    )
-    if maintenant > limite:
-        raise _refuser(DELAI_RESERVATION, "delai", jour=texte, limite=texte_limite(limite))
-    reservation_fenetre_verifier(activite=activite, jour=date, maintenant=maintenant)
-    conditions_reservation_verifier(
-        inscription=inscription, activite=activite, jour=date, maintenant=maintenant
-    )
-    complet = places_occupees(activite=activite, jour=date, avec_demandes=True) >= activite.capacite
-    complet = complet or _liste_attente_devant(activite=activite, jour=date)
-    if complet and not liste_attente:
-        raise _refuser(COMPLET, "complet", jour=texte, capacite=activite.capacite)
-    if complet:
-        etat = Reservation.Etat.EN_ATTENTE
-    elif activite.acceptation_automatique:
-        etat = Reservation.Etat.ACCEPTEE
-    else:
-        etat = Reservation.Etat.EN_COURS
-    reservation = Reservation.objects.create(
+    return reservations_jours_demander(
         inscription=inscription,
-        date=date,
-        etat=etat,
-        demandee_par=par,
-        demandee_le=maintenant,
-    )
-    if etat == Reservation.Etat.ACCEPTEE:
-        reservation.decidee_le = maintenant
-        reservation.save(update_fields=["decidee_le"])
-    demande_planning_soumise.send(sender=Reservation, objet=reservation, auteur=par)
-    return reservation
+        jours=[date],
+        par=par,
+        liste_attente=liste_attente,
+        maintenant=maintenant,
+        refus_leves=True,
+    ).reservations[0]
 
 
 def campagne_de_reservation(*, activite: Activite, jour: datetime.date) -> Campagne | None:
@@ -359,31 +435,55 @@ def reservations_jours_demander(
     par=None,
     liste_attente: bool = False,
     maintenant: datetime.datetime | None = None,
+    refus_leves: bool = False,
 ) -> ResultatPeriode:
     """Demande la réservation de plusieurs jours en une fois (jours cochés sur le téléphone).
 
-    Chaque jour passe par `reservation_demander`, les mêmes règles qu'un jour seul : les jours
-    possibles sont demandés, les autres rapportés avec leur raison (un jour refusé n'empêche
-    pas les autres).
+    Chaque jour suit les règles d'un jour seul (`reservation_demander`) : les jours possibles
+    sont demandés, les autres rapportés avec leur raison (un jour refusé n'empêche pas les
+    autres ; `refus_leves` : le premier refus est levé, pour un jour seul). Les règles qui ne
+    dépendent pas des places sont vérifiées d'abord, sans verrou ; puis les jours restants sont
+    verrouillés ensemble (`_jours_verrouilles`) et seuls les places et l'écriture se font sous
+    le verrou. Aucune écriture n'a lieu avant un refus : pas de point de sauvegarde par jour.
     """
     jours = sorted(set(jours))
     if not jours:
         raise ValidationError(JOURS_AUCUN, code="jours")
+    controle = maintenant or timezone.now()
+    activite = Activite.objects.get(pk=inscription.activite_id)
     resultat = ResultatPeriode(reservations=[], refus=[])
+    possibles = []
     for jour in jours:
         try:
-            with transaction.atomic():
-                resultat.reservations.append(
-                    reservation_demander(
-                        inscription=inscription,
-                        date=jour,
-                        par=par,
-                        liste_attente=liste_attente,
-                        maintenant=maintenant,
-                    )
-                )
+            _reservation_controler(inscription=inscription, activite=activite, date=jour, maintenant=controle)
         except ValidationError as erreur:
+            if refus_leves:
+                raise
             resultat.refus.append((jour, erreur.messages[0]))
+        else:
+            possibles.append(jour)
+    if not possibles:
+        return resultat
+    _famille_lire(inscription)
+    activite = _jours_verrouilles(inscription.activite_id, possibles)
+    arrivee = maintenant or timezone.now()
+    for jour in possibles:
+        try:
+            resultat.reservations.append(
+                _reservation_enregistrer(
+                    inscription=inscription,
+                    activite=activite,
+                    date=jour,
+                    par=par,
+                    liste_attente=liste_attente,
+                    arrivee=arrivee,
+                )
+            )
+        except ValidationError as erreur:
+            if refus_leves:
+                raise
+            resultat.refus.append((jour, erreur.messages[0]))
+    resultat.refus.sort()
     return resultat
 
 
