@@ -174,8 +174,10 @@ def _fenetres(objets: list[dict]) -> dict[int, list[FenetreReservation]]:
     for o in objets:
         debut, fin = en_date(o["periode_debut"]), en_date(o["periode_fin"])
         ouverture, fermeture = en_horodatage(o["ouverture"]), en_horodatage(o["fermeture"])
-        # La requête ne lit que des campagnes aux quatre dates renseignées.
-        assert debut is not None and fin is not None and ouverture is not None and fermeture is not None
+        if debut is None or fin is None or ouverture is None or fermeture is None:
+            raise ValueError(
+                f"fenêtre de réservation incomplète : campagne {o['pk']}"
+            )  # la requête les exige
         fenetre = FenetreReservation(
             pk=o["pk"], nom=o["nom"], debut=debut, fin=fin, ouverture=ouverture, fermeture=fermeture
         )

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from commun.decorators import famille_requise
@@ -268,7 +268,7 @@ def _avec_liens(raison: str) -> str:
     """Un refus des conditions d'accès garde ses liens dans les messages de la page (qui ne
     gardent d'un texte que son marquage « sûr ») ; les autres restent du texte."""
     if isinstance(raison, conditions.MessageConditions):
-        return mark_safe(raison.__html__())  # noqa: S308 — construit par format_html
+        return format_html("{}", raison)  # son __html__ : construit par format_html
     return raison
 
 
