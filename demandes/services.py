@@ -159,7 +159,6 @@ def demande_creer(
     )
 
 
-@transaction.atomic
 def demande_consigner(
     *,
     famille,
@@ -173,7 +172,9 @@ def demande_consigner(
 ) -> Demande:
     """Inscrit dans la Liste des demandes une demande que le service qui la possède a déjà
     décidée d'office (réservation acceptée automatiquement, absence excusée ou facturée) :
-    rien n'est à décider, rien n'est appliqué ici ; la décision est celle du service."""
+    rien n'est à décider, rien n'est appliqué ici ; la décision est celle du service. Une seule
+    écriture : pas de `transaction.atomic` (un point de sauvegarde de moins par jour réservé sous
+    le verrou de la ruée)."""
     if statut not in (Demande.Statut.ACCEPTEE, Demande.Statut.REFUSEE):
         raise ValueError(f"Statut d'une demande déjà décidée : {statut}")
     registre.type_demande(type_code)  # un type inconnu est une erreur de programmation
