@@ -57,9 +57,8 @@ def test_trois_jours_en_liste_d_attente():
             inscription=InscriptionFactory(activite=activite), date=jour, etat=Reservation.Etat.ACCEPTEE
         )
     inscription = InscriptionFactory(activite=activite)
-    # 1 + 3 × (réservation, point de sauvegarde, famille verrouillée, réservation du formulaire,
-    # demande, fin du point de sauvegarde)
+    # 1 + 3 × (réservation, relecture de la réservation par le formulaire de la demande, demande)
     nombre = _requetes_sous_le_verrou(inscription, liste_attente=True, par=UtilisateurFactory())
-    assert nombre == VERROU + 1 + 3 * 6 + FIN
+    assert nombre == VERROU + 1 + 3 * 3 + FIN
     assert Reservation.objects.filter(inscription=inscription, etat=Reservation.Etat.EN_ATTENTE).count() == 3
     assert Demande.objects.filter(statut=Demande.Statut.EN_ATTENTE).count() == 3
