@@ -203,7 +203,7 @@ def _places_colonnes(*, inscription: Inscription, activite: Activite, jours: lis
     relecture de l'activité (`_jours_verrouilles`) : UNE requête au lieu de trois ou quatre par
     jour. Mêmes définitions que `_deja_reserve_verifier`, `places_occupees(avec_demandes=True)`
     et `_liste_attente_devant`."""
-    colonnes = {}
+    colonnes: dict[str, Exists | Coalesce] = {}
     for i, jour in enumerate(jours):
         inscrits, tenues = _places_requetes(activite=activite, jour=jour, avec_demandes=True)
         colonnes[f"lu_deja_{i}"] = Exists(
