@@ -106,11 +106,38 @@ def demande_creer(
     la seconde remplace la première seulement si `remplacer`. Au-delà de la limite par heure de
     la famille : LimiteAtteinte.
     """
+    return _demande_creer(
+        famille=famille,
+        type_code=type_code,
+        formulaire=formulaire,
+        enfant=enfant,
+        auteur=auteur,
+        remplacer=remplacer,
+    )
+
+
+def demande_creer_dans_la_transaction(*, famille, type_code: str, formulaire, enfant=None, auteur=None):
+    """`demande_creer` sans point de sauvegarde, pour un service qui tient déjà sa transaction
+    (la réservation demandée sous le verrou des jours : un point de sauvegarde par jour coûtait
+    deux requêtes) et pour un type sans unicité en attente (une seule écriture : atomique seule).
+    Une erreur (formulaire invalide…) annule la transaction de l'appelant, comme avant."""
+    if registre.type_demande(type_code).unique_en_attente:
+        raise ValueError(f"Type {type_code} : unicité en attente, passer par demande_creer")
+    return _demande_creer(
+        famille=famille, type_code=type_code, formulaire=formulaire, enfant=enfant, auteur=auteur
+    )
+
+
+def _demande_creer(
+    *, famille, type_code: str, formulaire, enfant, auteur, remplacer: bool = False
+) -> Demande:
     from familles.models import Famille
 
     type_ = registre.type_demande(type_code)
-    # Le verrou sur la famille sérialise les demandes concurrentes d'une même famille.
-    Famille.objects.select_for_update().get(pk=famille.pk)
+    if type_.limite_par_heure or type_.unique_en_attente:
+        # Le verrou sur la famille sérialise les demandes concurrentes d'une même famille, pour
+        # la limite par heure et l'unicité en attente (sans elles, il ne protège rien).
+        Famille.objects.select_for_update().get(pk=famille.pk)
     if type_.limite_par_heure:
         _limite_verifier(famille=famille)
     if not formulaire.is_valid():
@@ -159,7 +186,6 @@ def demande_creer(
     )
 
 
-@transaction.atomic
 def demande_consigner(
     *,
     famille,
@@ -173,7 +199,9 @@ def demande_consigner(
 ) -> Demande:
     """Inscrit dans la Liste des demandes une demande que le service qui la possède a déjà
     décidée d'office (réservation acceptée automatiquement, absence excusée ou facturée) :
-    rien n'est à décider, rien n'est appliqué ici ; la décision est celle du service."""
+    rien n'est à décider, rien n'est appliqué ici ; la décision est celle du service. Une seule
+    écriture : pas de `transaction.atomic` (un point de sauvegarde de moins par jour réservé sous
+    le verrou de la ruée)."""
     if statut not in (Demande.Statut.ACCEPTEE, Demande.Statut.REFUSEE):
         raise ValueError(f"Statut d'une demande déjà décidée : {statut}")
     registre.type_demande(type_code)  # un type inconnu est une erreur de programmation

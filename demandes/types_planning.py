@@ -120,14 +120,14 @@ def _decision_d_office(objet) -> tuple[str, str] | None:
 def mettre_en_file(sender, objet, auteur=None, **kwargs):
     """Une réservation ou une absence demandée : une demande dans la Liste des demandes, et dans
     la file de modération si elle attend un agent."""
-    from demandes.services import demande_consigner, demande_creer
+    from demandes.services import demande_consigner, demande_creer_dans_la_transaction
 
     type_, cle = TYPES[sender]
     enfant = objet.inscription.enfant
     decision = _decision_d_office(objet)
     if decision is None:
         formulaire = type_.construire(famille=enfant.famille, enfant=enfant, data={cle: objet.pk})
-        demande_creer(
+        demande_creer_dans_la_transaction(
             famille=enfant.famille, type_code=type_.code, formulaire=formulaire, enfant=enfant, auteur=auteur
         )
         return

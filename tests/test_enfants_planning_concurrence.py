@@ -45,6 +45,17 @@ def _fenetre_de_course_elargie(monkeypatch):
 
     # Le service appelle `places_occupees` dans son propre module (paquet `enfants.services`).
     monkeypatch.setattr(services.planning, "places_occupees", lent)
+    # Une demande lit ses places avec la relecture de l'activité, sous le verrou des jours.
+    monkeypatch.setattr(services.planning, "_places_lues", lent_positionnel(services.planning._places_lues))
+
+
+def lent_positionnel(fonction):
+    def lent(*args, **kwargs):
+        resultat = fonction(*args, **kwargs)
+        time.sleep(0.2)
+        return resultat
+
+    return lent
 
 
 def _en_parallele(fonctions):
