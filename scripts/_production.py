@@ -31,3 +31,25 @@ def django_demarrer(**variables: str) -> None:
     import django
 
     django.setup()
+
+
+def environnement_serveur(*, base: str, statiques: str, **extra: str) -> dict[str, str]:
+    """L'environnement d'un gunicorn de mesure (`bench_charge.py`, `bench_ruee.py`) : réglages de
+    production, la base `base`, les fichiers statiques dans `statiques`, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "PORTAIL_URL": "https://portail.example",
+            "DATABASE_URL": base,
+            "SECURE_SSL_REDIRECT": "0",
+            "STATIC_ROOT": statiques,
+            "CONN_MAX_AGE": "60",
+            "LOG_LEVEL": "WARNING",
+            "AXES_ENABLED": "0",
+            **extra,
+        }
+    )
+    return env

@@ -18,7 +18,6 @@ mesurer sur une base de volume préparée par `manage.py generer_volume`).
 import argparse
 import os
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -28,6 +27,8 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from _production import environnement_serveur  # le dossier du script est dans sys.path
 
 RACINE = Path(__file__).resolve().parent.parent
 
@@ -154,21 +155,7 @@ def main():
     verifier_ports_locaux()
 
     statiques = tempfile.mkdtemp(prefix="portail-statiques-")
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "PORTAIL_URL": "https://portail.example",
-            "DATABASE_URL": args.base,
-            "SECURE_SSL_REDIRECT": "0",
-            "STATIC_ROOT": statiques,
-            "CONN_MAX_AGE": "60",
-            "LOG_LEVEL": "WARNING",
-            "AXES_ENABLED": "0",
-        }
-    )
+    env = environnement_serveur(base=args.base, statiques=statiques)
     python = sys.executable
     if not args.sans_preparation:
         base, nom = args.base.rsplit("/", 1)

@@ -51,6 +51,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from _production import environnement_serveur  # le dossier du script est dans sys.path
+
 RACINE = Path(__file__).resolve().parent.parent
 NOM_ACTIVITE = "ALSH vacances (ruée)"
 
@@ -551,21 +553,11 @@ def main():  # noqa: C901 — un script de mesure, lu d'un bout à l'autre
         sys.exit("wrk est introuvable : apt-get install wrk")
 
     statiques = tempfile.mkdtemp(prefix="portail-statiques-")
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,testserver",
-            "PORTAIL_URL": "https://portail.example",
-            "DATABASE_URL": args.base,
-            "SECURE_SSL_REDIRECT": "0",
-            "STATIC_ROOT": statiques,
-            "CONN_MAX_AGE": "60",
-            "LOG_LEVEL": "WARNING",
-            "AXES_ENABLED": "0",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        }
+    env = environnement_serveur(
+        base=args.base,
+        statiques=statiques,
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     base, nom = args.base.rsplit("/", 1)
     subprocess.run(["psql", f"{base}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{nom}"'], check=True)
