@@ -158,6 +158,8 @@ if _env("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _env("REDIS_URL"),
+            # Plusieurs portails (ou recette et production) sur un même Redis : chacun son préfixe.
+            "KEY_PREFIX": _env("CACHE_PREFIXE", ""),
         }
     }
 

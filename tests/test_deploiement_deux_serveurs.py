@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -20,7 +21,8 @@ import pytest
 from familles import demo
 from tests.aides import RACINE, base_de_demonstration, environnement_sans, lancer, manage
 
-# Une base Redis à part pour ce test (vidée avant et après) : le Redis de la machine.
+# Le Redis de la machine, partagé avec d'autres suites qui tournent en même temps : ce test n'y
+# lit et n'y efface que ses propres clés (un préfixe propre à chaque exécution), sans vider la base.
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/7")
 
 
@@ -50,10 +52,11 @@ def sessions(request):
         return
     import redis
 
+    prefixe = f"test-deux-serveurs-{uuid.uuid4().hex}"
+    yield {"SESSIONS": "cache", "REDIS_URL": REDIS_TEST_URL, "CACHE_PREFIXE": prefixe}
     client = redis.Redis.from_url(REDIS_TEST_URL)
-    client.flushdb()
-    yield {"SESSIONS": "cache", "REDIS_URL": REDIS_TEST_URL}
-    client.flushdb()
+    for cle in client.scan_iter(f"{prefixe}:*"):
+        client.delete(cle)
 
 
 @pytest.fixture
@@ -119,9 +122,8 @@ def test_la_session_ouverte_sur_un_serveur_vaut_sur_l_autre(deux_serveurs, base,
         import redis
 
         assert en_base == 0
-        assert any(
-            b"django.contrib.sessions" in cle for cle in redis.Redis.from_url(REDIS_TEST_URL).keys("*")
-        )
+        cles = redis.Redis.from_url(REDIS_TEST_URL).keys(f"{sessions['CACHE_PREFIXE']}:*")
+        assert any(b"django.contrib.sessions" in cle for cle in cles)
     # Déconnexion sur B : la session ne vaut plus sur A non plus.
     page_b = navigateur.open(f"{serveur_b}/").read().decode()
     jeton_b = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page_b)[1]
