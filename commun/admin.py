@@ -3,18 +3,19 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from commun.admin_outils import LectureSeuleMixin
+from commun.admin_outils import LectureSeuleMixin, ListePrechargeeMixin
 from commun.models import Audit
 
 
 @admin.register(Audit)
-class AuditAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class AuditAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Le journal d'audit : consultation seule."""
 
     list_display = ("date", "auteur", "famille", "action", "objet", "champs_modifies")
     list_filter = ("sensible", "date")
     search_fields = ("famille__numero", "objet", "action", "auteur__username")
     list_select_related = ("auteur", "famille")
+    list_prefetch_related = ("famille__responsables",)
     date_hierarchy = "date"
     fields = ("date", "auteur", "famille", "objet", "action", "champs_modifies", "detail")
     readonly_fields = fields

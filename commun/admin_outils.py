@@ -94,6 +94,18 @@ class CreationParServiceMixin(MixinModelAdmin):
             super().save_related(request, form, formsets, change)
 
 
+class ListePrechargeeMixin(MixinModelAdmin):
+    """`list_prefetch_related` : ce que la liste précharge, comme `list_select_related` joint ;
+    typiquement `famille__responsables`, que le nom d'une famille affiche (« 2015001 — JEAN
+    DUPONT ») : une requête pour toute la page, au lieu d'une par ligne (contrôlé pour chaque
+    liste par tests/test_admin_requetes.py)."""
+
+    list_prefetch_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(*self.list_prefetch_related)
+
+
 class VuesPropresMixin(MixinModelAdmin):
     """Une administration avec des pages à elle, déclarées dans `vues_propres` :
     (chemin, nom de la méthode, nom de l'URL). Chaque page passe par `admin_view` (agent connecté,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from commun.admin_outils import VuesPropresMixin, en_attente_d_abord
+from commun.admin_outils import ListePrechargeeMixin, VuesPropresMixin, en_attente_d_abord
 from demandes import inscriptions, registre, selectors, services
 from demandes.models import Demande
 from enfants.planning import rang_texte
@@ -100,7 +100,7 @@ def comparaison(demande: Demande, utilisateur) -> tuple[list[dict], bool]:
 
 
 @admin.register(Demande)
-class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
+class DemandeAdmin(ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
     list_display = (
         "numero",
         "type_libelle",
@@ -122,6 +122,7 @@ class DemandeAdmin(VuesPropresMixin, admin.ModelAdmin):
         "enfant__nom",
     )
     list_select_related = ("famille", "enfant", "decide_par")
+    list_prefetch_related = ("famille__responsables",)
     date_hierarchy = "cree_le"
     actions = ["accepter_selection", "refuser_selection"]
     fields = (

@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from commun.admin_outils import AutocompleteTolerantMixin, LectureSeuleMixin, VuesPropresMixin
+from commun.admin_outils import (
+    AutocompleteTolerantMixin,
+    LectureSeuleMixin,
+    ListePrechargeeMixin,
+    VuesPropresMixin,
+)
 from commun.audit import AuditAdminMixin, audit_enregistrer
 from commun.fichiers import reponse_telechargement
 from enfants import calendrier, niveaux, selectors, services
@@ -173,12 +178,13 @@ class DossierAMettreAJourFiltre(admin.SimpleListFilter):
 
 
 @admin.register(Enfant)
-class EnfantAdmin(AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
+class EnfantAdmin(ListePrechargeeMixin, AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
     modeles_sensibles = ("enfants.DonneesSanitaires", "enfants.Vaccination")
     list_display = ("prenom", "nom", "date_naissance", "famille", "a_contacter")
     list_filter = (DossierAMettreAJourFiltre, "a_contacter")
     search_fields = ("nom", "prenom", "famille__numero")
     list_select_related = ("famille",)
+    list_prefetch_related = ("famille__responsables",)
     autocomplete_fields = ("famille",)
     actions = ["marquer_contactee"]
     fieldsets = (
@@ -623,12 +629,13 @@ class CampagneAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DossierCampagne)
-class DossierCampagneAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class DossierCampagneAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Les dossiers des familles, en consultation : seule la famille les remplit."""
 
     list_display = ("famille", "campagne", "certifie_le", "signataire", "soumis_le")
     list_filter = ("campagne",)
     list_select_related = ("famille", "campagne")
+    list_prefetch_related = ("famille__responsables",)
     search_fields = ("famille__numero", "famille__responsables__nom")
     readonly_fields = (
         "famille",

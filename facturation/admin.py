@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from commun.admin_outils import LectureSeuleMixin
+from commun.admin_outils import LectureSeuleMixin, ListePrechargeeMixin
 from facturation.models import (
     Affectation,
     EvenementPaiement,
@@ -47,12 +47,13 @@ class AffectationReglementInline(AffectationFactureInline):
 
 
 @admin.register(Facture)
-class FactureAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class FactureAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     list_display = ("numero", "regie", "famille", "date_facture", "date_echeance", "montant")
     list_filter = ("regie", "date_facture")
     search_fields = ("numero", "famille__numero", "regie__nom", "regie__code")
     date_hierarchy = "date_facture"
     list_select_related = ("regie", "famille")
+    list_prefetch_related = ("famille__responsables",)
     readonly_fields = (
         "numero",
         "regie",
@@ -75,12 +76,13 @@ class FactureAdmin(LectureSeuleMixin, admin.ModelAdmin):
 
 
 @admin.register(Reglement)
-class ReglementAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class ReglementAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     list_display = ("numero", "regie", "famille", "date", "mode", "montant", "origine")
     list_filter = ("regie", "mode", "origine", "date")
     search_fields = ("numero", "famille__numero", "regie__nom", "regie__code", "reference_externe")
     date_hierarchy = "date"
     list_select_related = ("regie", "famille")
+    list_prefetch_related = ("famille__responsables",)
     readonly_fields = (
         "numero",
         "regie",
@@ -106,7 +108,7 @@ class ReglementAdmin(LectureSeuleMixin, admin.ModelAdmin):
 
 
 @admin.register(PaiementEnLigne)
-class PaiementEnLigneAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class PaiementEnLigneAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     list_display = (
         "facture",
         "famille",
@@ -121,6 +123,7 @@ class PaiementEnLigneAdmin(LectureSeuleMixin, admin.ModelAdmin):
     list_filter = ("statut", "prestataire")
     search_fields = ("facture__numero", "famille__numero", "session_id", "email")
     list_select_related = ("facture", "famille", "reglement")
+    list_prefetch_related = ("famille__responsables",)
     readonly_fields = (
         "facture",
         "famille",

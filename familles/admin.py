@@ -16,6 +16,7 @@ from commun.admin_outils import (
     AutocompleteTolerantMixin,
     CreationParServiceMixin,
     LectureSeuleMixin,
+    ListePrechargeeMixin,
     SuperutilisateurSeulMixin,
 )
 from commun.audit import AuditAdminMixin, audit_enregistrer
@@ -190,7 +191,9 @@ def _compte_du_personnel(utilisateur) -> bool:
 
 
 @admin.register(Utilisateur)
-class UtilisateurAdmin(CreationParServiceMixin, AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin):
+class UtilisateurAdmin(
+    ListePrechargeeMixin, CreationParServiceMixin, AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin
+):
     add_form = CompteFamilleCreationForm
     add_fieldsets = ((None, {"fields": ("username", "famille", "email", "mode")}),)
     list_display = (
@@ -205,6 +208,7 @@ class UtilisateurAdmin(CreationParServiceMixin, AuditAdminMixin, AutocompleteTol
     list_filter = ("is_staff", "is_active", "doit_changer_mot_de_passe", "groups")
     search_fields = ("username", "first_name", "last_name", "email", "famille__numero")
     list_select_related = ("famille",)
+    list_prefetch_related = ("famille__responsables",)
     autocomplete_fields = ("famille",)
     fieldsets = UserAdmin.fieldsets + (
         ("Portail Famille", {"fields": ("famille", "doit_changer_mot_de_passe")}),
@@ -437,13 +441,14 @@ class TexteConsentementAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Consentement)
-class ConsentementAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class ConsentementAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Les réponses des familles : qui, quand, quelle version (lecture seule, jamais modifiées)."""
 
     list_display = ("famille", "texte", "version_numero", "accepte", "signataire", "date")
     list_filter = ("accepte", "version__texte")
     search_fields = ("famille__numero", "famille__responsables__nom", "signataire")
     list_select_related = ("famille", "version__texte")
+    list_prefetch_related = ("famille__responsables",)
     date_hierarchy = "date"
     fields = ("famille", "version", "accepte", "signataire", "utilisateur", "date")
     readonly_fields = fields

@@ -17,6 +17,7 @@ from commun.admin_outils import (
     AutocompleteTolerantMixin,
     CreationParServiceMixin,
     LectureSeuleMixin,
+    ListePrechargeeMixin,
     VuesPropresMixin,
 )
 from enfants.models import Activite, Structure
@@ -333,9 +334,10 @@ class DocumentAdmin(VuesPropresMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ListePrechargeeMixin, admin.ModelAdmin):
     list_display = ("famille", "date_creation", "envoyee_le", "tentatives", "derniere_erreur")
     list_select_related = ("famille",)
+    list_prefetch_related = ("famille__responsables",)
     readonly_fields = ("famille", "date_creation", "envoyee_le", "tentatives", "derniere_erreur")
 
     def has_add_permission(self, request):
@@ -359,13 +361,14 @@ class AttestationsEnvoiForm(forms.Form):
 
 
 @admin.register(AttestationEnvoyee)
-class AttestationEnvoyeeAdmin(VuesPropresMixin, LectureSeuleMixin, admin.ModelAdmin):
+class AttestationEnvoyeeAdmin(ListePrechargeeMixin, VuesPropresMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Les attestations fiscales déposées (lecture seule) et l'envoi en masse d'une année."""
 
     list_display = ("annee", "famille", "montant", "date_envoi")
     list_filter = ("annee",)
     search_fields = ("famille__numero",)
     list_select_related = ("famille",)
+    list_prefetch_related = ("famille__responsables",)
     readonly_fields = ("famille", "annee", "montant", "fil", "date_envoi")
     vues_propres = (("envoyer/", "envoyer", "messagerie_attestationenvoyee_envoyer"),)
 
