@@ -11,6 +11,8 @@ from commun.models import Audit
 class AuditAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Le journal d'audit : consultation seule."""
 
+    # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
+    show_full_result_count = False
     list_display = ("date", "auteur", "famille", "action", "objet", "champs_modifies")
     list_filter = ("sensible", "date")
     search_fields = ("famille__numero", "objet", "action", "auteur__username")

@@ -101,6 +101,8 @@ def comparaison(demande: Demande, utilisateur) -> tuple[list[dict], bool]:
 
 @admin.register(Demande)
 class DemandeAdmin(ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
+    # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
+    show_full_result_count = False
     list_display = (
         "numero",
         "type_libelle",

@@ -392,6 +392,8 @@ class ListeAttenteFiltre(admin.SimpleListFilter):
 
 @admin.register(Reservation)
 class ReservationAdmin(DemandeDuJourAdmin):
+    # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
+    show_full_result_count = False
     list_display = (
         "date",
         "inscription",
@@ -465,6 +467,8 @@ class ReservationAdmin(DemandeDuJourAdmin):
 
 @admin.register(Absence)
 class AbsenceAdmin(VuesPropresMixin, DemandeDuJourAdmin):
+    # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
+    show_full_result_count = False
     list_display = ("date", "inscription", "etat", "hors_delai", "place_reprise", "motif", "a_certificat")
     list_filter = ("etat", "hors_delai", "inscription__activite")
     readonly_fields = (
@@ -520,8 +524,15 @@ class AbsenceAdmin(VuesPropresMixin, DemandeDuJourAdmin):
 
 @admin.register(Presence)
 class PresenceAdmin(admin.ModelAdmin):
+    # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
+    show_full_result_count = False
     list_display = ("date", "inscription", "present", "pointee_par", "pointee_le")
     list_filter = ("present", "inscription__activite")
+    search_fields = (
+        "inscription__enfant__nom",
+        "inscription__enfant__prenom",
+        "inscription__enfant__famille__numero",
+    )
     date_hierarchy = "date"
     list_select_related = ("inscription__enfant", "inscription__activite", "pointee_par")
 

@@ -48,6 +48,8 @@ class AffectationReglementInline(AffectationFactureInline):
 
 @admin.register(Facture)
 class FactureAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
+    # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
+    show_full_result_count = False
     list_display = ("numero", "regie", "famille", "date_facture", "date_echeance", "montant")
     list_filter = ("regie", "date_facture")
     search_fields = ("numero", "famille__numero", "regie__nom", "regie__code")
@@ -77,6 +79,8 @@ class FactureAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
 
 @admin.register(Reglement)
 class ReglementAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
+    # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
+    show_full_result_count = False
     list_display = ("numero", "regie", "famille", "date", "mode", "montant", "origine")
     list_filter = ("regie", "mode", "origine", "date")
     search_fields = ("numero", "famille__numero", "regie__nom", "regie__code", "reference_externe")

@@ -125,3 +125,31 @@ def test_chaque_liste_de_l_administration_lit_en_requetes_constantes(client, sup
             )
     assert not croissantes, "\n".join(croissantes)
     assert not trop_petites, "listes sans deux lignes dans la démonstration : " + ", ".join(trop_petites)
+
+
+GRANDES_TABLES = (
+    "facturation.facture",
+    "facturation.reglement",
+    "enfants.reservation",
+    "enfants.absence",
+    "enfants.presence",
+    "commun.audit",
+    "demandes.demande",
+)
+
+
+@pytest.mark.parametrize("nom", GRANDES_TABLES)
+def test_une_recherche_dans_une_grande_table_ne_compte_pas_toute_la_table(client, superagent, nom):
+    """Avec une recherche, Django compte d'ordinaire aussi toute la table (« 3 résultats (240 048
+    au total) ») : un COUNT(*) sans condition sur des centaines de milliers de lignes."""
+    client.force_login(superagent)
+    app, model = nom.split(".")
+    table = admin.site._registry[next(m for m in admin.site._registry if m._meta.label_lower == nom)]
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get(reverse(f"admin:{app}_{model}_changelist"), {"q": "DUPONT"})
+    assert reponse.status_code == 200
+    comptes_complets = [
+        q["sql"] for q in requetes.captured_queries if "COUNT(" in q["sql"] and " WHERE " not in q["sql"]
+    ]
+    assert table.show_full_result_count is False
+    assert comptes_complets == []
