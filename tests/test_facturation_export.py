@@ -205,3 +205,61 @@ def test_structure_d_une_autre_regie_pas_close(donnees):
     ailleurs = InscriptionFactory(activite=ActiviteFactory(structure=donnees["autre"]))
     maintenant = datetime.datetime(2026, 10, 1, 8, tzinfo=datetime.UTC)
     services.reservation_demander(inscription=ailleurs, date=j(10), maintenant=maintenant)
+
+
+# --- La page d'administration ---
+
+URL_EXPORT = "/admin/facturation/periodeclose/exporter/"
+
+
+def _exportateur(agent):
+    from django.contrib.auth.models import Permission
+
+    agent.user_permissions.add(Permission.objects.get(codename="exporter_consommations"))
+    return agent
+
+
+def test_agent_sans_la_permission_403_et_aucun_lien(client, agent, donnees):
+    client.force_login(agent)
+    assert client.get(URL_EXPORT).status_code == 403
+    assert (
+        client.post(
+            URL_EXPORT, {"regie": donnees["regie"].pk, "du": "01/11/2026", "au": "30/11/2026"}
+        ).status_code
+        == 403
+    )
+    assert not PeriodeClose.objects.exists()
+    accueil = client.get("/admin/").content.decode()
+    assert "periodeclose" not in accueil
+    assert client.get("/admin/facturation/periodeclose/").status_code == 403
+
+
+def test_agent_avec_la_permission_telecharge_et_clot(client, agent, donnees):
+    client.force_login(_exportateur(agent))
+    assert "/admin/facturation/periodeclose/" in client.get("/admin/").content.decode()
+    assert URL_EXPORT in client.get("/admin/facturation/periodeclose/").content.decode()
+    page = client.get(URL_EXPORT)
+    assert page.status_code == 200 and "Exporter et clore la période" in page.content.decode()
+    reponse = client.post(URL_EXPORT, {"regie": donnees["regie"].pk, "du": "2026-11-01", "au": "2026-11-30"})
+    assert reponse.status_code == 200
+    assert reponse["Content-Disposition"] == 'attachment; filename="consommations-AL-20261101-20261130.csv"'
+    assert len(lire(reponse.content)) == 8
+    periode = PeriodeClose.objects.get()
+    assert periode.close_par == agent
+    encore = client.post(URL_EXPORT, {"regie": donnees["regie"].pk, "du": "01/11/2026", "au": "30/11/2026"})
+    assert encore.content == reponse.content
+
+
+def test_formulaire_d_export_invalide_en_francais(client, agent, donnees):
+    client.force_login(_exportateur(agent))
+    html = client.post(
+        URL_EXPORT, {"regie": donnees["regie"].pk, "du": "30/11/2026", "au": "01/11/2026"}
+    ).content.decode()
+    assert "Corrigez l&#x27;erreur ci-dessous." in html or "Corrigez l'erreur ci-dessous." in html
+    assert "Le dernier jour est avant le premier." in html
+    consommations_exporter(regie=donnees["regie"], du=NOV_DU, au=NOV_AU)
+    html = client.post(
+        URL_EXPORT, {"regie": donnees["regie"].pk, "du": "15/11/2026", "au": "15/12/2026"}
+    ).content.decode()
+    assert "chevauche une période déjà close" in html
+    assert PeriodeClose.objects.count() == 1
