@@ -59,7 +59,8 @@ def logiciel_de_facturation(export: bytes, *, numero_depart: int) -> str:
         montant = (quantite * prix).quantize(Decimal("0.01"))
         ecrivain.writerow(
             [numero, famille, regie, "01/12/2026", "31/12/2026", "01/11/2026", "30/11/2026", enfant,
-             activite, f"{quantite}".replace(".", ","), f"{prix}".replace(".", ","), f"{montant}".replace(".", ",")]
+             activite, f"{quantite}".replace(".", ","), f"{prix}".replace(".", ","),
+             f"{montant}".replace(".", ",")]
         )  # fmt: skip
     return sortie.getvalue()
 
