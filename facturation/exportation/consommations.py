@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -182,12 +183,13 @@ def _lot_lignes(lot, *, du, au, feries, vacances, fermetures) -> Iterator[Ligne]
             "inscription_id", "date", "present"
         )
     }
+    jours_par_inscription: dict[int, set[datetime.date]] = {}
+    for i, d in itertools.chain(reservees, absences, presences):
+        jours_par_inscription.setdefault(i, set()).add(d)
     for inscription in lot:
         activite: Activite = inscription.activite
         debut, fin = max(du, inscription.date_debut), min(au, inscription.date_fin)
-        jours = {d for (i, d) in reservees if i == inscription.pk}
-        jours |= {d for (i, d) in absences if i == inscription.pk}
-        jours |= {d for (i, d) in presences if i == inscription.pk}
+        jours = set(jours_par_inscription.get(inscription.pk, ()))
         reguliers = set()
         if inscription.jours_reguliers:
             jour = debut
