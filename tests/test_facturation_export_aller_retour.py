@@ -102,3 +102,24 @@ def test_mois_exporte_facture_importe_paye_et_recu(parent, client, tmp_path):
     texte = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(recu.content)).pages)
     texte = " ".join(texte.replace("\u00a0", " ").replace("\u202f", " ").split())
     assert "Montant reçu 22,30 €" in texte and "AL-9001" in texte
+
+
+def test_le_mois_de_la_demonstration_s_exporte(db):
+    """La démonstration (toutes ses applications) : la régie AL facture ses structures, ses
+    activités ont leur code ; un mois de réservations et de pointages s'exporte."""
+    from enfants.models import Presence, Reservation
+    from facturation.models import Regie
+
+    call_command("demo", "--force", stdout=io.StringIO())
+    jours = sorted(
+        set(Reservation.objects.values_list("date", flat=True))
+        | set(Presence.objects.values_list("date", flat=True))
+    )
+    assert jours, "la démonstration n'a ni réservation ni pointage"
+    jour = jours[len(jours) // 2]
+    du = jour.replace(day=1)
+    au = (du + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    export = consommations_exporter(regie=Regie.objects.get(code="AL"), du=du, au=au).fichier
+    lignes = list(csv.DictReader(io.StringIO(export.decode("utf-8-sig")), delimiter=";"))
+    assert lignes and all(ligne["code_facturation"] for ligne in lignes)
+    assert {ligne["regie"] for ligne in lignes} == {"AL"}
