@@ -263,3 +263,17 @@ def test_formulaire_d_export_invalide_en_francais(client, agent, donnees):
     ).content.decode()
     assert "chevauche une période déjà close" in html
     assert PeriodeClose.objects.count() == 1
+
+
+def test_periode_close_pour_une_structure_ne_clot_pas_les_autres(donnees):
+    donnees["regie"].structures.add(donnees["autre"])
+    consommations_exporter(regie=donnees["regie"], du=NOV_DU, au=NOV_AU, structure=donnees["structure"])
+    ailleurs = InscriptionFactory(activite=ActiviteFactory(structure=donnees["autre"]))
+    maintenant = datetime.datetime(2026, 10, 1, 8, tzinfo=datetime.UTC)
+    services.reservation_demander(inscription=ailleurs, date=j(10), maintenant=maintenant)
+    with pytest.raises(ValidationError, match="est clos"):
+        services.reservation_demander(inscription=donnees["inscription"], date=j(10), maintenant=maintenant)
+    autre = consommations_exporter(regie=donnees["regie"], du=NOV_DU, au=NOV_AU, structure=donnees["autre"])
+    assert [(ligne["structure"], ligne["date"]) for ligne in lire(autre.fichier)] == [
+        ("Crèche Les Lutins", "03/11/2026")
+    ]

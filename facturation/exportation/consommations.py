@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from enfants import calendrier
 from enfants.models import Absence, Activite, Fermeture, Inscription, Presence, Reservation, Structure
@@ -312,9 +313,11 @@ def _regularisations(origine: PeriodeClose) -> Iterator[Ligne]:
 
 def jour_clos(*, activite, jour: datetime.date) -> bool:
     """Le jour est-il dans une période close d'une régie qui facture la structure de l'activité ?"""
-    return PeriodeClose.objects.filter(
-        regie__structures=activite.structure_id, du__lte=jour, au__gte=jour
-    ).exists()
+    return (
+        PeriodeClose.objects.filter(regie__structures=activite.structure_id, du__lte=jour, au__gte=jour)
+        .filter(Q(structure__isnull=True) | Q(structure_id=activite.structure_id))
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -342,7 +345,11 @@ def consommations_exporter(
         rapport.periode = existante
         rapport.lignes = existante.lignes.count()
         return rapport
-    chevauche = PeriodeClose.objects.filter(regie=regie, du__lte=au, au__gte=du).order_by("du").first()
+    chevauche = PeriodeClose.objects.filter(regie=regie, du__lte=au, au__gte=du)
+    if structure is not None:
+        # Deux structures de la même régie se closent chacune de leur côté.
+        chevauche = chevauche.filter(Q(structure__isnull=True) | Q(structure=structure))
+    chevauche = chevauche.order_by("du").first()
     if chevauche is not None:
         raise ExportInvalide(
             f"La période chevauche une période déjà close pour la régie {regie.code} "
