@@ -46,6 +46,20 @@ class Activite(models.Model):
         Structure, on_delete=models.PROTECT, related_name="activites", verbose_name=_("structure")
     )
     nom = models.CharField(_("nom"), max_length=100)
+    code_facturation = models.CharField(
+        _("code de facturation"),
+        max_length=20,
+        blank=True,
+        help_text=_("Le code de la prestation dans le logiciel de facturation (export des consommations)."),
+    )
+    duree_heures = models.DecimalField(
+        _("durée facturée (heures)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Activité comptée en heures : la quantité exportée par jour. Vide : 1 par jour."),
+    )
 
     class Periode(models.TextChoices):
         TOUTES = "toutes", _("Toute l'année")

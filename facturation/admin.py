@@ -1,16 +1,22 @@
 """Administration de la facturation : les données comptables importées sont en lecture seule."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from commun.admin_outils import LectureSeuleMixin, ListePrechargeeMixin
+from commun.admin_outils import LectureSeuleMixin, ListePrechargeeMixin, VuesPropresMixin
+from facturation.exportation import ExportInvalide, consommations_exporter
+from facturation.forms import ExportConsommationsForm
 from facturation.models import (
     Affectation,
     EvenementPaiement,
     Facture,
     LigneFacture,
     PaiementEnLigne,
+    PeriodeClose,
     Regie,
     Reglement,
 )
@@ -21,6 +27,7 @@ class RegieAdmin(admin.ModelAdmin):
     list_display = ("code", "nom", "nature_par_defaut", "dernier_numero_portail")
     search_fields = ("code", "nom")
     readonly_fields = ("dernier_numero_portail",)
+    filter_horizontal = ("structures",)
 
 
 class LigneFactureInline(LectureSeuleMixin, admin.TabularInline):
@@ -182,3 +189,58 @@ class EvenementPaiementAdmin(admin.ModelAdmin):
         ]
         reussis = sum(1 for e in resultats if e.statut != EvenementPaiement.Statut.ECHEC)
         self.message_user(request, f"{reussis} événement(s) traité(s) sur {len(resultats)} en échec.")
+
+
+PERMISSION_EXPORT = "facturation.exporter_consommations"
+
+
+@admin.register(PeriodeClose)
+class PeriodeCloseAdmin(VuesPropresMixin, LectureSeuleMixin, admin.ModelAdmin):
+    """Les périodes exportées vers le logiciel de facturation (closes), et l'export lui-même :
+    réservés aux agents qui ont la permission « exporter les consommations »."""
+
+    list_display = ("regie", "du", "au", "structure", "close_le", "close_par")
+    list_filter = ("regie",)
+    list_select_related = ("regie", "structure", "close_par")
+    fields = ("regie", "du", "au", "structure", "close_le", "close_par")
+    readonly_fields = fields
+    vues_propres = (("exporter/", "exporter", "facturation_periodeclose_exporter"),)
+
+    def has_module_permission(self, request):
+        return request.user.has_perm(PERMISSION_EXPORT)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(PERMISSION_EXPORT)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "peut_exporter": True})
+
+    def exporter(self, request):
+        """Une régie et une période → le fichier CSV, et la période close (la même période close
+        rend le même fichier)."""
+        if not request.user.has_perm(PERMISSION_EXPORT):
+            raise PermissionDenied
+        form = ExportConsommationsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            regie, du, au = form.cleaned_data["regie"], form.cleaned_data["du"], form.cleaned_data["au"]
+            try:
+                rapport = consommations_exporter(
+                    regie=regie, du=du, au=au, structure=form.cleaned_data["structure"], agent=request.user
+                )
+            except ExportInvalide as erreur:
+                form.add_error(None, str(erreur))
+            else:
+                reponse = HttpResponse(rapport.fichier, content_type="text/csv; charset=utf-8")
+                nom = f"consommations-{regie.code}-{du:%Y%m%d}-{au:%Y%m%d}.csv"
+                reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+                return reponse
+        return TemplateResponse(
+            request,
+            "admin/facturation/periodeclose/exporter.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Exporter les consommations vers le logiciel de facturation",
+                "opts": self.model._meta,
+                "form": form,
+            },
+        )

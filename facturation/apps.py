@@ -7,4 +7,9 @@ class FacturationConfig(AppConfig):
 
     def ready(self):
         # La condition « factures impayées » des réservations (registre d'`enfants`).
+        # Les jours des périodes exportées vers la facturation, clos pour les familles.
+        from enfants.clotures import cloture_enregistrer
         from facturation import conditions_reservation  # noqa: F401
+        from facturation.exportation import jour_clos
+
+        cloture_enregistrer(jour_clos)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from enfants.models import Activite, Structure
 from facturation import importation
 from facturation.models import Regie
 from familles.demo import NUMERO_DUPONT
@@ -47,10 +48,27 @@ AL-228;{NUMERO_DUPONT};AL;08/04/2015;Chèque;243,20;AL-12
 """
 
 
+# Les codes de prestation du logiciel de facturation des activités de démonstration (export
+# des consommations) ; la régie facture toutes les structures de la démonstration.
+CODES_FACTURATION = {
+    "Crèche journée": "CREJ",
+    "ALSH Mercredi après-midi": "ALMA",
+    "ALSH Vacances après-midi": "ALVA",
+    "ALSH Vacances journée": "ALVJ",
+    "ALSH Vacances matin": "ALVM",
+    "Garderie matin": "GARM",
+    "Garderie soir": "GARS",
+    "Restauration midi": "REST",
+}
+
+
 def regie_creer() -> Regie:
     regie, _ = Regie.objects.update_or_create(
         code=CODE_REGIE, defaults={"nom": NOM_REGIE, "modalites_paiement": MODALITES}
     )
+    regie.structures.add(*Structure.objects.all())
+    for nom, code in CODES_FACTURATION.items():
+        Activite.objects.filter(nom=nom, code_facturation="").update(code_facturation=code)
     return regie
 
 

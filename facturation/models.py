@@ -6,6 +6,7 @@ Le reste dû d'une facture se déduit des affectations de règlements : il n'est
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,16 @@ class Regie(models.Model):
         choices=Nature,
         default=Nature.GARDE,
         help_text=_("Nature d'une ligne de facture importée sans colonne « nature » (ou vide)."),
+    )
+
+    # Les structures dont la régie facture les activités (l'export des consommations) :
+    # `facturation` importe `enfants`, jamais l'inverse, d'où le lien de ce côté-ci.
+    structures = models.ManyToManyField(
+        "enfants.Structure",
+        blank=True,
+        related_name="regies",
+        verbose_name=_("structures facturées"),
+        help_text=_("Les structures dont les consommations sont exportées pour cette régie."),
     )
 
     class Meta:
@@ -364,3 +375,73 @@ def paiement_en_cours():
             facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()
         )
     )
+
+
+class PeriodeClose(models.Model):
+    """Une période exportée vers le logiciel de facturation, close pour une régie : les familles
+    ne changent plus ses jours. Le fichier exporté est gardé tel quel : l'exporter de nouveau
+    rend les mêmes octets."""
+
+    regie = models.ForeignKey(
+        Regie, on_delete=models.PROTECT, related_name="periodes_closes", verbose_name=_("régie")
+    )
+    du = models.DateField(_("du"))
+    au = models.DateField(_("au"))
+    # Filtre de l'export (vide : toutes les structures de la régie).
+    structure = models.ForeignKey(
+        "enfants.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("structure"),
+    )
+    close_le = models.DateTimeField(_("close le"), auto_now_add=True)
+    close_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("close par"),
+    )
+    fichier = models.BinaryField(_("fichier exporté"))
+
+    class Meta:
+        verbose_name = _("période close")
+        verbose_name_plural = _("périodes closes")
+        ordering = ["regie", "-du"]
+        permissions = [("exporter_consommations", "Exporter les consommations (et clore la période)")]
+        indexes = [models.Index(fields=["regie", "du", "au"])]
+
+    def __str__(self) -> str:
+        return f"{self.regie.code} du {self.du:%d/%m/%Y} au {self.au:%d/%m/%Y}"
+
+
+class ConsommationExportee(models.Model):
+    """Une ligne transmise au logiciel de facturation : la dernière transmise pour un enfant,
+    une activité et un jour dit ce que le logiciel sait ; une différence avec l'état présent d'un
+    jour clos est une régularisation, exportée une fois par l'export suivant."""
+
+    periode = models.ForeignKey(
+        PeriodeClose, on_delete=models.CASCADE, related_name="lignes", verbose_name=_("export")
+    )
+    # La période d'origine du jour (celle de l'export pour une ligne ordinaire).
+    periode_origine = models.ForeignKey(
+        PeriodeClose, on_delete=models.CASCADE, related_name="+", verbose_name=_("période d'origine")
+    )
+    enfant = models.ForeignKey("enfants.Enfant", on_delete=models.PROTECT, related_name="+")
+    activite = models.ForeignKey("enfants.Activite", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("jour"))
+    statut = models.CharField(_("statut"), max_length=30)
+    facturable = models.BooleanField(_("facturable"))
+    quantite = models.DecimalField(_("quantité"), max_digits=7, decimal_places=2)
+    regularisation = models.BooleanField(_("régularisation"), default=False)
+
+    class Meta:
+        verbose_name = _("consommation exportée")
+        verbose_name_plural = _("consommations exportées")
+        indexes = [models.Index(fields=["periode_origine", "enfant", "activite", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.enfant_id} — {self.activite_id} — {self.date:%d/%m/%Y} ({self.statut})"

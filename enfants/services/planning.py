@@ -23,6 +23,7 @@ from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from enfants import calendrier
+from enfants.clotures import JOUR_CLOS, jour_clos
 from enfants.conditions import conditions_reservation_verifier
 from enfants.listes_attente import traitement_enregistrer
 from enfants.models import (
@@ -334,6 +335,7 @@ def _reservation_controler(
     raison = jour_ferme_raison(activite=activite, jour=date)
     if raison:
         raise ValidationError(raison, code="ferme")
+    _jour_clos_refuser(activite=activite, jour=date)
     if inscription.est_regulier(date):
         raise _refuser(DEJA_REGULIER, "deja_reserve", jour=texte)
     _deja_reserve_verifier(inscription=inscription, date=date)
@@ -346,6 +348,13 @@ def _reservation_controler(
     conditions_reservation_verifier(
         inscription=inscription, activite=activite, jour=date, maintenant=maintenant
     )
+
+
+def _jour_clos_refuser(*, activite: Activite, jour: datetime.date) -> None:
+    """Un jour déjà transmis à la facturation (période close, `enfants.clotures`) : la famille
+    ne le change plus."""
+    if jour_clos(activite=activite, jour=jour):
+        raise _refuser(JOUR_CLOS, "jour_clos", jour=_texte_jour(jour))
 
 
 def _deja_reserve_verifier(*, inscription: Inscription, date: datetime.date) -> None:
@@ -657,6 +666,7 @@ def absence_declarer(
     activite = _activite_verrouillee(inscription.activite_id)
     if not inscription.couvre(date):
         raise _refuser(NON_INSCRIT, "non_inscrit", jour=texte)
+    _jour_clos_refuser(activite=activite, jour=date)
     reserve = (
         inscription.est_regulier(date)
         or Reservation.objects.filter(
@@ -724,6 +734,7 @@ def reservation_annuler(*, reservation: Reservation) -> Reservation:
         Reservation.Etat.PROPOSEE,
     ):
         raise ValidationError(DEJA_DECIDEE, code="deja_decidee")
+    _jour_clos_refuser(activite=activite, jour=reservation.date)
     tenait_une_place = reservation.etat != Reservation.Etat.EN_ATTENTE
     reservation.etat = Reservation.Etat.ANNULEE
     reservation.save(update_fields=["etat"])
@@ -757,6 +768,7 @@ def absence_annuler(*, absence: Absence, maintenant: datetime.datetime | None = 
     raison = absence_annulable(absence=absence, maintenant=maintenant)
     if raison:
         raise ValidationError(raison, code="non_annulable")
+    _jour_clos_refuser(activite=activite, jour=absence.date)
     if absence.etat in ABSENCES_LIBERANT_LA_PLACE and (
         places_occupees(activite=activite, jour=absence.date, avec_demandes=False) >= activite.capacite
     ):
