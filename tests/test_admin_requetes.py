@@ -68,7 +68,17 @@ def _completer(famille_a, famille_b) -> None:
         AttestationEnvoyee.objects.create(famille=famille, annee=2020, montant="12.50")
         campagne = Campagne.objects.first() or f.CampagneFactory()
         campagne.dossiers.get_or_create(famille=famille)
+    from facturation.models import PeriodeClose, Regie
+
+    agent = f.UtilisateurFactory(username="agent-export", famille=None, is_staff=True)
     for n in (1, 2):
+        PeriodeClose.objects.create(
+            regie=Regie.objects.first(),
+            du=datetime.date(2020, n, 1),
+            au=datetime.date(2020, n, 28),
+            close_par=agent,
+            fichier=b"",
+        )
         f.FermetureFactory(date_debut=datetime.date(2030, 1, n), date_fin=datetime.date(2030, 1, n))
         f.RegieFactory(code=f"R{n}")
         f.DocumentFactory()
