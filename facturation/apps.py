@@ -7,4 +7,4 @@ class FacturationConfig(AppConfig):
 
     def ready(self):
         # La condition « factures impayées » des réservations (registre d'`enfants`).
-        from facturation import conditions_reservation  # noqa: F401
+        from facturation import checks, conditions_reservation  # noqa: F401
