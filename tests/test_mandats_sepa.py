@@ -140,3 +140,57 @@ def test_sans_ics_aucun_mandat(parent, agent, settings):
     _accepter(parent, agent, PRELEVEMENT)
     assert Famille.objects.get(pk=parent.famille.pk).prelevement_automatique
     assert not Mandat.objects.exists()
+
+
+def _donner(utilisateur, *codenames):
+    from django.contrib.auth.models import Permission
+
+    utilisateur.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+
+
+def test_admin_export_reserve_a_la_permission(client, parent, agent):
+    _accepter(parent, agent, PRELEVEMENT)
+    client.force_login(agent)
+    _donner(agent, "view_mandat")
+    if agent.has_perm("facturation.exporter_mandats"):
+        pytest.fail("l'agent ne doit pas avoir la permission d'export par défaut")
+    liste = client.get("/admin/facturation/mandat/")
+    assert liste.status_code == 200 and "Exporter les mandats" not in liste.content.decode()
+    assert client.post("/admin/facturation/mandat/exporter/").status_code == 403
+    assert EvenementMandat.objects.filter(exporte_le__isnull=True).count() == 1
+
+
+def test_admin_export_avec_la_permission(client, parent, agent):
+    from django.contrib.auth import get_user_model
+
+    _accepter(parent, agent, PRELEVEMENT)
+    _donner(agent, "view_mandat", "exporter_mandats")
+    agent = get_user_model().objects.get(pk=agent.pk)  # cache des permissions vidé
+    client.force_login(agent)
+    assert "Exporter les mandats" in client.get("/admin/facturation/mandat/").content.decode()
+    reponse = client.post("/admin/facturation/mandat/exporter/")
+    assert reponse.status_code == 200 and reponse["Content-Type"].startswith("text/csv")
+    contenu = reponse.content.decode("utf-8")
+    assert contenu.startswith("\ufeff") and f"PF-{parent.famille.numero}-001" in contenu
+    deuxieme = client.post("/admin/facturation/mandat/exporter/").content.decode("utf-8")
+    assert len(deuxieme.splitlines()) == 1  # l'en-tête seul : déjà exporté
+
+
+def test_pdf_du_mandat_pour_la_famille_seulement(client_parent, parent, agent, client):
+    from django.urls import reverse
+
+    from facturation import pdf
+    from facturation.selectors import mandat_detail
+    from tests.factories import FamilleFactory
+
+    _accepter(parent, agent, PRELEVEMENT)
+    _accepter(parent, agent, {"iban": IBAN_2, "bic": "PSSTFRPP"})
+    mandat = Mandat.objects.get()
+    html = pdf.mandat_html(mandat_detail(famille=parent.famille, pk=mandat.pk))
+    assert mandat.rum in html and ICS in html and IBAN_2 in html and "DUPONT JEAN" in html
+    assert f"IBAN précédent {IBAN}" in html
+    url = reverse("facturation:mandat_pdf", args=[mandat.pk])
+    reponse = client_parent.get(url)
+    assert reponse.status_code == 200 and reponse.content.startswith(b"%PDF")
+    with pytest.raises(Mandat.DoesNotExist):
+        mandat_detail(famille=FamilleFactory(), pk=mandat.pk)
