@@ -194,3 +194,13 @@ def test_pdf_du_mandat_pour_la_famille_seulement(client_parent, parent, agent, c
     assert reponse.status_code == 200 and reponse.content.startswith(b"%PDF")
     with pytest.raises(Mandat.DoesNotExist):
         mandat_detail(famille=FamilleFactory(), pk=mandat.pk)
+
+
+def test_lien_du_mandat_dans_mon_compte(client_parent, parent, agent):
+    from django.urls import reverse
+
+    assert "Télécharger le mandat" not in client_parent.get(reverse("familles:compte")).content.decode()
+    _accepter(parent, agent, PRELEVEMENT)
+    mandat = Mandat.objects.get()
+    html = client_parent.get(reverse("familles:compte")).content.decode()
+    assert reverse("facturation:mandat_pdf", args=[mandat.pk]) in html and mandat.rum in html
