@@ -204,3 +204,18 @@ def test_lien_du_mandat_dans_mon_compte(client_parent, parent, agent):
     mandat = Mandat.objects.get()
     html = client_parent.get(reverse("familles:compte")).content.decode()
     assert reverse("facturation:mandat_pdf", args=[mandat.pk]) in html and mandat.rum in html
+
+
+@pytest.mark.parametrize(
+    ("iban", "bic", "erreur"),
+    [(IBAN, "AGRIFRPP", None), (IBAN[:-1] + "8", "", "iban"), (IBAN, "AGRIFRP", "bic")],
+)
+def test_iban_et_bic_valides_par_schwifty_dans_l_administration(parent, iban, bic, erreur):
+    from django.forms import modelform_factory
+
+    from familles.admin import FamilleAdminForm
+
+    classe = modelform_factory(Famille, form=FamilleAdminForm, fields=("iban", "bic"))
+    formulaire = classe(instance=parent.famille, data={"iban": iban, "bic": bic})
+    assert formulaire.is_valid() is (erreur is None)
+    assert list(formulaire.errors) == ([erreur] if erreur else [])
