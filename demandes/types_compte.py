@@ -1,6 +1,7 @@
 """Les demandes de « Mon compte » : responsable, conjoint, fiscales, CAF, bancaires."""
 
 from demandes.registre import COTE_COMPTE, TypeDemande, enregistrer, motif_acceptee
+from facturation import services as facturation_services
 from familles import forms as familles_forms
 from familles import services as familles_services
 from familles.models import Famille, Responsable
@@ -77,7 +78,18 @@ CAF = _demande_famille(
     categorie="CAF",
     formulaire=familles_forms.CafForm,
 )
-BANCAIRES = _demande_famille(
+
+
+def _appliquer_bancaires(*, demande, donnees, auteur):
+    """Les coordonnées bancaires, puis le mandat SEPA (créé, amendé ou révoqué)."""
+    famille = _appliquer_famille(demande=demande, donnees=donnees, auteur=auteur)
+    facturation_services.mandat_appliquer(famille=famille)
+    return famille
+
+
+BANCAIRES = _demande_compte(
+    arguments=_famille,
+    appliquer=_appliquer_bancaires,
     code="bancaires",
     libelle="Informations bancaires",
     categorie="Bancaires",

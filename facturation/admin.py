@@ -12,9 +12,11 @@ from facturation.exportation import ExportInvalide, consommations_exporter
 from facturation.forms import ExportConsommationsForm
 from facturation.models import (
     Affectation,
+    EvenementMandat,
     EvenementPaiement,
     Facture,
     LigneFacture,
+    Mandat,
     PaiementEnLigne,
     PeriodeClose,
     Regie,
@@ -244,3 +246,64 @@ class PeriodeCloseAdmin(VuesPropresMixin, LectureSeuleMixin, admin.ModelAdmin):
                 "form": form,
             },
         )
+
+
+class EvenementMandatInline(LectureSeuleMixin, admin.TabularInline):
+    model = EvenementMandat
+    fields = ("nature", "date", "iban_precedent", "bic_precedent", "exporte_le")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Mandat)
+class MandatAdmin(LectureSeuleMixin, admin.ModelAdmin):
+    """Mandats SEPA (créés par l'acceptation des demandes bancaires) et leur export CSV."""
+
+    list_display = ("rum", "famille", "titulaire", "date_signature", "date_revocation")
+    search_fields = ("rum", "famille__numero", "titulaire")
+    readonly_fields = (
+        "famille",
+        "rum",
+        "ics",
+        "titulaire",
+        "adresse",
+        "iban",
+        "bic",
+        "date_signature",
+        "date_revocation",
+    )
+    inlines = [EvenementMandatInline]
+    change_list_template = "admin/facturation/mandat/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("exporter/", self.admin_site.admin_view(self.exporter), name="facturation_mandat_exporter"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        peut = request.user.has_perm("facturation.exporter_mandats")
+        extra_context = {**(extra_context or {}), "peut_exporter": peut}
+        return super().changelist_view(request, extra_context)
+
+    def exporter(self, request):
+        """Le CSV des mandats nouveaux, amendés et révoqués pas encore exportés (une seule fois)."""
+        from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponse
+        from django.utils import timezone
+
+        from facturation.services import mandats_exporter
+
+        if request.method != "POST":
+            from django.http import HttpResponseNotAllowed
+
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("facturation.exporter_mandats"):
+            raise PermissionDenied
+        reponse = HttpResponse(content_type="text/csv; charset=utf-8")
+        nom = f"mandats-{timezone.localdate():%Y%m%d}.csv"
+        reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+        mandats_exporter(sortie=reponse)
+        return reponse

@@ -9,7 +9,7 @@ class FacturationConfig(AppConfig):
         # La condition « factures impayées » des réservations (registre d'`enfants`).
         # Les jours des périodes exportées vers la facturation, clos pour les familles.
         from enfants.clotures import cloture_enregistrer
-        from facturation import conditions_reservation  # noqa: F401
+        from facturation import checks, conditions_reservation  # noqa: F401
         from facturation.exportation import jour_clos
 
         cloture_enregistrer(jour_clos)

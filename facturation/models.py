@@ -445,3 +445,52 @@ class ConsommationExportee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enfant_id} — {self.activite_id} — {self.date:%d/%m/%Y} ({self.statut})"
+
+
+class Mandat(models.Model):
+    """Mandat de prélèvement SEPA d'une famille : créé quand un agent accepte le prélèvement.
+
+    La RUM ne change jamais : un changement d'IBAN amende le mandat, l'arrêt du prélèvement le
+    révoque. Chaque événement (création, amendement, révocation) est exporté une seule fois.
+    """
+
+    famille = models.ForeignKey(Famille, on_delete=models.PROTECT, related_name="mandats")
+    rum = models.CharField(_("RUM"), max_length=35, unique=True)
+    ics = models.CharField(_("ICS du créancier"), max_length=35)
+    titulaire = models.CharField(_("débiteur"), max_length=140)
+    adresse = models.CharField(_("adresse du débiteur"), max_length=300, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    date_signature = models.DateField(_("date de signature"))
+    date_revocation = models.DateField(_("date de révocation"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mandat SEPA")
+        verbose_name_plural = _("mandats SEPA")
+        permissions = [("exporter_mandats", "Peut exporter les mandats SEPA")]
+
+    def __str__(self):
+        return self.rum
+
+
+class EvenementMandat(models.Model):
+    """Une création, un amendement ou une révocation de mandat, à exporter une fois."""
+
+    class Nature(models.TextChoices):
+        CREATION = "creation", _("Nouveau")
+        AMENDEMENT = "amendement", _("Amendé")
+        REVOCATION = "revocation", _("Révoqué")
+
+    mandat = models.ForeignKey(Mandat, on_delete=models.CASCADE, related_name="evenements")
+    nature = models.CharField(_("nature"), max_length=12, choices=Nature)
+    date = models.DateField(_("date"))
+    iban_precedent = models.CharField(_("IBAN précédent"), max_length=34, blank=True)
+    bic_precedent = models.CharField(_("BIC précédent"), max_length=11, blank=True)
+    exporte_le = models.DateTimeField(_("exporté le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("événement de mandat")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.get_nature_display()} {self.mandat_id} {self.date}"

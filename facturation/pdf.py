@@ -153,3 +153,21 @@ def reponse_recu(reglement: Reglement) -> HttpResponse:
     reponse = HttpResponse(recu_pdf(reglement), content_type="application/pdf")
     reponse["Content-Disposition"] = f'inline; filename="{reglement.nom_fichier_recu}"'
     return reponse
+
+
+def mandat_html(mandat) -> str:
+    """Le HTML du mandat de prélèvement SEPA (`mandat` vient de `selectors.mandat_detail`)."""
+    return render_to_string(
+        "facturation/mandat_pdf.html",
+        {
+            "mandat": mandat,
+            "amendements": [e for e in mandat.evenements.all() if e.nature == "amendement"],
+            **_emetteur(),
+        },
+    )
+
+
+def reponse_mandat(mandat) -> HttpResponse:
+    reponse = HttpResponse(html_en_pdf(mandat_html(mandat)), content_type="application/pdf")
+    reponse["Content-Disposition"] = f'inline; filename="mandat-{mandat.rum}.pdf"'
+    return reponse

@@ -15,6 +15,7 @@ from facturation.models import (
     ZERO,
     Affectation,
     Facture,
+    Mandat,
     PaiementEnLigne,
     Reglement,
     deja_paye,
@@ -326,3 +327,12 @@ def annees_scolaires(*, famille: Famille) -> list[int]:
 def releve(*, famille: Famille, annee: int) -> Releve:
     """Les opérations d'une année scolaire, l'ancien solde reporté et le solde du compte."""
     return compte(famille=famille).releve(annee)
+
+
+def mandat_detail(*, famille: Famille, pk: int) -> Mandat:
+    """Un mandat SEPA de la famille, avec ses amendements (une autre famille : DoesNotExist)."""
+    return Mandat.objects.filter(famille=famille).prefetch_related("evenements").get(pk=pk)
+
+
+def mandats_famille(*, famille: Famille) -> list[Mandat]:
+    return list(Mandat.objects.filter(famille=famille).order_by("-pk"))

@@ -10,8 +10,10 @@ from django.db.models import QuerySet, Sum
 from facturation.models import (
     ZERO,
     Affectation,
+    EvenementMandat,
     Facture,
     LigneFacture,
+    Mandat,
     PaiementEnLigne,
     Regie,
     Reglement,
@@ -197,3 +199,132 @@ def facturation_famille_anonymiser(*, famille: Famille) -> dict:
     Reglement.objects.filter(famille=famille).exclude(email_recu="").update(email_recu="")
     PaiementEnLigne.objects.filter(famille=famille).exclude(email="").update(email="")
     return {}
+
+
+def _debiteur_adresse(famille: Famille) -> str:
+    from familles.models import Responsable
+
+    principal = Responsable.objects.filter(famille=famille, role=Responsable.Role.PRINCIPAL).first()
+    if principal is None:
+        return ""
+    return " ".join(p for p in (principal.adresse, principal.code_postal, principal.ville) if p)
+
+
+def _debiteur_nom(famille: Famille) -> str:
+    from familles.models import Responsable
+
+    if famille.titulaire_compte:
+        return famille.titulaire_compte
+    principal = Responsable.objects.filter(famille=famille, role=Responsable.Role.PRINCIPAL).first()
+    return principal.nom_complet if principal else f"Famille {famille.numero}"
+
+
+@transaction.atomic
+def mandat_appliquer(*, famille: Famille, date=None) -> Mandat | None:
+    """Après une demande bancaire acceptée : crée, amende ou révoque le mandat SEPA de la famille.
+
+    - prélèvement demandé, pas de mandat actif : nouveau mandat (nouvelle RUM) ;
+    - prélèvement, mandat actif, IBAN ou BIC changé : amendement (même RUM, ancien IBAN gardé) ;
+    - prélèvement arrêté, mandat actif : révocation.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from facturation.sepa import ics_normaliser, rum_construire
+
+    date = date or timezone.localdate()
+    famille = Famille.objects.select_for_update().get(pk=famille.pk)
+    actif = Mandat.objects.filter(famille=famille, date_revocation__isnull=True).first()
+    if not famille.prelevement_automatique:
+        if actif is None:
+            return None
+        actif.date_revocation = date
+        actif.save(update_fields=["date_revocation"])
+        EvenementMandat.objects.create(mandat=actif, nature=EvenementMandat.Nature.REVOCATION, date=date)
+        return actif
+    if not famille.iban or not settings.CCAS_ICS:
+        return None
+    if actif is None:
+        rang = Mandat.objects.filter(famille=famille).count() + 1
+        actif = Mandat.objects.create(
+            famille=famille,
+            rum=rum_construire(numero_famille=famille.numero, rang=rang),
+            ics=ics_normaliser(settings.CCAS_ICS),
+            titulaire=_debiteur_nom(famille),
+            adresse=_debiteur_adresse(famille),
+            iban=famille.iban,
+            bic=famille.bic,
+            date_signature=date,
+        )
+        EvenementMandat.objects.create(mandat=actif, nature=EvenementMandat.Nature.CREATION, date=date)
+        return actif
+    if (actif.iban, actif.bic) != (famille.iban, famille.bic):
+        EvenementMandat.objects.create(
+            mandat=actif,
+            nature=EvenementMandat.Nature.AMENDEMENT,
+            date=date,
+            iban_precedent=actif.iban,
+            bic_precedent=actif.bic,
+        )
+        actif.iban, actif.bic = famille.iban, famille.bic
+        actif.titulaire = _debiteur_nom(famille)
+        actif.adresse = _debiteur_adresse(famille)
+        actif.save(update_fields=["iban", "bic", "titulaire", "adresse"])
+    return actif
+
+
+COLONNES_MANDATS = (
+    "Nature",
+    "RUM",
+    "ICS",
+    "N° Famille",
+    "Débiteur",
+    "Adresse",
+    "IBAN",
+    "BIC",
+    "Date de signature",
+    "Date de l'événement",
+    "IBAN précédent",
+    "BIC précédent",
+)
+
+
+@transaction.atomic
+def mandats_exporter(*, sortie) -> int:
+    """Écrit en CSV (`;`, UTF-8 avec BOM, dates jj/mm/aaaa) les événements jamais exportés.
+
+    Les marque exportés dans la même transaction : un second export ne les reprend pas.
+    """
+    import csv
+
+    from django.utils import timezone
+
+    evenements = list(
+        EvenementMandat.objects.select_for_update(of=("self",))
+        .filter(exporte_le__isnull=True)
+        .select_related("mandat__famille")
+        .order_by("pk")
+    )
+    sortie.write("\ufeff")
+    ecrivain = csv.writer(sortie, delimiter=";", lineterminator="\r\n")
+    ecrivain.writerow(COLONNES_MANDATS)
+    for ev in evenements:
+        m = ev.mandat
+        ecrivain.writerow(
+            (
+                ev.get_nature_display(),
+                m.rum,
+                m.ics,
+                m.famille.numero,
+                m.titulaire,
+                m.adresse,
+                m.iban,
+                m.bic,
+                m.date_signature.strftime("%d/%m/%Y"),
+                ev.date.strftime("%d/%m/%Y"),
+                ev.iban_precedent,
+                ev.bic_precedent,
+            )
+        )
+    EvenementMandat.objects.filter(pk__in=[e.pk for e in evenements]).update(exporte_le=timezone.now())
+    return len(evenements)

@@ -85,6 +85,16 @@ def recu_pdf(request, pk: int):
 
 
 @famille_requise
+def mandat_pdf(request, pk: int):
+    """Le mandat de prélèvement SEPA de la famille en PDF ; celui d'une autre famille : 404."""
+    try:
+        mandat = selectors.mandat_detail(famille=request.famille, pk=pk)
+    except selectors.Mandat.DoesNotExist:
+        raise Http404 from None
+    return pdf.reponse_mandat(mandat)
+
+
+@famille_requise
 def attestation_pdf(request, annee: int):
     """L'attestation de frais de garde d'une année finie de la famille ; une année qui n'en a
     pas (encore en cours, rien payé pour un enfant de moins de 6 ans) : 404."""

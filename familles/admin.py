@@ -83,8 +83,23 @@ class UtilisateurInline(admin.TabularInline):
         return False
 
 
+class FamilleAdminForm(forms.ModelForm):
+    """IBAN et BIC validés (schwifty) comme dans la demande du parent."""
+
+    def clean_iban(self):
+        from familles.validators import iban_normaliser
+
+        return iban_normaliser(self.cleaned_data.get("iban", ""))
+
+    def clean_bic(self):
+        from familles.validators import bic_normaliser
+
+        return bic_normaliser(self.cleaned_data.get("bic", ""))
+
+
 @admin.register(Famille)
 class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
+    form = FamilleAdminForm
     champs_masques = {"iban": iban_masquer}
     list_display = ("numero", "responsable_nom", "ville", "regime", "prelevement_automatique")
     search_fields = ("numero", "responsables__nom", "responsables__prenom", "responsables__email")

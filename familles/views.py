@@ -24,6 +24,9 @@ def compte(request):
         "responsable": famille.responsable_principal,
         "conjoint": famille.conjoint,
         "iban_masque": iban_masquer(famille.iban),
+        # Le mandat SEPA en cours (modèle de facturation, lu par la relation inverse : familles
+        # n'importe pas facturation).
+        "mandat": famille.mandats.filter(date_revocation__isnull=True).order_by("-pk").first(),
     }
     return render(request, "familles/compte.html", contexte)
 

@@ -214,6 +214,9 @@ LOGIN_REDIRECT_URL = "portail:accueil"
 SITE_VILLE_URL = _env("SITE_VILLE_URL", "https://www.leves.fr/")
 LOGOUT_REDIRECT_URL = SITE_VILLE_URL
 NOM_VILLE = _env("NOM_VILLE", "Lèves")
+# Prélèvement SEPA : identifiant créancier SEPA (ICS) du CCAS, vérifié au démarrage
+# (format FRkk ZZZ nnnnnn, clé ISO 7064 mod 97-10). Vide : aucun mandat n'est créé.
+CCAS_ICS = _env("CCAS_ICS", "")
 NOM_CCAS = _env("NOM_CCAS", f"CCAS de {NOM_VILLE}")
 CCAS_TELEPHONE = _env("CCAS_TELEPHONE", "02 37 180 180")
 CCAS_EMAIL = _env("CCAS_EMAIL", "ccas@leves.fr")

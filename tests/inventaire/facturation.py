@@ -86,6 +86,25 @@ def preparer_paiement_retour(parent) -> dict:
     return {"pk": _tentative(parent).pk}
 
 
+def preparer_mandat(parent):
+    import datetime
+
+    from facturation.models import EvenementMandat, Mandat
+
+    mandat = Mandat.objects.create(
+        famille=parent.famille,
+        rum=f"PF-{parent.famille.numero}-{Mandat.objects.filter(famille=parent.famille).count() + 1:03d}",
+        ics="FR72ZZZ123456",
+        titulaire="DUPONT JEAN",
+        adresse="1 rue de la Mairie 28300 Lèves",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        date_signature=datetime.date(2026, 1, 5),
+    )
+    EvenementMandat.objects.create(mandat=mandat, nature="creation", date=mandat.date_signature)
+    return {"pk": mandat.pk}
+
+
 PAGES = [
     # Relevé : 6 requêtes (5 avant les attestations fiscales, + 1 pour les années disponibles).
     PagePortail("facturation:releve", requetes=6, preparer=preparer_releve, volume=volume_releve),
@@ -94,6 +113,8 @@ PAGES = [
     PagePortail("facturation:recu_pdf", requetes=5, preparer=preparer_recu, volume=volume_recu, html=False),
     # Attestation : années disponibles (1), factures et paiements de l'année (2), enfants (1).
     PagePortail("facturation:attestation_pdf", requetes=6, preparer=preparer_attestation, html=False),
+    # Mandat SEPA : le mandat (1) et ses événements (1).
+    PagePortail("facturation:mandat_pdf", requetes=4, preparer=preparer_mandat, html=False),
     PagePortail("facturation:paiement", requetes=4, preparer=preparer_paiement),
     PagePortail("facturation:paiement_retour", requetes=4, preparer=preparer_paiement_retour),
     # Retour « annuler » du prestataire : une page (GET sans écriture) ; annuler est un POST.

@@ -12,5 +12,5 @@ def _compte(parent) -> dict:
 
 PAGES = [
     # Le menu de Mon compte lit les campagnes ouvertes (lien « Dossier 2027-2028 ») : une requête.
-    PagePortail("familles:compte", requetes=5, preparer=_compte),
+    PagePortail("familles:compte", requetes=6, preparer=_compte),
 ]
