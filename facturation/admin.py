@@ -256,10 +256,12 @@ class EvenementMandatInline(LectureSeuleMixin, admin.TabularInline):
 
 
 @admin.register(Mandat)
-class MandatAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class MandatAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Mandats SEPA (créés par l'acceptation des demandes bancaires) et leur export CSV."""
 
     list_display = ("rum", "famille", "titulaire", "date_signature", "date_revocation")
+    list_select_related = ("famille",)
+    list_prefetch_related = ("famille__responsables",)
     search_fields = ("rum", "famille__numero", "titulaire")
     readonly_fields = (
         "famille",

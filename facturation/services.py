@@ -305,11 +305,20 @@ def mandats_exporter(*, sortie) -> int:
         .select_related("mandat__famille")
         .order_by("pk")
     )
+    # Le compte en vigueur après chaque événement : l'« IBAN précédent » de l'amendement suivant
+    # du même mandat, ou le compte actuel du mandat. Une création suivie d'un amendement, exportés
+    # ensemble, donnent ainsi l'ancien puis le nouveau compte, chacun à sa ligne.
+    comptes: dict[int, tuple[str, str]] = {}
+    for ev in reversed(evenements):
+        comptes[ev.pk] = comptes.get(-ev.mandat_id) or (ev.mandat.iban, ev.mandat.bic)
+        if ev.nature == EvenementMandat.Nature.AMENDEMENT:
+            comptes[-ev.mandat_id] = (ev.iban_precedent, ev.bic_precedent)
     sortie.write("\ufeff")
     ecrivain = csv.writer(sortie, delimiter=";", lineterminator="\r\n")
     ecrivain.writerow(COLONNES_MANDATS)
     for ev in evenements:
         m = ev.mandat
+        iban, bic = comptes[ev.pk]
         ecrivain.writerow(
             (
                 ev.get_nature_display(),
@@ -318,8 +327,8 @@ def mandats_exporter(*, sortie) -> int:
                 m.famille.numero,
                 m.titulaire,
                 m.adresse,
-                m.iban,
-                m.bic,
+                iban,
+                bic,
                 m.date_signature.strftime("%d/%m/%Y"),
                 ev.date.strftime("%d/%m/%Y"),
                 ev.iban_precedent,

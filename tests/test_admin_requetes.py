@@ -43,7 +43,7 @@ def _completer(famille_a, famille_b) -> None:
     from django.utils import timezone
 
     from enfants.models import Campagne, Inscription
-    from facturation.models import EvenementPaiement, Facture, PaiementEnLigne
+    from facturation.models import EvenementPaiement, Facture, Mandat, PaiementEnLigne
     from messagerie.models import AttestationEnvoyee, Diffusion
     from tests import factories as f
 
@@ -66,6 +66,14 @@ def _completer(famille_a, famille_b) -> None:
             expire_le=timezone.now(),
         )
         AttestationEnvoyee.objects.create(famille=famille, annee=2020, montant="12.50")
+        Mandat.objects.create(
+            famille=famille,
+            rum=f"PF-{famille.numero}-001",
+            ics="FR72ZZZ123456",
+            titulaire="JEAN DUPONT",
+            iban="FR7630006000011234567890189",
+            date_signature=aujourd_hui,
+        )
         campagne = Campagne.objects.first() or f.CampagneFactory()
         campagne.dossiers.get_or_create(famille=famille)
     from facturation.models import PeriodeClose, Regie

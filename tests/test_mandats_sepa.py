@@ -119,6 +119,8 @@ def test_export_csv_une_seule_fois(parent, agent):
     rum = f"PF-{parent.famille.numero}-001"
     assert lignes[1][:4] == ["Nouveau", rum, ICS, parent.famille.numero]
     assert lignes[2][0] == "Amendé" and lignes[2][6] == IBAN_2 and lignes[2][10] == IBAN
+    # La création exportée avec son amendement garde le compte signé à la création.
+    assert lignes[1][6:8] == [IBAN, "AGRIFRPP"]
     assert lignes[1][8].count("/") == 2 and len(lignes[1][8]) == 10  # jj/mm/aaaa
     assert not EvenementMandat.objects.filter(exporte_le__isnull=True).exists()
     assert mandats_exporter(sortie=io.StringIO()) == 0
@@ -133,6 +135,14 @@ def test_commande_exporter_mandats(parent, agent, tmp_path):
     assert contenu.startswith(b"\xef\xbb\xbf")
     lignes = contenu.decode("utf-8-sig").splitlines()
     assert [ligne.split(";")[0] for ligne in lignes[1:]] == ["Nouveau", "Révoqué"]
+
+
+def test_commande_sans_fichier_ecrit_n_exporte_rien(parent, agent, tmp_path):
+    """Un fichier impossible à écrire (dossier absent) : les mouvements restent à exporter."""
+    _accepter(parent, agent, PRELEVEMENT)
+    with pytest.raises(FileNotFoundError):
+        call_command("exporter_mandats", str(tmp_path / "absent" / "mandats.csv"), stdout=io.StringIO())
+    assert EvenementMandat.objects.filter(exporte_le__isnull=True).count() == 1
 
 
 def test_sans_ics_aucun_mandat(parent, agent, settings):

@@ -3,6 +3,7 @@
 import io
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from facturation.services import mandats_exporter
 
@@ -14,9 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("fichier", help="Chemin du fichier CSV à écrire")
 
     def handle(self, *args, fichier, **options):
-        # Tout ou rien : le fichier n'est écrit qu'une fois l'export validé en base.
+        # Tout ou rien : les mouvements ne sont marqués exportés que si le fichier est écrit (une
+        # écriture impossible annule la transaction ; ils restent à exporter).
         tampon = io.StringIO()
-        nombre = mandats_exporter(sortie=tampon)
-        with open(fichier, "w", encoding="utf-8", newline="") as sortie:
-            sortie.write(tampon.getvalue())
+        with transaction.atomic():
+            nombre = mandats_exporter(sortie=tampon)
+            with open(fichier, "w", encoding="utf-8", newline="") as sortie:
+                sortie.write(tampon.getvalue())
         self.stdout.write(f"{nombre} mouvement(s) de mandat exporté(s) dans {fichier}.")
