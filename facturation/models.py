@@ -300,6 +300,31 @@ class PaiementEnLigne(models.Model):
         return f"facture-{self.facture_id}-tentative-{self.tentative}"
 
 
+class LignePaiement(models.Model):
+    """Une facture payée par un paiement en ligne et le montant demandé pour elle (son reste dû
+    au départ). Un paiement de plusieurs factures d'une régie en a une par facture ; `facture`
+    du paiement est la première (référence envoyée au prestataire)."""
+
+    paiement = models.ForeignKey(
+        PaiementEnLigne, on_delete=models.CASCADE, related_name="lignes", verbose_name=_("paiement")
+    )
+    facture = models.ForeignKey(
+        Facture, on_delete=models.PROTECT, related_name="lignes_paiement", verbose_name=_("facture")
+    )
+    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("facture d'un paiement en ligne")
+        verbose_name_plural = _("factures d'un paiement en ligne")
+        ordering = ["paiement", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["paiement", "facture"], name="ligne_paiement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paiement} : {self.facture}"
+
+
 class EvenementPaiement(models.Model):
     """Un événement reçu du prestataire (webhook), gardé tel quel avant tout traitement."""
 
@@ -361,6 +386,6 @@ def paiement_en_cours():
 
     return Exists(
         PaiementEnLigne.objects.filter(
-            facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()
+            lignes__facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()
         )
     )

@@ -95,6 +95,10 @@ PAGES = [
     # Attestation : années disponibles (1), factures et paiements de l'année (2), enfants (1).
     PagePortail("facturation:attestation_pdf", requetes=6, preparer=preparer_attestation, html=False),
     PagePortail("facturation:paiement", requetes=4, preparer=preparer_paiement),
+    # Plusieurs factures (?factures=…) : sans case cochée, la page le dit (« Cochez au moins… »)
+    # sans lire de facture ; avec 2 ou 20 factures cochées, 4 requêtes
+    # (tests/test_facturation_paiement_plusieurs.py::test_requetes_constantes).
+    PagePortail("facturation:paiement_plusieurs", requetes=3),
     PagePortail("facturation:paiement_retour", requetes=4, preparer=preparer_paiement_retour),
     # Retour « annuler » du prestataire : une page (GET sans écriture) ; annuler est un POST.
     PagePortail("facturation:paiement_annuler", requetes=4, formulaires=1, preparer=preparer_paiement_retour),
