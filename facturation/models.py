@@ -296,6 +296,20 @@ class PaiementEnLigne(models.Model):
         return f"{self.facture} — tentative {self.tentative}"
 
     @property
+    def libelle_factures(self) -> str:
+        """« la facture AL-36 » ou « les factures AL-36, AL-37 » (lignes préchargées)."""
+        numeros = [ligne.facture.numero for ligne in self.lignes.all()] or [self.facture.numero]
+        if len(numeros) > 1:
+            return "les factures " + ", ".join(numeros)
+        return f"la facture {numeros[0]}"
+
+    @property
+    def de_factures(self) -> str:
+        """« de la facture AL-36 » ou « des factures AL-36, AL-37 »."""
+        libelle = self.libelle_factures
+        return "des" + libelle[3:] if libelle.startswith("les ") else "de " + libelle
+
+    @property
     def cle_idempotence(self) -> str:
         return f"facture-{self.facture_id}-tentative-{self.tentative}"
 

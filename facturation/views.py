@@ -221,6 +221,8 @@ def paiement_annuler(request, pk: int):
     if request.method == "POST":
         paiement_en_ligne.paiement_annuler(paiement=tentative)
         messages.info(request, MESSAGE_PAIEMENT_ANNULE)
+        if tentative.lignes.count() > 1:  # plusieurs factures : elles sont toutes au relevé
+            return redirect("facturation:releve")
         return redirect("facturation:paiement", pk=tentative.facture_id)
     return render(request, "facturation/paiement_annuler.html", {"paiement": tentative})
 

@@ -192,10 +192,21 @@ def test_cases_a_cocher_sur_accueil_et_releve(client_parent, faux_stripe, factur
         assert 'id="panier"' in contenu and "Payer les factures cochées" in contenu
 
 
+def test_annuler_revient_au_releve(client_parent, tentative, faux_stripe):
+    contenu = client_parent.get(f"/releve/paiements/{tentative.pk}/annuler/").content.decode()
+    assert "Paiement des factures AL-36, AL-37 interrompu" in contenu
+    assert "Les factures AL-36, AL-37" in contenu and "restent à payer" in contenu
+    reponse = client_parent.post(f"/releve/paiements/{tentative.pk}/annuler/")
+    assert reponse.status_code == 302 and reponse["Location"] == "/releve/"
+    tentative.refresh_from_db()
+    assert tentative.statut == "annulee"
+    assert any(r["chemin"].endswith("/expire") for r in faux_stripe.requetes)
+
+
 # --- Encaisser -----------------------------------------------------------------------------
 
 
-def test_webhook_impute_chaque_facture(client, tentative, factures):
+def test_webhook_impute_chaque_facture(client, client_parent, tentative, factures):
     assert envoyer(client, evenement_plusieurs(paiement.COMPLETED, tentative)).status_code == 200
     (reglement,) = reglements_en_ligne()
     assert reglement.montant == Decimal("165.70")
@@ -207,6 +218,8 @@ def test_webhook_impute_chaque_facture(client, tentative, factures):
     assert not EvenementPaiement.objects.get().signale
     tentative.refresh_from_db()
     assert tentative.statut == "payee" and tentative.reglement == reglement
+    contenu = client_parent.get(f"/releve/paiements/{tentative.pk}/").content.decode()
+    assert "Les factures AL-36, AL-37" in contenu and "sont payées" in contenu
 
 
 def test_webhook_rejoue_trois_fois(client, tentative):
