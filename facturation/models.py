@@ -327,6 +327,9 @@ class LignePaiement(models.Model):
     )
     montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
 
+    # « Mes données » : le paiement (un identifiant) n'est que dans le JSON.
+    export_champs_techniques = ("paiement",)
+
     class Meta:
         verbose_name = _("facture d'un paiement en ligne")
         verbose_name_plural = _("factures d'un paiement en ligne")

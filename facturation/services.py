@@ -12,6 +12,7 @@ from facturation.models import (
     Affectation,
     Facture,
     LigneFacture,
+    LignePaiement,
     PaiementEnLigne,
     Regie,
     Reglement,
@@ -200,6 +201,7 @@ FACTURATION_ANONYMISATION = {
     Reglement: "conservé : pièce comptable ; adresse du reçu effacée",
     Affectation: "conservé : pièce comptable",
     PaiementEnLigne: "conservé : trace du paiement ; adresse du reçu effacée",
+    LignePaiement: "conservé : trace du paiement (factures payées)",
 }
 
 
