@@ -56,4 +56,21 @@ class ExportConsommationsForm(forms.Form):
         du, au = donnees.get("du"), donnees.get("au")
         if du and au and au < du:
             raise forms.ValidationError("Le dernier jour est avant le premier.")
+
+
+class PanierForm(PaiementForm):
+    """Payer plusieurs factures : l'email du reçu, et les factures cochées (déjà lues, bornées
+    à la famille, par la vue) qui doivent être impayées, d'une seule régie, sans paiement en
+    cours."""
+
+    def __init__(self, *args, factures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.factures = factures
+
+    def clean(self):
+        from facturation import paiement as paiement_en_ligne
+
+        donnees = super().clean()
+        for message in paiement_en_ligne.panier_refus(self.factures):
+            self.add_error(None, message)
         return donnees

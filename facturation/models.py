@@ -307,8 +307,50 @@ class PaiementEnLigne(models.Model):
         return f"{self.facture} — tentative {self.tentative}"
 
     @property
+    def libelle_factures(self) -> str:
+        """« la facture AL-36 » ou « les factures AL-36, AL-37 » (lignes préchargées)."""
+        numeros = [ligne.facture.numero for ligne in self.lignes.all()] or [self.facture.numero]
+        if len(numeros) > 1:
+            return "les factures " + ", ".join(numeros)
+        return f"la facture {numeros[0]}"
+
+    @property
+    def de_factures(self) -> str:
+        """« de la facture AL-36 » ou « des factures AL-36, AL-37 »."""
+        libelle = self.libelle_factures
+        return "des" + libelle[3:] if libelle.startswith("les ") else "de " + libelle
+
+    @property
     def cle_idempotence(self) -> str:
         return f"facture-{self.facture_id}-tentative-{self.tentative}"
+
+
+class LignePaiement(models.Model):
+    """Une facture payée par un paiement en ligne et le montant demandé pour elle (son reste dû
+    au départ). Un paiement de plusieurs factures d'une régie en a une par facture ; `facture`
+    du paiement est la première (référence envoyée au prestataire)."""
+
+    paiement = models.ForeignKey(
+        PaiementEnLigne, on_delete=models.CASCADE, related_name="lignes", verbose_name=_("paiement")
+    )
+    facture = models.ForeignKey(
+        Facture, on_delete=models.PROTECT, related_name="lignes_paiement", verbose_name=_("facture")
+    )
+    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+
+    # « Mes données » : le paiement (un identifiant) n'est que dans le JSON.
+    export_champs_techniques = ("paiement",)
+
+    class Meta:
+        verbose_name = _("facture d'un paiement en ligne")
+        verbose_name_plural = _("factures d'un paiement en ligne")
+        ordering = ["paiement", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["paiement", "facture"], name="ligne_paiement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paiement} : {self.facture}"
 
 
 class EvenementPaiement(models.Model):
@@ -372,7 +414,7 @@ def paiement_en_cours():
 
     return Exists(
         PaiementEnLigne.objects.filter(
-            facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()
+            lignes__facture=OuterRef("pk"), statut=PaiementEnLigne.Statut.OUVERTE, expire_le__gt=Now()
         )
     )
 

@@ -35,6 +35,7 @@ from facturation import services
 from facturation.models import (
     EvenementPaiement,
     Facture,
+    LignePaiement,
     PaiementEnLigne,
     Regie,
     Reglement,
@@ -44,6 +45,16 @@ from familles.models import Famille
 logger = logging.getLogger(__name__)
 
 ERREUR_DEJA_PAYEE = "Cette facture est déjà réglée : il n'y a rien à payer."
+ERREUR_AUCUNE = "Cochez au moins une facture à payer."
+ERREUR_REGIES = (
+    "Les factures cochées sont de régies différentes : un paiement par carte ne règle que les "
+    "factures d'une seule régie."
+)
+ERREUR_UNE_DEJA_PAYEE = "La facture {numero} est déjà réglée : décochez-la."
+ERREUR_EN_COURS = (
+    "Un paiement de la facture {numero} est déjà en cours : terminez-le ou annulez-le avant de "
+    "payer plusieurs factures."
+)
 ERREUR_INDISPONIBLE = "Le paiement en ligne n'est pas disponible pour le moment."
 ERREUR_PRESTATAIRE = (
     "Le service de paiement ne répond pas pour le moment. Votre facture n'a pas été débitée : "
@@ -112,9 +123,10 @@ def centimes(montant: Decimal) -> int:
     return int((montant * 100).to_integral_value())
 
 
-def _metadata(paiement: PaiementEnLigne) -> dict:
+def _metadata(paiement: PaiementEnLigne, factures: list[Facture] | None = None) -> dict:
+    """`facture_id` : la première facture ; `factures` (plusieurs factures seulement) : toutes."""
     facture = paiement.facture
-    return {
+    metadata = {
         "facture_id": str(facture.pk),
         "facture_numero": facture.numero,
         "regie": facture.regie.code,
@@ -122,6 +134,9 @@ def _metadata(paiement: PaiementEnLigne) -> dict:
         "paiement_id": str(paiement.pk),
         "tentative": str(paiement.tentative),
     }
+    if factures and len(factures) > 1:
+        metadata["factures"] = ",".join(str(f.pk) for f in factures)
+    return metadata
 
 
 # --- Démarrer un paiement --------------------------------------------------------------------
@@ -144,18 +159,89 @@ def paiement_demarrer(*, facture: Facture, famille: Famille, email: str, url_bas
             ouverte.expire_le > maintenant + timedelta(minutes=2)
             and ouverte.montant == reste
             and ouverte.email == email
+            and list(ouverte.lignes.values_list("facture_id", flat=True)) == [facture.pk]
         ):
             return ouverte
         _session_expirer(ouverte)
+    return _session_creer(factures=[(facture, reste)], famille=famille, email=email, url_base=url_base)
+
+
+@transaction.atomic
+def paiement_demarrer_plusieurs(
+    *, factures: list[Facture], famille: Famille, email: str, url_base: str
+) -> PaiementEnLigne:
+    """Une session pour plusieurs factures impayées d'une régie (une ligne chacune, son reste
+    dû). Une seule facture : `paiement_demarrer`, comme depuis sa page. Refusé (message en
+    français) : aucune facture, régies différentes, facture réglée ou déjà en cours de paiement."""
+    if not disponible():
+        raise PaiementImpossible(ERREUR_INDISPONIBLE)
+    if not factures:
+        raise PaiementImpossible(ERREUR_AUCUNE)
+    if len(factures) == 1:
+        return paiement_demarrer(facture=factures[0], famille=famille, email=email, url_base=url_base)
+    # Toujours dans le même ordre (pk) : deux paniers qui se recoupent ne s'interbloquent pas.
+    verrouillees = list(
+        Facture.objects.select_for_update()
+        .select_related("regie")
+        .filter(pk__in=[f.pk for f in factures], famille=famille)
+        .order_by("pk")
+    )
+    if len(verrouillees) != len({f.pk for f in factures}):
+        raise Facture.DoesNotExist
+    if len({f.regie_id for f in verrouillees}) > 1:
+        raise PaiementImpossible(ERREUR_REGIES)
+    ouvertes = PaiementEnLigne.objects.filter(
+        lignes__facture__in=verrouillees,
+        statut=PaiementEnLigne.Statut.OUVERTE,
+        expire_le__gt=timezone.now(),
+    ).values_list("lignes__facture__numero", flat=True)
+    parts = []
+    for facture in sorted(verrouillees, key=lambda f: (f.date_echeance, f.pk)):
+        reste = services.facture_reste_du(facture=facture)
+        if reste <= 0:
+            raise PaiementImpossible(ERREUR_UNE_DEJA_PAYEE.format(numero=facture.numero))
+        parts.append((facture, reste))
+    for numero in ouvertes:
+        if numero in {f.numero for f in verrouillees}:
+            raise PaiementImpossible(ERREUR_EN_COURS.format(numero=numero))
+    return _session_creer(factures=parts, famille=famille, email=email, url_base=url_base)
+
+
+def panier_refus(factures) -> list[str]:
+    """Pourquoi ces factures (annotées `reste_du` et `paiement_en_cours`, cf. les sélecteurs) ne
+    se paient pas ensemble ; liste vide : elles le peuvent. Revérifié sous verrou au départ."""
+    if not factures:
+        return [ERREUR_AUCUNE]
+    refus = []
+    if len({f.regie_id for f in factures}) > 1:
+        refus.append(ERREUR_REGIES)
+    for facture in factures:
+        if facture.reste_du <= 0:
+            refus.append(ERREUR_UNE_DEJA_PAYEE.format(numero=facture.numero))
+        elif facture.paiement_en_cours and len(factures) > 1:
+            refus.append(ERREUR_EN_COURS.format(numero=facture.numero))
+    return refus
+
+
+def _session_creer(
+    *, factures: list[tuple[Facture, Decimal]], famille: Famille, email: str, url_base: str
+) -> PaiementEnLigne:
+    """Le paiement (une ligne par facture) et sa session Stripe (un article par facture)."""
+    facture = factures[0][0]
+    montant = sum((reste for _, reste in factures), Decimal("0.00"))
+    maintenant = timezone.now()
     tentative = (PaiementEnLigne.objects.filter(facture=facture).aggregate(n=Max("tentative"))["n"] or 0) + 1
     paiement = PaiementEnLigne.objects.create(
         facture=facture,
         famille=famille,
         tentative=tentative,
-        montant=reste,
+        montant=montant,
         email=email,
         prestataire=(PaiementEnLigne.Prestataire.SIMULE if simule() else PaiementEnLigne.Prestataire.STRIPE),
         expire_le=maintenant + DUREE_SESSION,
+    )
+    LignePaiement.objects.bulk_create(
+        LignePaiement(paiement=paiement, facture=f, montant=reste) for f, reste in factures
     )
     paiement.famille = famille
     paiement.facture = facture
@@ -166,7 +252,8 @@ def paiement_demarrer(*, facture: Facture, famille: Famille, email: str, url_bas
         paiement.session_id = f"cs_demo_{secrets.token_hex(12)}"
         paiement.url = base + reverse("banque_simulee:banque", kwargs={"pk": paiement.pk})
     else:
-        metadata = _metadata(paiement)
+        metadata = _metadata(paiement, [f for f, _ in factures])
+        numeros = ", ".join(f.numero for f, _ in factures)
         session = client().v1.checkout.sessions.create(
             params={
                 "mode": "payment",
@@ -176,9 +263,10 @@ def paiement_demarrer(*, facture: Facture, famille: Famille, email: str, url_bas
                         "price_data": {
                             "currency": "eur",
                             "unit_amount": centimes(reste),
-                            "product_data": {"name": f"Facture {facture.numero} — {facture.regie.nom}"},
+                            "product_data": {"name": f"Facture {f.numero} — {f.regie.nom}"},
                         },
                     }
+                    for f, reste in factures
                 ],
                 "customer_email": email,
                 "client_reference_id": str(facture.pk),
@@ -186,7 +274,7 @@ def paiement_demarrer(*, facture: Facture, famille: Famille, email: str, url_bas
                 "payment_intent_data": {
                     "receipt_email": email,
                     "metadata": metadata,
-                    "description": f"Facture {facture.numero}",
+                    "description": f"Facture{'s' if len(factures) > 1 else ''} {numeros}",
                 },
                 "success_url": retour,
                 "cancel_url": annulation,
@@ -426,6 +514,10 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
     if Reglement.objects.filter(reference_externe=session_id).exists():
         return  # déjà encaissée (rejeu, autre événement de la même session)
     montant = _montant_session(session)
+    lignes = list(paiement.lignes.select_related("facture")) if paiement is not None else []
+    if len(lignes) > 1:
+        _encaisser_plusieurs(session, evenement, paiement, lignes, montant)
+        return
     facture = _facture_de_session(session, paiement)
     anomalies = anomalies_detecter(session=session, montant=montant, paiement=paiement, facture=facture)
     if facture is not None:
@@ -455,6 +547,55 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
         montant=montant,
         anomalies=anomalies,
     )
+
+
+def _encaisser_plusieurs(session, evenement, paiement, lignes, montant) -> None:
+    """Plusieurs factures : chacune reçoit sa part (son reste dû au départ) ; une facture
+    réglée entre-temps par un autre moyen ne reçoit rien, sa part reste en avoir et l'événement
+    est signalé. Une anomalie de la session (montant, devise, référence) : tout en avoir."""
+    globales = anomalies_detecter(
+        session=session, montant=montant, paiement=paiement, facture=paiement.facture
+    )
+    anomalies = list(globales)
+    factures = list(
+        Facture.objects.select_for_update()
+        .select_related("famille", "regie")
+        .filter(pk__in=[ligne.facture_id for ligne in lignes])
+        .order_by("pk")
+    )
+    par_pk = {f.pk: f for f in factures}
+    a_payer, plafonds = [], {}
+    for ligne in lignes:
+        facture = par_pk[ligne.facture_id]
+        reste = services.facture_reste_du(facture=facture)
+        if reste < ligne.montant:
+            anomalies.append(
+                f"facture {facture.numero} déjà réglée par un autre moyen (reste dû "
+                f"{montant_fr(reste)} € au lieu de {montant_fr(ligne.montant)} €) : sa part "
+                f"({montant_fr(ligne.montant)} €) n'est pas imputée"
+            )
+        else:
+            a_payer.append(facture)
+            plafonds[facture.pk] = ligne.montant
+    reglement = services.reglement_enregistrer(
+        famille=paiement.famille,
+        regie=paiement.facture.regie,
+        montant=montant,
+        mode=Reglement.Mode.CARTE_EN_LIGNE,
+        date=timezone.localdate(),
+        origine=Reglement.Origine.EN_LIGNE,
+        email_recu=_email_session(session, paiement),
+        reference_externe=session["id"],
+        factures=a_payer,
+        affecter=bool(a_payer) and not globales,
+        plafonds=plafonds,
+    )
+    paiement.reglement = reglement
+    paiement.statut = PaiementEnLigne.Statut.PAYEE
+    paiement.save(update_fields=["reglement", "statut"])
+    if anomalies:
+        evenement.signale = True
+        evenement.motif = "; ".join(anomalies) + ". " + MOTIF_AVOIR
 
 
 def _encaissement_ecrire(
@@ -528,6 +669,7 @@ def banque_simulee_payer(*, paiement: PaiementEnLigne) -> EvenementPaiement:
     if not simule():
         raise PaiementImpossible(ERREUR_INDISPONIBLE)
     paiement = PaiementEnLigne.objects.select_related("facture__regie", "famille").get(pk=paiement.pk)
+    factures = [ligne.facture for ligne in paiement.lignes.select_related("facture")]
     donnees = {
         "id": f"evt_demo_{secrets.token_hex(12)}",
         "object": "event",
@@ -543,7 +685,7 @@ def banque_simulee_payer(*, paiement: PaiementEnLigne) -> EvenementPaiement:
                 "client_reference_id": str(paiement.facture_id),
                 "customer_email": paiement.email,
                 "customer_details": {"email": paiement.email},
-                "metadata": _metadata(paiement),
+                "metadata": _metadata(paiement, factures),
             }
         },
     }

@@ -15,6 +15,7 @@ from facturation.models import (
     ZERO,
     Affectation,
     Facture,
+    LignePaiement,
     Mandat,
     PaiementEnLigne,
     Reglement,
@@ -40,8 +41,13 @@ def factures(*, famille: Famille) -> QuerySet[Facture]:
 
 
 def paiements_en_ligne(*, famille: Famille) -> QuerySet[PaiementEnLigne]:
-    """Les tentatives de paiement en ligne de la famille, avec facture et régie."""
-    return PaiementEnLigne.objects.filter(famille=famille).select_related("facture__regie", "reglement")
+    """Les tentatives de paiement en ligne de la famille, avec facture et régie, et leurs
+    factures (une requête de plus)."""
+    return (
+        PaiementEnLigne.objects.filter(famille=famille)
+        .select_related("facture__regie", "reglement")
+        .prefetch_related(Prefetch("lignes", queryset=LignePaiement.objects.select_related("facture")))
+    )
 
 
 def facture_detail(*, famille: Famille | None, pk: int) -> Facture:

@@ -13,6 +13,7 @@ from facturation.models import (
     EvenementMandat,
     Facture,
     LigneFacture,
+    LignePaiement,
     Mandat,
     PaiementEnLigne,
     Regie,
@@ -103,11 +104,18 @@ def facture_reste_du(*, facture: Facture) -> Decimal:
 
 
 @transaction.atomic
-def reglement_affecter(*, reglement: Reglement, factures: list[Facture] | None = None) -> Decimal:
+def reglement_affecter(
+    *,
+    reglement: Reglement,
+    factures: list[Facture] | None = None,
+    plafonds: dict[int, Decimal] | None = None,
+) -> Decimal:
     """Impute un règlement aux factures données (sinon aux impayées de la famille et de la
     régie, la plus ancienne échéance d'abord) ; renvoie ce qui reste en avoir.
 
     Une facture ne reçoit jamais plus que son reste dû : l'excédent reste un crédit du compte.
+    `plafonds` (pk de facture → montant) : une facture ne reçoit pas plus que sa part (paiement
+    en ligne de plusieurs factures : chacune sa ligne).
     """
     reglement = Reglement.objects.select_for_update().get(pk=reglement.pk)
     if factures is None:
@@ -126,6 +134,10 @@ def reglement_affecter(*, reglement: Reglement, factures: list[Facture] | None =
         if reste <= 0:
             continue
         part = min(reste, disponible)
+        if plafonds is not None:
+            part = min(part, plafonds.get(facture.pk, ZERO))
+            if part <= 0:
+                continue
         affectation, creee = Affectation.objects.get_or_create(
             reglement=reglement, facture=facture, defaults={"montant": part}
         )
@@ -151,6 +163,7 @@ def reglement_enregistrer(
     factures: list[Facture] | None = None,
     affecter: bool = True,
     numeroter_recu: bool = True,
+    plafonds: dict[int, Decimal] | None = None,
 ) -> Reglement:
     """Enregistre un règlement et l'impute ; sans numéro (règlement du portail), il reçoit le
     suivant de la série du portail de la régie (WEB-AL-…).
@@ -175,7 +188,7 @@ def reglement_enregistrer(
         reference_externe=reference_externe,
     )
     if affecter:
-        reglement_affecter(reglement=reglement, factures=factures)
+        reglement_affecter(reglement=reglement, factures=factures, plafonds=plafonds)
     if numeroter_recu:
         recu_numero_attribuer(reglement=reglement)
     return reglement
@@ -190,6 +203,7 @@ FACTURATION_ANONYMISATION = {
     Reglement: "conservé : pièce comptable ; adresse du reçu effacée",
     Affectation: "conservé : pièce comptable",
     PaiementEnLigne: "conservé : trace du paiement ; adresse du reçu effacée",
+    LignePaiement: "conservé : trace du paiement (factures payées)",
 }
 
 

@@ -1,4 +1,5 @@
 import logging
+from decimal import Decimal
 
 import stripe
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from commun.decorators import famille_requise
 from facturation import attestations, pdf, selectors
 from facturation import paiement as paiement_en_ligne
-from facturation.forms import PaiementForm
+from facturation.forms import PaiementForm, PanierForm
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +29,19 @@ def releve(request):
     compte = selectors.compte(famille=request.famille)  # deux requêtes pour toute la page
     annees = compte.annees_scolaires()
     annee = _annee_demandee(request.GET.get("annee"), annees)
+    releve = compte.releve(annee)
+    disponible = paiement_en_ligne.disponible()
     contexte = {
         "annees": [(a, f"{a}-{a + 1}") for a in annees],
         "annee": annee,
-        "releve": compte.releve(annee),
-        "paiement_en_ligne": paiement_en_ligne.disponible(),
+        "releve": releve,
+        "paiement_en_ligne": disponible,
+        # Le formulaire « Payer les factures cochées » : s'il y a une case à cocher.
+        "payables": disponible
+        and any(
+            o.facture is not None and o.facture.reste_du > 0 and not o.facture.paiement_en_cours
+            for o in releve.operations
+        ),
         # Une requête : les années civiles finies qui ont une attestation de frais de garde.
         "attestations": attestations.annees_disponibles(famille=request.famille),
     }
@@ -147,6 +156,61 @@ def paiement(request, pk: int):
 
 
 @famille_requise
+@require_http_methods(["GET", "POST"])
+def paiement_plusieurs(request):
+    """Les factures cochées sur l'accueil ou le relevé (`?factures=…`), leur total et l'email du
+    reçu ; valider ouvre une seule page de paiement pour toutes (redirection 303). Une facture
+    d'une autre famille (ou un identifiant qui n'en est pas un) : 404."""
+    donnees = request.POST if request.method == "POST" else request.GET
+    identifiants = donnees.getlist("factures")
+    if not all(i.isdigit() for i in identifiants):
+        raise Http404
+    pks = {int(i) for i in identifiants}
+    factures = list(
+        selectors.factures(famille=request.famille).filter(pk__in=pks).order_by("date_echeance", "pk")
+    )
+    if len(factures) != len(pks):
+        raise Http404
+    responsable = request.famille.responsable_principal
+    email_initial = responsable.email if responsable and responsable.email else request.user.email
+    disponible = paiement_en_ligne.disponible()
+    if request.method == "POST" and disponible:
+        form = PanierForm(request.POST, factures=factures, initial={"email": email_initial})
+    else:
+        form = PanierForm(initial={"email": email_initial}, factures=factures)
+    refus = paiement_en_ligne.panier_refus(factures)
+    erreur = None
+    if request.method == "POST" and disponible and form.is_valid():
+        try:
+            tentative = paiement_en_ligne.paiement_demarrer_plusieurs(
+                factures=factures,
+                famille=request.famille,
+                email=form.cleaned_data["email"],
+                url_base=request.build_absolute_uri("/"),
+            )
+        except paiement_en_ligne.PaiementImpossible as motif:
+            erreur = str(motif)
+        except stripe.StripeError:
+            logger.exception("Création de la session de paiement impossible")
+            erreur = paiement_en_ligne.ERREUR_PRESTATAIRE
+        else:
+            return HttpResponseRedirect(tentative.url, status=303)
+    return render(
+        request,
+        "facturation/paiement_plusieurs.html",
+        {
+            "factures": factures,
+            "total": sum((f.reste_du for f in factures if f.reste_du > 0), Decimal("0.00")),
+            "form": form,
+            "refus": refus if not form.is_bound else [],
+            "erreur": erreur,
+            "disponible": disponible,
+            "simule": paiement_en_ligne.simule(),
+        },
+    )
+
+
+@famille_requise
 def paiement_retour(request, pk: int):
     """Retour de la page de paiement : « en cours de confirmation » puis « payée »."""
     tentative = get_object_or_404(selectors.paiements_en_ligne(famille=request.famille), pk=pk)
@@ -167,6 +231,8 @@ def paiement_annuler(request, pk: int):
     if request.method == "POST":
         paiement_en_ligne.paiement_annuler(paiement=tentative)
         messages.info(request, MESSAGE_PAIEMENT_ANNULE)
+        if tentative.lignes.count() > 1:  # plusieurs factures : elles sont toutes au relevé
+            return redirect("facturation:releve")
         return redirect("facturation:paiement", pk=tentative.facture_id)
     return render(request, "facturation/paiement_annuler.html", {"paiement": tentative})
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
@@ -91,4 +93,29 @@ def test_la_page_de_retour_se_met_a_jour_a_la_confirmation(page, settings):
     expect(page.get_by_text("Votre paiement est en cours de confirmation.")).to_be_visible()
     paiement.banque_simulee_payer(paiement=tentative)  # l'événement arrive pendant l'attente
     expect(page.get_by_text("Paiement confirmé.")).to_be_visible(timeout=15_000)
+    assert page.erreurs_console == []
+
+
+def test_paiement_de_deux_factures_en_une_fois(page, settings):
+    from facturation.models import Facture
+    from tests.factories import FactureFactory
+
+    settings.DEMO = True
+    settings.STRIPE_SECRET_KEY = ""
+    creer_demo()
+    al36 = Facture.objects.get(numero="AL-36")
+    FactureFactory(
+        famille=al36.famille, regie=al36.regie, numero="AL-99", montant=Decimal("9.60"), quantite=Decimal("3")
+    )
+    se_connecter(page, familles_demo.IDENTIFIANT_DUPONT, familles_demo.MOT_DE_PASSE_DUPONT)
+    page.get_by_label("Cocher la facture AL-36 pour la payer avec d'autres").check()
+    page.get_by_label("Cocher la facture AL-99 pour la payer avec d'autres").check()
+    page.get_by_role("button", name="Payer les factures cochées").click()
+    expect(page.get_by_role("heading", name="Payer en ligne plusieurs factures")).to_be_visible()
+    page.get_by_role("button", name="Payer 130,20").click()
+    page.get_by_role("button", name="Payer 130,20 € (simulation)").click()
+    expect(page.get_by_text("Paiement confirmé.")).to_be_visible()
+    expect(page.get_by_text("sont payées")).to_be_visible()
+    page.get_by_role("link", name="Retour à l'accueil").click()
+    expect(page.get_by_text("Vous n'avez aucune facture impayée.")).to_be_visible()
     assert page.erreurs_console == []

@@ -106,6 +106,7 @@ def preparer_mandat(parent):
 
 
 PAGES = [
+    # Retour et annulation d'un paiement : + 1 requête pour ses factures (LignePaiement).
     # Relevé : 6 requêtes (5 avant les attestations fiscales, + 1 pour les années disponibles).
     PagePortail("facturation:releve", requetes=6, preparer=preparer_releve, volume=volume_releve),
     PagePortail("facturation:facture_pdf", requetes=5, preparer=preparer_pdf, html=False),
@@ -116,7 +117,11 @@ PAGES = [
     # Mandat SEPA : le mandat (1) et ses événements (1).
     PagePortail("facturation:mandat_pdf", requetes=4, preparer=preparer_mandat, html=False),
     PagePortail("facturation:paiement", requetes=4, preparer=preparer_paiement),
-    PagePortail("facturation:paiement_retour", requetes=4, preparer=preparer_paiement_retour),
+    # Plusieurs factures (?factures=…) : sans case cochée, la page le dit (« Cochez au moins… »)
+    # sans lire de facture ; avec 2 ou 20 factures cochées, 4 requêtes
+    # (tests/test_facturation_paiement_plusieurs.py::test_requetes_constantes).
+    PagePortail("facturation:paiement_plusieurs", requetes=3),
+    PagePortail("facturation:paiement_retour", requetes=5, preparer=preparer_paiement_retour),
     # Retour « annuler » du prestataire : une page (GET sans écriture) ; annuler est un POST.
-    PagePortail("facturation:paiement_annuler", requetes=4, formulaires=1, preparer=preparer_paiement_retour),
+    PagePortail("facturation:paiement_annuler", requetes=5, formulaires=1, preparer=preparer_paiement_retour),
 ]
