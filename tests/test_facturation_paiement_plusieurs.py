@@ -291,7 +291,7 @@ def test_migration_lignes_des_paiements_existants(factures, parent):
         prestataire="stripe",
         expire_le=datetime.datetime(2015, 1, 1, tzinfo=datetime.UTC),
     )
-    module = importlib.import_module("facturation.migrations.0008_lignes_paiement")
+    module = importlib.import_module("facturation.migrations.0010_lignes_paiement")
     module.lignes_creer(apps, None)
     assert list(LignePaiement.objects.values_list("paiement", "facture", "montant")) == [
         (tentative.pk, factures[0].pk, Decimal("120.60"))
