@@ -179,6 +179,10 @@ class Reglement(models.Model):
     recu_annee = models.PositiveSmallIntegerField(_("année du reçu"), null=True, blank=True, editable=False)
     recu_rang = models.PositiveIntegerField(_("rang du reçu"), null=True, blank=True, editable=False)
 
+    # « Mes données » : les deux morceaux du numéro de reçu, que la page lisible montrait en
+    # colonnes (« 2015 », « 1 ») ; gardés dans le JSON.
+    export_champs_techniques = ("recu_annee", "recu_rang")
+
     class Meta:
         verbose_name = _("règlement")
         verbose_name_plural = _("règlements")
