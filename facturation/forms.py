@@ -63,7 +63,7 @@ class PanierForm(PaiementForm):
     à la famille, par la vue) qui doivent être impayées, d'une seule régie, sans paiement en
     cours."""
 
-    def __init__(self, *args, factures, **kwargs):
+    def __init__(self, *args, factures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.factures = factures
 

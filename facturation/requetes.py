@@ -17,6 +17,8 @@ from facturation.models import Facture, Reglement, deja_paye, paiement_en_cours
 # Remplace : `selectors.factures(famille=…)` filtré sur `reste_du > 0` et trié par échéance,
 # plus `Sum("montant")` des règlements et des factures de la famille. Le déjà payé et le
 # paiement en cours sont les expressions de l'ORM (`facturation.models`), compilées ici.
+# Le déjà payé est arrondi au centime avant la comparaison : sur SQLite, 0,01 + 3,51 y vaut
+# 3,5199999999999996, « moins » que 3,52 (trouvé par les tests Hypothesis).
 # La ligne des sommes est jointe (LEFT JOIN) aux factures impayées : sans facture impayée, une
 # seule ligne revient, sans facture (id NULL).
 SITUATION = Requete(
@@ -29,7 +31,7 @@ SITUATION = Requete(
         SELECT {colonnes}, {deja_paye} AS deja_paye, {paiement_en_cours} AS paiement_en_cours
           FROM {Facture}
          WHERE {Facture}.famille_id = %(famille)s
-    ) t ON t.deja_paye < t.montant
+    ) t ON ROUND(t.deja_paye, 2) < t.montant
     ORDER BY t.date_echeance, t.id
     """,
     morceaux={

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from commun.sql import executer, instance
@@ -25,7 +26,12 @@ from facturation.models import (
 from familles.models import Famille
 
 _MONTANT = DecimalField(max_digits=12, decimal_places=2)
-_RESTE_DU = ExpressionWrapper(F("montant") - F("deja_paye"), output_field=_MONTANT)
+# Arrondi au centime dans la base : sur SQLite (démonstration, développement), la différence de
+# deux montants est calculée en flottants et Django ne ramène au centime que les colonnes, pas
+# les expressions (3,60 − 3,27 y valait 0,330000000000001 ; trouvé par les tests Hypothesis).
+_RESTE_DU = Round(
+    ExpressionWrapper(F("montant") - F("deja_paye"), output_field=_MONTANT), 2, output_field=_MONTANT
+)
 
 
 def factures(*, famille: Famille) -> QuerySet[Facture]:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet, Sum
 from facturation.models import (
     ZERO,
     Affectation,
+    ConsommationExportee,
     EvenementMandat,
     Facture,
     LigneFacture,
@@ -204,6 +205,9 @@ FACTURATION_ANONYMISATION = {
     Affectation: "conservé : pièce comptable",
     PaiementEnLigne: "conservé : trace du paiement ; adresse du reçu effacée",
     LignePaiement: "conservé : trace du paiement (factures payées)",
+    Mandat: "conservé (RUM, dates) ; débiteur, adresse, IBAN et BIC effacés",
+    EvenementMandat: "conservé (nature, date) ; IBAN et BIC précédents effacés",
+    ConsommationExportee: "conservé : ce qui a été transmis au logiciel de facturation (sans coordonnées)",
 }
 
 
@@ -212,6 +216,10 @@ def facturation_famille_anonymiser(*, famille: Famille) -> dict:
     """Les pièces comptables restent ; les adresses de reçu (coordonnées) sont effacées."""
     Reglement.objects.filter(famille=famille).exclude(email_recu="").update(email_recu="")
     PaiementEnLigne.objects.filter(famille=famille).exclude(email="").update(email="")
+    from commun.anonymisation import NOM_ANONYME
+
+    Mandat.objects.filter(famille=famille).update(titulaire=NOM_ANONYME, adresse="", iban="", bic="")
+    EvenementMandat.objects.filter(mandat__famille=famille).update(iban_precedent="", bic_precedent="")
     return {}
 
 

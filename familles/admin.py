@@ -86,6 +86,10 @@ class UtilisateurInline(admin.TabularInline):
 class FamilleAdminForm(forms.ModelForm):
     """IBAN et BIC validés (schwifty) comme dans la demande du parent."""
 
+    class Meta:
+        model = Famille
+        fields = "__all__"
+
     def clean_iban(self):
         from familles.validators import iban_normaliser
 

@@ -44,6 +44,7 @@ STOCKAGE = {
     ("FilReponseForm", "reponse"): Message._meta.get_field("texte"),
     ("MotifRefusForm", "motif"): Reservation._meta.get_field("motif_refus"),
     ("PaiementForm", "email"): None,  # copié dans le paiement (champ email, 254)
+    ("PanierForm", "email"): None,  # comme PaiementForm : copié dans le paiement (champ email, 254)
     ("MotDePasseOublieForm", "email"): None,  # sert à chercher le compte
     ("ConnexionForm", "username"): None,  # sert à chercher le compte
     ("TexteConsentementForm", "nouvelle_version"): VersionTexte._meta.get_field("contenu"),

@@ -204,3 +204,31 @@ def test_la_simulation_execute_le_meme_code_et_annule(famille_inactive, django_c
         purge.familles_purger(limite=limite, simulation=False)
     assert famille_inactive.famille.enfants.get().prenom == "ENFANT"
     assert not stockage.exists(nom)
+
+
+def test_le_mandat_sepa_garde_sa_rum_et_perd_les_coordonnees(famille_inactive):
+    from facturation.models import EvenementMandat, Mandat
+
+    mandat = Mandat.objects.create(
+        famille=famille_inactive.famille,
+        rum="PF-1-001",
+        ics="FR72ZZZ123456",
+        titulaire="DUPONT JEAN",
+        adresse="12 RUE DES BONBONS 28300 LÈVES",
+        iban="FR1420041010050500013M02606",
+        bic="PSSTFRPP",
+        date_signature=datetime.date(2020, 1, 6),
+    )
+    EvenementMandat.objects.create(
+        mandat=mandat,
+        nature="amendement",
+        date=datetime.date(2020, 3, 2),
+        iban_precedent="FR7630006000011234567890189",
+        bic_precedent="AGRIFRPP",
+    )
+    purge.familles_purger(limite=purge.date_limite(aujourdhui=AUJOURDHUI), simulation=False)
+    mandat.refresh_from_db()
+    assert (mandat.rum, mandat.date_signature) == ("PF-1-001", datetime.date(2020, 1, 6))
+    assert (mandat.titulaire, mandat.adresse, mandat.iban, mandat.bic) == (purge.NOM_ANONYME, "", "", "")
+    evenement = mandat.evenements.get()
+    assert (evenement.iban_precedent, evenement.bic_precedent) == ("", "")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from enfants import selectors as enfants_selectors
 from enfants.models import Absence, Presence, Reservation
 from facturation import selectors, services
-from facturation.models import Affectation, Facture, PaiementEnLigne, Reglement
+from facturation.models import Affectation, Facture, LignePaiement, PaiementEnLigne, Reglement
 from tests.factories import (
     AbsenceFactory,
     ActiviteFactory,
@@ -39,7 +39,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _paiement(facture, *, statut, expire_dans):
-    return PaiementEnLigne.objects.create(
+    """Une tentative de paiement de la facture, avec sa ligne (comme `paiement_demarrer`)."""
+    paiement = PaiementEnLigne.objects.create(
         facture=facture,
         famille=facture.famille,
         tentative=PaiementEnLigne.objects.count() + 1,
@@ -49,6 +50,8 @@ def _paiement(facture, *, statut, expire_dans):
         statut=statut,
         expire_le=timezone.now() + expire_dans,
     )
+    LignePaiement.objects.create(paiement=paiement, facture=facture, montant=facture.montant)
+    return paiement
 
 
 @pytest.fixture
