@@ -87,8 +87,10 @@ class FamilleAdminForm(forms.ModelForm):
     """IBAN et BIC validés (schwifty) comme dans la demande du parent."""
 
     class Meta:
+        # Les champs de la page viennent des `fieldsets` de FamilleAdmin ; ceux-ci, les
+        # coordonnées bancaires qu'il valide, servent au formulaire pris seul (tests).
         model = Famille
-        fields = "__all__"
+        fields = ("titulaire_compte", "banque", "iban", "bic", "prelevement_automatique")
 
     def clean_iban(self):
         from familles.validators import iban_normaliser
