@@ -115,33 +115,42 @@ def attestation_pdf(request, annee: int):
 # --- Paiement en ligne -----------------------------------------------------------------------
 
 
+def _email_du_recu(request) -> str:
+    """L'adresse proposée pour le reçu : celle du responsable titulaire, sinon celle du compte."""
+    responsable = request.famille.responsable_principal
+    return responsable.email if responsable and responsable.email else request.user.email
+
+
+def _session_ouvrir(request, demarrer, **quoi):
+    """Ouvre la page de paiement du prestataire (`demarrer` : une facture ou plusieurs) :
+    (redirection 303, None), ou (None, le message à montrer au parent)."""
+    try:
+        tentative = demarrer(famille=request.famille, url_base=request.build_absolute_uri("/"), **quoi)
+    except paiement_en_ligne.PaiementImpossible as refus:
+        return None, str(refus)
+    except stripe.StripeError:
+        logger.exception("Création de la session de paiement impossible")
+        return None, paiement_en_ligne.ERREUR_PRESTATAIRE
+    return HttpResponseRedirect(tentative.url, status=303), None
+
+
 @famille_requise
 @require_http_methods(["GET", "POST"])
 def paiement(request, pk: int):
     """La facture et l'email du reçu ; valider ouvre la page de paiement (redirection 303)."""
     facture = get_object_or_404(selectors.factures(famille=request.famille), pk=pk)
-    responsable = request.famille.responsable_principal
-    email_initial = responsable.email if responsable and responsable.email else request.user.email
+    email_initial = _email_du_recu(request)
     disponible = paiement_en_ligne.disponible()
     # Le formulaire n'est lié (et ses erreurs montrées) que s'il est affiché.
     affiche = disponible and facture.reste_du > 0
     form = PaiementForm((request.POST or None) if affiche else None, initial={"email": email_initial})
     erreur = None
     if request.method == "POST" and affiche and form.is_valid():
-        try:
-            tentative = paiement_en_ligne.paiement_demarrer(
-                facture=facture,
-                famille=request.famille,
-                email=form.cleaned_data["email"],
-                url_base=request.build_absolute_uri("/"),
-            )
-        except paiement_en_ligne.PaiementImpossible as refus:
-            erreur = str(refus)
-        except stripe.StripeError:
-            logger.exception("Création de la session de paiement impossible")
-            erreur = paiement_en_ligne.ERREUR_PRESTATAIRE
-        else:
-            return HttpResponseRedirect(tentative.url, status=303)
+        reponse, erreur = _session_ouvrir(
+            request, paiement_en_ligne.paiement_demarrer, facture=facture, email=form.cleaned_data["email"]
+        )
+        if reponse is not None:
+            return reponse
     return render(
         request,
         "facturation/paiement.html",
@@ -171,30 +180,24 @@ def paiement_plusieurs(request):
     )
     if len(factures) != len(pks):
         raise Http404
-    responsable = request.famille.responsable_principal
-    email_initial = responsable.email if responsable and responsable.email else request.user.email
+    email_initial = _email_du_recu(request)
     disponible = paiement_en_ligne.disponible()
     if request.method == "POST" and disponible:
         form = PanierForm(request.POST, factures=factures, initial={"email": email_initial})
     else:
         form = PanierForm(initial={"email": email_initial}, factures=factures)
-    refus = paiement_en_ligne.panier_refus(factures)
+    # Formulaire envoyé : ses erreurs disent déjà les refus (PanierForm.clean).
+    refus = [] if form.is_bound else paiement_en_ligne.panier_refus(factures)
     erreur = None
     if request.method == "POST" and disponible and form.is_valid():
-        try:
-            tentative = paiement_en_ligne.paiement_demarrer_plusieurs(
-                factures=factures,
-                famille=request.famille,
-                email=form.cleaned_data["email"],
-                url_base=request.build_absolute_uri("/"),
-            )
-        except paiement_en_ligne.PaiementImpossible as motif:
-            erreur = str(motif)
-        except stripe.StripeError:
-            logger.exception("Création de la session de paiement impossible")
-            erreur = paiement_en_ligne.ERREUR_PRESTATAIRE
-        else:
-            return HttpResponseRedirect(tentative.url, status=303)
+        reponse, erreur = _session_ouvrir(
+            request,
+            paiement_en_ligne.paiement_demarrer_plusieurs,
+            factures=factures,
+            email=form.cleaned_data["email"],
+        )
+        if reponse is not None:
+            return reponse
     return render(
         request,
         "facturation/paiement_plusieurs.html",
@@ -202,7 +205,7 @@ def paiement_plusieurs(request):
             "factures": factures,
             "total": sum((f.reste_du for f in factures if f.reste_du > 0), Decimal("0.00")),
             "form": form,
-            "refus": refus if not form.is_bound else [],
+            "refus": refus,
             "erreur": erreur,
             "disponible": disponible,
             "simule": paiement_en_ligne.simule(),
