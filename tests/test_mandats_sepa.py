@@ -252,3 +252,10 @@ def test_la_demonstration_a_un_mandat_visible_dans_mon_compte(client):
     assert mandat.rum in page and f"/releve/mandats/{mandat.pk}/pdf/" in page
     pdf = client.get(f"/releve/mandats/{mandat.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader
+
+    texte = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert mandat.rum in texte and "FR72ZZZ123456" in texte and "SOPHIE MARTIN" in texte
+    assert "FR76 3000 6000 0112 3456 7890 189" in texte  # groupé par quatre, comme sur papier
+    # Un mandat n'appartient à aucune régie : pas de « Code régie : » vide dans l'en-tête.
+    assert "régie" not in texte
