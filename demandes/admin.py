@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from commun.admin_outils import ListePrechargeeMixin, VuesPropresMixin, en_attente_d_abord
 from demandes import inscriptions, registre, selectors, services
+from demandes.admin_guichet import GuichetAdminMixin
 from demandes.models import Demande
 from enfants.planning import rang_texte
 
@@ -100,7 +101,7 @@ def comparaison(demande: Demande, utilisateur) -> tuple[list[dict], bool]:
 
 
 @admin.register(Demande)
-class DemandeAdmin(ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
+class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
     list_display = (
@@ -249,6 +250,7 @@ class DemandeAdmin(ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
     vues_propres = (
         ("<int:pk>/accepter/", "vue_accepter", "demandes_demande_accepter"),
         ("<int:pk>/refuser/", "vue_refuser", "demandes_demande_refuser"),
+        *GuichetAdminMixin.vues_guichet,
     )
 
     def _url_detail(self, pk):
