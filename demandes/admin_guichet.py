@@ -144,18 +144,21 @@ class GuichetAdminMixin(MixinModelAdmin):
             and (not e.type_piece.sanitaire or familles_services.peut_voir_sanitaire(request.user))
         ]
         url_demande = reverse("admin:demandes_demande_guichet_demande", args=[famille.pk])
-        demandes_compte, demandes_enfants = [], []
-        for type_ in _types_de_demande(request.user):
-            if type_.cote == registre.COTE_COMPTE or type_.code == "nouvel_enfant":
-                demandes_compte.append({"libelle": type_.libelle, "url": f"{url_demande}?type={type_.code}"})
-            else:
-                for enfant in enfants:
-                    demandes_enfants.append(
-                        {
-                            "libelle": f"{enfant.prenom} — {type_.libelle}",
-                            "url": f"{url_demande}?type={type_.code}&enfant={enfant.pk}",
-                        }
-                    )
+        types = _types_de_demande(request.user)
+        demandes_compte = [
+            {"libelle": t.libelle, "url": f"{url_demande}?type={t.code}"}
+            for t in types
+            if t.cote == registre.COTE_COMPTE or t.code == "nouvel_enfant"
+        ]
+        demandes_enfants = [
+            {
+                "libelle": f"{enfant.prenom} — {t.libelle}",
+                "url": f"{url_demande}?type={t.code}&enfant={enfant.pk}",
+            }
+            for enfant in enfants
+            for t in types
+            if t.cote == registre.COTE_ENFANTS and t.code != "nouvel_enfant"
+        ]
         url_piece = reverse("admin:demandes_demande_guichet_piece", args=[famille.pk])
         pieces = [
             {

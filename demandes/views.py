@@ -187,6 +187,7 @@ def liste(request):
                 "colonnes": registre.colonnes(demande, parent=True),
                 "attente": attente.get(demande.pk),
                 "par": comptes.fait_par_texte(demande.cree_par, demande.cree_le),
+                "annulable": not restrictions.est_restreint(request.user, _restriction_d_annulation(demande)),
             }
         )
     sections = [
@@ -212,12 +213,21 @@ def liste(request):
     return render(request, "demandes/liste.html", contexte)
 
 
+# Annuler une demande de réservation ou d'absence, c'est agir sur le planning : la restriction
+# « réservations » s'applique, les autres demandes relèvent de la restriction « demandes ».
+TYPES_PLANNING = ("reservation", "absence")
+
+
+def _restriction_d_annulation(demande: Demande) -> str:
+    return restrictions.RESERVATIONS if demande.type in TYPES_PLANNING else restrictions.DEMANDES
+
+
 @famille_requise
-@restrictions.restriction(restrictions.DEMANDES)
 @require_POST
 def annuler(request, pk):
     """Le parent annule une demande encore en attente."""
     demande = get_object_or_404(selectors.demandes(famille=request.famille), pk=pk)
+    restrictions.restriction_verifier(request.user, _restriction_d_annulation(demande))
     try:
         services.demande_annuler(demande=demande, famille=request.famille)
     except services.DemandeErreur as erreur:

@@ -290,3 +290,27 @@ def test_l_agent_pose_les_restrictions_depuis_le_compte(client, conjoint):
     )
     trace = Audit.objects.filter(objet=f"compte de connexion {conjoint.username}").latest("pk")
     assert trace.apres  # tracé, avec les valeurs
+
+
+def test_annuler_une_reservation_est_refuse_au_parent_prive_de_reservations(
+    client, parent, conjoint, inscription
+):
+    jour = _jour_reservable(inscription.activite)
+    planning.reservation_demander(inscription=inscription, date=jour, par=parent)
+    demande_caf = demande_creer(parent, "caf", {"quotient_familial": "640"})
+    demande = Demande.objects.get(type="reservation")
+    conjoint.reservations_interdites = True
+    conjoint.save()
+    client.force_login(conjoint)
+    html = client.get(reverse("demandes:liste"), {"cote": "enfants"}).content.decode()
+    assert reverse("demandes:annuler", args=[demande.pk]) not in html
+    reponse = client.post(reverse("demandes:annuler", args=[demande.pk]))
+    assert reponse.status_code == 403
+    demande.refresh_from_db()
+    assert demande.statut == Demande.Statut.EN_ATTENTE
+    # Une demande de Mon compte, elle, s'annule (pas de restriction « demandes »).
+    assert (
+        reverse("demandes:annuler", args=[demande_caf.pk])
+        in client.get(reverse("demandes:liste")).content.decode()
+    )
+    assert client.post(reverse("demandes:annuler", args=[demande_caf.pk])).status_code == 302
