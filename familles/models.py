@@ -236,9 +236,8 @@ class Utilisateur(AbstractUser):
         if self.responsable_id is None:
             return
         if self.famille_id is None or self.responsable.famille_id != self.famille_id:
-            raise ValidationError(
-                {"responsable": _("Le responsable doit appartenir à la famille du compte.")}
-            )
+            # Erreur générale : le formulaire d'un agent n'a pas toujours le champ (lecture seule).
+            raise ValidationError(_("Le responsable doit appartenir à la famille du compte."))
 
     @property
     def est_agent(self) -> bool:

@@ -314,3 +314,17 @@ def test_annuler_une_reservation_est_refuse_au_parent_prive_de_reservations(
         in client.get(reverse("demandes:liste")).content.decode()
     )
     assert client.post(reverse("demandes:annuler", args=[demande_caf.pk])).status_code == 302
+
+
+def test_un_compte_ne_change_pas_de_famille_sans_son_responsable(client, parent, autre_parent):
+    from tests.formulaires import donnees_admin
+
+    client.force_login(f.agent_ccas())
+    url = reverse("admin:familles_utilisateur_change", args=[parent.pk])
+    donnees = donnees_admin(client.get(url))
+    donnees["famille"] = autre_parent.famille.pk
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 200
+    assert "Le responsable doit appartenir à la famille du compte." in reponse.content.decode()
+    parent.refresh_from_db()
+    assert parent.famille_id != autre_parent.famille_id
