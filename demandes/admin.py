@@ -16,6 +16,7 @@ from demandes import inscriptions, registre, selectors, services
 from demandes.admin_guichet import GuichetAdminMixin
 from demandes.models import Demande
 from enfants.planning import rang_texte
+from familles import comptes
 
 MESSAGE_REFUSEE = "Demande n° {pk} refusée."
 MESSAGE_LISTE_ATTENTE = (
@@ -134,7 +135,7 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
         "enfant",
         "statut",
         "cree_le",
-        "cree_par",
+        "cree_par_nom",
         "comparaison_html",
         "informations_html",
         "decide_le",
@@ -152,7 +153,7 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
         return (
             super()
             .get_queryset(request)
-            .select_related("famille", "enfant", "decide_par", "cree_par")
+            .select_related("famille", "enfant", "decide_par", "cree_par__responsable")
             .prefetch_related("famille__responsables")
         )
 
@@ -176,6 +177,17 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
     def position_attente(self, obj):
         position = getattr(obj, "_position_attente", None)
         return rang_texte(position) if position else "—"
+
+    @admin.display(description="demandée par")
+    def cree_par_nom(self, obj):
+        """Le compte et le responsable qui a fait la demande (deux parents, deux comptes), ou
+        l'agent qui l'a faite au guichet."""
+        compte = obj.cree_par
+        if compte is None:
+            return "—"
+        if comptes.est_agent(compte):
+            return f"{compte.get_username()} (agent, au guichet)"
+        return f"{compte.get_username()} ({comptes.auteur_nom(compte)})"
 
     @admin.display(description="n°", ordering="pk")
     def numero(self, obj):

@@ -157,7 +157,9 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
         lien qui le crée (activation par courriel ou mot de passe temporaire)."""
         peut_creer = request.user.has_perm("familles.add_utilisateur")
         lignes = []
-        titulaire_d_abord = sorted(famille.responsables.all(), key=lambda r: r.role != Responsable.Role.PRINCIPAL)
+        titulaire_d_abord = sorted(
+            famille.responsables.all(), key=lambda r: r.role != Responsable.Role.PRINCIPAL
+        )
         for responsable in titulaire_d_abord:
             compte = getattr(responsable, "compte", None)
             ligne = {"responsable": responsable, "compte": compte, "creer": "", "modifier": ""}

@@ -187,6 +187,8 @@ def test_demande_au_guichet(client, parent, agent_accueil):
     assert demande.cree_par == agent_accueil and demande.statut == Demande.Statut.EN_ATTENTE
     trace = Audit.objects.get(action="Au guichet : demande faite pour la famille")
     assert trace.auteur == agent_accueil and trace.famille == parent.famille
+    fiche = client.get(reverse("admin:demandes_demande_change", args=[demande.pk])).content.decode()
+    assert f"{agent_accueil.username} (agent, au guichet)" in fiche
     client.force_login(parent)
     assert "Fait par l&#x27;accueil du CCAS le" in client.get(reverse("demandes:liste")).content.decode()
 

@@ -171,6 +171,11 @@ def test_la_liste_des_demandes_dit_qui_a_fait_chaque_demande(client, parent, con
     html = client.get(reverse("demandes:liste")).content.decode()
     assert f"Par {parent.responsable.nom_complet}" in html
     assert f"Par {conjoint.responsable.nom_complet}" in html
+    # La file de modération le dit aussi à l'agent.
+    client.force_login(f.agent_ccas())
+    demande = Demande.objects.get(type="fiscales")
+    fiche = client.get(reverse("admin:demandes_demande_change", args=[demande.pk])).content.decode()
+    assert f"{conjoint.username} ({conjoint.responsable.nom_complet})" in fiche
 
 
 def test_la_reservation_et_le_consentement_nomment_le_responsable(parent, conjoint, inscription):
