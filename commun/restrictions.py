@@ -65,6 +65,23 @@ def restriction(restriction_nom: str):
                 raise RestrictionRefusee(MESSAGES[restriction_nom])
             return vue(request, *args, **kwargs)
 
+        # Lu par `lien_permis` (les décorateurs extérieurs recopient l'attribut avec `wraps`).
+        enveloppe.restriction = restriction_nom  # type: ignore[attr-defined]
         return enveloppe
 
     return decorateur
+
+
+def lien_permis(utilisateur, url: str) -> bool:
+    """Le lien mène-t-il à une vue que ce compte peut ouvrir ? (le bloc « À faire » de l'accueil
+    ne propose pas à un parent restreint une action que le serveur lui refuserait)."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        vue = resolve(urlsplit(url).path).func
+    except Resolver404:
+        return True
+    restriction_nom = getattr(vue, "restriction", None)
+    return restriction_nom is None or not est_restreint(utilisateur, restriction_nom)

@@ -47,7 +47,9 @@ A_FAIRE_AFFICHES = 6
 
 @famille_requise
 def accueil(request):
-    a_faire = elements_a_faire(famille=request.famille)
+    a_faire = [
+        e for e in elements_a_faire(famille=request.famille) if restrictions.lien_permis(request.user, e.url)
+    ]
     contexte = {
         "responsable": request.famille.responsable_principal,
         "a_faire": a_faire[:A_FAIRE_AFFICHES],

@@ -333,3 +333,17 @@ def test_un_compte_ne_change_pas_de_famille_sans_son_responsable(client, parent,
     assert "Le responsable doit appartenir à la famille du compte." in reponse.content.decode()
     parent.refresh_from_db()
     assert parent.famille_id != autre_parent.famille_id
+
+
+def test_l_accueil_ne_propose_pas_au_parent_restreint_ce_qui_lui_est_refuse(client, conjoint):
+    from commun.restrictions import lien_permis
+
+    reserver = reverse("enfants:reservation_demander", args=[1]) + "?date=2026-01-07"
+    compte_caf = reverse("demandes:compte_caf")
+    pieces = reverse("familles:pieces")
+    assert lien_permis(conjoint, reserver) and lien_permis(conjoint, compte_caf)
+    conjoint.reservations_interdites = True
+    assert not lien_permis(conjoint, reserver) and lien_permis(conjoint, compte_caf)
+    conjoint.demandes_interdites = True
+    assert not lien_permis(conjoint, compte_caf)
+    assert lien_permis(conjoint, pieces) and lien_permis(conjoint, "https://exemple.fr/ailleurs/")
