@@ -122,7 +122,7 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("responsables__compte")
+        return super().get_queryset(request).prefetch_related("responsables")
 
     # Le dossier de la famille : les listes de l'administration filtrées sur elle.
     DOSSIER = (
@@ -160,8 +160,13 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
         titulaire_d_abord = sorted(
             famille.responsables.all(), key=lambda r: r.role != Responsable.Role.PRINCIPAL
         )
+        # Une requête pour les comptes (la liste des familles n'en a pas besoin).
+        par_responsable = {
+            c.responsable_id: c
+            for c in Utilisateur.objects.filter(famille=famille, responsable__isnull=False)
+        }
         for responsable in titulaire_d_abord:
-            compte = getattr(responsable, "compte", None)
+            compte = par_responsable.get(responsable.pk)
             ligne = {"responsable": responsable, "compte": compte, "creer": "", "modifier": ""}
             if compte is not None:
                 ligne["modifier"] = reverse("admin:familles_utilisateur_change", args=[compte.pk])
