@@ -347,3 +347,17 @@ def test_l_accueil_ne_propose_pas_au_parent_restreint_ce_qui_lui_est_refuse(clie
     conjoint.demandes_interdites = True
     assert not lien_permis(conjoint, compte_caf)
     assert lien_permis(conjoint, pieces) and lien_permis(conjoint, "https://exemple.fr/ailleurs/")
+
+
+def test_la_demonstration_donne_son_compte_au_second_parent_de_la_famille_separee(client):
+    from familles import demo
+
+    demo.creer()
+    jeanne = Utilisateur.objects.get(username=demo.IDENTIFIANT_DUPONT_CONJOINT)
+    jean = Utilisateur.objects.get(username=demo.IDENTIFIANT_DUPONT)
+    assert jeanne.famille == jean.famille and jeanne.responsable.role == Responsable.Role.CONJOINT
+    assert jean.responsable.role == Responsable.Role.PRINCIPAL
+    assert jeanne.check_password(demo.MOT_DE_PASSE_DUPONT_CONJOINT)
+    assert Utilisateur.objects.get(username=demo.IDENTIFIANT_AGENT).has_perm("familles.agir_pour_famille")
+    demo.creer()  # rejouable
+    assert Utilisateur.objects.filter(famille=jean.famille).count() == 2
