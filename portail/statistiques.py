@@ -62,7 +62,7 @@ def pourcentage(partie, total) -> str:
     if not total:
         return "—"
     valeur = round(Decimal(partie) * 100 / Decimal(total), 1)
-    return f"{valeur:.1f}".replace(".", ",").removesuffix(",0") + " %"
+    return f"{valeur:.1f}".replace(".", ",").removesuffix(",0") + "\u00a0%"
 
 
 def centile(valeurs: list[float], rang: float) -> float:
