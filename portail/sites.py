@@ -16,7 +16,7 @@ class PortailAdminSite(admin.AdminSite):
     """
 
     site_title = "Portail Famille"
-    index_title = "À traiter"
+    index_title = "Administration du CCAS"
     # L'accueil de l'administration est la liste de travail de l'agent (portail.a_traiter).
     index_template = "admin/a_traiter.html"
 

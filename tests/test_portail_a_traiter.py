@@ -130,7 +130,7 @@ def test_les_demandes_les_plus_anciennes_d_abord_avec_leur_age(client):
     assert premieres == [int(ligne["url"].rstrip("/").split("/")[-2]) for ligne in file.lignes[:3]]
     page = client.get(reverse("admin:index")).content.decode()
     assert "depuis 5 jours" in page
-    assert "Ce qui vous attend" in page
+    assert '<h2 id="a-traiter-titre">À traiter</h2>' in page
 
 
 def test_un_agent_ne_voit_que_les_files_de_ses_droits(client):
