@@ -292,6 +292,9 @@ def page(request):
         "hauteur": HAUTEUR,
         "axe_y": HAUTEUR - MARGE_BAS,
         "maximum_connexions": max((n for _s, n in stats.semaines), default=0),
+        # La part des familles connectées vient de `last_login` (la dernière connexion seulement) :
+        # pour une année passée, une famille revenue depuis n'y compte plus.
+        "annee_courante": stats.annee == annees_proposees(timezone.localdate())[0],
     }
     return TemplateResponse(request, "admin/portail/statistiques.html", contexte)
 

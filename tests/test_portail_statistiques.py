@@ -157,3 +157,11 @@ def test_requetes_constantes(client, lignes):
     with CaptureQueriesContext(connection) as requetes:
         assert client.get(URL).status_code == 200
     assert len(requetes) == REQUETES, "\n".join(q["sql"] for q in requetes.captured_queries)
+
+
+def test_annee_passee_la_part_des_familles_est_expliquee(client):
+    client.force_login(_agent_statistiques())
+    passee = statistiques.annees_proposees(timezone.localdate())[1]
+    note = "dernière connexion date de cette année-là"
+    assert note in client.get(URL, {"annee": passee}).content.decode()
+    assert note not in client.get(URL).content.decode()
