@@ -127,6 +127,12 @@ def reponse_recu(reglement: Reglement) -> HttpResponse:
     return reponse
 
 
+def _iban_groupe(iban: str) -> str:
+    """« FR7630006000011234567890189 » → « FR76 3000 6000 0112 3456 7890 189 » (format papier)."""
+    compact = (iban or "").replace(" ", "")
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
 def mandat_html(mandat) -> str:
     """Le HTML du mandat de prélèvement SEPA (`mandat` vient de `selectors.mandat_detail`)."""
     return render_to_string(
@@ -134,6 +140,7 @@ def mandat_html(mandat) -> str:
         {
             "mandat": mandat,
             "amendements": [e for e in mandat.evenements.all() if e.nature == "amendement"],
+            "iban_imprime": _iban_groupe(mandat.iban),
             **_emetteur(),
         },
     )
