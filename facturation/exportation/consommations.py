@@ -3,7 +3,6 @@
 import csv
 import datetime
 import io
-import itertools
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +15,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from enfants import calendrier
+from enfants.consommations import (  # noqa: F401  (statuts réexportés : tests, commandes)
+    ABSENCE_EN_COURS,
+    ABSENT_EXCUSE,
+    ABSENT_FACTURE,
+    PRESENT_SANS_RESERVATION,
+    REGULIER,
+    RESERVE,
+    RESERVE_PRESENT,
+    fermetures_des_structures,
+    jours_des_inscriptions,
+)
 from enfants.models import (
     Absence,
     Activite,
@@ -26,7 +36,6 @@ from enfants.models import (
     Reservation,
     Structure,
 )
-from enfants.planning import activite_ouverte
 from facturation.models import ConsommationExportee, PeriodeClose, Regie
 
 ENTETES = [
@@ -45,14 +54,8 @@ ENTETES = [
     "periode_origine",
 ]
 
-# Les statuts d'un jour (colonne « statut »), avec leur sens (README).
-RESERVE_PRESENT = "reserve_present"
-RESERVE = "reserve"
-REGULIER = "regulier"
-ABSENT_EXCUSE = "reserve_absent_excuse"
-ABSENT_FACTURE = "absent_facture"
-ABSENCE_EN_COURS = "absence_en_cours"
-PRESENT_SANS_RESERVATION = "present_sans_reservation"
+# Les statuts d'un jour (colonne « statut »), avec leur sens (README) : la règle est celle du
+# planning (enfants.consommations), partagée avec les listes du jour des animateurs.
 ANNULE = "annule"  # régularisation seulement : la ligne exportée n'a plus lieu d'être
 
 FACTURABLES = {RESERVE_PRESENT, RESERVE, REGULIER, ABSENT_FACTURE, PRESENT_SANS_RESERVATION}
@@ -140,25 +143,6 @@ def _quantite(valeur: Decimal) -> str:
     return f"{valeur:.2f}".replace(".", ",")
 
 
-def _statut(*, regulier: bool, reservee: bool, absence: str | None, presence: bool | None) -> str | None:
-    if absence == Absence.Etat.EXCUSEE:
-        return ABSENT_EXCUSE
-    if absence == Absence.Etat.FACTUREE:
-        return ABSENT_FACTURE
-    if absence == Absence.Etat.EN_COURS:
-        return ABSENCE_EN_COURS
-    reserve = regulier or reservee
-    if presence is True:
-        return RESERVE_PRESENT if reserve else PRESENT_SANS_RESERVATION
-    if presence is False and reserve:
-        return ABSENT_FACTURE  # pointé absent sans absence déclarée
-    if regulier:
-        return REGULIER
-    if reservee:
-        return RESERVE
-    return None
-
-
 def _structures(regie: Regie, structure: Structure | None) -> list[int]:
     ids = list(regie.structures.values_list("pk", flat=True))
     if structure is not None:
@@ -180,9 +164,7 @@ def consommations_lignes(
     structures = _structures(regie, structure)
     feries = calendrier.feries(du, au)
     vacances = calendrier.vacances(du, au)
-    fermetures: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
-    for f in Fermeture.objects.filter(structure_id__in=structures, date_debut__lte=au, date_fin__gte=du):
-        fermetures.setdefault(f.structure_id, []).append((f.date_debut, f.date_fin))
+    fermetures = fermetures_des_structures(structures, du=du, au=au)
     # L'ordre du fichier, lu d'abord (les seules clés : quelques octets par inscription), puis les
     # inscriptions par lots dans cet ordre. Un curseur serveur sur la requête triée et jointe
     # coûtait 54 s sur 85 à 10 000 familles (PostgreSQL y choisit un plan « premières lignes
@@ -212,71 +194,24 @@ def consommations_lignes(
 
 
 def _lot_lignes(lot, *, du, au, feries, vacances, fermetures) -> Iterator[Ligne]:
-    ids = [i.pk for i in lot]
-    reservees = set(
-        Reservation.objects.filter(
-            inscription_id__in=ids, date__range=(du, au), etat=Reservation.Etat.ACCEPTEE
-        ).values_list("inscription_id", "date")
-    )
-    absences = {
-        (i, d): etat
-        for i, d, etat in Absence.objects.filter(
-            inscription_id__in=ids,
-            date__range=(du, au),
-            etat__in=[Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE],
-        ).values_list("inscription_id", "date", "etat")
-    }
-    presences = {
-        (i, d): p
-        for i, d, p in Presence.objects.filter(inscription_id__in=ids, date__range=(du, au)).values_list(
-            "inscription_id", "date", "present"
-        )
-    }
-    jours_par_inscription: dict[int, set[datetime.date]] = {}
-    for i, d in itertools.chain(reservees, absences, presences):
-        jours_par_inscription.setdefault(i, set()).add(d)
-    for inscription in lot:
+    for inscription, jour, statut in jours_des_inscriptions(
+        lot, du=du, au=au, feries=feries, vacances=vacances, fermetures=fermetures
+    ):
         activite: Activite = inscription.activite
-        debut, fin = max(du, inscription.date_debut), min(au, inscription.date_fin)
-        jours = set(jours_par_inscription.get(inscription.pk, ()))
-        reguliers = set()
-        if inscription.jours_reguliers:
-            jour = debut
-            while jour <= fin:
-                if (
-                    str(jour.weekday()) in inscription.jours_reguliers
-                    and jour not in feries
-                    and activite_ouverte(activite, jour, vacances)
-                    and not any(a <= jour <= b for a, b in fermetures.get(activite.structure_id, []))
-                ):
-                    reguliers.add(jour)
-                jour += datetime.timedelta(days=1)
-        jours |= reguliers
         enfant = inscription.enfant
-        quantite = activite.duree_heures if activite.duree_heures is not None else Decimal(1)
-        for jour in sorted(j for j in jours if debut <= j <= fin):
-            cle = (inscription.pk, jour)
-            statut = _statut(
-                regulier=jour in reguliers,
-                reservee=cle in reservees,
-                absence=absences.get(cle),
-                presence=presences.get(cle),
-            )
-            if statut is None:
-                continue
-            yield Ligne(
-                numero_famille=enfant.famille.numero,
-                enfant_id=enfant.pk,
-                enfant=f"{enfant.nom} {enfant.prenom}",
-                structure=activite.structure.nom,
-                activite_id=activite.pk,
-                activite=activite.nom,
-                code_facturation=activite.code_facturation,
-                date=jour,
-                statut=statut,
-                facturable=statut in FACTURABLES,
-                quantite=quantite,
-            )
+        yield Ligne(
+            numero_famille=enfant.famille.numero,
+            enfant_id=enfant.pk,
+            enfant=f"{enfant.nom} {enfant.prenom}",
+            structure=activite.structure.nom,
+            activite_id=activite.pk,
+            activite=activite.nom,
+            code_facturation=activite.code_facturation,
+            date=jour,
+            statut=statut,
+            facturable=statut in FACTURABLES,
+            quantite=activite.duree_heures if activite.duree_heures is not None else Decimal(1),
+        )
 
 
 class _Ecrivain:
