@@ -479,7 +479,10 @@ class ReservationAdmin(DemandeDuJourAdmin):
         "decidee_le",
         "motif_refus",
     )
-    list_filter = (ListeAttenteFiltre, "etat", "inscription__activite")
+    # Pas de `date_hierarchy` : ses années (DISTINCT date_trunc) et ses bornes (MIN, MAX) se
+    # calculaient sur toute la table à chaque page (issue 22) ; le filtre par date suffit.
+    date_hierarchy = None
+    list_filter = (ListeAttenteFiltre, "etat", "inscription__activite", "date")
     readonly_fields = (
         "inscription",
         "date",
@@ -602,14 +605,18 @@ class PresenceAdmin(admin.ModelAdmin):
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
     list_display = ("date", "inscription", "present", "pointee_par", "pointee_le")
-    list_filter = ("present", "inscription__activite")
+    list_filter = ("present", "inscription__activite", "date")
     search_fields = (
         "inscription__enfant__nom",
         "inscription__enfant__prenom",
         "inscription__enfant__famille__numero",
     )
-    date_hierarchy = "date"
+    # Pas de `date_hierarchy` : ses années (DISTINCT date_trunc) et ses bornes (MIN, MAX) se
+    # calculaient sur toute la table à chaque page (issue 22) ; le filtre par date suffit.
     list_select_related = ("inscription__enfant", "inscription__activite", "pointee_par")
+    # 80 000 inscriptions et autant de comptes : pas de liste déroulante de toutes (la fiche
+    # d'une présence en faisait une requête par inscription, issue 22).
+    raw_id_fields = ("inscription", "pointee_par")
 
 
 # --- Campagnes d'inscription ---

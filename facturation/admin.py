@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,6 +23,52 @@ from facturation.models import (
     Regie,
     Reglement,
 )
+from familles.models import Famille
+
+
+class RechercheExacteMixin:
+    """La recherche d'une grande table liée aux familles (factures, règlements), au volume
+    d'une vraie ville (issue 22).
+
+    Un terme qui est exactement un N° Famille, ou un numéro de la table (`champ_numero`),
+    est cherché exactement, par index (« 9000000004999 » : les factures de cette famille, pas
+    celles dont un numéro le contient). Sinon, chaque mot est cherché comme le ferait Django
+    (`icontains`), mais sans jointure : les familles et les régies qui le contiennent sont
+    lues d'abord dans leurs petites tables, et la grande table est filtrée sur leurs
+    identifiants (index des clés étrangères) ou sur ses propres champs (index trigrammes sur
+    PostgreSQL) ; un OU entre tables jointes obligeait à balayer toute la grande table."""
+
+    champ_numero = "numero"
+    # Les champs de la table elle-même cherchés par `icontains` (index trigrammes sur PostgreSQL).
+    champs_propres: tuple[str, ...] = ("numero",)
+    # Au-delà, les identifiants sont passés en sous-requête plutôt qu'en liste.
+    FAMILLES_EN_LISTE_MAX = 1000
+
+    def get_search_results(self, request, queryset, search_term):
+        from django.utils.text import smart_split, unescape_string_literal
+
+        terme = search_term.strip()
+        if not terme:
+            return queryset, False
+        famille = Famille.objects.filter(numero=terme).values_list("pk", flat=True).first()
+        if famille is not None:
+            return queryset.filter(famille_id=famille), False
+        exacts = queryset.filter(**{self.champ_numero: terme})
+        if exacts.exists():
+            return exacts, False
+        for mot in smart_split(terme):
+            if mot.startswith(('"', "'")) and mot[0] == mot[-1]:
+                mot = unescape_string_literal(mot)
+            condition = Q()
+            for champ in self.champs_propres:
+                condition |= Q(**{f"{champ}__icontains": mot})
+            familles = Famille.objects.filter(numero__icontains=mot).values_list("pk", flat=True)
+            ids = list(familles[: self.FAMILLES_EN_LISTE_MAX + 1])
+            condition |= Q(famille_id__in=ids if len(ids) <= self.FAMILLES_EN_LISTE_MAX else familles)
+            regies = Regie.objects.filter(Q(nom__icontains=mot) | Q(code__icontains=mot))
+            condition |= Q(regie_id__in=list(regies.values_list("pk", flat=True)))
+            queryset = queryset.filter(condition)
+        return queryset, False
 
 
 @admin.register(Regie)
@@ -56,13 +103,14 @@ class AffectationReglementInline(AffectationFactureInline):
 
 
 @admin.register(Facture)
-class FactureAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
+class FactureAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
     list_display = ("numero", "regie", "famille", "date_facture", "date_echeance", "montant")
     list_filter = ("regie", "date_facture")
-    search_fields = ("numero", "famille__numero", "regie__nom", "regie__code")
-    date_hierarchy = "date_facture"
+    search_fields = ("numero", "famille__numero", "regie__nom", "regie__code")  # RechercheExacteMixin
+    # Pas de `date_hierarchy` : ses années (DISTINCT date_trunc) et ses bornes (MIN, MAX) se
+    # calculaient sur toute la table à chaque page (issue 22) ; le filtre par date suffit.
     list_select_related = ("regie", "famille")
     list_prefetch_related = ("famille__responsables",)
     readonly_fields = (
@@ -87,13 +135,15 @@ class FactureAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
 
 
 @admin.register(Reglement)
-class ReglementAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
+class ReglementAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
     list_display = ("numero", "regie", "famille", "date", "mode", "montant", "origine")
     list_filter = ("regie", "mode", "origine", "date")
     search_fields = ("numero", "famille__numero", "regie__nom", "regie__code", "reference_externe")
-    date_hierarchy = "date"
+    champs_propres = ("numero", "reference_externe")  # recherche : voir RechercheExacteMixin
+    # Pas de `date_hierarchy` : ses années (DISTINCT date_trunc) et ses bornes (MIN, MAX) se
+    # calculaient sur toute la table à chaque page (issue 22) ; le filtre par date suffit.
     list_select_related = ("regie", "famille")
     list_prefetch_related = ("famille__responsables",)
     readonly_fields = (
