@@ -226,8 +226,9 @@ def prevenir_place_proposee(sender, reservation_id, **kwargs):
             "Une place s'est libérée pour une de vos demandes en liste d'attente. "
             f"Répondez avant le {limite}."
         ),
-        ou=f"et la réponse à donner dans le Portail Famille :\n{lien}",
-        reference=f"réservation {reservation.pk}",
+        type_="place",
+        ou="et la réponse à donner dans le Portail Famille",
+        chemin=reverse("enfants:proposition", args=[reservation.pk]),
     )
 
 

@@ -402,6 +402,11 @@ class Fermeture(models.Model):
     date_debut = models.DateField(_("du"))
     date_fin = models.DateField(_("au"))
     motif = models.CharField(_("motif"), max_length=200, blank=True)
+    # Déclarée en urgence (grève, intempéries, bâtiment) : les réservations de ces jours ont été
+    # annulées (`Reservation.fermeture`), les familles prévenues, l'export les marque non facturées.
+    exceptionnelle = models.BooleanField(_("fermeture exceptionnelle"), default=False)
+    declaree_le = models.DateTimeField(_("déclarée le"), default=timezone.now)
+    declaree_par = lien_utilisateur(_("déclarée par"))
 
     class Meta:
         verbose_name = _("fermeture")
@@ -504,6 +509,15 @@ class Reservation(models.Model):
     decidee_par = lien_utilisateur(_("décidée par"))
     proposee_le = models.DateTimeField(_("place proposée le"), null=True, blank=True)
     proposition_limite = models.DateTimeField(_("à accepter avant le"), null=True, blank=True)
+    # Annulée par une fermeture exceptionnelle : jamais facturée, marquée dans l'export.
+    fermeture = models.ForeignKey(
+        Fermeture,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reservations_annulees",
+        verbose_name=_("annulée par la fermeture"),
+    )
 
     ETATS_ACTIFS = (Etat.EN_COURS, Etat.EN_ATTENTE, Etat.PROPOSEE, Etat.ACCEPTEE)
 

@@ -419,3 +419,19 @@ def famille_habite_la_commune(*, famille: Famille) -> bool:
     return titulaire.code_postal.strip() == settings.COMMUNE_CODE_POSTAL and _nom_de_commune(
         titulaire.ville
     ) == _nom_de_commune(settings.NOM_VILLE)
+
+
+# --- Préférences de notification (issue 21) ---------------------------------------------
+
+
+def preferences_notification(*, utilisateur) -> dict[tuple[str, str], bool]:
+    """Les choix du compte, {(type, canal): active} (une requête) ; absents : le défaut
+    (`PreferenceNotification.choix`)."""
+    from familles.models import PreferenceNotification
+
+    return {
+        (t, c): a
+        for t, c, a in PreferenceNotification.objects.filter(utilisateur=utilisateur).values_list(
+            "type", "canal", "active"
+        )
+    }

@@ -522,3 +522,32 @@ def dossier_famille_anonymiser(*, famille: Famille) -> dict:
     nombre_pieces, _ = PieceJustificative.objects.filter(famille=famille).delete()
     Consentement.objects.filter(famille=famille).update(signataire=NOM_ANONYME, utilisateur=None)
     return {"pieces": nombre_pieces}
+
+
+# --- Préférences de notification (issue 21) ---------------------------------------------
+
+
+@transaction.atomic
+def preferences_notification_enregistrer(*, utilisateur: Utilisateur, actives: set[tuple[str, str]]) -> int:
+    """Enregistre les choix d'un compte : chaque (type, canal) coché est actif, les autres non ;
+    la fermeture exceptionnelle reste toujours active. Immédiat (pas de demande modérée : ce
+    sont les choix du compte, pas la fiche de la famille). Renvoie le nombre de choix écrits."""
+    from familles.models import PreferenceNotification
+
+    lignes = [
+        PreferenceNotification(
+            utilisateur=utilisateur,
+            type=type_,
+            canal=canal,
+            active=type_ in PreferenceNotification.OBLIGATOIRES or (type_, canal) in actives,
+        )
+        for type_ in PreferenceNotification.Type.values
+        for canal in PreferenceNotification.Canal.values
+    ]
+    PreferenceNotification.objects.bulk_create(
+        lignes,
+        update_conflicts=True,
+        unique_fields=["utilisateur", "type", "canal"],
+        update_fields=["active"],
+    )
+    return len(lignes)

@@ -379,6 +379,21 @@ LOGGING = {
     },
 }
 
+# Notifications et rappels (issue 21). SMS : « messagerie.sms.ConsoleSMS » (journal, ou fichier
+# SMS_FICHIER) en développement ; « messagerie.sms.BrevoSMS » (API SMS transactionnels de Brevo)
+# en production, avec BREVO_API_CLE. Aucun SMS entre RAPPELS_SMS_HEURE_FIN et
+# RAPPELS_SMS_HEURE_DEBUT (heure de Paris) : ils partent à la fin des heures calmes. Au-delà de
+# RAPPELS_RESUME_SEUIL notifications dans l'heure, un compte reçoit un résumé au lieu des suivantes.
+SMS_BACKEND = _env("SMS_BACKEND", "messagerie.sms.ConsoleSMS")
+SMS_FICHIER = _env("SMS_FICHIER", "")
+SMS_EXPEDITEUR = _env("SMS_EXPEDITEUR", "CCASLeves")
+SMS_TIMEOUT = _env_int("SMS_TIMEOUT", 10)
+BREVO_API_URL = _env("BREVO_API_URL", "https://api.brevo.com/v3")
+BREVO_API_CLE = _env("BREVO_API_CLE", "")
+RAPPELS_SMS_HEURE_DEBUT = _env_int("RAPPELS_SMS_HEURE_DEBUT", 8)
+RAPPELS_SMS_HEURE_FIN = _env_int("RAPPELS_SMS_HEURE_FIN", 20)
+RAPPELS_RESUME_SEUIL = _env_int("RAPPELS_RESUME_SEUIL", 5)
+
 # Messagerie : tâches de fond (framework de tâches de Django, file d'attente en base de données :
 # `python manage.py db_worker` les exécute), pièces jointes et notifications par courriel.
 INSTALLED_APPS += ["django_tasks_db"]
