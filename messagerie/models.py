@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from commun.champs import lien_utilisateur
-from enfants.models import Activite, Structure
+from enfants.models import Activite, Fermeture, Structure
 from familles.models import Famille, PreferenceNotification
 
 
@@ -346,3 +346,14 @@ class AttestationEnvoyee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.famille} — {self.annee}"
+
+
+class FermetureExceptionnelle(Fermeture):
+    """Les fermetures exceptionnelles, vues de l'administration de la messagerie : leur
+    déclaration prévient les familles (messagerie.fermetures), d'où ce modèle mandataire et sa
+    permission propre (« ajouter une fermeture exceptionnelle »)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("fermeture exceptionnelle")
+        verbose_name_plural = _("fermetures exceptionnelles")

@@ -41,6 +41,9 @@ ABSENT_FACTURE = "absent_facture"
 ABSENCE_EN_COURS = "absence_en_cours"
 PRESENT_SANS_RESERVATION = "present_sans_reservation"
 ANNULE = "annule"  # régularisation seulement : la ligne exportée n'a plus lieu d'être
+# Fermeture exceptionnelle (issue 21) : le jour réservé ou régulier a été annulé par le CCAS ;
+# jamais facturable, marqué pour que le logiciel de facturation ne le facture pas.
+ANNULE_FERMETURE = "annule_fermeture"
 
 FACTURABLES = {RESERVE_PRESENT, RESERVE, REGULIER, ABSENT_FACTURE, PRESENT_SANS_RESERVATION}
 LOT = 500  # inscriptions lues à la fois (mémoire constante quel que soit le volume)
@@ -134,8 +137,11 @@ def consommations_lignes(
     feries = calendrier.feries(du, au)
     vacances = calendrier.vacances(du, au)
     fermetures: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
+    exceptionnelles: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
     for f in Fermeture.objects.filter(structure_id__in=structures, date_debut__lte=au, date_fin__gte=du):
         fermetures.setdefault(f.structure_id, []).append((f.date_debut, f.date_fin))
+        if f.exceptionnelle:
+            exceptionnelles.setdefault(f.structure_id, []).append((f.date_debut, f.date_fin))
     # L'ordre du fichier, lu d'abord (les seules clés : quelques octets par inscription), puis les
     # inscriptions par lots dans cet ordre. Un curseur serveur sur la requête triée et jointe
     # coûtait 54 s sur 85 à 10 000 familles (PostgreSQL y choisit un plan « premières lignes
@@ -161,11 +167,29 @@ def consommations_lignes(
         ids = ordre[debut : debut + LOT]
         lues = Inscription.objects.select_related("enfant__famille", "activite__structure").in_bulk(ids)
         lot = [lues[pk] for pk in ids]
-        yield from _lot_lignes(lot, du=du, au=au, feries=feries, vacances=vacances, fermetures=fermetures)
+        yield from _lot_lignes(
+            lot,
+            du=du,
+            au=au,
+            feries=feries,
+            vacances=vacances,
+            fermetures=fermetures,
+            exceptionnelles=exceptionnelles,
+        )
 
 
-def _lot_lignes(lot, *, du, au, feries, vacances, fermetures) -> Iterator[Ligne]:
+def _lot_lignes(lot, *, du, au, feries, vacances, fermetures, exceptionnelles) -> Iterator[Ligne]:
     ids = [i.pk for i in lot]
+    # Les réservations annulées par une fermeture exceptionnelle (et les jours réguliers de ces
+    # fermetures, plus bas) : une ligne « annule_fermeture », non facturable.
+    annules_fermeture = set(
+        Reservation.objects.filter(
+            inscription_id__in=ids,
+            date__range=(du, au),
+            etat=Reservation.Etat.ANNULEE,
+            fermeture__isnull=False,
+        ).values_list("inscription_id", "date")
+    )
     reservees = set(
         Reservation.objects.filter(
             inscription_id__in=ids, date__range=(du, au), etat=Reservation.Etat.ACCEPTEE
@@ -186,7 +210,7 @@ def _lot_lignes(lot, *, du, au, feries, vacances, fermetures) -> Iterator[Ligne]
         )
     }
     jours_par_inscription: dict[int, set[datetime.date]] = {}
-    for i, d in itertools.chain(reservees, absences, presences):
+    for i, d in itertools.chain(reservees, absences, presences, annules_fermeture):
         jours_par_inscription.setdefault(i, set()).add(d)
     for inscription in lot:
         activite: Activite = inscription.activite
@@ -200,20 +224,27 @@ def _lot_lignes(lot, *, du, au, feries, vacances, fermetures) -> Iterator[Ligne]
                     str(jour.weekday()) in inscription.jours_reguliers
                     and jour not in feries
                     and activite_ouverte(activite, jour, vacances)
-                    and not any(a <= jour <= b for a, b in fermetures.get(activite.structure_id, []))
                 ):
-                    reguliers.add(jour)
+                    if any(a <= jour <= b for a, b in exceptionnelles.get(activite.structure_id, [])):
+                        annules_fermeture.add((inscription.pk, jour))
+                        jours.add(jour)
+                    elif not any(a <= jour <= b for a, b in fermetures.get(activite.structure_id, [])):
+                        reguliers.add(jour)
                 jour += datetime.timedelta(days=1)
         jours |= reguliers
         enfant = inscription.enfant
         quantite = activite.duree_heures if activite.duree_heures is not None else Decimal(1)
         for jour in sorted(j for j in jours if debut <= j <= fin):
             cle = (inscription.pk, jour)
-            statut = _statut(
-                regulier=jour in reguliers,
-                reservee=cle in reservees,
-                absence=absences.get(cle),
-                presence=presences.get(cle),
+            statut = (
+                ANNULE_FERMETURE
+                if cle in annules_fermeture
+                else _statut(
+                    regulier=jour in reguliers,
+                    reservee=cle in reservees,
+                    absence=absences.get(cle),
+                    presence=presences.get(cle),
+                )
             )
             if statut is None:
                 continue
