@@ -384,3 +384,52 @@ def test_les_choix_d_un_compte_ne_touchent_pas_un_autre_compte(client_parent, pa
     client_parent.post(reverse("familles:notifications"), {})
     assert not PreferenceNotification.objects.filter(utilisateur=second).exists()
     assert PreferenceNotification.choix({}, Type.MESSAGE, "courriel") is True
+
+
+# --- Confirmation de chaque réservation ou absence --------------------------------------------
+
+
+def _inscription_du_parent(parent):
+    from tests.factories import ActiviteFactory, InscriptionFactory
+
+    activite = ActiviteFactory(jours_ouverture="2", periode="scolaire", capacite=5)
+    return InscriptionFactory(
+        enfant=EnfantFactory(famille=parent.famille),
+        activite=activite,
+        date_debut=datetime.date(2014, 9, 1),
+        date_fin=datetime.date(2015, 7, 3),
+    )
+
+
+AVANT = datetime.datetime(2015, 4, 1, 10, tzinfo=PARIS)
+MERCREDIS = [datetime.date(2015, 4, 15), datetime.date(2015, 4, 22), datetime.date(2015, 5, 13)]
+
+
+def test_pas_de_confirmation_par_defaut(parent, django_capture_on_commit_callbacks):
+    from enfants import services as enfants_services
+
+    inscription = _inscription_du_parent(parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        enfants_services.reservations_jours_demander(
+            inscription=inscription, jours=MERCREDIS, maintenant=AVANT
+        )
+    assert inscription.reservations.count() == 3
+    assert not Notification.objects.filter(type="confirmation").exists() and mail.outbox == []
+
+
+def test_une_reservation_de_plusieurs_jours_une_seule_confirmation_si_cochee(
+    parent, django_capture_on_commit_callbacks
+):
+    from enfants import services as enfants_services
+
+    inscription = _inscription_du_parent(parent)
+    PreferenceNotification.objects.create(
+        utilisateur=parent, type=Type.CONFIRMATION, canal="courriel", active=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        resultat = enfants_services.reservations_jours_demander(
+            inscription=inscription, jours=MERCREDIS, maintenant=AVANT
+        )
+    assert len(resultat.reservations) == 3
+    assert Notification.objects.filter(type="confirmation").count() == 1
+    assert [c.subject for c in mail.outbox] == [notifications.SUJETS[Type.CONFIRMATION]]
