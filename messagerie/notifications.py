@@ -29,7 +29,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from familles.models import Famille, PreferenceNotification, Responsable, Utilisateur
+from familles.models import PreferenceNotification, Responsable, Utilisateur
 from messagerie import sms
 from messagerie.models import Notification
 
@@ -307,9 +307,9 @@ def textes(notification: Notification) -> tuple[str, str, str]:
 def _autorise(notification: Notification) -> tuple[bool, str]:
     """Le canal est-il toujours autorisé (la famille a pu retirer son accord entre-temps) et à
     quelle adresse envoyer (celle du titulaire pour une ligne sans adresse)."""
-    principal = (
-        Famille.objects.prefetch_related("responsables").get(pk=notification.famille_id).responsable_principal
-    )
+    principal = Responsable.objects.filter(
+        famille_id=notification.famille_id, role=Responsable.Role.PRINCIPAL
+    ).first()
     if principal is None:
         return False, ""
     if notification.canal == Canal.SMS:
