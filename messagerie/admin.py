@@ -446,6 +446,12 @@ class FermetureExceptionnelleForm(forms.Form):
     date_fin = forms.DateField(
         label="Au (inclus)", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    activite = forms.ModelChoiceField(
+        label="Activité seule",
+        queryset=Activite.objects.none(),
+        required=False,
+        help_text="Vide : toute la structure ferme.",
+    )
     motif = forms.CharField(
         label="Motif",
         max_length=200,
@@ -457,11 +463,19 @@ class FermetureExceptionnelleForm(forms.Form):
         super().__init__(*args, **kwargs)
         if structures is not None:
             self.fields["structure"].queryset = structures
+            self.fields["activite"].queryset = (
+                Activite.objects.filter(structure__in=structures)
+                .select_related("structure")
+                .order_by("structure__nom", "nom")
+            )
 
     def clean(self):
-        from enfants.services.fermetures import FermetureErreur, fermeture_verifier
+        from enfants.services.fermetures import FERMETURE_ACTIVITE, FermetureErreur, fermeture_verifier
 
         donnees = super().clean()
+        activite, structure = donnees.get("activite"), donnees.get("structure")
+        if activite is not None and structure is not None and activite.structure_id != structure.pk:
+            raise forms.ValidationError(FERMETURE_ACTIVITE)
         if donnees.get("date_debut") and donnees.get("date_fin"):
             try:
                 fermeture_verifier(date_debut=donnees["date_debut"], date_fin=donnees["date_fin"])
@@ -476,11 +490,19 @@ class FermetureExceptionnelleAdmin(ListePrechargeeMixin, admin.ModelAdmin):
     réservations touchés), puis la confirmation qui fait tout en une étape. Les structures
     proposées sont celles de l'agent ; la permission « ajouter » décide de l'accès."""
 
-    list_display = ("structure", "date_debut", "date_fin", "motif", "declaree_le", "declaree_par")
+    list_display = ("structure", "activite", "date_debut", "date_fin", "motif", "declaree_le", "declaree_par")
     list_filter = ("structure",)
-    list_select_related = ("structure", "declaree_par")
+    list_select_related = ("structure", "activite", "declaree_par")
     date_hierarchy = "date_debut"
-    readonly_fields = ("structure", "date_debut", "date_fin", "motif", "declaree_le", "declaree_par")
+    readonly_fields = (
+        "structure",
+        "activite",
+        "date_debut",
+        "date_fin",
+        "motif",
+        "declaree_le",
+        "declaree_par",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(exceptionnelle=True)
@@ -511,6 +533,7 @@ class FermetureExceptionnelleAdmin(ListePrechargeeMixin, admin.ModelAdmin):
                         date_fin=donnees["date_fin"],
                         motif=donnees["motif"],
                         agent=request.user,
+                        activite=donnees["activite"],
                     )
                 except FermetureErreur as erreur:
                     form.add_error(None, erreur.message)
@@ -529,6 +552,7 @@ class FermetureExceptionnelleAdmin(ListePrechargeeMixin, admin.ModelAdmin):
                     structure=donnees["structure"],
                     date_debut=donnees["date_debut"],
                     date_fin=donnees["date_fin"],
+                    activite=donnees["activite"],
                 )
         return TemplateResponse(
             request,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enfants import calendrier
-from enfants.models import Fermeture, Structure
+from enfants.models import Activite, Fermeture, Structure
 from enfants.services.fermetures import Touches, fermeture_exceptionnelle_declarer, fermeture_touches
 from messagerie import notifications
 from messagerie.models import Fil, Message
@@ -38,22 +38,41 @@ def _jours(jours: set[datetime.date]) -> str:
     return ", ".join(f"{j:%d/%m/%Y}" for j in sorted(jours))
 
 
-def fermeture_apercu(*, structure: Structure, date_debut: datetime.date, date_fin: datetime.date) -> Touches:
+def fermeture_apercu(
+    *,
+    structure: Structure,
+    date_debut: datetime.date,
+    date_fin: datetime.date,
+    activite: Activite | None = None,
+) -> Touches:
     """Ce que la déclaration fera : familles, enfants, réservations annulées (rien n'est écrit)."""
-    return fermeture_touches(structure=structure, date_debut=date_debut, date_fin=date_fin)
+    return fermeture_touches(structure=structure, date_debut=date_debut, date_fin=date_fin, activite=activite)
 
 
 @transaction.atomic
 def fermeture_exceptionnelle(
-    *, structure: Structure, date_debut: datetime.date, date_fin: datetime.date, motif: str = "", agent=None
+    *,
+    structure: Structure,
+    date_debut: datetime.date,
+    date_fin: datetime.date,
+    motif: str = "",
+    agent=None,
+    activite: Activite | None = None,
 ) -> tuple[Fermeture, Touches]:
-    """Déclare la fermeture, annule les réservations, dépose les messages et prévoit les
-    notifications de chaque famille touchée (FermetureErreur si les dates sont refusées)."""
+    """Déclare la fermeture (de la structure, ou de la seule `activite`), annule les
+    réservations, dépose les messages et prévoit les notifications de chaque famille touchée
+    (FermetureErreur si les dates ou l'activité sont refusées)."""
     fermeture, touches = fermeture_exceptionnelle_declarer(
-        structure=structure, date_debut=date_debut, date_fin=date_fin, motif=motif, agent=agent
+        structure=structure,
+        date_debut=date_debut,
+        date_fin=date_fin,
+        motif=motif,
+        agent=agent,
+        activite=activite,
     )
     maintenant = timezone.now()
-    objet = OBJET_FERMETURE.format(structure=structure.nom)[:150]
+    nom = f"{structure.nom} — {activite.nom}" if activite is not None else structure.nom
+    objet = OBJET_FERMETURE.format(structure=nom)[:150]
     familles = sorted(touches.familles)
     fils = Fil.objects.bulk_create(
         Fil(
@@ -74,7 +93,7 @@ def fermeture_exceptionnelle(
             auteur=agent,
             date_envoi=maintenant,
             texte=TEXTE_FERMETURE.format(
-                structure=structure.nom,
+                structure=nom,
                 periode=periode,
                 motif=f" ({motif})" if motif else "",
                 enfants="\n".join(

@@ -252,3 +252,53 @@ def test_une_famille_sans_enfant_concerne_n_est_pas_prevenue(ecole, django_captu
         _fermer(ecole)
     assert not Notification.objects.filter(famille=famille).exists()
     assert not Notification.objects.filter(famille=ecole["parents"][3].famille).exists()
+
+
+def test_fermer_une_seule_activite(ecole, django_capture_on_commit_callbacks):
+    """Seule l'activité du matin ferme : Léa (réservée le matin) et Zoé (régulière le matin)
+    sont touchées, Tom (le soir) garde sa demande ; le planning et l'export ne ferment que le matin."""
+    matin = ecole["matin"]
+    apercu = fermetures.fermeture_apercu(
+        structure=ecole["structure"], date_debut=ecole["jour"], date_fin=ecole["lendemain"], activite=matin
+    )
+    assert (apercu.nombre_familles, apercu.nombre_enfants, apercu.reservations) == (2, 2, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        fermeture, faites = fermetures.fermeture_exceptionnelle(
+            structure=ecole["structure"],
+            date_debut=ecole["jour"],
+            date_fin=ecole["lendemain"],
+            activite=matin,
+        )
+    assert fermeture.activite == matin and faites.nombre_enfants == apercu.nombre_enfants
+    etats = dict(Reservation.objects.values_list("inscription__enfant__prenom", "etat"))
+    assert etats["LÉA"] == "annulee" and etats["TOM"] == "en_attente"
+    from enfants.models import Activite
+    from enfants.services import jour_ferme_raison
+
+    soir = Activite.objects.filter(structure=ecole["structure"]).exclude(pk=matin.pk).get()
+    assert jour_ferme_raison(activite=matin, jour=ecole["jour"]) is not None
+    assert jour_ferme_raison(activite=soir, jour=ecole["jour"]) is None
+    from enfants import selectors
+
+    fermes = selectors.fermetures(
+        structure_ids=[ecole["structure"].pk], debut=ecole["jour"], fin=ecole["lendemain"]
+    )
+    assert Fermeture.jours_de(fermes, matin) == {ecole["jour"], ecole["lendemain"]}
+    assert Fermeture.jours_de(fermes, soir) == set()
+    regie = RegieFactory()
+    regie.structures.add(ecole["structure"])
+    statuts = {
+        (ligne.enfant.split()[-1], ligne.statut)
+        for ligne in consommations.consommations_lignes(regie=regie, du=ecole["jour"], au=ecole["lendemain"])
+    }
+    assert ("LÉA", "annule_fermeture") in statuts and ("ZOÉ", "annule_fermeture") in statuts
+    assert not any(statut == "annule_fermeture" for prenom, statut in statuts if prenom == "TOM")
+
+
+def test_l_activite_doit_etre_de_la_structure(ecole):
+    autre = ActiviteFactory()
+    with pytest.raises(FermetureErreur):
+        fermetures.fermeture_exceptionnelle(
+            structure=ecole["structure"], date_debut=ecole["jour"], date_fin=ecole["jour"], activite=autre
+        )
+    assert not Fermeture.objects.exists()

@@ -136,12 +136,14 @@ def consommations_lignes(
     structures = _structures(regie, structure)
     feries = calendrier.feries(du, au)
     vacances = calendrier.vacances(du, au)
-    fermetures: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
-    exceptionnelles: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
+    # Par clé : la structure entière, ou une seule activité (`Fermeture.cle`).
+    fermetures: dict = {}
+    exceptionnelles: dict = {}
     for f in Fermeture.objects.filter(structure_id__in=structures, date_debut__lte=au, date_fin__gte=du):
-        fermetures.setdefault(f.structure_id, []).append((f.date_debut, f.date_fin))
+        cle = Fermeture.cle(f.structure_id, f.activite_id)
+        fermetures.setdefault(cle, []).append((f.date_debut, f.date_fin))
         if f.exceptionnelle:
-            exceptionnelles.setdefault(f.structure_id, []).append((f.date_debut, f.date_fin))
+            exceptionnelles.setdefault(cle, []).append((f.date_debut, f.date_fin))
     # L'ordre du fichier, lu d'abord (les seules clés : quelques octets par inscription), puis les
     # inscriptions par lots dans cet ordre. Un curseur serveur sur la requête triée et jointe
     # coûtait 54 s sur 85 à 10 000 familles (PostgreSQL y choisit un plan « premières lignes
@@ -176,6 +178,15 @@ def consommations_lignes(
             fermetures=fermetures,
             exceptionnelles=exceptionnelles,
         )
+
+
+def _ferme(fermetures: dict, activite: Activite, jour: datetime.date) -> bool:
+    """Le jour est-il dans une fermeture de la structure de l'activité, ou de l'activité seule ?"""
+    return any(
+        a <= jour <= b
+        for cle in (activite.structure_id, ("activite", activite.pk))
+        for a, b in fermetures.get(cle, [])
+    )
 
 
 def _lot_lignes(lot, *, du, au, feries, vacances, fermetures, exceptionnelles) -> Iterator[Ligne]:
@@ -225,10 +236,10 @@ def _lot_lignes(lot, *, du, au, feries, vacances, fermetures, exceptionnelles) -
                     and jour not in feries
                     and activite_ouverte(activite, jour, vacances)
                 ):
-                    if any(a <= jour <= b for a, b in exceptionnelles.get(activite.structure_id, [])):
+                    if _ferme(exceptionnelles, activite, jour):
                         annules_fermeture.add((inscription.pk, jour))
                         jours.add(jour)
-                    elif not any(a <= jour <= b for a, b in fermetures.get(activite.structure_id, [])):
+                    elif not _ferme(fermetures, activite, jour):
                         reguliers.add(jour)
                 jour += datetime.timedelta(days=1)
         jours |= reguliers
