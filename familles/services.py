@@ -14,7 +14,15 @@ from django.utils.http import urlsafe_base64_encode
 
 from commun.anonymisation import NOM_ANONYME, fichiers_supprimer_apres_validation
 from commun.modifier import modele_modifier_audite
-from familles.models import Consentement, Famille, FichierPiece, PieceJustificative, Responsable, Utilisateur
+from familles.models import (
+    Consentement,
+    Famille,
+    FichierPiece,
+    PieceJustificative,
+    PreferenceNotification,
+    Responsable,
+    Utilisateur,
+)
 from familles.validators import iban_masquer
 
 ALPHABET_TEMPORAIRE = string.ascii_letters + string.digits
@@ -235,6 +243,9 @@ def familles_famille_anonymiser(*, famille: Famille) -> dict:
         **dict.fromkeys(_FISCAL_EFFACE, None),
     )
     comptes = Utilisateur.objects.filter(famille=famille)
+    # Les choix de notification suivent les comptes (désactivés ici) : effacés. Ils ne sont pas
+    # dans FAMILLES_ANONYMISATION, qui ne couvre que les modèles reliés à la famille elle-même.
+    PreferenceNotification.objects.filter(utilisateur__famille=famille).delete()
     for compte in comptes:
         compte.set_unusable_password()
         compte.username = f"anonyme-{compte.pk}"
@@ -532,8 +543,6 @@ def preferences_notification_enregistrer(*, utilisateur: Utilisateur, actives: s
     """Enregistre les choix d'un compte : chaque (type, canal) coché est actif, les autres non ;
     la fermeture exceptionnelle reste toujours active. Immédiat (pas de demande modérée : ce
     sont les choix du compte, pas la fiche de la famille). Renvoie le nombre de choix écrits."""
-    from familles.models import PreferenceNotification
-
     lignes = [
         PreferenceNotification(
             utilisateur=utilisateur,

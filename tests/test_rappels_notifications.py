@@ -433,3 +433,11 @@ def test_une_reservation_de_plusieurs_jours_une_seule_confirmation_si_cochee(
     assert len(resultat.reservations) == 3
     assert Notification.objects.filter(type="confirmation").count() == 1
     assert [c.subject for c in mail.outbox] == [notifications.SUJETS[Type.CONFIRMATION]]
+
+
+def test_l_anonymisation_efface_les_choix_des_comptes(parent):
+    from familles.services import familles_famille_anonymiser
+
+    PreferenceNotification.objects.create(utilisateur=parent, type=Type.MESSAGE, canal="sms", active=False)
+    familles_famille_anonymiser(famille=parent.famille)
+    assert not PreferenceNotification.objects.exists()
