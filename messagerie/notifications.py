@@ -172,10 +172,10 @@ def notifier(
     if not cibles:
         return []
     cles = {d.famille_id: f"{cle}:f{d.famille_id}" if cle else "" for d in cibles}
+    # Par clés exactes (l'index de la contrainte d'unicité sert) : une par famille.
+    cles_rappel = sorted({c for c in cles.values() if c})
     if cle:
-        deja = set(
-            Notification.objects.filter(cle__startswith=f"{cle}:f").values_list("cle", "canal", "adresse")
-        )
+        deja = set(Notification.objects.filter(cle__in=cles_rappel).values_list("cle", "canal", "adresse"))
         cibles = [d for d in cibles if (cles[d.famille_id], d.canal, d.adresse) not in deja]
     recentes = _recentes(cibles, maintenant) if resume_possible else {}
     sms_apres = fin_heures_calmes(maintenant)
@@ -206,7 +206,7 @@ def notifier(
     if cle:
         ids_crees = list(
             Notification.objects.filter(
-                cle__startswith=f"{cle}:f", date_creation=maintenant, statut=Statut.EN_ATTENTE
+                cle__in=cles_rappel, date_creation=maintenant, statut=Statut.EN_ATTENTE
             ).values_list("pk", "envoyer_apres")
         )
     else:
