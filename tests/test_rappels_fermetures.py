@@ -302,3 +302,32 @@ def test_l_activite_doit_etre_de_la_structure(ecole):
             structure=ecole["structure"], date_debut=ecole["jour"], date_fin=ecole["jour"], activite=autre
         )
     assert not Fermeture.objects.exists()
+
+
+def test_l_agent_ferme_une_activite_de_sa_structure(ecole, client, django_capture_on_commit_callbacks):
+    client.force_login(_agent_fermetures(ecole))
+    url = reverse("admin:messagerie_fermetureexceptionnelle_add")
+    donnees = {
+        "structure": ecole["structure"].pk,
+        "activite": ecole["matin"].pk,
+        "date_debut": ecole["jour"].isoformat(),
+        "date_fin": ecole["lendemain"].isoformat(),
+    }
+    apercu = client.post(url, donnees).content.decode()
+    assert "<strong>2</strong> enfants" in apercu and "seulement" in apercu
+    # Une activité d'une autre structure est refusée par le formulaire.
+    autre = ActiviteFactory()
+    from messagerie.models import AgentStructure
+
+    AgentStructure.objects.create(structure=autre.structure, agent=_agent_fermetures_courant(client))
+    refus = client.post(url, {**donnees, "activite": autre.pk, "confirmer": "1"}).content.decode()
+    assert "errornote" in refus and not Fermeture.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {**donnees, "confirmer": "1"}).status_code == 302
+    assert Fermeture.objects.get().activite == ecole["matin"]
+
+
+def _agent_fermetures_courant(client):
+    from django.contrib.auth import get_user
+
+    return get_user(client)
