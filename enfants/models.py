@@ -186,6 +186,10 @@ class Activite(models.Model):
         exige_pieces: bool
         exige_textes: bool
 
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+
     class Meta:
         verbose_name = _("activité")
         verbose_name_plural = _("activités")
@@ -417,6 +421,10 @@ class Fermeture(models.Model):
     declaree_le = models.DateTimeField(_("déclarée le"), default=timezone.now)
     declaree_par = lien_utilisateur(_("déclarée par"))
 
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+
     class Meta:
         verbose_name = _("fermeture")
         verbose_name_plural = _("fermetures")
@@ -470,6 +478,10 @@ class Inscription(models.Model):
         # Posée par `services.inscriptions_du_jour` : l'absence déclarée du jour, ou None
         # (absente d'une inscription lue autrement).
         absence: "Absence | None"
+
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("inscription")
@@ -545,6 +557,10 @@ class Reservation(models.Model):
 
     ETATS_ACTIFS = (Etat.EN_COURS, Etat.EN_ATTENTE, Etat.PROPOSEE, Etat.ACCEPTEE)
 
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+
     class Meta:
         verbose_name = _("réservation")
         verbose_name_plural = _("réservations")
@@ -597,6 +613,10 @@ class Absence(models.Model):
         help_text=_("Jour repris par un enfant de la liste d'attente : l'absence n'est pas facturée."),
     )
 
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+
     class Meta:
         verbose_name = _("absence")
         verbose_name_plural = _("absences")
@@ -621,6 +641,10 @@ class Presence(models.Model):
     present = models.BooleanField(_("présent"), default=True)
     pointee_le = models.DateTimeField(_("pointée le"), default=timezone.now)
     pointee_par = lien_utilisateur(_("pointée par"))
+
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("présence")

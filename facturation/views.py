@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commun import restrictions
 from commun.decorators import famille_requise
 from facturation import attestations, pdf, selectors
 from facturation import paiement as paiement_en_ligne
@@ -30,7 +31,10 @@ def releve(request):
     annees = compte.annees_scolaires()
     annee = _annee_demandee(request.GET.get("annee"), annees)
     releve = compte.releve(annee)
-    disponible = paiement_en_ligne.disponible()
+    # Un compte aux factures en lecture seule (restriction du CCAS) ne voit aucun bouton payer.
+    disponible = paiement_en_ligne.disponible() and not restrictions.est_restreint(
+        request.user, restrictions.PAIEMENT
+    )
     contexte = {
         "annees": [(a, f"{a}-{a + 1}") for a in annees],
         "annee": annee,
@@ -135,6 +139,7 @@ def _session_ouvrir(request, demarrer, **quoi):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.PAIEMENT)
 @require_http_methods(["GET", "POST"])
 def paiement(request, pk: int):
     """La facture et l'email du reçu ; valider ouvre la page de paiement (redirection 303)."""
@@ -165,6 +170,7 @@ def paiement(request, pk: int):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.PAIEMENT)
 @require_http_methods(["GET", "POST"])
 def paiement_plusieurs(request):
     """Les factures cochées sur l'accueil ou le relevé (`?factures=…`), leur total et l'email du
@@ -256,6 +262,7 @@ def webhook_stripe(request):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.PAIEMENT)
 @require_http_methods(["GET", "POST"])
 def banque_simulee(request, pk: int):
     """Démonstration seulement : une fausse page de banque, clairement signalée."""

@@ -80,10 +80,25 @@ class FilReponseForm(PiecesJointesMixin, forms.ModelForm):
         fields = ()
 
 
+class NonLusFiltre(admin.SimpleListFilter):
+    """Les fils qui ont des messages de la famille pas encore lus (la file « À traiter »)."""
+
+    title = "messages non lus"
+    parameter_name = "non_lus"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "Avec des messages non lus")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(non_lus__gt=0)
+        return queryset
+
+
 @admin.register(Fil)
 class FilAdmin(VuesPropresMixin, CreationParServiceMixin, AutocompleteTolerantMixin, admin.ModelAdmin):
     list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin", "date_dernier_message")
-    list_filter = ("structure",)
+    list_filter = (NonLusFiltre, "structure")
     search_fields = ("objet", "famille__numero", "famille__responsables__nom")
     autocomplete_fields = ("famille",)
     readonly_fields = ("famille", "structure", "objet", "date_creation", "supprime_le", "conversation")
@@ -334,6 +349,23 @@ class DocumentAdmin(VuesPropresMixin, admin.ModelAdmin):
         services.document_enregistrer(document=obj, fichier=nouveau)
 
 
+class EchecFiltre(admin.SimpleListFilter):
+    """Les courriels pas envoyés après au moins une tentative (la file « À traiter »)."""
+
+    title = "envoi"
+    parameter_name = "envoi"
+
+    def lookups(self, request, model_admin):
+        return [("echec", "En échec (non envoyée après une tentative)"), ("envoyee", "Envoyée")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "echec":
+            return queryset.filter(envoyee_le__isnull=True, tentatives__gt=0)
+        if self.value() == "envoyee":
+            return queryset.filter(envoyee_le__isnull=False)
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Ce qui est parti (courriels et SMS) et ce qui a échoué : lecture seule, au droit « voir »
@@ -350,7 +382,7 @@ class NotificationAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmi
         "envoyee_le",
         "derniere_erreur",
     )
-    list_filter = ("statut", "canal", "type", "resume")
+    list_filter = (EchecFiltre, "statut", "canal", "type", "resume")
     search_fields = ("famille__numero",)
     date_hierarchy = "date_creation"
     list_select_related = ("famille",)

@@ -97,28 +97,43 @@ def fin_heures_calmes(moment: datetime.datetime) -> datetime.datetime | None:
 # --- Destinataires ----------------------------------------------------------------------------
 
 
-def _coordonnees(principal: Responsable | None, compte: Utilisateur | None) -> tuple[str, str | None]:
-    """L'adresse de courriel et le mobile (E.164) où joindre un compte : ceux du responsable
-    titulaire (l'adresse du compte à défaut). Le seul endroit à changer quand chaque responsable
-    aura son propre compte."""
-    email = (principal.email if principal else "") or (compte.email if compte else "")
-    mobile = sms.mobile_e164(principal.telephone_mobile) if principal else None
-    return email, mobile
+def _coordonnees(responsable: Responsable, compte: Utilisateur | None) -> tuple[str, str | None]:
+    """L'adresse de courriel et le mobile (E.164) où joindre un compte : ceux de son responsable
+    (l'adresse du compte à défaut)."""
+    email = responsable.email or (compte.email if compte else "")
+    return email, sms.mobile_e164(responsable.telephone_mobile)
+
+
+def _canaux(responsable: Responsable, compte: Utilisateur | None) -> list[tuple[str, str]]:
+    """Les canaux que le responsable autorise et où le joindre."""
+    email, mobile = _coordonnees(responsable, compte)
+    candidats = []
+    if responsable.autorisation_courriel and email:
+        candidats.append((Canal.COURRIEL, email))
+    if responsable.autorisation_sms and mobile:
+        candidats.append((Canal.SMS, mobile))
+    return candidats
 
 
 def destinataires(*, familles: Iterable[int], type_: str) -> list[Destinataire]:
     """Les (compte, canal, adresse) à prévenir pour chaque famille : trois requêtes quel que soit
-    le nombre de familles (responsables titulaires, comptes actifs, préférences)."""
+    le nombre de familles (responsables, comptes actifs, préférences).
+
+    Chaque compte est joint à son responsable (`Utilisateur.responsable`, un compte par parent) :
+    ses coordonnées et ses autorisations courriel / SMS ; un compte sans responsable, à celui du
+    titulaire. Une famille sans compte reçoit au titulaire, avec les choix par défaut."""
     ids = list(familles)
-    principaux = {
-        r.famille_id: r
-        for r in Responsable.objects.filter(famille_id__in=ids, role=Responsable.Role.PRINCIPAL).only(
-            "famille_id", "email", "telephone_mobile", "autorisation_courriel", "autorisation_sms"
-        )
-    }
+    responsables: dict[int, Responsable] = {}
+    principaux: dict[int, Responsable] = {}
+    for r in Responsable.objects.filter(famille_id__in=ids).only(
+        "famille_id", "role", "email", "telephone_mobile", "autorisation_courriel", "autorisation_sms"
+    ):
+        responsables[r.pk] = r
+        if r.role == Responsable.Role.PRINCIPAL:
+            principaux[r.famille_id] = r
     comptes: dict[int, list[Utilisateur | None]] = defaultdict(list)
     for utilisateur in Utilisateur.objects.filter(famille_id__in=ids, is_active=True).only(
-        "famille_id", "email"
+        "famille_id", "email", "responsable_id"
     ):
         if utilisateur.famille_id is not None:
             comptes[utilisateur.famille_id].append(utilisateur)
@@ -131,19 +146,15 @@ def destinataires(*, familles: Iterable[int], type_: str) -> list[Destinataire]:
     resultat: list[Destinataire] = []
     for famille_id in ids:
         principal = principaux.get(famille_id)
-        if principal is None:
-            continue
         vus: set[tuple[str, str]] = set()
-        # Une famille sans compte (importée, pas encore connectée) : les choix par défaut.
         for compte in comptes.get(famille_id) or [None]:
+            responsable = (
+                responsables.get(compte.responsable_id) if compte and compte.responsable_id else None
+            ) or principal
+            if responsable is None:
+                continue
             choix = preferences.get(compte.pk, {}) if compte else {}
-            email, mobile = _coordonnees(principal, compte)
-            candidats = []
-            if principal.autorisation_courriel and email:
-                candidats.append((Canal.COURRIEL, email))
-            if principal.autorisation_sms and mobile:
-                candidats.append((Canal.SMS, mobile))
-            for canal, adresse in candidats:
+            for canal, adresse in _canaux(responsable, compte):
                 if (canal, adresse) in vus or not PreferenceNotification.choix(choix, type_, canal):
                     continue
                 vus.add((canal, adresse))
@@ -305,23 +316,33 @@ def textes(notification: Notification) -> tuple[str, str, str]:
 
 
 def _autorise(notification: Notification) -> tuple[bool, str]:
-    """Le canal est-il toujours autorisé (la famille a pu retirer son accord entre-temps) et à
-    quelle adresse envoyer (celle du titulaire pour une ligne sans adresse)."""
-    principal = Responsable.objects.filter(
-        famille_id=notification.famille_id, role=Responsable.Role.PRINCIPAL
-    ).first()
-    if principal is None:
+    """Le canal est-il toujours autorisé (le responsable a pu retirer son accord entre-temps) et à
+    quelle adresse envoyer (celle du responsable du compte, ou du titulaire, pour une ligne sans
+    adresse)."""
+    compte = (
+        Utilisateur.objects.filter(pk=notification.utilisateur_id).only("email", "responsable_id").first()
+        if notification.utilisateur_id
+        else None
+    )
+    responsable = None
+    if compte is not None and compte.responsable_id:
+        responsable = Responsable.objects.filter(pk=compte.responsable_id).first()
+    if responsable is None:
+        responsable = Responsable.objects.filter(
+            famille_id=notification.famille_id, role=Responsable.Role.PRINCIPAL
+        ).first()
+    if responsable is None:
         return False, ""
     if notification.canal == Canal.SMS:
-        return principal.autorisation_sms, notification.adresse or (
-            sms.mobile_e164(principal.telephone_mobile) or ""
+        return responsable.autorisation_sms, notification.adresse or (
+            sms.mobile_e164(responsable.telephone_mobile) or ""
         )
-    adresse = notification.adresse or principal.email
-    if not adresse and notification.utilisateur_id is None:
+    adresse = notification.adresse or responsable.email or (compte.email if compte else "")
+    if not adresse and compte is None:
         adresse = next(
             (u.email for u in Utilisateur.objects.filter(famille_id=notification.famille_id) if u.email), ""
         )
-    return principal.autorisation_courriel, adresse
+    return responsable.autorisation_courriel, adresse
 
 
 def notification_envoyer(*, notification_id: int) -> bool:

@@ -441,3 +441,34 @@ def test_l_anonymisation_efface_les_choix_des_comptes(parent):
     PreferenceNotification.objects.create(utilisateur=parent, type=Type.MESSAGE, canal="sms", active=False)
     familles_famille_anonymiser(famille=parent.famille)
     assert not PreferenceNotification.objects.exists()
+
+
+def test_un_compte_par_parent_chacun_ses_coordonnees_ses_autorisations_et_ses_choix(parent):
+    """Issue 22 (un compte par responsable) : chaque compte est joint à son propre responsable."""
+    from tests.factories import ResponsableFactory
+
+    titulaire = _titulaire(parent.famille, email="titulaire@example.org", autorisation_sms=False)
+    parent.responsable = titulaire
+    parent.save()
+    conjoint = ResponsableFactory(
+        famille=parent.famille,
+        role="conjoint",
+        email="conjoint@example.org",
+        telephone_mobile="07 81 23 45 67",
+        autorisation_sms=True,
+        autorisation_courriel=False,
+    )
+    second = UtilisateurFactory(famille=parent.famille, email="", responsable=conjoint)
+    PreferenceNotification.objects.create(
+        utilisateur=parent, type=Type.FACTURE, canal="courriel", active=False
+    )
+    cibles = {
+        (d.utilisateur_id, d.canal, d.adresse)
+        for d in notifications.destinataires(familles=[parent.famille.pk], type_=Type.FACTURE)
+    }
+    assert cibles == {(second.pk, "sms", "+33781234567")}
+    cibles = {
+        (d.utilisateur_id, d.canal, d.adresse)
+        for d in notifications.destinataires(familles=[parent.famille.pk], type_=Type.MESSAGE)
+    }
+    assert cibles == {(parent.pk, "courriel", "titulaire@example.org"), (second.pk, "sms", "+33781234567")}

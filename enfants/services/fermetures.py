@@ -149,6 +149,7 @@ def fermeture_exceptionnelle_declarer(
     touches = fermeture_touches(
         structure=structure, date_debut=date_debut, date_fin=date_fin, activite=activite
     )
+    maintenant = timezone.now()
     fermeture = Fermeture.objects.create(
         structure=structure,
         activite=activite,
@@ -162,5 +163,12 @@ def fermeture_exceptionnelle_declarer(
         _activites_reservation(structure, activite),
         date__range=(date_debut, date_fin),
         etat__in=Reservation.ETATS_ACTIFS,
-    ).update(etat=Reservation.Etat.ANNULEE, fermeture=fermeture, decidee_le=timezone.now(), decidee_par=agent)
+    ).update(
+        etat=Reservation.Etat.ANNULEE,
+        fermeture=fermeture,
+        decidee_le=maintenant,
+        decidee_par=agent,
+        # `update` ne touche pas `auto_now` : l'export doit voir ces jours changés (régularisation).
+        modifie_le=maintenant,
+    )
     return fermeture, touches

@@ -14,7 +14,7 @@ def _statut_des_envoyees(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('familles', '0006_preferences_notification'),
+        ('familles', '0007_preferences_notification'),
         ('messagerie', '0003_attestations_envoyees'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

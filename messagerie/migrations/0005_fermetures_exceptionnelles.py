@@ -18,7 +18,7 @@ def accorder(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enfants', '0014_fermetures_exceptionnelles'),
+        ('enfants', '0015_fermetures_exceptionnelles'),
         ('messagerie', '0004_notifications_canaux_rappels'),
     ]
 

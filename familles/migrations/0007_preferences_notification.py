@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('familles', '0005_groupe_ccas_pieces'),
+        ('familles', '0006_compte_par_responsable'),
     ]
 
     operations = [

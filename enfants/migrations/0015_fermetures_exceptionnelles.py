@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enfants', '0013_export_consommations'),
+        ('enfants', '0014_modifie_le_export'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

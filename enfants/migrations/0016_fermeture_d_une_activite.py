@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enfants', '0014_fermetures_exceptionnelles'),
+        ('enfants', '0015_fermetures_exceptionnelles'),
     ]
 
     operations = [
