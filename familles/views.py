@@ -152,6 +152,11 @@ def notifications(request):
         services.preferences_notification_enregistrer(utilisateur=request.user, actives=form.actives)
         messages.success(request, MESSAGE_PREFERENCES)
         return redirect("familles:notifications")
+    # Les autorisations du responsable du compte (un compte par parent), le titulaire à défaut ;
+    # le titulaire est déjà lu avec le compte (pas de requête quand c'est lui).
     principal = request.famille.responsable_principal
-    contexte = {"actif": "notifications", "form": form, "principal": principal}
+    responsable = principal
+    if request.user.responsable_id and (principal is None or request.user.responsable_id != principal.pk):
+        responsable = request.user.responsable
+    contexte = {"actif": "notifications", "form": form, "principal": responsable}
     return render(request, "familles/notifications.html", contexte)

@@ -472,3 +472,13 @@ def test_un_compte_par_parent_chacun_ses_coordonnees_ses_autorisations_et_ses_ch
         for d in notifications.destinataires(familles=[parent.famille.pk], type_=Type.MESSAGE)
     }
     assert cibles == {(parent.pk, "courriel", "titulaire@example.org"), (second.pk, "sms", "+33781234567")}
+
+
+def test_la_page_montre_les_autorisations_du_responsable_du_compte(client, parent):
+    from tests.factories import ResponsableFactory
+
+    conjoint = ResponsableFactory(famille=parent.famille, role="conjoint", autorisation_sms=True)
+    compte = UtilisateurFactory(famille=parent.famille, responsable=conjoint)
+    client.force_login(compte)
+    page = client.get(reverse("familles:notifications")).content.decode()
+    assert "SMS : autorisés" in page
