@@ -317,31 +317,35 @@ def textes(notification: Notification) -> tuple[str, str, str]:
 
 def _autorise(notification: Notification) -> tuple[bool, str]:
     """Le canal est-il toujours autorisé (le responsable a pu retirer son accord entre-temps) et à
-    quelle adresse envoyer (celle du responsable du compte, ou du titulaire, pour une ligne sans
-    adresse)."""
-    compte = (
-        Utilisateur.objects.filter(pk=notification.utilisateur_id).only("email", "responsable_id").first()
-        if notification.utilisateur_id
-        else None
+    quelle adresse envoyer (celle de la ligne ; à défaut, celle du responsable du compte ou du
+    titulaire). Une requête : le responsable du compte et le titulaire ensemble."""
+    from django.db.models import BooleanField, ExpressionWrapper, Q
+
+    filtre = Q(famille_id=notification.famille_id, role=Responsable.Role.PRINCIPAL)
+    if notification.utilisateur_id:
+        filtre |= Q(compte__pk=notification.utilisateur_id)
+    lus = list(
+        Responsable.objects.filter(filtre).annotate(
+            du_compte=ExpressionWrapper(
+                Q(compte__pk=notification.utilisateur_id or 0), output_field=BooleanField()
+            )
+        )
     )
-    responsable = None
-    if compte is not None and compte.responsable_id:
-        responsable = Responsable.objects.filter(pk=compte.responsable_id).first()
-    if responsable is None:
-        responsable = Responsable.objects.filter(
-            famille_id=notification.famille_id, role=Responsable.Role.PRINCIPAL
-        ).first()
+    responsable = next((r for r in lus if r.du_compte), None) or next(
+        (r for r in lus if r.role == Responsable.Role.PRINCIPAL), None
+    )
     if responsable is None:
         return False, ""
     if notification.canal == Canal.SMS:
         return responsable.autorisation_sms, notification.adresse or (
             sms.mobile_e164(responsable.telephone_mobile) or ""
         )
-    adresse = notification.adresse or responsable.email or (compte.email if compte else "")
-    if not adresse and compte is None:
-        adresse = next(
-            (u.email for u in Utilisateur.objects.filter(famille_id=notification.famille_id) if u.email), ""
-        )
+    adresse = notification.adresse or responsable.email
+    if not adresse:
+        comptes = Utilisateur.objects.filter(famille_id=notification.famille_id)
+        if notification.utilisateur_id:
+            comptes = comptes.filter(pk=notification.utilisateur_id)
+        adresse = next((u.email for u in comptes if u.email), "")
     return responsable.autorisation_courriel, adresse
 
 

@@ -482,3 +482,23 @@ def test_la_page_montre_les_autorisations_du_responsable_du_compte(client, paren
     client.force_login(compte)
     page = client.get(reverse("familles:notifications")).content.decode()
     assert "SMS : autorisés" in page
+
+
+def test_a_l_envoi_l_autorisation_relue_est_celle_du_responsable_du_compte(parent, settings):
+    from tests.factories import ResponsableFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    _titulaire(parent.famille, autorisation_sms=True, telephone_mobile="0612345678")
+    conjoint = ResponsableFactory(
+        famille=parent.famille, role="conjoint", telephone_mobile="0781234567", autorisation_sms=True
+    )
+    second = UtilisateurFactory(famille=parent.famille, responsable=conjoint)
+    ids = _notifier(parent.famille, Type.FERMETURE)
+    texto = Notification.objects.get(pk__in=ids, utilisateur=second, canal="sms")
+    Responsable.objects.filter(pk=conjoint.pk).update(autorisation_sms=False)
+    for pk in ids:
+        notifications.notification_envoyer(notification_id=pk)
+    texto.refresh_from_db()
+    assert texto.statut == "sans_objet"
+    # Le titulaire, lui, a toujours son SMS.
+    assert [numero for numero, _ in ConsoleSMS.envoyes] == ["+33612345678"]
