@@ -49,6 +49,11 @@ def facture(parent, regie_payfip):
     )
 
 
+def notifier(client, tentative):
+    corps = f"idOp={tentative.session_id}"
+    return client.post(URL_NOTIFICATION, corps, content_type="application/x-www-form-urlencoded")
+
+
 def payer(client, facture, email="recu@example.fr"):
     return client.post(f"/releve/factures/{facture.pk}/payer/", {"email": email})
 
@@ -105,17 +110,13 @@ def test_notification_sans_resultat_puis_paiement(client, client_parent, faux_pa
     notification suivante (ou le rapprochement) encaisse."""
     payer(client_parent, facture)
     tentative = PaiementEnLigne.objects.get()
-    corps = f"idOp={tentative.session_id}"
-    assert (
-        client.post(URL_NOTIFICATION, corps, content_type="application/x-www-form-urlencoded").status_code
-        == 200
-    )
+    assert notifier(client, tentative).status_code == 200
     ev = EvenementPaiement.objects.get()
     assert (ev.statut, ev.motif) == ("recu", "Paiement PayFiP en cours : pas encore de résultat.")
     tentative.refresh_from_db()
     assert tentative.statut == "ouverte" and Reglement.objects.count() == 0
     faux_payfip.payer(tentative.session_id)
-    client.post(URL_NOTIFICATION, corps, content_type="application/x-www-form-urlencoded")
+    notifier(client, tentative)
     ev.refresh_from_db()
     assert ev.statut == "traite" and Reglement.objects.get().reference_externe == tentative.session_id
     # La réponse de PayFiP est gardée dans l'événement (pour le personnel).
