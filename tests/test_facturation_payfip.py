@@ -232,3 +232,18 @@ def test_demonstration_payfip_simule(client_parent, settings, facture):
     assert "Paiement confirmé." in html
     assert Reglement.objects.get().reference_externe == tentative.session_id
     assert parse_qs(urlsplit(reponse["Location"]).query)["idop"] == [tentative.session_id]
+
+
+def test_controles_des_reglages(settings):
+    from django.core.checks import run_checks
+
+    def avertis():
+        return {e.id for e in run_checks() if e.id in ("facturation.W002", "facturation.W003")}
+
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "", ""
+    settings.PAYFIP_URL_SERVICE = ""
+    assert avertis() == set()
+    settings.STRIPE_SECRET_KEY = "sk_live_x"
+    settings.DEBUG = False
+    settings.PAYFIP_URL_SERVICE = "http://127.0.0.1:1/tpa/services/securite"
+    assert avertis() == {"facturation.W002", "facturation.W003"}
