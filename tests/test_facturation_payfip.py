@@ -247,3 +247,12 @@ def test_controles_des_reglages(settings):
     settings.DEBUG = False
     settings.PAYFIP_URL_SERVICE = "http://127.0.0.1:1/tpa/services/securite"
     assert avertis() == {"facturation.W002", "facturation.W003"}
+
+
+def test_page_de_retour_interroge_payfip_au_plus_une_fois_par_intervalle(client_parent, faux_payfip, facture):
+    payer(client_parent, facture)
+    tentative = PaiementEnLigne.objects.get()
+    for _ in range(3):  # facturation.js interroge la page toutes les 3 secondes
+        etat = client_parent.get(f"/releve/paiements/{tentative.pk}/?format=json").json()
+        assert etat == {"statut": "ouverte"}
+    assert len(faux_payfip.operations("recupererDetailPaiementSecurise")) == 1

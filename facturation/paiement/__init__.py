@@ -30,6 +30,7 @@ from urllib.parse import parse_qs
 
 import stripe
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
@@ -123,6 +124,7 @@ IDENTIFIANT_VALIDE = re.compile(r"[A-Za-z0-9_.:-]{1,255}")
 TYPE_VALIDE = re.compile(r"[a-z0-9_.]{1,100}")
 MOTIF_INVALIDE = "Événement enregistré sans traitement, à vérifier : {anomalies}."
 TYPE_PAYFIP = "payfip.notification"
+INTERVALLE_RETOUR = 5  # secondes entre deux questions au prestataire depuis la page de retour
 
 
 # --- Ce que le portail propose ---------------------------------------------------------------
@@ -531,6 +533,10 @@ def retour_constater(*, paiement: PaiementEnLigne) -> bool:
     if paiement.statut != PaiementEnLigne.Statut.OUVERTE:
         return False
     if not prestataires.pour_paiement(paiement).interrogeable:
+        return False
+    # La page de retour s'interroge toutes les quelques secondes (facturation.js) : PayFiP au
+    # plus une fois par tentative et par intervalle.
+    if not cache.add(f"paiement_retour_constate:{paiement.session_id}", 1, INTERVALLE_RETOUR):
         return False
     statut_actualiser(paiement=paiement)
     return True
