@@ -167,6 +167,9 @@ def test_plusieurs_factures_une_a_la_fois(client_parent, faux_payfip, facture, p
     html = client_parent.get("/").content.decode()
     assert f'href="/releve/factures/{facture.pk}/payer/"' in html  # la carte, facture par facture
     assert "case-panier" not in html and "Payer les factures cochées" not in html
+    releve = client_parent.get("/releve/?annee=2014").content.decode()
+    assert f'href="/releve/factures/{facture.pk}/payer/"' in releve
+    assert "case-panier" not in releve and "Payer les factures cochées" not in releve
     reponse = client_parent.post(
         "/releve/factures/payer/", {"factures": [facture.pk, autre.pk], "email": "recu@example.fr"}
     )
