@@ -415,7 +415,7 @@ def _evenement_stocker(*, donnees: dict, payload: str) -> EvenementPaiement:
         session_id = ""
         if type_ in TYPES_TRAITES:
             anomalies.append("session absente ou invalide")
-    defaults = {"type": type_, "payload": payload, "session_id": session_id}
+    defaults: dict[str, object] = {"type": type_, "payload": payload, "session_id": session_id}
     if anomalies:
         defaults.update(
             signale=True,
@@ -604,6 +604,8 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
         return
     facture = _facture_de_session(session, paiement)
     anomalies = anomalies_detecter(session=session, montant=montant, paiement=paiement, facture=facture)
+    famille: Famille | None
+    regie: Regie | None
     if facture is not None:
         facture = Facture.objects.select_for_update().select_related("famille", "regie").get(pk=facture.pk)
         famille, regie = facture.famille, facture.regie

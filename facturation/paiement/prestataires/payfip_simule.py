@@ -151,7 +151,7 @@ class Adaptateur(requests.adapters.BaseAdapter):
         super().__init__()
         self.service = service
 
-    def send(self, request, **kwargs):
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         corps = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
         statut, contenu = self.service.repondre(corps)
         reponse = requests.Response()
