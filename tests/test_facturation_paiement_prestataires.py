@@ -215,13 +215,16 @@ def test_dix_livraisons_en_parallele(prestataire, client):
     assert services.facture_reste_du(facture=facture) == 0
 
 
-def test_retour_sans_notification_rattrape(client_parent, tentative, prestataire, facture):
+def test_notification_perdue_rattrapee_par_le_rapprochement(client_parent, tentative, prestataire, facture):
+    """Payé chez le prestataire, notification jamais arrivée, parent jamais revenu :
+    `paiements_rapprocher` (planifié) le demande au prestataire et encaisse, une fois."""
     prestataire.perdre_la_notification(tentative)
-    # Le parent revient sur le portail ; `paiements_rapprocher` (planifié) rattrape le reste.
-    client_parent.get(f"/releve/paiements/{tentative.pk}/")
     sortie = io.StringIO()
     call_command("paiements_rapprocher", "--jours", "2", stdout=sortie)
-    call_command("paiements_rapprocher", "--jours", "2", stdout=io.StringIO())
+    assert "1 session(s) payée(s) rattrapée(s)" in sortie.getvalue()
+    sortie = io.StringIO()
+    call_command("paiements_rapprocher", "--jours", "2", stdout=sortie)
+    assert "0 session(s)" in sortie.getvalue()
     assert len(reglements()) == 1
     assert services.facture_reste_du(facture=facture) == 0
     html = client_parent.get(f"/releve/paiements/{tentative.pk}/").content.decode()

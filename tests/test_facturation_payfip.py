@@ -259,3 +259,34 @@ def test_page_de_retour_interroge_payfip_au_plus_une_fois_par_intervalle(client_
         etat = client_parent.get(f"/releve/paiements/{tentative.pk}/?format=json").json()
         assert etat == {"statut": "ouverte"}
     assert len(faux_payfip.operations("recupererDetailPaiementSecurise")) == 1
+
+
+def test_administration_choisit_payfip_pour_une_regie(client, agent):
+    client.force_login(agent)
+    regie = RegieFactory(code="GA", nom="Régie garderie", prestataire_paiement="")
+    url = f"/admin/facturation/regie/{regie.pk}/change/"
+    donnees = {
+        "code": "GA",
+        "nom": "Régie garderie",
+        "modalites_paiement": "",
+        "nature_par_defaut": "garde",
+        "prestataire_paiement": "payfip",
+        "payfip_numcli": "",
+        "payfip_exer": "",
+        "payfip_mode": "T",
+    }
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 200
+    assert "PayFiP demande le numéro client" in reponse.content.decode()
+    regie.refresh_from_db()
+    assert regie.prestataire_paiement == ""
+    reponse = client.post(url, {**donnees, "payfip_numcli": "654321", "payfip_exer": "2026"})
+    assert reponse.status_code == 302
+    regie.refresh_from_db()
+    assert (regie.prestataire_paiement, regie.payfip_numcli, regie.payfip_exer, regie.payfip_mode) == (
+        "payfip",
+        "654321",
+        "2026",
+        "T",
+    )
+    assert paiement.disponible(regie) and not paiement.peut_payer_plusieurs(regie)
