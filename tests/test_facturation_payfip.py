@@ -290,3 +290,26 @@ def test_administration_choisit_payfip_pour_une_regie(client, agent):
         "T",
     )
     assert paiement.disponible(regie) and not paiement.peut_payer_plusieurs(regie)
+
+
+def test_regie_passee_de_stripe_a_payfip(
+    client_parent, faux_payfip, facture, regie_payfip, settings, monkeypatch
+):
+    """Une session Stripe ouverte avant le changement de prestataire n'est pas réutilisée : elle
+    est expirée chez Stripe, et la nouvelle tentative passe par PayFiP."""
+    from tests.test_facturation_paiement import SECRET, FauxStripe
+
+    settings.STRIPE_SECRET_KEY = "sk_test_cle"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    faux_stripe = FauxStripe()
+    monkeypatch.setattr(paiement, "HTTP_CLIENT", faux_stripe)
+    Regie.objects.filter(pk=regie_payfip.pk).update(prestataire_paiement="stripe")
+    payer(client_parent, facture)
+    Regie.objects.filter(pk=regie_payfip.pk).update(prestataire_paiement="payfip")
+    reponse = payer(client_parent, facture)
+    assert reponse["Location"].startswith("https://www.payfip.gouv.fr/tpa/paiementws.web?idop=")
+    assert dict(PaiementEnLigne.objects.values_list("prestataire", "statut")) == {
+        "stripe": "expiree",
+        "payfip": "ouverte",
+    }
+    assert any(r["chemin"].endswith("/expire") for r in faux_stripe.requetes)

@@ -198,9 +198,12 @@ def paiement_demarrer(*, facture: Facture, famille: Famille, email: str, url_bas
     if reste <= 0:
         raise PaiementImpossible(ERREUR_DEJA_PAYEE)
     maintenant = timezone.now()
+    prestataire = prestataires.pour_regie(facture.regie)
     for ouverte in PaiementEnLigne.objects.filter(facture=facture, statut=PaiementEnLigne.Statut.OUVERTE):
         if (
-            ouverte.expire_le > maintenant + timedelta(minutes=2)
+            prestataire is not None
+            and ouverte.prestataire == prestataire.code  # la régie a pu changer de prestataire
+            and ouverte.expire_le > maintenant + timedelta(minutes=2)
             and ouverte.montant == reste
             and ouverte.email == email
             and list(ouverte.lignes.values_list("facture_id", flat=True)) == [facture.pk]
