@@ -313,3 +313,23 @@ def test_regie_passee_de_stripe_a_payfip(
         "payfip": "ouverte",
     }
     assert any(r["chemin"].endswith("/expire") for r in faux_stripe.requetes)
+
+
+@pytest.mark.parametrize(
+    ("action", "statut", "message"),
+    [("refuser", "echouee", "Le paiement a échoué."), ("abandonner", "annulee", "Paiement non effectué.")],
+)
+def test_demonstration_payfip_simule_refus_et_abandon(
+    client_parent, settings, facture, action, statut, message
+):
+    settings.DEMO = True
+    settings.PAYFIP_URL_SERVICE = ""
+    page = payer(client_parent, facture)["Location"]
+    tentative = PaiementEnLigne.objects.get()
+    retour = client_parent.post(page, {"action": action})
+    html = client_parent.get(retour["Location"], follow=True).content.decode()
+    assert message in html and "Votre facture n'a pas été payée." in html
+    tentative.refresh_from_db()
+    assert tentative.statut == statut and Reglement.objects.count() == 0
+    # L'opération est close : la page ne propose plus de payer.
+    assert "Cette opération est terminée." in client_parent.get(page).content.decode()
