@@ -333,3 +333,33 @@ def test_demonstration_payfip_simule_refus_et_abandon(
     assert tentative.statut == statut and Reglement.objects.count() == 0
     # L'opération est close : la page ne propose plus de payer.
     assert "Cette opération est terminée." in client_parent.get(page).content.decode()
+
+
+def test_seul_le_paquet_de_paiement_connait_les_prestataires():
+    """Hors de `facturation/paiement/`, aucun module n'importe un prestataire (Stripe, eopayment,
+    `prestataires`) ni ne lit le prestataire d'une régie : les vues demandent au paquet
+    (`disponible`, `offre`, `simulation`). L'administration et la démonstration configurent
+    le champ, les migrations le créent."""
+    import ast
+    from pathlib import Path
+
+    racine = Path(__file__).resolve().parent.parent
+    permis = {"facturation/admin.py", "facturation/demo.py", "facturation/models.py"}
+    fautes = []
+    for fichier in racine.glob("*/**/*.py"):
+        chemin = fichier.relative_to(racine).as_posix()
+        if chemin.split("/")[0] in ("tests", "scripts", ".venv", "node_modules") or "/migrations/" in chemin:
+            continue
+        if chemin.startswith("facturation/paiement/") or chemin in permis:
+            continue
+        arbre = ast.parse(fichier.read_text(encoding="utf-8"))
+        for noeud in ast.walk(arbre):
+            if isinstance(noeud, ast.Import | ast.ImportFrom):
+                noms = [a.name for a in noeud.names] + [getattr(noeud, "module", None) or ""]
+                if any(
+                    n.split(".")[0] in ("stripe", "eopayment", "zeep") or "prestataires" in n for n in noms
+                ):
+                    fautes.append(f"{chemin}:{noeud.lineno} importe {noms}")
+            if isinstance(noeud, ast.Attribute) and noeud.attr in ("prestataire_paiement", "payfip_numcli"):
+                fautes.append(f"{chemin}:{noeud.lineno} lit {noeud.attr}")
+    assert fautes == []
