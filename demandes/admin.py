@@ -13,8 +13,10 @@ from django.views.decorators.http import require_POST
 
 from commun.admin_outils import ListePrechargeeMixin, VuesPropresMixin, en_attente_d_abord
 from demandes import inscriptions, registre, selectors, services
+from demandes.admin_guichet import GuichetAdminMixin
 from demandes.models import Demande
 from enfants.planning import rang_texte
+from familles import comptes
 
 MESSAGE_REFUSEE = "Demande n° {pk} refusée."
 MESSAGE_LISTE_ATTENTE = (
@@ -100,7 +102,7 @@ def comparaison(demande: Demande, utilisateur) -> tuple[list[dict], bool]:
 
 
 @admin.register(Demande)
-class DemandeAdmin(ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
+class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
     list_display = (
@@ -133,7 +135,7 @@ class DemandeAdmin(ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
         "enfant",
         "statut",
         "cree_le",
-        "cree_par",
+        "cree_par_nom",
         "comparaison_html",
         "informations_html",
         "decide_le",
@@ -151,7 +153,7 @@ class DemandeAdmin(ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("famille", "enfant", "decide_par", "cree_par")
+            .select_related("famille", "enfant", "decide_par", "cree_par__responsable")
             .prefetch_related("famille__responsables")
         )
 
@@ -175,6 +177,17 @@ class DemandeAdmin(ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
     def position_attente(self, obj):
         position = getattr(obj, "_position_attente", None)
         return rang_texte(position) if position else "—"
+
+    @admin.display(description="demandée par")
+    def cree_par_nom(self, obj):
+        """Le compte et le responsable qui a fait la demande (deux parents, deux comptes), ou
+        l'agent qui l'a faite au guichet."""
+        compte = obj.cree_par
+        if compte is None:
+            return "—"
+        if comptes.est_agent(compte):
+            return f"{compte.get_username()} (agent, au guichet)"
+        return f"{compte.get_username()} ({comptes.auteur_nom(compte)})"
 
     @admin.display(description="n°", ordering="pk")
     def numero(self, obj):
@@ -249,6 +262,7 @@ class DemandeAdmin(ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
     vues_propres = (
         ("<int:pk>/accepter/", "vue_accepter", "demandes_demande_accepter"),
         ("<int:pk>/refuser/", "vue_refuser", "demandes_demande_refuser"),
+        *GuichetAdminMixin.vues_guichet,
     )
 
     def _url_detail(self, pk):

@@ -25,6 +25,8 @@ def demandes_recentes(*, famille, cote: str, categorie: str | None = None) -> Qu
     codes = [t.code for t in registre.types(cote) if not categorie or t.categorie == categorie]
     return (
         demandes(famille=famille)
+        # Qui l'a faite (« Par JEANNE DUPONT », « Fait par l'accueil du CCAS ») : jointures.
+        .select_related("cree_par__responsable")
         .filter(type__in=codes)
         .exclude(statut=Demande.Statut.ANNULEE)
         .filter(Q(statut__in=STATUTS_EN_COURS) | Q(cree_le__gte=depuis) | Q(decide_le__gte=depuis))

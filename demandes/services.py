@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from commun import journal
+from commun import journal, restrictions
 from commun.audit import audit_enregistrer
 from commun.formats import nombre_fr
 from commun.limites import envoi_possible_a, heure_texte
@@ -104,8 +104,11 @@ def demande_creer(
 
     Jamais deux demandes du même formulaire en attente (sauf types `unique_en_attente=False`) :
     la seconde remplace la première seulement si `remplacer`. Au-delà de la limite par heure de
-    la famille : LimiteAtteinte.
+    la famille : LimiteAtteinte. Un compte privé de demandes par le CCAS : RestrictionRefusee
+    (les réservations et absences, qui passent par `demande_creer_dans_la_transaction`, ont leur
+    propre restriction, vérifiée par le planning).
     """
+    restrictions.restriction_verifier(auteur, restrictions.DEMANDES)
     return _demande_creer(
         famille=famille,
         type_code=type_code,

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commun import restrictions
 from commun.decorators import famille_requise
 from demandes import registre, selectors, services
 from demandes.models import Demande
@@ -12,6 +13,7 @@ from enfants import selectors as enfants_selectors
 from enfants import services as planning
 from enfants.models import Reservation
 from enfants.planning import rang_texte
+from familles import comptes
 
 MESSAGE_DEMANDE_ENVOYEE = (
     "Votre demande a été transmise au CCAS : elle sera traitée prochainement. "
@@ -84,6 +86,7 @@ def formulaire_demande(request, *, type_, enfant=None, template, contexte, retou
 
 
 @famille_requise
+@restrictions.restriction(restrictions.DEMANDES)
 @require_http_methods(["GET", "POST"])
 def compte_modifier(request, code):
     """Un formulaire de demande de modification de « Mon compte »."""
@@ -98,6 +101,7 @@ def compte_modifier(request, code):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.DEMANDES)
 @require_http_methods(["GET", "POST"])
 def enfant_modifier(request, pk, code):
     """Un formulaire de demande depuis la fiche d'un enfant de la famille."""
@@ -115,6 +119,7 @@ def enfant_modifier(request, pk, code):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.DEMANDES)
 @require_http_methods(["GET", "POST"])
 def nouvel_enfant(request):
     """Ajouter un enfant qui sera prochainement inscrit : une demande « Inscription »."""
@@ -181,6 +186,8 @@ def liste(request):
                 "demande": demande,
                 "colonnes": registre.colonnes(demande, parent=True),
                 "attente": attente.get(demande.pk),
+                "par": comptes.fait_par_texte(demande.cree_par, demande.cree_le),
+                "annulable": not restrictions.est_restreint(request.user, _restriction_d_annulation(demande)),
             }
         )
     sections = [
@@ -206,11 +213,21 @@ def liste(request):
     return render(request, "demandes/liste.html", contexte)
 
 
+# Annuler une demande de réservation ou d'absence, c'est agir sur le planning : la restriction
+# « réservations » s'applique, les autres demandes relèvent de la restriction « demandes ».
+TYPES_PLANNING = ("reservation", "absence")
+
+
+def _restriction_d_annulation(demande: Demande) -> str:
+    return restrictions.RESERVATIONS if demande.type in TYPES_PLANNING else restrictions.DEMANDES
+
+
 @famille_requise
 @require_POST
 def annuler(request, pk):
     """Le parent annule une demande encore en attente."""
     demande = get_object_or_404(selectors.demandes(famille=request.famille), pk=pk)
+    restrictions.restriction_verifier(request.user, _restriction_d_annulation(demande))
     try:
         services.demande_annuler(demande=demande, famille=request.famille)
     except services.DemandeErreur as erreur:
@@ -228,6 +245,7 @@ MESSAGE_PLACE_REFUSEE = "Vous avez refusé la place : elle est proposée à la f
 
 
 @famille_requise
+@restrictions.restriction(restrictions.DEMANDES)
 @require_http_methods(["GET", "POST"])
 def proposition(request, pk):
     """Une place proposée (liste d'attente d'une activité) : l'accepter ou la refuser avant la

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +21,7 @@ from commun.admin_outils import (
 )
 from commun.audit import AuditAdminMixin, audit_enregistrer
 from commun.fichiers import reponse_telechargement
-from enfants import calendrier, niveaux, selectors, services
+from enfants import calendrier, listes_terrain, niveaux, selectors, services
 from enfants.models import (
     Absence,
     Activite,
@@ -272,7 +272,82 @@ class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, AuditAdminMixin, admin
             '<a href="{}">Pointer aujourd’hui</a>', reverse("admin:enfants_activite_pointage", args=[obj.pk])
         )
 
-    vues_propres = (("<int:pk>/pointage/", "pointage", "enfants_activite_pointage"),)
+    vues_propres = (
+        ("<int:pk>/pointage/", "pointage", "enfants_activite_pointage"),
+        ("listes-du-jour/", "listes_terrain", "enfants_listes_terrain"),
+        ("listes-du-jour/pdf/", "listes_terrain_pdf", "enfants_listes_terrain_pdf"),
+    )
+
+    def _listes_parametres(self, request):
+        """Ce que l'agent a choisi : une activité, ou toutes celles d'une structure ; un jour, ou
+        sa semaine. Un identifiant inconnu ou invalide répond 404."""
+        if not request.user.has_perm(listes_terrain.PERMISSION):
+            raise PermissionDenied
+        try:
+            jour = datetime.date.fromisoformat(request.GET.get("date", ""))
+        except ValueError:
+            jour = timezone.localdate()
+        semaine = request.GET.get("semaine") == "1"
+        activites = Activite.objects.select_related("structure").order_by("structure__nom", "nom", "pk")
+        structure = activite = None
+        choisies: list[Activite] = []
+        if request.GET.get("activite"):
+            valeur = request.GET["activite"]
+            activite = get_object_or_404(activites, pk=int(valeur) if valeur.isdigit() else 0)
+            choisies = [activite]
+        elif request.GET.get("structure"):
+            valeur = request.GET["structure"]
+            structure = get_object_or_404(Structure, pk=int(valeur) if valeur.isdigit() else 0)
+            choisies = [a for a in activites if a.structure_id == structure.pk]
+        return jour, semaine, structure, activite, choisies, activites
+
+    def listes_terrain(self, request):
+        """Les enfants attendus par activité, pour un jour ou une semaine (page pour tablette)."""
+        jour, semaine, structure, activite, choisies, activites = self._listes_parametres(request)
+        du, au = listes_terrain.periode(jour=jour, semaine=semaine)
+        sante = request.user.has_perm(listes_terrain.PERMISSION_SANTE)
+        listes = (
+            listes_terrain.listes_calculer(activites=choisies, du=du, au=au, sante=sante) if choisies else []
+        )
+        toutes = list(activites)
+        structures = sorted({a.structure for a in toutes}, key=lambda s: (s.nom, s.pk))
+        periode = (
+            f"semaine du {calendrier.date_longue(du)} au {calendrier.date_longue(au)}"
+            if semaine
+            else calendrier.date_longue(jour)
+        )
+        contexte = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Listes du jour : enfants attendus",
+            "listes": listes,
+            "sante": sante,
+            "jour": jour,
+            "semaine": semaine,
+            "periode": periode,
+            "structure": structure,
+            "activite": activite,
+            "structures": structures,
+            "activites": toutes,
+            "choisies": choisies,
+            "parametres_pdf": request.GET.urlencode(),
+            "attendus": sum(len(liste.enfants) for liste in listes),
+        }
+        return TemplateResponse(request, "admin/enfants/listes_terrain.html", contexte)
+
+    def listes_terrain_pdf(self, request):
+        """Les mêmes listes en PDF A4, une page par activité et par jour."""
+        jour, semaine, _structure, _activite, choisies, _activites = self._listes_parametres(request)
+        if not choisies:
+            raise Http404("Choisissez une structure ou une activité.")
+        du, au = listes_terrain.periode(jour=jour, semaine=semaine)
+        sante = request.user.has_perm(listes_terrain.PERMISSION_SANTE)
+        listes = listes_terrain.listes_calculer(activites=choisies, du=du, au=au, sante=sante)
+        reponse = HttpResponse(
+            listes_terrain.listes_pdf(listes=listes, sante=sante), content_type="application/pdf"
+        )
+        reponse["Content-Disposition"] = f'inline; filename="listes-{du:%Y-%m-%d}.pdf"'
+        return reponse
 
     def pointage(self, request, pk):
         """Le pointage d'un jour : les enfants inscrits ce jour-là (contrat régulier ou
@@ -610,6 +685,26 @@ class CampagneForm(forms.ModelForm):
         return donnees
 
 
+class CampagneOuverteFiltre(admin.SimpleListFilter):
+    """Les campagnes dont la fenêtre est ouverte maintenant (la file « À traiter » y renvoie)."""
+
+    title = "fenêtre"
+    parameter_name = "fenetre"
+
+    def lookups(self, request, model_admin):
+        return [("ouverte", "Ouverte"), ("a_venir", "À venir"), ("close", "Close")]
+
+    def queryset(self, request, queryset):
+        maintenant = timezone.now()
+        if self.value() == "ouverte":
+            return queryset.filter(ouverture__lte=maintenant, fermeture__gt=maintenant)
+        if self.value() == "a_venir":
+            return queryset.filter(ouverture__gt=maintenant)
+        if self.value() == "close":
+            return queryset.filter(fermeture__lte=maintenant)
+        return queryset
+
+
 @admin.register(Campagne)
 class CampagneAdmin(AuditAdminMixin, admin.ModelAdmin):
     """Les campagnes d'inscription : chaque création ou modification est au journal d'audit.
@@ -617,7 +712,7 @@ class CampagneAdmin(AuditAdminMixin, admin.ModelAdmin):
 
     form = CampagneForm
     list_display = ("nom", "type", "fenetre", "etat")
-    list_filter = ("type",)
+    list_filter = (CampagneOuverteFiltre, "type")
     search_fields = ("nom",)
     filter_horizontal = ("activites", "pieces_requises", "consentements_requis")
     fieldsets = (

@@ -186,6 +186,10 @@ class Activite(models.Model):
         exige_pieces: bool
         exige_textes: bool
 
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+
     class Meta:
         verbose_name = _("activité")
         verbose_name_plural = _("activités")
@@ -403,6 +407,10 @@ class Fermeture(models.Model):
     date_fin = models.DateField(_("au"))
     motif = models.CharField(_("motif"), max_length=200, blank=True)
 
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+
     class Meta:
         verbose_name = _("fermeture")
         verbose_name_plural = _("fermetures")
@@ -441,6 +449,10 @@ class Inscription(models.Model):
         # Posée par `services.inscriptions_du_jour` : l'absence déclarée du jour, ou None
         # (absente d'une inscription lue autrement).
         absence: "Absence | None"
+
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("inscription")
@@ -507,6 +519,10 @@ class Reservation(models.Model):
 
     ETATS_ACTIFS = (Etat.EN_COURS, Etat.EN_ATTENTE, Etat.PROPOSEE, Etat.ACCEPTEE)
 
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+
     class Meta:
         verbose_name = _("réservation")
         verbose_name_plural = _("réservations")
@@ -559,6 +575,10 @@ class Absence(models.Model):
         help_text=_("Jour repris par un enfant de la liste d'attente : l'absence n'est pas facturée."),
     )
 
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
+
     class Meta:
         verbose_name = _("absence")
         verbose_name_plural = _("absences")
@@ -583,6 +603,10 @@ class Presence(models.Model):
     present = models.BooleanField(_("présent"), default=True)
     pointee_le = models.DateTimeField(_("pointée le"), default=timezone.now)
     pointee_par = lien_utilisateur(_("pointée par"))
+
+    # Sert à l'export des consommations : une période close n'est recalculée que si l'une
+    # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
+    modifie_le = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("présence")

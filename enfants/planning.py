@@ -410,14 +410,20 @@ def _actions(
 
 
 def agenda_construire(
-    *, annee: int, mois: int, donnees: "PlanningDuMois", maintenant: datetime.datetime | None = None
+    *,
+    annee: int,
+    mois: int,
+    donnees: "PlanningDuMois",
+    maintenant: datetime.datetime | None = None,
+    lecture_seule: bool = False,
 ) -> Agenda:
     """L'agenda du mois à partir des données lues par `selectors.planning_page`.
 
     `donnees` (`selectors.PlanningDuMois`) : inscriptions, réservations, absences, présences du
     mois, fermetures ({structure_id: set(dates)}), fériés ({date: nom}), vacances.
     `maintenant` décide des jours qu'il est encore temps de réserver et des absences qu'il est
-    encore temps d'annuler.
+    encore temps d'annuler. `lecture_seule` (compte privé de réservations par le CCAS) : aucune
+    case n'offre d'action, aucun lien « Réserver une période ».
     """
     maintenant = maintenant or timezone.now()
     jours = jours_entete(annee, mois, feries=donnees.feries, vacances=donnees.vacances)
@@ -444,7 +450,7 @@ def agenda_construire(
             inscription=inscription,
             url_reserver=url_objet("enfants:reservation_demander", inscription.pk),
             url_absence=url_objet("enfants:absence_declarer", inscription.pk),
-            url_periode=url_objet("enfants:periode_reserver", inscription.pk),
+            url_periode="" if lecture_seule else url_objet("enfants:periode_reserver", inscription.pk),
             url_jours=url_objet("enfants:jours_reserver", inscription.pk),
         )
         bornes = _bornes_reservation(activite, maintenant)
@@ -496,14 +502,18 @@ def agenda_construire(
             )
             if precision:
                 libelle += f" — {precision}"
-            actions = _actions(
-                etat,
-                d,
-                ligne,
-                reservable=reservable,
-                absence_pk=absences_pk.get(cle),
-                absence_annulable_des=annulable_des,
-                reservation=vivantes.get(cle),
+            actions = (
+                _SANS_ACTION
+                if lecture_seule
+                else _actions(
+                    etat,
+                    d,
+                    ligne,
+                    reservable=reservable,
+                    absence_pk=absences_pk.get(cle),
+                    absence_annulable_des=annulable_des,
+                    reservation=vivantes.get(cle),
+                )
             )
             case = Case(
                 jour=jour,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from commun import restrictions
 from commun.decorators import famille_requise
 from enfants import selectors
 from enfants.forms_inscriptions import InscriptionDemandeForm
@@ -19,6 +20,7 @@ MESSAGE_DEMANDE_ENVOYEE = (
 
 
 @famille_requise
+@restrictions.restriction(restrictions.DEMANDES)
 @require_http_methods(["GET", "POST"])
 def inscrire(request, pk):
     """Les activités ouvertes à l'enfant maintenant (et pourquoi les autres ne le sont pas) ;

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from commun import restrictions
 from commun.decorators import famille_requise
 from enfants import calendrier, conditions, ical, selectors, services
 from enfants.forms import AbsenceForm, JoursForm, PeriodeForm, PropositionForm, ReservationForm
@@ -49,7 +50,12 @@ def planning(request, pk, annee, mois):
     if donnees is None:
         raise Http404("Aucun enfant de la famille ne porte ce numéro.")
     enfant = donnees.enfant
-    agenda = agenda_construire(annee=annee, mois=mois, donnees=donnees)
+    agenda = agenda_construire(
+        annee=annee,
+        mois=mois,
+        donnees=donnees,
+        lecture_seule=restrictions.est_restreint(request.user, restrictions.RESERVATIONS),
+    )
     responsable = request.famille.responsable_principal
     # Vue téléphone : une activité à la fois ; celle qu'on vient de réserver reste ouverte.
     ouverte = request.GET.get("activite", "")
@@ -129,6 +135,7 @@ def _absenter(inscription, donnees, utilisateur):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.RESERVATIONS)
 def reservation_demander(request, pk):
     inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
     jour = _date_demandee(request)
@@ -142,6 +149,7 @@ def reservation_demander(request, pk):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.RESERVATIONS)
 def absence_declarer(request, pk):
     """Déclarer une absence. Hors délai, la page le dit avant l'envoi (« cette absence sera
     facturée, sauf certificat médical ») ; une absence hors délai sans certificat n'est
@@ -185,6 +193,7 @@ def absence_declarer(request, pk):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.RESERVATIONS)
 def absence_annuler(request, pk):
     """Retirer une absence déclarée : la page demande confirmation, l'annulation se fait en POST."""
     absence = get_object_or_404(selectors.absences(famille=request.famille), pk=pk)
@@ -212,6 +221,7 @@ def absence_annuler(request, pk):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.RESERVATIONS)
 @require_POST
 def jours_reserver(request, pk):
     """Réserver les jours cochés (vue téléphone du planning) : une seule demande, chaque jour
@@ -273,6 +283,7 @@ def _avec_liens(raison: str) -> str:
 
 
 @famille_requise
+@restrictions.restriction(restrictions.RESERVATIONS)
 def periode_reserver(request, pk):
     inscription = get_object_or_404(selectors.inscriptions(famille=request.famille), pk=pk)
     jour = _date_demandee(request) or timezone.localdate()
@@ -348,6 +359,7 @@ MESSAGE_PROPOSITION_REFUSEE = "Place refusée : elle est proposée au suivant de
 
 
 @famille_requise
+@restrictions.restriction(restrictions.RESERVATIONS)
 def proposition(request, pk):
     """Une place libérée proposée à la famille (liste d'attente) : l'accepter ou la refuser avant
     la date limite. La proposition d'une autre famille n'existe pas (404)."""

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -251,10 +251,13 @@ class PeriodeCloseAdmin(VuesPropresMixin, LectureSeuleMixin, admin.ModelAdmin):
             except ExportInvalide as erreur:
                 form.add_error(None, str(erreur))
             else:
-                reponse = HttpResponse(rapport.fichier, content_type="text/csv; charset=utf-8")
-                nom = f"consommations-{regie.code}-{du:%Y%m%d}-{au:%Y%m%d}.csv"
-                reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
-                return reponse
+                # Lu par blocs depuis le fichier gardé : jamais entier en mémoire.
+                return FileResponse(
+                    rapport.ouvrir(),
+                    as_attachment=True,
+                    filename=rapport.nom_fichier,
+                    content_type="text/csv; charset=utf-8",
+                )
         return TemplateResponse(
             request,
             "admin/facturation/periodeclose/exporter.html",
@@ -312,7 +315,6 @@ class MandatAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
     def exporter(self, request):
         """Le CSV des mandats nouveaux, amendés et révoqués pas encore exportés (une seule fois)."""
         from django.core.exceptions import PermissionDenied
-        from django.http import HttpResponse
         from django.utils import timezone
 
         from facturation.services import mandats_exporter

@@ -11,5 +11,8 @@ class FacturationConfig(AppConfig):
         from enfants.clotures import cloture_enregistrer
         from facturation import checks, conditions_reservation  # noqa: F401
         from facturation.exportation import jour_clos
+        from facturation.exportation.consommations import suppressions_suivre
 
         cloture_enregistrer(jour_clos)
+        # Une suppression sur un jour clos fait recalculer la période au prochain export.
+        suppressions_suivre()

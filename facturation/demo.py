@@ -6,17 +6,22 @@ règle AL-12 : le solde du compte est de 120,60 € dû, AL-36 est impayée.
 Pour l'attestation de frais de garde : AL-40 (garde et repas de TOM, 5 ans au 1er janvier 2025),
 réglée par AL-240 en février 2025 : l'attestation 2025 de la famille atteste 48,00 € (le repas
 est exclu).
+
+La famille MARTIN paie par prélèvement : son mandat SEPA (RUM PF-<N° Famille>-001) est créé avec
+l'ICS de démonstration, le PDF se télécharge depuis Mon compte.
 """
 
+import datetime
 import tempfile
 from pathlib import Path
 
 from django.db import transaction
 
 from enfants.models import Activite, Structure
-from facturation import importation
+from facturation import importation, services
 from facturation.models import Regie
-from familles.demo import NUMERO_DUPONT
+from familles.demo import NUMERO_DUPONT, NUMERO_MARTIN
+from familles.models import Famille
 
 CODE_REGIE = "AL"
 NOM_REGIE = "Régie garderie ALSH"
@@ -80,9 +85,26 @@ def regie_creer() -> Regie:
     return regie
 
 
+# ICS de démonstration (clé correcte, identifiant fictif) : en production, le réglage CCAS_ICS.
+ICS_DEMO = "FR72ZZZ123456"
+# IBAN et BIC de démonstration (IBAN de test valide, compte fictif).
+IBAN_DEMO, BIC_DEMO = "FR7630006000011234567890189", "AGRIFRPP882"
+
+
+def mandat_demo_creer() -> None:
+    famille = Famille.objects.get(numero=NUMERO_MARTIN)
+    if famille.mandats.exists():
+        return
+    Famille.objects.filter(pk=famille.pk).update(
+        prelevement_automatique=True, iban=IBAN_DEMO, bic=BIC_DEMO, titulaire_compte="SOPHIE MARTIN"
+    )
+    services.mandat_appliquer(famille=famille, date=datetime.date(2026, 9, 1), ics=ICS_DEMO)
+
+
 @transaction.atomic
 def creer() -> list:
     regie_creer()
+    mandat_demo_creer()
     with tempfile.TemporaryDirectory() as dossier:
         factures = Path(dossier) / "factures.csv"
         factures.write_text(CSV_FACTURES, encoding="utf-8")

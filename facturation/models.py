@@ -14,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from familles.models import Famille
 
+
+def _stockage_prive():
+    from commun.fichiers import StockagePrive
+
+    return StockagePrive()
+
+
 ZERO = Decimal("0.00")
 
 
@@ -516,7 +523,14 @@ class PeriodeClose(models.Model):
         related_name="+",
         verbose_name=_("close par"),
     )
-    fichier = models.BinaryField(_("fichier exporté"))
+    # Le fichier tel qu'exporté, écrit au fil des lignes (jamais entier en mémoire), privé.
+    fichier = models.FileField(
+        _("fichier exporté"), upload_to="exports/consommations/%Y/", storage=_stockage_prive, max_length=200
+    )
+    # Régularisations : la période n'est recalculée que si une ligne a changé depuis cette date
+    # (`modifie_le` des réservations, absences…) ou si une suppression l'a marquée.
+    verifiee_le = models.DateTimeField(_("vérifiée le"), null=True, blank=True)
+    a_reverifier = models.BooleanField(_("à revérifier"), default=False)
 
     class Meta:
         verbose_name = _("période close")

@@ -1,7 +1,6 @@
 """Factures et reçus de paiement en PDF (WeasyPrint) : A4, texte extractible, aucune ressource
 externe chargée ; une feuille de style et un en-tête communs."""
 
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -9,38 +8,13 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from commun import pdf as commun_pdf
+from commun.pdf import RefusURLFetcher  # noqa: F401  (réexporté : tests)
 from facturation.models import ZERO, Facture, Reglement
 
 FEUILLE_DE_STYLE = Path(__file__).with_name("facture_pdf.css")
-
-
-class RefusURLFetcher(URLFetcher):
-    """Refuse toute URL (file://, http(s)://, data:…) : le rendu n'utilise que le HTML et le CSS
-    fournis en chaînes ; une facture ne peut pas faire lire un fichier du serveur ni appeler le
-    réseau. Les URL refusées sont notées (pour les tests)."""
-
-    def __init__(self):
-        super().__init__()
-        self.refusees: list[str] = []
-
-    def fetch(self, url, headers=None):
-        self.refusees.append(url)
-        raise ValueError(f"Ressource externe refusée : {url}")
-
-
-@cache
-def _feuille() -> tuple[CSS, FontConfiguration]:
-    polices = FontConfiguration()
-    css = CSS(
-        string=FEUILLE_DE_STYLE.read_text(encoding="utf-8"),
-        font_config=polices,
-        url_fetcher=RefusURLFetcher(),
-    )
-    return css, polices
 
 
 def lien_paiement(facture: Facture) -> str:
@@ -130,9 +104,7 @@ def reponse_attestation(attestation) -> HttpResponse:
 
 
 def html_en_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
-    css, polices = _feuille()
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher or RefusURLFetcher())
-    return document.write_pdf(stylesheets=[css], font_config=polices)
+    return commun_pdf.html_en_pdf(html, feuille_de_style=FEUILLE_DE_STYLE, fetcher=fetcher)
 
 
 def facture_pdf(facture: Facture) -> bytes:
@@ -155,6 +127,12 @@ def reponse_recu(reglement: Reglement) -> HttpResponse:
     return reponse
 
 
+def _iban_groupe(iban: str) -> str:
+    """« FR7630006000011234567890189 » → « FR76 3000 6000 0112 3456 7890 189 » (format papier)."""
+    compact = (iban or "").replace(" ", "")
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
 def mandat_html(mandat) -> str:
     """Le HTML du mandat de prélèvement SEPA (`mandat` vient de `selectors.mandat_detail`)."""
     return render_to_string(
@@ -162,6 +140,7 @@ def mandat_html(mandat) -> str:
         {
             "mandat": mandat,
             "amendements": [e for e in mandat.evenements.all() if e.nature == "amendement"],
+            "iban_imprime": _iban_groupe(mandat.iban),
             **_emetteur(),
         },
     )

@@ -242,8 +242,9 @@ def _debiteur_nom(famille: Famille) -> str:
 
 
 @transaction.atomic
-def mandat_appliquer(*, famille: Famille, date=None) -> Mandat | None:
+def mandat_appliquer(*, famille: Famille, date=None, ics: str = "") -> Mandat | None:
     """Après une demande bancaire acceptée : crée, amende ou révoque le mandat SEPA de la famille.
+    `ics` : l'ICS du créancier (par défaut le réglage CCAS_ICS ; la démonstration passe le sien).
 
     - prélèvement demandé, pas de mandat actif : nouveau mandat (nouvelle RUM) ;
     - prélèvement, mandat actif, IBAN ou BIC changé : amendement (même RUM, ancien IBAN gardé) ;
@@ -264,14 +265,15 @@ def mandat_appliquer(*, famille: Famille, date=None) -> Mandat | None:
         actif.save(update_fields=["date_revocation"])
         EvenementMandat.objects.create(mandat=actif, nature=EvenementMandat.Nature.REVOCATION, date=date)
         return actif
-    if not famille.iban or not settings.CCAS_ICS:
+    ics = ics or settings.CCAS_ICS
+    if not famille.iban or not ics:
         return None
     if actif is None:
         rang = Mandat.objects.filter(famille=famille).count() + 1
         actif = Mandat.objects.create(
             famille=famille,
             rum=rum_construire(numero_famille=famille.numero, rang=rang),
-            ics=ics_normaliser(settings.CCAS_ICS),
+            ics=ics_normaliser(ics),
             titulaire=_debiteur_nom(famille),
             adresse=_debiteur_adresse(famille),
             iban=famille.iban,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commun import restrictions
 from commun.decorators import famille_requise
 from facturation import attestations, pdf, selectors
 from facturation import paiement as paiement_en_ligne
@@ -30,9 +31,11 @@ def releve(request):
     annees = compte.annees_scolaires()
     annee = _annee_demandee(request.GET.get("annee"), annees)
     releve = compte.releve(annee)
-    # Une requête (s'il reste une facture à payer) : les régies qui encaissent en ligne.
+    # Une requête (s'il reste une facture à payer) : les régies qui encaissent en ligne. Un compte
+    # aux factures en lecture seule (restriction du CCAS) ne voit aucun bouton payer.
     a_payer = any(o.facture is not None and o.facture.reste_du > 0 for o in releve.operations)
-    offre = paiement_en_ligne.offre() if a_payer else paiement_en_ligne.Offre()
+    restreint = restrictions.est_restreint(request.user, restrictions.PAIEMENT)
+    offre = paiement_en_ligne.offre() if a_payer and not restreint else paiement_en_ligne.Offre()
     contexte = {
         "annees": [(a, f"{a}-{a + 1}") for a in annees],
         "annee": annee,
@@ -136,6 +139,7 @@ def _session_ouvrir(request, demarrer, **quoi):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.PAIEMENT)
 @require_http_methods(["GET", "POST"])
 def paiement(request, pk: int):
     """La facture et l'email du reçu ; valider ouvre la page de paiement (redirection 303)."""
@@ -166,6 +170,7 @@ def paiement(request, pk: int):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.PAIEMENT)
 @require_http_methods(["GET", "POST"])
 def paiement_plusieurs(request):
     """Les factures cochées sur l'accueil ou le relevé (`?factures=…`), leur total et l'email du
@@ -282,6 +287,7 @@ def paiement_retour_prestataire(request, pk: int):
 
 
 @famille_requise
+@restrictions.restriction(restrictions.PAIEMENT)
 @require_http_methods(["GET", "POST"])
 def banque_simulee(request, pk: int):
     """Démonstration seulement : une fausse page de banque, clairement signalée."""

@@ -152,10 +152,45 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
             )
         return liens
 
+    def comptes(self, request, famille) -> list[dict]:
+        """Le compte de connexion de chaque responsable (un par responsable, issue 22), ou le
+        lien qui le crée (activation par courriel ou mot de passe temporaire)."""
+        peut_creer = request.user.has_perm("familles.add_utilisateur")
+        lignes = []
+        titulaire_d_abord = sorted(
+            famille.responsables.all(), key=lambda r: r.role != Responsable.Role.PRINCIPAL
+        )
+        # Une requête pour les comptes (la liste des familles n'en a pas besoin).
+        par_responsable = {
+            c.responsable_id: c
+            for c in Utilisateur.objects.filter(famille=famille, responsable__isnull=False)
+        }
+        for responsable in titulaire_d_abord:
+            compte = par_responsable.get(responsable.pk)
+            ligne = {"responsable": responsable, "compte": compte, "creer": "", "modifier": ""}
+            if compte is not None:
+                ligne["modifier"] = reverse("admin:familles_utilisateur_change", args=[compte.pk])
+            elif peut_creer:
+                ajout = reverse("admin:familles_utilisateur_add")
+                parametres = {"famille": famille.pk, "role": responsable.role, "email": responsable.email}
+                ligne["creer"] = f"{ajout}?{urlencode(parametres)}"
+            lignes.append(ligne)
+        return lignes
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         famille = self.get_object(request, object_id)
         if famille is not None:
-            extra_context = {**(extra_context or {}), "dossier_famille": self.dossier(request, famille)}
+            extra_context = {
+                **(extra_context or {}),
+                "dossier_famille": self.dossier(request, famille),
+                "comptes_famille": self.comptes(request, famille),
+                # Le mode guichet (demandes.admin_guichet) : seulement avec la permission.
+                "agir_pour_famille": (
+                    reverse("admin:demandes_demande_guichet", args=[famille.pk])
+                    if request.user.has_perm("familles.agir_pour_famille")
+                    else ""
+                ),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="responsable")
@@ -185,6 +220,17 @@ class CompteFamilleCreationForm(forms.ModelForm):
         initial=MODE_COURRIEL,
     )
 
+    role = forms.ChoiceField(
+        label="Compte de",
+        choices=Responsable.Role.choices,
+        initial=Responsable.Role.PRINCIPAL,
+        required=False,  # sans choix : le titulaire (le premier compte de la famille)
+        help_text=(
+            "Chaque responsable a son propre compte (parents séparés) : le conjoint voit le même "
+            "dossier avec son identifiant et son mot de passe."
+        ),
+    )
+
     class Meta:
         model = Utilisateur
         fields = ("username", "famille", "email")
@@ -198,6 +244,12 @@ class CompteFamilleCreationForm(forms.ModelForm):
         donnees = super().clean()
         if donnees.get("mode") == self.MODE_COURRIEL and not donnees.get("email"):
             self.add_error("email", "Une adresse email est nécessaire pour le courriel d'activation.")
+        donnees["role"] = donnees.get("role") or Responsable.Role.PRINCIPAL
+        if donnees.get("famille") is not None:
+            try:
+                services.compte_responsable_verifier(famille=donnees["famille"], role=donnees["role"])
+            except services.CompteErreur as erreur:
+                self.add_error("role", erreur.message)
         return donnees
 
 
@@ -216,10 +268,11 @@ class UtilisateurAdmin(
     ListePrechargeeMixin, CreationParServiceMixin, AuditAdminMixin, AutocompleteTolerantMixin, UserAdmin
 ):
     add_form = CompteFamilleCreationForm
-    add_fieldsets = ((None, {"fields": ("username", "famille", "email", "mode")}),)
+    add_fieldsets = ((None, {"fields": ("username", "famille", "role", "email", "mode")}),)
     list_display = (
         "username",
         "famille",
+        "responsable",
         "last_name",
         "first_name",
         "is_staff",
@@ -228,12 +281,25 @@ class UtilisateurAdmin(
     )
     list_filter = ("is_staff", "is_active", "doit_changer_mot_de_passe", "groups")
     search_fields = ("username", "first_name", "last_name", "email", "famille__numero")
-    list_select_related = ("famille",)
+    list_select_related = ("famille", "responsable")
     list_prefetch_related = ("famille__responsables",)
     autocomplete_fields = ("famille",)
     fieldsets = UserAdmin.fieldsets + (
-        ("Portail Famille", {"fields": ("famille", "doit_changer_mot_de_passe")}),
+        ("Portail Famille", {"fields": ("famille", "responsable", "doit_changer_mot_de_passe")}),
+        (
+            "Restrictions (décision de justice)",
+            {
+                "fields": Utilisateur.RESTRICTIONS,
+                "description": (
+                    "Ce que ce responsable ne peut pas faire dans le portail : le serveur refuse "
+                    "l'action et le portail n'en montre pas les boutons."
+                ),
+            },
+        ),
     )
+    # Le responsable se choisit à la création du compte (« Compte de ») : une liste de tous les
+    # responsables de la ville n'aurait pas sa place ici.
+    readonly_fields = ("responsable",)
 
     def get_queryset(self, request):
         comptes = super().get_queryset(request)
@@ -301,6 +367,7 @@ class UtilisateurAdmin(
             email=donnees.get("email", ""),
             envoyer_activation=donnees["mode"] == CompteFamilleCreationForm.MODE_COURRIEL,
             auteur=request.user,
+            role=donnees["role"],
         )
         form.instance = utilisateur
         if temporaire:

@@ -1,6 +1,6 @@
 """Données de démonstration des familles : la famille DUPONT du guide et un agent du CCAS."""
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from commun.permissions import NOM_GROUPE_CCAS
@@ -8,6 +8,8 @@ from familles.models import Famille, Responsable, Utilisateur
 
 IDENTIFIANT_DUPONT = "jean.dupont"
 MOT_DE_PASSE_DUPONT = "Bonbons2015"
+IDENTIFIANT_DUPONT_CONJOINT = "jeanne.dupont"
+MOT_DE_PASSE_DUPONT_CONJOINT = "Caramels2015"
 IDENTIFIANT_MARTIN = "sophie.martin"
 MOT_DE_PASSE_TEMPORAIRE_MARTIN = "Temporaire2026"
 IDENTIFIANT_AGENT = "agent.ccas"
@@ -29,7 +31,7 @@ def creer() -> list[tuple[str, str, str]]:
             "titulaire_compte": "DUPONT JEAN",
         },
     )
-    Responsable.objects.update_or_create(
+    jean, _ = Responsable.objects.update_or_create(
         famille=dupont,
         role=Responsable.Role.PRINCIPAL,
         defaults={
@@ -47,7 +49,7 @@ def creer() -> list[tuple[str, str, str]]:
             "autorisation_sms": False,
         },
     )
-    Responsable.objects.update_or_create(
+    jeanne, _ = Responsable.objects.update_or_create(
         famille=dupont,
         role=Responsable.Role.CONJOINT,
         defaults={
@@ -63,7 +65,7 @@ def creer() -> list[tuple[str, str, str]]:
         },
     )
     martin, _ = Famille.objects.update_or_create(numero=NUMERO_MARTIN, defaults={})
-    Responsable.objects.update_or_create(
+    sophie, _ = Responsable.objects.update_or_create(
         famille=martin,
         role=Responsable.Role.PRINCIPAL,
         defaults={
@@ -90,15 +92,28 @@ def creer() -> list[tuple[str, str, str]]:
         IDENTIFIANT_DUPONT,
         MOT_DE_PASSE_DUPONT,
         famille=dupont,
+        responsable=jean,
         first_name="JEAN",
         last_name="DUPONT",
         email="jean.dupont@wanadoo.fr",
+        doit_changer_mot_de_passe=False,
+    )
+    # Les parents sont séparés : la mère a son propre compte sur le même dossier (issue 22).
+    compte(
+        IDENTIFIANT_DUPONT_CONJOINT,
+        MOT_DE_PASSE_DUPONT_CONJOINT,
+        famille=dupont,
+        responsable=jeanne,
+        first_name="JEANNE",
+        last_name="DUPONT",
+        email="jeanne.dupont@example.fr",
         doit_changer_mot_de_passe=False,
     )
     compte(
         IDENTIFIANT_MARTIN,
         MOT_DE_PASSE_TEMPORAIRE_MARTIN,
         famille=martin,
+        responsable=sophie,
         first_name="SOPHIE",
         last_name="MARTIN",
         email="sophie.martin@example.fr",
@@ -115,8 +130,17 @@ def creer() -> list[tuple[str, str, str]]:
         doit_changer_mot_de_passe=False,
     )
     agent.groups.add(Group.objects.get(name=NOM_GROUPE_CCAS))
+    # L'agent de démonstration tient aussi l'accueil : il agit pour une famille (mode guichet).
+    agent.user_permissions.add(
+        Permission.objects.get(content_type__app_label="familles", codename="agir_pour_famille")
+    )
     return [
         ("Parent (famille DUPONT, N° 1001001818331)", IDENTIFIANT_DUPONT, MOT_DE_PASSE_DUPONT),
+        (
+            "Second parent, séparé (JEANNE DUPONT, même famille)",
+            IDENTIFIANT_DUPONT_CONJOINT,
+            MOT_DE_PASSE_DUPONT_CONJOINT,
+        ),
         (
             "Parent avec mot de passe temporaire (famille MARTIN)",
             IDENTIFIANT_MARTIN,

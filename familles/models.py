@@ -50,6 +50,11 @@ class Famille(models.Model):
         verbose_name = _("famille")
         verbose_name_plural = _("familles")
         ordering = ["numero"]
+        permissions = [
+            # Le mode guichet (issue 22) : un agent fait une demande, une réservation, une absence
+            # ou un dépôt de pièce au nom de la famille, par les mêmes services.
+            ("agir_pour_famille", _("Agir pour une famille (accueil du CCAS)")),
+        ]
 
     def __str__(self) -> str:
         principal = self.responsable_principal
@@ -196,10 +201,47 @@ class Utilisateur(AbstractUser):
         default=False,
         help_text=_("Le mot de passe est temporaire : il sera changé à la première connexion."),
     )
+    # Un compte par responsable légal (issue 22) : les deux parents séparés voient le même
+    # dossier, chacun avec son mot de passe, ses sessions et ses préférences.
+    responsable = models.OneToOneField(
+        Responsable,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="compte",
+        verbose_name=_("responsable"),
+        help_text=_("Le responsable de la famille qui se connecte avec ce compte."),
+        error_messages={"unique": _("Ce responsable a déjà un compte de connexion.")},
+    )
+    # Restrictions posées par un agent (décision de justice) : vérifiées par le serveur à chaque
+    # envoi, et les actions sont masquées dans le portail.
+    reservations_interdites = models.BooleanField(
+        _("ne peut pas réserver ni déclarer d'absence"), default=False
+    )
+    paiement_interdit = models.BooleanField(
+        _("factures en lecture seule (pas de paiement en ligne)"), default=False
+    )
+    demandes_interdites = models.BooleanField(_("ne peut pas envoyer de demande"), default=False)
+
+    RESTRICTIONS = ("reservations_interdites", "paiement_interdit", "demandes_interdites")
 
     class Meta:
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        if self.responsable_id is None:
+            return
+        if self.famille_id is None or self.responsable.famille_id != self.famille_id:
+            # Erreur générale : le formulaire d'un agent n'a pas toujours le champ (lecture seule).
+            raise ValidationError(_("Le responsable doit appartenir à la famille du compte."))
+
+    @property
+    def est_agent(self) -> bool:
+        return self.is_staff or self.is_superuser
 
 
 # --- Dossier annuel : pièces justificatives et consentements (issue 18) --------------------

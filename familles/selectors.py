@@ -419,3 +419,18 @@ def famille_habite_la_commune(*, famille: Famille) -> bool:
     return titulaire.code_postal.strip() == settings.COMMUNE_CODE_POSTAL and _nom_de_commune(
         titulaire.ville
     ) == _nom_de_commune(settings.NOM_VILLE)
+
+
+def droit_image_des_familles(*, familles: list[int]) -> dict[int, bool]:
+    """La dernière réponse de chaque famille au texte « droit à l'image » (accepté ou refusé) ;
+    une famille qui n'a pas répondu n'est pas dans le dictionnaire. Une requête."""
+    reponses: dict[int, bool] = {}
+    for famille_id, accepte in (
+        Consentement.objects.filter(
+            famille_id__in=familles, version__texte__type=TexteConsentement.Type.DROIT_IMAGE
+        )
+        .order_by("famille_id", "-date", "-pk")
+        .values_list("famille_id", "accepte")
+    ):
+        reponses.setdefault(famille_id, accepte)
+    return reponses

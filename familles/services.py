@@ -59,19 +59,22 @@ def compte_famille_creer(
     email: str = "",
     envoyer_activation: bool = False,
     auteur=None,
+    role: str = Responsable.Role.PRINCIPAL,
 ) -> tuple[Utilisateur, str | None]:
-    """Crée le compte de connexion d'une famille (jamais un compte du personnel) ; trace l'audit.
+    """Crée le compte de connexion d'un responsable de la famille (jamais un compte du
+    personnel) ; trace l'audit. Un compte par responsable : le titulaire, puis le conjoint
+    (parents séparés), chacun avec son mot de passe.
 
     Soit un courriel d'activation est envoyé (après validation de la transaction), soit un mot
     de passe temporaire est renvoyé, que le parent devra changer à sa première connexion.
     """
     from commun.audit import audit_enregistrer
 
-    utilisateur = Utilisateur(username=identifiant, email=email, famille=famille)
-    principal = famille.responsable_principal
-    if principal is not None:
-        utilisateur.first_name = principal.prenom
-        utilisateur.last_name = principal.nom
+    responsable = compte_responsable_verifier(famille=famille, role=role)
+    utilisateur = Utilisateur(username=identifiant, email=email, famille=famille, responsable=responsable)
+    if responsable is not None:
+        utilisateur.first_name = responsable.prenom
+        utilisateur.last_name = responsable.nom
     temporaire = None
     if envoyer_activation:
         if not email:
@@ -91,6 +94,7 @@ def compte_famille_creer(
         action="Compte de connexion créé",
         apres={
             "Identifiant": utilisateur.username,
+            "Responsable": responsable.nom_complet if responsable is not None else "",
             "Email": email,
             "Premier mot de passe": (
                 "courriel d'activation" if envoyer_activation else "mot de passe temporaire"
@@ -98,6 +102,40 @@ def compte_famille_creer(
         },
     )
     return utilisateur, temporaire
+
+
+MESSAGE_RESPONSABLE_ABSENT = (
+    "Cette famille n'a pas de responsable « {role} » : ajoutez-le d'abord à sa fiche."
+)
+MESSAGE_RESPONSABLE_A_DEJA_UN_COMPTE = "{nom} a déjà un compte de connexion ({identifiant})."
+
+
+class CompteErreur(Exception):
+    """Refus de créer un compte ; `message` est destiné à l'agent."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def compte_responsable_verifier(*, famille: Famille, role: str) -> Responsable | None:
+    """Le responsable de ce rôle, qui n'a pas encore de compte (CompteErreur sinon).
+
+    Une famille sans aucun responsable (import en cours) garde l'ancien comportement : un
+    compte titulaire sans responsable rattaché."""
+    responsable = Responsable.objects.filter(famille=famille, role=role).select_related("compte").first()
+    if responsable is None:
+        if role == Responsable.Role.PRINCIPAL and not Responsable.objects.filter(famille=famille).exists():
+            return None
+        raise CompteErreur(MESSAGE_RESPONSABLE_ABSENT.format(role=Responsable.Role(role).label))
+    compte = getattr(responsable, "compte", None)
+    if compte is not None:
+        raise CompteErreur(
+            MESSAGE_RESPONSABLE_A_DEJA_UN_COMPTE.format(
+                nom=responsable.nom_complet, identifiant=compte.username
+            )
+        )
+    return responsable
 
 
 def compte_objet_audit(utilisateur: Utilisateur) -> str:
@@ -491,10 +529,13 @@ def consentement_donner(*, famille: Famille, version, accepte: bool, utilisateur
         raise DossierErreur(MESSAGE_CONSENTEMENT_PERIME)
     if not accepte and not version.texte.refus_possible:
         raise DossierErreur(MESSAGE_CONSENTEMENT_REFUS_IMPOSSIBLE)
-    principal = famille.responsable_principal
+    # Le responsable qui répond (chaque parent a son compte) ; un ancien compte sans responsable
+    # rattaché est celui du titulaire.
     signataire = utilisateur.get_full_name() or utilisateur.username
-    if principal is not None and utilisateur.famille_id == famille.pk:
-        signataire = principal.nom_complet
+    if utilisateur.famille_id == famille.pk:
+        responsable = utilisateur.responsable if utilisateur.responsable_id else famille.responsable_principal
+        if responsable is not None:
+            signataire = responsable.nom_complet
     consentement = Consentement.objects.create(
         famille=famille,
         version=version,

@@ -79,10 +79,25 @@ class FilReponseForm(PiecesJointesMixin, forms.ModelForm):
         fields = ()
 
 
+class NonLusFiltre(admin.SimpleListFilter):
+    """Les fils qui ont des messages de la famille pas encore lus (la file « À traiter »)."""
+
+    title = "messages non lus"
+    parameter_name = "non_lus"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "Avec des messages non lus")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(non_lus__gt=0)
+        return queryset
+
+
 @admin.register(Fil)
 class FilAdmin(VuesPropresMixin, CreationParServiceMixin, AutocompleteTolerantMixin, admin.ModelAdmin):
     list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin", "date_dernier_message")
-    list_filter = ("structure",)
+    list_filter = (NonLusFiltre, "structure")
     search_fields = ("objet", "famille__numero", "famille__responsables__nom")
     autocomplete_fields = ("famille",)
     readonly_fields = ("famille", "structure", "objet", "date_creation", "supprime_le", "conversation")
@@ -333,9 +348,27 @@ class DocumentAdmin(VuesPropresMixin, admin.ModelAdmin):
         services.document_enregistrer(document=obj, fichier=nouveau)
 
 
+class EchecFiltre(admin.SimpleListFilter):
+    """Les courriels pas envoyés après au moins une tentative (la file « À traiter »)."""
+
+    title = "envoi"
+    parameter_name = "envoi"
+
+    def lookups(self, request, model_admin):
+        return [("echec", "En échec (non envoyée après une tentative)"), ("envoyee", "Envoyée")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "echec":
+            return queryset.filter(envoyee_le__isnull=True, tentatives__gt=0)
+        if self.value() == "envoyee":
+            return queryset.filter(envoyee_le__isnull=False)
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(ListePrechargeeMixin, admin.ModelAdmin):
     list_display = ("famille", "date_creation", "envoyee_le", "tentatives", "derniere_erreur")
+    list_filter = (EchecFiltre,)
     list_select_related = ("famille",)
     list_prefetch_related = ("famille__responsables",)
     readonly_fields = ("famille", "date_creation", "envoyee_le", "tentatives", "derniere_erreur")

@@ -58,10 +58,11 @@ def fils(*, famille) -> QuerySet[Fil]:
 
 
 def fil_messages(*, fil: Fil) -> QuerySet[Message]:
-    """Les messages d'un fil, dans l'ordre, avec leurs pièces jointes (deux requêtes)."""
+    """Les messages d'un fil, dans l'ordre, avec leurs pièces jointes (deux requêtes) ; le
+    responsable auteur de chaque message de la famille est joint (deux parents, un seul fil)."""
     return (
         Message.objects.filter(fil=fil)
-        .select_related("auteur")
+        .select_related("auteur__responsable")
         .prefetch_related(Prefetch("pieces_jointes", queryset=PieceJointe.objects.order_by("pk")))
         .order_by("date_envoi", "pk")
     )

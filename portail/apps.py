@@ -7,6 +7,10 @@ class PortailConfig(AppConfig):
     name = "portail"
     verbose_name = "Portail"
 
+    def ready(self):
+        # Le compteur des connexions des familles (statistiques du portail).
+        from portail import statistiques  # noqa: F401
+
 
 class PortailAdminConfig(admin_apps.AdminConfig):
     """L'administration Django, servie par le site du portail (double authentification)."""

@@ -25,7 +25,16 @@ from familles.models import Famille
 
 APPLICATIONS = ("familles", "enfants", "facturation", "messagerie", "demandes")
 MOTS_SECRETS = ("password", "secret", "jeton", "token", "cle_", "_cle", "hash", "signature")
-CHAMPS_UTILISATEUR = ("username", "email", "first_name", "last_name", "last_login", "date_joined")
+CHAMPS_UTILISATEUR = (
+    "username",
+    "responsable",
+    "email",
+    "first_name",
+    "last_name",
+    "last_login",
+    "date_joined",
+    *("reservations_interdites", "paiement_interdit", "demandes_interdites"),
+)
 PROFONDEUR_MAX = 3
 
 # Page lisible : les nombres décimaux sont des montants (« 120,60 € ») ou des nombres
@@ -73,6 +82,9 @@ def _valeur(objet, champ):
         return valeur.name if valeur else ""
     if hasattr(valeur, "isoformat"):
         return valeur.isoformat()
+    if champ.name == "responsable" and champ.model._meta.label == "familles.Utilisateur":
+        # Le compte de quel responsable : son nom (lu avec le compte), pas un numéro interne.
+        return str(objet.responsable) if valeur is not None else None
     if valeur is None or isinstance(valeur, bool | int | str | list | dict):
         return valeur
     return str(valeur)
@@ -91,6 +103,8 @@ def donnees_famille(*, famille: Famille) -> list[dict]:
         champs = _champs(section.modele)
         filtre = {"pk": famille.pk} if section.chemin == "pk" else {section.chemin: famille.pk}
         objets = section.modele._default_manager.filter(**filtre).order_by("pk")
+        if section.modele._meta.label == "familles.Utilisateur":
+            objets = objets.select_related("responsable")
         resultat.append(
             {
                 "section": section.libelle,
@@ -141,6 +155,8 @@ def _jointures(champs) -> list[str]:
             continue
         chemins.append(champ.name)
         if champ.related_model._meta.label == "familles.Utilisateur":
+            # « jeanne.dupont (JEANNE DUPONT) » : le responsable du compte, joint.
+            chemins.append(f"{champ.name}__responsable")
             continue
         for sous in champ.related_model._meta.concrete_fields:
             if sous.is_relation and sous.related_model not in (
@@ -169,7 +185,11 @@ def _lie_lisible(lie, *, famille: Famille) -> str:
     if lie is None:
         return "—"
     if lie._meta.label == "familles.Utilisateur":
-        return lie.get_username() if lie.famille_id == famille.pk else AGENT
+        if lie.famille_id != famille.pk:
+            return AGENT
+        if lie.responsable_id is not None:
+            return f"{lie.get_username()} ({lie.responsable.nom_complet})"
+        return lie.get_username()
     return str(lie)
 
 

@@ -17,6 +17,8 @@ class PortailAdminSite(admin.AdminSite):
 
     site_title = "Portail Famille"
     index_title = "Administration du CCAS"
+    # L'accueil de l'administration est la liste de travail de l'agent (portail.a_traiter).
+    index_template = "admin/a_traiter.html"
 
     @property
     def site_header(self):
@@ -27,6 +29,36 @@ class PortailAdminSite(admin.AdminSite):
         if autorise and settings.ADMIN_DOUBLE_AUTHENTIFICATION:
             return request.user.is_verified()
         return autorise
+
+    def index(self, request, extra_context=None):
+        # Importé ici : ce module est lu pendant la découverte des modules admin, avant les modèles.
+        from portail import a_traiter
+
+        extra_context = {
+            **(extra_context or {}),
+            "files_a_traiter": a_traiter.files_a_traiter(request=request, site=self),
+            "outils_agent": a_traiter.outils_agent(request=request),
+        }
+        return super().index(request, extra_context)
+
+    def get_urls(self):
+        from django.urls import path
+
+        from portail import statistiques
+
+        return [
+            path(
+                "statistiques/",
+                self.admin_view(statistiques.page),
+                name="portail_statistiques",
+            ),
+            path(
+                "statistiques/statistiques.csv",
+                self.admin_view(statistiques.csv_telecharger),
+                name="portail_statistiques_csv",
+            ),
+            *super().get_urls(),
+        ]
 
     def login(self, request, extra_context=None):
         if settings.ADMIN_DOUBLE_AUTHENTIFICATION:

@@ -18,8 +18,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from commun import journal
+from commun import journal, restrictions
 from commun.decorators import famille_requise
+from commun.restrictions import RestrictionRefusee
 from facturation import selectors as facturation_selectors
 from familles import selectors as familles_selectors
 from familles.a_faire import elements_a_faire
@@ -46,13 +47,18 @@ A_FAIRE_AFFICHES = 6
 
 @famille_requise
 def accueil(request):
-    a_faire = elements_a_faire(famille=request.famille)
+    a_faire = [
+        e for e in elements_a_faire(famille=request.famille) if restrictions.lien_permis(request.user, e.url)
+    ]
     contexte = {
         "responsable": request.famille.responsable_principal,
         "a_faire": a_faire[:A_FAIRE_AFFICHES],
         "a_faire_autres": len(a_faire[A_FAIRE_AFFICHES:]),
     }
-    contexte["situation"] = facturation_selectors.situation(famille=request.famille)
+    contexte["situation"] = situation = facturation_selectors.situation(famille=request.famille)
+    if restrictions.est_restreint(request.user, restrictions.PAIEMENT):
+        # Factures en lecture seule (restriction du CCAS) : aucune régie payable en ligne.
+        situation.offre = type(situation.offre)()
     return render(request, "portail/accueil.html", contexte)
 
 
@@ -184,7 +190,10 @@ def csrf_echec(request, reason=""):
 def acces_refuse(request, exception=None):
     identifiant = request.user.get_username() if request.user.is_authenticated else ""
     journal.evenement("acces_refuse", request=request, identifiant=identifiant, chemin=request.path)
-    return render(request, "403.html", status=403)
+    # Une restriction posée par le CCAS dit pourquoi (le message est un texte du code, jamais
+    # celui d'une exception quelconque).
+    message = exception.message if isinstance(exception, RestrictionRefusee) else ""
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 def _contexte_pages_legales() -> dict:

@@ -52,9 +52,25 @@ def famille_avec_parent(**kwargs) -> Utilisateur:
     responsable = ResponsableFactory(**kwargs)
     return UtilisateurFactory(
         famille=responsable.famille,
+        responsable=responsable,
         first_name=responsable.prenom,
         last_name=responsable.nom,
         email=responsable.email,
+    )
+
+
+def second_parent(parent: Utilisateur, **kwargs) -> Utilisateur:
+    """Le conjoint de la famille du parent, avec son propre compte (parents séparés)."""
+    conjoint = ResponsableFactory(
+        famille=parent.famille, role=Responsable.Role.CONJOINT, civilite=Responsable.Civilite.MONSIEUR
+    )
+    return UtilisateurFactory(
+        famille=parent.famille,
+        responsable=conjoint,
+        first_name=conjoint.prenom,
+        last_name=conjoint.nom,
+        email=conjoint.email,
+        **kwargs,
     )
 
 

@@ -68,7 +68,7 @@ def _completer(famille_a, famille_b) -> None:
         AttestationEnvoyee.objects.create(famille=famille, annee=2020, montant="12.50")
         Mandat.objects.create(
             famille=famille,
-            rum=f"PF-{famille.numero}-001",
+            rum=f"PF-{famille.numero}-099",  # la démonstration a déjà le -001 de MARTIN
             ics="FR72ZZZ123456",
             titulaire="JEAN DUPONT",
             iban="FR7630006000011234567890189",
@@ -85,7 +85,7 @@ def _completer(famille_a, famille_b) -> None:
             du=datetime.date(2020, n, 1),
             au=datetime.date(2020, n, 28),
             close_par=agent,
-            fichier=b"",
+            fichier="",
         )
         f.FermetureFactory(date_debut=datetime.date(2030, 1, n), date_fin=datetime.date(2030, 1, n))
         f.RegieFactory(code=f"R{n}")

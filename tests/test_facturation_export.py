@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from enfants import services
 from facturation.exportation import ExportInvalide, consommations_exporter
@@ -149,11 +150,20 @@ def test_periode_qui_chevauche_une_periode_close_refusee(donnees):
         consommations_exporter(regie=donnees["regie"], du=j(15), au=j(15, 12))
 
 
+def plus_tard():
+    """Les changements qui suivent viennent après la marge de vérification de l'export (sinon
+    tout changement fait moins de dix minutes avant l'export suffit à recalculer la période)."""
+    PeriodeClose.objects.update(verifiee_le=timezone.now())
+
+
 def test_regularisation_exportee_une_fois_avec_sa_periode_d_origine(donnees):
     consommations_exporter(regie=donnees["regie"], du=NOV_DU, au=NOV_AU)
+    plus_tard()
     # Un agent pointe le 2 novembre (clos) et passe l'absence du 23 en excusée.
     PresenceFactory(inscription=donnees["inscription"], date=j(2))
-    donnees["inscription"].absences.filter(date=j(23)).update(etat="excusee")
+    absence = donnees["inscription"].absences.get(date=j(23))
+    absence.etat = "excusee"
+    absence.save()
     decembre = lire(consommations_exporter(regie=donnees["regie"], du=DEC_DU, au=DEC_AU).fichier)
     regularisations = [ligne for ligne in decembre if ligne["regularisation"] == "oui"]
     assert {(r["date"], r["statut"], r["facturable"], r["periode_origine"]) for r in regularisations} == {
@@ -170,7 +180,10 @@ def test_regularisation_exportee_une_fois_avec_sa_periode_d_origine(donnees):
 
 def test_ligne_disparue_d_un_jour_clos_regularisee_en_annulation(donnees):
     consommations_exporter(regie=donnees["regie"], du=NOV_DU, au=NOV_AU)
-    donnees["soir"].reservations.filter(date=j(5)).update(etat="annulee")
+    plus_tard()
+    reservation = donnees["soir"].reservations.get(date=j(5))
+    reservation.etat = "annulee"
+    reservation.save()
     decembre = lire(consommations_exporter(regie=donnees["regie"], du=DEC_DU, au=DEC_AU).fichier)
     (ligne,) = [ligne for ligne in decembre if ligne["regularisation"] == "oui"]
     assert (ligne["date"], ligne["statut"], ligne["facturable"], ligne["quantite"]) == (
@@ -178,11 +191,85 @@ def test_ligne_disparue_d_un_jour_clos_regularisee_en_annulation(donnees):
     )  # fmt: skip
 
 
+def test_periode_close_inchangee_n_est_pas_recalculee(donnees, monkeypatch):
+    consommations_exporter(regie=donnees["regie"], du=NOV_DU, au=NOV_AU)
+    plus_tard()
+
+    def interdit(origine):
+        raise AssertionError(f"{origine} recalculée sans changement")
+
+    monkeypatch.setattr(module_export, "_regularisations", interdit)
+    decembre = consommations_exporter(regie=donnees["regie"], du=DEC_DU, au=DEC_AU)
+    assert decembre.periodes_reverifiees == 0 and decembre.regularisations == 0
+
+
+@pytest.mark.parametrize(
+    "changement",
+    ["presence", "inscription", "activite", "fermeture", "suppression", "suppression-inscription"],
+)
+def test_ce_qui_fait_recalculer_une_periode_close(donnees, changement):
+    consommations_exporter(regie=donnees["regie"], du=NOV_DU, au=NOV_AU)
+    plus_tard()
+    inscription = donnees["inscription"]
+    attendu = None
+    if changement == "presence":
+        PresenceFactory(inscription=inscription, date=j(2))
+        attendu = ("02/11/2026", "reserve_present")
+    elif changement == "inscription":
+        inscription.jours_reguliers = "01"  # les mardis deviennent réguliers
+        inscription.save()
+        # Le 3 était réservé : il devient régulier ; les autres mardis apparaissent.
+        attendu = [(f"{jour:02d}/11/2026", "regulier") for jour in (3, 10, 17, 24)]
+    elif changement == "activite":
+        activite = donnees["soir"].activite
+        activite.duree_heures = Decimal("3")
+        activite.save()
+        attendu = ("05/11/2026", "reserve")
+    elif changement == "fermeture":
+        from enfants.models import Fermeture
+
+        Fermeture.objects.create(structure=donnees["structure"], date_debut=j(2), date_fin=j(2))
+        attendu = ("02/11/2026", "annule")
+    elif changement == "suppression":
+        donnees["soir"].reservations.get(date=j(5)).delete()
+        assert PeriodeClose.objects.get().a_reverifier
+        attendu = ("05/11/2026", "annule")
+    else:
+        donnees["soir"].delete()
+        assert PeriodeClose.objects.get().a_reverifier
+        attendu = ("05/11/2026", "annule")
+    decembre = consommations_exporter(regie=donnees["regie"], du=DEC_DU, au=DEC_AU)
+    assert decembre.periodes_reverifiees == 1
+    regularisations = [ligne for ligne in lire(decembre.fichier) if ligne["regularisation"] == "oui"]
+    attendu = attendu if isinstance(attendu, list) else [attendu]
+    assert [(r["date"], r["statut"]) for r in regularisations] == attendu
+    novembre = PeriodeClose.objects.get(du=NOV_DU)
+    assert not novembre.a_reverifier and novembre.verifiee_le is not None
+    # La période est de nouveau à jour : l'export suivant ne la recalcule pas.
+    plus_tard()
+    janvier = consommations_exporter(
+        regie=donnees["regie"], du=datetime.date(2027, 1, 1), au=datetime.date(2027, 1, 31)
+    )
+    assert janvier.periodes_reverifiees == 0
+
+
+def test_reverifier_tout_voit_ce_qu_une_mise_a_jour_en_masse_ne_date_pas(donnees):
+    """Une mise à jour en masse (`QuerySet.update`) ne touche pas `modifie_le` : le code du
+    portail n'en fait pas sur ces lignes ; `--reverifier-tout` est le filet."""
+    consommations_exporter(regie=donnees["regie"], du=NOV_DU, au=NOV_AU)
+    plus_tard()
+    donnees["soir"].reservations.filter(date=j(5)).update(etat="annulee")
+    decembre = consommations_exporter(regie=donnees["regie"], du=DEC_DU, au=DEC_AU, dry_run=True)
+    assert decembre.periodes_reverifiees == 0
+    decembre = consommations_exporter(regie=donnees["regie"], du=DEC_DU, au=DEC_AU, reverifier_tout=True)
+    assert decembre.periodes_reverifiees == 1 and decembre.regularisations == 1
+
+
 def test_tout_ou_rien(donnees, monkeypatch):
     def panne(self):
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(module_export._Ecrivain, "octets", panne)
+    monkeypatch.setattr(module_export._Ecrivain, "terminer", panne)
     with pytest.raises(RuntimeError):
         consommations_exporter(regie=donnees["regie"], du=NOV_DU, au=NOV_AU)
     assert not PeriodeClose.objects.exists() and not ConsommationExportee.objects.exists()
@@ -243,11 +330,13 @@ def test_agent_avec_la_permission_telecharge_et_clot(client, agent, donnees):
     reponse = client.post(URL_EXPORT, {"regie": donnees["regie"].pk, "du": "2026-11-01", "au": "2026-11-30"})
     assert reponse.status_code == 200
     assert reponse["Content-Disposition"] == 'attachment; filename="consommations-AL-20261101-20261130.csv"'
-    assert len(lire(reponse.content)) == 8
+    assert reponse.streaming
+    premier = b"".join(reponse.streaming_content)
+    assert len(lire(premier)) == 8
     periode = PeriodeClose.objects.get()
     assert periode.close_par == agent
     encore = client.post(URL_EXPORT, {"regie": donnees["regie"].pk, "du": "01/11/2026", "au": "30/11/2026"})
-    assert encore.content == reponse.content
+    assert b"".join(encore.streaming_content) == premier
 
 
 def test_formulaire_d_export_invalide_en_francais(client, agent, donnees):

@@ -197,7 +197,7 @@ def test_pdf_du_mandat_pour_la_famille_seulement(client_parent, parent, agent, c
     _accepter(parent, agent, {"iban": IBAN_2, "bic": "PSSTFRPP"})
     mandat = Mandat.objects.get()
     html = pdf.mandat_html(mandat_detail(famille=parent.famille, pk=mandat.pk))
-    assert mandat.rum in html and ICS in html and IBAN_2 in html and "DUPONT JEAN" in html
+    assert mandat.rum in html and ICS in html and "FR14 2004 1010 0505 0001 3M02 606" in html and "DUPONT JEAN" in html
     assert f"IBAN précédent {IBAN}" in html
     url = reverse("facturation:mandat_pdf", args=[mandat.pk])
     reponse = client_parent.get(url)
@@ -229,3 +229,33 @@ def test_iban_et_bic_valides_par_schwifty_dans_l_administration(parent, iban, bi
     formulaire = classe(instance=parent.famille, data={"iban": iban, "bic": bic})
     assert formulaire.is_valid() is (erreur is None)
     assert list(formulaire.errors) == ([erreur] if erreur else [])
+
+
+def test_la_demonstration_a_un_mandat_visible_dans_mon_compte(client):
+    """La famille MARTIN de la démonstration paie par prélèvement : son mandat est créé avec l'ICS
+    de démonstration, la ligne de Mon compte mène au PDF."""
+    from django.core.management import call_command
+
+    from familles.demo import IDENTIFIANT_MARTIN, NUMERO_MARTIN
+    from familles.models import Utilisateur
+
+    call_command("demo", force=True, verbosity=0)
+    call_command("demo", force=True, verbosity=0)  # relancée : toujours un seul mandat
+    (mandat,) = Mandat.objects.filter(famille__numero=NUMERO_MARTIN)
+    assert mandat.rum == f"PF-{NUMERO_MARTIN}-001" and mandat.ics == "FR72ZZZ123456"
+    assert mandat.evenements.count() == 1
+    utilisateur = Utilisateur.objects.get(username=IDENTIFIANT_MARTIN)
+    utilisateur.doit_changer_mot_de_passe = False
+    utilisateur.save()
+    client.force_login(utilisateur)
+    page = client.get("/compte/").content.decode()
+    assert mandat.rum in page and f"/releve/mandats/{mandat.pk}/pdf/" in page
+    pdf = client.get(f"/releve/mandats/{mandat.pk}/pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader
+
+    texte = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert mandat.rum in texte and "FR72ZZZ123456" in texte and "SOPHIE MARTIN" in texte
+    assert "FR76 3000 6000 0112 3456 7890 189" in texte  # groupé par quatre, comme sur papier
+    # Un mandat n'appartient à aucune régie : pas de « Code régie : » vide dans l'en-tête.
+    assert "régie" not in texte

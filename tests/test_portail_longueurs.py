@@ -51,6 +51,7 @@ STOCKAGE = {
     ("RefusForm", "motif"): PieceJustificative._meta.get_field("motif"),
     ("InscriptionDemandeForm", "offre"): None,  # désigne une activité proposée (« 12-3 »)
     ("InscriptionDecisionForm", "jours_reguliers"): Inscription._meta.get_field("jours_reguliers"),
+    ("PlanningGuichetForm", "motif"): Absence._meta.get_field("motif"),
 }
 
 

@@ -22,6 +22,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 
+from commun import restrictions
 from enfants import calendrier
 from enfants.clotures import JOUR_CLOS, jour_clos
 from enfants.conditions import conditions_reservation_verifier
@@ -517,6 +518,7 @@ def reservations_jours_demander(
     verrouillés ensemble (`_jours_verrouilles`) et seuls les places et l'écriture se font sous
     le verrou. Aucune écriture n'a lieu avant un refus : pas de point de sauvegarde par jour.
     """
+    restrictions.restriction_verifier(par, restrictions.RESERVATIONS)
     jours = sorted(set(jours))
     if not jours:
         raise ValidationError(JOURS_AUCUN, code="jours")
@@ -659,6 +661,7 @@ def absence_declarer(
     Dans le délai : excusée (d'office si l'activité accepte automatiquement, sinon en cours de
     traitement). Hors délai : facturée, sauf certificat médical joint, qu'un agent examine.
     """
+    restrictions.restriction_verifier(par, restrictions.RESERVATIONS)
     maintenant = maintenant or timezone.now()
     texte = _texte_jour(date)
     # Verrou de l'activité d'abord (même ordre que partout : activité, puis ses jours), car une

@@ -165,9 +165,11 @@ _PAS_D_ACCUEIL = SafeString("<p>Pas d'accueil ce mois-ci pour cette activité.</
 _VOLET = (
     '<details class="activite-mobile" name="planning-activite" id="activite-{}"{}><summary>'
     '<span class="activite-mobile-structure">{}</span> <span class="activite-mobile-nom">{}</span> '
-    '<span class="activite-mobile-resume">{}</span></summary>{}'
+    '<span class="activite-mobile-resume">{}</span></summary>{}{}</details>'
+)
+_LIEN_PERIODE = (
     '<p class="mb-0"><a href="{}?date={}">Réserver une période<span class="visually-hidden"> — {}</span>'
-    "</a></p></details>"
+    "</a></p>"
 )
 _FORMULAIRE = (
     '<form method="post" action="{}" class="jours-mobile-formulaire">'
@@ -215,9 +217,8 @@ def activite_mobile(context, ligne, agenda, ouverte):
         activite,
         resume,
         contenu,
-        ligne.url_periode,
-        premier,
-        activite,
+        # Sans lien pour un compte privé de réservations (planning en lecture seule).
+        format_html(_LIEN_PERIODE, ligne.url_periode, premier, activite) if ligne.url_periode else "",
     )
 
 

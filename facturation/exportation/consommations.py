@@ -3,17 +3,39 @@
 import csv
 import datetime
 import io
-import itertools
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import IO
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from enfants import calendrier
-from enfants.models import Absence, Activite, Fermeture, Inscription, Presence, Reservation, Structure
-from enfants.planning import activite_ouverte
+from enfants.consommations import (  # noqa: F401  (statuts réexportés : tests, commandes)
+    ABSENCE_EN_COURS,
+    ABSENT_EXCUSE,
+    ABSENT_FACTURE,
+    PRESENT_SANS_RESERVATION,
+    REGULIER,
+    RESERVE,
+    RESERVE_PRESENT,
+    fermetures_des_structures,
+    jours_des_inscriptions,
+)
+from enfants.models import (
+    Absence,
+    Activite,
+    Enfant,
+    Fermeture,
+    Inscription,
+    Presence,
+    Reservation,
+    Structure,
+)
 from facturation.models import ConsommationExportee, PeriodeClose, Regie
 
 ENTETES = [
@@ -32,14 +54,8 @@ ENTETES = [
     "periode_origine",
 ]
 
-# Les statuts d'un jour (colonne « statut »), avec leur sens (README).
-RESERVE_PRESENT = "reserve_present"
-RESERVE = "reserve"
-REGULIER = "regulier"
-ABSENT_EXCUSE = "reserve_absent_excuse"
-ABSENT_FACTURE = "absent_facture"
-ABSENCE_EN_COURS = "absence_en_cours"
-PRESENT_SANS_RESERVATION = "present_sans_reservation"
+# Les statuts d'un jour (colonne « statut »), avec leur sens (README) : la règle est celle du
+# planning (enfants.consommations), partagée avec les listes du jour des animateurs.
 ANNULE = "annule"  # régularisation seulement : la ligne exportée n'a plus lieu d'être
 
 FACTURABLES = {RESERVE_PRESENT, RESERVE, REGULIER, ABSENT_FACTURE, PRESENT_SANS_RESERVATION}
@@ -75,15 +91,49 @@ class Ligne:
 
 @dataclass
 class RapportExport:
+    """Ce qu'un export a fait. Le fichier n'est jamais entier en mémoire : `ouvrir()` le lit
+    (le fichier gardé de la période close, ou, en simulation, le fichier temporaire) ;
+    `fichier` rend ses octets, pour les petits volumes (tests, aperçu)."""
+
     regie: Regie
     du: datetime.date
     au: datetime.date
-    fichier: bytes = b""
     lignes: int = 0
     facturables: int = 0
     regularisations: int = 0
+    periodes_reverifiees: int = 0
     deja_close: bool = False
     periode: PeriodeClose | None = field(default=None)
+    temporaire: IO[bytes] | None = field(default=None, repr=False)
+
+    def ouvrir(self) -> IO[bytes]:
+        if self.temporaire is not None:
+            self.temporaire.seek(0)
+            return self.temporaire
+        assert self.periode is not None
+        return self.periode.fichier.open("rb")
+
+    @property
+    def taille(self) -> int:
+        if self.temporaire is not None:
+            self.temporaire.seek(0, io.SEEK_END)
+            return self.temporaire.tell()
+        assert self.periode is not None
+        return self.periode.fichier.size
+
+    @property
+    def fichier(self) -> bytes:
+        fichier = self.ouvrir()
+        try:
+            fichier.seek(0)
+            return fichier.read()
+        finally:
+            if self.temporaire is None:
+                fichier.close()
+
+    @property
+    def nom_fichier(self) -> str:
+        return f"consommations-{self.regie.code}-{self.du:%Y%m%d}-{self.au:%Y%m%d}.csv"
 
 
 def _quantite(valeur: Decimal) -> str:
@@ -91,25 +141,6 @@ def _quantite(valeur: Decimal) -> str:
     if valeur == valeur.to_integral_value():
         return str(int(valeur))
     return f"{valeur:.2f}".replace(".", ",")
-
-
-def _statut(*, regulier: bool, reservee: bool, absence: str | None, presence: bool | None) -> str | None:
-    if absence == Absence.Etat.EXCUSEE:
-        return ABSENT_EXCUSE
-    if absence == Absence.Etat.FACTUREE:
-        return ABSENT_FACTURE
-    if absence == Absence.Etat.EN_COURS:
-        return ABSENCE_EN_COURS
-    reserve = regulier or reservee
-    if presence is True:
-        return RESERVE_PRESENT if reserve else PRESENT_SANS_RESERVATION
-    if presence is False and reserve:
-        return ABSENT_FACTURE  # pointé absent sans absence déclarée
-    if regulier:
-        return REGULIER
-    if reservee:
-        return RESERVE
-    return None
 
 
 def _structures(regie: Regie, structure: Structure | None) -> list[int]:
@@ -133,9 +164,7 @@ def consommations_lignes(
     structures = _structures(regie, structure)
     feries = calendrier.feries(du, au)
     vacances = calendrier.vacances(du, au)
-    fermetures: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
-    for f in Fermeture.objects.filter(structure_id__in=structures, date_debut__lte=au, date_fin__gte=du):
-        fermetures.setdefault(f.structure_id, []).append((f.date_debut, f.date_fin))
+    fermetures = fermetures_des_structures(structures, du=du, au=au)
     # L'ordre du fichier, lu d'abord (les seules clés : quelques octets par inscription), puis les
     # inscriptions par lots dans cet ordre. Un curseur serveur sur la requête triée et jointe
     # coûtait 54 s sur 85 à 10 000 familles (PostgreSQL y choisit un plan « premières lignes
@@ -165,77 +194,34 @@ def consommations_lignes(
 
 
 def _lot_lignes(lot, *, du, au, feries, vacances, fermetures) -> Iterator[Ligne]:
-    ids = [i.pk for i in lot]
-    reservees = set(
-        Reservation.objects.filter(
-            inscription_id__in=ids, date__range=(du, au), etat=Reservation.Etat.ACCEPTEE
-        ).values_list("inscription_id", "date")
-    )
-    absences = {
-        (i, d): etat
-        for i, d, etat in Absence.objects.filter(
-            inscription_id__in=ids,
-            date__range=(du, au),
-            etat__in=[Absence.Etat.EN_COURS, Absence.Etat.EXCUSEE, Absence.Etat.FACTUREE],
-        ).values_list("inscription_id", "date", "etat")
-    }
-    presences = {
-        (i, d): p
-        for i, d, p in Presence.objects.filter(inscription_id__in=ids, date__range=(du, au)).values_list(
-            "inscription_id", "date", "present"
-        )
-    }
-    jours_par_inscription: dict[int, set[datetime.date]] = {}
-    for i, d in itertools.chain(reservees, absences, presences):
-        jours_par_inscription.setdefault(i, set()).add(d)
-    for inscription in lot:
+    for inscription, jour, statut in jours_des_inscriptions(
+        lot, du=du, au=au, feries=feries, vacances=vacances, fermetures=fermetures
+    ):
         activite: Activite = inscription.activite
-        debut, fin = max(du, inscription.date_debut), min(au, inscription.date_fin)
-        jours = set(jours_par_inscription.get(inscription.pk, ()))
-        reguliers = set()
-        if inscription.jours_reguliers:
-            jour = debut
-            while jour <= fin:
-                if (
-                    str(jour.weekday()) in inscription.jours_reguliers
-                    and jour not in feries
-                    and activite_ouverte(activite, jour, vacances)
-                    and not any(a <= jour <= b for a, b in fermetures.get(activite.structure_id, []))
-                ):
-                    reguliers.add(jour)
-                jour += datetime.timedelta(days=1)
-        jours |= reguliers
         enfant = inscription.enfant
-        quantite = activite.duree_heures if activite.duree_heures is not None else Decimal(1)
-        for jour in sorted(j for j in jours if debut <= j <= fin):
-            cle = (inscription.pk, jour)
-            statut = _statut(
-                regulier=jour in reguliers,
-                reservee=cle in reservees,
-                absence=absences.get(cle),
-                presence=presences.get(cle),
-            )
-            if statut is None:
-                continue
-            yield Ligne(
-                numero_famille=enfant.famille.numero,
-                enfant_id=enfant.pk,
-                enfant=f"{enfant.nom} {enfant.prenom}",
-                structure=activite.structure.nom,
-                activite_id=activite.pk,
-                activite=activite.nom,
-                code_facturation=activite.code_facturation,
-                date=jour,
-                statut=statut,
-                facturable=statut in FACTURABLES,
-                quantite=quantite,
-            )
+        yield Ligne(
+            numero_famille=enfant.famille.numero,
+            enfant_id=enfant.pk,
+            enfant=f"{enfant.nom} {enfant.prenom}",
+            structure=activite.structure.nom,
+            activite_id=activite.pk,
+            activite=activite.nom,
+            code_facturation=activite.code_facturation,
+            date=jour,
+            statut=statut,
+            facturable=statut in FACTURABLES,
+            quantite=activite.duree_heures if activite.duree_heures is not None else Decimal(1),
+        )
 
 
 class _Ecrivain:
+    """Écrit le CSV au fil des lignes dans un fichier temporaire (UTF-8 avec BOM, `;`, CRLF) :
+    la mémoire ne grandit pas avec le fichier (docs/performance.md)."""
+
     def __init__(self, regie: Regie):
-        self.tampon = io.StringIO()
-        self.csv = csv.writer(self.tampon, delimiter=";", lineterminator="\r\n")
+        self.binaire = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 — fermé par l'appelant
+        self.texte = io.TextIOWrapper(self.binaire, encoding="utf-8-sig", newline="", write_through=False)
+        self.csv = csv.writer(self.texte, delimiter=";", lineterminator="\r\n")
         self.csv.writerow(ENTETES)
         self.regie = regie
 
@@ -258,8 +244,12 @@ class _Ecrivain:
             ]
         )
 
-    def octets(self) -> bytes:
-        return "\ufeff".encode() + self.tampon.getvalue().encode("utf-8")
+    def terminer(self) -> IO[bytes]:
+        """Le fichier binaire complet, au début ; le texte est détaché, sans fermer le fichier."""
+        self.texte.flush()
+        binaire = self.texte.detach()
+        binaire.seek(0)
+        return binaire
 
 
 def _exportee(periode, origine, ligne: Ligne, *, regularisation: bool) -> ConsommationExportee:
@@ -279,24 +269,30 @@ def _exportee(periode, origine, ligne: Ligne, *, regularisation: bool) -> Consom
 def _regularisations(origine: PeriodeClose) -> Iterator[Ligne]:
     """Les différences entre l'état présent des jours d'une période close et ce que le logiciel
     de facturation en sait (la dernière ligne transmise par jour)."""
-    connues: dict[tuple, ConsommationExportee] = {}
-    for exportee in (
+    # Ce que le logiciel sait, réduit à l'état comparé (pas d'objets entiers en mémoire).
+    connues: dict[tuple[int, int, datetime.date], tuple[str, bool, Decimal]] = {}
+    for enfant_id, activite_id, jour, statut, facturable, quantite in (
         ConsommationExportee.objects.filter(periode_origine=origine)
-        .select_related("enfant__famille", "activite__structure")
         .order_by("pk")
-        .iterator(chunk_size=2000)
+        .values_list("enfant_id", "activite_id", "date", "statut", "facturable", "quantite")
+        .iterator(chunk_size=5000)
     ):
-        connues[(exportee.enfant_id, exportee.activite_id, exportee.date)] = exportee
+        connues[(enfant_id, activite_id, jour)] = (statut, facturable, quantite)
     for ligne in consommations_lignes(
         regie=origine.regie, du=origine.du, au=origine.au, structure=origine.structure
     ):
         connue = connues.pop(ligne.cle, None)
-        if connue is None or (connue.statut, connue.facturable, connue.quantite) != ligne.etat:
+        if connue is None or connue != ligne.etat:
             yield ligne
-    for (enfant_id, activite_id, jour), connue in sorted(connues.items(), key=lambda e: (e[0][2], e[0])):
-        if connue.statut == ANNULE:
-            continue
-        enfant, activite = connue.enfant, connue.activite
+    disparues = sorted(
+        (cle for cle, etat in connues.items() if etat[0] != ANNULE), key=lambda cle: (cle[2], cle)
+    )
+    if not disparues:
+        return
+    enfants = Enfant.objects.select_related("famille").in_bulk({cle[0] for cle in disparues})
+    activites = Activite.objects.select_related("structure").in_bulk({cle[1] for cle in disparues})
+    for enfant_id, activite_id, jour in disparues:
+        enfant, activite = enfants[enfant_id], activites[activite_id]
         yield Ligne(
             numero_famille=enfant.famille.numero,
             enfant_id=enfant_id,
@@ -312,6 +308,41 @@ def _regularisations(origine: PeriodeClose) -> Iterator[Ligne]:
         )
 
 
+# Une période close n'est recalculée que si l'un de ses jours a pu changer depuis sa dernière
+# vérification : une ligne (réservation, absence, présence, inscription, activité, fermeture)
+# modifiée depuis (`modifie_le`), ou une suppression (signal, `a_reverifier`). Sans cette borne,
+# chaque export recalculait toutes les périodes closes de la régie (onze mois en fin d'année).
+# La vérification est datée un peu avant le début de l'export : une modification enregistrée
+# pendant l'export, dans une transaction pas encore validée, sera vue par le suivant (recalculer
+# une période inchangée ne produit aucune ligne : c'est sans risque).
+MARGE_VERIFICATION = datetime.timedelta(minutes=10)
+
+
+def _a_reverifier(origine: PeriodeClose, structures: list[int]) -> bool:
+    if origine.a_reverifier or origine.verifiee_le is None:
+        return True
+    if origine.structure_id is not None:
+        structures = [origine.structure_id]
+    depuis = origine.verifiee_le
+    jours = {"date__range": (origine.du, origine.au), "modifie_le__gt": depuis}
+    par_inscription = {"inscription__activite__structure_id__in": structures}
+    requetes = [
+        Reservation.objects.filter(**jours, **par_inscription),
+        Absence.objects.filter(**jours, **par_inscription),
+        Presence.objects.filter(**jours, **par_inscription),
+        # Toute inscription changée (dates comprises : raccourcie, ses jours ont disparu).
+        Inscription.objects.filter(activite__structure_id__in=structures, modifie_le__gt=depuis),
+        Activite.objects.filter(structure_id__in=structures, modifie_le__gt=depuis),
+        Fermeture.objects.filter(
+            structure_id__in=structures,
+            date_debut__lte=origine.au,
+            date_fin__gte=origine.du,
+            modifie_le__gt=depuis,
+        ),
+    ]
+    return any(requete.exists() for requete in requetes)
+
+
 def jour_clos(*, activite, jour: datetime.date) -> bool:
     """Le jour est-il dans une période close d'une régie qui facture la structure de l'activité ?"""
     return (
@@ -319,6 +350,15 @@ def jour_clos(*, activite, jour: datetime.date) -> bool:
         .filter(Q(structure__isnull=True) | Q(structure_id=activite.structure_id))
         .exists()
     )
+
+
+# Lignes gardées écrites à la fois. Un COPY à la place de bulk_create n'a rien gagné à 10 000
+# familles (20,8 s contre 17,4 s dans la même exécution, docs/performance.md) : pas de SQL écrit.
+LOT_ECRITURE = 5000
+
+
+def _lignes_ecrire(lignes: list[ConsommationExportee]) -> None:
+    ConsommationExportee.objects.bulk_create(lignes)
 
 
 @transaction.atomic
@@ -330,18 +370,21 @@ def consommations_exporter(
     structure: Structure | None = None,
     agent=None,
     dry_run: bool = False,
+    reverifier_tout: bool = False,
 ) -> RapportExport:
     """Exporte la période et la clôt pour la régie (tout ou rien). Une période déjà close à
-    l'identique rend son fichier gardé, sans rien changer. `dry_run` : le fichier est calculé,
-    rien n'est clos ni enregistré."""
+    l'identique rend son fichier gardé, sans rien changer. `dry_run` : le fichier est calculé
+    (fichier temporaire), rien n'est clos ni enregistré. `reverifier_tout` : toutes les périodes
+    closes de la régie sont recalculées pour les régularisations, même celles dont aucune ligne
+    n'a changé depuis leur dernière vérification."""
     if au < du:
         raise ExportInvalide("La date de fin (--au) est avant la date de début (--du).")
+    debut_export = timezone.now()
     # Un export à la fois par régie (le verrou de la ligne de la régie).
     regie = Regie.objects.select_for_update().get(pk=regie.pk)
     rapport = RapportExport(regie=regie, du=du, au=au)
     existante = PeriodeClose.objects.filter(regie=regie, du=du, au=au, structure=structure).first()
     if existante is not None:
-        rapport.fichier = bytes(existante.fichier)
         rapport.deja_close = True
         rapport.periode = existante
         rapport.lignes = existante.lignes.count()
@@ -358,17 +401,24 @@ def consommations_exporter(
             "période pour retrouver son fichier, ou une période qui ne la recoupe pas."
         )
     structures = _structures(regie, structure)
-    anciennes = list(
-        PeriodeClose.objects.filter(regie=regie).select_related("regie", "structure").order_by("du", "pk")
+    anciennes = [
+        origine
+        for origine in PeriodeClose.objects.filter(regie=regie)
+        .select_related("regie", "structure")
+        .order_by("du", "pk")
+        if origine.structure_id is None or origine.structure_id in structures
+    ]
+    verifiee_le = debut_export - MARGE_VERIFICATION
+    periode = PeriodeClose.objects.create(
+        regie=regie, du=du, au=au, structure=structure, close_par=agent, verifiee_le=verifiee_le
     )
-    periode = PeriodeClose.objects.create(regie=regie, du=du, au=au, structure=structure, close_par=agent)
     ecrivain = _Ecrivain(regie)
     a_creer: list[ConsommationExportee] = []
 
     def garder(exportee):
         a_creer.append(exportee)
-        if len(a_creer) >= 2000:
-            ConsommationExportee.objects.bulk_create(a_creer)
+        if len(a_creer) >= LOT_ECRITURE:
+            _lignes_ecrire(a_creer)
             a_creer.clear()
 
     for ligne in consommations_lignes(regie=regie, du=du, au=au, structure=structure):
@@ -376,20 +426,44 @@ def consommations_exporter(
         garder(_exportee(periode, periode, ligne, regularisation=False))
         rapport.lignes += 1
         rapport.facturables += ligne.facturable
+    reverifiees = []
     for origine in anciennes:
-        if origine.structure_id is not None and origine.structure_id not in structures:
+        if not reverifier_tout and not _a_reverifier(origine, structures):
             continue
+        reverifiees.append(origine.pk)
         for ligne in _regularisations(origine):
             ecrivain.ecrire(ligne, regularisation=True, origine=origine)
             garder(_exportee(periode, origine, ligne, regularisation=True))
             rapport.lignes += 1
             rapport.regularisations += 1
-    ConsommationExportee.objects.bulk_create(a_creer)
-    rapport.fichier = ecrivain.octets()
-    periode.fichier = rapport.fichier
-    periode.save(update_fields=["fichier"])
-    rapport.periode = periode
+    _lignes_ecrire(a_creer)
+    PeriodeClose.objects.filter(pk__in=reverifiees).update(verifiee_le=verifiee_le, a_reverifier=False)
+    rapport.periodes_reverifiees = len(reverifiees)
+    binaire = ecrivain.terminer()
     if dry_run:
         transaction.set_rollback(True)
-        rapport.periode = None
+        rapport.temporaire = binaire
+        return rapport
+    with binaire:
+        periode.fichier.save(rapport.nom_fichier, File(binaire), save=False)
+    periode.save(update_fields=["fichier"])
+    rapport.periode = periode
     return rapport
+
+
+def _suppression_marquer(sender, instance, **kwargs) -> None:
+    """Une réservation, une absence, une présence, une inscription ou une fermeture supprimée
+    ne laisse pas de `modifie_le` : les périodes closes qui couvrent ses jours sont marquées
+    « à revérifier » (toutes structures : la suppression ne coûte qu'une requête)."""
+    if hasattr(instance, "date"):
+        du = au = instance.date
+    else:
+        du, au = instance.date_debut, instance.date_fin
+    PeriodeClose.objects.filter(du__lte=au, au__gte=du, a_reverifier=False).update(a_reverifier=True)
+
+
+def suppressions_suivre() -> None:
+    from django.db.models.signals import post_delete
+
+    for modele in (Reservation, Absence, Presence, Inscription, Fermeture):
+        post_delete.connect(_suppression_marquer, sender=modele, dispatch_uid=f"export-{modele.__name__}")

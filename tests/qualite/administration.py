@@ -3,7 +3,8 @@
 
 def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
     """(nom, URL) : l'accueil, chaque liste que l'agent peut voir, quelques fiches de `famille`,
-    le pointage du jour de l'ALSH du mercredi (données de démonstration)."""
+    le pointage du jour de l'ALSH du mercredi, les listes du jour de sa structure et les
+    statistiques si l'agent peut les voir (données de démonstration)."""
     from django.contrib import admin
     from django.urls import reverse
     from django.utils import timezone
@@ -51,4 +52,15 @@ def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
                 + f"?date={timezone.localdate():%Y-%m-%d}",
             )
         )
+    # Issue 22 : les listes du jour (la semaine de la structure de l'ALSH) et les statistiques.
+    if activite is not None and agent.has_perm("enfants.view_inscription"):
+        pages.append(
+            (
+                "listes-du-jour",
+                reverse("admin:enfants_listes_terrain")
+                + f"?structure={activite.structure_id}&date={timezone.localdate():%Y-%m-%d}&semaine=1",
+            )
+        )
+    if agent.has_perm("portail.voir_statistiques"):
+        pages.append(("statistiques", reverse("admin:portail_statistiques")))
     return pages

@@ -1,6 +1,7 @@
 """Exporte les consommations d'une période vers le logiciel de facturation et la clôt."""
 
 import datetime
+import shutil
 import sys
 from pathlib import Path
 
@@ -36,8 +37,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Calcule l'export sans rien clore ni enregistrer."
         )
+        parser.add_argument(
+            "--reverifier-tout",
+            action="store_true",
+            help="Recalcule toutes les périodes closes de la régie pour les régularisations (sinon "
+            "seulement celles dont une réservation, absence, présence, inscription, activité ou "
+            "fermeture a changé depuis leur dernière vérification).",
+        )
 
-    def handle(self, *args, du, au, regie=None, structure=None, sortie=None, dry_run=False, **options):
+    def handle(
+        self,
+        *args,
+        du,
+        au,
+        regie=None,
+        structure=None,
+        sortie=None,
+        dry_run=False,
+        reverifier_tout=False,
+        **options,
+    ):
         debut, fin = _date(du), _date(au)
         if regie:
             objet_regie = Regie.objects.filter(code=regie).first()
@@ -57,16 +76,24 @@ class Command(BaseCommand):
                 raise CommandError(f"Structure inconnue : « {structure} ».")
         try:
             rapport = consommations_exporter(
-                regie=objet_regie, du=debut, au=fin, structure=objet_structure, dry_run=dry_run
+                regie=objet_regie,
+                du=debut,
+                au=fin,
+                structure=objet_structure,
+                dry_run=dry_run,
+                reverifier_tout=reverifier_tout,
             )
         except ExportInvalide as erreur:
             raise CommandError(f"Export refusé : {erreur}") from None
         if not dry_run:
-            if sortie:
-                sortie.write_bytes(rapport.fichier)
-            else:
-                sys.stdout.buffer.write(rapport.fichier)
-                sys.stdout.flush()
+            # Copié par blocs depuis le fichier gardé : jamais entier en mémoire.
+            with rapport.ouvrir() as source:
+                if sortie:
+                    with sortie.open("wb") as destination:
+                        shutil.copyfileobj(source, destination)
+                else:
+                    shutil.copyfileobj(source, sys.stdout.buffer)
+                    sys.stdout.flush()
         lignes = [
             f"Régie {objet_regie.code}, du {debut:%d/%m/%Y} au {fin:%d/%m/%Y} : "
             f"{nombre(rapport.lignes, 'ligne', 'lignes')} "

@@ -14,7 +14,7 @@ def regies_existantes_sur_stripe(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('facturation', '0010_lignes_paiement'),
+        ('facturation', '0011_export_fichier_et_verification'),
     ]
 
     operations = [

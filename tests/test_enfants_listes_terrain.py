@@ -1,0 +1,177 @@
+"""Les listes du jour des animateurs (issue 22) : qui est attendu, ce qu'on en montre, à qui.
+
+Jamais de détail de santé pour un agent sans la permission « voir les données sanitaires »
+(page et PDF) ; le même calcul que le pointage et l'export des consommations ; un nombre de
+requêtes qui ne dépend pas du nombre d'enfants. Le temps du PDF (60 enfants) se mesure dans
+scripts/bench_listes_terrain.py (docs/performance.md), pas ici."""
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pypdf import PdfReader
+
+from enfants import listes_terrain, services
+from enfants.models import Absence, PersonneAutorisee, Reservation
+from familles.models import Consentement, TexteConsentement
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+MERCREDI = datetime.date(2015, 4, 8)  # hors vacances de la zone B
+VENDREDI = datetime.date(2015, 4, 10)
+URL = reverse("admin:enfants_listes_terrain")
+URL_PDF = reverse("admin:enfants_listes_terrain_pdf")
+
+# Requêtes de la page pour une activité (agent du CCAS) : session et compte (2), droits (2),
+# l'activité et la liste des activités du formulaire (2), inscriptions et leurs préchargements
+# (personnes autorisées, responsables : 3), fermetures (1), réservations, absences, pointages (3),
+# droit à l'image (1).
+REQUETES_PAGE = 2 + 2 + 2 + 3 + 1 + 3 + 1
+
+
+def _texte_pdf(contenu: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(contenu)).pages)
+
+
+def _enfant(activite, *, nom, jours_reguliers="", **enfant):
+    famille = f.ResponsableFactory(telephone_mobile="06 11 22 33 44").famille
+    return f.InscriptionFactory(
+        enfant=f.EnfantFactory(famille=famille, nom=nom, prenom="ZOÉ", **enfant),
+        activite=activite,
+        jours_reguliers=jours_reguliers,
+    )
+
+
+@pytest.fixture
+def activite():
+    return f.ActiviteFactory(nom="ALSH Mercredi", structure=f.StructureFactory(nom="Accueil de Loisirs"))
+
+
+@pytest.fixture
+def jeu(activite):
+    """Un enfant au contrat régulier du mercredi (PAI, lunettes, photos refusées), un enfant
+    réservé, et ceux qui ne sont pas attendus : absent excusé, réservation en cours, autre activité."""
+    regulier = _enfant(activite, nom="ALPHA", jours_reguliers="24", port_lunettes=True)
+    f.DonneesSanitairesFactory(
+        enfant=regulier.enfant, pai=True, pai_protocole="Stylo d'adrénaline dans le sac", allergies="Arachide"
+    )
+    PersonneAutorisee.objects.create(
+        enfant=regulier.enfant, nom="MARTIN", prenom="Paul", lien="Oncle", telephone="02 37 00 00 01"
+    )
+    texte = TexteConsentement.objects.create(type=TexteConsentement.Type.DROIT_IMAGE, titre="Droit à l'image")
+    version = f.VersionTexteFactory(texte=texte)
+    famille = regulier.enfant.famille
+    Consentement.objects.create(famille=famille, version=version, accepte=True, signataire="A")
+    Consentement.objects.create(famille=famille, version=version, accepte=False, signataire="A")
+    reserve = _enfant(activite, nom="BRAVO")
+    f.ReservationFactory(inscription=reserve, date=MERCREDI)
+    absent = _enfant(activite, nom="CHARLIE", jours_reguliers="2")
+    f.AbsenceFactory(inscription=absent, date=MERCREDI, etat=Absence.Etat.EXCUSEE)
+    en_cours = _enfant(activite, nom="DELTA")
+    f.ReservationFactory(inscription=en_cours, date=MERCREDI, etat=Reservation.Etat.EN_COURS)
+    _enfant(f.ActiviteFactory(structure=activite.structure), nom="ECHO", jours_reguliers="2")
+    return {"regulier": regulier, "reserve": reserve}
+
+
+def _page(client, activite, **parametres):
+    return client.get(URL, {"activite": activite.pk, "date": MERCREDI.isoformat(), **parametres})
+
+
+def test_les_enfants_attendus_regulier_ou_reserve(activite, jeu):
+    (liste,) = listes_terrain.listes_calculer(activites=[activite], du=MERCREDI, au=MERCREDI, sante=False)
+    assert [(e.nom, e.venue) for e in liste.enfants] == [("ALPHA", "Régulier"), ("BRAVO", "Réservé")]
+    alpha = liste.enfants[0]
+    assert alpha.pai and alpha.allergies and alpha.lunettes
+    assert alpha.photo is False  # la dernière réponse au droit à l'image : refusé
+    assert [p.telephone for p in alpha.personnes] == ["02 37 00 00 01"]
+    assert [p.telephone for p in alpha.parents] == ["06 11 22 33 44"]
+    assert alpha.sante == []  # sans la permission : aucun détail
+
+
+def test_meme_liste_que_le_pointage(activite, jeu):
+    """Les attendus du jour sont ceux du pointage (enfants.services.inscriptions_attendues)."""
+    (liste,) = listes_terrain.listes_calculer(activites=[activite], du=MERCREDI, au=MERCREDI, sante=False)
+    pointage = services.inscriptions_attendues(activite=activite, jour=MERCREDI)
+    assert [e.nom for e in liste.enfants] == [i.enfant.nom for i in pointage]
+
+
+def test_semaine_sans_les_jours_fermes(activite, jeu):
+    f.FermetureFactory(structure=activite.structure, date_debut=VENDREDI, date_fin=VENDREDI)
+    listes = listes_terrain.listes_calculer(
+        activites=[activite], du=datetime.date(2015, 4, 6), au=datetime.date(2015, 4, 12), sante=False
+    )
+    # ALPHA vient le mercredi et le vendredi (contrat « 24 »), mais la structure est fermée vendredi.
+    assert [(liste.jour, [e.nom for e in liste.enfants]) for liste in listes] == [
+        (MERCREDI, ["ALPHA", "BRAVO"])
+    ]
+
+
+def test_agent_sans_permission_sante_lit_pai_oui_sans_detail(client, activite, jeu):
+    client.force_login(f.agent_ccas())
+    page = _page(client, activite).content.decode()
+    assert "PAI : oui" in page
+    assert "ALPHA" in page and "BRAVO" in page and "CHARLIE" not in page and "DELTA" not in page
+    assert "adrénaline" not in page and "Arachide" not in page
+    assert 'href="tel:0237000001"' in page
+    pdf = client.get(URL_PDF, {"activite": activite.pk, "date": MERCREDI.isoformat()})
+    assert pdf["Content-Type"] == "application/pdf"
+    texte = _texte_pdf(pdf.content)
+    assert "PAI : oui" in texte and "ALPHA" in texte
+    assert "adrénaline" not in texte and "Arachide" not in texte
+
+
+def test_agent_avec_permission_sante_lit_le_detail(client, activite, jeu):
+    client.force_login(f.agent_sante())
+    page = _page(client, activite).content.decode()
+    assert "Stylo d&#x27;adrénaline dans le sac" in page
+    assert "Allergies : Arachide" in page
+    texte = _texte_pdf(client.get(URL_PDF, {"activite": activite.pk, "date": MERCREDI.isoformat()}).content)
+    assert "adrénaline" in texte and "Arachide" in texte
+
+
+def test_pdf_une_page_par_activite(client, activite, jeu):
+    f.ActiviteFactory(structure=activite.structure, nom="ALSH Mercredi matin")
+    client.force_login(f.agent_ccas())
+    reponse = client.get(URL_PDF, {"structure": activite.structure_id, "date": MERCREDI.isoformat()})
+    lecteur = PdfReader(io.BytesIO(reponse.content))
+    assert len(lecteur.pages) == 3  # trois activités dans la structure (ECHO a la sienne)
+    assert "ALSH Mercredi" in lecteur.pages[0].extract_text()
+
+
+def test_sans_le_droit_de_voir_les_inscriptions_403(client, activite, jeu):
+    client.force_login(f.UtilisateurFactory(is_staff=True))
+    assert _page(client, activite).status_code == 403
+    assert client.get(URL_PDF, {"activite": activite.pk}).status_code == 403
+
+
+def test_activite_ou_structure_inconnue_404(client, activite):
+    client.force_login(f.agent_ccas())
+    assert client.get(URL, {"activite": 999999}).status_code == 404
+    assert client.get(URL, {"structure": "abc"}).status_code == 404
+    assert client.get(URL_PDF).status_code == 404  # rien de choisi : pas de PDF vide
+
+
+def test_sans_choix_la_page_propose_le_formulaire(client, activite):
+    client.force_login(f.agent_ccas())
+    page = client.get(URL).content.decode()
+    assert "Choisissez une structure" in page
+    assert '<label for="liste-activite">' in page
+
+
+@pytest.mark.parametrize("enfants", [1, 25])
+def test_requetes_constantes(client, activite, enfants):
+    for rang in range(enfants):
+        inscription = _enfant(activite, nom=f"NOM{rang:02d}", jours_reguliers="2")
+        PersonneAutorisee.objects.create(
+            enfant=inscription.enfant, nom="X", prenom="Y", lien="Tante", telephone="0102030405"
+        )
+    client.force_login(f.agent_ccas())
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = _page(client, activite)
+    assert reponse.status_code == 200
+    assert reponse.context["attendus"] == enfants
+    assert len(requetes) == REQUETES_PAGE, "\n".join(q["sql"] for q in requetes.captured_queries)
