@@ -427,6 +427,13 @@ if STRIPE_SECRET_KEY:
     # Le formulaire de paiement redirige (303) vers Stripe : form-action doit l'autoriser.
     SECURE_CSP["form-action"].append("https://checkout.stripe.com")
 LOGGING["loggers"]["stripe"] = {"level": "WARNING"}
+# PayFiP (DGFiP) : choisi par régie dans l'administration (numéro client, exercice, mode), sans
+# secret. Le formulaire de paiement redirige (303) vers la page de PayFiP : form-action doit
+# l'autoriser. PAYFIP_URL_SERVICE : l'adresse du web service (vide : celle de la DGFiP) ; les
+# tests y mettent leur faux service sur la boucle locale.
+SECURE_CSP["form-action"].append("https://www.payfip.gouv.fr")
+PAYFIP_URL_SERVICE = _env("PAYFIP_URL_SERVICE")
+LOGGING["loggers"].update({"zeep": {"level": "WARNING"}, "eopayment": {"level": "WARNING"}})
 
 
 # Planning (enfants) : zone des vacances scolaires (Lèves : zone B), taille maximale d'un
