@@ -390,11 +390,11 @@ def consommations_exporter(
         rapport.periode = existante
         rapport.lignes = existante.lignes.count()
         return rapport
-    chevauche = PeriodeClose.objects.filter(regie=regie, du__lte=au, au__gte=du)
+    chevauchantes = PeriodeClose.objects.filter(regie=regie, du__lte=au, au__gte=du)
     if structure is not None:
         # Deux structures de la même régie se closent chacune de leur côté.
-        chevauche = chevauche.filter(Q(structure__isnull=True) | Q(structure=structure))
-    chevauche = chevauche.order_by("du").first()
+        chevauchantes = chevauchantes.filter(Q(structure__isnull=True) | Q(structure=structure))
+    chevauche = chevauchantes.order_by("du").first()
     if chevauche is not None:
         raise ExportInvalide(
             f"La période chevauche une période déjà close pour la régie {regie.code} "
