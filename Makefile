@@ -62,7 +62,7 @@ test: install
 # Fichiers vérifiés par mypy : le noyau et la couche métier de chaque application, qu'elle
 # soit un module (`enfants/services.py`) ou un paquet (`enfants/services/`). Un motif plutôt
 # qu'une liste : un nouveau `<app>/requetes.py` est vérifié dès qu'il existe.
-MYPY_FICHIERS = commun $(sort $(wildcard */services.py */services */selectors.py */selectors \
+MYPY_FICHIERS = commun $(sort $(wildcard */services.py */services */selectors.py */selectors */paiement \
 	*/requetes.py */requetes))
 
 # Les contrôles que .ci/run lance avant les tests (voir README, « Contrôles de qualité »).

@@ -331,8 +331,9 @@ def _notifier_proposition(*, demande_id: int) -> None:
         famille=demande.famille,
         sujet=f"Une place vous est proposée — {settings.NOM_CCAS}",
         phrase=f"Une place s'est libérée pour votre demande d'inscription : acceptez-la avant le {limite}.",
-        ou=f"et la réponse à donner sur le Portail Famille :\n{lien}",
-        reference=f"demande {demande_id}",
+        type_="place",
+        ou="et la réponse à donner sur le Portail Famille",
+        chemin=reverse("demandes:proposition", kwargs={"pk": demande_id}),
     )
 
 

@@ -4,7 +4,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -402,33 +401,29 @@ def _notifier_decision(*, demande_id: int) -> None:
     libelle = demande.type_demande.libelle
     _courriel_decision_envoyer(
         famille=demande.famille,
+        type_="decision",
         sujet=f"Votre demande « {libelle} » a été traitée — {settings.NOM_CCAS}",
         phrase=f"Votre demande « {libelle} » a été {decision}.",
-        ou=f"dans la Liste des demandes du Portail Famille :\n{settings.PORTAIL_URL.rstrip('/')}"
-        + reverse("demandes:liste"),
-        reference=f"demande {demande_id}",
+        ou="dans la Liste des demandes",
+        chemin=reverse("demandes:liste"),
     )
 
 
-def _courriel_decision_envoyer(*, famille, sujet: str, phrase: str, ou: str, reference: str) -> None:
-    """Le courriel d'une décision, si le responsable l'accepte : la décision en une phrase et le
-    lien où lire le détail (ni motif, ni valeur, ni donnée personnelle)."""
-    principal = famille.responsables.filter(role="principal").first()
-    if principal is None or not principal.autorisation_courriel:
-        return
-    destinataire = principal.email or next((u.email for u in famille.utilisateurs.all() if u.email), "")
-    if not destinataire:
-        return
-    try:
-        send_mail(
-            subject=sujet,
-            message=f"Bonjour,\n\n{phrase}\nVous trouverez le détail {ou}\n\n{settings.NOM_CCAS}\n",
-            from_email=None,
-            recipient_list=[destinataire],
+def _courriel_decision_envoyer(*, famille, type_: str, sujet: str, phrase: str, ou: str, chemin: str) -> None:
+    """La notification d'une décision (courriel et SMS, selon les choix de chaque compte et les
+    autorisations de la famille) : la décision en une phrase et le lien où lire le détail (ni
+    motif, ni valeur, ni donnée personnelle ; le SMS ne dit que la sorte de notification).
+    Appelé après validation : les lignes s'écrivent dans leur propre transaction."""
+    from messagerie import notifications
+
+    with transaction.atomic():
+        notifications.notifier(
+            familles=[famille.pk],
+            type_=type_,
+            lien=chemin,
+            sujet=sujet,
+            phrase=f"{phrase}\nVous trouverez le détail {ou}.",
         )
-    except OSError:
-        # La décision est enregistrée ; un courriel perdu ne doit pas la défaire.
-        logger.exception("Courriel de décision non envoyé (%s)", reference)
 
 
 # Ce que l'anonymisation RGPD fait des modèles de l'application reliés à une famille (un test
@@ -496,9 +491,9 @@ def _notifier_piece(*, piece_id: int) -> None:
     )
     _courriel_decision_envoyer(
         famille=piece.famille,
+        type_="piece" if piece.statut != piece.Statut.VALIDEE else "decision",
         sujet=f"Une pièce justificative a été vérifiée — {settings.NOM_CCAS}",
         phrase=f"Une pièce justificative que vous avez envoyée a été {decision}.",
-        ou=f"dans « Documents à fournir » du Portail Famille :\n{settings.PORTAIL_URL.rstrip('/')}"
-        + _url_pieces(piece),
-        reference=f"pièce {piece_id}",
+        ou="dans « Documents à fournir »",
+        chemin=_url_pieces(piece),
     )

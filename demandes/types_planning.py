@@ -226,8 +226,9 @@ def prevenir_place_proposee(sender, reservation_id, **kwargs):
             "Une place s'est libérée pour une de vos demandes en liste d'attente. "
             f"Répondez avant le {limite}."
         ),
-        ou=f"et la réponse à donner dans le Portail Famille :\n{lien}",
-        reference=f"réservation {reservation.pk}",
+        type_="place",
+        ou="et la réponse à donner dans le Portail Famille",
+        chemin=reverse("enfants:proposition", args=[reservation.pk]),
     )
 
 
@@ -290,3 +291,40 @@ def absence_plus_facturee(sender, objet, **kwargs):
             ),
         )
     )
+
+
+# --- Confirmation de chaque réservation ou absence (issue 21) ------------------------------
+# Désactivée par défaut : seuls les comptes qui l'ont cochée dans « Mes notifications » la
+# reçoivent. Une demande de plusieurs jours (une période) ne fait qu'une confirmation : une
+# seule par famille et par transaction, prévue après validation.
+
+
+class _Confirmation:
+    """Le rappel après validation qui prévoit la confirmation d'une famille (reconnaissable dans
+    la liste des rappels de la connexion : un seul par famille et par transaction)."""
+
+    def __init__(self, famille_id: int):
+        self.famille_id = famille_id
+
+    def __call__(self) -> None:
+        from django.db import transaction
+        from django.urls import reverse
+
+        from messagerie import notifications
+
+        with transaction.atomic():
+            notifications.notifier(
+                familles=[self.famille_id],
+                type_=notifications.Type.CONFIRMATION,
+                lien=reverse("demandes:liste"),
+            )
+
+
+@receiver(planning.demande_planning_soumise, dispatch_uid="messagerie_confirmation_planning")
+def confirmer(sender, objet, **kwargs):
+    from django.db import connection, transaction
+
+    famille_id = objet.inscription.enfant.famille_id
+    if any(getattr(rappel, "famille_id", None) == famille_id for _, rappel, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_Confirmation(famille_id))

@@ -422,7 +422,8 @@ class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, AuditAdminMixin, admin
 
 @admin.register(Fermeture)
 class FermetureAdmin(admin.ModelAdmin):
-    list_display = ("structure", "date_debut", "date_fin", "motif")
+    list_display = ("structure", "activite", "date_debut", "date_fin", "motif", "exceptionnelle")
+    list_select_related = ("structure", "activite")
     list_filter = ("structure",)
     date_hierarchy = "date_debut"
 

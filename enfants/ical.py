@@ -6,7 +6,7 @@ from django.conf import settings
 from icalendar import Calendar, Event
 
 from enfants import selectors
-from enfants.models import Absence, Enfant, Reservation
+from enfants.models import Absence, Enfant, Fermeture, Reservation
 from enfants.planning import ContexteJour, EtatCase, activite_ouverte, etat_case
 
 JOURS_AVANT = 31
@@ -39,7 +39,7 @@ def calendrier_enfant(*, enfant: Enfant, aujourdhui: datetime.date) -> bytes:
         for r in sorted(inscription.reservations_du_mois, key=lambda r: r.etat in Reservation.ETATS_ACTIFS):
             reservations[r.date] = r.etat
         absences = {a.date: a.etat for a in inscription.absences_du_mois if a.etat != Absence.Etat.REFUSEE}
-        fermetures = donnees["fermetures"].get(inscription.activite.structure_id, set())
+        fermetures = Fermeture.jours_de(donnees["fermetures"], inscription.activite)
         jour = max(debut, inscription.date_debut)
         while jour <= min(fin, inscription.date_fin):
             etat = etat_case(

@@ -403,9 +403,23 @@ class Fermeture(models.Model):
     structure = models.ForeignKey(
         Structure, on_delete=models.CASCADE, related_name="fermetures", verbose_name=_("structure")
     )
+    # Vide : toute la structure ferme ; sinon, seulement cette activité de la structure.
+    activite = models.ForeignKey(
+        Activite,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="fermetures",
+        verbose_name=_("activité seule"),
+    )
     date_debut = models.DateField(_("du"))
     date_fin = models.DateField(_("au"))
     motif = models.CharField(_("motif"), max_length=200, blank=True)
+    # Déclarée en urgence (grève, intempéries, bâtiment) : les réservations de ces jours ont été
+    # annulées (`Reservation.fermeture`), les familles prévenues, l'export les marque non facturées.
+    exceptionnelle = models.BooleanField(_("fermeture exceptionnelle"), default=False)
+    declaree_le = models.DateTimeField(_("déclarée le"), default=timezone.now)
+    declaree_par = lien_utilisateur(_("déclarée par"))
 
     # Sert à l'export des consommations : une période close n'est recalculée que si l'une
     # de ses lignes a changé depuis sa dernière vérification (facturation.exportation).
@@ -422,7 +436,22 @@ class Fermeture(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.structure} : {self.date_debut:%d/%m/%Y} – {self.date_fin:%d/%m/%Y}"
+        quoi = f"{self.structure} — {self.activite.nom}" if self.activite_id else str(self.structure)
+        return f"{quoi} : {self.date_debut:%d/%m/%Y} – {self.date_fin:%d/%m/%Y}"
+
+    # Les jours fermés se lisent par clé : la structure entière (son id) ou une seule activité
+    # (`("activite", id)`) ; `jours_de` réunit les deux pour une activité.
+    @staticmethod
+    def cle(structure_id: int, activite_id: int | None) -> "CleFermeture":
+        return structure_id if activite_id is None else ("activite", activite_id)
+
+    @staticmethod
+    def jours_de(fermetures: dict, activite: "Activite") -> set[datetime.date]:
+        """Les jours fermés d'une activité : ceux de sa structure et les siens propres."""
+        return fermetures.get(activite.structure_id, set()) | fermetures.get(("activite", activite.pk), set())
+
+
+CleFermeture = int | tuple[str, int]
 
 
 class Inscription(models.Model):
@@ -516,6 +545,15 @@ class Reservation(models.Model):
     decidee_par = lien_utilisateur(_("décidée par"))
     proposee_le = models.DateTimeField(_("place proposée le"), null=True, blank=True)
     proposition_limite = models.DateTimeField(_("à accepter avant le"), null=True, blank=True)
+    # Annulée par une fermeture exceptionnelle : jamais facturée, marquée dans l'export.
+    fermeture = models.ForeignKey(
+        Fermeture,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reservations_annulees",
+        verbose_name=_("annulée par la fermeture"),
+    )
 
     ETATS_ACTIFS = (Etat.EN_COURS, Etat.EN_ATTENTE, Etat.PROPOSEE, Etat.ACCEPTEE)
 

@@ -19,7 +19,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from enfants import calendrier
-from enfants.models import Absence, Activite, Inscription, Reservation
+from enfants.models import Absence, Activite, Fermeture, Inscription, Reservation
 
 if TYPE_CHECKING:
     from enfants.selectors import PlanningDuMois
@@ -458,7 +458,7 @@ def agenda_construire(
         annulable_des = calendrier.premier_jour_dans_le_delai(
             maintenant, jours_ouvres=activite.delai_absence, heure=activite.heure_limite
         )
-        fermetures = donnees.fermetures.get(activite.structure_id, set())
+        fermetures = Fermeture.jours_de(donnees.fermetures, activite)
         fenetres = donnees.fenetres.get(activite.pk, ())
         for jour in jours:
             d = jour.date

@@ -139,7 +139,11 @@ PLANNING_DU_MOIS = Requete(
         ),
         "fermetures": ListeJson(
             ObjetJson(
-                None, structure_id="fe.structure_id", date_debut="fe.date_debut", date_fin="fe.date_fin"
+                None,
+                structure_id="fe.structure_id",
+                activite_id="fe.activite_id",
+                date_debut="fe.date_debut",
+                date_fin="fe.date_fin",
             )
         ),
         "fenetres": ListeJson(

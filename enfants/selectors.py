@@ -16,6 +16,7 @@ from enfants.models import (
     Absence,
     Activite,
     Campagne,
+    CleFermeture,
     Enfant,
     Fermeture,
     Inscription,
@@ -110,15 +111,19 @@ def positions_liste_attente(*, famille, reservation_ids) -> dict[int, Reservatio
     }
 
 
-def fermetures(*, structure_ids, debut: datetime.date, fin: datetime.date) -> dict[int, set[datetime.date]]:
-    """Les jours de fermeture entre deux dates, par structure : {structure_id: {dates}}."""
-    resultat: dict[int, set[datetime.date]] = {}
+def fermetures(
+    *, structure_ids, debut: datetime.date, fin: datetime.date
+) -> dict[CleFermeture, set[datetime.date]]:
+    """Les jours de fermeture entre deux dates, par structure (`{structure_id: {dates}}`) et,
+    pour une fermeture d'une seule activité, par activité (`{("activite", id): {dates}}`) ; les
+    jours fermés d'une activité : `Fermeture.jours_de(fermetures, activite)`."""
+    resultat: dict[CleFermeture, set[datetime.date]] = {}
     for f in Fermeture.objects.filter(
         structure_id__in=structure_ids, date_debut__lte=fin, date_fin__gte=debut
     ):
         jour = max(f.date_debut, debut)
         while jour <= min(f.date_fin, fin):
-            resultat.setdefault(f.structure_id, set()).add(jour)
+            resultat.setdefault(Fermeture.cle(f.structure_id, f.activite_id), set()).add(jour)
             jour += datetime.timedelta(days=1)
     return resultat
 
@@ -150,7 +155,7 @@ class PlanningDuMois:
     reservations: list[Evenement]
     absences: list[Evenement]
     presences: list[Evenement]
-    fermetures: dict[int, set[datetime.date]]  # {structure_id: jours fermés du mois}
+    fermetures: dict[CleFermeture, set[datetime.date]]  # structure ou activité → jours fermés du mois
     feries: dict[datetime.date, str]
     vacances: dict
     # {activite_id: [FenetreReservation]} : campagnes de vacances à fenêtre qui touchent le mois,
@@ -229,15 +234,17 @@ def _evenements(objets: list[dict]) -> list[Evenement]:
 
 def _jours_fermes(
     objets: list[dict], debut: datetime.date, fin: datetime.date
-) -> dict[int, set[datetime.date]]:
-    resultat: dict[int, set[datetime.date]] = {}
+) -> dict[CleFermeture, set[datetime.date]]:
+    resultat: dict[CleFermeture, set[datetime.date]] = {}
     for objet in objets:
         premier, dernier = en_date(objet["date_debut"]), en_date(objet["date_fin"])
         if premier is None or dernier is None:  # colonnes NOT NULL : jamais
             raise ValueError(f"fermeture sans dates : {objet!r}")
         jour, jusqu_au = max(premier, debut), min(dernier, fin)
         while jour <= jusqu_au:
-            resultat.setdefault(objet["structure_id"], set()).add(jour)
+            resultat.setdefault(Fermeture.cle(objet["structure_id"], objet.get("activite_id")), set()).add(
+                jour
+            )
             jour += datetime.timedelta(days=1)
     return resultat
 

@@ -73,10 +73,29 @@ class RechercheExacteMixin:
 
 @admin.register(Regie)
 class RegieAdmin(admin.ModelAdmin):
-    list_display = ("code", "nom", "nature_par_defaut", "dernier_numero_portail")
+    list_display = ("code", "nom", "prestataire_paiement", "nature_par_defaut", "dernier_numero_portail")
+    list_filter = ("prestataire_paiement",)
     search_fields = ("code", "nom")
     readonly_fields = ("dernier_numero_portail",)
     filter_horizontal = ("structures",)
+    fieldsets = (
+        (
+            None,
+            {"fields": ("code", "nom", "modalites_paiement", "nature_par_defaut", "dernier_numero_portail")},
+        ),
+        (
+            "Paiement en ligne",
+            {
+                "fields": ("prestataire_paiement", "payfip_numcli", "payfip_exer", "payfip_mode"),
+                "description": (
+                    "Le prestataire qui encaisse les paiements par carte de cette régie. PayFiP : "
+                    "le numéro client et l'exercice donnés par la DGFiP ; commencer en mode test. "
+                    "Les clés de Stripe ne sont jamais saisies ici (environnement du serveur)."
+                ),
+            },
+        ),
+        ("Export des consommations", {"fields": ("structures",)}),
+    )
 
 
 class LigneFactureInline(LectureSeuleMixin, admin.TabularInline):

@@ -69,7 +69,15 @@ CODES_FACTURATION = {
 
 def regie_creer() -> Regie:
     regie, _ = Regie.objects.update_or_create(
-        code=CODE_REGIE, defaults={"nom": NOM_REGIE, "modalites_paiement": MODALITES}
+        code=CODE_REGIE,
+        defaults={
+            "nom": NOM_REGIE,
+            "modalites_paiement": MODALITES,
+            # Stripe (la banque simulée sans clés) ; choisir « PayFiP » dans l'administration
+            # fait passer la démonstration par le PayFiP simulé, numéro client fictif.
+            "prestataire_paiement": Regie.PrestatairePaiement.STRIPE,
+            "payfip_numcli": "123456",
+        },
     )
     regie.structures.add(*Structure.objects.all())
     for nom, code in CODES_FACTURATION.items():

@@ -7,6 +7,8 @@ Le reste dû d'une facture se déduit des affectations de règlements : il n'est
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,56 @@ class Regie(models.Model):
         help_text=_("Nature d'une ligne de facture importée sans colonne « nature » (ou vide)."),
     )
 
+    # Le paiement en ligne de la régie : son prestataire et, pour PayFiP, ce que la DGFiP lui a
+    # attribué. Aucun secret ici (les clés Stripe sont dans l'environnement) ; seul le paquet
+    # `facturation.paiement` lit ces champs.
+    class PrestatairePaiement(models.TextChoices):
+        AUCUN = "", _("Aucun (pas de paiement en ligne)")
+        STRIPE = "stripe", _("Stripe")
+        PAYFIP = "payfip", _("PayFiP (DGFiP)")
+        SIMULE = "simule", _("Banque simulée (démonstration)")
+
+    class ModePayfip(models.TextChoices):
+        TEST = "T", _("Test")
+        ACTIVATION = "X", _("Activation")
+        PRODUCTION = "W", _("Production")
+
+    prestataire_paiement = models.CharField(
+        _("paiement en ligne"),
+        max_length=10,
+        choices=PrestatairePaiement,
+        default=PrestatairePaiement.AUCUN,
+        blank=True,
+        help_text=_(
+            "Aucun : pas de bouton « Carte », les factures rappellent les modalités de paiement. "
+            "Stripe : clés STRIPE_* dans l'environnement du serveur."
+        ),
+    )
+    payfip_numcli = models.CharField(
+        _("PayFiP : numéro client"),
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{6}$", _("Le numéro client PayFiP a 6 chiffres."))],
+        help_text=_("Les 6 chiffres attribués à la régie par la DGFiP (numcli)."),
+    )
+    payfip_exer = models.CharField(
+        _("PayFiP : exercice"),
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{4}$", _("L'exercice est une année sur 4 chiffres."))],
+        help_text=_("Année d'exercice transmise à PayFiP (exer) ; vide : l'année de la facture."),
+    )
+    payfip_mode = models.CharField(
+        _("PayFiP : mode"),
+        max_length=1,
+        choices=ModePayfip,
+        default=ModePayfip.TEST,
+        help_text=_(
+            "Test d'abord (aucun débit réel), puis activation (premiers vrais paiements, "
+            "à la demande de la DGFiP), puis production."
+        ),
+    )
+
     # Les structures dont la régie facture les activités (l'export des consommations) :
     # `facturation` importe `enfants`, jamais l'inverse, d'où le lien de ce côté-ci.
     structures = models.ManyToManyField(
@@ -79,6 +131,13 @@ class Regie(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+    def clean(self) -> None:
+        super().clean()
+        if self.prestataire_paiement == self.PrestatairePaiement.PAYFIP and not self.payfip_numcli:
+            raise ValidationError(
+                {"payfip_numcli": _("PayFiP demande le numéro client que la DGFiP a attribué à la régie.")}
+            )
 
 
 class Facture(models.Model):
@@ -266,7 +325,8 @@ class Affectation(models.Model):
 
 
 class PaiementEnLigne(models.Model):
-    """Une tentative de paiement en ligne d'une facture (une session Stripe Checkout)."""
+    """Une tentative de paiement en ligne d'une ou plusieurs factures (une session Stripe
+    Checkout, une opération PayFiP)."""
 
     class Statut(models.TextChoices):
         OUVERTE = "ouverte", _("Paiement en cours")
@@ -278,6 +338,8 @@ class PaiementEnLigne(models.Model):
     class Prestataire(models.TextChoices):
         STRIPE = "stripe", _("Stripe")
         SIMULE = "simule", _("Banque simulée (démonstration)")
+        PAYFIP = "payfip", _("PayFiP")
+        PAYFIP_SIMULE = "payfip_simule", _("PayFiP simulé (démonstration)")
 
     facture = models.ForeignKey(
         Facture, on_delete=models.PROTECT, related_name="paiements_en_ligne", verbose_name=_("facture")
@@ -288,8 +350,11 @@ class PaiementEnLigne(models.Model):
     tentative = models.PositiveIntegerField(_("tentative"))
     montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
     email = models.EmailField(_("email du reçu"))
-    prestataire = models.CharField(_("prestataire"), max_length=10, choices=Prestataire)
-    session_id = models.CharField(_("session Stripe"), max_length=255, unique=True, null=True, blank=True)
+    prestataire = models.CharField(_("prestataire"), max_length=20, choices=Prestataire)
+    # La référence de la tentative chez le prestataire : session Stripe, idOp PayFiP.
+    session_id = models.CharField(
+        _("référence du prestataire"), max_length=255, unique=True, null=True, blank=True
+    )
     url = models.URLField(_("adresse de paiement"), max_length=2000, blank=True)
     statut = models.CharField(_("statut"), max_length=10, choices=Statut, default=Statut.OUVERTE)
     expire_le = models.DateTimeField(_("expire le"))

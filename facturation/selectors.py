@@ -102,7 +102,13 @@ class Situation:
     solde: Decimal
     impayees: list
     total_impaye: Decimal
-    paiement_en_ligne: bool = False
+    # Les régies dont les factures se paient en ligne (et à plusieurs) : `paiement.offre()`.
+    offre: paiement_en_ligne.Offre = field(default_factory=paiement_en_ligne.Offre)
+
+    @property
+    def panier(self) -> bool:
+        """Le formulaire « Payer les factures cochées » : au moins une case à cocher."""
+        return self.offre.regroupe(f for f in self.impayees if not f.paiement_en_cours)
 
     @property
     def doit(self) -> bool:
@@ -144,7 +150,8 @@ def factures_impayees(*, famille: Famille) -> list[Facture]:
 
 
 def situation(*, famille: Famille) -> Situation:
-    """Solde et factures impayées de la famille à la date du jour (une requête)."""
+    """Solde et factures impayées de la famille à la date du jour (une requête), et les régies
+    qui encaissent en ligne (une requête)."""
     impayees, solde_famille = _impayees_et_solde(famille=famille)
     aujourdhui = timezone.localdate()
     for facture in impayees:
@@ -154,7 +161,8 @@ def situation(*, famille: Famille) -> Situation:
         solde=solde_famille,
         impayees=impayees,
         total_impaye=sum((f.reste_du for f in impayees), ZERO),
-        paiement_en_ligne=paiement_en_ligne.disponible(),
+        # Sans facture impayée, rien à payer : pas de requête pour les régies.
+        offre=paiement_en_ligne.offre() if impayees else paiement_en_ligne.Offre(),
     )
 
 

@@ -1,7 +1,6 @@
 import logging
 from decimal import Decimal
 
-import stripe
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -12,6 +11,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,20 +31,21 @@ def releve(request):
     annees = compte.annees_scolaires()
     annee = _annee_demandee(request.GET.get("annee"), annees)
     releve = compte.releve(annee)
-    # Un compte aux factures en lecture seule (restriction du CCAS) ne voit aucun bouton payer.
-    disponible = paiement_en_ligne.disponible() and not restrictions.est_restreint(
-        request.user, restrictions.PAIEMENT
-    )
+    # Une requête (s'il reste une facture à payer) : les régies qui encaissent en ligne. Un compte
+    # aux factures en lecture seule (restriction du CCAS) ne voit aucun bouton payer.
+    a_payer = any(o.facture is not None and o.facture.reste_du > 0 for o in releve.operations)
+    restreint = restrictions.est_restreint(request.user, restrictions.PAIEMENT)
+    offre = paiement_en_ligne.offre() if a_payer and not restreint else paiement_en_ligne.Offre()
     contexte = {
         "annees": [(a, f"{a}-{a + 1}") for a in annees],
         "annee": annee,
         "releve": releve,
-        "paiement_en_ligne": disponible,
+        "offre": offre,
         # Le formulaire « Payer les factures cochées » : s'il y a une case à cocher.
-        "payables": disponible
-        and any(
-            o.facture is not None and o.facture.reste_du > 0 and not o.facture.paiement_en_cours
+        "payables": offre.regroupe(
+            o.facture
             for o in releve.operations
+            if o.facture is not None and o.facture.reste_du > 0 and not o.facture.paiement_en_cours
         ),
         # Une requête : les années civiles finies qui ont une attestation de frais de garde.
         "attestations": attestations.annees_disponibles(famille=request.famille),
@@ -132,8 +133,7 @@ def _session_ouvrir(request, demarrer, **quoi):
         tentative = demarrer(famille=request.famille, url_base=request.build_absolute_uri("/"), **quoi)
     except paiement_en_ligne.PaiementImpossible as refus:
         return None, str(refus)
-    except stripe.StripeError:
-        logger.exception("Création de la session de paiement impossible")
+    except paiement_en_ligne.PrestataireInjoignable:
         return None, paiement_en_ligne.ERREUR_PRESTATAIRE
     return HttpResponseRedirect(tentative.url, status=303), None
 
@@ -145,7 +145,7 @@ def paiement(request, pk: int):
     """La facture et l'email du reçu ; valider ouvre la page de paiement (redirection 303)."""
     facture = get_object_or_404(selectors.factures(famille=request.famille), pk=pk)
     email_initial = _email_du_recu(request)
-    disponible = paiement_en_ligne.disponible()
+    disponible = paiement_en_ligne.disponible(facture.regie)
     # Le formulaire n'est lié (et ses erreurs montrées) que s'il est affiché.
     affiche = disponible and facture.reste_du > 0
     form = PaiementForm((request.POST or None) if affiche else None, initial={"email": email_initial})
@@ -164,7 +164,7 @@ def paiement(request, pk: int):
             "form": form,
             "erreur": erreur,
             "disponible": disponible,
-            "simule": paiement_en_ligne.simule(),
+            "simulation": paiement_en_ligne.simulation(facture.regie),
         },
     )
 
@@ -187,7 +187,8 @@ def paiement_plusieurs(request):
     if len(factures) != len(pks):
         raise Http404
     email_initial = _email_du_recu(request)
-    disponible = paiement_en_ligne.disponible()
+    # Sans facture, le formulaire dit d'en cocher une ; leur régie est préchargée.
+    disponible = not factures or any(paiement_en_ligne.disponible(f.regie) for f in factures)
     if request.method == "POST" and disponible:
         form = PanierForm(request.POST, factures=factures, initial={"email": email_initial})
     else:
@@ -214,15 +215,19 @@ def paiement_plusieurs(request):
             "refus": refus,
             "erreur": erreur,
             "disponible": disponible,
-            "simule": paiement_en_ligne.simule(),
+            "simulation": paiement_en_ligne.simulation(factures[0].regie) if factures else "",
         },
     )
 
 
 @famille_requise
 def paiement_retour(request, pk: int):
-    """Retour de la page de paiement : « en cours de confirmation » puis « payée »."""
+    """Retour de la page de paiement : « en cours de confirmation » puis « payée ». Une
+    tentative encore ouverte est vérifiée auprès du prestataire qui sait le dire (PayFiP) : le
+    parent revenu sans que la notification soit arrivée voit le résultat."""
     tentative = get_object_or_404(selectors.paiements_en_ligne(famille=request.famille), pk=pk)
+    if paiement_en_ligne.retour_constater(paiement=tentative):
+        tentative = get_object_or_404(selectors.paiements_en_ligne(famille=request.famille), pk=pk)
     if request.GET.get("format") == "json":  # la page interroge son statut (facturation.js)
         return JsonResponse({"statut": tentative.statut})
     return render(request, "facturation/paiement_retour.html", {"paiement": tentative})
@@ -261,14 +266,34 @@ def webhook_stripe(request):
     return HttpResponse("ok")
 
 
+@csrf_exempt
+@require_POST
+def notification_payfip(request):
+    """Notification PayFiP (`idOp=…`, de serveur à serveur) : stockée, puis vérifiée auprès de
+    PayFiP ; une opération inconnue du portail : 400 et rien ne change."""
+    try:
+        paiement_en_ligne.notification_recevoir(corps=request.body)
+    except paiement_en_ligne.NotificationInconnue:
+        return HttpResponseBadRequest("Opération inconnue.")
+    return HttpResponse("ok")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def paiement_retour_prestataire(request, pk: int):
+    """Le retour que le prestataire renvoie au navigateur (PayFiP le poste, sans jeton CSRF) :
+    redirigé (303) vers la page de retour du portail, qui vérifie la tentative de la famille."""
+    return redirect(reverse("facturation:paiement_retour", kwargs={"pk": pk}), permanent=False)
+
+
 @famille_requise
 @restrictions.restriction(restrictions.PAIEMENT)
 @require_http_methods(["GET", "POST"])
 def banque_simulee(request, pk: int):
     """Démonstration seulement : une fausse page de banque, clairement signalée."""
-    if not paiement_en_ligne.simule():
-        raise Http404
     tentative = get_object_or_404(selectors.paiements_en_ligne(famille=request.famille), pk=pk)
+    if not paiement_en_ligne.banque_simulee_ouverte(tentative):
+        raise Http404
     if request.method == "POST" and tentative.statut == tentative.Statut.OUVERTE:
         if request.POST.get("action") == "payer":
             paiement_en_ligne.banque_simulee_payer(paiement=tentative)
@@ -276,3 +301,24 @@ def banque_simulee(request, pk: int):
         # Comme chez Stripe : « Annuler » ramène à l'adresse d'annulation, qui ne change rien.
         return redirect("facturation:paiement_annuler", pk=tentative.pk)
     return render(request, "facturation/banque_simulee.html", {"paiement": tentative})
+
+
+@require_http_methods(["GET", "POST"])
+def payfip_simule(request):
+    """Démonstration seulement : la page de PayFiP imitée (`?idop=…`, comme
+    https://www.payfip.gouv.fr/tpa/paiementws.web). Comme la vraie, elle ne connaît pas le
+    compte du parent : l'idOp, imprévisible, suffit."""
+    idop = request.GET.get("idop", "")
+    operation = paiement_en_ligne.payfip_simule_operation(idop) if idop else None
+    if operation is None:
+        raise Http404
+    if request.method == "POST" and not operation.get("resultrans"):
+        action = request.POST.get("action")
+        resultrans = {"payer": "P", "refuser": "R"}.get(action or "", "A")
+        retour = paiement_en_ligne.payfip_simule_terminer(idop=idop, resultrans=resultrans)
+        return HttpResponseRedirect(retour)
+    return render(
+        request,
+        "facturation/payfip_simule.html",
+        {"operation": operation, "montant": Decimal(operation["montant"]) / 100},
+    )

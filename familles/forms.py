@@ -268,3 +268,31 @@ class ConsentementForm(forms.Form):
     def accepte(self) -> bool:
         reponse = self.cleaned_data["reponse"]
         return reponse == "oui" if self.refus_possible else bool(reponse)
+
+
+class PreferencesNotificationForm(forms.Form):
+    """« Mes notifications » : une case par sorte de notification et par canal (cases à cocher
+    seulement : aucune saisie n'est refusée). La fermeture exceptionnelle est toujours cochée."""
+
+    def __init__(self, *args, preferences: dict | None = None, **kwargs):
+        from familles.models import PreferenceNotification
+
+        super().__init__(*args, **kwargs)
+        self.lignes = []
+        for type_, libelle in PreferenceNotification.Type.choices:
+            cases = []
+            for canal, nom_canal in PreferenceNotification.Canal.choices:
+                nom = f"{type_}__{canal}"
+                obligatoire = type_ in PreferenceNotification.OBLIGATOIRES
+                self.fields[nom] = forms.BooleanField(
+                    label=f"{libelle} — {nom_canal}",
+                    required=False,
+                    initial=PreferenceNotification.choix(preferences or {}, type_, canal),
+                    disabled=obligatoire,
+                )
+                cases.append(nom)
+            self.lignes.append((type_, libelle, cases))
+
+    @property
+    def actives(self) -> set[tuple[str, str]]:
+        return {tuple(nom.split("__")) for nom, valeur in self.cleaned_data.items() if valeur}  # type: ignore[misc]

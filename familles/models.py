@@ -505,3 +505,66 @@ class Consentement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} — {'accepté' if self.accepte else 'refusé'}"
+
+
+# --- Préférences de notification (issue 21) ------------------------------------------------
+# Portées par le compte de connexion, pas par la famille : chaque responsable qui a son compte
+# choisit pour lui-même. L'autorisation courriel / SMS du responsable (fiche famille, modifiée
+# par une demande modérée) reste la condition de tout envoi ; ces choix ne font que restreindre.
+
+
+class PreferenceNotification(models.Model):
+    """Un choix d'un compte pour une sorte de notification et un canal (absence de ligne : le
+    choix par défaut de `Type.PAR_DEFAUT`)."""
+
+    class Type(models.TextChoices):
+        DECISION = "decision", _("Décision sur une demande")
+        MESSAGE = "message", _("Nouveau message")
+        FACTURE = "facture", _("Facture disponible")
+        ECHEANCE = "echeance", _("Facture à régler dans 5 jours ou en retard")
+        RESERVATIONS = "reservations", _("Réservations : ouverture et fermeture dans 48 h")
+        PIECE = "piece", _("Document qui expire dans 30 jours ou refusé")
+        PLACE = "place", _("Place proposée (liste d'attente)")
+        CONFIRMATION = "confirmation", _("Confirmation de chaque réservation ou absence")
+        FERMETURE = "fermeture", _("Fermeture exceptionnelle")
+
+    class Canal(models.TextChoices):
+        COURRIEL = "courriel", _("Courriel")
+        SMS = "sms", _("SMS")
+
+    # Désactivées tant que le compte ne les a pas cochées.
+    DESACTIVEES_PAR_DEFAUT = frozenset({Type.CONFIRMATION})
+    # Toujours envoyées (par tout canal autorisé par la famille) : la case n'est pas modifiable.
+    OBLIGATOIRES = frozenset({Type.FERMETURE})
+
+    utilisateur = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.CASCADE,
+        related_name="preferences_notification",
+        verbose_name=_("compte"),
+    )
+    type = models.CharField(_("notification"), max_length=15, choices=Type)
+    canal = models.CharField(_("canal"), max_length=10, choices=Canal)
+    active = models.BooleanField(_("active"))
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+        ordering = ["utilisateur", "type", "canal"]
+        constraints = [
+            models.UniqueConstraint(fields=["utilisateur", "type", "canal"], name="preference_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.utilisateur} — {self.get_type_display()} ({self.get_canal_display()})"
+
+    @classmethod
+    def par_defaut(cls, type_: str) -> bool:
+        return type_ not in cls.DESACTIVEES_PAR_DEFAUT
+
+    @classmethod
+    def choix(cls, preferences, type_: str, canal: str) -> bool:
+        """Le choix du compte ({(type, canal): bool} lu une fois), ou le défaut."""
+        if type_ in cls.OBLIGATOIRES:
+            return True
+        return preferences.get((type_, canal), cls.par_defaut(type_))

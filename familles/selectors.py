@@ -434,3 +434,19 @@ def droit_image_des_familles(*, familles: list[int]) -> dict[int, bool]:
     ):
         reponses.setdefault(famille_id, accepte)
     return reponses
+
+
+# --- Préférences de notification (issue 21) ---------------------------------------------
+
+
+def preferences_notification(*, utilisateur) -> dict[tuple[str, str], bool]:
+    """Les choix du compte, {(type, canal): active} (une requête) ; absents : le défaut
+    (`PreferenceNotification.choix`)."""
+    from familles.models import PreferenceNotification
+
+    return {
+        (t, c): a
+        for t, c, a in PreferenceNotification.objects.filter(utilisateur=utilisateur).values_list(
+            "type", "canal", "active"
+        )
+    }

@@ -14,7 +14,15 @@ from django.utils.http import urlsafe_base64_encode
 
 from commun.anonymisation import NOM_ANONYME, fichiers_supprimer_apres_validation
 from commun.modifier import modele_modifier_audite
-from familles.models import Consentement, Famille, FichierPiece, PieceJustificative, Responsable, Utilisateur
+from familles.models import (
+    Consentement,
+    Famille,
+    FichierPiece,
+    PieceJustificative,
+    PreferenceNotification,
+    Responsable,
+    Utilisateur,
+)
 from familles.validators import iban_masquer
 
 ALPHABET_TEMPORAIRE = string.ascii_letters + string.digits
@@ -273,6 +281,9 @@ def familles_famille_anonymiser(*, famille: Famille) -> dict:
         **dict.fromkeys(_FISCAL_EFFACE, None),
     )
     comptes = Utilisateur.objects.filter(famille=famille)
+    # Les choix de notification suivent les comptes (désactivés ici) : effacés. Ils ne sont pas
+    # dans FAMILLES_ANONYMISATION, qui ne couvre que les modèles reliés à la famille elle-même.
+    PreferenceNotification.objects.filter(utilisateur__famille=famille).delete()
     for compte in comptes:
         compte.set_unusable_password()
         compte.username = f"anonyme-{compte.pk}"
@@ -563,3 +574,30 @@ def dossier_famille_anonymiser(*, famille: Famille) -> dict:
     nombre_pieces, _ = PieceJustificative.objects.filter(famille=famille).delete()
     Consentement.objects.filter(famille=famille).update(signataire=NOM_ANONYME, utilisateur=None)
     return {"pieces": nombre_pieces}
+
+
+# --- Préférences de notification (issue 21) ---------------------------------------------
+
+
+@transaction.atomic
+def preferences_notification_enregistrer(*, utilisateur: Utilisateur, actives: set[tuple[str, str]]) -> int:
+    """Enregistre les choix d'un compte : chaque (type, canal) coché est actif, les autres non ;
+    la fermeture exceptionnelle reste toujours active. Immédiat (pas de demande modérée : ce
+    sont les choix du compte, pas la fiche de la famille). Renvoie le nombre de choix écrits."""
+    lignes = [
+        PreferenceNotification(
+            utilisateur=utilisateur,
+            type=type_,
+            canal=canal,
+            active=type_ in PreferenceNotification.OBLIGATOIRES or (type_, canal) in actives,
+        )
+        for type_ in PreferenceNotification.Type.values
+        for canal in PreferenceNotification.Canal.values
+    ]
+    PreferenceNotification.objects.bulk_create(
+        lignes,
+        update_conflicts=True,
+        unique_fields=["utilisateur", "type", "canal"],
+        update_fields=["active"],
+    )
+    return len(lignes)

@@ -7,13 +7,14 @@ from django.views.decorators.http import require_http_methods
 from commun import fichiers
 from commun.decorators import famille_requise
 from familles import selectors, services
-from familles.forms import ConsentementForm, PieceDepotForm
+from familles.forms import ConsentementForm, PieceDepotForm, PreferencesNotificationForm
 from familles.models import TexteConsentement
 from familles.validators import iban_masquer
 
 MESSAGE_PIECE_ENVOYEE = "Votre pièce « {nom} » a été envoyée : un agent du CCAS va la vérifier."
 MESSAGE_CONSENTEMENT_ACCEPTE = "Votre réponse est enregistrée : « {titre} » accepté."
 MESSAGE_CONSENTEMENT_REFUSE = "Votre réponse est enregistrée : « {titre} » refusé."
+MESSAGE_PREFERENCES = "Vos choix de notifications sont enregistrés."
 
 
 @famille_requise
@@ -134,3 +135,28 @@ def consentement(request, pk):
             return redirect("familles:consentements")
     contexte = {"actif": "consentements", "etat": etat, "form": form}
     return render(request, "familles/consentement.html", contexte)
+
+
+# --- Mes notifications (issue 21) ----------------------------------------------------------
+
+
+@famille_requise
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """Mes notifications : les choix du compte connecté, par sorte et par canal (immédiats) ;
+    les autorisations courriel et SMS de la famille se changent par une demande (Informations
+    responsable)."""
+    preferences = selectors.preferences_notification(utilisateur=request.user)
+    form = PreferencesNotificationForm(request.POST or None, preferences=preferences)
+    if request.method == "POST" and form.is_valid():
+        services.preferences_notification_enregistrer(utilisateur=request.user, actives=form.actives)
+        messages.success(request, MESSAGE_PREFERENCES)
+        return redirect("familles:notifications")
+    # Les autorisations du responsable du compte (un compte par parent), le titulaire à défaut ;
+    # le titulaire est déjà lu avec le compte (pas de requête quand c'est lui).
+    principal = request.famille.responsable_principal
+    responsable = principal
+    if request.user.responsable_id and (principal is None or request.user.responsable_id != principal.pk):
+        responsable = request.user.responsable
+    contexte = {"actif": "notifications", "form": form, "principal": responsable}
+    return render(request, "familles/notifications.html", contexte)

@@ -28,6 +28,7 @@ from messagerie.models import (
     AttestationEnvoyee,
     Diffusion,
     Document,
+    FermetureExceptionnelle,
     Fil,
     Information,
     Notification,
@@ -366,15 +367,44 @@ class EchecFiltre(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ListePrechargeeMixin, admin.ModelAdmin):
-    list_display = ("famille", "date_creation", "envoyee_le", "tentatives", "derniere_erreur")
-    list_filter = (EchecFiltre,)
+class NotificationAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
+    """Ce qui est parti (courriels et SMS) et ce qui a échoué : lecture seule, au droit « voir »
+    de l'agent (les notifications s'écrivent par messagerie.notifications)."""
+
+    list_display = (
+        "date_creation",
+        "famille",
+        "type",
+        "canal",
+        "statut",
+        "resume",
+        "tentatives",
+        "envoyee_le",
+        "derniere_erreur",
+    )
+    list_filter = (EchecFiltre, "statut", "canal", "type", "resume")
+    search_fields = ("famille__numero",)
+    date_hierarchy = "date_creation"
     list_select_related = ("famille",)
     list_prefetch_related = ("famille__responsables",)
-    readonly_fields = ("famille", "date_creation", "envoyee_le", "tentatives", "derniere_erreur")
-
-    def has_add_permission(self, request):
-        return False
+    readonly_fields = (
+        "famille",
+        "utilisateur",
+        "type",
+        "resume",
+        "canal",
+        "adresse",
+        "lien",
+        "cle",
+        "sujet",
+        "phrase",
+        "statut",
+        "date_creation",
+        "envoyer_apres",
+        "envoyee_le",
+        "tentatives",
+        "derniere_erreur",
+    )
 
 
 class AttestationsEnvoiForm(forms.Form):
@@ -436,5 +466,134 @@ class AttestationEnvoyeeAdmin(ListePrechargeeMixin, VuesPropresMixin, LectureSeu
                 "title": "Envoyer les attestations de frais de garde d'une année",
                 "opts": self.model._meta,
                 "form": form,
+            },
+        )
+
+
+class FermetureExceptionnelleForm(forms.Form):
+    structure = forms.ModelChoiceField(label="Structure", queryset=Structure.objects.none())
+    date_debut = forms.DateField(
+        label="Du", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_fin = forms.DateField(
+        label="Au (inclus)", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    activite = forms.ModelChoiceField(
+        label="Activité seule",
+        queryset=Activite.objects.none(),
+        required=False,
+        help_text="Vide : toute la structure ferme.",
+    )
+    motif = forms.CharField(
+        label="Motif",
+        max_length=200,
+        required=False,
+        help_text="Dit aux familles dans le message (grève, intempéries…).",
+    )
+
+    def __init__(self, *args, structures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if structures is not None:
+            self.fields["structure"].queryset = structures
+            self.fields["activite"].queryset = (
+                Activite.objects.filter(structure__in=structures)
+                .select_related("structure")
+                .order_by("structure__nom", "nom")
+            )
+
+    def clean(self):
+        from enfants.services.fermetures import FERMETURE_ACTIVITE, FermetureErreur, fermeture_verifier
+
+        donnees = super().clean()
+        activite, structure = donnees.get("activite"), donnees.get("structure")
+        if activite is not None and structure is not None and activite.structure_id != structure.pk:
+            raise forms.ValidationError(FERMETURE_ACTIVITE)
+        if donnees.get("date_debut") and donnees.get("date_fin"):
+            try:
+                fermeture_verifier(date_debut=donnees["date_debut"], date_fin=donnees["date_fin"])
+            except FermetureErreur as erreur:
+                raise forms.ValidationError(erreur.message) from erreur
+        return donnees
+
+
+@admin.register(FermetureExceptionnelle)
+class FermetureExceptionnelleAdmin(ListePrechargeeMixin, admin.ModelAdmin):
+    """Déclarer une fermeture exceptionnelle : le formulaire, l'aperçu (familles, enfants,
+    réservations touchés), puis la confirmation qui fait tout en une étape. Les structures
+    proposées sont celles de l'agent ; la permission « ajouter » décide de l'accès."""
+
+    list_display = ("structure", "activite", "date_debut", "date_fin", "motif", "declaree_le", "declaree_par")
+    list_filter = ("structure",)
+    list_select_related = ("structure", "activite", "declaree_par")
+    date_hierarchy = "date_debut"
+    readonly_fields = (
+        "structure",
+        "activite",
+        "date_debut",
+        "date_fin",
+        "motif",
+        "declaree_le",
+        "declaree_par",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(exceptionnelle=True)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        from django.template.response import TemplateResponse
+
+        from enfants.services.fermetures import FermetureErreur
+        from messagerie import fermetures
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = FermetureExceptionnelleForm(request.POST or None, structures=_structures_de(request.user))
+        apercu = None
+        if request.method == "POST" and form.is_valid():
+            donnees = form.cleaned_data
+            if "confirmer" in request.POST:
+                try:
+                    _fermeture, touches = fermetures.fermeture_exceptionnelle(
+                        structure=donnees["structure"],
+                        date_debut=donnees["date_debut"],
+                        date_fin=donnees["date_fin"],
+                        motif=donnees["motif"],
+                        agent=request.user,
+                        activite=donnees["activite"],
+                    )
+                except FermetureErreur as erreur:
+                    form.add_error(None, erreur.message)
+                else:
+                    messages.success(
+                        request,
+                        f"Fermeture enregistrée : {touches.nombre_familles} famille(s) prévenue(s), "
+                        f"{touches.nombre_enfants} enfant(s) concerné(s), "
+                        f"{touches.reservations} réservation(s) annulée(s).",
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:messagerie_fermetureexceptionnelle_changelist")
+                    )
+            else:
+                apercu = fermetures.fermeture_apercu(
+                    structure=donnees["structure"],
+                    date_debut=donnees["date_debut"],
+                    date_fin=donnees["date_fin"],
+                    activite=donnees["activite"],
+                )
+        return TemplateResponse(
+            request,
+            "admin/messagerie/fermetureexceptionnelle/declarer.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Déclarer une fermeture exceptionnelle",
+                "opts": self.model._meta,
+                "form": form,
+                "apercu": apercu,
             },
         )

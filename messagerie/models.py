@@ -11,8 +11,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from commun.champs import lien_utilisateur
-from enfants.models import Activite, Structure
-from familles.models import Famille
+from enfants.models import Activite, Fermeture, Structure
+from familles.models import Famille, PreferenceNotification
 
 
 class StockagePrive(FileSystemStorage):
@@ -247,23 +247,75 @@ class Diffusion(models.Model):
 
 
 class Notification(models.Model):
-    """Un courriel « un nouveau message vous attend » à envoyer à une famille (sans contenu).
+    """Une notification à envoyer à un compte d'une famille, par un canal (courriel ou SMS) : ce
+    qui part, quand, par où, et ce qu'il en est advenu. Le texte ne porte aucune donnée
+    personnelle (il dit la sorte de notification et donne le lien) : seuls la sorte et le lien
+    sont gardés.
 
-    La ligne garde la trace des tentatives : une panne du serveur de courriel ne perd rien.
+    La ligne garde la trace des tentatives : une panne du serveur ou du prestataire ne perd rien.
+    `cle` rend un rappel idempotent : un même rappel (une facture, un jour, un canal, une adresse)
+    n'est enregistré qu'une fois, quel que soit le nombre de passages de `rappels_envoyer`.
     """
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "attente", _("En attente")
+        ENVOYEE = "envoyee", _("Envoyée")
+        ECHEC = "echec", _("Échec (nouvel essai prévu)")
+        ABANDONNEE = "abandonnee", _("Abandonnée après plusieurs échecs")
+        REGROUPEE = "regroupee", _("Regroupée dans un résumé")
+        SANS_OBJET = "sans_objet", _("Non envoyée (autorisation retirée)")
 
     famille = models.ForeignKey(
         Famille, on_delete=models.CASCADE, related_name="+", verbose_name=_("famille")
     )
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte"),
+    )
+    type = models.CharField(
+        _("notification"), max_length=15, choices=PreferenceNotification.Type, default="message"
+    )
+    # Le résumé d'un compte qui a reçu trop de notifications dans l'heure (RAPPELS_RESUME_SEUIL).
+    resume = models.BooleanField(_("résumé"), default=False)
+    canal = models.CharField(
+        _("canal"), max_length=10, choices=PreferenceNotification.Canal, default="courriel"
+    )
+    # L'adresse ou le numéro (E.164) au moment de l'envoi : vide, celle du responsable titulaire.
+    adresse = models.CharField(_("destinataire"), max_length=254, blank=True)
+    # Le chemin de la page où lire le détail (jamais le détail lui-même).
+    lien = models.CharField(_("lien"), max_length=200, blank=True)
+    # Objet et phrase du courriel quand l'appelant les précise (décision sur une demande : le
+    # type de la demande et la décision, jamais le motif ni une valeur) ; vides : ceux du type.
+    sujet = models.CharField(_("objet du courriel"), max_length=200, blank=True)
+    phrase = models.CharField(_("phrase du courriel"), max_length=300, blank=True)
+    cle = models.CharField(_("clé du rappel"), max_length=120, blank=True)
+    statut = models.CharField(_("statut"), max_length=10, choices=Statut, default=Statut.EN_ATTENTE)
     date_creation = models.DateTimeField(_("créée le"), default=timezone.now)
+    # Heures calmes (SMS) ou nouvel essai : pas d'envoi avant.
+    envoyer_apres = models.DateTimeField(_("à envoyer après"), null=True, blank=True)
     envoyee_le = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     tentatives = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     derniere_erreur = models.CharField(_("dernière erreur"), max_length=255, blank=True)
 
     class Meta:
-        verbose_name = _("notification par courriel")
-        verbose_name_plural = _("notifications par courriel")
-        ordering = ["-date_creation"]
+        verbose_name = _("notification (courriel ou SMS)")
+        verbose_name_plural = _("notifications (courriels et SMS)")
+        ordering = ["-date_creation", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cle", "canal", "adresse"],
+                condition=~models.Q(cle=""),
+                name="notification_rappel_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["famille", "canal", "date_creation"]),
+            models.Index(fields=["statut", "envoyer_apres"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.famille.numero} — {self.date_creation:%d/%m/%Y %H:%M}"
@@ -294,3 +346,14 @@ class AttestationEnvoyee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.famille} — {self.annee}"
+
+
+class FermetureExceptionnelle(Fermeture):
+    """Les fermetures exceptionnelles, vues de l'administration de la messagerie : leur
+    déclaration prévient les familles (messagerie.fermetures), d'où ce modèle mandataire et sa
+    permission propre (« ajouter une fermeture exceptionnelle »)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("fermeture exceptionnelle")
+        verbose_name_plural = _("fermetures exceptionnelles")

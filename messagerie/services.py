@@ -4,9 +4,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +29,6 @@ from messagerie.models import (
 
 logger = logging.getLogger(__name__)
 
-SUJET_NOTIFICATION = "Un nouveau message vous attend sur le Portail Famille"
 MESSAGE_LIMITE = (
     "Vous avez envoyé {envois} dans l'heure : c'est le maximum. Vous pourrez écrire de "
     "nouveau à partir de {heure} ; en cas d'urgence, téléphonez au {nom_ccas} ({telephone})."
@@ -264,55 +261,22 @@ def document_enregistrer(*, document: Document, fichier=None) -> Document:
 # Notifications par courriel
 
 
-def notification_creer(*, famille: Famille) -> Notification | None:
-    """Prévoit le courriel « un nouveau message vous attend », envoyé en tâche après validation.
+def notification_creer(*, famille: Famille) -> list[int]:
+    """Prévoit la notification « un nouveau message vous attend » (courriel, SMS) de chaque compte
+    de la famille selon ses choix, envoyée en tâche après validation (messagerie.notifications)."""
+    from messagerie import notifications
 
-    Seulement si le responsable principal accepte les courriels et a une adresse.
-    """
-    principal = Famille.objects.prefetch_related("responsables").get(pk=famille.pk)
-    principal = principal.responsable_principal
-    if principal is None or not principal.autorisation_courriel or not principal.email:
-        return None
-    notification = Notification.objects.create(famille=famille)
-    from messagerie.tasks import notification_envoyer_tache
-
-    transaction.on_commit(lambda: notification_envoyer_tache.enqueue(notification_id=notification.pk))
-    return notification
+    return notifications.notifier(
+        familles=[famille.pk], type_=notifications.Type.MESSAGE, lien=reverse("messagerie:boite")
+    )
 
 
 def notification_envoyer(*, notification_id: int) -> bool:
-    """Envoie le courriel (sans contenu du message ni donnée personnelle).
+    """Envoie une notification (sans contenu du message ni donnée personnelle) ; False si le
+    serveur ou le prestataire a échoué (la tâche retente)."""
+    from messagerie import notifications
 
-    Renvoie False si le serveur de courriel a échoué : la tentative est comptée et l'erreur notée,
-    le message lui-même reste dans la boîte de réception.
-    """
-    notification = Notification.objects.select_related("famille").get(pk=notification_id)
-    if notification.envoyee_le is not None:
-        return True
-    principal = (
-        Famille.objects.prefetch_related("responsables").get(pk=notification.famille_id).responsable_principal
-    )
-    if principal is None or not principal.autorisation_courriel or not principal.email:
-        # La famille a retiré son accord entre-temps : rien à envoyer.
-        return True
-    lien = settings.PORTAIL_URL.rstrip("/") + reverse("messagerie:boite")
-    corps = render_to_string(
-        "messagerie/courriel_notification.txt", {"lien": lien, "nom_ccas": settings.NOM_CCAS}
-    )
-    notification.tentatives += 1
-    try:
-        send_mail(
-            subject=SUJET_NOTIFICATION, message=corps, from_email=None, recipient_list=[principal.email]
-        )
-    except Exception as erreur:  # noqa: BLE001 — toute panne du serveur est retentée
-        logger.warning("Courriel de notification %s non envoyé : %s", notification.pk, erreur)
-        notification.derniere_erreur = f"{type(erreur).__name__}: {erreur}"[:255]
-        notification.save(update_fields=["tentatives", "derniere_erreur"])
-        return False
-    notification.envoyee_le = timezone.now()
-    notification.derniere_erreur = ""
-    notification.save(update_fields=["tentatives", "envoyee_le", "derniere_erreur"])
-    return True
+    return notifications.notification_envoyer(notification_id=notification_id)
 
 
 # Ce que l'anonymisation RGPD fait de chaque modèle de l'application relié à une famille (un

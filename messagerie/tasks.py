@@ -7,25 +7,43 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
-from messagerie import services
+from messagerie import notifications, services
 
 logger = logging.getLogger(__name__)
 
 
-@task()
-def notification_envoyer_tache(notification_id: int, tentative: int = 1) -> bool:
-    """Envoie un courriel de notification ; en cas d'échec, se reprogramme avec un délai croissant."""
-    if services.notification_envoyer(notification_id=notification_id):
-        return True
+def _reessayer(notification_id: int, tentative: int) -> None:
+    """Un nouvel essai plus tard, à délai doublé à chaque échec ; abandon au-delà du maximum."""
     if tentative >= settings.MESSAGERIE_NOTIFICATION_TENTATIVES_MAX:
-        logger.error("Courriel de notification %s abandonné après %s tentatives.", notification_id, tentative)
-        return False
+        logger.error("Notification %s abandonnée après %s tentatives.", notification_id, tentative)
+        notifications.notification_abandonner(notification_id=notification_id)
+        return
     delai = timedelta(seconds=settings.MESSAGERIE_NOTIFICATION_DELAI * 2 ** (tentative - 1))
     tache = notification_envoyer_tache
     if tache.get_backend().supports_defer:
         tache = tache.using(run_after=timezone.now() + delai)
     tache.enqueue(notification_id=notification_id, tentative=tentative + 1)
+
+
+@task()
+def notification_envoyer_tache(notification_id: int, tentative: int = 1) -> bool:
+    """Envoie une notification (courriel ou SMS) ; en cas d'échec, se reprogramme avec un délai
+    croissant."""
+    if notifications.notification_envoyer(notification_id=notification_id):
+        return True
+    _reessayer(notification_id, tentative)
     return False
+
+
+@task()
+def notifications_envoyer_tache(notification_ids: list[int]) -> bool:
+    """Envoie un lot de notifications ; chaque échec a son propre nouvel essai plus tard."""
+    tout_envoye = True
+    for notification_id in notification_ids:
+        if not notifications.notification_envoyer(notification_id=notification_id):
+            tout_envoye = False
+            _reessayer(notification_id, 1)
+    return tout_envoye
 
 
 @task()

@@ -379,6 +379,21 @@ LOGGING = {
     },
 }
 
+# Notifications et rappels (issue 21). SMS : « messagerie.sms.ConsoleSMS » (journal, ou fichier
+# SMS_FICHIER) en développement ; « messagerie.sms.BrevoSMS » (API SMS transactionnels de Brevo)
+# en production, avec BREVO_API_CLE. Aucun SMS entre RAPPELS_SMS_HEURE_FIN et
+# RAPPELS_SMS_HEURE_DEBUT (heure de Paris) : ils partent à la fin des heures calmes. Au-delà de
+# RAPPELS_RESUME_SEUIL notifications dans l'heure, un compte reçoit un résumé au lieu des suivantes.
+SMS_BACKEND = _env("SMS_BACKEND", "messagerie.sms.ConsoleSMS")
+SMS_FICHIER = _env("SMS_FICHIER", "")
+SMS_EXPEDITEUR = _env("SMS_EXPEDITEUR", "CCASLeves")
+SMS_TIMEOUT = _env_int("SMS_TIMEOUT", 10)
+BREVO_API_URL = _env("BREVO_API_URL", "https://api.brevo.com/v3")
+BREVO_API_CLE = _env("BREVO_API_CLE", "")
+RAPPELS_SMS_HEURE_DEBUT = _env_int("RAPPELS_SMS_HEURE_DEBUT", 8)
+RAPPELS_SMS_HEURE_FIN = _env_int("RAPPELS_SMS_HEURE_FIN", 20)
+RAPPELS_RESUME_SEUIL = _env_int("RAPPELS_RESUME_SEUIL", 5)
+
 # Messagerie : tâches de fond (framework de tâches de Django, file d'attente en base de données :
 # `python manage.py db_worker` les exécute), pièces jointes et notifications par courriel.
 INSTALLED_APPS += ["django_tasks_db"]
@@ -412,6 +427,13 @@ if STRIPE_SECRET_KEY:
     # Le formulaire de paiement redirige (303) vers Stripe : form-action doit l'autoriser.
     SECURE_CSP["form-action"].append("https://checkout.stripe.com")
 LOGGING["loggers"]["stripe"] = {"level": "WARNING"}
+# PayFiP (DGFiP) : choisi par régie dans l'administration (numéro client, exercice, mode), sans
+# secret. Le formulaire de paiement redirige (303) vers la page de PayFiP : form-action doit
+# l'autoriser. PAYFIP_URL_SERVICE : l'adresse du web service (vide : celle de la DGFiP) ; les
+# tests y mettent leur faux service sur la boucle locale.
+SECURE_CSP["form-action"].append("https://www.payfip.gouv.fr")
+PAYFIP_URL_SERVICE = _env("PAYFIP_URL_SERVICE")
+LOGGING["loggers"].update({"zeep": {"level": "WARNING"}, "eopayment": {"level": "WARNING"}})
 
 
 # Planning (enfants) : zone des vacances scolaires (Lèves : zone B), taille maximale d'un

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from facturation import urls_hors_portail
 from facturation import views as facturation_views
 from portail import views
 
@@ -52,7 +53,14 @@ urlpatterns = [
     path("", include("demandes.urls")),
     path("admin/", admin.site.urls),
     path("paiements/stripe/webhook/", facturation_views.webhook_stripe, name="webhook_stripe"),
+    path("paiements/payfip/notification/", facturation_views.notification_payfip, name="notification_payfip"),
+    path(
+        "paiements/<int:pk>/retour/",
+        facturation_views.paiement_retour_prestataire,
+        name="paiement_retour_prestataire",
+    ),
     path("banque-simulee/", include("facturation.urls_hors_portail")),
+    path("payfip-simule/", include((urls_hors_portail.payfip_simule, "payfip_simule"))),
     path("calendrier/", include("enfants.urls_ical")),
 ]
 

@@ -57,7 +57,8 @@ def accueil(request):
     }
     contexte["situation"] = situation = facturation_selectors.situation(famille=request.famille)
     if restrictions.est_restreint(request.user, restrictions.PAIEMENT):
-        situation.paiement_en_ligne = False  # factures en lecture seule (restriction du CCAS)
+        # Factures en lecture seule (restriction du CCAS) : aucune régie payable en ligne.
+        situation.offre = type(situation.offre)()
     return render(request, "portail/accueil.html", contexte)
 
 

@@ -20,6 +20,16 @@ def _reglages_de_test(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.FICHIERS_PRIVES_ROOT = tmp_path / "prive"
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Les tâches de fond (notifications) s'exécutent dès leur mise en file, après validation de
+    # la transaction : un test qui veut voir la file la remplace (DummyBackend).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # Heures calmes des SMS : hors de toute journée, sauf pour les tests qui les vérifient.
+    settings.RAPPELS_SMS_HEURE_DEBUT, settings.RAPPELS_SMS_HEURE_FIN = 0, 24
+    settings.SMS_BACKEND = "messagerie.sms.ConsoleSMS"
+    settings.SMS_FICHIER = ""
+    from messagerie.sms import ConsoleSMS
+
+    ConsoleSMS.envoyes.clear()
 
 
 @pytest.fixture

@@ -294,6 +294,9 @@ class RegieFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("code",)
 
     code = "AL"
+    # Comme les régies d'avant le choix par régie (migration 0011) : Stripe, ou la banque
+    # simulée en démonstration sans clés.
+    prestataire_paiement = "stripe"
     nom = factory.LazyAttribute(lambda o: "Régie garderie ALSH" if o.code == "AL" else f"Régie {o.code}")
 
 

@@ -95,6 +95,14 @@ def _completer(famille_a, famille_b) -> None:
             evenement_id=f"evt_{n}", type="checkout.session.completed", payload="{}"
         )
         Diffusion.objects.create(structure=f.StructureFactory(), objet=f"Sortie {n}", texte="Sortie au parc.")
+        # Issue 21 : les fermetures exceptionnelles et les notifications (courriel, SMS) envoyées.
+        f.FermetureFactory(
+            date_debut=datetime.date(2031, 1, n), date_fin=datetime.date(2031, 1, n), exceptionnelle=True
+        )
+    from messagerie.models import Notification
+
+    for famille, canal in ((famille_a, "courriel"), (famille_b, "sms")):
+        Notification.objects.create(famille=famille, canal=canal, type="fermeture", statut="envoyee")
 
 
 @pytest.fixture

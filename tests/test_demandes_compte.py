@@ -267,8 +267,10 @@ def test_courriel_apres_validation_seulement(parent, agent, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=False) as rappels:
         services.demande_accepter(demande=demande, agent=agent)
     assert mail.outbox == []
-    for rappel in rappels:
-        rappel()
+    # Le rappel prévoit la notification ; sa tâche d'envoi part à son tour après validation.
+    with django_capture_on_commit_callbacks(execute=True):
+        for rappel in rappels:
+            rappel()
     assert len(mail.outbox) == 1
     courriel = mail.outbox[0]
     assert "Informations CAF" in courriel.subject

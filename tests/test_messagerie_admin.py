@@ -236,9 +236,11 @@ def test_diffusion_refusee_sans_cible(client_agent):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_le_worker_en_base_execute_la_diffusion_et_les_courriels(alsh):
+def test_le_worker_en_base_execute_la_diffusion_et_les_courriels(alsh, settings):
     """Le vrai backend (file en base de données) et la commande `db_worker`, transactions réelles."""
     from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
     from tests.factories import InscriptionFactory
 

@@ -76,9 +76,12 @@ def test_l_accueil_lit_la_situation_puis_le_compteur_de_la_messagerie(client_par
     # et les textes en vigueur (rien de plus quand il n'y en a pas : voir
     # test_le_bloc_a_faire_de_l_accueil_sans_rien_a_faire), et les campagnes ouvertes avec
     # l'avancement du dossier de la famille (une requête, tests/test_campagnes_a_faire.py), les
-    # places proposées des listes d'attente (une requête, tests/test_places_proposees_a_faire.py).
+    # places proposées des listes d'attente (une requête, tests/test_places_proposees_a_faire.py) ;
+    # avec une facture impayée, les régies qui encaissent en ligne (`paiement.offre`, une requête
+    # sur la petite table des régies, issue 20).
     lues = _requetes_de(requetes)
-    assert len(lues) == 4 + 4, [q[:80] for q in lues]
+    assert len(lues) == 5 + 4, [q[:80] for q in lues]
+    assert len([q for q in lues if "facturation_regie" in q and "facturation_facture" not in q]) == 1
     assert len([q for q in lues if "UNION ALL" in q and "enfants_reservation" in q]) == 1
     situation = [q for q in lues if "facturation_facture" in q]
     assert len(situation) == 1 and "messagerie_message" not in situation[0]

@@ -18,7 +18,7 @@ from demandes import services as demandes_services
 from demandes.admin import MotifRefusForm
 from demandes.models import Demande
 from enfants import services as enfants_services
-from enfants.models import Absence, Enfant, Inscription, Reservation, Vaccination
+from enfants.models import Absence, Enfant, Fermeture, Inscription, Reservation, Vaccination
 from familles.models import PieceJustificative, Responsable, VersionTexte
 from messagerie.models import Fil, Message
 from tests.factories import agent_ccas, demande_creer
@@ -37,6 +37,7 @@ STOCKAGE = {
     ("NouvelEnfantForm", "remarques"): None,  # dans les souhaits d'inscription (texte)
     ("VaccinationForm", "vaccin"): Vaccination._meta.get_field("vaccin"),
     ("AbsenceForm", "motif"): Absence._meta.get_field("motif"),
+    ("FermetureExceptionnelleForm", "motif"): Fermeture._meta.get_field("motif"),
     ("MessageNouveauForm", "objet"): Fil._meta.get_field("objet"),
     ("MessageNouveauForm", "texte"): Message._meta.get_field("texte"),
     ("ReponseForm", "texte"): Message._meta.get_field("texte"),

@@ -135,9 +135,11 @@ def jour_ferme_raison(*, activite: Activite, jour: datetime.date) -> str | None:
     feries = calendrier.feries(jour, jour)
     if jour in feries:
         return FERIE.format(jour=_texte_jour(jour), nom=feries[jour])
-    if Fermeture.objects.filter(
-        structure_id=activite.structure_id, date_debut__lte=jour, date_fin__gte=jour
-    ).exists():
+    if (
+        Fermeture.objects.filter(structure_id=activite.structure_id, date_debut__lte=jour, date_fin__gte=jour)
+        .filter(Q(activite__isnull=True) | Q(activite=activite))
+        .exists()
+    ):
         return FERME.format(jour=_texte_jour(jour))
     if not activite_ouverte(activite, jour, calendrier.vacances(jour, jour)):
         return PAS_OUVERT.format(jour=_texte_jour(jour))

@@ -19,6 +19,7 @@ from enfants.consommations import (  # noqa: F401  (statuts réexportés : tests
     ABSENCE_EN_COURS,
     ABSENT_EXCUSE,
     ABSENT_FACTURE,
+    ANNULE_FERMETURE,
     PRESENT_SANS_RESERVATION,
     REGULIER,
     RESERVE,

@@ -119,3 +119,35 @@ def test_paiement_de_deux_factures_en_une_fois(page, settings):
     page.get_by_role("link", name="Retour à l'accueil").click()
     expect(page.get_by_text("Vous n'avez aucune facture impayée.")).to_be_visible()
     assert page.erreurs_console == []
+
+
+def test_paiement_payfip_simule_de_bout_en_bout(page, settings):
+    """Accueil → Carte → PayFiP (simulé, démonstration) → retour sur le portail : la facture est
+    payée, le reçu se télécharge."""
+    from facturation.models import Regie
+
+    settings.DEMO = True
+    settings.STRIPE_SECRET_KEY = ""
+    creer_demo()
+    # L'agent choisit PayFiP pour la régie dans l'administration (numéro client de la démo).
+    Regie.objects.filter(code=facturation_demo.CODE_REGIE).update(prestataire_paiement="payfip")
+    se_connecter(page, familles_demo.IDENTIFIANT_DUPONT, familles_demo.MOT_DE_PASSE_DUPONT)
+    impayees = page.get_by_role("table", name="Vos factures impayées")
+    impayees.get_by_role("link", name="Carte : payer en ligne la facture AL-36").click()
+    expect(page.get_by_text("le paiement passe par un PayFiP simulé")).to_be_visible()
+    page.get_by_label("Adresse email pour recevoir le reçu de paiement").fill("jean@example.fr")
+    page.get_by_role("button", name="Payer 120,60").click()
+
+    expect(page.get_by_role("heading", name="PayFiP simulé — démonstration")).to_be_visible()
+    expect(page.get_by_text("Ceci n'est pas le vrai PayFiP.")).to_be_visible()
+    expect(page.get_by_text("AL36", exact=True)).to_be_visible()  # la référence de la dette
+    page.get_by_role("button", name="Payer 120,60 € (simulation PayFiP)").click()
+
+    expect(page.get_by_text("Paiement confirmé.")).to_be_visible()
+    recu = page.get_by_role("link", name="Reçu (PDF)")
+    expect(recu).to_be_visible()
+    reponse = page.request.get(recu.get_attribute("href"))
+    assert reponse.ok and reponse.headers["content-type"] == "application/pdf"
+    page.get_by_role("link", name="Retour à l'accueil").click()
+    expect(page.get_by_text("Vous n'avez aucune facture impayée.")).to_be_visible()
+    assert page.erreurs_console == []

@@ -107,8 +107,9 @@ def preparer_mandat(parent):
 
 PAGES = [
     # Retour et annulation d'un paiement : + 1 requête pour ses factures (LignePaiement).
-    # Relevé : 6 requêtes (5 avant les attestations fiscales, + 1 pour les années disponibles).
-    PagePortail("facturation:releve", requetes=6, preparer=preparer_releve, volume=volume_releve),
+    # Relevé : 7 requêtes (5 avant les attestations fiscales, + 1 pour les années disponibles,
+    # + 1 pour les régies qui encaissent en ligne quand une facture reste à payer).
+    PagePortail("facturation:releve", requetes=7, preparer=preparer_releve, volume=volume_releve),
     PagePortail("facturation:facture_pdf", requetes=5, preparer=preparer_pdf, html=False),
     # Reçu de paiement : règlement (régie, famille), affectations et factures, responsables.
     PagePortail("facturation:recu_pdf", requetes=5, preparer=preparer_recu, volume=volume_recu, html=False),

@@ -52,4 +52,9 @@ FORMULAIRES_EN_ERREUR: dict[str, dict] = {
 # Formulaires qu'aucune saisie ne peut rendre invalides (cases à cocher facultatives seulement).
 # Le planning : les jours à cocher de la vue téléphone (n'en cocher aucun n'envoie rien, la page
 # le dit ; les jours refusés par les règles sont dits un par un, comme « Réserver une période »).
-FORMULAIRES_SANS_ERREUR_POSSIBLE = {"demandes:enfant_autorisations", "enfants:planning"}
+FORMULAIRES_SANS_ERREUR_POSSIBLE = {
+    "demandes:enfant_autorisations",
+    "enfants:planning",
+    # Mes notifications : des cases à cocher, toutes facultatives.
+    "familles:notifications",
+}

@@ -5,15 +5,19 @@ from facturation import paiement
 
 class Command(BaseCommand):
     help = (
-        "Rapproche avec Stripe : encaisse les sessions payées ces derniers jours dont "
-        "l'événement n'est jamais arrivé (webhook perdu)."
+        "Rapproche avec les prestataires : encaisse les paiements de ces derniers jours dont la "
+        "notification n'est jamais arrivée (sessions payées chez Stripe, opérations PayFiP "
+        "demandées une à une)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--jours", type=int, default=3)
 
     def handle(self, *args, jours=3, **options):
-        if not paiement.stripe_configure():
-            raise CommandError("Stripe n'est pas configuré (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).")
+        if not paiement.rapprochement_possible():
+            raise CommandError(
+                "Aucun prestataire à rapprocher : ni Stripe (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET), "
+                "ni régie PayFiP."
+            )
         rattrapees = paiement.rapprocher(jours=jours)
         self.stdout.write(f"{rattrapees} session(s) payée(s) rattrapée(s) sur les {jours} derniers jours.")

@@ -1,16 +1,20 @@
-"""Paiement en ligne des factures par Stripe Checkout : rien de perdu, rien de payé deux fois.
+"""Paiement en ligne des factures : rien de perdu, rien de payé deux fois, quel que soit le
+prestataire de la régie (Stripe, PayFiP, ou leurs simulations en démonstration).
 
-- `paiement_demarrer` crée (ou réutilise) la session de paiement d'une facture, sous verrou de
-  la facture, avec une clé d'idempotence par facture et par tentative.
-- `evenement_recevoir` vérifie la signature du webhook sur le corps brut, **stocke** l'événement
-  (identifiant unique), puis le traite dans une autre transaction ; un échec laisse l'événement
-  « en échec » (commande `paiements_retraiter`).
-- L'encaissement est idempotent par session : un seul règlement par session (contrainte
-  d'unicité sur `Reglement.reference_externe` et verrou de la tentative). Toute incohérence
-  (montant, devise, facture, facture déjà payée) : l'argent est enregistré en avoir, non imputé,
-  et l'événement est signalé au personnel.
-- Sans clés Stripe, en démonstration (DEMO=1), une banque simulée signe un événement avec le même
-  schéma et le fait passer par le même code.
+- `paiement_demarrer` crée (ou réutilise) la tentative de paiement d'une facture, sous verrou de
+  la facture, et ouvre la page du prestataire de sa régie (`prestataires.pour_regie`).
+- Une notification (webhook Stripe signé, notification PayFiP) est **stockée** (identifiant
+  unique), puis traitée dans une autre transaction ; un échec laisse l'événement « en échec »
+  (commande `paiements_retraiter`).
+- L'encaissement est idempotent par tentative : un seul règlement par référence du prestataire
+  (contrainte d'unicité sur `Reglement.reference_externe` et verrou de la tentative). Toute
+  incohérence (montant, devise, facture, facture déjà payée) : l'argent est enregistré en avoir,
+  non imputé, et l'événement est signalé au personnel.
+- Le retour du parent sans notification est rattrapé en demandant au prestataire où en est le
+  paiement (PayFiP), et `paiements_rapprocher` le fait pour les derniers jours.
+
+Hors de ce paquet, personne ne sait quel prestataire une régie utilise : les vues demandent
+`disponible(regie)`, `offre()`, `simulation(regie)`.
 """
 
 import hashlib
@@ -18,13 +22,15 @@ import hmac
 import json
 import logging
 import re
-import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import parse_qs
 
 import stripe
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
@@ -40,7 +46,46 @@ from facturation.models import (
     Regie,
     Reglement,
 )
+from facturation.paiement import prestataires
+from facturation.paiement.erreurs import (
+    CorpsIllisible,
+    NotificationInconnue,
+    PaiementImpossible,
+    PrestataireInjoignable,
+    SignatureInvalide,
+)
+from facturation.paiement.prestataires import base
+from facturation.paiement.prestataires.payfip_simule import SERVICE as PAYFIP_FACTICE
+from facturation.paiement.prestataires.simulee import SECRET_DEMO, evenement_paye
+from facturation.paiement.prestataires.stripe import (
+    ASYNC_ECHEC,
+    ASYNC_OK,
+    COMPLETED,
+    EXPIRED,
+    TYPES_TRAITES,
+    centimes,
+    client,
+)
+from facturation.paiement.prestataires.stripe import configure as stripe_configure
+from facturation.paiement.prestataires.stripe import metadata as _metadata
 from familles.models import Famille
+
+__all__ = [
+    "ASYNC_ECHEC",
+    "ASYNC_OK",
+    "COMPLETED",
+    "EXPIRED",
+    "_metadata",
+    "PAYFIP_FACTICE",
+    "CorpsIllisible",
+    "NotificationInconnue",
+    "PaiementImpossible",
+    "PrestataireInjoignable",
+    "SignatureInvalide",
+    "centimes",
+    "client",
+    "stripe_configure",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -62,81 +107,80 @@ ERREUR_PRESTATAIRE = (
 )
 MOTIF_AVOIR = "Montant enregistré en avoir (crédit du compte), non imputé : à vérifier."
 
-# Stripe impose au moins 30 minutes ; la marge couvre le délai de l'appel.
-DUREE_SESSION = timedelta(minutes=35)
+ERREUR_UNE_A_LA_FOIS = (
+    "Pour la {regie}, le paiement en ligne règle une facture à la fois : payez-les l'une après "
+    "l'autre (icône « Carte » de chaque facture)."
+)
+ERREUR_DEMO = "Cette page de paiement simulée n'existe qu'en démonstration."
+
 TOLERANCE_SIGNATURE = 300
-SECRET_DEMO = "whsec_banque_simulee_demonstration"  # noqa: S105  # nosec B105 (démonstration seulement)
-
-COMPLETED = "checkout.session.completed"
-ASYNC_OK = "checkout.session.async_payment_succeeded"
-ASYNC_ECHEC = "checkout.session.async_payment_failed"
-EXPIRED = "checkout.session.expired"
-
 # Remplacé dans les tests par un faux client HTTP (aucun accès réseau).
 HTTP_CLIENT: stripe.HTTPClient | None = None
 
-
-class PaiementImpossible(Exception):
-    pass
-
-
-class SignatureInvalide(Exception):
-    """Rien n'est sûr (signature absente, fausse, périmée ou datée du futur) : 400."""
-
-
-class CorpsIllisible(SignatureInvalide):
-    """Signé, mais illisible (pas du JSON, trop imbriqué, pas un objet) : 400, rien d'écrit."""
-
-
-# Ce qu'un identifiant et un type d'événement Stripe peuvent être (evt_1Nz…, checkout.session.…) ;
-# autre chose est enregistré sans traitement et signalé (les colonnes font 255 et 100 caractères).
+# Ce qu'un identifiant et un type d'événement peuvent être (evt_1Nz…, checkout.session.…, un
+# idOp PayFiP) ; autre chose est enregistré sans traitement et signalé (les colonnes font 255 et
+# 100 caractères).
 IDENTIFIANT_VALIDE = re.compile(r"[A-Za-z0-9_.:-]{1,255}")
 TYPE_VALIDE = re.compile(r"[a-z0-9_.]{1,100}")
-TYPES_TRAITES = frozenset({COMPLETED, ASYNC_OK, ASYNC_ECHEC, EXPIRED})
 MOTIF_INVALIDE = "Événement enregistré sans traitement, à vérifier : {anomalies}."
+TYPE_PAYFIP = "payfip.notification"
+INTERVALLE_RETOUR = 5  # secondes entre deux questions au prestataire depuis la page de retour
 
 
-def stripe_configure() -> bool:
-    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET)
+# --- Ce que le portail propose ---------------------------------------------------------------
 
 
-def simule() -> bool:
-    """La banque simulée : seulement en démonstration et sans clés Stripe."""
-    return settings.DEMO and not stripe_configure()
+def disponible(regie: Regie) -> bool:
+    """La régie encaisse en ligne (un prestataire choisi et configuré) : bouton « Carte »."""
+    return prestataires.pour_regie(regie) is not None
 
 
-def disponible() -> bool:
-    return stripe_configure() or settings.DEMO
+def peut_payer_plusieurs(regie: Regie) -> bool:
+    """Plusieurs factures de la régie se paient en une fois (pas avec PayFiP : un refdet)."""
+    prestataire = prestataires.pour_regie(regie)
+    return prestataire is not None and prestataire.plusieurs_factures
+
+
+def simulation(regie: Regie) -> str:
+    """« une banque simulée », « un PayFiP simulé » en démonstration ; vide sinon."""
+    prestataire = prestataires.pour_regie(regie)
+    return prestataire.simulation if prestataire else ""
+
+
+@dataclass(frozen=True)
+class Offre:
+    """Les régies (identifiants) dont les factures se paient en ligne, et celles dont plusieurs
+    factures se paient en une fois : ce que l'accueil et le relevé montrent (une requête)."""
+
+    payables: frozenset[int] = frozenset()
+    groupables: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.payables)
+
+    def regroupe(self, factures) -> bool:
+        """Au moins une de ces factures peut être cochée pour un paiement groupé."""
+        return any(f.regie_id in self.groupables for f in factures)
+
+
+def offre() -> Offre:
+    regies = Regie.objects.exclude(prestataire_paiement="").only(
+        "pk", "prestataire_paiement", "payfip_numcli"
+    )
+    payables, groupables = set(), set()
+    for regie in regies:
+        prestataire = prestataires.pour_regie(regie)
+        if prestataire is not None:
+            payables.add(regie.pk)
+            if prestataire.plusieurs_factures:
+                groupables.add(regie.pk)
+    return Offre(frozenset(payables), frozenset(groupables))
 
 
 def secret_webhook() -> str:
     if stripe_configure():
         return settings.STRIPE_WEBHOOK_SECRET
     return SECRET_DEMO if settings.DEMO else ""
-
-
-def client() -> stripe.StripeClient:
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, http_client=HTTP_CLIENT, max_network_retries=2)
-
-
-def centimes(montant: Decimal) -> int:
-    return int((montant * 100).to_integral_value())
-
-
-def _metadata(paiement: PaiementEnLigne, factures: list[Facture] | None = None) -> dict:
-    """`facture_id` : la première facture ; `factures` (plusieurs factures seulement) : toutes."""
-    facture = paiement.facture
-    metadata = {
-        "facture_id": str(facture.pk),
-        "facture_numero": facture.numero,
-        "regie": facture.regie.code,
-        "famille_numero": paiement.famille.numero,
-        "paiement_id": str(paiement.pk),
-        "tentative": str(paiement.tentative),
-    }
-    if factures and len(factures) > 1:
-        metadata["factures"] = ",".join(str(f.pk) for f in factures)
-    return metadata
 
 
 # --- Démarrer un paiement --------------------------------------------------------------------
@@ -147,16 +191,19 @@ def paiement_demarrer(*, facture: Facture, famille: Famille, email: str, url_bas
     """La session de paiement de la facture : l'ouverte si elle vaut toujours (même montant,
     même email), sinon une nouvelle, l'ancienne expirée d'abord. Le montant est le reste dû,
     calculé ici, jamais reçu du formulaire."""
-    if not disponible():
-        raise PaiementImpossible(ERREUR_INDISPONIBLE)
     facture = Facture.objects.select_for_update().select_related("regie").get(pk=facture.pk, famille=famille)
+    if not disponible(facture.regie):
+        raise PaiementImpossible(ERREUR_INDISPONIBLE)
     reste = services.facture_reste_du(facture=facture)
     if reste <= 0:
         raise PaiementImpossible(ERREUR_DEJA_PAYEE)
     maintenant = timezone.now()
+    prestataire = prestataires.pour_regie(facture.regie)
     for ouverte in PaiementEnLigne.objects.filter(facture=facture, statut=PaiementEnLigne.Statut.OUVERTE):
         if (
-            ouverte.expire_le > maintenant + timedelta(minutes=2)
+            prestataire is not None
+            and ouverte.prestataire == prestataire.code  # la régie a pu changer de prestataire
+            and ouverte.expire_le > maintenant + timedelta(minutes=2)
             and ouverte.montant == reste
             and ouverte.email == email
             and list(ouverte.lignes.values_list("facture_id", flat=True)) == [facture.pk]
@@ -173,8 +220,6 @@ def paiement_demarrer_plusieurs(
     """Une session pour plusieurs factures impayées d'une régie (une ligne chacune, son reste
     dû). Une seule facture : `paiement_demarrer`, comme depuis sa page. Refusé (message en
     français) : aucune facture, régies différentes, facture réglée ou déjà en cours de paiement."""
-    if not disponible():
-        raise PaiementImpossible(ERREUR_INDISPONIBLE)
     if not factures:
         raise PaiementImpossible(ERREUR_AUCUNE)
     if len(factures) == 1:
@@ -190,6 +235,11 @@ def paiement_demarrer_plusieurs(
         raise Facture.DoesNotExist
     if len({f.regie_id for f in verrouillees}) > 1:
         raise PaiementImpossible(ERREUR_REGIES)
+    regie = verrouillees[0].regie
+    if not disponible(regie):
+        raise PaiementImpossible(ERREUR_INDISPONIBLE)
+    if not peut_payer_plusieurs(regie):
+        raise PaiementImpossible(ERREUR_UNE_A_LA_FOIS.format(regie=regie.nom))
     ouvertes = PaiementEnLigne.objects.filter(
         lignes__facture__in=verrouillees,
         statut=PaiementEnLigne.Statut.OUVERTE,
@@ -208,13 +258,16 @@ def paiement_demarrer_plusieurs(
 
 
 def panier_refus(factures) -> list[str]:
-    """Pourquoi ces factures (annotées `reste_du` et `paiement_en_cours`, cf. les sélecteurs) ne
-    se paient pas ensemble ; liste vide : elles le peuvent. Revérifié sous verrou au départ."""
+    """Pourquoi ces factures (annotées `reste_du` et `paiement_en_cours`, avec leur régie, cf.
+    les sélecteurs) ne se paient pas ensemble ; liste vide : elles le peuvent. Revérifié sous
+    verrou au départ."""
     if not factures:
         return [ERREUR_AUCUNE]
     refus = []
     if len({f.regie_id for f in factures}) > 1:
         refus.append(ERREUR_REGIES)
+    elif len(factures) > 1 and disponible(factures[0].regie) and not peut_payer_plusieurs(factures[0].regie):
+        refus.append(ERREUR_UNE_A_LA_FOIS.format(regie=factures[0].regie.nom))
     for facture in factures:
         if facture.reste_du <= 0:
             refus.append(ERREUR_UNE_DEJA_PAYEE.format(numero=facture.numero))
@@ -226,8 +279,13 @@ def panier_refus(factures) -> list[str]:
 def _session_creer(
     *, factures: list[tuple[Facture, Decimal]], famille: Famille, email: str, url_base: str
 ) -> PaiementEnLigne:
-    """Le paiement (une ligne par facture) et sa session Stripe (un article par facture)."""
+    """La tentative (une ligne par facture) et sa page chez le prestataire de la régie. Si le
+    prestataire ne répond pas : PrestataireInjoignable, et rien n'est gardé (la transaction de
+    l'appelant est annulée)."""
     facture = factures[0][0]
+    prestataire = prestataires.pour_regie(facture.regie)
+    if prestataire is None:
+        raise PaiementImpossible(ERREUR_INDISPONIBLE)
     montant = sum((reste for _, reste in factures), Decimal("0.00"))
     maintenant = timezone.now()
     tentative = (PaiementEnLigne.objects.filter(facture=facture).aggregate(n=Max("tentative"))["n"] or 0) + 1
@@ -237,79 +295,41 @@ def _session_creer(
         tentative=tentative,
         montant=montant,
         email=email,
-        prestataire=(PaiementEnLigne.Prestataire.SIMULE if simule() else PaiementEnLigne.Prestataire.STRIPE),
-        expire_le=maintenant + DUREE_SESSION,
+        prestataire=prestataire.code,
+        expire_le=maintenant + prestataire.duree,
     )
     LignePaiement.objects.bulk_create(
         LignePaiement(paiement=paiement, facture=f, montant=reste) for f, reste in factures
     )
     paiement.famille = famille
     paiement.facture = facture
-    base = url_base.rstrip("/")
-    retour = base + reverse("facturation:paiement_retour", kwargs={"pk": paiement.pk})
-    annulation = base + reverse("facturation:paiement_annuler", kwargs={"pk": paiement.pk})
-    if simule():
-        paiement.session_id = f"cs_demo_{secrets.token_hex(12)}"
-        paiement.url = base + reverse("banque_simulee:banque", kwargs={"pk": paiement.pk})
-    else:
-        metadata = _metadata(paiement, [f for f, _ in factures])
-        numeros = ", ".join(f.numero for f, _ in factures)
-        session = client().v1.checkout.sessions.create(
-            params={
-                "mode": "payment",
-                "line_items": [
-                    {
-                        "quantity": 1,
-                        "price_data": {
-                            "currency": "eur",
-                            "unit_amount": centimes(reste),
-                            "product_data": {"name": f"Facture {f.numero} — {f.regie.nom}"},
-                        },
-                    }
-                    for f, reste in factures
-                ],
-                "customer_email": email,
-                "client_reference_id": str(facture.pk),
-                "metadata": metadata,
-                "payment_intent_data": {
-                    "receipt_email": email,
-                    "metadata": metadata,
-                    "description": f"Facture{'s' if len(factures) > 1 else ''} {numeros}",
-                },
-                "success_url": retour,
-                "cancel_url": annulation,
-                "expires_at": int(paiement.expire_le.timestamp()),
-                "locale": "fr",
-            },
-            options={"idempotency_key": paiement.cle_idempotence},
+    base_url = url_base.rstrip("/")
+    urls = base.Urls(
+        base=base_url,
+        retour=base_url + reverse("facturation:paiement_retour", kwargs={"pk": paiement.pk}),
+        annulation=base_url + reverse("facturation:paiement_annuler", kwargs={"pk": paiement.pk}),
+        retour_externe=base_url + reverse("paiement_retour_prestataire", kwargs={"pk": paiement.pk}),
+        notification=base_url + reverse("notification_payfip"),
+    )
+    try:
+        paiement.session_id, paiement.url = prestataire.demarrer(
+            paiement=paiement, factures=factures, urls=urls
         )
-        paiement.session_id = session.id
-        paiement.url = session.url
+    except prestataire.erreurs as erreur:
+        logger.exception("Page de paiement non ouverte chez %s", prestataire.code)
+        raise PrestataireInjoignable(ERREUR_PRESTATAIRE) from erreur
     paiement.save(update_fields=["session_id", "url"])
     return paiement
 
 
 def _session_expirer(paiement: PaiementEnLigne, *, strict: bool = True) -> None:
-    """Ferme une session ouverte (chez Stripe d'abord : elle ne pourra plus être payée).
-
-    `strict` : si Stripe ne répond pas, on refuse d'ouvrir une autre session (le parent
-    pourrait payer les deux) ; sinon (annulation par le parent) on note seulement l'incident.
-    """
-    if (
-        paiement.prestataire == PaiementEnLigne.Prestataire.STRIPE
-        and paiement.session_id
-        and stripe_configure()
-    ):
-        try:
-            client().v1.checkout.sessions.expire(paiement.session_id)
-        except stripe.InvalidRequestError:
-            # Déjà expirée ou payée : si elle est payée, le webhook l'encaissera (en avoir si
-            # la facture a été réglée entre-temps).
-            logger.warning("Session %s non expirée chez Stripe", paiement.session_id)
-        except stripe.StripeError:
-            logger.exception("Session %s : Stripe injoignable", paiement.session_id)
-            if strict:
-                raise
+    """Ferme une tentative ouverte (chez le prestataire d'abord, s'il le permet : elle ne
+    pourra plus être payée) ; `strict` : voir `Prestataire.expirer`."""
+    prestataire = prestataires.pour_paiement(paiement)
+    try:
+        prestataire.expirer(paiement=paiement, strict=strict)
+    except prestataire.erreurs as erreur:
+        raise PrestataireInjoignable(ERREUR_PRESTATAIRE) from erreur
     PaiementEnLigne.objects.filter(pk=paiement.pk, statut=PaiementEnLigne.Statut.OUVERTE).update(
         statut=PaiementEnLigne.Statut.EXPIREE
     )
@@ -398,7 +418,7 @@ def _evenement_stocker(*, donnees: dict, payload: str) -> EvenementPaiement:
         session_id = ""
         if type_ in TYPES_TRAITES:
             anomalies.append("session absente ou invalide")
-    defaults = {"type": type_, "payload": payload, "session_id": session_id}
+    defaults: dict[str, object] = {"type": type_, "payload": payload, "session_id": session_id}
     if anomalies:
         defaults.update(
             signale=True,
@@ -435,27 +455,94 @@ def evenement_traiter(*, evenement: EvenementPaiement) -> EvenementPaiement:
     return EvenementPaiement.objects.get(pk=evenement.pk)
 
 
+STATUTS_FINAUX = {
+    base.ECHEC: PaiementEnLigne.Statut.ECHOUEE,
+    base.EXPIRE: PaiementEnLigne.Statut.EXPIREE,
+    base.ANNULE: PaiementEnLigne.Statut.ANNULEE,
+}
+
+
 def _appliquer(evenement: EvenementPaiement) -> None:
-    session = json.loads(evenement.payload)["data"]["object"]
+    """Ce que le prestataire constate : payé (encaissé), en attente, refusé, expiré, abandonné
+    (la tentative est close, la facture reste à payer)."""
+    constat = prestataires.pour_evenement(evenement).lire(evenement)
     evenement.statut = EvenementPaiement.Statut.TRAITE
-    if evenement.type == COMPLETED:
-        if session.get("payment_status") == "paid":
-            _encaisser(session, evenement)
-        else:
-            evenement.motif = "Paiement différé : en attente de confirmation de la banque."
-    elif evenement.type == ASYNC_OK:
-        _encaisser(session, evenement)
-    elif evenement.type in (ASYNC_ECHEC, EXPIRED):
-        statut = (
-            PaiementEnLigne.Statut.ECHOUEE
-            if evenement.type == ASYNC_ECHEC
-            else PaiementEnLigne.Statut.EXPIREE
-        )
+    if constat.resultat == base.PAYE:
+        _encaisser(constat.session, evenement)
+    elif constat.resultat == base.ATTENTE:
+        evenement.motif = constat.motif
+        if not constat.definitif:
+            evenement.statut = EvenementPaiement.Statut.RECU  # traité de nouveau plus tard
+    elif constat.resultat in STATUTS_FINAUX:
         PaiementEnLigne.objects.filter(
-            session_id=session.get("id"), statut=PaiementEnLigne.Statut.OUVERTE
-        ).update(statut=statut)
+            session_id=constat.session.get("id"), statut=PaiementEnLigne.Statut.OUVERTE
+        ).update(statut=STATUTS_FINAUX[constat.resultat])
     else:
         evenement.statut = EvenementPaiement.Statut.IGNORE
+        evenement.motif = constat.motif
+
+
+# --- Notification PayFiP et « où en est ce paiement ? » -------------------------------------
+
+
+def _stocker_interrogation(*, paiement_ref: str, contenu: dict) -> EvenementPaiement:
+    """L'événement d'une opération PayFiP (un par idOp) : la notification, le retour du parent
+    et le rapprochement y mènent tous ; il est traité tant qu'aucun résultat définitif n'est
+    connu."""
+    evenement_id = f"payfip_{paiement_ref}"
+    defaults = {"type": TYPE_PAYFIP, "payload": json.dumps(contenu), "session_id": paiement_ref}
+    try:
+        evenement, _ = EvenementPaiement.objects.get_or_create(evenement_id=evenement_id, defaults=defaults)
+    except IntegrityError:  # deux livraisons simultanées : l'autre l'a stocké
+        evenement = EvenementPaiement.objects.get(evenement_id=evenement_id)
+    return evenement
+
+
+def notification_recevoir(*, corps: bytes) -> EvenementPaiement:
+    """La notification de PayFiP (`idOp=…`, de serveur à serveur, sans signature) : stockée,
+    puis traitée en demandant à PayFiP le résultat de l'opération. Une notification qui ne
+    nomme aucune tentative PayFiP du portail : NotificationInconnue, rien n'est écrit."""
+    try:
+        texte = corps.decode("ascii")
+        idops = parse_qs(texte, max_num_fields=5).get("idOp") or []
+    except (UnicodeDecodeError, ValueError):
+        raise NotificationInconnue from None
+    if len(idops) != 1 or not IDENTIFIANT_VALIDE.fullmatch(idops[0]):
+        raise NotificationInconnue
+    idop = idops[0]
+    if not PaiementEnLigne.objects.filter(
+        session_id=idop,
+        prestataire__in=[PaiementEnLigne.Prestataire.PAYFIP, PaiementEnLigne.Prestataire.PAYFIP_SIMULE],
+    ).exists():
+        raise NotificationInconnue
+    evenement = _stocker_interrogation(paiement_ref=idop, contenu={"notification": texte[:2000]})
+    return evenement_traiter(evenement=evenement)
+
+
+def statut_actualiser(*, paiement: PaiementEnLigne, origine: str = "retour") -> PaiementEnLigne:
+    """Demande au prestataire où en est une tentative (s'il sait le dire : PayFiP) et le traite
+    comme sa notification : le retour du parent sans notification est ainsi rattrapé."""
+    prestataire = prestataires.pour_paiement(paiement)
+    if not (prestataire.interrogeable and paiement.session_id):
+        return paiement
+    evenement = _stocker_interrogation(paiement_ref=paiement.session_id, contenu={"origine": origine})
+    evenement_traiter(evenement=evenement)
+    return paiement
+
+
+def retour_constater(*, paiement: PaiementEnLigne) -> bool:
+    """Le parent revient sur le portail : une tentative encore ouverte chez un prestataire
+    interrogeable est vérifiée aussitôt. Vrai si elle a pu changer (à relire)."""
+    if paiement.statut != PaiementEnLigne.Statut.OUVERTE:
+        return False
+    if not prestataires.pour_paiement(paiement).interrogeable:
+        return False
+    # La page de retour s'interroge toutes les quelques secondes (facturation.js) : PayFiP au
+    # plus une fois par tentative et par intervalle.
+    if not cache.add(f"paiement_retour_constate:{paiement.session_id}", 1, INTERVALLE_RETOUR):
+        return False
+    statut_actualiser(paiement=paiement)
+    return True
 
 
 def anomalies_detecter(
@@ -520,6 +607,8 @@ def _encaisser(session: dict, evenement: EvenementPaiement) -> None:
         return
     facture = _facture_de_session(session, paiement)
     anomalies = anomalies_detecter(session=session, montant=montant, paiement=paiement, facture=facture)
+    famille: Famille | None
+    regie: Regie | None
     if facture is not None:
         facture = Facture.objects.select_for_update().select_related("famille", "regie").get(pk=facture.pk)
         famille, regie = facture.famille, facture.regie
@@ -638,56 +727,73 @@ def evenements_retraiter() -> list[EvenementPaiement]:
 
 
 def rapprocher(*, jours: int) -> int:
-    """Encaisse les sessions payées chez Stripe ces `jours` derniers jours dont l'événement
-    n'est jamais arrivé (webhooks perdus) ; renvoie le nombre de sessions rattrapées."""
-    depuis = int((timezone.now() - timedelta(days=jours)).timestamp())
+    """Encaisse les paiements de ces `jours` derniers jours dont la notification n'est jamais
+    arrivée : sessions payées chez Stripe (si Stripe est configuré), tentatives PayFiP sans
+    règlement (demandées une à une à PayFiP) ; renvoie le nombre de paiements rattrapés."""
     rattrapees = 0
-    sessions = client().v1.checkout.sessions.list(
-        params={"created": {"gte": depuis}, "status": "complete", "limit": 100}
-    )
-    for session in sessions.auto_paging_iter():
-        if session.payment_status != "paid":
-            continue
-        if Reglement.objects.filter(reference_externe=session.id).exists():
-            continue
-        donnees = {
-            "id": f"rapprochement_{session.id}",
-            "type": COMPLETED,
-            "data": {"object": session.to_dict()},
-        }
-        evenement = _evenement_stocker(donnees=donnees, payload=json.dumps(donnees))
-        evenement_traiter(evenement=evenement)
-        rattrapees += 1
+    if stripe_configure():
+        for session_id, session in prestataires.STRIPE.sessions_payees(jours=jours):
+            if Reglement.objects.filter(reference_externe=session_id).exists():
+                continue
+            donnees = {"id": f"rapprochement_{session_id}", "type": COMPLETED, "data": {"object": session}}
+            evenement = _evenement_stocker(donnees=donnees, payload=json.dumps(donnees))
+            evenement_traiter(evenement=evenement)
+            rattrapees += 1
+    interrogeables = [p.code for p in prestataires.PAR_CODE.values() if p.interrogeable]
+    tentatives = PaiementEnLigne.objects.filter(
+        prestataire__in=interrogeables,
+        reglement__isnull=True,
+        statut__in=[PaiementEnLigne.Statut.OUVERTE, PaiementEnLigne.Statut.EXPIREE],
+        date_creation__gte=timezone.now() - timedelta(days=jours),
+    ).exclude(session_id=None)
+    for tentative in tentatives.order_by("date_creation"):
+        statut_actualiser(paiement=tentative, origine="rapprochement")
+        if Reglement.objects.filter(reference_externe=tentative.session_id).exists():
+            rattrapees += 1
     return rattrapees
+
+
+def rapprochement_possible() -> bool:
+    """Stripe configuré, ou des tentatives PayFiP à vérifier."""
+    return (
+        stripe_configure()
+        or Regie.objects.filter(prestataire_paiement=Regie.PrestatairePaiement.PAYFIP).exists()
+    )
 
 
 # --- Banque simulée (démonstration) ----------------------------------------------------------
 
 
+def banque_simulee_ouverte(paiement: PaiementEnLigne) -> bool:
+    """La page de la banque simulée ne sert qu'en démonstration, aux tentatives simulées."""
+    return bool(settings.DEMO) and paiement.prestataire == PaiementEnLigne.Prestataire.SIMULE
+
+
 def banque_simulee_payer(*, paiement: PaiementEnLigne) -> EvenementPaiement:
     """Ce que ferait Stripe après un paiement réussi : un événement signé, livré au même code."""
-    if not simule():
-        raise PaiementImpossible(ERREUR_INDISPONIBLE)
+    if not banque_simulee_ouverte(paiement):
+        raise PaiementImpossible(ERREUR_DEMO)
     paiement = PaiementEnLigne.objects.select_related("facture__regie", "famille").get(pk=paiement.pk)
-    factures = [ligne.facture for ligne in paiement.lignes.select_related("facture")]
-    donnees = {
-        "id": f"evt_demo_{secrets.token_hex(12)}",
-        "object": "event",
-        "type": COMPLETED,
-        "data": {
-            "object": {
-                "id": paiement.session_id,
-                "object": "checkout.session",
-                "amount_total": centimes(paiement.montant),
-                "currency": "eur",
-                "payment_status": "paid",
-                "status": "complete",
-                "client_reference_id": str(paiement.facture_id),
-                "customer_email": paiement.email,
-                "customer_details": {"email": paiement.email},
-                "metadata": _metadata(paiement, factures),
-            }
-        },
-    }
-    payload = json.dumps(donnees).encode()
+    payload = evenement_paye(paiement)
     return evenement_recevoir(payload=payload, signature=signer(payload, secret_webhook()))
+
+
+def payfip_simule_operation(idop: str) -> dict | None:
+    """Démonstration : ce que le PayFiP simulé sait de l'opération (montant, refdet, objet)."""
+    if not settings.DEMO:
+        return None
+    return PAYFIP_FACTICE.operation(idop)
+
+
+def payfip_simule_terminer(*, idop: str, resultrans: str) -> str:
+    """Démonstration : le parent termine sur la page du PayFiP simulé (P payé, R refusé, A
+    abandonné). Le faux service note le résultat et notifie le portail comme PayFiP le fait ;
+    renvoie l'adresse de retour du parent (urlredirect)."""
+    if not settings.DEMO:
+        raise PaiementImpossible(ERREUR_DEMO)
+    operation = PAYFIP_FACTICE.payer(idop, resultrans=resultrans)
+    try:
+        notification_recevoir(corps=f"idOp={idop}".encode())
+    except NotificationInconnue:
+        logger.warning("PayFiP simulé : opération %s inconnue du portail", idop)
+    return operation["urlredirect"]
