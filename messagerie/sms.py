@@ -87,7 +87,8 @@ class BrevoSMS:
             },
         )
         try:
-            with urllib.request.urlopen(requete, timeout=settings.SMS_TIMEOUT) as reponse:  # noqa: S310
+            # Schéma vérifié ci-dessus (http ou https seulement, jamais file:).
+            with urllib.request.urlopen(requete, timeout=settings.SMS_TIMEOUT) as reponse:  # noqa: S310  # nosec B310
                 donnees = json.loads(reponse.read() or b"{}")
         except urllib.error.HTTPError as erreur:
             raise EchecSMS(f"Brevo a répondu {erreur.code}") from erreur

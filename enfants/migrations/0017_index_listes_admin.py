@@ -24,7 +24,7 @@ def index_supprimer(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enfants", "0014_modifie_le_export"),
+        ("enfants", "0016_fermeture_d_une_activite"),
     ]
 
     operations = [

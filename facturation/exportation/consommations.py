@@ -111,16 +111,19 @@ class RapportExport:
         if self.temporaire is not None:
             self.temporaire.seek(0)
             return self.temporaire
-        assert self.periode is not None
-        return self.periode.fichier.open("rb")
+        return self._periode().fichier.open("rb")
 
     @property
     def taille(self) -> int:
         if self.temporaire is not None:
             self.temporaire.seek(0, io.SEEK_END)
             return self.temporaire.tell()
-        assert self.periode is not None
-        return self.periode.fichier.size
+        return self._periode().fichier.size
+
+    def _periode(self) -> PeriodeClose:
+        if self.periode is None:
+            raise ExportInvalide("Aucun fichier : l'export n'a pas abouti.")
+        return self.periode
 
     @property
     def fichier(self) -> bytes:

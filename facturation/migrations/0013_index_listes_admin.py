@@ -42,7 +42,7 @@ def index_supprimer(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("facturation", "0011_export_fichier_et_verification"),
+        ("facturation", "0012_prestataire_paiement_par_regie"),
     ]
 
     operations = [
