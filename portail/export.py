@@ -57,6 +57,11 @@ class Section:
         return str(self.modele._meta.verbose_name_plural).capitalize()
 
 
+# Les modèles qui n'appartiennent à la famille que par un de ses comptes (on ne traverse pas les
+# comptes en général : un message d'agent a pour auteur un compte sans famille).
+PAR_LES_COMPTES = {"familles.PreferenceNotification": "utilisateur__famille"}
+
+
 def _est_secret(nom: str) -> bool:
     return any(mot in nom for mot in MOTS_SECRETS)
 
@@ -71,6 +76,9 @@ def sections() -> list[Section]:
         profondeur_max=PROFONDEUR_MAX,
         sans_traverser=("familles.Utilisateur",),
     )
+    # Ce qui appartient à un compte de la famille (et à lui seul) : ses choix de notification.
+    for libelle, chemin in PAR_LES_COMPTES.items():
+        chemins[apps.get_model(libelle)] = chemin
     return [Section(m, c) for m, c in chemins.items()]
 
 

@@ -187,3 +187,19 @@ def test_un_decimal_non_declare_est_refuse_jamais_devine(parent):
             export._lisible(famille, champ, famille=parent.famille)
     finally:
         champ.name = champ.attname = "nombre_parts"
+
+
+def test_les_choix_de_notification_des_comptes_sont_exportes(client_parent, parent):
+    """Les choix de « Mes notifications » appartiennent à un compte de la famille : ils sont dans
+    Mes données (et seulement ceux de ses comptes)."""
+    from familles.models import PreferenceNotification
+    from tests.factories import UtilisateurFactory
+
+    PreferenceNotification.objects.create(utilisateur=parent, type="facture", canal="sms", active=False)
+    autre = UtilisateurFactory(username="autre.parent")
+    PreferenceNotification.objects.create(utilisateur=autre, type="message", canal="courriel", active=False)
+    contenu = json.loads(client_parent.get(reverse("portail:mes_donnees_json")).content)
+    (section,) = [s for s in contenu["sections"] if s["modele"] == "familles.PreferenceNotification"]
+    assert [(o["notification"], o["canal"], o["actif"]) for o in section["objets"]] == [
+        ("Facture disponible", "SMS", False)
+    ]

@@ -35,10 +35,11 @@ def _volume_donnees(parent, n):
 
 # Mes données : une requête par modèle relié à la famille (issue 18 : dossier de campagne ;
 # issue 19 : attestations fiscales envoyées, mandats SEPA et leurs événements, lignes des
-# paiements en ligne, consommations exportées vers la facturation).
+# paiements en ligne, consommations exportées vers la facturation ; issue 21 : choix de
+# notification des comptes).
 PAGES += [
-    PagePortail("portail:mes_donnees", requetes=35, volume=_volume_donnees, budget=BUDGET_EXPORT),
+    PagePortail("portail:mes_donnees", requetes=36, volume=_volume_donnees, budget=BUDGET_EXPORT),
     PagePortail(
-        "portail:mes_donnees_json", requetes=34, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
+        "portail:mes_donnees_json", requetes=35, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
     ),
 ]
