@@ -209,8 +209,20 @@ class Avancement:
 
 
 def avancements_ouverts(*, famille, maintenant: datetime.datetime, jour: datetime.date) -> list[Avancement]:
-    """L'avancement de la famille dans chaque campagne qui lui est ouverte : une requête (plus
-    l'état des pièces, partagé avec le bloc « À faire »), quel que soit le nombre d'enfants."""
+    """L'avancement de la famille dans chaque campagne qui lui est ouverte : une requête sans
+    campagne ouverte (le cas de l'année presque entière), deux sinon (plus l'état des pièces,
+    partagé avec le bloc « À faire »), quel que soit le nombre d'enfants.
+
+    Pourquoi deux : la requête annotée de l'avancement (sept sous-requêtes, dont deux imbriquées)
+    coûtait ≈ 12 ms de composition à l'ORM pour ≈ 2,6 ms dans PostgreSQL, à chaque accueil, même
+    sans aucune campagne ouverte (docs/performance.md, « Accueil et relevé profilés »). Les
+    campagnes ouvertes sont d'abord lues seules (leurs identifiants) ; la requête annotée n'est
+    composée que s'il y en a."""
+    ouvertes = list(
+        campagnes_ouvertes_requete(famille=famille, maintenant=maintenant).values_list("pk", flat=True)
+    )
+    if not ouvertes:
+        return []
     dossier = DossierCampagne.objects.filter(famille=famille, campagne=OuterRef("pk"))
     pieces = (
         Campagne.pieces_requises.through.objects.filter(campagne=OuterRef("pk"))
@@ -226,7 +238,9 @@ def avancements_ouverts(*, famille, maintenant: datetime.datetime, jour: datetim
         fin=OuterRef(OuterRef("periode_fin")),
     ).filter(a_demande=False, a_inscription=False, sans=False)
     campagnes = list(
-        campagnes_ouvertes_requete(famille=famille, maintenant=maintenant).annotate(
+        Campagne.objects.filter(pk__in=ouvertes)
+        .order_by("fermeture", "pk")
+        .annotate(
             certifie_le=Subquery(dossier.values("certifie_le")[:1]),
             soumis_le=Subquery(dossier.values("soumis_le")[:1]),
             pieces_ids=Subquery(pieces[:1]),

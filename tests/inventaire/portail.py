@@ -15,9 +15,9 @@ def _a_faire_volume(parent, n):
 
 
 PAGES = [
-    # 8 : session, compte, pièces, textes à lire, campagnes ouvertes et avancement du dossier
-    # (une requête), places proposées des listes d'attente (jours et inscriptions, une requête),
-    # situation, messages non lus.
+    # 8 : session, compte, pièces, textes à lire, campagnes ouvertes (une requête ; l'avancement
+    # du dossier, une de plus s'il y en a une), places proposées des listes d'attente (jours et
+    # inscriptions, une requête), situation, messages non lus.
     PagePortail("portail:accueil", requetes=8, volume=_a_faire_volume),
 ]
 
