@@ -159,7 +159,7 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
         from django.utils.text import smart_split, unescape_string_literal
 
         from enfants.models import Enfant
-        from familles.models import Famille
+        from familles.models import Famille, Responsable
 
         terme = search_term.strip()
         if not terme:
@@ -176,10 +176,10 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
         for mot in smart_split(terme):
             if mot.startswith(('"', "'")) and mot[0] == mot[-1]:
                 mot = unescape_string_literal(mot)
+            # Les responsables d'abord (sous-requête) : pas de jointure ni de DISTINCT.
+            responsables = Responsable.objects.filter(Q(nom__icontains=mot) | Q(prenom__icontains=mot))
             familles = Famille.objects.filter(
-                Q(numero__icontains=mot)
-                | Q(responsables__nom__icontains=mot)
-                | Q(responsables__prenom__icontains=mot)
+                Q(numero__icontains=mot) | Q(pk__in=responsables.values("famille_id"))
             )
             enfants = Enfant.objects.filter(Q(nom__icontains=mot) | Q(prenom__icontains=mot))
             queryset = queryset.filter(Q(famille_id__in=ids(familles)) | Q(enfant_id__in=ids(enfants)))

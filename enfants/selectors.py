@@ -86,8 +86,13 @@ def rang_en_liste_attente(*, hors_liste=None):
     d'arrivée (`demandee_le`, puis pk) parmi les demandes en attente du même jour et de la même
     activité ; `hors_liste` pour une réservation qui n'est pas en attente. Une sous-requête :
     aucune requête de plus par ligne (planning, Liste des demandes, administration)."""
+    # L'activité de la réservation lue par sa propre inscription (sous-requête) et non par
+    # `OuterRef("inscription__activite_id")` : celle-ci joignait les inscriptions à la requête
+    # annotée, jointure que son comptage (liste de l'administration, 645 000 réservations au
+    # volume d'une vraie ville, issue 22) gardait même une fois l'annotation retirée.
+    activite = Inscription.objects.filter(pk=OuterRef(OuterRef("inscription_id"))).values("activite_id")
     devant = Reservation.objects.filter(
-        inscription__activite_id=OuterRef("inscription__activite_id"),
+        inscription__activite_id=Subquery(activite[:1]),
         date=OuterRef("date"),
         etat=Reservation.Etat.EN_ATTENTE,
     ).filter(

@@ -124,6 +124,33 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("responsables")
 
+    def get_search_results(self, request, queryset, search_term):
+        """Les mêmes familles que `search_fields`, sans jointure ni DISTINCT (issue 22 : au volume
+        d'une vraie ville, Django joignait les responsables à toutes les familles puis
+        dédoublonnait). Comme Django, tous les mots doivent se trouver soit dans le N° Famille,
+        soit chez un même responsable : les responsables qui conviennent sont cherchés d'abord
+        (sous-requête), puis les familles par leurs identifiants ; une famille sans responsable
+        n'est trouvée que par son numéro."""
+        from django.db.models import Q
+        from django.utils.text import smart_split, unescape_string_literal
+
+        if not search_term:
+            return queryset, False
+        par_numero = Q()
+        par_responsable = Q()
+        for mot in smart_split(search_term):
+            if mot.startswith(('"', "'")) and mot[0] == mot[-1]:
+                mot = unescape_string_literal(mot)
+            par_numero &= Q(numero__icontains=mot)
+            par_responsable &= (
+                Q(famille__numero__icontains=mot)
+                | Q(nom__icontains=mot)
+                | Q(prenom__icontains=mot)
+                | Q(email__icontains=mot)
+            )
+        responsables = Responsable.objects.filter(par_responsable).values("famille_id")
+        return queryset.filter(par_numero | Q(pk__in=responsables)), False
+
     # Le dossier de la famille : les listes de l'administration filtrées sur elle.
     DOSSIER = (
         ("demandes.Demande", "Demandes"),

@@ -1,7 +1,8 @@
 """Lectures de la messagerie : toujours bornées à une famille (côté parent) ou aux structures
 d'un agent (côté administration)."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commun.sql import executer
@@ -11,7 +12,6 @@ from messagerie.models import AgentStructure, Document, Fil, Information, Messag
 
 # Un message reçu par la famille et qu'elle n'a pas encore ouvert.
 _NON_LU_FAMILLE = Q(messages__de_la_famille=False, messages__lu_le__isnull=True)
-_NON_LU_STRUCTURE = Q(messages__de_la_famille=True, messages__lu_le__isnull=True)
 
 
 def messages_non_lus_nombre(*, famille) -> int:
@@ -96,6 +96,20 @@ def structures_de_l_agent_ids(*, agent) -> list[int]:
     return list(AgentStructure.objects.filter(agent=agent).values_list("structure_id", flat=True))
 
 
+def _non_lus_structure():
+    """Le nombre de messages de la famille pas encore lus par la structure, en sous-requête par
+    fil (index partiel des non lus sur PostgreSQL) : le `Count` sur la jointure lisait les
+    100 000 messages à chaque page, et le comptage de la liste gardait cette jointure (issue 22)."""
+    non_lus = (
+        Message.objects.filter(fil_id=OuterRef("pk"), de_la_famille=True, lu_le__isnull=True)
+        .order_by()
+        .values("fil_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(non_lus, output_field=IntegerField()), Value(0))
+
+
 def fils_agent(*, agent) -> QuerySet[Fil]:
     """Les fils des structures de l'agent (tous pour un superutilisateur), non lus d'abord.
 
@@ -104,7 +118,7 @@ def fils_agent(*, agent) -> QuerySet[Fil]:
     qs = (
         Fil.objects.select_related("structure", "famille")
         .prefetch_related("famille__responsables")
-        .annotate(non_lus=Count("messages", filter=_NON_LU_STRUCTURE))
+        .annotate(non_lus=_non_lus_structure())
     )
     if not agent.is_superuser:
         structures = AgentStructure.objects.filter(agent=agent).values("structure_id")
