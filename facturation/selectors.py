@@ -149,9 +149,10 @@ def factures_impayees(*, famille: Famille) -> list[Facture]:
     return _impayees_et_solde(famille=famille)[0]
 
 
-def situation(*, famille: Famille) -> Situation:
+def situation(*, famille: Famille, paiement_permis: bool = True) -> Situation:
     """Solde et factures impayées de la famille à la date du jour (une requête), et les régies
-    qui encaissent en ligne (une requête)."""
+    qui encaissent en ligne (une requête). `paiement_permis=False` (compte aux factures en
+    lecture seule) : aucune régie payable, sans requête."""
     impayees, solde_famille = _impayees_et_solde(famille=famille)
     aujourdhui = timezone.localdate()
     for facture in impayees:
@@ -161,8 +162,8 @@ def situation(*, famille: Famille) -> Situation:
         solde=solde_famille,
         impayees=impayees,
         total_impaye=sum((f.reste_du for f in impayees), ZERO),
-        # Sans facture impayée, rien à payer : pas de requête pour les régies.
-        offre=paiement_en_ligne.offre() if impayees else paiement_en_ligne.Offre(),
+        # Sans facture impayée (ou sans droit de payer), rien à payer : pas de requête.
+        offre=paiement_en_ligne.offre() if impayees and paiement_permis else paiement_en_ligne.Offre(),
     )
 
 

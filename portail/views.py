@@ -55,10 +55,11 @@ def accueil(request):
         "a_faire": a_faire[:A_FAIRE_AFFICHES],
         "a_faire_autres": len(a_faire[A_FAIRE_AFFICHES:]),
     }
-    contexte["situation"] = situation = facturation_selectors.situation(famille=request.famille)
-    if restrictions.est_restreint(request.user, restrictions.PAIEMENT):
-        # Factures en lecture seule (restriction du CCAS) : aucune régie payable en ligne.
-        situation.offre = type(situation.offre)()
+    # Factures en lecture seule (restriction du CCAS) : aucune régie payable en ligne.
+    contexte["situation"] = facturation_selectors.situation(
+        famille=request.famille,
+        paiement_permis=not restrictions.est_restreint(request.user, restrictions.PAIEMENT),
+    )
     return render(request, "portail/accueil.html", contexte)
 
 
