@@ -38,3 +38,20 @@ class Audit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} — {self.objet}"
+
+
+class Version(models.Model):
+    """La version des données d'une famille (`cle` : son identifiant) ou des données communes
+    (`cle` = 0), montée par les déclencheurs de `commun.versions` à chaque écriture : la clé
+    des caches par famille (`commun.cache_famille`). Aucune clé étrangère : la ligne survit à
+    une famille supprimée sans gêner la suppression."""
+
+    cle = models.BigIntegerField(_("famille (0 : données communes)"), primary_key=True)
+    valeur = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("version des données")
+        verbose_name_plural = _("versions des données")
+
+    def __str__(self) -> str:
+        return f"{self.cle} : {self.valeur}"

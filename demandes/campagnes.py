@@ -44,8 +44,8 @@ from django.utils import timezone
 from commun.audit import audit_enregistrer
 from demandes.models import Demande
 from enfants import calendrier
+from enfants import selectors as enfants_selectors
 from enfants.models import Campagne, DossierCampagne, Enfant, Inscription
-from enfants.selectors import campagnes_ouvertes_requete
 from familles import selectors as familles_selectors
 from familles.a_faire import (
     ORDRE_CAMPAGNES,
@@ -218,9 +218,7 @@ def avancements_ouverts(*, famille, maintenant: datetime.datetime, jour: datetim
     sans aucune campagne ouverte (docs/performance.md, « Accueil et relevé profilés »). Les
     campagnes ouvertes sont d'abord lues seules (leurs identifiants) ; la requête annotée n'est
     composée que s'il y en a."""
-    ouvertes = list(
-        campagnes_ouvertes_requete(famille=famille, maintenant=maintenant).values_list("pk", flat=True)
-    )
+    ouvertes = enfants_selectors.campagnes_ouvertes_ids(famille=famille, maintenant=maintenant)
     if not ouvertes:
         return []
     dossier = DossierCampagne.objects.filter(famille=famille, campagne=OuterRef("pk"))

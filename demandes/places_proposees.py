@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
+from commun import cache_famille
 from demandes.models import Demande
 from demandes.selectors import CODE_INSCRIPTION
 from enfants import calendrier
@@ -100,7 +101,11 @@ def _element(place: dict) -> ElementAFaire:
 
 
 def _a_faire(*, famille, jour) -> list[ElementAFaire]:
-    return [_element(place) for place in places_proposees(famille=famille, maintenant=timezone.now())]
+    places = places_proposees(famille=famille, maintenant=timezone.now())
+    for place in places:
+        # Passé le délai, la place n'est plus à accepter : l'accueil ne la garde pas au-delà.
+        cache_famille.echeance(place["limite"])
+    return [_element(place) for place in places]
 
 
 fournisseur_enregistrer(_a_faire)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from commun import cache_famille
 from commun.sql import en_date, en_horodatage, executer, instance
 from enfants import calendrier, criteres, requetes
 from enfants.models import (
@@ -331,6 +332,31 @@ def campagnes_ouvertes_requete(*, famille, maintenant: datetime.datetime) -> Que
     if not famille_habite_la_commune(famille=famille):
         campagnes = campagnes.filter(Q(ouverture_tous__isnull=True) | Q(ouverture_tous__lte=maintenant))
     return campagnes.order_by("fermeture", "pk")
+
+
+def campagnes_ouvertes_ids(*, famille, maintenant: datetime.datetime) -> list[int]:
+    """Les identifiants de `campagnes_ouvertes_requete` (même règle, les tests comparent les
+    deux), lus avec les campagnes pas encore fermées : le prochain instant où l'une ouvre (à
+    tous ou aux habitants) ou ferme est signalé au cache par famille (`commun.cache_famille`) :
+    ce que l'accueil en montre change alors sans aucune écriture. Une requête."""
+    habitant = None
+    ouvertes = []
+    lignes = Campagne.objects.filter(fermeture__gt=maintenant).order_by("fermeture", "pk")
+    for pk, ouverture, ouverture_tous, fermeture in lignes.values_list(
+        "pk", "ouverture", "ouverture_tous", "fermeture"
+    ):
+        for instant in (ouverture, ouverture_tous, fermeture):
+            if instant is not None and instant > maintenant:
+                cache_famille.echeance(instant)
+        if ouverture > maintenant:
+            continue
+        if ouverture_tous is not None and ouverture_tous > maintenant:
+            if habitant is None:
+                habitant = famille_habite_la_commune(famille=famille)
+            if not habitant:
+                continue
+        ouvertes.append(pk)
+    return ouvertes
 
 
 def campagnes_ouvertes(*, famille, maintenant: datetime.datetime | None = None) -> list[Campagne]:

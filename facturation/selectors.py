@@ -9,6 +9,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Prefe
 from django.db.models.functions import Round
 from django.utils import timezone
 
+from commun import cache_famille
 from commun.sql import executer, instance
 from facturation import paiement as paiement_en_ligne
 from facturation import requetes
@@ -138,6 +139,9 @@ def _impayees_et_solde(*, famille: Famille) -> tuple[list[Any], Decimal]:
         facture.deja_paye = ligne.deja_paye
         facture.reste_du = facture.montant - facture.deja_paye
         facture.paiement_en_cours = ligne.paiement_en_cours
+        if facture.paiement_en_cours:
+            # Un paiement ouvert expire sans écriture : rien à garder en cache tant qu'il l'est.
+            cache_famille.echeance(timezone.now())
         impayees.append(facture)
     return impayees, solde_famille
 
@@ -334,10 +338,11 @@ def _reglement_du_jour():
 
 def compte(*, famille: Famille) -> Compte:
     """Les opérations de la famille (deux requêtes)."""
-    return Compte(
-        factures=list(factures(famille=famille).annotate(reglement_du_jour=_reglement_du_jour())),
-        reglements=list(reglements(famille=famille)),
-    )
+    lues: list[Facture] = list(factures(famille=famille).annotate(reglement_du_jour=_reglement_du_jour()))
+    if any(getattr(f, "paiement_en_cours", False) for f in lues):
+        # Un paiement ouvert expire sans écriture : rien à garder en cache tant qu'il l'est.
+        cache_famille.echeance(timezone.now())
+    return Compte(factures=lues, reglements=list(reglements(famille=famille)))
 
 
 def annees_scolaires(*, famille: Famille) -> list[int]:

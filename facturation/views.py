@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from commun import restrictions
+from commun import cache_famille, restrictions
 from commun.decorators import famille_requise
 from facturation import attestations, pdf, selectors
 from facturation import paiement as paiement_en_ligne
@@ -27,7 +27,18 @@ logger = logging.getLogger(__name__)
 @famille_requise
 def releve(request):
     """Relevé de compte : les opérations d'une année scolaire, l'ancien solde et le solde."""
-    compte = selectors.compte(famille=request.famille)  # deux requêtes pour toute la page
+    # Deux requêtes pour toute la page (une de plus : les attestations), gardées tant que les
+    # données de la famille ne changent pas (commun.cache_famille).
+    compte, annees_attestations = cache_famille.lire(
+        request=request,
+        nom="releve",
+        calculer=lambda: cache_famille.Calcul(
+            (
+                selectors.compte(famille=request.famille),
+                attestations.annees_disponibles(famille=request.famille),
+            )
+        ),
+    )
     annees = compte.annees_scolaires()
     annee = _annee_demandee(request.GET.get("annee"), annees)
     releve = compte.releve(annee)
@@ -48,7 +59,7 @@ def releve(request):
             if o.facture is not None and o.facture.reste_du > 0 and not o.facture.paiement_en_cours
         ),
         # Une requête : les années civiles finies qui ont une attestation de frais de garde.
-        "attestations": attestations.annees_disponibles(famille=request.famille),
+        "attestations": annees_attestations,
     }
     return render(request, "facturation/releve.html", contexte)
 

@@ -3,8 +3,10 @@ avec l'utilisateur."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import FilteredRelation, Q
+from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 
+from commun.models import Version
+from commun.versions import COMMUNE
 from familles.models import Responsable
 
 
@@ -25,6 +27,14 @@ class PortailBackend(ModelBackend):
                     )
                 )
                 .select_related("principal")
+                # Les versions des données de la famille et des données communes : la clé des
+                # caches par famille (commun.cache_famille), lues avant toute donnée de la page.
+                .annotate(
+                    version_famille=Subquery(
+                        Version.objects.filter(cle=OuterRef("famille_id")).values("valeur")[:1]
+                    ),
+                    version_commune=Subquery(Version.objects.filter(cle=COMMUNE).values("valeur")[:1]),
+                )
                 .get(pk=user_id)
             )
         except modele.DoesNotExist:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils import timezone
 
+from commun import cache_famille
 from messagerie import selectors as messagerie_selectors
 from portail.onglets import onglets_visibles
 
@@ -26,5 +27,13 @@ def portail(request):
         contexte["famille"] = famille
         contexte["onglets"] = onglets_visibles(request.path)
         # Le compteur de l'en-tête : la messagerie le connaît (une requête, préparée).
-        contexte["messages_non_lus"] = messagerie_selectors.messages_non_lus_nombre(famille=famille)
+        # Gardé tant que les données de la famille ne changent pas (commun.cache_famille).
+        contexte["messages_non_lus"] = cache_famille.lire(
+            request=request,
+            nom="non_lus",
+            par_compte=True,
+            calculer=lambda: cache_famille.Calcul(
+                messagerie_selectors.messages_non_lus_nombre(famille=famille)
+            ),
+        )
     return contexte

@@ -18,7 +18,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from commun import journal, restrictions
+from commun import cache_famille, journal, restrictions
 from commun.decorators import famille_requise
 from commun.restrictions import RestrictionRefusee
 from facturation import selectors as facturation_selectors
@@ -47,19 +47,29 @@ A_FAIRE_AFFICHES = 6
 
 @famille_requise
 def accueil(request):
-    a_faire = [
-        e for e in elements_a_faire(famille=request.famille) if restrictions.lien_permis(request.user, e.url)
-    ]
+    def calculer():
+        # Factures en lecture seule (restriction du CCAS) : aucune régie payable en ligne.
+        a_faire = elements_a_faire(famille=request.famille)
+        situation = facturation_selectors.situation(
+            famille=request.famille,
+            paiement_permis=not restrictions.est_restreint(request.user, restrictions.PAIEMENT),
+        )
+        # Ce qui change avec l'heure (délai d'une place proposée, campagne qui ouvre, paiement
+        # ouvert) est signalé par les lectures elles-mêmes (`cache_famille.echeance`).
+        return cache_famille.Calcul((a_faire, situation))
+
+    # Tout ce que l'accueil lit de la famille, gardé tant que ses données ne changent pas
+    # (commun.cache_famille) ; par compte : la restriction « factures en lecture seule ».
+    a_faire, situation = cache_famille.lire(
+        request=request, nom="accueil", calculer=calculer, par_compte=True
+    )
+    a_faire = [e for e in a_faire if restrictions.lien_permis(request.user, e.url)]
     contexte = {
         "responsable": request.famille.responsable_principal,
         "a_faire": a_faire[:A_FAIRE_AFFICHES],
         "a_faire_autres": len(a_faire[A_FAIRE_AFFICHES:]),
+        "situation": situation,
     }
-    # Factures en lecture seule (restriction du CCAS) : aucune régie payable en ligne.
-    contexte["situation"] = facturation_selectors.situation(
-        famille=request.famille,
-        paiement_permis=not restrictions.est_restreint(request.user, restrictions.PAIEMENT),
-    )
     return render(request, "portail/accueil.html", contexte)
 
 

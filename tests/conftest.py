@@ -26,6 +26,11 @@ def _reglages_de_test(settings, tmp_path):
     # Heures calmes des SMS : hors de toute journée, sauf pour les tests qui les vérifient.
     settings.RAPPELS_SMS_HEURE_DEBUT, settings.RAPPELS_SMS_HEURE_FIN = 0, 24
     settings.SMS_BACKEND = "messagerie.sms.ConsoleSMS"
+    # Le cache par famille (commun.cache_famille) : d'un test à l'autre, une famille peut
+    # reprendre le même identifiant et la même version (base annulée) ; chaque test part à vide.
+    from django.core.cache import cache
+
+    cache.clear()
     settings.SMS_FICHIER = ""
     from messagerie.sms import ConsoleSMS
 
