@@ -2,8 +2,9 @@
 
 La clé d'une entrée porte la version des données de la famille et celle des données communes
 (`commun.versions` : montées par des déclencheurs de la base à **chaque** écriture, quel qu'en
-soit le chemin), la date du jour, le compte (pour ce qui en dépend) et l'empreinte des modèles
-(un déploiement qui change un modèle ne relit pas un objet ancien). Une écriture validée change
+soit le chemin), la date du jour, le compte (pour ce qui en dépend) et l'empreinte du
+déploiement (modèles, code, gabarits et réglages : une nouvelle version ne relit ni un objet ni
+une page rendus par l'ancienne). Une écriture validée change
 la version : l'entrée n'est plus jamais lue.
 
 Ce qui change avec l'heure sans aucune écriture (un paiement en ligne qui expire, une place
@@ -28,6 +29,7 @@ import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -50,13 +52,38 @@ class Calcul:
     valable_jusqu_a: datetime.datetime | None = None
 
 
+# Les fichiers du projet dont le contenu entre dans l'empreinte du déploiement.
+_SUFFIXES_DU_CODE = {".py", ".html", ".txt", ".css"}
+
+
+@dataclass(frozen=True)
+class PageRendue:
+    """Le titre et le contenu d'une page, rendus sans rien de la requête (ni jeton CSRF, ni
+    en-tête, ni messages) : ce qu'on peut garder par famille et servir tel quel."""
+
+    titre: str
+    contenu: str
+
+
 @functools.cache
-def empreinte_des_modeles() -> str:
-    """Les tables et colonnes de tous les modèles : un déploiement qui les change change la clé."""
-    description = sorted(
-        f"{m._meta.label}:{','.join(f.attname for f in m._meta.concrete_fields)}" for m in apps.get_models()
-    )
-    return hashlib.sha256("\n".join(description).encode()).hexdigest()[:12]
+def empreinte_du_deploiement() -> str:
+    """Ce qui, en changeant, rend faux tout ce qui est gardé : les modèles (tables et colonnes),
+    le contenu du code et des gabarits du projet (une page rendue par l'ancienne version n'est
+    pas servie par la nouvelle) et les réglages (ex. un prestataire de paiement configuré).
+    Calculée une fois par processus ; la même dans chaque processus d'un même déploiement."""
+    empreinte = hashlib.sha256()
+    for modele in sorted(apps.get_models(), key=lambda m: m._meta.label):
+        colonnes = ",".join(f.attname for f in modele._meta.concrete_fields)
+        empreinte.update(f"{modele._meta.label}:{colonnes}\n".encode())
+    racine = Path(settings.BASE_DIR)
+    dossiers = [Path(a.path) for a in apps.get_app_configs() if Path(a.path).is_relative_to(racine)]
+    dossiers += [Path(d) for gabarits in settings.TEMPLATES for d in gabarits.get("DIRS", [])]
+    fichiers = {f for d in dossiers for f in d.rglob("*") if f.suffix in _SUFFIXES_DU_CODE and f.is_file()}
+    for fichier in sorted(fichiers):
+        empreinte.update(str(fichier.relative_to(racine)).encode() + b"\0" + fichier.read_bytes())
+    for nom in sorted(n for n in dir(settings) if n.isupper()):
+        empreinte.update(f"{nom}={getattr(settings, nom)!r}\n".encode())
+    return empreinte.hexdigest()[:12]
 
 
 def _fin_du_jour(maintenant: datetime.datetime) -> datetime.datetime:
@@ -80,7 +107,7 @@ def cle(*, request, nom: str, par_compte: bool) -> str | None:
         str(morceau)
         for morceau in (
             PREFIXE,
-            empreinte_des_modeles(),
+            empreinte_du_deploiement(),
             nom,
             utilisateur.famille_id,
             compte,

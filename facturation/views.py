@@ -11,6 +11,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,24 +27,29 @@ logger = logging.getLogger(__name__)
 
 @famille_requise
 def releve(request):
-    """Relevé de compte : les opérations d'une année scolaire, l'ancien solde et le solde."""
-    # Deux requêtes pour toute la page (une de plus : les attestations), gardées tant que les
-    # données de la famille ne changent pas (commun.cache_famille).
-    compte, annees_attestations = cache_famille.lire(
+    """Relevé de compte : les opérations d'une année scolaire, l'ancien solde et le solde.
+
+    Trois requêtes pour toute la page (les opérations, les attestations ; les régies qui
+    encaissent en ligne s'il reste une facture à payer). Le contenu rendu est gardé tant que
+    les données de la famille ne changent pas (commun.cache_famille) ; par compte : la
+    restriction « factures en lecture seule »."""
+    demandee = request.GET.get("annee", "")
+    demandee = demandee if demandee.isdigit() and len(demandee) == 4 else ""
+    page = cache_famille.lire(
         request=request,
-        nom="releve",
-        calculer=lambda: cache_famille.Calcul(
-            (
-                selectors.compte(famille=request.famille),
-                attestations.annees_disponibles(famille=request.famille),
-            )
-        ),
+        nom=f"releve:{demandee}",
+        calculer=lambda: cache_famille.Calcul(_releve_rendre(request, demandee)),
+        par_compte=True,
     )
+    return render(request, "facturation/releve.html", {"page": page})
+
+
+def _releve_rendre(request, demandee: str) -> cache_famille.PageRendue:
+    compte = selectors.compte(famille=request.famille)
     annees = compte.annees_scolaires()
-    annee = _annee_demandee(request.GET.get("annee"), annees)
+    annee = _annee_demandee(demandee, annees)
     releve = compte.releve(annee)
-    # Une requête (s'il reste une facture à payer) : les régies qui encaissent en ligne. Un compte
-    # aux factures en lecture seule (restriction du CCAS) ne voit aucun bouton payer.
+    # Un compte aux factures en lecture seule (restriction du CCAS) ne voit aucun bouton payer.
     a_payer = any(o.facture is not None and o.facture.reste_du > 0 for o in releve.operations)
     restreint = restrictions.est_restreint(request.user, restrictions.PAIEMENT)
     offre = paiement_en_ligne.offre() if a_payer and not restreint else paiement_en_ligne.Offre()
@@ -58,10 +64,13 @@ def releve(request):
             for o in releve.operations
             if o.facture is not None and o.facture.reste_du > 0 and not o.facture.paiement_en_cours
         ),
-        # Une requête : les années civiles finies qui ont une attestation de frais de garde.
-        "attestations": annees_attestations,
+        # Les années civiles finies qui ont une attestation de frais de garde.
+        "attestations": attestations.annees_disponibles(famille=request.famille),
     }
-    return render(request, "facturation/releve.html", contexte)
+    return cache_famille.PageRendue(
+        titre=f"Relevé de compte {releve.libelle_annee}",
+        contenu=render_to_string("facturation/_releve_contenu.html", contexte),
+    )
 
 
 def _annee_demandee(valeur: str | None, annees: list[int]) -> int:

@@ -175,13 +175,13 @@ def test_le_releve_est_garde_puis_rendu_caduc_par_toute_ecriture(client, parent_
     facture = FactureFactory(famille=famille, numero="AL-0001")
     froid, page = _requetes(client, reverse("facturation:releve"))
     chaud, page_gardee = _requetes(client, reverse("facturation:releve"))
-    # Gardé : les opérations, les attestations et le compteur de l'en-tête ne sont pas relus
-    # (restent la session, le compte avec ses versions, les régies payables en ligne).
-    assert (froid, chaud) == (7, 3)
+    # Gardé : le contenu rendu (opérations, attestations, régies payables en ligne) et le
+    # compteur de l'en-tête ne sont pas relus ; restent la session et le compte avec ses versions.
+    assert (froid, chaud) == (7, 2)
     assert page_gardee == page and "AL-0001" in page
     # Une écriture d'une autre famille ne touche pas ce qui est gardé pour celle-ci.
     FactureFactory(famille=famille_avec_parent().famille, numero="AL-0002")
-    assert _requetes(client, reverse("facturation:releve"))[0] == 3
+    assert _requetes(client, reverse("facturation:releve"))[0] == chaud
     # Une écriture qui contourne l'application (`QuerySet.update`) : la page suit.
     Facture.objects.filter(pk=facture.pk).update(montant="45.60")
     nombre, page = _requetes(client, reverse("facturation:releve"))
@@ -189,6 +189,33 @@ def test_le_releve_est_garde_puis_rendu_caduc_par_toute_ecriture(client, parent_
     # Une nouvelle facture de la famille (import) : elle apparaît.
     FactureFactory(famille=famille, numero="AL-0003")
     assert "AL-0003" in _requetes(client, reverse("facturation:releve"))[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_le_releve_est_garde_par_compte_et_par_annee(client, parent_connecte, settings):
+    from django.test import Client
+
+    from tests.factories import second_parent
+
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_cle", "whsec_essai"  # carte
+    facture = FactureFactory(famille=parent_connecte.famille, date_facture=datetime.date(2025, 10, 6))
+    ancienne = FactureFactory(famille=parent_connecte.famille, date_facture=datetime.date(2023, 10, 2))
+    # L'autre responsable, aux factures en lecture seule, connecté avant (la connexion écrit).
+    conjoint = second_parent(parent_connecte)
+    conjoint.paiement_interdit = True
+    conjoint.save()
+    client_conjoint = Client()
+    client_conjoint.force_login(conjoint)
+    payer = reverse("facturation:paiement", args=[facture.pk])
+    url = reverse("facturation:releve") + "?annee=2025"
+    assert payer in _requetes(client, url)[1]
+    assert _requetes(client, url)[0] == 2
+    # Une autre année : une autre entrée, qui montre ses propres opérations.
+    nombre, page = _requetes(client, reverse("facturation:releve") + "?annee=2023")
+    assert nombre > 2 and ancienne.numero in page and facture.numero not in page
+    # Même version des données, autre compte : jamais la page gardée pour le premier.
+    nombre, page = _requetes(client_conjoint, url)
+    assert nombre > 2 and facture.numero in page and payer not in page and 'id="panier"' not in page
 
 
 @pytest.mark.django_db(transaction=True)
@@ -237,14 +264,19 @@ def test_une_place_proposee_n_est_pas_servie_apres_son_delai(client, parent_conn
 
 @pytest.mark.django_db(transaction=True)
 def test_l_accueil_est_garde_par_compte(client, parent_connecte):
+    from django.test import Client
+
     from tests.factories import second_parent
 
+    # L'autre responsable (son compte, peut-être restreint), connecté d'abord (la connexion écrit).
+    client_conjoint = Client()
+    client_conjoint.force_login(second_parent(parent_connecte))
     froid, _ = _requetes(client, "/")
     chaud, _ = _requetes(client, "/")
     assert chaud < froid
-    # L'autre responsable (son compte, peut-être restreint) a sa propre entrée.
-    client.force_login(second_parent(parent_connecte))
-    assert _requetes(client, "/")[0] == froid
+    # Mêmes versions des données, autre compte : sa propre entrée, calculée pour lui.
+    assert _requetes(client_conjoint, "/")[0] == froid
+    assert _requetes(client_conjoint, "/")[0] == chaud
 
 
 @pytest.mark.django_db(transaction=True)
