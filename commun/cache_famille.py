@@ -77,7 +77,8 @@ def empreinte_du_deploiement() -> str:
         empreinte.update(f"{modele._meta.label}:{colonnes}\n".encode())
     racine = Path(settings.BASE_DIR)
     dossiers = [Path(a.path) for a in apps.get_app_configs() if Path(a.path).is_relative_to(racine)]
-    dossiers += [Path(d) for gabarits in settings.TEMPLATES for d in gabarits.get("DIRS", [])]
+    moteurs: list[dict[str, Any]] = settings.TEMPLATES
+    dossiers += [Path(d) for moteur in moteurs for d in moteur.get("DIRS", [])]
     fichiers = {f for d in dossiers for f in d.rglob("*") if f.suffix in _SUFFIXES_DU_CODE and f.is_file()}
     for fichier in sorted(fichiers):
         empreinte.update(str(fichier.relative_to(racine)).encode() + b"\0" + fichier.read_bytes())

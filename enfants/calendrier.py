@@ -15,6 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
 
+from commun import cache_famille
+
 logger = logging.getLogger(__name__)
 
 PETITES_VACANCES = "P"
@@ -156,8 +158,10 @@ def premier_jour_dans_le_delai(
     ouvrés à l'heure dite) : `date_limite` croît avec le jour, il suffit d'avancer depuis
     aujourd'hui."""
     jour = timezone.localdate(maintenant)
-    while date_limite(jour, jours_ouvres=jours_ouvres, heure=heure) < maintenant:
+    while (limite := date_limite(jour, jours_ouvres=jours_ouvres, heure=heure)) < maintenant:
         jour += datetime.timedelta(days=1)
+    # La réponse change quand cette limite passe : ce qui est gardé d'après elle ne vaut pas au-delà.
+    cache_famille.echeance(limite)
     return jour
 
 

@@ -282,7 +282,7 @@ def planning_page(  # noqa: C901 — temporaire : découpé par s17-sql
     ligne = lignes[0]
     enfant = instance(Enfant, ligne.enfant)
     toutes = _inscriptions(ligne.inscriptions, enfant)
-    return PlanningDuMois(
+    donnees = PlanningDuMois(
         enfant=enfant,
         flux_jeton=ligne.flux_jeton,
         inscriptions=[i for i in toutes if i.date_debut <= fin and i.date_fin >= debut],
@@ -295,6 +295,27 @@ def planning_page(  # noqa: C901 — temporaire : découpé par s17-sql
         vacances=calendrier.vacances(debut, fin),
         fenetres=_fenetres(ligne.fenetres or []),
     )
+    _echeances_du_planning(donnees)
+    return donnees
+
+
+def _echeances_du_planning(donnees: PlanningDuMois) -> None:
+    """Ce que le planning montre et qui change sans écriture de la famille, signalé au cache par
+    famille (`commun.cache_famille`) : l'ouverture et la fermeture des fenêtres de réservation,
+    la limite d'une place proposée ; le rang d'une demande en liste d'attente dépend des autres
+    familles : une page qui en montre un n'est pas gardée. (Les délais de réservation et
+    d'absence sont signalés par `calendrier.premier_jour_dans_le_delai`.)"""
+    maintenant = timezone.now()
+    for fenetres in donnees.fenetres.values():
+        for fenetre in fenetres:
+            for instant in (fenetre.ouverture, fenetre.fermeture):
+                if instant > maintenant:
+                    cache_famille.echeance(instant)
+    for reservation in donnees.reservations:
+        if reservation.etat == Reservation.Etat.EN_ATTENTE:
+            cache_famille.echeance(maintenant)
+        elif reservation.etat == Reservation.Etat.PROPOSEE and reservation.limite:
+            cache_famille.echeance(reservation.limite)
 
 
 def flux_calendrier_donnees(*, enfant: Enfant, debut: datetime.date, fin: datetime.date) -> dict:

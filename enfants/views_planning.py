@@ -1,17 +1,22 @@
 """Pages du planning : l'agenda du mois, les demandes de réservation et d'absence, le flux iCal."""
 
 import datetime
+import secrets
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from commun import restrictions
+from commun import cache_famille, restrictions
 from commun.decorators import famille_requise
 from enfants import calendrier, conditions, ical, selectors, services
 from enfants.forms import AbsenceForm, JoursForm, PeriodeForm, PropositionForm, ReservationForm
@@ -42,43 +47,100 @@ def _date_demandee(request) -> datetime.date | None:
         return None
 
 
+@dataclass(frozen=True)
+class PlanningRendu:
+    """Le planning d'un mois rendu pour une famille et un compte, sans rien de la requête : le
+    jeton CSRF des formulaires de la vue téléphone y est un repère tiré au hasard, remplacé à
+    chaque service (`contenu_pour`)."""
+
+    enfant_pk: int
+    prenom: str
+    nom: str
+    titre: str
+    contenu: str
+    repere_csrf: str
+    # Les inscriptions des lignes de l'agenda : le bandeau des conditions est relu à chaque fois.
+    inscriptions: list
+    flux_jeton: str | None
+
+    def contenu_pour(self, request) -> str:
+        # `contenu` sort du moteur de gabarits (échappé) ; seul le repère est remplacé, par un
+        # jeton alphanumérique.
+        return mark_safe(self.contenu.replace(self.repere_csrf, get_token(request)))  # noqa: S308  # nosec B308 B703
+
+
 @famille_requise
 def planning(request, pk, annee, mois):
     if not (ANNEE_MIN <= annee <= ANNEE_MAX and 1 <= mois <= 12):
         raise Http404("Mois inconnu.")
-    donnees = selectors.planning_page(famille=request.famille, enfant_id=pk, annee=annee, mois=mois)
-    if donnees is None:
-        raise Http404("Aucun enfant de la famille ne porte ce numéro.")
-    enfant = donnees.enfant
-    agenda = agenda_construire(
-        annee=annee,
-        mois=mois,
-        donnees=donnees,
-        lecture_seule=restrictions.est_restreint(request.user, restrictions.RESERVATIONS),
-    )
-    responsable = request.famille.responsable_principal
     # Vue téléphone : une activité à la fois ; celle qu'on vient de réserver reste ouverte.
     ouverte = request.GET.get("activite", "")
-    ouverte = int(ouverte) if ouverte.isdigit() else None
-    if agenda.lignes and ouverte not in {ligne.inscription.pk for ligne in agenda.lignes}:
-        ouverte = agenda.lignes[0].inscription.pk
+    ouverte = int(ouverte) if ouverte.isdigit() and len(ouverte) < 10 else None
+    lecture_seule = restrictions.est_restreint(request.user, restrictions.RESERVATIONS)
+    # Une requête pour toute la page ; le mois rendu est gardé tant que les données de la famille
+    # (et les données communes) ne changent pas, et jusqu'au prochain délai, ouverture ou
+    # fermeture de réservation qu'il montre (commun.cache_famille) ; jamais s'il montre un rang
+    # en liste d'attente (il dépend des autres familles).
+    rendu = cache_famille.lire(
+        request=request,
+        nom=f"planning:{pk}:{annee}:{mois}:{ouverte or ''}",
+        calculer=lambda: cache_famille.Calcul(
+            _planning_rendre(
+                request, pk=pk, annee=annee, mois=mois, ouverte=ouverte, lecture_seule=lecture_seule
+            )
+        ),
+        par_compte=True,
+    )
+    if rendu is None:
+        raise Http404("Aucun enfant de la famille ne porte ce numéro.")
     contexte = {
-        "enfant": enfant,
-        "activite_ouverte": ouverte,
-        "responsable": f"{responsable.nom} {responsable.prenom}".upper() if responsable else "",
-        "agenda": agenda,
-        "inscriptions_en_cours": donnees.inscriptions_en_cours,
+        "planning": rendu,
+        "contenu": rendu.contenu_pour(request),
         # « Pour réserver (activité), il manque : … », avant toute demande (le premier jour du
         # mois affiché encore à venir).
         "conditions_manquantes": conditions.bandeau(
-            inscriptions=[ligne.inscription for ligne in agenda.lignes],
+            inscriptions=rendu.inscriptions,
             jour=max(timezone.localdate(), datetime.date(annee, mois, 1)),
         ),
-        "flux_url": request.build_absolute_uri(reverse("ical:flux", kwargs={"jeton": donnees.flux_jeton}))
-        if donnees.flux_jeton
+        "flux_url": request.build_absolute_uri(reverse("ical:flux", kwargs={"jeton": rendu.flux_jeton}))
+        if rendu.flux_jeton
         else "",
     }
     return render(request, "enfants/planning.html", contexte)
+
+
+def _planning_rendre(request, *, pk, annee, mois, ouverte, lecture_seule) -> PlanningRendu | None:
+    donnees = selectors.planning_page(famille=request.famille, enfant_id=pk, annee=annee, mois=mois)
+    if donnees is None:
+        return None
+    enfant = donnees.enfant
+    agenda = agenda_construire(annee=annee, mois=mois, donnees=donnees, lecture_seule=lecture_seule)
+    if agenda.lignes and ouverte not in {ligne.inscription.pk for ligne in agenda.lignes}:
+        ouverte = agenda.lignes[0].inscription.pk
+    responsable = request.famille.responsable_principal
+    repere = secrets.token_hex(16)
+    contenu = render_to_string(
+        "enfants/_planning_mois.html",
+        {
+            "enfant": enfant,
+            "activite_ouverte": ouverte,
+            "responsable": f"{responsable.nom} {responsable.prenom}".upper() if responsable else "",
+            "agenda": agenda,
+            "inscriptions_en_cours": donnees.inscriptions_en_cours,
+            "lecture_seule": lecture_seule,
+            "csrf_token": repere,
+        },
+    )
+    return PlanningRendu(
+        enfant_pk=enfant.pk,
+        prenom=enfant.prenom,
+        nom=enfant.nom,
+        titre=f"Planning de {enfant.prenom} {enfant.nom} — {agenda.libelle}",
+        contenu=contenu,
+        repere_csrf=repere,
+        inscriptions=[ligne.inscription for ligne in agenda.lignes],
+        flux_jeton=donnees.flux_jeton,
+    )
 
 
 @famille_requise

@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -35,6 +36,7 @@ from tests.factories import (
     MessageFactory,
     ReservationFactory,
     famille_avec_parent,
+    inscription_de_lea,
 )
 
 
@@ -350,3 +352,93 @@ def test_propriete_campagnes_ouvertes_ids_comme_la_requete(db, definitions, habi
         if instant is not None and instant > INSTANT
     }
     assert set(signalees) == a_venir
+
+
+# --- Le planning du mois ------------------------------------------------------------------------
+
+MERCREDI_9H = datetime.datetime(2027, 1, 6, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def _planning(client, inscription):
+    """(la page a-t-elle relu le planning dans la base ?, la page)."""
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get(reverse("enfants:planning", args=[inscription.enfant_id, 2027, 1]))
+    assert reponse.status_code == 200
+    relu = any("enfants_reservation" in q["sql"] for q in requetes.captured_queries)
+    return relu, re.sub(r'value="[A-Za-z0-9]{64}"', "", reponse.content.decode())
+
+
+@pytest.fixture
+def a_9h(monkeypatch):
+    """L'horloge arrêtée au mercredi 6 janvier 2027 à 9 h (heure de Paris) ; `avancer` la déplace."""
+    instant = {"maintenant": MERCREDI_9H}
+    monkeypatch.setattr(timezone, "now", lambda: instant["maintenant"])
+
+    def avancer(**duree):
+        instant["maintenant"] += datetime.timedelta(**duree)
+
+    return avancer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_le_planning_est_garde_jusqu_au_delai_de_reservation(a_9h, settings, client, parent_connecte):
+    """Jeudi 7 se réserve jusqu'au mercredi 6 à 10 h (J-1 ouvré) : servi tel quel avant, jamais
+    après, sans qu'aucune écriture ne change la version des données."""
+    settings.SESSION_COOKIE_AGE = 3 * 3600  # la session tient l'heure que l'horloge avance
+    client.force_login(parent_connecte)
+    inscription = inscription_de_lea(
+        parent_connecte.famille, jours_ouverture="12345", delai_reservation=1, heure_limite=datetime.time(10)
+    )
+    reserver = reverse("enfants:reservation_demander", args=[inscription.pk]) + "?date=2027-01-07"
+    relu, page = _planning(client, inscription)
+    relu_encore, page_gardee = _planning(client, inscription)
+    assert relu and not relu_encore
+    assert reserver in page and page_gardee == page
+    a_9h(minutes=59)
+    assert _planning(client, inscription) == (False, page)
+    a_9h(minutes=2)  # 10 h 01 : le délai du jeudi est passé
+    relu, page = _planning(client, inscription)
+    assert relu and reserver not in page
+    assert reverse("enfants:reservation_demander", args=[inscription.pk]) + "?date=2027-01-08" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_le_planning_garde_pose_un_jeton_csrf_valable(parent_connecte, a_9h):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(parent_connecte)
+    inscription = inscription_de_lea(parent_connecte.famille, jours_ouverture="12345")
+    url = reverse("enfants:planning", args=[inscription.enfant_id, 2027, 1])
+    client.get(url)
+    html = client.get(url).content.decode()  # servi du cache
+    jetons = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(jetons) >= 2 and all(len(j) == 64 for j in jetons)
+    reponse = client.post(
+        reverse("enfants:jours_reserver", args=[inscription.pk]),
+        {"csrfmiddlewaretoken": jetons[0], "jours": ["2027-01-20"], "mois": "2027-01-01"},
+    )
+    assert reponse.status_code != 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_un_planning_avec_un_rang_en_liste_d_attente_n_est_jamais_garde(a_9h, client, parent_connecte):
+    """Le rang dépend des demandes des autres familles : relu à chaque page."""
+    inscription = inscription_de_lea(parent_connecte.famille, jours_ouverture="12345")
+    autre = InscriptionFactory(activite=inscription.activite)
+    jour = datetime.date(2027, 1, 20)
+    premiere = ReservationFactory(
+        inscription=autre, date=jour, etat="en_attente", demandee_le=MERCREDI_9H - datetime.timedelta(hours=2)
+    )
+    ReservationFactory(
+        inscription=inscription,
+        date=jour,
+        etat="en_attente",
+        demandee_le=MERCREDI_9H - datetime.timedelta(hours=1),
+    )
+    relu, page = _planning(client, inscription)
+    assert relu and "2e position" in page
+    assert _planning(client, inscription)[0]
+    # L'autre famille retire sa demande : seule sa version à elle change.
+    type(premiere).objects.filter(pk=premiere.pk).update(etat="annulee")
+    assert _planning(client, inscription) == (True, page.replace("2e position", "1re position"))
