@@ -13,6 +13,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -47,30 +48,38 @@ A_FAIRE_AFFICHES = 6
 
 @famille_requise
 def accueil(request):
-    def calculer():
-        # Factures en lecture seule (restriction du CCAS) : aucune régie payable en ligne.
-        a_faire = elements_a_faire(famille=request.famille)
-        situation = facturation_selectors.situation(
-            famille=request.famille,
-            paiement_permis=not restrictions.est_restreint(request.user, restrictions.PAIEMENT),
-        )
-        # Ce qui change avec l'heure (délai d'une place proposée, campagne qui ouvre, paiement
-        # ouvert) est signalé par les lectures elles-mêmes (`cache_famille.echeance`).
-        return cache_famille.Calcul((a_faire, situation))
+    """Accueil : le bloc « À faire », le responsable, les factures à payer et la situation.
 
-    # Tout ce que l'accueil lit de la famille, gardé tant que ses données ne changent pas
-    # (commun.cache_famille) ; par compte : la restriction « factures en lecture seule ».
-    a_faire, situation = cache_famille.lire(
-        request=request, nom="accueil", calculer=calculer, par_compte=True
+    Le contenu rendu est gardé tant que les données de la famille ne changent pas
+    (commun.cache_famille) ; par compte : la restriction « factures en lecture seule » et les
+    liens permis. Ce qui change avec l'heure (délai d'une place proposée, campagne qui ouvre,
+    paiement ouvert) est signalé par les lectures elles-mêmes (`cache_famille.echeance`)."""
+    contenu = cache_famille.lire(
+        request=request,
+        nom="accueil",
+        calculer=lambda: cache_famille.Calcul(_accueil_rendre(request)),
+        par_compte=True,
     )
-    a_faire = [e for e in a_faire if restrictions.lien_permis(request.user, e.url)]
+    return render(request, "portail/accueil.html", {"contenu": contenu})
+
+
+def _accueil_rendre(request) -> str:
+    a_faire = [
+        e for e in elements_a_faire(famille=request.famille) if restrictions.lien_permis(request.user, e.url)
+    ]
+    # Factures en lecture seule (restriction du CCAS) : aucune régie payable en ligne.
+    situation = facturation_selectors.situation(
+        famille=request.famille,
+        paiement_permis=not restrictions.est_restreint(request.user, restrictions.PAIEMENT),
+    )
     contexte = {
+        "famille": request.famille,
         "responsable": request.famille.responsable_principal,
         "a_faire": a_faire[:A_FAIRE_AFFICHES],
         "a_faire_autres": len(a_faire[A_FAIRE_AFFICHES:]),
         "situation": situation,
     }
-    return render(request, "portail/accueil.html", contexte)
+    return render_to_string("portail/_accueil_contenu.html", contexte)
 
 
 @famille_requise
