@@ -442,3 +442,31 @@ def test_un_planning_avec_un_rang_en_liste_d_attente_n_est_jamais_garde(a_9h, cl
     # L'autre famille retire sa demande : seule sa version à elle change.
     type(premiere).objects.filter(pk=premiere.pk).update(etat="annulee")
     assert _planning(client, inscription) == (True, page.replace("2e position", "1re position"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_le_planning_garde_ne_survit_pas_a_l_ouverture_d_une_fenetre_de_reservation(
+    a_9h, settings, client, parent_connecte
+):
+    """Les réservations des vacances d'hiver ouvrent à 9 h 30 : avant, les jours ne se réservent
+    pas ; à 9 h 31, sans aucune écriture, ils se réservent."""
+    settings.SESSION_COOKIE_AGE = 3 * 3600
+    client.force_login(parent_connecte)
+    inscription = inscription_de_lea(parent_connecte.famille, jours_ouverture="01234")
+    factories.CampagneFactory(
+        type="vacances",
+        periode_debut=datetime.date(2027, 1, 25),
+        periode_fin=datetime.date(2027, 1, 29),
+        ouverture=MERCREDI_9H - datetime.timedelta(days=30),
+        fermeture=MERCREDI_9H - datetime.timedelta(days=1),
+        reservation_ouverture=MERCREDI_9H + datetime.timedelta(minutes=30),
+        reservation_fermeture=MERCREDI_9H + datetime.timedelta(days=10),
+        activites=[inscription.activite],
+    )
+    reserver = reverse("enfants:reservation_demander", args=[inscription.pk]) + "?date=2027-01-27"
+    relu, page = _planning(client, inscription)
+    assert relu and reserver not in page
+    assert _planning(client, inscription) == (False, page)
+    a_9h(minutes=31)
+    relu, page = _planning(client, inscription)
+    assert relu and reserver in page
