@@ -93,6 +93,8 @@ def fil(request, pk):
         "vue": "supprimes" if fil.supprime_le else "fil",
         "fil": fil,
         "messages_du_fil": selectors.fil_messages(fil=fil),
+        # Les messages reçus après la lecture précédente de ce compte sont signalés « Nouveau ».
+        "lu_jusqu_a": fil.lu_jusqu_a or 0,
         "form": form,
     }
     return render(request, "messagerie/fil.html", contexte)
