@@ -182,3 +182,17 @@ def test_la_migration_s_arrete_au_premier_message_jamais_lu(parent):
     _MIGRATION.lectures_reprendre(apps, None)
     assert LectureFil.objects.get(fil=fil, compte=parent).dernier_lu == lus_puis_trou[1]
     assert selectors.messages_non_lus_nombre(famille=parent.famille, compte=parent) == 2
+
+
+def test_l_export_rgpd_et_la_purge_couvrent_les_lectures(parent, conjoint):
+    from portail import export
+    from portail.purge import COUVERTURE, modeles_de_famille
+
+    fil = fil_avec_messages(famille=parent.famille, recus=1, objet="Sortie au zoo")
+    for compte in (parent, conjoint):
+        services.fil_lire(fil=fil, compte=compte)
+    section = next(
+        s for s in export.donnees_famille(famille=parent.famille) if s["modele"] == "messagerie.LectureFil"
+    )
+    assert len(section["objets"]) == 2
+    assert LectureFil in modeles_de_famille() and LectureFil in COUVERTURE
