@@ -174,29 +174,33 @@ def fil_lire(*, fil: Fil, compte) -> bool:
     un autre est relu ainsi. LectureRefusee si le fil n'est pas de la famille du compte."""
     if compte.famille_id is None or fil.famille_id != compte.famille_id:
         raise LectureRefusee(f"Le fil {fil.pk} n'est pas de la famille du compte {compte.pk}.")
-    if not hasattr(fil, "dernier_recu"):
+    etat = vars(fil)  # les annotations du sélecteur
+    if "dernier_recu" not in etat:
         fil = selectors.fils(famille=compte.famille_id, compte=compte).get(pk=fil.pk)
-    if fil.dernier_recu is None or (fil.lu_jusqu_a is not None and fil.lu_jusqu_a >= fil.dernier_recu):
+        etat = vars(fil)
+    dernier: int | None = etat["dernier_recu"]
+    lu_jusqu_a: int | None = etat["lu_jusqu_a"]
+    if dernier is None or (lu_jusqu_a is not None and lu_jusqu_a >= dernier):
         return False
-    _lecture_enregistrer(fil=fil, compte=compte)
+    _lecture_enregistrer(fil=fil, compte=compte, dernier=dernier, jamais_lu=etat["jamais_lu"])
     return True
 
 
 @transaction.atomic
-def _lecture_enregistrer(*, fil: Fil, compte) -> None:
+def _lecture_enregistrer(*, fil: Fil, compte, dernier: int, jamais_lu: bool) -> None:
     maintenant = timezone.now()
     # Une ligne par fil et par compte, écrite en une instruction (deux onglets ouverts en même
     # temps ne se gênent pas : INSERT … ON CONFLICT DO UPDATE).
     LectureFil.objects.bulk_create(
-        [LectureFil(fil=fil, compte=compte, dernier_lu_id=fil.dernier_recu, lu_le=maintenant)],
+        [LectureFil(fil=fil, compte=compte, dernier_lu_id=dernier, lu_le=maintenant)],
         update_conflicts=True,
         unique_fields=["fil", "compte"],
         update_fields=["dernier_lu", "lu_le"],
     )
-    if fil.jamais_lu:
-        Message.objects.filter(
-            fil=fil, de_la_famille=False, lu_le__isnull=True, pk__lte=fil.dernier_recu
-        ).update(lu_le=maintenant)
+    if jamais_lu:
+        Message.objects.filter(fil=fil, de_la_famille=False, lu_le__isnull=True, pk__lte=dernier).update(
+            lu_le=maintenant
+        )
 
 
 @transaction.atomic
