@@ -95,6 +95,41 @@ class NonLusFiltre(admin.SimpleListFilter):
         return queryset
 
 
+def _nom_du_compte(compte) -> str:
+    """« JEAN DUPONT » : le responsable du compte, sinon le nom du compte."""
+    if compte.responsable_id is not None:
+        return compte.responsable.nom_complet
+    return compte.get_full_name() or compte.get_username()
+
+
+def _quand(instant) -> str:
+    return date_format(timezone.localtime(instant), "DATETIME_FORMAT")
+
+
+def _lecture_du_message(message, lectures) -> str:
+    """« (lu par JEAN DUPONT) », « (non lu) » : pour un message de la famille, lu ou non par la
+    structure ; pour un message du CCAS, les comptes de la famille qui l'ont lu."""
+    if message.de_la_famille:
+        return " (non lu)" if message.lu_le is None else ""
+    lecteurs = [_nom_du_compte(lecture.compte) for lecture in lectures if lecture.dernier_lu_id >= message.pk]
+    if lecteurs:
+        return f" (lu par {', '.join(lecteurs)})"
+    if message.lu_le is not None:  # lu avant les lectures par compte, ou par un compte supprimé
+        return f" (lu le {_quand(message.lu_le)})"
+    return " (non lu)"
+
+
+def _lectures_resume(lectures) -> str:
+    """« Lu par la famille : JEAN DUPONT le 03/12/2026 10:15 ; … » (la dernière lecture de
+    chaque compte)."""
+    return format_html(
+        '<p class="lectures-famille">Dernière lecture par la famille : {}.</p>',
+        format_html_join(
+            " ; ", "{} le {}", ((_nom_du_compte(lue.compte), _quand(lue.lu_le)) for lue in lectures)
+        ),
+    )
+
+
 @admin.register(Fil)
 class FilAdmin(VuesPropresMixin, CreationParServiceMixin, AutocompleteTolerantMixin, admin.ModelAdmin):
     list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin", "date_dernier_message")
@@ -142,11 +177,13 @@ class FilAdmin(VuesPropresMixin, CreationParServiceMixin, AutocompleteTolerantMi
 
     @admin.display(description="conversation")
     def conversation(self, obj):
-        """Les messages du fil, dans l'ordre, avec leurs pièces jointes."""
-        lignes = []
+        """Les messages du fil, dans l'ordre, avec leurs pièces jointes ; sous chaque message
+        du CCAS, quels comptes de la famille l'ont lu (chaque responsable a sa lecture)."""
+        lectures = list(selectors.fil_lectures(fil=obj))
+        lignes = [_lectures_resume(lectures)] if lectures else []
         for message in selectors.fil_messages(fil=obj):
             if message.de_la_famille:
-                auteur = "La famille"
+                auteur = _nom_du_compte(message.auteur) if message.auteur else "La famille"
             elif message.auteur:
                 auteur = message.auteur.get_full_name() or message.auteur.username
             else:
@@ -164,7 +201,7 @@ class FilAdmin(VuesPropresMixin, CreationParServiceMixin, AutocompleteTolerantMi
                     '<div class="message-admin"><p><strong>{}</strong> — {}{}</p>{}{}</div>',
                     auteur,
                     date_format(timezone.localtime(message.date_envoi), "DATETIME_FORMAT"),
-                    " (non lu)" if message.lu_le is None else "",
+                    _lecture_du_message(message, lectures),
                     mark_safe(linebreaks(message.texte, autoescape=True)),  # noqa: S308  # nosec B308 B703 (linebreaks a échappé le texte)
                     format_html("<p>Pièces jointes : {}</p>", pieces) if pieces else "",
                 )
@@ -175,7 +212,7 @@ class FilAdmin(VuesPropresMixin, CreationParServiceMixin, AutocompleteTolerantMi
         if request.method == "GET":
             fil = self.get_object(request, object_id)
             if fil is not None:
-                services.fil_marquer_lu(fil=fil, par_la_famille=False)
+                services.fil_marquer_lu_par_la_structure(fil=fil)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def objet_creer(self, request, form):

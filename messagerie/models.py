@@ -114,7 +114,8 @@ class Fil(models.Model):
 
 
 class Message(models.Model):
-    """Un message d'un fil ; `lu_le` est rempli quand l'autre partie l'a ouvert."""
+    """Un message d'un fil ; `lu_le` est rempli quand l'autre partie l'a ouvert la première fois
+    (pour un message du CCAS : un compte de la famille ; chaque compte a sa lecture, `LectureFil`)."""
 
     fil = models.ForeignKey(Fil, on_delete=models.CASCADE, related_name="messages", verbose_name=_("fil"))
     de_la_famille = models.BooleanField(_("envoyé par la famille"))
@@ -131,6 +132,39 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fil.objet} ({timezone.localtime(self.date_envoi):%d/%m/%Y %H:%M})"
+
+
+class LectureFil(models.Model):
+    """Jusqu'où un compte de la famille a lu un fil : chaque responsable a sa propre boîte de
+    réception (deux parents séparés, deux comptes, issue 22).
+
+    Une ligne par fil et par compte, « lu jusqu'au message n » : les messages du CCAS d'un
+    identifiant plus grand sont non lus pour ce compte. Le compteur de l'en-tête n'ajoute qu'une
+    jointure d'une ligne par fil (`requetes.MESSAGES_NON_LUS`), et un fil déjà lu se rouvre
+    sans écriture. `Message.lu_le` garde son sens pour le CCAS : la première lecture par la
+    famille, quel que soit le compte.
+    """
+
+    # Par le fil, la ligne atteint la famille : une lecture monte la version de son cache.
+    fil = models.ForeignKey(Fil, on_delete=models.CASCADE, related_name="lectures", verbose_name=_("fil"))
+    compte = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("compte")
+    )
+    dernier_lu = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="+", verbose_name=_("dernier message lu")
+    )
+    lu_le = models.DateTimeField(_("lu le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lecture d'un fil")
+        verbose_name_plural = _("lectures des fils")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["fil", "compte"], name="lecture_fil_compte_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fil} — {self.compte}"
 
 
 class PieceJointe(models.Model):

@@ -1,60 +1,98 @@
 """Lectures de la messagerie : toujours bornées à une famille (côté parent) ou aux structures
 d'un agent (côté administration)."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commun.sql import executer
 from familles.models import Famille
 from messagerie import requetes
-from messagerie.models import AgentStructure, Document, Fil, Information, Message, PieceJointe
+from messagerie.models import AgentStructure, Document, Fil, Information, LectureFil, Message, PieceJointe
 
-# Un message reçu par la famille et qu'elle n'a pas encore ouvert.
-_NON_LU_FAMILLE = Q(messages__de_la_famille=False, messages__lu_le__isnull=True)
-
-
-def messages_non_lus_nombre(*, famille) -> int:
-    """Nombre de messages reçus non lus de la famille, hors fils supprimés : le compteur de
-    l'en-tête (`requetes.MESSAGES_NON_LUS`, une requête)."""
-    return executer(requetes.MESSAGES_NON_LUS, {"famille": famille.pk, "faux": False})[0].nombre
+# Un message reçu par la famille que le compte n'a pas lu : au-delà de sa lecture `ma_lecture`
+# (la jointure d'une ligne par fil posée par `_fils`), ou sans lecture du tout.
+_NON_LU_PAR_LE_COMPTE = Q(messages__de_la_famille=False) & (
+    Q(ma_lecture__isnull=True) | Q(messages__pk__gt=F("ma_lecture__dernier_lu"))
+)
 
 
-def _fils(*, famille) -> QuerySet[Fil]:
+def messages_non_lus_nombre(*, famille, compte) -> int:
+    """Nombre de messages reçus que ce compte de la famille n'a pas lus, hors fils supprimés :
+    le compteur de l'en-tête (`requetes.MESSAGES_NON_LUS`, une requête). Chaque responsable
+    a le sien : ce qu'a lu l'autre parent reste non lu pour lui."""
+    parametres = {"famille": famille.pk, "compte": compte.pk, "faux": False}
+    return executer(requetes.MESSAGES_NON_LUS, parametres)[0].nombre
+
+
+def _fils(*, famille, compte) -> QuerySet[Fil]:
     return (
         Fil.objects.filter(famille=famille)
         .select_related("structure")
+        .annotate(ma_lecture=FilteredRelation("lectures", condition=Q(lectures__compte=compte)))
         .annotate(
-            non_lus=Count("messages", filter=_NON_LU_FAMILLE),
+            non_lus=Count("messages", filter=_NON_LU_PAR_LE_COMPTE),
             nombre_messages=Count("messages"),
         )
         .order_by("-date_dernier_message", "-pk")
     )
 
 
-def fils_recus(*, famille) -> QuerySet[Fil]:
-    """Les fils où la famille a reçu au moins un message (écrits par la structure ou répondus)."""
+def fils_recus(*, famille, compte) -> QuerySet[Fil]:
+    """Les fils où la famille a reçu au moins un message (écrits par la structure ou répondus),
+    avec leurs non-lus pour ce compte."""
     recu = Message.objects.filter(fil=OuterRef("pk"), de_la_famille=False)
-    return _fils(famille=famille).filter(Exists(recu), supprime_le__isnull=True)
+    return _fils(famille=famille, compte=compte).filter(Exists(recu), supprime_le__isnull=True)
 
 
-def fils_envoyes(*, famille) -> QuerySet[Fil]:
+def fils_envoyes(*, famille, compte) -> QuerySet[Fil]:
     """Les fils ouverts par la famille, avec le nombre de réponses reçues."""
     return (
-        _fils(famille=famille)
+        _fils(famille=famille, compte=compte)
         .filter(initie_par_famille=True, supprime_le__isnull=True)
         .annotate(nombre_reponses=Count("messages", filter=Q(messages__de_la_famille=False)))
     )
 
 
-def fils_supprimes(*, famille) -> QuerySet[Fil]:
+def fils_supprimes(*, famille, compte) -> QuerySet[Fil]:
     """Les fils que la famille a supprimés (elle peut les restaurer)."""
-    return _fils(famille=famille).filter(supprime_le__isnull=False).order_by("-supprime_le", "-pk")
+    return (
+        _fils(famille=famille, compte=compte)
+        .filter(supprime_le__isnull=False)
+        .order_by("-supprime_le", "-pk")
+    )
 
 
-def fils(*, famille) -> QuerySet[Fil]:
-    """Tous les fils de la famille (pour ouvrir l'un d'eux : un autre foyer obtient 404)."""
-    return Fil.objects.filter(famille=famille).select_related("structure")
+def fils(*, famille, compte=None) -> QuerySet[Fil]:
+    """Tous les fils de la famille (pour ouvrir l'un d'eux : un autre foyer obtient 404).
+
+    Avec `compte`, chaque fil porte de quoi marquer sa lecture sans autre requête
+    (`services.fil_lire`) : `lu_jusqu_a` (le dernier message lu par ce compte, ou None),
+    `dernier_recu` (le dernier message du CCAS) et `jamais_lu` (un message du CCAS que nul
+    compte de la famille n'a encore ouvert)."""
+    qs = Fil.objects.filter(famille=famille).select_related("structure")
+    if compte is None:
+        return qs
+    recus = Message.objects.filter(fil=OuterRef("pk"), de_la_famille=False).order_by("-pk")
+    return qs.annotate(
+        lu_jusqu_a=Subquery(
+            LectureFil.objects.filter(fil=OuterRef("pk"), compte=compte).values("dernier_lu_id")[:1]
+        ),
+        dernier_recu=Subquery(recus.values("pk")[:1]),
+        jamais_lu=Exists(recus.filter(lu_le__isnull=True)),
+    )
 
 
 def fil_messages(*, fil: Fil) -> QuerySet[Message]:
@@ -66,6 +104,12 @@ def fil_messages(*, fil: Fil) -> QuerySet[Message]:
         .prefetch_related(Prefetch("pieces_jointes", queryset=PieceJointe.objects.order_by("pk")))
         .order_by("date_envoi", "pk")
     )
+
+
+def fil_lectures(*, fil: Fil) -> QuerySet[LectureFil]:
+    """Jusqu'où chaque compte de la famille a lu le fil (côté administration), avec le
+    responsable de chaque compte (une requête)."""
+    return LectureFil.objects.filter(fil=fil).select_related("compte__responsable").order_by("compte_id")
 
 
 def pieces_jointes(*, famille) -> QuerySet[PieceJointe]:

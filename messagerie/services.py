@@ -22,6 +22,7 @@ from messagerie.models import (
     Document,
     Fil,
     Information,
+    LectureFil,
     Message,
     Notification,
     PieceJointe,
@@ -115,7 +116,7 @@ def message_structure_repondre(*, fil: Fil, agent, texte: str, fichiers=()) -> M
     fil = Fil.objects.select_for_update().get(pk=fil.pk)
     message = _message_ajouter(fil=fil, de_la_famille=False, auteur=agent, texte=texte, fichiers=fichiers)
     # Répondre, c'est avoir lu les messages de la famille.
-    fil_marquer_lu(fil=fil, par_la_famille=False)
+    fil_marquer_lu_par_la_structure(fil=fil)
     notification_creer(famille=fil.famille)
     return message
 
@@ -152,11 +153,54 @@ def message_systeme_envoyer(*, famille: Famille, objet: str, texte: str, notifie
 
 
 @transaction.atomic
-def fil_marquer_lu(*, fil: Fil, par_la_famille: bool) -> int:
-    """Marque lus les messages reçus par cette partie ; renvoie combien l'ont été."""
-    return Message.objects.filter(fil=fil, de_la_famille=not par_la_famille, lu_le__isnull=True).update(
+def fil_marquer_lu_par_la_structure(*, fil: Fil) -> int:
+    """La structure a lu les messages de la famille du fil ; renvoie combien l'ont été."""
+    return Message.objects.filter(fil=fil, de_la_famille=True, lu_le__isnull=True).update(
         lu_le=timezone.now()
     )
+
+
+class LectureRefusee(Exception):
+    """Un compte veut marquer lu un fil qui n'est pas de sa famille."""
+
+
+def fil_lire(*, fil: Fil, compte) -> bool:
+    """Un compte de la famille ouvre le fil : ses messages reçus sont lus **pour ce compte**
+    (l'autre responsable garde les siens non lus) ; la première lecture par la famille remplit
+    aussi `Message.lu_le`, ce que voit le CCAS. Renvoie False s'il n'y avait rien de nouveau
+    (aucune écriture : un fil déjà lu se rouvre sans rien écrire).
+
+    `fil` lu par `selectors.fils(famille=..., compte=compte)` ne coûte aucune lecture de plus ;
+    un autre est relu ainsi. LectureRefusee si le fil n'est pas de la famille du compte."""
+    if compte.famille_id is None or fil.famille_id != compte.famille_id:
+        raise LectureRefusee(f"Le fil {fil.pk} n'est pas de la famille du compte {compte.pk}.")
+    etat = vars(fil)  # les annotations du sélecteur
+    if "dernier_recu" not in etat:
+        fil = selectors.fils(famille=compte.famille_id, compte=compte).get(pk=fil.pk)
+        etat = vars(fil)
+    dernier: int | None = etat["dernier_recu"]
+    lu_jusqu_a: int | None = etat["lu_jusqu_a"]
+    if dernier is None or (lu_jusqu_a is not None and lu_jusqu_a >= dernier):
+        return False
+    _lecture_enregistrer(fil=fil, compte=compte, dernier=dernier, jamais_lu=etat["jamais_lu"])
+    return True
+
+
+@transaction.atomic
+def _lecture_enregistrer(*, fil: Fil, compte, dernier: int, jamais_lu: bool) -> None:
+    maintenant = timezone.now()
+    # Une ligne par fil et par compte, écrite en une instruction (deux onglets ouverts en même
+    # temps ne se gênent pas : INSERT … ON CONFLICT DO UPDATE).
+    LectureFil.objects.bulk_create(
+        [LectureFil(fil=fil, compte=compte, dernier_lu_id=dernier, lu_le=maintenant)],
+        update_conflicts=True,
+        unique_fields=["fil", "compte"],
+        update_fields=["dernier_lu", "lu_le"],
+    )
+    if jamais_lu:
+        Message.objects.filter(fil=fil, de_la_famille=False, lu_le__isnull=True, pk__lte=dernier).update(
+            lu_le=maintenant
+        )
 
 
 @transaction.atomic
@@ -284,6 +328,7 @@ def notification_envoyer(*, notification_id: int) -> bool:
 MESSAGERIE_ANONYMISATION = {
     Fil: "effacé",
     Message: "effacé avec son fil",
+    LectureFil: "effacé avec son fil",
     PieceJointe: "effacé avec son message ; fichier supprimé après validation",
     Notification: "effacé",
     AttestationEnvoyee: "effacé (trace d'envoi)",

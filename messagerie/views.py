@@ -23,7 +23,8 @@ VUES = {
 
 def _liste(request, vue: str):
     titre, selecteur = VUES[vue]
-    page = Paginator(selecteur(famille=request.famille), FILS_PAR_PAGE).get_page(request.GET.get("page"))
+    fils = selecteur(famille=request.famille, compte=request.user)
+    page = Paginator(fils, FILS_PAR_PAGE).get_page(request.GET.get("page"))
     return render(request, "messagerie/boite.html", {"vue": vue, "titre": titre, "page": page})
 
 
@@ -68,8 +69,9 @@ def nouveau(request):
 @famille_requise
 @require_http_methods(["GET", "POST"])
 def fil(request, pk):
-    """Un fil : l'ouvrir marque ses messages lus ; le formulaire en bas y répond."""
-    fil = get_object_or_404(selectors.fils(famille=request.famille), pk=pk)
+    """Un fil : l'ouvrir marque ses messages lus pour ce compte (l'autre responsable a sa propre
+    lecture) ; le formulaire en bas y répond."""
+    fil = get_object_or_404(selectors.fils(famille=request.famille, compte=request.user), pk=pk)
     form = ReponseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,11 +88,13 @@ def fil(request, pk):
             return redirect("messagerie:fil", pk=fil.pk)
     if request.method == "GET":
         # Le compteur de l'en-tête est calculé au rendu : il reflète déjà cette lecture.
-        services.fil_marquer_lu(fil=fil, par_la_famille=True)
+        services.fil_lire(fil=fil, compte=request.user)
     contexte = {
         "vue": "supprimes" if fil.supprime_le else "fil",
         "fil": fil,
         "messages_du_fil": selectors.fil_messages(fil=fil),
+        # Les messages reçus après la lecture précédente de ce compte sont signalés « Nouveau ».
+        "lu_jusqu_a": fil.lu_jusqu_a or 0,
         "form": form,
     }
     return render(request, "messagerie/fil.html", contexte)

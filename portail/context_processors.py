@@ -26,14 +26,15 @@ def portail(request):
     if famille is not None:
         contexte["famille"] = famille
         contexte["onglets"] = onglets_visibles(request.path)
-        # Le compteur de l'en-tête : la messagerie le connaît (une requête, préparée).
+        # Le compteur de l'en-tête : la messagerie le connaît (une requête, préparée), pour ce
+        # compte (chaque responsable a sa lecture : clé du cache par compte).
         # Gardé tant que les données de la famille ne changent pas (commun.cache_famille).
         contexte["messages_non_lus"] = cache_famille.lire(
             request=request,
             nom="non_lus",
             par_compte=True,
             calculer=lambda: cache_famille.Calcul(
-                messagerie_selectors.messages_non_lus_nombre(famille=famille)
+                messagerie_selectors.messages_non_lus_nombre(famille=famille, compte=request.user)
             ),
         )
     return contexte

@@ -293,6 +293,28 @@ def test_le_compteur_de_l_en_tete_suit_une_lecture_faite_dans_la_meme_requete(cl
 
 
 @pytest.mark.django_db(transaction=True)
+def test_le_compteur_de_l_en_tete_est_garde_par_compte_et_suit_la_lecture_de_chacun(client, parent_connecte):
+    """Deux parents, chacun son compteur (issue 22) : la lecture de l'un monte la version de la
+    famille (la lecture atteint la famille par son fil) ; l'autre recalcule et garde ses non-lus."""
+    from django.test import Client
+
+    from tests.factories import second_parent
+
+    fil = FilFactory(famille=parent_connecte.famille, objet="Inscriptions")
+    MessageFactory(fil=fil, de_la_famille=False)
+    conjoint = Client()
+    conjoint.force_login(second_parent(parent_connecte))
+    for navigateur in (client, conjoint, client, conjoint):  # calculés, puis gardés
+        assert "1 nouveau message" in _requetes(navigateur, "/")[1]
+    froid, _ = _requetes(conjoint, "/")
+    _requetes(client, reverse("messagerie:fil", args=[fil.pk]))  # le premier parent lit
+    assert "0 nouveau message" in _requetes(client, "/")[1]
+    recalcule, page = _requetes(conjoint, "/")
+    assert "1 nouveau message" in page and recalcule > froid  # version montée : recalculé
+    assert "1 nouveau message" in _requetes(conjoint, "/")[1]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_un_calcul_fait_dans_une_transaction_annulee_n_est_pas_garde(parent_connecte):
     utilisateur = type(parent_connecte).objects.get(pk=parent_connecte.pk)
     utilisateur.version_famille, utilisateur.version_commune = versions.versions(

@@ -358,7 +358,7 @@ def test_la_decision_arrive_aussi_dans_la_boite_de_reception(
     assert "Informations CAF" in message.fil.objet
     assert "refusée" in message.texte and "Justificatif manquant" in message.texte
     assert "640" not in message.texte
-    assert messages_non_lus_nombre(famille=parent.famille) == 1
+    assert messages_non_lus_nombre(famille=parent.famille, compte=parent) == 1
     # Un seul courriel : celui de la décision (le message n'en déclenche pas un second).
     assert len(mail.outbox) == 1
 

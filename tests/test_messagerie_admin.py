@@ -86,7 +86,7 @@ def test_l_agent_repond_dans_le_fil(client_agent, agent, alsh, parent):
     dernier = fil.messages.last()
     assert dernier.texte == "C'est noté, à mercredi." and not dernier.de_la_famille
     assert dernier.auteur == agent and dernier.lu_le is None
-    assert selectors.messages_non_lus_nombre(famille=parent.famille) == 1
+    assert selectors.messages_non_lus_nombre(famille=parent.famille, compte=parent) == 1
 
 
 def test_l_agent_joint_un_pdf_a_sa_reponse_mais_pas_un_executable(client_agent, alsh, parent):
@@ -173,7 +173,7 @@ def test_l_agent_ecrit_a_une_famille(client_agent, agent, alsh, parent):
     fil = Fil.objects.get(famille=parent.famille)
     assert not fil.initie_par_famille and fil.structure == alsh
     assert fil.messages.get().auteur == agent
-    assert selectors.messages_non_lus_nombre(famille=parent.famille) == 1
+    assert selectors.messages_non_lus_nombre(famille=parent.famille, compte=parent) == 1
 
 
 def test_diffusion_a_une_activite_creee_dans_la_requete_envoyee_en_tache(

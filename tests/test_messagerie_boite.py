@@ -43,7 +43,7 @@ def test_formulaire_incomplet_reaffiche_les_erreurs_sans_rien_perdre(client_pare
 def test_compteur_non_lus_en_tete_et_ouverture_du_fil(client_parent, parent):
     fil = fil_avec_messages(famille=parent.famille, recus=2, envoyes=1)
     fil_avec_messages(famille=parent.famille, recus=1, envoyes=0)
-    assert selectors.messages_non_lus_nombre(famille=parent.famille) == 3
+    assert selectors.messages_non_lus_nombre(famille=parent.famille, compte=parent) == 3
     accueil = client_parent.get(reverse("portail:accueil")).content.decode()
     assert "3 nouveaux messages" in accueil
     assert f'href="{reverse("messagerie:boite")}"' in accueil
@@ -62,10 +62,10 @@ def test_recus_envoyes_et_non_lus_d_abord_signales(client_parent, parent):
     MessageFactory(fil=recu, de_la_famille=False)
     sans_reponse = fil_avec_messages(famille=parent.famille, recus=0, objet="Sans réponse")
     repondu = fil_avec_messages(famille=parent.famille, recus=1, objet="Avec réponse")
-    recus = list(selectors.fils_recus(famille=parent.famille))
+    recus = list(selectors.fils_recus(famille=parent.famille, compte=parent))
     assert set(recus) == {recu, repondu}
     assert all(f.non_lus == 1 for f in recus)
-    envoyes = {f.pk: f for f in selectors.fils_envoyes(famille=parent.famille)}
+    envoyes = {f.pk: f for f in selectors.fils_envoyes(famille=parent.famille, compte=parent)}
     assert set(envoyes) == {sans_reponse.pk, repondu.pk}
     assert envoyes[repondu.pk].nombre_reponses == 1
     assert envoyes[repondu.pk].nombre_messages == 2
@@ -80,14 +80,14 @@ def test_supprimer_puis_restaurer(client_parent, parent):
     fil.refresh_from_db()
     assert fil.supprime_le is not None
     assert fil.messages.count() == 2  # rien n'est effacé
-    assert fil not in selectors.fils_recus(famille=parent.famille)
-    assert selectors.messages_non_lus_nombre(famille=parent.famille) == 0
+    assert fil not in selectors.fils_recus(famille=parent.famille, compte=parent)
+    assert selectors.messages_non_lus_nombre(famille=parent.famille, compte=parent) == 0
     assert fil.objet in client_parent.get(reverse("messagerie:supprimes")).content.decode()
 
     client_parent.post(reverse("messagerie:fil_restaurer", args=[fil.pk]))
     fil.refresh_from_db()
     assert fil.supprime_le is None
-    assert fil in selectors.fils_recus(famille=parent.famille)
+    assert fil in selectors.fils_recus(famille=parent.famille, compte=parent)
     assert fil.objet not in client_parent.get(reverse("messagerie:supprimes")).content.decode()
 
 
@@ -121,7 +121,7 @@ def test_la_boite_n_affiche_que_les_fils_de_la_famille(client_parent, parent, au
     fil_avec_messages(famille=autre_parent.famille, objet="Chez les voisins")
     for nom in ("messagerie:boite", "messagerie:envoyes", "messagerie:supprimes"):
         assert "Chez les voisins" not in client_parent.get(reverse(nom)).content.decode()
-    assert selectors.messages_non_lus_nombre(famille=parent.famille) == 0
+    assert selectors.messages_non_lus_nombre(famille=parent.famille, compte=parent) == 0
 
 
 def _requetes(client, url, django_assert_max_num_queries, budget):

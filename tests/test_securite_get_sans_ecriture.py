@@ -4,7 +4,8 @@ Chaque URL du portail — toutes les pages de l'inventaire (tests/inventaire), a
 comprises, et les URL publiques hors inventaire — est demandée en GET ; chaque ligne de chaque
 table métier est comparée avant et après, champ par champ (pas seulement le nombre de lignes).
 Une seule exception, déclarée ici : ouvrir un fil de messages note la date de lecture de ses
-messages (comme on ouvre un courrier), ce qui n'est pas une décision de la famille.
+messages (comme on ouvre un courrier) et jusqu'où ce compte l'a lu (`LectureFil`, une ligne par
+fil et par compte), ce qui n'est pas une décision de la famille.
 """
 
 import pytest
@@ -20,7 +21,12 @@ pytestmark = pytest.mark.django_db
 # Tables qu'une requête touche sans que ce soit une donnée du portail (sessions, journal des
 # connexions d'axes…).
 APPLICATIONS_IGNOREES = {"sessions", "axes", "admin", "contenttypes"}
-LECTURES_PERMISES = {("messagerie.Message", "lu_le")}
+LECTURES_PERMISES = {
+    ("messagerie.Message", "lu_le"),
+    ("messagerie.LectureFil", "lignes"),
+    ("messagerie.LectureFil", "dernier_lu_id"),
+    ("messagerie.LectureFil", "lu_le"),
+}
 # Les versions des données par famille (commun.versions) : tenues par des déclencheurs, elles ne
 # bougent qu'avec une autre écriture, que la comparaison voit elle-même.
 MODELES_DERIVES = {"commun.Version"}

@@ -297,25 +297,42 @@ def test_planning_donnees_d_une_autre_famille_jamais_lues(autre_parent, planning
 # --- En-tête : messages non lus ---------------------------------------------------------------
 
 
+def _non_lus_orm(famille, compte) -> int:
+    """L'équivalent ORM de `requetes.MESSAGES_NON_LUS` : les messages reçus (fils non supprimés)
+    que ce compte n'a pas lus, c'est-à-dire au-delà de sa lecture du fil, ou sans lecture."""
+    from django.db.models import Exists, OuterRef
+
+    from messagerie.models import LectureFil, Message
+
+    lu = LectureFil.objects.filter(fil=OuterRef("fil"), compte=compte, dernier_lu__gte=OuterRef("pk"))
+    return (
+        Message.objects.filter(fil__famille=famille, fil__supprime_le__isnull=True, de_la_famille=False)
+        .exclude(Exists(lu))
+        .count()
+    )
+
+
 def test_messages_non_lus_identiques_a_l_orm(parent, autre_parent):
     from messagerie import selectors as messagerie_selectors
-    from messagerie.models import Message
-    from tests.factories import MessageFactory, fil_avec_messages
+    from messagerie.models import LectureFil
+    from tests.factories import MessageFactory, fil_avec_messages, second_parent
 
-    famille = parent.famille
-    fil_avec_messages(famille=famille, recus=3, envoyes=2)  # 3 non lus
+    famille, conjoint = parent.famille, second_parent(parent)
+    fil_avec_messages(famille=famille, recus=3, envoyes=2)  # 3 non lus pour les deux
     lu = fil_avec_messages(famille=famille, recus=2, envoyes=0)
-    Message.objects.filter(fil=lu).update(lu_le=timezone.now())  # lus : ne comptent plus
+    # Lu par le parent seulement : ne compte plus pour lui, compte encore pour le conjoint.
+    LectureFil.objects.create(fil=lu, compte=parent, dernier_lu=lu.messages.last())
     supprime = fil_avec_messages(famille=famille, recus=4, envoyes=0)
     supprime.supprime_le = timezone.now()
     supprime.save()  # un fil supprimé par la famille ne compte plus
     MessageFactory(fil=lu, de_la_famille=False)  # une nouvelle réponse dans un fil lu
     fil_avec_messages(famille=autre_parent.famille, recus=7, envoyes=0)
-    attendu = Message.objects.filter(
-        fil__famille=famille, fil__supprime_le__isnull=True, de_la_famille=False, lu_le__isnull=True
-    ).count()
-    assert messagerie_selectors.messages_non_lus_nombre(famille=famille) == attendu == 4
-    assert messagerie_selectors.messages_non_lus_nombre(famille=autre_parent.famille) == 7
+    for compte, attendu in ((parent, 4), (conjoint, 6)):
+        nombre = messagerie_selectors.messages_non_lus_nombre(famille=famille, compte=compte)
+        assert nombre == _non_lus_orm(famille, compte) == attendu
+    assert (
+        messagerie_selectors.messages_non_lus_nombre(famille=autre_parent.famille, compte=autre_parent) == 7
+    )
 
 
 def test_situation_sans_facture_impayee_garde_le_solde(parent, autre_parent):
@@ -564,35 +581,58 @@ def test_propriete_planning_comme_l_orm(
     assert donnees.fermetures == attendues
 
 
+# Jusqu'où un compte a lu un fil : jamais, ou jusqu'au n-ième message reçu (0 : le fil ouvert
+# avant toute réponse, lu jusqu'au premier message de la famille).
+LECTURE = st.none() | st.integers(0, 4)
 FIL = st.tuples(
-    st.integers(0, 4),  # reçus non lus
-    st.integers(0, 3),  # reçus lus
+    st.integers(0, 4),  # reçus
     st.integers(0, 3),  # envoyés par la famille (jamais comptés)
     st.booleans(),  # supprimé par la famille
+    LECTURE,  # lecture du premier compte
+    LECTURE,  # lecture du second
+    st.booleans(),  # `lu_le` déjà rempli (la famille, l'un ou l'autre compte, l'a ouvert)
 )
+
+
+def _fil_de_proprietes(cible, comptes, recus, envoyes, supprime, lectures, lu_le):
+    from messagerie.models import LectureFil
+    from tests.factories import MessageFactory, fil_avec_messages
+
+    fil = fil_avec_messages(famille=cible, recus=0, envoyes=envoyes)
+    for _ in range(recus):
+        MessageFactory(fil=fil, de_la_famille=False, lu_le=timezone.now() if lu_le else None)
+    MessageFactory(fil=fil, de_la_famille=True)  # une réponse de la famille après les reçus
+    ordre = list(fil.messages.order_by("pk"))
+    recus_ordre = [m for m in ordre if not m.de_la_famille]
+    for compte, jusqu_a in zip(comptes, lectures, strict=True):
+        if jusqu_a is None:
+            continue
+        dernier = recus_ordre[jusqu_a - 1] if 0 < jusqu_a <= len(recus_ordre) else ordre[0]
+        LectureFil.objects.create(fil=fil, compte=compte, dernier_lu=dernier)
+    if supprime:
+        fil.supprime_le = timezone.now()
+        fil.save()
 
 
 @PROPRIETES
 @given(fils=st.lists(FIL, max_size=5), autres=st.lists(FIL, max_size=2))
 def test_propriete_messages_non_lus_comme_l_orm(db, fils, autres):
+    """Deux comptes par famille, chacun sa lecture de chaque fil : le compteur de l'en-tête
+    (SQL) et les non-lus de chaque fil de la boîte (ORM, `fils_recus`) suivent la même règle."""
     from messagerie import selectors as messagerie_selectors
-    from messagerie.models import Message
-    from tests.factories import MessageFactory, fil_avec_messages
+    from tests.factories import UtilisateurFactory
 
     famille, autre = FamilleFactory(), FamilleFactory()
+    comptes = {cible: [UtilisateurFactory(famille=cible) for _ in range(2)] for cible in (famille, autre)}
     for cible, liste in ((famille, fils), (autre, autres)):
-        for non_lus, lus, envoyes, supprime in liste:
-            fil = fil_avec_messages(famille=cible, recus=non_lus, envoyes=envoyes)
-            for _ in range(lus):
-                MessageFactory(fil=fil, de_la_famille=False, lu_le=timezone.now())
-            if supprime:
-                fil.supprime_le = timezone.now()
-                fil.save()
+        for recus, envoyes, supprime, premier, second, lu_le in liste:
+            _fil_de_proprietes(cible, comptes[cible], recus, envoyes, supprime, (premier, second), lu_le)
     for cible in (famille, autre):
-        attendu = Message.objects.filter(
-            fil__famille=cible, fil__supprime_le__isnull=True, de_la_famille=False, lu_le__isnull=True
-        ).count()
-        assert messagerie_selectors.messages_non_lus_nombre(famille=cible) == attendu
+        for compte in comptes[cible]:
+            attendu = _non_lus_orm(cible, compte)
+            assert messagerie_selectors.messages_non_lus_nombre(famille=cible, compte=compte) == attendu
+            recus = messagerie_selectors.fils_recus(famille=cible, compte=compte)
+            assert sum(f.non_lus for f in recus) == attendu
 
 
 # --- Dossier de la famille : le bloc « À faire » (familles/requetes.py) -----------------------

@@ -19,12 +19,14 @@ def test_aller_retour_d_un_message_entre_parent_et_agent(page):
 
     agent = Utilisateur.objects.get(username=demo.IDENTIFIANT_AGENT)
     AgentStructure.objects.create(agent=agent, structure=Structure.objects.get(nom="Accueil de Loisirs"))
-    # La démo des enfants prévient déjà les DUPONT d'une place proposée : lue, le compteur part de 0.
-    from django.utils import timezone
+    # La démo des enfants prévient déjà les DUPONT d'une place proposée : lue par les deux
+    # parents, le compteur de chacun part de 0.
+    from messagerie import services
+    from messagerie.models import Fil
 
-    from messagerie.models import Message
-
-    Message.objects.filter(fil__famille__numero=demo.NUMERO_DUPONT).update(lu_le=timezone.now())
+    for fil in Fil.objects.filter(famille__numero=demo.NUMERO_DUPONT):
+        for compte in Utilisateur.objects.filter(famille=fil.famille):
+            services.fil_lire(fil=fil, compte=compte)
 
     # Le parent écrit à l'accueil de loisirs.
     se_connecter(page, demo.IDENTIFIANT_DUPONT, demo.MOT_DE_PASSE_DUPONT)
@@ -62,5 +64,17 @@ def test_aller_retour_d_un_message_entre_parent_et_agent(page):
     expect(page.get_by_text("1 non lu")).to_be_visible()
     page.get_by_role("link", name=re.compile("Pique-nique mercredi")).click()
     expect(page.get_by_text("Oui, et une casquette.")).to_be_visible()
+    expect(page.get_by_text("vous avez 0 nouveau message")).to_be_visible()
+    assert page.erreurs_console == [], page.erreurs_console
+    page.context.clear_cookies()
+
+    # L'autre parent (son propre compte) : la réponse est toujours nouvelle pour lui, et il voit
+    # qui a écrit le premier message.
+    se_connecter(page, demo.IDENTIFIANT_DUPONT_CONJOINT, demo.MOT_DE_PASSE_DUPONT_CONJOINT)
+    page.get_by_role("link", name=re.compile("1 nouveau message")).click()
+    expect(page.get_by_text("1 non lu")).to_be_visible()
+    page.get_by_role("link", name=re.compile("Pique-nique mercredi")).click()
+    expect(page.get_by_text("JEAN DUPONT")).to_be_visible()
+    expect(page.get_by_text("Nouveau", exact=True)).to_be_visible()
     expect(page.get_by_text("vous avez 0 nouveau message")).to_be_visible()
     assert page.erreurs_console == [], page.erreurs_console

@@ -68,7 +68,10 @@ PAGES = [
     PagePortail("messagerie:envoyes", requetes=5, volume=_fils_volume),
     PagePortail("messagerie:supprimes", requetes=5, volume=_fils_volume),
     PagePortail("messagerie:nouveau", requetes=4, formulaires=1, preparer=_nouveau),
-    PagePortail("messagerie:fil", requetes=9, formulaires=2, preparer=_fil, volume=_messages_volume),
+    # Ouvrir un fil aux messages jamais lus : la lecture du compte (une instruction) et la
+    # première lecture par la famille (`Message.lu_le`, pour le CCAS) dans une transaction ;
+    # un fil déjà lu par ce compte se rouvre sans écriture (issue 22).
+    PagePortail("messagerie:fil", requetes=10, formulaires=2, preparer=_fil, volume=_messages_volume),
     PagePortail("messagerie:fil_supprimer", requetes=6, preparer=_fil, methode="POST", html=False),
     PagePortail("messagerie:fil_restaurer", requetes=6, preparer=_fil_supprime, methode="POST", html=False),
     PagePortail("messagerie:piece_jointe", requetes=3, preparer=_piece_jointe, html=False),

@@ -36,10 +36,10 @@ def _volume_donnees(parent, n):
 # Mes données : une requête par modèle relié à la famille (issue 18 : dossier de campagne ;
 # issue 19 : attestations fiscales envoyées, mandats SEPA et leurs événements, lignes des
 # paiements en ligne, consommations exportées vers la facturation ; issue 21 : choix de
-# notification des comptes).
+# notification des comptes ; issue 22 : lectures des fils par compte).
 PAGES += [
-    PagePortail("portail:mes_donnees", requetes=36, volume=_volume_donnees, budget=BUDGET_EXPORT),
+    PagePortail("portail:mes_donnees", requetes=37, volume=_volume_donnees, budget=BUDGET_EXPORT),
     PagePortail(
-        "portail:mes_donnees_json", requetes=35, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
+        "portail:mes_donnees_json", requetes=36, volume=_volume_donnees, html=False, budget=BUDGET_EXPORT
     ),
 ]
