@@ -18,8 +18,8 @@ Pas de cache (calcul direct) :
 - l'entrée n'est écrite qu'après validation de la transaction (`on_commit`) : un calcul fait
   dans une transaction annulée n'est jamais gardé.
 
-Après la restauration d'une sauvegarde, les versions reviennent en arrière : vider le cache
-(`scripts/restaurer.sh` le fait).
+Après la restauration d'une sauvegarde, les versions reviennent en arrière : `scripts/restaurer.sh`
+les fait toutes sauter d'un grand pas aléatoire (aucune clé déjà écrite n'est plus lue).
 """
 
 import datetime
@@ -96,7 +96,7 @@ def cle(*, request, nom: str, par_compte: bool) -> str | None:
     """La clé de `nom` pour la famille de la requête, ou None (pas de cache possible)."""
     utilisateur = getattr(request, "user", None)
     if (
-        not getattr(settings, "CACHE_FAMILLE", True)
+        not settings.CACHE_FAMILLE
         or utilisateur is None
         or getattr(utilisateur, "famille_id", None) is None
         or not hasattr(utilisateur, "version_famille")

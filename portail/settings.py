@@ -164,6 +164,10 @@ if _env("REDIS_URL"):
             "KEY_PREFIX": _env("CACHE_PREFIXE", ""),
         }
     }
+# Le cache par famille (commun.cache_famille : accueil, planning, relevé, compteur de l'en-tête).
+# Ses clés portent la version des données : juste en mémoire locale (chaque processus garde les
+# siennes) comme dans Redis (partagé : moins de calculs). `0` : tout est recalculé à chaque page.
+CACHE_FAMILLE = _env_bool("CACHE_FAMILLE", True)
 
 # Sessions : en base (défaut), dans le cache partagé (« cache »), ou lues dans le cache et
 # écrites en base (« cache_base »). En cache, il faut REDIS_URL : un cache propre à chaque

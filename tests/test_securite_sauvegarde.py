@@ -66,3 +66,11 @@ def test_sauvegarde_puis_restauration(bases, tmp_path):
     # La base restaurée est complète : aucune migration en attente.
     plan = executer([sys.executable, "manage.py", "migrate", "--plan"], DATABASE_URL=cible)
     assert "No planned migration operations" in plan
+    # Les versions des données ont sauté d'un grand pas : une page gardée dans le cache (Redis)
+    # avant la restauration, sous une version de la sauvegarde, n'est plus jamais servie.
+    requete = "SELECT cle, valeur FROM commun_version WHERE cle >= 0 ORDER BY cle"
+    with psycopg.connect(source) as avant, psycopg.connect(cible) as apres:
+        versions_avant = dict(avant.execute(requete).fetchall())
+        versions_apres = dict(apres.execute(requete).fetchall())
+    assert versions_avant and versions_apres.keys() == versions_avant.keys()
+    assert all(versions_apres[cle] >= versions_avant[cle] + 1_000_000 for cle in versions_avant)
