@@ -251,9 +251,11 @@ def test_contacts_un_texte_numeros_insecables(activite, jeu):
     (liste,) = listes_terrain.listes_calculer(activites=[activite], du=MERCREDI, au=MERCREDI, sante=True)
     alpha = liste.enfants[0]
     parent = alpha.parents[0]
-    assert alpha.contacts_texte == (
-        f"{parent.nom} ({parent.lien}) 06\u00a011\u00a022\u00a033\u00a044\nPaul MARTIN (Oncle) 02\u00a037\u00a000\u00a000\u00a001"
-    )
+    insecable = "\u00a0"
+    assert alpha.contacts_texte.split("\n") == [
+        f"{parent.nom} ({parent.lien}) " + insecable.join(["06", "11", "22", "33", "44"]),
+        "Paul MARTIN (Oncle) " + insecable.join(["02", "37", "00", "00", "01"]),
+    ]
     assert alpha.sante_texte == "PAI : Stylo d'adrénaline dans le sac ; Allergies : Arachide"
 
 
