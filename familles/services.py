@@ -592,6 +592,8 @@ def preferences_notification_enregistrer(*, utilisateur: Utilisateur, actives: s
     canaux = list(PreferenceNotification.Canal.values)
     # Relu dans la transaction, pas celui qu'a gardé l'appelant : l'autorisation ou le mobile ont
     # pu changer depuis (demande acceptée par le CCAS).
+    if utilisateur.famille_id is None:  # les pages le garantissent (famille_requise)
+        raise ValueError("Ce compte n'est rattaché à aucune famille.")
     famille = Famille.objects.get(pk=utilisateur.famille_id)
     responsable = responsable_du_compte(utilisateur=utilisateur, famille=famille)
     if sms_empechement(responsable=responsable):
