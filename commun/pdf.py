@@ -4,6 +4,7 @@ Les factures et reçus (facturation.pdf) comme les listes du jour des animateurs
 (enfants.listes_terrain) passent par ici : une seule règle pour ce que le rendu peut lire.
 """
 
+import gc
 import ssl
 from functools import cache
 from pathlib import Path
@@ -45,5 +46,15 @@ def feuille(chemin: Path) -> tuple[CSS, FontConfiguration]:
 
 def html_en_pdf(html: str, *, feuille_de_style: Path, fetcher: URLFetcher | None = None) -> bytes:
     css, polices = feuille(feuille_de_style)
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher or RefusURLFetcher())
-    return document.write_pdf(stylesheets=[css], font_config=polices)
+    # WeasyPrint crée des centaines de milliers de petits objets (boîtes, styles) qui vivent tous
+    # jusqu'à la fin du rendu : le ramasse-miettes les parcourait plusieurs fois pour rien
+    # (≈ 15 % du temps CPU des listes du jour, docs/performance.md, issue 22). Suspendu le temps
+    # du rendu, puis rétabli quoi qu'il arrive (sauf s'il était déjà suspendu par l'appelant).
+    actif = gc.isenabled()
+    gc.disable()
+    try:
+        document = HTML(string=html, base_url=None, url_fetcher=fetcher or RefusURLFetcher())
+        return document.write_pdf(stylesheets=[css], font_config=polices)
+    finally:
+        if actif:
+            gc.enable()

@@ -120,8 +120,12 @@ class GuichetAdminMixin(MixinModelAdmin):
         return get_object_or_404(Famille.objects.prefetch_related("responsables"), pk=famille_id)
 
     def _contexte(self, request, famille, titre, **extra) -> dict:
+        formulaire = extra.get("form")
         return {
             **self.admin_site.each_context(request),
+            # Comme `changeform_view` : le JavaScript de l'administration et celui des widgets du
+            # formulaire (calendrier des champs de date), rendus par `{{ media }}`.
+            "media": self.media + formulaire.media if formulaire is not None else self.media,
             "title": titre,
             "famille": famille,
             "url_guichet": reverse("admin:demandes_demande_guichet", args=[famille.pk]),

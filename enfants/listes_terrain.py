@@ -35,6 +35,7 @@ FEUILLE_DE_STYLE = Path(__file__).with_name("listes_terrain_pdf.css")
 
 VENUE = {REGULIER: "Régulier", PRESENT_SANS_RESERVATION: "Présent sans réservation"}
 VENUE_RESERVEE = "Réservé"
+NBSP = "\u00a0"
 
 
 @dataclass
@@ -71,6 +72,40 @@ class EnfantAttendu:
         if self.photo is None:
             return "Non renseigné"
         return "Oui" if self.photo else "Non"
+
+    @property
+    def sante_texte(self) -> str:
+        """Ce que la colonne « Santé » écrit : le détail (agent autorisé), sinon les indicateurs
+        (« PAI : oui »), sinon rien."""
+        if self.sante:
+            return " ; ".join(self.sante)
+        indicateurs = []
+        if self.pai:
+            indicateurs.append("PAI : oui")
+        if self.allergies:
+            indicateurs.append("Allergies : oui")
+        if self.regime_medical and not self.pai:  # le PAI couvre le régime médical
+            indicateurs.append("Régime médical : oui")
+        return " ; ".join(indicateurs)
+
+    @property
+    def lunettes_texte(self) -> str:
+        if not self.lunettes:
+            return ""
+        return f"Oui ({self.lunettes_precisions})" if self.lunettes_precisions else "Oui"
+
+    @property
+    def contacts_texte(self) -> str:
+        """Les responsables puis les personnes autorisées, une ligne chacun, pour le PDF : un seul
+        texte par cellule (WeasyPrint met en page chaque boîte : docs/performance.md, issue 22).
+        Les espaces des numéros sont insécables : un numéro ne se coupe pas en fin de ligne."""
+        lignes = [
+            f"{p.nom} ({p.lien})" + (f" {p.telephone.replace(' ', NBSP)}" if p.telephone else "")
+            for p in [*self.parents, *self.personnes]
+        ]
+        if self.rentrer_seul:
+            lignes.append("Peut rentrer seul")
+        return "\n".join(lignes)
 
 
 @dataclass

@@ -272,23 +272,31 @@ class ConsentementForm(forms.Form):
 
 class PreferencesNotificationForm(forms.Form):
     """« Mes notifications » : une case par sorte de notification et par canal (cases à cocher
-    seulement : aucune saisie n'est refusée). La fermeture exceptionnelle est toujours cochée."""
+    seulement : aucune saisie n'est refusée). La fermeture exceptionnelle est toujours cochée.
 
-    def __init__(self, *args, preferences: dict | None = None, **kwargs):
+    `sms_empechement` (familles.selectors) : pourquoi le compte ne peut pas recevoir de SMS ; les
+    cases SMS sont alors désactivées et décochées, et une case SMS cochée dans un envoi forgé
+    est ignorée (champ désactivé : Django garde la valeur initiale, False)."""
+
+    def __init__(self, *args, preferences: dict | None = None, sms_empechement: str = "", **kwargs):
         from familles.models import PreferenceNotification
 
         super().__init__(*args, **kwargs)
+        self.sms_empechement = sms_empechement
         self.lignes = []
         for type_, libelle in PreferenceNotification.Type.choices:
             cases = []
             for canal, nom_canal in PreferenceNotification.Canal.choices:
                 nom = f"{type_}__{canal}"
                 obligatoire = type_ in PreferenceNotification.OBLIGATOIRES
+                impossible = canal == PreferenceNotification.Canal.SMS and bool(sms_empechement)
                 self.fields[nom] = forms.BooleanField(
                     label=f"{libelle} — {nom_canal}",
                     required=False,
-                    initial=PreferenceNotification.choix(preferences or {}, type_, canal),
-                    disabled=obligatoire,
+                    initial=False
+                    if impossible
+                    else PreferenceNotification.choix(preferences or {}, type_, canal),
+                    disabled=obligatoire or impossible,
                 )
                 cases.append(nom)
             self.lignes.append((type_, libelle, cases))

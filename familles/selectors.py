@@ -450,3 +450,44 @@ def preferences_notification(*, utilisateur) -> dict[tuple[str, str], bool]:
             "type", "canal", "active"
         )
     }
+
+
+# Les SMS ne partent que vers un responsable qui les autorise (fiche famille, par une demande) et
+# qui a un mobile français valide : la règle de l'envoi (messagerie.notifications). « Mes
+# notifications » dit pourquoi les cases SMS ne sont pas disponibles.
+SMS_NON_AUTORISES = (
+    "Votre famille n'autorise pas les SMS : les cases SMS ne sont pas disponibles. Pour en recevoir, "
+    "demandez-le dans Informations responsable (la demande est vérifiée par le CCAS)."
+)
+SMS_SANS_MOBILE = (
+    "Pour recevoir des SMS, indiquez un numéro de portable (06 ou 07) dans Mon compte, rubrique "
+    "Informations responsable : les cases SMS seront alors disponibles."
+)
+SMS_NI_AUTORISES_NI_MOBILE = (
+    "Pour recevoir des SMS, indiquez un numéro de portable (06 ou 07) et autorisez les SMS dans "
+    "Mon compte, rubrique Informations responsable : les cases SMS seront alors disponibles."
+)
+
+
+def responsable_du_compte(*, utilisateur, famille):
+    """Le responsable dont le compte porte les coordonnées et les autorisations : le sien (un
+    compte par parent), le titulaire à défaut. Sans requête quand c'est le titulaire, déjà lu
+    avec la famille ; une requête sinon."""
+    principal = famille.responsable_principal
+    if utilisateur.responsable_id and (principal is None or utilisateur.responsable_id != principal.pk):
+        return utilisateur.responsable
+    return principal
+
+
+def sms_empechement(*, responsable) -> str:
+    """Pourquoi ce responsable ne peut pas recevoir de SMS (un des messages SMS_…), ou "" s'il le
+    peut : autorisation SMS de la famille et mobile français valide (`mobile_e164`)."""
+    from familles.validators import mobile_e164
+
+    autorise = responsable is not None and responsable.autorisation_sms
+    mobile = responsable is not None and mobile_e164(responsable.telephone_mobile) is not None
+    if autorise and mobile:
+        return ""
+    if mobile:
+        return SMS_NON_AUTORISES
+    return SMS_SANS_MOBILE if autorise else SMS_NI_AUTORISES_NI_MOBILE

@@ -23,6 +23,7 @@ from familles.models import (
     Responsable,
     Utilisateur,
 )
+from familles.selectors import responsable_du_compte, sms_empechement
 from familles.validators import iban_masquer
 
 ALPHABET_TEMPORAIRE = string.ascii_letters + string.digits
@@ -583,7 +584,20 @@ def dossier_famille_anonymiser(*, famille: Famille) -> dict:
 def preferences_notification_enregistrer(*, utilisateur: Utilisateur, actives: set[tuple[str, str]]) -> int:
     """Enregistre les choix d'un compte : chaque (type, canal) coché est actif, les autres non ;
     la fermeture exceptionnelle reste toujours active. Immédiat (pas de demande modérée : ce
-    sont les choix du compte, pas la fiche de la famille). Renvoie le nombre de choix écrits."""
+    sont les choix du compte, pas la fiche de la famille). Renvoie le nombre de choix écrits.
+
+    Les choix SMS ne sont pas écrits quand le compte ne peut pas en recevoir (famille qui ne les
+    autorise pas, pas de mobile valide : `selectors.sms_empechement`) : aucun choix enregistré
+    qui ne pourrait pas être tenu, même par un formulaire forgé."""
+    canaux = list(PreferenceNotification.Canal.values)
+    # Relu dans la transaction, pas celui qu'a gardé l'appelant : l'autorisation ou le mobile ont
+    # pu changer depuis (demande acceptée par le CCAS).
+    if utilisateur.famille_id is None:  # les pages le garantissent (famille_requise)
+        raise ValueError("Ce compte n'est rattaché à aucune famille.")
+    famille = Famille.objects.get(pk=utilisateur.famille_id)
+    responsable = responsable_du_compte(utilisateur=utilisateur, famille=famille)
+    if sms_empechement(responsable=responsable):
+        canaux.remove(PreferenceNotification.Canal.SMS)
     lignes = [
         PreferenceNotification(
             utilisateur=utilisateur,
@@ -592,7 +606,7 @@ def preferences_notification_enregistrer(*, utilisateur: Utilisateur, actives: s
             active=type_ in PreferenceNotification.OBLIGATOIRES or (type_, canal) in actives,
         )
         for type_ in PreferenceNotification.Type.values
-        for canal in PreferenceNotification.Canal.values
+        for canal in canaux
     ]
     PreferenceNotification.objects.bulk_create(
         lignes,

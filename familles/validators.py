@@ -54,6 +54,25 @@ def telephone_normaliser(valeur: str) -> str:
     return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def mobile_e164(numero: str) -> str | None:
+    """Le numéro au format E.164 (« +33612345678 ») s'il est un mobile français valide, sinon
+    None (fixe, numéro incomplet ou étranger : pas de SMS). Seule règle de ce qui peut recevoir un
+    SMS : l'envoi (messagerie.sms) et « Mes notifications » la lisent ici."""
+    import phonenumbers
+
+    if not numero:
+        return None
+    try:
+        analyse = phonenumbers.parse(numero, "FR")
+    except phonenumbers.NumberParseException:
+        return None
+    if analyse.country_code != 33 or not phonenumbers.is_valid_number(analyse):
+        return None
+    if phonenumbers.number_type(analyse) != phonenumbers.PhoneNumberType.MOBILE:
+        return None
+    return phonenumbers.format_number(analyse, phonenumbers.PhoneNumberFormat.E164)
+
+
 def code_postal_valider(valeur: str) -> None:
     import re
 

@@ -146,17 +146,17 @@ def notifications(request):
     """Mes notifications : les choix du compte connecté, par sorte et par canal (immédiats) ;
     les autorisations courriel et SMS de la famille se changent par une demande (Informations
     responsable)."""
+    # Les autorisations et le mobile du responsable du compte (un compte par parent), le
+    # titulaire à défaut : ils décident si les cases SMS sont disponibles.
+    responsable = selectors.responsable_du_compte(utilisateur=request.user, famille=request.famille)
+    empechement = selectors.sms_empechement(responsable=responsable)
     preferences = selectors.preferences_notification(utilisateur=request.user)
-    form = PreferencesNotificationForm(request.POST or None, preferences=preferences)
+    form = PreferencesNotificationForm(
+        request.POST or None, preferences=preferences, sms_empechement=empechement
+    )
     if request.method == "POST" and form.is_valid():
         services.preferences_notification_enregistrer(utilisateur=request.user, actives=form.actives)
         messages.success(request, MESSAGE_PREFERENCES)
         return redirect("familles:notifications")
-    # Les autorisations du responsable du compte (un compte par parent), le titulaire à défaut ;
-    # le titulaire est déjà lu avec le compte (pas de requête quand c'est lui).
-    principal = request.famille.responsable_principal
-    responsable = principal
-    if request.user.responsable_id and (principal is None or request.user.responsable_id != principal.pk):
-        responsable = request.user.responsable
     contexte = {"actif": "notifications", "form": form, "principal": responsable}
     return render(request, "familles/notifications.html", contexte)

@@ -8,7 +8,8 @@
   Les tests le font parler à un faux serveur HTTP local, jamais au vrai.
 
 Un envoi qui échoue lève `EchecSMS` : la tâche de fond le retente plus tard (messagerie.tasks).
-Les numéros passent par `mobile_e164` : seuls les mobiles français (06, 07) reçoivent un SMS.
+Les numéros passent par `mobile_e164` (familles.validators, ré-exporté ici) : seuls les mobiles
+français (06, 07) reçoivent un SMS.
 """
 
 import json
@@ -16,31 +17,18 @@ import logging
 import urllib.error
 import urllib.request
 
-import phonenumbers
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from familles.validators import mobile_e164  # ré-exporté : la règle vit avec les numéros
+
 logger = logging.getLogger(__name__)
+
+__all__ = ["BrevoSMS", "ConsoleSMS", "EchecSMS", "backend", "mobile_e164", "sms_envoyer"]
 
 
 class EchecSMS(Exception):
     """Le prestataire n'a pas accepté le SMS (réseau, refus, réponse inattendue)."""
-
-
-def mobile_e164(numero: str) -> str | None:
-    """Le numéro au format E.164 (« +33612345678 ») s'il est un mobile français valide, sinon
-    None (fixe, numéro incomplet ou étranger : pas de SMS)."""
-    if not numero:
-        return None
-    try:
-        analyse = phonenumbers.parse(numero, "FR")
-    except phonenumbers.NumberParseException:
-        return None
-    if analyse.country_code != 33 or not phonenumbers.is_valid_number(analyse):
-        return None
-    if phonenumbers.number_type(analyse) != phonenumbers.PhoneNumberType.MOBILE:
-        return None
-    return phonenumbers.format_number(analyse, phonenumbers.PhoneNumberFormat.E164)
 
 
 class ConsoleSMS:

@@ -3,6 +3,12 @@
 données de santé, ses personnes autorisées et ses responsables ; objectif < 1 s.
 
     .venv/bin/python scripts/bench_listes_terrain.py [--enfants 60] [--repetitions 5] [--activites 1]
+    .venv/bin/python scripts/bench_listes_terrain.py --comparer 2824305
+
+`--comparer COMMIT` : avant/après dans la même exécution, rendus entrelacés (la charge de la
+machine partagée touche les deux pareil) : le gabarit et la feuille de style du PDF lus dans
+COMMIT (git show) contre ceux de l'arbre de travail, chacun avec le ramasse-miettes actif ou
+suspendu pendant le rendu ; temps CPU du calcul et du PDF, meilleur et médiane.
 
 Base SQLite temporaire (migrations, puis les enfants créés ici). Mesure séparément le calcul des
 listes (requêtes, `listes_terrain.listes_calculer`) et le rendu (gabarit + WeasyPrint,
@@ -14,6 +20,7 @@ import argparse
 import datetime
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,11 +78,72 @@ def _peupler(enfants: int, activites: int):
     return liste
 
 
+def _comparer(commit: str, activites, repetitions: int):
+    from django.template.backends.django import DjangoTemplates
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from weasyprint import HTML
+
+    from commun import pdf
+    from enfants import listes_terrain
+
+    dossier = Path(tempfile.mkdtemp())
+    (dossier / "enfants").mkdir()
+    for chemin in (
+        "templates/enfants/listes_terrain_pdf.html",
+        "templates/enfants/_liste_terrain_sante.html",
+        "enfants/listes_terrain_pdf.css",
+    ):
+        contenu = subprocess.run(  # noqa: S603 (git, arguments fixes et le commit demandé)
+            ["git", "-C", str(RACINE), "show", f"{commit}:{chemin}"],  # noqa: S607
+            check=True,
+            capture_output=True,
+        ).stdout
+        (dossier / "enfants" / Path(chemin).name).write_bytes(contenu)
+    ancien = DjangoTemplates({"NAME": "avant", "DIRS": [str(dossier)], "APP_DIRS": False, "OPTIONS": {}})
+    feuilles = {
+        "avant": dossier / "enfants" / "listes_terrain_pdf.css",
+        "après": listes_terrain.FEUILLE_DE_STYLE,
+    }
+
+    def rendre(version: str, sante: bool, suspendu: bool) -> bytes:
+        listes = listes_terrain.listes_calculer(activites=activites, du=MERCREDI, au=MERCREDI, sante=sante)
+        contexte = {"listes": listes, "sante": sante, "imprime_le": timezone.localtime()}
+        if version == "avant":
+            html = ancien.get_template("enfants/listes_terrain_pdf.html").render(contexte)
+        else:
+            html = render_to_string("enfants/listes_terrain_pdf.html", contexte)
+        if suspendu:
+            return pdf.html_en_pdf(html, feuille_de_style=feuilles[version])
+        css, polices = pdf.feuille(feuilles[version])
+        document = HTML(string=html, base_url=None, url_fetcher=pdf.RefusURLFetcher())
+        return document.write_pdf(stylesheets=[css], font_config=polices)
+
+    variantes = [(v, s, g) for v in ("avant", "après") for s in (True, False) for g in (False, True)]
+    for version in ("avant", "après"):
+        rendre(version, True, True)  # polices et feuilles chargées
+    mesures: dict[tuple, list[float]] = {variante: [] for variante in variantes}
+    for _ in range(repetitions):
+        for variante in variantes:
+            debut = time.process_time()
+            rendre(*variante)
+            mesures[variante].append(time.process_time() - debut)
+    print(f"Avant ({commit}) / après (arbre de travail), {repetitions} tours entrelacés, temps CPU :")
+    for (version, sante, suspendu), durees in mesures.items():
+        print(
+            f"  {version:<5} {'avec santé' if sante else 'sans santé'}, ramasse-miettes "
+            f"{'suspendu' if suspendu else 'actif   '} : meilleur {min(durees) * 1000:.0f} ms, "
+            f"médiane {statistics.median(durees) * 1000:.0f} ms"
+        )
+    print(f"  charge de la machine (load average 1 min) : {os.getloadavg()[0]:.1f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--enfants", type=int, default=60)
     parser.add_argument("--activites", type=int, default=1)
     parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--comparer", metavar="COMMIT", help="avant/après contre le PDF de ce commit")
     options = parser.parse_args()
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
 
@@ -88,6 +156,9 @@ def main():
 
     call_command("migrate", verbosity=0)
     activites = _peupler(options.enfants, options.activites)
+    if options.comparer:
+        _comparer(options.comparer, activites, options.repetitions)
+        return
 
     def une_fois(sante: bool):
         debut, cpu = time.perf_counter(), time.process_time()

@@ -254,3 +254,38 @@ def test_les_pages_du_guichet_lisent_en_requetes_constantes(client, parent, agen
         f.inscription_de_lea(parent.famille, nom=f"ALSH {i + 2}", jours_ouverture="2")
     apres = [_requetes(client, url) for url in urls]
     assert apres == avant
+
+
+# --- Le calendrier des champs de date ------------------------------------------------------------
+
+
+def test_le_formulaire_du_guichet_charge_le_calendrier_de_l_administration(client, parent, agent_accueil):
+    """Le champ « Jour » (AdminDateWidget) a besoin, comme dans une fiche de l'administration, de
+    widgets.css (l'icône, le calendrier), des traductions du JavaScript (jsi18n) et de `media` :
+    celui de l'administration (core.js) et celui du widget (calendar.js, DateTimeShortcuts.js)."""
+    client.force_login(agent_accueil)
+    reponse = client.get(_url("guichet_planning", parent.famille))
+    html = reponse.content.decode()
+    assert 'class="vDateField"' in html
+    assert str(reponse.context["media"]) in html
+    tete = html.split("</head>")[0]
+    for attendu in (
+        'href="/static/admin/css/widgets.css"',
+        f'src="{reverse("admin:jsi18n")}"',
+        'src="/static/admin/js/core.js"',
+        'src="/static/admin/js/calendar.js"',
+        'src="/static/admin/js/admin/DateTimeShortcuts.js"',
+    ):
+        assert attendu in tete, attendu
+    # Chaque script une seule fois, les traductions avant les scripts qui les lisent.
+    assert tete.count("admin/js/calendar.js") == 1 and tete.count("admin/js/core.js") == 1
+    assert tete.index(reverse("admin:jsi18n")) < tete.index("admin/js/calendar.js")
+
+
+def test_les_autres_formulaires_du_guichet_ont_aussi_leur_media(client, parent, agent_accueil):
+    client.force_login(agent_accueil)
+    type_piece = f.TypePieceFactory(nom="Assurance", concerne="famille")
+    reponse = client.get(_url("guichet_piece", parent.famille), {"type": type_piece.pk})
+    assert reponse.status_code == 200
+    tete = reponse.content.decode().split("</head>")[0]
+    assert str(reponse.context["media"]) in tete and 'src="/static/admin/js/core.js"' in tete

@@ -2,6 +2,7 @@
 prestataire SMS (faux serveur HTTP local), nouveaux essais, résumé, aucun contenu personnel."""
 
 import datetime
+import html
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -15,6 +16,7 @@ from django.tasks import default_task_backend
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from familles import selectors
 from familles.models import PreferenceNotification, Responsable
 from messagerie import notifications
 from messagerie.models import Notification
@@ -353,11 +355,11 @@ def test_la_page_montre_les_choix_et_les_autorisations(client_parent, parent):
     assert 'name="confirmation__courriel"' in page and 'name="confirmation__courriel" id' in page
     assert 'name="message__courriel" id="id_message__courriel" checked' in page
     assert 'name="confirmation__courriel" id="id_confirmation__courriel">' in page  # décochée
-    assert 'name="fermeture__sms" id="id_fermeture__sms" checked disabled' in page
+    assert 'name="fermeture__courriel" id="id_fermeture__courriel" checked disabled' in page
     assert "SMS : non autorisés" in page
 
 
-def test_enregistrer_ses_choix_est_immediat_et_garde_la_fermeture(client_parent, parent):
+def test_enregistrer_ses_choix_est_immediat_et_garde_la_fermeture(client_parent, parent, sms_ok):
     reponse = client_parent.post(
         reverse("familles:notifications"), {"message__sms": "on", "confirmation__courriel": "on"}
     )
@@ -376,7 +378,107 @@ def test_enregistrer_ses_choix_est_immediat_et_garde_la_fermeture(client_parent,
 
     assert not Demande.objects.exists()
     cibles = notifications.destinataires(familles=[parent.famille.pk], type_=Type.MESSAGE)
-    assert [d.canal for d in cibles] == []  # SMS coché mais non autorisé par la famille
+    assert [(d.canal, d.adresse) for d in cibles] == [("sms", "+33612345678")]
+
+
+# Les cases SMS ne sont disponibles que si le compte peut en recevoir : famille qui autorise les
+# SMS et mobile français valide (la règle de l'envoi, familles.validators.mobile_e164).
+CASES_SMS = [f"{t}__sms" for t in Type.values]
+
+
+@pytest.mark.parametrize(
+    ("autorisation", "mobile", "message"),
+    [
+        (False, "06 12 34 56 78", selectors.SMS_NON_AUTORISES),
+        (True, "", selectors.SMS_SANS_MOBILE),
+        (True, "02 37 12 34 56", selectors.SMS_SANS_MOBILE),  # un fixe ne reçoit pas de SMS
+        (False, "", selectors.SMS_NI_AUTORISES_NI_MOBILE),
+    ],
+    ids=["non-autorises", "sans-mobile", "fixe", "ni-l-un-ni-l-autre"],
+)
+def test_sms_impossible_cases_desactivees_decochees_et_expliquees(
+    client_parent, parent, autorisation, mobile, message
+):
+    _titulaire(parent.famille, autorisation_sms=autorisation, telephone_mobile=mobile)
+    PreferenceNotification.objects.create(utilisateur=parent, type=Type.MESSAGE, canal="sms", active=True)
+    reponse = client_parent.get(reverse("familles:notifications"))
+    form = reponse.context["form"]
+    assert form.sms_empechement == message
+    assert all(form.fields[nom].disabled and form[nom].value() is False for nom in CASES_SMS)
+    page = reponse.content.decode()
+    assert f'<p class="alert alert-info" id="sms-indisponibles">{html.escape(message)} ' in page
+    for nom in CASES_SMS:
+        assert f'name="{nom}" id="id_{nom}" disabled aria-describedby="sms-indisponibles">' in page
+    # Les cases courriel restent disponibles et sans renvoi vers l'explication.
+    assert 'name="message__courriel" id="id_message__courriel" checked>' in page
+
+
+def test_sms_possible_cases_disponibles_sans_explication(client_parent, parent, sms_ok):
+    reponse = client_parent.get(reverse("familles:notifications"))
+    page = reponse.content.decode()
+    assert reponse.context["form"].sms_empechement == ""
+    assert 'id="sms-indisponibles"' not in page and "aria-describedby" not in page
+    assert 'name="message__sms" id="id_message__sms" checked>' in page
+    assert 'name="fermeture__sms" id="id_fermeture__sms" checked disabled>' in page
+    assert "SMS : autorisés (mobile uniquement" in page and "aucun numéro de portable" not in page
+
+
+def test_sms_autorises_sans_mobile_le_dit_dans_les_autorisations(client_parent, parent):
+    _titulaire(parent.famille, autorisation_sms=True, telephone_mobile="")
+    page = client_parent.get(reverse("familles:notifications")).content.decode()
+    assert (
+        "SMS : autorisés (mobile uniquement, jamais entre 20 h et 8 h), mais aucun numéro de portable" in page
+    )
+
+
+@pytest.mark.parametrize("autorisation, mobile", [(False, "06 12 34 56 78"), (True, "")])
+def test_sms_impossible_un_envoi_forge_coche_sms_est_ignore(client_parent, parent, autorisation, mobile):
+    """Un POST qui coche les SMS alors que le compte ne peut pas en recevoir : rien d'écrit pour
+    les SMS (ni actif ni inactif), les choix courriel enregistrés comme d'habitude."""
+    _titulaire(parent.famille, autorisation_sms=autorisation, telephone_mobile=mobile)
+    donnees = {nom: "on" for nom in CASES_SMS} | {"confirmation__courriel": "on"}
+    reponse = client_parent.post(reverse("familles:notifications"), donnees)
+    assert reponse.status_code == 302
+    enregistres = set(
+        PreferenceNotification.objects.filter(utilisateur=parent).values_list("type", "canal", "active")
+    )
+    assert {c for _t, c, _a in enregistres} == {"courriel"}
+    assert ("confirmation", "courriel", True) in enregistres and ("message", "courriel", False) in enregistres
+
+
+def test_service_n_ecrit_pas_de_choix_sms_impossible(parent):
+    """La règle tient au service aussi (pas seulement au formulaire)."""
+    from familles import services
+
+    actives = {(t, c) for t in Type.values for c in ("courriel", "sms")}
+    assert services.preferences_notification_enregistrer(utilisateur=parent, actives=actives) == len(
+        Type.values
+    )
+    assert not PreferenceNotification.objects.filter(utilisateur=parent, canal="sms").exists()
+    _titulaire(parent.famille, autorisation_sms=True, telephone_mobile="07 81 23 45 67")
+    assert services.preferences_notification_enregistrer(utilisateur=parent, actives=actives) == 2 * len(
+        Type.values
+    )
+    assert PreferenceNotification.objects.filter(utilisateur=parent, canal="sms", active=True).count() == len(
+        Type.values
+    )
+
+
+def test_sms_empechement_suit_le_responsable_du_compte(client, parent):
+    """Le conjoint qui a son propre compte : ses autorisations et son mobile, pas ceux du titulaire."""
+    from tests.factories import ResponsableFactory
+
+    _titulaire(parent.famille, autorisation_sms=True, telephone_mobile="06 12 34 56 78")
+    conjoint = ResponsableFactory(
+        famille=parent.famille, role="conjoint", autorisation_sms=True, telephone_mobile=""
+    )
+    compte = UtilisateurFactory(famille=parent.famille, responsable=conjoint)
+    client.force_login(compte)
+    assert client.get(reverse("familles:notifications")).context["form"].sms_empechement == (
+        selectors.SMS_SANS_MOBILE
+    )
+    client.force_login(parent)
+    assert client.get(reverse("familles:notifications")).context["form"].sms_empechement == ""
 
 
 def test_les_choix_d_un_compte_ne_touchent_pas_un_autre_compte(client_parent, parent):
