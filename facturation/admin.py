@@ -323,6 +323,10 @@ class EvenementPaiementAdmin(VuesPropresMixin, admin.ModelAdmin):
         )
         extra_context = {
             **(extra_context or {}),
+            # Tous les champs sont en lecture seule : rien à enregistrer (la permission de
+            # modification sert au retraitement).
+            "show_save": False,
+            "show_save_and_continue": False,
             "peut_verifier": peut_verifier,
             "url_verifier": (
                 reverse("admin:facturation_evenementpaiement_verifier", args=[evenement.pk])
