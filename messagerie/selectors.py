@@ -1,6 +1,8 @@
 """Lectures de la messagerie : toujours bornées à une famille (côté parent) ou aux structures
 d'un agent (côté administration)."""
 
+from typing import Any
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -96,7 +98,7 @@ def structures_de_l_agent_ids(*, agent) -> list[int]:
     return list(structures_de_l_agent(agent=agent).values_list("structure_id", flat=True))
 
 
-def structures_de_l_agent(*, agent) -> QuerySet[AgentStructure]:
+def structures_de_l_agent(*, agent) -> QuerySet[AgentStructure, Any]:
     """Les structures auxquelles l'agent est rattaché, en sous-requête (`.values("structure_id")`) :
     ses fils de messagerie, ses listes du jour (registre `enfants.structures_agent`)."""
     return AgentStructure.objects.filter(agent=agent).values("structure_id")
