@@ -393,7 +393,9 @@ def evenement_paiement_verifier(
             code="commentaire_trop_long",
         )
     evenement = (
-        EvenementPaiement.objects.select_for_update().select_related("verifie_par").get(pk=evenement.pk)
+        EvenementPaiement.objects.select_for_update(of=("self",))
+        .select_related("verifie_par")
+        .get(pk=evenement.pk)
     )
     if not evenement.signale:
         raise ValidationError(PAIEMENT_NON_SIGNALE, code="non_signale")
