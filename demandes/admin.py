@@ -105,6 +105,9 @@ def comparaison(demande: Demande, utilisateur) -> tuple[list[dict], bool]:
 class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, admin.ModelAdmin):
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
+    # 50 lignes par page (100 par défaut) : le rendu de chaque ligne (liens qui gardent les
+    # filtres, famille et responsables) faisait plus de la moitié du temps de la page (issue 22).
+    list_per_page = 50
     list_display = (
         "numero",
         "type_libelle",
@@ -147,7 +150,10 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
     change_form_template = "admin/demandes/demande/change_form.html"
 
     # Au-delà, les identifiants des familles (ou des enfants) trouvés passent en sous-requête.
-    IDS_EN_LISTE_MAX = 1000
+    # En liste, le planificateur sait combien de familles il cherche et lit la première page
+    # par l'index de l'ordre de la liste ; en sous-requête (« BERNARD » : 1 074 familles), il
+    # triait les 5 400 demandes trouvées (36 → 1 ms, docs/performance.md, issue 22).
+    IDS_EN_LISTE_MAX = 5000
 
     def get_search_results(self, request, queryset, search_term):
         """Un N° Famille exact : les demandes de cette famille (par index). Sinon, chaque mot est
@@ -168,21 +174,34 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
         if famille is not None:
             return queryset.filter(famille_id=famille), False
 
-        def ids(lignes):
-            lignes = lignes.values_list("pk", flat=True).distinct()
+        def ids(lignes, *, sous_requete):
+            # `lignes` : des identifiants d'une seule table chacune, sans tri (l'ordre par défaut
+            # des enfants joignait les familles pour rien). Trop nombreux : `sous_requete`.
             premiers = list(lignes[: self.IDS_EN_LISTE_MAX + 1])
-            return premiers if len(premiers) <= self.IDS_EN_LISTE_MAX else lignes
+            return premiers if len(premiers) <= self.IDS_EN_LISTE_MAX else sous_requete
 
         for mot in smart_split(terme):
             if mot.startswith(('"', "'")) and mot[0] == mot[-1]:
                 mot = unescape_string_literal(mot)
-            # Les responsables d'abord (sous-requête) : pas de jointure ni de DISTINCT.
-            responsables = Responsable.objects.filter(Q(nom__icontains=mot) | Q(prenom__icontains=mot))
-            familles = Famille.objects.filter(
-                Q(numero__icontains=mot) | Q(pk__in=responsables.values("famille_id"))
+            # Les N° Famille et les responsables en UNION : chaque côté lit son index trigrammes
+            # (un OU avec la sous-requête des responsables balayait les familles).
+            numeros = Famille.objects.filter(numero__icontains=mot).order_by().values_list("pk", flat=True)
+            responsables = (
+                Responsable.objects.filter(Q(nom__icontains=mot) | Q(prenom__icontains=mot))
+                .order_by()
+                .values_list("famille_id", flat=True)
             )
-            enfants = Enfant.objects.filter(Q(nom__icontains=mot) | Q(prenom__icontains=mot))
-            queryset = queryset.filter(Q(famille_id__in=ids(familles)) | Q(enfant_id__in=ids(enfants)))
+            familles = ids(
+                numeros.union(responsables).order_by(),
+                sous_requete=Famille.objects.filter(Q(numero__icontains=mot) | Q(pk__in=responsables)),
+            )
+            enfants = (
+                Enfant.objects.filter(Q(nom__icontains=mot) | Q(prenom__icontains=mot))
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            enfants = ids(enfants, sous_requete=enfants)
+            queryset = queryset.filter(Q(famille_id__in=familles) | Q(enfant_id__in=enfants))
         return queryset, False
 
     def get_ordering(self, request):

@@ -39,6 +39,7 @@ from enfants.models import (
     Vaccination,
 )
 from enfants.planning import rang_texte
+from enfants.structures_agent import filtre_structures_de_l_agent
 
 PERMISSION_SANITAIRE = "enfants.voir_donnees_sanitaires"
 
@@ -280,7 +281,8 @@ class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, AuditAdminMixin, admin
 
     def _listes_parametres(self, request):
         """Ce que l'agent a choisi : une activité, ou toutes celles d'une structure ; un jour, ou
-        sa semaine. Un identifiant inconnu ou invalide répond 404."""
+        sa semaine. Seulement les structures de l'agent (toutes pour un superutilisateur) : un
+        identifiant inconnu, invalide ou d'une autre structure répond 404."""
         if not request.user.has_perm(listes_terrain.PERMISSION):
             raise PermissionDenied
         try:
@@ -288,7 +290,11 @@ class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, AuditAdminMixin, admin
         except ValueError:
             jour = timezone.localdate()
         semaine = request.GET.get("semaine") == "1"
-        activites = Activite.objects.select_related("structure").order_by("structure__nom", "nom", "pk")
+        activites = (
+            Activite.objects.filter(filtre_structures_de_l_agent(agent=request.user))
+            .select_related("structure")
+            .order_by("structure__nom", "nom", "pk")
+        )
         structure = activite = None
         choisies: list[Activite] = []
         if request.GET.get("activite"):
@@ -297,7 +303,10 @@ class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, AuditAdminMixin, admin
             choisies = [activite]
         elif request.GET.get("structure"):
             valeur = request.GET["structure"]
-            structure = get_object_or_404(Structure, pk=int(valeur) if valeur.isdigit() else 0)
+            structure = get_object_or_404(
+                Structure.objects.filter(filtre_structures_de_l_agent(agent=request.user, champ="pk")),
+                pk=int(valeur) if valeur.isdigit() else 0,
+            )
             choisies = [a for a in activites if a.structure_id == structure.pk]
         return jour, semaine, structure, activite, choisies, activites
 
@@ -330,6 +339,7 @@ class ActiviteAdmin(VuesPropresMixin, CriteresAccesMixin, AuditAdminMixin, admin
             "structures": structures,
             "activites": toutes,
             "choisies": choisies,
+            "sans_structure": not toutes and not request.user.is_superuser,
             "parametres_pdf": request.GET.urlencode(),
             "attendus": sum(len(liste.enfants) for liste in listes),
         }

@@ -1,14 +1,16 @@
 """Administration de la facturation : les données comptables importées sont en lecture seule."""
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from commun.admin_outils import LectureSeuleMixin, ListePrechargeeMixin, VuesPropresMixin
+from facturation import services
 from facturation.exportation import ExportInvalide, consommations_exporter
 from facturation.forms import ExportConsommationsForm
 from facturation.models import (
@@ -223,10 +225,38 @@ class PaiementEnLigneAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelA
     fields = readonly_fields
 
 
+class AVerifierFiltre(admin.SimpleListFilter):
+    """La file de l'accueil de l'administration : « à vérifier » et pas encore vérifiés."""
+
+    title = "vérification"
+    parameter_name = "a_verifier"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "À vérifier (pas encore vérifiés)"), ("verifies", "Vérifiés")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(signale=True, verifie_le__isnull=True)
+        if self.value() == "verifies":
+            return queryset.filter(verifie_le__isnull=False)
+        return queryset
+
+
+PERMISSION_VERIFIER_PAIEMENT = "facturation.verifier_evenementpaiement"
+
+
 @admin.register(EvenementPaiement)
-class EvenementPaiementAdmin(admin.ModelAdmin):
-    list_display = ("evenement_id", "type", "statut", "signale", "session_id", "date_reception")
-    list_filter = ("signale", "statut", "type")
+class EvenementPaiementAdmin(VuesPropresMixin, admin.ModelAdmin):
+    list_display = (
+        "evenement_id",
+        "type",
+        "statut",
+        "signale",
+        "verifie_le",
+        "session_id",
+        "date_reception",
+    )
+    list_filter = (AVerifierFiltre, "signale", "statut", "type")
     search_fields = ("evenement_id", "session_id")
     readonly_fields = (
         "evenement_id",
@@ -239,16 +269,24 @@ class EvenementPaiementAdmin(admin.ModelAdmin):
         "tentatives",
         "date_reception",
         "date_traitement",
+        "verifie_par",
+        "verifie_le",
+        "commentaire_verification",
         "payload",
     )
     fields = readonly_fields
-    actions = ["retraiter"]
+    actions = ["retraiter", "marquer_verifies"]
+    change_form_template = "admin/facturation/evenementpaiement/change_form.html"
+    vues_propres = (("<int:pk>/verifier/", "verifier", "facturation_evenementpaiement_verifier"),)
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_verifier_permission(self, request, obj=None):
+        return request.user.has_perm(PERMISSION_VERIFIER_PAIEMENT)
 
     @admin.action(description="Retraiter les événements en échec sélectionnés", permissions=["change"])
     def retraiter(self, request, queryset):
@@ -260,6 +298,64 @@ class EvenementPaiementAdmin(admin.ModelAdmin):
         ]
         reussis = sum(1 for e in resultats if e.statut != EvenementPaiement.Statut.ECHEC)
         self.message_user(request, f"{reussis} événement(s) traité(s) sur {len(resultats)} en échec.")
+
+    @admin.action(
+        description="Marquer comme vérifiés les paiements « à vérifier » sélectionnés",
+        permissions=["verifier"],
+    )
+    def marquer_verifies(self, request, queryset):
+        a_verifier = list(queryset.filter(signale=True, verifie_le__isnull=True))
+        for evenement in a_verifier:
+            services.evenement_paiement_verifier(evenement=evenement, agent=request.user, commentaire="")
+        ignores = queryset.count() - len(a_verifier)
+        texte = f"{len(a_verifier)} paiement(s) marqué(s) vérifié(s)."
+        if ignores:
+            texte += f" {ignores} ignoré(s) : déjà vérifié(s) ou pas « à vérifier »."
+        self.message_user(request, texte, messages.SUCCESS if a_verifier else messages.WARNING)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        evenement = self.get_object(request, object_id)
+        peut_verifier = (
+            evenement is not None
+            and evenement.signale
+            and evenement.verifie_le is None
+            and self.has_verifier_permission(request)
+        )
+        extra_context = {
+            **(extra_context or {}),
+            # Tous les champs sont en lecture seule : rien à enregistrer (la permission de
+            # modification sert au retraitement).
+            "show_save": False,
+            "show_save_and_continue": False,
+            "peut_verifier": peut_verifier,
+            "url_verifier": (
+                reverse("admin:facturation_evenementpaiement_verifier", args=[evenement.pk])
+                if peut_verifier
+                else ""
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def verifier(self, request, pk):
+        """« Marquer comme vérifié » depuis la fiche (POST seulement, avec la permission)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_verifier_permission(request):
+            raise PermissionDenied
+        evenement = get_object_or_404(self.get_queryset(request), pk=pk)
+        try:
+            services.evenement_paiement_verifier(
+                evenement=evenement,
+                agent=request.user,
+                commentaire=request.POST.get("commentaire_verification", ""),
+            )
+        except ValidationError as erreur:
+            self.message_user(request, " ".join(erreur.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request, "Le paiement est marqué vérifié : il n’est plus dans la file « à vérifier »."
+            )
+        return redirect("admin:facturation_evenementpaiement_change", evenement.pk)
 
 
 PERMISSION_EXPORT = "facturation.exporter_consommations"

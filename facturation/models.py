@@ -449,11 +449,26 @@ class EvenementPaiement(models.Model):
     tentatives = models.PositiveIntegerField(_("traitements"), default=0)
     date_reception = models.DateTimeField(_("reçu le"), auto_now_add=True)
     date_traitement = models.DateTimeField(_("traité le"), null=True, blank=True)
+    # Un événement « à vérifier » reste dans la file de l'accueil de l'administration jusqu'à ce
+    # qu'un agent l'ait regardé et marqué vérifié (service `evenement_paiement_verifier`).
+    verifie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vérifié par"),
+    )
+    verifie_le = models.DateTimeField(_("vérifié le"), null=True, blank=True)
+    commentaire_verification = models.TextField(_("commentaire de vérification"), blank=True)
 
     class Meta:
         verbose_name = _("événement de paiement")
         verbose_name_plural = _("événements de paiement")
         ordering = ["-date_reception"]
+        permissions = [
+            ("verifier_evenementpaiement", _("Marquer comme vérifié un paiement en ligne « à vérifier »"))
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.evenement_id}"

@@ -4,14 +4,18 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
+from commun.audit import audit_enregistrer
 from facturation.models import (
     ZERO,
     Affectation,
     ConsommationExportee,
     EvenementMandat,
+    EvenementPaiement,
     Facture,
     LigneFacture,
     LignePaiement,
@@ -361,3 +365,63 @@ def mandats_exporter(*, sortie) -> int:
         )
     EvenementMandat.objects.filter(pk__in=[e.pk for e in evenements]).update(exporte_le=timezone.now())
     return len(evenements)
+
+
+# --- Les paiements en ligne « à vérifier » ------------------------------------------------------
+
+PAIEMENT_NON_SIGNALE = "Ce paiement en ligne n’est pas « à vérifier » : il n’y a rien à marquer."
+PAIEMENT_DEJA_VERIFIE = "Ce paiement en ligne a déjà été vérifié par {agent} le {date}."
+COMMENTAIRE_VERIFICATION_TROP_LONG = (
+    "Le commentaire fait {longueur} caractères : {maximum} au plus, s’il vous plaît."
+)
+COMMENTAIRE_VERIFICATION_MAX = 2000
+
+
+@transaction.atomic
+def evenement_paiement_verifier(
+    *, evenement: EvenementPaiement, agent, commentaire: str = ""
+) -> EvenementPaiement:
+    """Marque vérifié un événement de paiement « à vérifier » : il quitte la file de l'accueil de
+    l'administration. Une seule fois (ligne verrouillée : deux agents ne le vérifient pas deux
+    fois), tracé dans le journal d'audit au nom de l'agent et de la famille du paiement."""
+    commentaire = (commentaire or "").strip()
+    if len(commentaire) > COMMENTAIRE_VERIFICATION_MAX:
+        raise ValidationError(
+            COMMENTAIRE_VERIFICATION_TROP_LONG.format(
+                longueur=len(commentaire), maximum=COMMENTAIRE_VERIFICATION_MAX
+            ),
+            code="commentaire_trop_long",
+        )
+    evenement = (
+        EvenementPaiement.objects.select_for_update(of=("self",))
+        .select_related("verifie_par")
+        .get(pk=evenement.pk)
+    )
+    if not evenement.signale:
+        raise ValidationError(PAIEMENT_NON_SIGNALE, code="non_signale")
+    if evenement.verifie_le is not None:
+        raise ValidationError(
+            PAIEMENT_DEJA_VERIFIE.format(
+                agent=evenement.verifie_par or "un agent",
+                date=timezone.localtime(evenement.verifie_le).strftime("%d/%m/%Y à %H:%M"),
+            ),
+            code="deja_verifie",
+        )
+    evenement.verifie_par = agent
+    evenement.verifie_le = timezone.now()
+    evenement.commentaire_verification = commentaire
+    evenement.save(update_fields=["verifie_par", "verifie_le", "commentaire_verification"])
+    paiement = (
+        PaiementEnLigne.objects.filter(session_id=evenement.session_id).select_related("famille").first()
+        if evenement.session_id
+        else None
+    )
+    audit_enregistrer(
+        auteur=agent,
+        famille=paiement.famille if paiement else None,
+        objet=f"Événement de paiement {evenement.evenement_id}"[:200],
+        action="Paiement en ligne « à vérifier » marqué vérifié",
+        avant={"vérifié": "Non"},
+        apres={"vérifié": "Oui", "commentaire": commentaire},
+    )
+    return evenement

@@ -1,6 +1,8 @@
 """Lectures de la messagerie : toujours bornées à une famille (côté parent) ou aux structures
 d'un agent (côté administration)."""
 
+from typing import Any
+
 from django.db.models import (
     Count,
     Exists,
@@ -137,7 +139,13 @@ def documents_publies(*, jour=None) -> QuerySet[Document]:
 
 
 def structures_de_l_agent_ids(*, agent) -> list[int]:
-    return list(AgentStructure.objects.filter(agent=agent).values_list("structure_id", flat=True))
+    return list(structures_de_l_agent(agent=agent).values_list("structure_id", flat=True))
+
+
+def structures_de_l_agent(*, agent) -> QuerySet[AgentStructure, Any]:
+    """Les structures auxquelles l'agent est rattaché, en sous-requête (`.values("structure_id")`) :
+    ses fils de messagerie, ses listes du jour (registre `enfants.structures_agent`)."""
+    return AgentStructure.objects.filter(agent=agent).values("structure_id")
 
 
 def _non_lus_structure():
@@ -165,8 +173,7 @@ def fils_agent(*, agent) -> QuerySet[Fil]:
         .annotate(non_lus=_non_lus_structure())
     )
     if not agent.is_superuser:
-        structures = AgentStructure.objects.filter(agent=agent).values("structure_id")
-        qs = qs.filter(Q(structure__in=structures) | Q(structure__isnull=True))
+        qs = qs.filter(Q(structure__in=structures_de_l_agent(agent=agent)) | Q(structure__isnull=True))
     return qs.order_by("-non_lus", "-date_dernier_message", "-pk")
 
 

@@ -99,8 +99,8 @@ FILES = (
         "paiements",
         "Paiements en ligne « à vérifier »",
         EvenementPaiement,
-        {"signale__exact": "1"},
-        lambda qs: qs.filter(signale=True),
+        {"a_verifier": "oui"},
+        lambda qs: qs.filter(signale=True, verifie_le__isnull=True),
     ),
     DefinitionFile(
         "notifications",

@@ -88,8 +88,12 @@ def test_recherche_des_familles_sans_jointure(agent):
     assert " DISTINCT " not in str(trouves.query).upper()
 
 
+@pytest.mark.parametrize("seuil", [5000, 0], ids=["identifiants-en-liste", "sous-requetes"])
 @pytest.mark.parametrize("terme", ["BERNARD", "Claire", "Léa", "0000", "INTROUVABLE"])
-def test_recherche_des_demandes_comme_django(agent, terme):
+def test_recherche_des_demandes_comme_django(agent, terme, seuil, monkeypatch):
+    from demandes.admin import DemandeAdmin
+
+    monkeypatch.setattr(DemandeAdmin, "IDS_EN_LISTE_MAX", seuil)
     famille, _ = _familles()
     enfant = EnfantFactory(famille=famille, prenom="Léa", nom="BERNARD")
     for f in Famille.objects.all():

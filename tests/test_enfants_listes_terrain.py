@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from enfants import listes_terrain, services
 from enfants.models import Absence, PersonneAutorisee, Reservation
 from familles.models import Consentement, TexteConsentement
+from messagerie.models import AgentStructure
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,13 @@ URL_PDF = reverse("admin:enfants_listes_terrain_pdf")
 # (personnes autorisées, responsables : 3), fermetures (1), réservations, absences, pointages (3),
 # droit à l'image (1).
 REQUETES_PAGE = 2 + 2 + 2 + 3 + 1 + 3 + 1
+
+
+def _rattache(agent, *structures):
+    """L'agent rattaché à ses structures (messagerie.AgentStructure) : il ne voit que leurs listes."""
+    for structure in structures:
+        AgentStructure.objects.create(agent=agent, structure=structure)
+    return agent
 
 
 def _texte_pdf(contenu: bytes) -> str:
@@ -114,7 +122,7 @@ def test_semaine_sans_les_jours_fermes(activite, jeu):
 
 
 def test_agent_sans_permission_sante_lit_pai_oui_sans_detail(client, activite, jeu):
-    client.force_login(f.agent_ccas())
+    client.force_login(_rattache(f.agent_ccas(), activite.structure))
     page = _page(client, activite).content.decode()
     assert "PAI : oui" in page
     assert "ALPHA" in page and "BRAVO" in page and "CHARLIE" not in page and "DELTA" not in page
@@ -128,7 +136,7 @@ def test_agent_sans_permission_sante_lit_pai_oui_sans_detail(client, activite, j
 
 
 def test_agent_avec_permission_sante_lit_le_detail(client, activite, jeu):
-    client.force_login(f.agent_sante())
+    client.force_login(_rattache(f.agent_sante(), activite.structure))
     page = _page(client, activite).content.decode()
     assert "Stylo d&#x27;adrénaline dans le sac" in page
     assert "Allergies : Arachide" in page
@@ -138,7 +146,7 @@ def test_agent_avec_permission_sante_lit_le_detail(client, activite, jeu):
 
 def test_pdf_une_page_par_activite(client, activite, jeu):
     f.ActiviteFactory(structure=activite.structure, nom="ALSH Mercredi matin")
-    client.force_login(f.agent_ccas())
+    client.force_login(_rattache(f.agent_ccas(), activite.structure))
     reponse = client.get(URL_PDF, {"structure": activite.structure_id, "date": MERCREDI.isoformat()})
     lecteur = PdfReader(io.BytesIO(reponse.content))
     assert len(lecteur.pages) == 3  # trois activités dans la structure (ECHO a la sienne)
@@ -152,14 +160,14 @@ def test_sans_le_droit_de_voir_les_inscriptions_403(client, activite, jeu):
 
 
 def test_activite_ou_structure_inconnue_404(client, activite):
-    client.force_login(f.agent_ccas())
+    client.force_login(_rattache(f.agent_ccas(), activite.structure))
     assert client.get(URL, {"activite": 999999}).status_code == 404
     assert client.get(URL, {"structure": "abc"}).status_code == 404
     assert client.get(URL_PDF).status_code == 404  # rien de choisi : pas de PDF vide
 
 
 def test_sans_choix_la_page_propose_le_formulaire(client, activite):
-    client.force_login(f.agent_ccas())
+    client.force_login(_rattache(f.agent_ccas(), activite.structure))
     page = client.get(URL).content.decode()
     assert "Choisissez une structure" in page
     assert '<label for="liste-activite">' in page
@@ -172,7 +180,7 @@ def test_requetes_constantes(client, activite, enfants):
         PersonneAutorisee.objects.create(
             enfant=inscription.enfant, nom="X", prenom="Y", lien="Tante", telephone="0102030405"
         )
-    client.force_login(f.agent_ccas())
+    client.force_login(_rattache(f.agent_ccas(), activite.structure))
     with CaptureQueriesContext(connection) as requetes:
         reponse = _page(client, activite)
     assert reponse.status_code == 200
@@ -281,3 +289,68 @@ def test_rendu_pdf_ramasse_miettes_suspendu_puis_retabli(activite, jeu, monkeypa
     with pytest.raises(RuntimeError):
         listes_terrain.listes_pdf(listes=[liste], sante=False)
     assert gc.isenabled()
+
+
+# Les structures de l'agent (messagerie.AgentStructure) : il n'a que leurs listes.
+
+
+@pytest.fixture
+def autre_activite():
+    return f.ActiviteFactory(nom="Crèche matin", structure=f.StructureFactory(nom="Crèche des Lilas"))
+
+
+def test_l_agent_ne_se_voit_proposer_que_ses_structures(client, activite, autre_activite):
+    client.force_login(_rattache(f.agent_ccas(), activite.structure))
+    reponse = client.get(URL)
+    assert reponse.context["structures"] == [activite.structure]
+    assert reponse.context["activites"] == [activite]
+    page = reponse.content.decode()
+    assert "Accueil de Loisirs" in page and "Crèche" not in page
+
+
+def test_l_activite_d_une_autre_structure_404_page_et_pdf(client, activite, autre_activite):
+    _enfant(autre_activite, nom="LIMA", jours_reguliers="3")
+    client.force_login(_rattache(f.agent_ccas(), activite.structure))
+    parametres = {"activite": autre_activite.pk, "date": MERCREDI.isoformat()}
+    assert client.get(URL, parametres).status_code == 404
+    assert client.get(URL_PDF, parametres).status_code == 404
+    parametres = {"structure": autre_activite.structure_id, "date": MERCREDI.isoformat()}
+    assert client.get(URL, parametres).status_code == 404
+    assert client.get(URL_PDF, parametres).status_code == 404
+    # Sa propre structure : la liste s'ouvre.
+    assert client.get(URL, {"structure": activite.structure_id}).status_code == 200
+
+
+def test_deux_structures_rattachees_les_deux_proposees(client, activite, autre_activite):
+    client.force_login(_rattache(f.agent_ccas(), activite.structure, autre_activite.structure))
+    assert client.get(URL).context["activites"] == [activite, autre_activite]
+    assert client.get(URL, {"activite": autre_activite.pk}).status_code == 200
+
+
+def test_l_agent_sans_structure_lit_pourquoi_et_n_a_rien(client, activite):
+    client.force_login(f.agent_ccas())
+    reponse = client.get(URL)
+    assert reponse.status_code == 200
+    page = reponse.content.decode()
+    assert "Vous n’êtes rattaché(e) à aucune structure" in page
+    assert '<select name="activite"' not in page
+    assert client.get(URL, {"activite": activite.pk}).status_code == 404
+    assert client.get(URL_PDF, {"structure": activite.structure_id}).status_code == 404
+
+
+def test_le_superutilisateur_voit_toutes_les_structures(client, activite, autre_activite):
+    client.force_login(f.UtilisateurFactory(is_staff=True, is_superuser=True))
+    reponse = client.get(URL)
+    assert reponse.context["activites"] == [activite, autre_activite]
+    assert "aucune structure" not in reponse.content.decode()
+    parametres = {"activite": autre_activite.pk, "date": MERCREDI.isoformat()}
+    assert client.get(URL_PDF, parametres).status_code == 200
+
+
+def test_sans_lecteur_des_structures_enregistre_rien_n_est_montre(client, activite, monkeypatch):
+    """Si `messagerie` n'enregistrait pas ses structures, on refuse plutôt que de tout montrer."""
+    from enfants import structures_agent
+
+    monkeypatch.setattr(structures_agent, "_lecteurs", [])
+    client.force_login(_rattache(f.agent_ccas(), activite.structure))
+    assert client.get(URL, {"activite": activite.pk}).status_code == 404

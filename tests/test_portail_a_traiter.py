@@ -60,6 +60,9 @@ def _peupler(n: int = 1):
         f.piece_deposee(famille=famille, statut="validee")
         EvenementPaiement.objects.create(evenement_id=f"evt_{n}_{rang}", type="checkout", signale=True)
         EvenementPaiement.objects.create(evenement_id=f"evt_ok_{n}_{rang}", type="checkout")
+        EvenementPaiement.objects.create(  # déjà vérifié par un agent : plus à traiter
+            evenement_id=f"evt_verifie_{n}_{rang}", type="checkout", signale=True, verifie_le=maintenant
+        )
         Notification.objects.create(famille=famille, tentatives=2, derniere_erreur="SMTP")
         Notification.objects.create(famille=famille, tentatives=1, envoyee_le=maintenant)
         f.CampagneFactory()

@@ -111,8 +111,18 @@ def test_la_connexion_d_une_famille_compte_dans_sa_semaine_pas_celle_d_un_agent(
     assert list(ConnexionsSemaine.objects.values_list("semaine", "connexions")) == [(lundi, 2)]
 
 
-def test_sans_la_permission_403(client):
+def test_le_groupe_ccas_donne_les_statistiques(client):
+    """Migration portail/0004_groupe_ccas_statistiques : tout agent du groupe CCAS les lit."""
     client.force_login(f.agent_ccas())
+    assert client.get(URL).status_code == 200
+    assert "Statistiques du portail" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_sans_la_permission_403(client):
+    # Un membre du personnel hors du groupe CCAS (il ne traite que les demandes).
+    agent = f.UtilisateurFactory(is_staff=True)
+    agent.user_permissions.add(Permission.objects.get(codename="view_demande"))
+    client.force_login(agent)
     assert client.get(URL).status_code == 403
     assert client.get(URL_CSV).status_code == 403
     assert "Statistiques du portail" not in client.get(reverse("admin:index")).content.decode()

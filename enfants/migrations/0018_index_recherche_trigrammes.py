@@ -1,0 +1,40 @@
+"""Index trigrammes (pg_trgm) de la recherche des enfants dans l'administration (issue 22),
+PostgreSQL seul : la recherche de Django (`icontains`, soit `UPPER(nom::text) LIKE '%…%'`) sur
+les noms et prénoms des enfants lit ces index au lieu de balayer les
+tables (listes des enfants, des demandes).
+
+Ces index ne changent pas le modèle (Django n'en sait rien) : sur SQLite, rien n'est fait.
+"""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+INDEX = {
+    "enfant_nom_trgm_idx": "enfants_enfant USING gin ((UPPER(nom::text)) gin_trgm_ops)",
+    "enfant_prenom_trgm_idx": "enfants_enfant USING gin ((UPPER(prenom::text)) gin_trgm_ops)",
+}
+
+
+def index_creer(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for nom, definition in INDEX.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {nom} ON {definition}")
+
+
+def index_supprimer(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for nom in INDEX:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {nom}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("enfants", "0017_index_listes_admin"),
+    ]
+
+    operations = [
+        TrigramExtension(),  # CREATE EXTENSION pg_trgm : ne fait rien hors PostgreSQL
+        migrations.RunPython(index_creer, index_supprimer),
+    ]

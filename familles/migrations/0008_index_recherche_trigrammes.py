@@ -1,0 +1,41 @@
+"""Index trigrammes (pg_trgm) de la recherche des familles dans l'administration (issue 22),
+PostgreSQL seul : la recherche de Django (`icontains`, soit `UPPER(nom::text) LIKE '%…%'`) sur
+les noms et prénoms des responsables et le N° Famille lit ces index au lieu de balayer les
+tables (listes des familles, des demandes, des factures, des règlements).
+
+Ces index ne changent pas le modèle (Django n'en sait rien) : sur SQLite, rien n'est fait.
+"""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+INDEX = {
+    "famille_numero_trgm_idx": "familles_famille USING gin ((UPPER(numero::text)) gin_trgm_ops)",
+    "responsable_nom_trgm_idx": "familles_responsable USING gin ((UPPER(nom::text)) gin_trgm_ops)",
+    "responsable_prenom_trgm_idx": "familles_responsable USING gin ((UPPER(prenom::text)) gin_trgm_ops)",
+}
+
+
+def index_creer(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for nom, definition in INDEX.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {nom} ON {definition}")
+
+
+def index_supprimer(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for nom in INDEX:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {nom}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("familles", "0007_preferences_notification"),
+    ]
+
+    operations = [
+        TrigramExtension(),  # CREATE EXTENSION pg_trgm : ne fait rien hors PostgreSQL
+        migrations.RunPython(index_creer, index_supprimer),
+    ]
