@@ -156,12 +156,16 @@ def test_insertions_en_nombre_et_suppressions_montent_chaque_famille_une_fois():
 # --- Le cache des pages ------------------------------------------------------------------------
 
 
+def _sans_jetons(reponse) -> str:
+    """La page, sans ses jetons CSRF (masqués différemment à chaque page)."""
+    return re.sub(r'value="[A-Za-z0-9]{64}"', "", reponse.content.decode())
+
+
 def _requetes(client, url):
     with CaptureQueriesContext(connection) as requetes:
         reponse = client.get(url)
     assert reponse.status_code == 200
-    # Le jeton CSRF est masqué différemment à chaque page : hors comparaison.
-    return len(requetes), re.sub(r'value="[A-Za-z0-9]{64}"', "", reponse.content.decode())
+    return len(requetes), _sans_jetons(reponse)
 
 
 @pytest.fixture
@@ -387,7 +391,7 @@ def _planning(client, inscription):
         reponse = client.get(reverse("enfants:planning", args=[inscription.enfant_id, 2027, 1]))
     assert reponse.status_code == 200
     relu = any("enfants_reservation" in q["sql"] for q in requetes.captured_queries)
-    return relu, re.sub(r'value="[A-Za-z0-9]{64}"', "", reponse.content.decode())
+    return relu, _sans_jetons(reponse)
 
 
 @pytest.fixture
