@@ -137,6 +137,8 @@ class FilAdmin(VuesPropresMixin, CreationParServiceMixin, AutocompleteTolerantMi
     search_fields = ("objet", "famille__numero", "famille__responsables__nom")
     autocomplete_fields = ("famille",)
     readonly_fields = ("famille", "structure", "objet", "date_creation", "supprime_le", "conversation")
+    # Un seul comptage par page (25 000 fils dans une vraie ville).
+    show_full_result_count = False
 
     def get_queryset(self, request):
         return selectors.fils_agent(agent=request.user)

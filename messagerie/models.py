@@ -98,12 +98,22 @@ class Fil(models.Model):
     date_dernier_message = models.DateTimeField(_("dernier message le"), default=timezone.now)
     # La famille a mis le fil dans « Supprimés » (elle peut le restaurer).
     supprime_le = models.DateTimeField(_("supprimé par la famille le"), null=True, blank=True)
+    # Les messages de la famille que la structure n'a pas encore lus : tenu par la base
+    # (`messagerie.declencheurs`, à chaque écriture d'un message), jamais par le code. La liste
+    # des fils de l'administration se trie dessus par index (issue 22).
+    non_lus_structure = models.PositiveIntegerField(_("non lus par la structure"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("fil de messages")
         verbose_name_plural = _("fils de messages")
         ordering = ["-date_dernier_message"]
-        indexes = [models.Index(fields=["famille", "-date_dernier_message"])]
+        indexes = [
+            models.Index(fields=["famille", "-date_dernier_message"]),
+            # L'ordre de la liste des fils de l'administration : non lus d'abord, puis récents.
+            models.Index(
+                fields=["-non_lus_structure", "-date_dernier_message", "-id"], name="fil_liste_agent_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.objet

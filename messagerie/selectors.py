@@ -8,15 +8,12 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commun.sql import executer
@@ -148,29 +145,17 @@ def structures_de_l_agent(*, agent) -> QuerySet[AgentStructure, Any]:
     return AgentStructure.objects.filter(agent=agent).values("structure_id")
 
 
-def _non_lus_structure():
-    """Le nombre de messages de la famille pas encore lus par la structure, en sous-requête par
-    fil (index partiel des non lus sur PostgreSQL) : le `Count` sur la jointure lisait les
-    100 000 messages à chaque page, et le comptage de la liste gardait cette jointure (issue 22)."""
-    non_lus = (
-        Message.objects.filter(fil_id=OuterRef("pk"), de_la_famille=True, lu_le__isnull=True)
-        .order_by()
-        .values("fil_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(non_lus, output_field=IntegerField()), Value(0))
-
-
 def fils_agent(*, agent) -> QuerySet[Fil]:
     """Les fils des structures de l'agent (tous pour un superutilisateur), non lus d'abord.
 
-    Les messages du CCAS (sans structure) sont visibles de tous les agents.
+    Les messages du CCAS (sans structure) sont visibles de tous les agents. `non_lus` : les
+    messages de la famille que la structure n'a pas lus, tenus sur le fil par la base
+    (`messagerie.declencheurs`) ; l'ordre se lit par l'index `fil_liste_agent_idx`.
     """
     qs = (
         Fil.objects.select_related("structure", "famille")
         .prefetch_related("famille__responsables")
-        .annotate(non_lus=_non_lus_structure())
+        .annotate(non_lus=F("non_lus_structure"))
     )
     if not agent.is_superuser:
         qs = qs.filter(Q(structure__in=structures_de_l_agent(agent=agent)) | Q(structure__isnull=True))

@@ -370,9 +370,11 @@ class Command(BaseCommand):
                     de_la_famille=(m % 2 == 0),
                     texte="Bonjour, une question.",
                     date_envoi=maintenant - datetime.timedelta(days=m),
-                    lu_le=maintenant if m < 3 else None,
+                    # Le dernier message de la famille d'un fil sur vingt attend la structure ;
+                    # le plus ancien du CCAS n'a pas été lu par la famille.
+                    lu_le=None if (m == 0 and k % 20 == 0) or m >= 3 else maintenant,
                 )
-                for fil in fils
+                for k, fil in enumerate(fils)
                 for m in range(par_fil)
             ),
         )
