@@ -161,8 +161,10 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
         leurs petites tables, puis les demandes filtrées sur leurs identifiants : la recherche de
         Django joignait les responsables à toutes les demandes (DISTINCT sur 50 000 lignes au
         volume d'une vraie ville, issue 22). Mêmes résultats que `search_fields`."""
-        from django.db.models import Q
+        from django.db.models import F, Q
         from django.utils.text import smart_split, unescape_string_literal
+
+        from commun.expressions import DansTableau
 
         from enfants.models import Enfant
         from familles.models import Famille, Responsable
@@ -173,6 +175,12 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
         famille = Famille.objects.filter(numero=terme).values_list("pk", flat=True).first()
         if famille is not None:
             return queryset.filter(famille_id=famille), False
+
+        def dans(colonne, identifiants):
+            # Une liste : un seul tableau lié (`= ANY`), pas un paramètre par identifiant.
+            if isinstance(identifiants, list):
+                return Q(DansTableau(F(colonne), identifiants))
+            return Q(**{f"{colonne}__in": identifiants})
 
         def ids(lignes, *, sous_requete):
             # `lignes` : des identifiants d'une seule table chacune, sans tri (l'ordre par défaut
@@ -201,7 +209,7 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
                 .values_list("pk", flat=True)
             )
             enfants = ids(enfants, sous_requete=enfants)
-            queryset = queryset.filter(Q(famille_id__in=familles) | Q(enfant_id__in=enfants))
+            queryset = queryset.filter(dans("famille_id", familles) | dans("enfant_id", enfants))
         return queryset, False
 
     def get_ordering(self, request):

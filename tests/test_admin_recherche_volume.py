@@ -106,6 +106,27 @@ def test_recherche_des_demandes_comme_django(agent, terme, seuil, monkeypatch):
     assert set(trouves.values_list("pk", flat=True)) == _comme_django(modele_admin, requete, queryset, terme)
 
 
+def test_recherche_des_demandes_lie_les_familles_en_un_tableau(agent):
+    """Les familles trouvées sont liées en un seul paramètre (`= ANY`) sur PostgreSQL, pas un par
+    famille : 1 074 familles pour « BERNARD » au volume d'une vraie ville."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(30):
+        Demande.objects.create(
+            type="responsable", famille=ResponsableFactory(nom="BERNARD", prenom=f"n° {i}").famille, donnees={}
+        )
+    Demande.objects.create(type="responsable", famille=ResponsableFactory(nom="MARTIN").famille, donnees={})
+    modele_admin = admin.site._registry[Demande]
+    requete = _requete(agent)
+    trouves, _ = modele_admin.get_search_results(requete, modele_admin.get_queryset(requete), "BERNARD")
+    with CaptureQueriesContext(connection) as requetes:
+        assert trouves.count() == 30
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in requetes.captured_queries[0]["sql"]
+        assert str(trouves.query).count("ANY(") == 1
+
+
 def test_fils_ordonnes_par_nombre_de_non_lus(agent):
     deux = FilFactory(structure=None, objet="Deux non lus")
     un = FilFactory(structure=None, objet="Un non lu")
