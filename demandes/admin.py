@@ -165,7 +165,6 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
         from django.utils.text import smart_split, unescape_string_literal
 
         from commun.expressions import DansTableau
-
         from enfants.models import Enfant
         from familles.models import Famille, Responsable
 

@@ -114,7 +114,9 @@ def test_recherche_des_demandes_lie_les_familles_en_un_tableau(agent):
 
     for i in range(30):
         Demande.objects.create(
-            type="responsable", famille=ResponsableFactory(nom="BERNARD", prenom=f"n° {i}").famille, donnees={}
+            type="responsable",
+            famille=ResponsableFactory(nom="BERNARD", prenom=f"n° {i}").famille,
+            donnees={},
         )
     Demande.objects.create(type="responsable", famille=ResponsableFactory(nom="MARTIN").famille, donnees={})
     modele_admin = admin.site._registry[Demande]
