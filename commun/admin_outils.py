@@ -3,8 +3,9 @@
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator
 
 if TYPE_CHECKING:
     # Pour mypy, un mixin d'administration est un ModelAdmin : ses méthodes appellent celles de
@@ -129,3 +130,66 @@ def en_attente_d_abord(*, statut: str, en_attente: str, arrivee: str) -> list:
     from django.db.models import Case, Value, When
 
     return [Case(When(**{statut: en_attente}, then=Value(0)), default=Value(1)).asc(), arrivee]
+
+
+class LignesEnRequetesConstantesMixin:
+    """Pour un formulaire en ligne (`InlineModelAdmin`) : autant de requêtes pour 1 ligne que
+    pour 30 (la fiche d'une structure et ses activités, issue 22).
+
+    - les clés étrangères des lignes sont jointes (une ligne en lecture seule affiche l'objet lié :
+      le règlement imputé, l'agent qui a publié ; son libellé nomme l'objet de la fiche) ;
+    - les relations plusieurs-à-plusieurs des lignes sont préchargées (une requête par relation
+      pour toutes les lignes, pas une par ligne pour les valeurs cochées) ;
+    - les choix de chaque liste (clé étrangère ou plusieurs-à-plusieurs) sont lus une fois par
+      page et partagés par les formulaires des lignes et le formulaire vide « Ajouter » (sinon
+      chaque formulaire relit la table des choix). La validation d'un envoi relit toujours la
+      base (`queryset.get`) : un choix supprimé entre-temps est refusé.
+
+    À placer avant `admin.TabularInline` / `admin.StackedInline`."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        meta = self.model._meta  # type: ignore[attr-defined]
+        # Les clés étrangères des lignes jointes (un règlement imputé, l'agent qui a publié), et
+        # celle vers l'objet de la fiche : le libellé d'une ligne le nomme souvent (« AL-500001 →
+        # AL-1001 »).
+        jointes = [champ.name for champ in meta.concrete_fields if champ.many_to_one]
+        if jointes:
+            queryset = queryset.select_related(*jointes)
+        relations = [champ.name for champ in meta.many_to_many]
+        return queryset.prefetch_related(*relations) if relations else queryset
+
+    def get_formset(self, request, obj=None, **kwargs):
+        from django import forms
+
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        for champ in formset.form.base_fields.values():
+            widget = getattr(champ.widget, "widget", champ.widget)  # sous l'enveloppe « + ✎ »
+            # Seulement les listes qui affichent tous leurs choix : l'autocomplétion et les
+            # identifiants bruts n'affichent que la valeur choisie (les lire toutes serait pire).
+            if (
+                isinstance(champ, forms.ModelChoiceField)
+                and isinstance(widget, forms.widgets.ChoiceWidget)
+                and not isinstance(widget, AutocompleteMixin)
+            ):
+                champ.choices = ChoixLusUneFois(champ)
+        return formset
+
+
+class ChoixLusUneFois(BaseChoiceIterator):
+    """Les choix d'un champ de modèle, lus à la première lecture puis gardés : partagés par toutes
+    les copies du champ (chaque formulaire d'un formset copie ses champs, mais garde ses choix :
+    `ModelChoiceField.__deepcopy__`). Rien n'est lu tant que personne ne les affiche (Django
+    construit le formset plusieurs fois par page pour en connaître les champs)."""
+
+    def __init__(self, champ):
+        self.iterateur = champ.iterator(champ)
+        self.lus: list | None = None
+
+    def __iter__(self):
+        if self.lus is None:
+            self.lus = list(iter(self.iterateur))  # iter() : sans le COUNT de len()
+        return iter(self.lus)
+
+    def __len__(self):
+        return len(list(self))

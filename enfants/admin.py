@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from commun.admin_outils import (
     AutocompleteTolerantMixin,
     LectureSeuleMixin,
+    LignesEnRequetesConstantesMixin,
     ListePrechargeeMixin,
     VuesPropresMixin,
 )
@@ -118,7 +119,7 @@ class CriteresAccesMixin(JoursSemaineMixin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ActiviteInline(CriteresAccesMixin, admin.TabularInline):
+class ActiviteInline(LignesEnRequetesConstantesMixin, CriteresAccesMixin, admin.TabularInline):
     model = Activite
     extra = 0
 
@@ -129,7 +130,7 @@ class StructureAdmin(admin.ModelAdmin):
     inlines = [ActiviteInline]
 
 
-class PersonneAutoriseeInline(admin.TabularInline):
+class PersonneAutoriseeInline(LignesEnRequetesConstantesMixin, admin.TabularInline):
     model = PersonneAutorisee
     extra = 0
 
@@ -149,7 +150,7 @@ class DonneesSanitairesInline(admin.StackedInline):
     readonly_fields = ("date_mise_a_jour",)
 
 
-class VaccinationInline(admin.TabularInline):
+class VaccinationInline(LignesEnRequetesConstantesMixin, admin.TabularInline):
     model = Vaccination
     extra = 0
 

@@ -9,7 +9,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from commun.admin_outils import LectureSeuleMixin, ListePrechargeeMixin, VuesPropresMixin
+from commun.admin_outils import (
+    LectureSeuleMixin,
+    LignesEnRequetesConstantesMixin,
+    ListePrechargeeMixin,
+    VuesPropresMixin,
+)
 from facturation import services
 from facturation.exportation import ExportInvalide, consommations_exporter
 from facturation.forms import ExportConsommationsForm
@@ -100,14 +105,14 @@ class RegieAdmin(admin.ModelAdmin):
     )
 
 
-class LigneFactureInline(LectureSeuleMixin, admin.TabularInline):
+class LigneFactureInline(LignesEnRequetesConstantesMixin, LectureSeuleMixin, admin.TabularInline):
     model = LigneFacture
     fields = ("ordre", "enfant_nom", "enfant", "libelle", "nature", "quantite", "prix_unitaire", "montant")
     readonly_fields = fields
     extra = 0
 
 
-class AffectationFactureInline(LectureSeuleMixin, admin.TabularInline):
+class AffectationFactureInline(LignesEnRequetesConstantesMixin, LectureSeuleMixin, admin.TabularInline):
     model = Affectation
     fk_name = "facture"
     fields = ("reglement", "montant")
@@ -416,7 +421,7 @@ class PeriodeCloseAdmin(VuesPropresMixin, LectureSeuleMixin, admin.ModelAdmin):
         )
 
 
-class EvenementMandatInline(LectureSeuleMixin, admin.TabularInline):
+class EvenementMandatInline(LignesEnRequetesConstantesMixin, LectureSeuleMixin, admin.TabularInline):
     model = EvenementMandat
     fields = ("nature", "date", "iban_precedent", "bic_precedent", "exporte_le")
     readonly_fields = fields

@@ -16,6 +16,7 @@ from commun.admin_outils import (
     AutocompleteTolerantMixin,
     CreationParServiceMixin,
     LectureSeuleMixin,
+    LignesEnRequetesConstantesMixin,
     ListePrechargeeMixin,
     SuperutilisateurSeulMixin,
 )
@@ -40,7 +41,7 @@ class ResponsableAdminForm(SituationAccordeeMixin, forms.ModelForm):
         fields = ("role", *ResponsableForm.Meta.fields)
 
 
-class ResponsableInline(admin.StackedInline):
+class ResponsableInline(LignesEnRequetesConstantesMixin, admin.StackedInline):
     model = Responsable
     form = ResponsableAdminForm
     extra = 0
@@ -69,7 +70,7 @@ class ResponsableInline(admin.StackedInline):
     )
 
 
-class UtilisateurInline(admin.TabularInline):
+class UtilisateurInline(LignesEnRequetesConstantesMixin, admin.TabularInline):
     model = Utilisateur
     fields = ("username", "email", "is_active", "doit_changer_mot_de_passe", "last_login")
     readonly_fields = fields
@@ -470,7 +471,7 @@ class TypePieceAdmin(AuditAdminMixin, admin.ModelAdmin):
         return False
 
 
-class VersionTexteInline(admin.TabularInline):
+class VersionTexteInline(LignesEnRequetesConstantesMixin, admin.TabularInline):
     """Les versions publiées : en lecture seule (une modification est une nouvelle version)."""
 
     model = VersionTexte
