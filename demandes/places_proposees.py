@@ -85,7 +85,8 @@ def _element(place: dict) -> ElementAFaire:
     detail = f"À accepter avant le {texte_limite(place['limite'])}."
     if place["sorte"] == JOUR:
         return ElementAFaire(
-            libelle=f"Place proposée {activite} le {calendrier.date_longue(place['jour'])} pour {prenom}",
+            # Le jour avant l'activité : « à l'ALSH du mercredi le mercredi 6 janvier » se lisait mal.
+            libelle=f"Place proposée pour {prenom} le {calendrier.date_longue(place['jour'])} {activite}",
             url=reverse("enfants:proposition", kwargs={"pk": place["objet"]}),
             detail=detail,
             ordre=ORDRE_PLACES,

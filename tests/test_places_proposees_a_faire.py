@@ -48,7 +48,7 @@ def _places(famille):
 def test_un_jour_propose_est_une_ligne_urgente_avec_le_lien(client_parent, parent):
     reservation = _jour_propose(parent.famille)
     (element,) = _places(parent.famille)
-    assert element.libelle == "Place proposée à l'ALSH du mercredi le mercredi 6 janvier 2027 pour Léa"
+    assert element.libelle == "Place proposée pour Léa le mercredi 6 janvier 2027 à l'ALSH du mercredi"
     assert element.detail.startswith("À accepter avant le ")
     assert element.urgent
     url = reverse("enfants:proposition", kwargs={"pk": reservation.pk})
