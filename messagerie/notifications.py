@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from familles.models import PreferenceNotification, Responsable, Utilisateur
+from familles.selectors import sms_empechement
 from messagerie import sms
 from messagerie.models import Notification
 
@@ -105,12 +106,13 @@ def _coordonnees(responsable: Responsable, compte: Utilisateur | None) -> tuple[
 
 
 def _canaux(responsable: Responsable, compte: Utilisateur | None) -> list[tuple[str, str]]:
-    """Les canaux que le responsable autorise et où le joindre."""
+    """Les canaux que le responsable autorise et où le joindre. Le SMS : la règle des cases
+    « SMS » des formulaires (`familles.selectors.sms_empechement`), une seule fois écrite."""
     email, mobile = _coordonnees(responsable, compte)
     candidats = []
     if responsable.autorisation_courriel and email:
         candidats.append((Canal.COURRIEL, email))
-    if responsable.autorisation_sms and mobile:
+    if mobile and not sms_empechement(responsable=responsable):
         candidats.append((Canal.SMS, mobile))
     return candidats
 
