@@ -3,8 +3,8 @@
 
 def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
     """(nom, URL) : l'accueil, chaque liste que l'agent peut voir, quelques fiches de `famille`,
-    le pointage du jour de l'ALSH du mercredi, les listes du jour de sa structure et les
-    statistiques si l'agent peut les voir (données de démonstration)."""
+    le pointage du jour de l'ALSH du mercredi, les listes du jour de sa structure, les pages du
+    guichet et les statistiques si l'agent peut les voir (données de démonstration)."""
     from django.contrib import admin
     from django.urls import reverse
     from django.utils import timezone
@@ -61,6 +61,29 @@ def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
                 + f"?structure={activite.structure_id}&date={timezone.localdate():%Y-%m-%d}&semaine=1",
             )
         )
+    # « Agir pour cette famille » (le guichet) : l'accueil, une demande Mon compte, le planning
+    # et le dépôt d'une pièce.
+    if agent.has_perm("familles.agir_pour_famille"):
+        from demandes import registre
+        from familles.models import TypePiece
+
+        pages.append(("guichet", reverse("admin:demandes_demande_guichet", args=[famille.pk])))
+        code = registre.types(registre.COTE_COMPTE)[0].code
+        pages.append(
+            (
+                "guichet-demande",
+                reverse("admin:demandes_demande_guichet_demande", args=[famille.pk]) + f"?type={code}",
+            )
+        )
+        pages.append(("guichet-planning", reverse("admin:demandes_demande_guichet_planning", args=[famille.pk])))
+        type_piece = TypePiece.objects.filter(concerne="famille").order_by("pk").first()
+        if type_piece is not None:
+            pages.append(
+                (
+                    "guichet-piece",
+                    reverse("admin:demandes_demande_guichet_piece", args=[famille.pk]) + f"?type={type_piece.pk}",
+                )
+            )
     if agent.has_perm("portail.voir_statistiques"):
         pages.append(("statistiques", reverse("admin:portail_statistiques")))
     return pages
