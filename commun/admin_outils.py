@@ -193,3 +193,10 @@ class ChoixLusUneFois(BaseChoiceIterator):
 
     def __len__(self):
         return len(list(self))
+
+
+# Les listes des grandes tables (familles, enfants, inscriptions, jours, présences, factures,
+# règlements, fils) : 50 lignes par page au lieu des 100 de Django. À 10 000 familles, le rendu
+# des lignes (liens, valeurs, cases) faisait l'essentiel du temps de ces pages (issue 22,
+# docs/performance.md) ; un agent y cherche ou filtre plutôt qu'il ne fait défiler.
+LIGNES_PAR_PAGE_GRANDES_TABLES = 50

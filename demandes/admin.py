@@ -11,7 +11,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from commun.admin_outils import ListePrechargeeMixin, VuesPropresMixin, en_attente_d_abord
+from commun.admin_outils import (
+    LIGNES_PAR_PAGE_GRANDES_TABLES,
+    ListePrechargeeMixin,
+    VuesPropresMixin,
+    en_attente_d_abord,
+)
 from demandes import inscriptions, registre, selectors, services
 from demandes.admin_guichet import GuichetAdminMixin
 from demandes.models import Demande
@@ -107,7 +112,7 @@ class DemandeAdmin(GuichetAdminMixin, ListePrechargeeMixin, VuesPropresMixin, ad
     show_full_result_count = False
     # 50 lignes par page (100 par défaut) : le rendu de chaque ligne (liens qui gardent les
     # filtres, famille et responsables) faisait plus de la moitié du temps de la page (issue 22).
-    list_per_page = 50
+    list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     list_display = (
         "numero",
         "type_libelle",

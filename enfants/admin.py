@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from commun.admin_outils import (
+    LIGNES_PAR_PAGE_GRANDES_TABLES,
     AutocompleteTolerantMixin,
     LectureSeuleMixin,
     LignesEnRequetesConstantesMixin,
@@ -181,6 +182,7 @@ class DossierAMettreAJourFiltre(admin.SimpleListFilter):
 
 @admin.register(Enfant)
 class EnfantAdmin(ListePrechargeeMixin, AutocompleteTolerantMixin, AuditAdminMixin, admin.ModelAdmin):
+    list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     modeles_sensibles = ("enfants.DonneesSanitaires", "enfants.Vaccination")
     list_display = ("prenom", "nom", "date_naissance", "famille", "a_contacter")
     list_filter = (DossierAMettreAJourFiltre, "a_contacter")
@@ -441,6 +443,7 @@ class FermetureAdmin(admin.ModelAdmin):
 
 @admin.register(Inscription)
 class InscriptionAdmin(JoursSemaineMixin, AutocompleteTolerantMixin, admin.ModelAdmin):
+    list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     list_display = ("enfant", "activite", "date_debut", "date_fin", "jours_reguliers_libelle")
     list_filter = ("activite__structure", "activite")
     search_fields = ("enfant__nom", "enfant__prenom", "enfant__famille__numero")
@@ -455,6 +458,8 @@ class InscriptionAdmin(JoursSemaineMixin, AutocompleteTolerantMixin, admin.Model
 class DemandeDuJourAdmin(admin.ModelAdmin):
     """Réservations et absences, en consultation : les demandes viennent des familles, les
     décisions passent par la file de modération (Demandes)."""
+
+    list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
 
     date_hierarchy = "date"
     list_select_related = ("inscription__enfant", "inscription__activite")
@@ -614,6 +619,7 @@ class AbsenceAdmin(VuesPropresMixin, DemandeDuJourAdmin):
 
 @admin.register(Presence)
 class PresenceAdmin(admin.ModelAdmin):
+    list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
     list_display = ("date", "inscription", "present", "pointee_par", "pointee_le")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from commun.admin_outils import (
+    LIGNES_PAR_PAGE_GRANDES_TABLES,
     LectureSeuleMixin,
     LignesEnRequetesConstantesMixin,
     ListePrechargeeMixin,
@@ -130,6 +131,7 @@ class AffectationReglementInline(AffectationFactureInline):
 
 @admin.register(Facture)
 class FactureAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
+    list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
     list_display = ("numero", "regie", "famille", "date_facture", "date_echeance", "montant")
@@ -162,6 +164,7 @@ class FactureAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMixin
 
 @admin.register(Reglement)
 class ReglementAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMixin, admin.ModelAdmin):
+    list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
     list_display = ("numero", "regie", "famille", "date", "mode", "montant", "origine")

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from commun import journal
 from commun.admin_outils import (
+    LIGNES_PAR_PAGE_GRANDES_TABLES,
     AutocompleteTolerantMixin,
     CreationParServiceMixin,
     LectureSeuleMixin,
@@ -106,6 +107,7 @@ class FamilleAdminForm(forms.ModelForm):
 
 @admin.register(Famille)
 class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
+    list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     form = FamilleAdminForm
     champs_masques = {"iban": iban_masquer}
     list_display = ("numero", "responsable_nom", "ville", "regime", "prelevement_automatique")
@@ -143,8 +145,10 @@ class FamilleAdmin(AuditAdminMixin, admin.ModelAdmin):
             if mot.startswith(('"', "'")) and mot[0] == mot[-1]:
                 mot = unescape_string_literal(mot)
             par_numero &= Q(numero__icontains=mot)
+            # Le N° Famille du responsable par sous-requête (index trigrammes des numéros), pas
+            # par la jointure des 10 000 familles à chaque responsable (27 → 17 ms, issue 22).
             par_responsable &= (
-                Q(famille__numero__icontains=mot)
+                Q(famille_id__in=Famille.objects.filter(numero__icontains=mot).values("pk"))
                 | Q(nom__icontains=mot)
                 | Q(prenom__icontains=mot)
                 | Q(email__icontains=mot)

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from commun import fichiers
 from commun.admin_outils import (
+    LIGNES_PAR_PAGE_GRANDES_TABLES,
     AutocompleteTolerantMixin,
     CreationParServiceMixin,
     LectureSeuleMixin,
@@ -132,6 +133,7 @@ def _lectures_resume(lectures) -> str:
 
 @admin.register(Fil)
 class FilAdmin(VuesPropresMixin, CreationParServiceMixin, AutocompleteTolerantMixin, admin.ModelAdmin):
+    list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     list_display = ("objet", "famille", "interlocuteur_admin", "non_lus_admin", "date_dernier_message")
     list_filter = (NonLusFiltre, "structure")
     search_fields = ("objet", "famille__numero", "famille__responsables__nom")

@@ -23,6 +23,6 @@ def test_il_y_a_des_fils_a_controler():
 @pytest.mark.parametrize("gabarit", _avec_fil(), ids=lambda g: str(g).split("templates/admin/")[1])
 def test_fil_d_ariane_en_liste_avec_la_page_courante(gabarit):
     bloc = BLOC.search(gabarit.read_text()).group(1)
-    assert '<ol class="breadcrumbs">' in bloc, "un <ol class=\"breadcrumbs\">, pas un <div>"
-    assert "aria-current=\"page\"" in bloc
+    assert '<ol class="breadcrumbs">' in bloc, 'un <ol class="breadcrumbs">, pas un <div>'
+    assert 'aria-current="page"' in bloc
     assert "›" not in bloc, "les séparateurs sont dessinés par la feuille de style de Django"

@@ -75,13 +75,16 @@ def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
                 reverse("admin:demandes_demande_guichet_demande", args=[famille.pk]) + f"?type={code}",
             )
         )
-        pages.append(("guichet-planning", reverse("admin:demandes_demande_guichet_planning", args=[famille.pk])))
+        pages.append(
+            ("guichet-planning", reverse("admin:demandes_demande_guichet_planning", args=[famille.pk]))
+        )
         type_piece = TypePiece.objects.filter(concerne="famille").order_by("pk").first()
         if type_piece is not None:
             pages.append(
                 (
                     "guichet-piece",
-                    reverse("admin:demandes_demande_guichet_piece", args=[famille.pk]) + f"?type={type_piece.pk}",
+                    reverse("admin:demandes_demande_guichet_piece", args=[famille.pk])
+                    + f"?type={type_piece.pk}",
                 )
             )
     if agent.has_perm("portail.voir_statistiques"):
