@@ -121,7 +121,13 @@ class CriteresAccesMixin(JoursSemaineMixin):
 
 
 class ActiviteInline(LignesEnRequetesConstantesMixin, CriteresAccesMixin, admin.TabularInline):
+    """Les activités de la structure en une ligne chacune : l'essentiel, et « Modification » vers
+    la page de l'activité pour le reste (code de facturation, délais, niveaux, pièces et textes
+    exigés, places) ; les seize champs en ligne débordaient de l'écran."""
+
     model = Activite
+    fields = ("nom", "jours_ouverture", "periode", "capacite")
+    show_change_link = True
     extra = 0
 
 

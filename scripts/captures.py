@@ -11,8 +11,8 @@ démonstration, et écrit dans DOSSIER :
   publiques (`tests/qualite/visites.py`) à 360 et 1280 px : `<page>-<largeur>.png` ;
 - avec `--volume`, les mêmes pages pour la famille « beaucoup de lignes » (`tests/qualite/jeux.py`,
   identifiant `famille.volume`) : `volume-<page>-<largeur>.png` ;
-- les pages principales de l'administration (accueil, chaque liste, quelques fiches, pointage)
-  à 1280 px : `admin-<page>-1280.png` ;
+- les pages principales de l'administration (accueil, chaque liste, quelques fiches, pointage,
+  guichet) aux mêmes largeurs : `admin-<page>-<largeur>.png` ;
 - `index.html`, la planche contact : chaque page, ses vignettes, et les défauts que les
   contrôles de mise en page (`tests/qualite/mise_en_page.py`) y trouvent à chaque largeur.
 
@@ -304,7 +304,7 @@ def capturer_tout(base_url: str, options, largeurs) -> Path:
                         f"admin-{nom}",
                         page,
                         url,
-                        [1280],
+                        largeurs,
                         lambda page, url=url: _ouvrir_admin(page, url),
                     )
         navigateur.close()

@@ -26,3 +26,5 @@ def test_fil_d_ariane_en_liste_avec_la_page_courante(gabarit):
     assert '<ol class="breadcrumbs">' in bloc, 'un <ol class="breadcrumbs">, pas un <div>'
     assert 'aria-current="page"' in bloc
     assert "›" not in bloc, "les séparateurs sont dessinés par la feuille de style de Django"
+    # Le séparateur de Django est collé au texte : l'espace vient du blanc entre les éléments.
+    assert "</li><li" not in bloc, "un blanc (retour à la ligne) entre les <li>"

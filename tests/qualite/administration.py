@@ -10,7 +10,7 @@ def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
     from django.utils import timezone
 
     from demandes.models import Demande
-    from enfants.models import Activite
+    from enfants.models import Activite, Structure
     from facturation.models import Facture
     from familles.models import PieceJustificative, TexteConsentement
     from messagerie.models import Fil
@@ -38,6 +38,8 @@ def pages_admin(*, famille, agent) -> list[tuple[str, str]]:
             or PieceJustificative.objects.filter(famille=famille).first(),
         ),
         ("familles.texteconsentement", TexteConsentement.objects.order_by("pk").first()),
+        # Une fiche à formulaires en ligne : la structure de l'ALSH et ses activités.
+        ("enfants.structure", Structure.objects.filter(activites__nom="ALSH Mercredi après-midi").first()),
     ]
     for nom, objet in fiches:
         if objet is not None:
