@@ -156,7 +156,9 @@ class LignesEnRequetesConstantesMixin:
         jointes = [champ.name for champ in meta.concrete_fields if champ.many_to_one]
         if jointes:
             queryset = queryset.select_related(*jointes)
-        relations = [champ.name for champ in meta.many_to_many]
+        # Les relations plusieurs-à-plusieurs affichées par les lignes (toutes sans `fields`).
+        affiches = self.fields  # type: ignore[attr-defined]
+        relations = [c.name for c in meta.many_to_many if affiches is None or c.name in affiches]
         return queryset.prefetch_related(*relations) if relations else queryset
 
     def get_formset(self, request, obj=None, **kwargs):
