@@ -5,6 +5,7 @@ import os
 import unicodedata
 
 import puremagic
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
@@ -123,3 +124,30 @@ class StockagePrive(FileSystemStorage):
 
     def deconstruct(self):
         return ("commun.fichiers.StockagePrive", (), {})
+
+
+class FichierPriveInput(forms.ClearableFileInput):
+    """Le champ de fichier d'un formulaire pour un fichier du stockage privé : le
+    `ClearableFileInput` de Django affiche le fichier actuel par son URL publique, que le stockage
+    privé refuse (la fiche répondait 500). Ici : `nom_affiche` (le nom de téléchargement ; le nom
+    stocké est aléatoire), en lien vers `url_telechargement`, une vue qui vérifie les droits."""
+
+    template_name = "commun/widgets/fichier_prive.html"
+    initial_text = "Fichier actuel"
+    input_text = "Remplacer par"
+
+    def __init__(self, *args, url_telechargement: str = "", nom_affiche: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url_telechargement = url_telechargement
+        self.nom_affiche = nom_affiche
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "name", ""))
+
+    def get_context(self, name, value, attrs):
+        contexte = super().get_context(name, value, attrs)
+        contexte["widget"]["url_telechargement"] = self.url_telechargement
+        contexte["widget"]["nom_actuel"] = self.nom_affiche or (
+            os.path.basename(value.name) if self.is_initial(value) else ""
+        )
+        return contexte

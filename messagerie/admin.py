@@ -377,6 +377,19 @@ class DocumentAdmin(VuesPropresMixin, admin.ModelAdmin):
 
     vues_propres = (("<int:pk>/telecharger/", "telecharger_view", "messagerie_document_telecharger"),)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # Le fichier actuel en lien vers la vue de téléchargement (le stockage privé n'a pas
+        # d'URL publique : le champ de Django faisait répondre la fiche en erreur 500).
+        if obj is not None:
+            widget = fichiers.FichierPriveInput(
+                url_telechargement=reverse("admin:messagerie_document_telecharger", args=[obj.pk]),
+                nom_affiche=fichiers.nom_sur(obj.titre, ".pdf"),
+            )
+        else:
+            widget = fichiers.FichierPriveInput()
+        kwargs.setdefault("widgets", {})["fichier"] = widget
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def telecharger_view(self, request, pk):
         if not self.has_view_permission(request):
             raise PermissionDenied

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.qualite.jeux import parent_demo
+from tests.qualite.jeux import completer_administration, parent_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -36,81 +36,12 @@ def _requetes(client, url, *, par_page, modele_admin, monkeypatch) -> tuple[int,
 TIERCES = ("axes", "django_tasks_database", "otp_totp")
 
 
-def _completer(famille_a, famille_b) -> None:
-    """Au moins deux lignes, de deux familles, aux listes que la démonstration laisse presque vides."""
-    import datetime
-
-    from django.utils import timezone
-
-    from enfants.models import Campagne, Inscription
-    from facturation.models import EvenementPaiement, Facture, Mandat, PaiementEnLigne
-    from messagerie.models import AttestationEnvoyee, Diffusion
-    from tests import factories as f
-
-    aujourd_hui = timezone.localdate()
-    for famille in (famille_a, famille_b):
-        inscription = Inscription.objects.filter(enfant__famille=famille).first() or f.InscriptionFactory(
-            enfant=f.EnfantFactory(famille=famille)
-        )
-        for jours in (1, 2):
-            f.AbsenceFactory(inscription=inscription, date=aujourd_hui + datetime.timedelta(days=jours + 20))
-            f.PresenceFactory(inscription=inscription, date=aujourd_hui - datetime.timedelta(days=jours + 40))
-        facture = Facture.objects.filter(famille=famille).first() or f.FactureFactory(famille=famille)
-        PaiementEnLigne.objects.create(
-            facture=facture,
-            famille=famille,
-            tentative=PaiementEnLigne.objects.count() + 1,
-            montant=facture.montant,
-            email="parent@example.org",
-            prestataire="stripe",
-            expire_le=timezone.now(),
-        )
-        AttestationEnvoyee.objects.create(famille=famille, annee=2020, montant="12.50")
-        Mandat.objects.create(
-            famille=famille,
-            rum=f"PF-{famille.numero}-099",  # la démonstration a déjà le -001 de MARTIN
-            ics="FR72ZZZ123456",
-            titulaire="JEAN DUPONT",
-            iban="FR7630006000011234567890189",
-            date_signature=aujourd_hui,
-        )
-        campagne = Campagne.objects.first() or f.CampagneFactory()
-        campagne.dossiers.get_or_create(famille=famille)
-    from facturation.models import PeriodeClose, Regie
-
-    agent = f.UtilisateurFactory(username="agent-export", famille=None, is_staff=True)
-    for n in (1, 2):
-        PeriodeClose.objects.create(
-            regie=Regie.objects.first(),
-            du=datetime.date(2020, n, 1),
-            au=datetime.date(2020, n, 28),
-            close_par=agent,
-            fichier="",
-        )
-        f.FermetureFactory(date_debut=datetime.date(2030, 1, n), date_fin=datetime.date(2030, 1, n))
-        f.RegieFactory(code=f"R{n}")
-        f.DocumentFactory()
-        f.InformationFactory()
-        EvenementPaiement.objects.create(
-            evenement_id=f"evt_{n}", type="checkout.session.completed", payload="{}"
-        )
-        Diffusion.objects.create(structure=f.StructureFactory(), objet=f"Sortie {n}", texte="Sortie au parc.")
-        # Issue 21 : les fermetures exceptionnelles et les notifications (courriel, SMS) envoyées.
-        f.FermetureFactory(
-            date_debut=datetime.date(2031, 1, n), date_fin=datetime.date(2031, 1, n), exceptionnelle=True
-        )
-    from messagerie.models import Notification
-
-    for famille, canal in ((famille_a, "courriel"), (famille_b, "sms")):
-        Notification.objects.create(famille=famille, canal=canal, type="fermeture", statut="envoyee")
-
-
 @pytest.fixture
 def superagent(django_user_model):
     from familles.models import Famille
 
     parent_demo()
-    _completer(*Famille.objects.order_by("numero")[:2])
+    completer_administration(*Famille.objects.order_by("numero")[:2])
     return django_user_model.objects.create_superuser("super-requetes", "s@example.org", "x-Motdepasse-1")
 
 

@@ -83,6 +83,26 @@ def test_l_agent_publie_un_formulaire_pdf(client, agent, settings):
     assert client.get(reverse("admin:messagerie_document_telecharger", args=[doc.pk])).status_code == 200
 
 
+def test_la_fiche_d_un_formulaire_s_ouvre_et_garde_son_fichier(client, agent):
+    """La fiche d'un document publié : le fichier actuel en lien vers le téléchargement de
+    l'administration (le stockage privé n'a pas d'URL publique : la fiche répondait 500), et une
+    modification des dates sans nouveau fichier garde le fichier."""
+    _deposer(client, agent, "Règlement intérieur", "reglement.pdf", CONTENU_PDF)
+    doc = Document.objects.get()
+    url = reverse("admin:messagerie_document_change", args=[doc.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    telecharger = reverse("admin:messagerie_document_telecharger", args=[doc.pk])
+    assert f'Fichier actuel : <a href="{telecharger}">Reglement_interieur.pdf</a>' in html
+    assert doc.fichier.name.split("/")[-1] not in html  # le nom stocké, aléatoire
+    fichier_avant = doc.fichier.name
+    reponse = client.post(url, {"titre": "Règlement intérieur 2027", "date_publication": "01/03/2026"})
+    assert reponse.status_code == 302
+    doc.refresh_from_db()
+    assert (doc.titre, doc.fichier.name) == ("Règlement intérieur 2027", fichier_avant)
+
+
 def test_un_formulaire_qui_n_est_pas_un_pdf_est_refuse(client, agent):
     reponse = _deposer(client, agent, "Image", "faux.pdf", CONTENU_PNG)
     assert reponse.status_code == 200
