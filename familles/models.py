@@ -225,6 +225,13 @@ class Utilisateur(AbstractUser):
 
     RESTRICTIONS = ("reservations_interdites", "paiement_interdit", "demandes_interdites")
 
+    # Le compte d'un second responsable, créé quand la famille reçoit déjà des messages : les
+    # messages du CCAS arrivés avant lui (identifiant jusqu'auquel) ne lui sont pas annoncés
+    # comme nouveaux ; il les lit dans « Reçus ». 0 : tous comptent (le premier compte).
+    messages_anterieurs_jusqu_a = models.PositiveBigIntegerField(
+        _("messages reçus avant la création du compte (jusqu'au n°)"), default=0, editable=False
+    )
+
     class Meta:
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")

@@ -60,6 +60,18 @@ def _courriel_activation_envoyer(*, utilisateur_id: int) -> None:
     )
 
 
+# Ce que les applications du dessus font à la création du compte d'un second responsable
+# (`messagerie` : les messages déjà reçus par la famille ne lui sont pas annoncés comme
+# nouveaux), enregistré par elles (`familles` ne les connaît pas) ; appelé dans la transaction.
+_SECOND_COMPTE_CREE: list = []
+
+
+def second_compte_cree_enregistrer(fonction) -> None:
+    """`fonction(compte=)` sera appelée à la création d'un compte quand la famille en a déjà un."""
+    if fonction not in _SECOND_COMPTE_CREE:
+        _SECOND_COMPTE_CREE.append(fonction)
+
+
 @transaction.atomic
 def compte_famille_creer(
     *,
@@ -96,6 +108,9 @@ def compte_famille_creer(
         utilisateur.set_password(temporaire)
         utilisateur.doit_changer_mot_de_passe = True
         utilisateur.save()
+    if Utilisateur.objects.filter(famille=famille, is_active=True).exclude(pk=utilisateur.pk).exists():
+        for fonction in _SECOND_COMPTE_CREE:
+            fonction(compte=utilisateur)
     audit_enregistrer(
         auteur=auteur,
         famille=famille,

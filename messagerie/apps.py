@@ -13,6 +13,11 @@ class MessagerieConfig(AppConfig):
         from messagerie.selectors import structures_de_l_agent
 
         structures_agent_enregistrer(structures_de_l_agent)
+        # Le compte d'un second responsable : les messages déjà reçus ne lui sont pas nouveaux.
+        from familles.services import second_compte_cree_enregistrer
+        from messagerie.services import messages_anterieurs_marquer
+
+        second_compte_cree_enregistrer(messages_anterieurs_marquer)
         # Les déclencheurs qui tiennent le nombre de non-lus de chaque fil (`declencheurs`).
         post_migrate.connect(_declencheurs_installer, sender=self, dispatch_uid="messagerie_non_lus")
 

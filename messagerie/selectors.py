@@ -4,6 +4,7 @@ d'un agent (côté administration)."""
 from typing import Any
 
 from django.db.models import (
+    BigIntegerField,
     Count,
     Exists,
     F,
@@ -13,7 +14,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from commun.sql import executer
@@ -21,18 +24,30 @@ from familles.models import Famille
 from messagerie import requetes
 from messagerie.models import AgentStructure, Document, Fil, Information, LectureFil, Message, PieceJointe
 
+
 # Un message reçu par la famille que le compte n'a pas lu : au-delà de sa lecture `ma_lecture`
 # (la jointure d'une ligne par fil posée par `_fils`), ou sans lecture du tout.
-_NON_LU_PAR_LE_COMPTE = Q(messages__de_la_famille=False) & (
-    Q(ma_lecture__isnull=True) | Q(messages__pk__gt=F("ma_lecture__dernier_lu"))
-)
+def _non_lu_par_le_compte(compte) -> Q:
+    """Un message du CCAS que ce compte n'a pas lu : au-delà de sa lecture du fil (ou sans
+    lecture), et arrivé après la création du compte d'un second responsable
+    (`Utilisateur.messages_anterieurs_jusqu_a`, 0 pour le premier)."""
+    return (
+        Q(messages__de_la_famille=False)
+        & (Q(ma_lecture__isnull=True) | Q(messages__pk__gt=F("ma_lecture__dernier_lu")))
+        & Q(messages__pk__gt=compte.messages_anterieurs_jusqu_a)
+    )
 
 
 def messages_non_lus_nombre(*, famille, compte) -> int:
     """Nombre de messages reçus que ce compte de la famille n'a pas lus, hors fils supprimés :
     le compteur de l'en-tête (`requetes.MESSAGES_NON_LUS`, une requête). Chaque responsable
     a le sien : ce qu'a lu l'autre parent reste non lu pour lui."""
-    parametres = {"famille": famille.pk, "compte": compte.pk, "faux": False}
+    parametres = {
+        "famille": famille.pk,
+        "compte": compte.pk,
+        "faux": False,
+        "anterieurs": compte.messages_anterieurs_jusqu_a,
+    }
     return executer(requetes.MESSAGES_NON_LUS, parametres)[0].nombre
 
 
@@ -42,7 +57,7 @@ def _fils(*, famille, compte) -> QuerySet[Fil]:
         .select_related("structure")
         .annotate(ma_lecture=FilteredRelation("lectures", condition=Q(lectures__compte=compte)))
         .annotate(
-            non_lus=Count("messages", filter=_NON_LU_PAR_LE_COMPTE),
+            non_lus=Count("messages", filter=_non_lu_par_le_compte(compte)),
             nombre_messages=Count("messages"),
         )
         .order_by("-date_dernier_message", "-pk")
@@ -78,17 +93,23 @@ def fils(*, famille, compte=None) -> QuerySet[Fil]:
     """Tous les fils de la famille (pour ouvrir l'un d'eux : un autre foyer obtient 404).
 
     Avec `compte`, chaque fil porte de quoi marquer sa lecture sans autre requête
-    (`services.fil_lire`) : `lu_jusqu_a` (le dernier message lu par ce compte, ou None),
+    (`services.fil_lire`) : `lu_jusqu_a` (le dernier message lu par ce compte, ou None ; au moins
+    le dernier reçu avant la création du compte d'un second responsable),
     `dernier_recu` (le dernier message du CCAS) et `jamais_lu` (un message du CCAS que nul
     compte de la famille n'a encore ouvert)."""
     qs = Fil.objects.filter(famille=famille).select_related("structure")
     if compte is None:
         return qs
     recus = Message.objects.filter(fil=OuterRef("pk"), de_la_famille=False).order_by("-pk")
+    lecture = Subquery(
+        LectureFil.objects.filter(fil=OuterRef("pk"), compte=compte).values("dernier_lu_id")[:1],
+        output_field=BigIntegerField(),
+    )
+    if compte.messages_anterieurs_jusqu_a:  # second responsable : les messages d'avant son compte
+        anterieurs = Value(compte.messages_anterieurs_jusqu_a, output_field=BigIntegerField())
+        lecture = Greatest(Coalesce(lecture, Value(0, output_field=BigIntegerField())), anterieurs)
     return qs.annotate(
-        lu_jusqu_a=Subquery(
-            LectureFil.objects.filter(fil=OuterRef("pk"), compte=compte).values("dernier_lu_id")[:1]
-        ),
+        lu_jusqu_a=lecture,
         dernier_recu=Subquery(recus.values("pk")[:1]),
         jamais_lu=Exists(recus.filter(lu_le__isnull=True)),
     )

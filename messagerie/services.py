@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -158,6 +159,23 @@ def fil_marquer_lu_par_la_structure(*, fil: Fil) -> int:
     return Message.objects.filter(fil=fil, de_la_famille=True, lu_le__isnull=True).update(
         lu_le=timezone.now()
     )
+
+
+def messages_anterieurs_marquer(*, compte) -> int:
+    """Le compte d'un second responsable vient d'être créé : les messages du CCAS que la famille a
+    déjà reçus ne lui sont pas annoncés comme nouveaux (« 27 nouveaux messages » à sa première
+    connexion, les décisions sur les demandes de l'autre parent depuis des années). Il les
+    trouve dans « Reçus ». Rien n'est marqué lu au nom de ce compte (`LectureFil`) : le CCAS ne
+    voit pas « lu par » un parent qui ne les a pas ouverts. Renvoie l'identifiant retenu."""
+    dernier = (
+        Message.objects.filter(fil__famille_id=compte.famille_id, de_la_famille=False).aggregate(
+            dernier=Max("pk")
+        )["dernier"]
+        or 0
+    )
+    compte.messages_anterieurs_jusqu_a = dernier
+    compte.save(update_fields=["messages_anterieurs_jusqu_a"])
+    return dernier
 
 
 class LectureRefusee(Exception):

@@ -196,3 +196,60 @@ def test_l_export_rgpd_et_la_purge_couvrent_les_lectures(parent, conjoint):
     )
     assert len(section["objets"]) == 2
     assert LectureFil in modeles_de_famille() and LectureFil in COUVERTURE
+
+
+# --- Le compte d'un second responsable, créé quand la famille reçoit déjà des messages -------
+
+
+def _second_compte(parent):
+    """Le compte du conjoint créé par l'agent (le service de l'administration)."""
+    from familles import services as familles_services
+    from familles.models import Responsable
+    from tests.factories import ResponsableFactory
+
+    ResponsableFactory(famille=parent.famille, role=Responsable.Role.CONJOINT, email="conjointe@example.org")
+    compte, _ = familles_services.compte_famille_creer(
+        famille=parent.famille, identifiant="conjointe.dupont", role=Responsable.Role.CONJOINT
+    )
+    return compte
+
+
+def test_le_second_compte_ne_voit_pas_l_historique_comme_nouveau(parent, agent):
+    """Les messages reçus avant la création de son compte ne lui sont pas annoncés comme
+    nouveaux (il les lit dans « Reçus ») ; ceux d'après, si. Le premier parent garde les siens, et
+    le CCAS ne voit pas « lu par » un parent qui n'a rien ouvert."""
+    ancien = fil_avec_messages(famille=parent.famille, recus=3, envoyes=1, objet="Décision de 2024")
+    compte = _second_compte(parent)
+    assert compte.messages_anterieurs_jusqu_a == ancien.messages.filter(de_la_famille=False).last().pk
+    assert not LectureFil.objects.filter(compte=compte).exists()
+    assert selectors.messages_non_lus_nombre(famille=parent.famille, compte=compte) == 0
+    assert selectors.messages_non_lus_nombre(famille=parent.famille, compte=parent) == 3
+
+    compte.doit_changer_mot_de_passe = False  # son mot de passe temporaire déjà changé
+    compte.save(update_fields=["doit_changer_mot_de_passe"])
+    client = Client()
+    client.force_login(compte)
+    boite = _page(client, "messagerie:boite")
+    assert "0 nouveau message" in boite and "Décision de 2024" in boite and "fil-non-lu" not in boite
+    fil = _page(client, "messagerie:fil", ancien.pk)
+    assert "Nouveau</span>" not in fil
+    assert not services.fil_lire(fil=ancien, compte=compte)  # rien de nouveau : rien d'écrit
+
+    # Une réponse d'après : nouvelle pour les deux.
+    services.message_structure_repondre(fil=ancien, agent=agent, texte="Et pour 2027 ?")
+    for lecteur, attendu in ((compte, 1), (parent, 4)):
+        assert selectors.messages_non_lus_nombre(famille=parent.famille, compte=lecteur) == attendu
+    assert _page(client, "messagerie:fil", ancien.pk).count("Nouveau</span>") == 1
+
+
+def test_le_premier_compte_voit_tous_les_messages(parent):
+    """Sans autre compte dans la famille, rien n'est écarté (le titulaire reçoit tout)."""
+    from familles import services as familles_services
+    from tests.factories import FamilleFactory, ResponsableFactory
+
+    famille = FamilleFactory()
+    ResponsableFactory(famille=famille)
+    fil_avec_messages(famille=famille, recus=2, envoyes=0)
+    compte, _ = familles_services.compte_famille_creer(famille=famille, identifiant="titulaire.neuf")
+    assert compte.messages_anterieurs_jusqu_a == 0
+    assert selectors.messages_non_lus_nombre(famille=famille, compte=compte) == 2

@@ -306,7 +306,12 @@ def _non_lus_orm(famille, compte) -> int:
 
     lu = LectureFil.objects.filter(fil=OuterRef("fil"), compte=compte, dernier_lu__gte=OuterRef("pk"))
     return (
-        Message.objects.filter(fil__famille=famille, fil__supprime_le__isnull=True, de_la_famille=False)
+        Message.objects.filter(
+            fil__famille=famille,
+            fil__supprime_le__isnull=True,
+            de_la_famille=False,
+            pk__gt=compte.messages_anterieurs_jusqu_a,
+        )
         .exclude(Exists(lu))
         .count()
     )
@@ -327,7 +332,13 @@ def test_messages_non_lus_identiques_a_l_orm(parent, autre_parent):
     supprime.save()  # un fil supprimé par la famille ne compte plus
     MessageFactory(fil=lu, de_la_famille=False)  # une nouvelle réponse dans un fil lu
     fil_avec_messages(famille=autre_parent.famille, recus=7, envoyes=0)
-    for compte, attendu in ((parent, 4), (conjoint, 6)):
+    # Un compte créé après les trois premiers messages reçus : ils ne comptent pas pour lui.
+    from tests.factories import UtilisateurFactory
+
+    tardif = UtilisateurFactory(famille=famille, username="compte.tardif")
+    tardif.messages_anterieurs_jusqu_a = famille.fils.order_by("pk").first().messages.order_by("pk").last().pk
+    tardif.save()
+    for compte, attendu in ((parent, 4), (conjoint, 6), (tardif, 3)):
         nombre = messagerie_selectors.messages_non_lus_nombre(famille=famille, compte=compte)
         assert nombre == _non_lus_orm(famille, compte) == attendu
     assert (
