@@ -101,7 +101,7 @@ def fils(*, famille, compte=None) -> QuerySet[Fil]:
     if compte is None:
         return qs
     recus = Message.objects.filter(fil=OuterRef("pk"), de_la_famille=False).order_by("-pk")
-    lecture = Subquery(
+    lecture: Subquery | Greatest = Subquery(
         LectureFil.objects.filter(fil=OuterRef("pk"), compte=compte).values("dernier_lu_id")[:1],
         output_field=BigIntegerField(),
     )
