@@ -175,3 +175,16 @@ def test_annee_passee_la_part_des_familles_est_expliquee(client):
     note = "dernière connexion date de cette année-là"
     assert note in client.get(URL, {"annee": passee}).content.decode()
     assert note not in client.get(URL).content.decode()
+
+
+def test_en_bref_accorde_au_singulier(client):
+    """« 1 connexion des familles », « 0 réservation faite en ligne » (pas « 1 connexions »)."""
+    lundi = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    ConnexionsSemaine.objects.create(semaine=lundi, connexions=1)
+    client.force_login(_agent_statistiques())
+    page = client.get(URL).content.decode()
+    assert "<strong>1</strong> connexion des familles" in page
+    assert "<strong>0</strong> réservation faite en ligne" in page
+    assert "<strong>0</strong> réservation faite par les agents" in page
+    ConnexionsSemaine.objects.filter(semaine=lundi).update(connexions=3)
+    assert "<strong>3</strong> connexions des familles" in client.get(URL).content.decode()
