@@ -16,6 +16,7 @@ from commun.admin_outils import (
     ListePrechargeeMixin,
     VuesPropresMixin,
 )
+from commun.formats import euros
 from facturation import services
 from facturation.exportation import ExportInvalide, consommations_exporter
 from facturation.forms import ExportConsommationsForm
@@ -31,6 +32,7 @@ from facturation.models import (
     Regie,
     Reglement,
 )
+from facturation.templatetags.facturation import montant_court, prix_unitaire
 from familles.models import Famille
 
 
@@ -106,25 +108,40 @@ class RegieAdmin(admin.ModelAdmin):
     )
 
 
+def _colonne(champ: str, description: str, formater):
+    """Une valeur affichée à la française (« 120,60 € », « 3,20 € », « 1,5 ») : les champs
+    décimaux en lecture seule de Django s'affichaient « 120,60 » et « 3,2000 »."""
+
+    @admin.display(description=description, ordering=champ)
+    def afficher(modele_admin, obj):  # une méthode de l'administration qui la déclare
+        return formater(getattr(obj, champ))
+
+    return afficher
+
+
 class LigneFactureInline(LignesEnRequetesConstantesMixin, LectureSeuleMixin, admin.TabularInline):
     model = LigneFacture
-    fields = ("ordre", "enfant_nom", "enfant", "libelle", "nature", "quantite", "prix_unitaire", "montant")
+    fields = ("ordre", "enfant_nom", "enfant", "libelle", "nature", "quantite_fr", "prix_fr", "montant_fr")
     readonly_fields = fields
     extra = 0
+    quantite_fr = _colonne("quantite", "quantité", montant_court)
+    prix_fr = _colonne("prix_unitaire", "prix unitaire", prix_unitaire)
+    montant_fr = _colonne("montant", "montant", euros)
 
 
 class AffectationFactureInline(LignesEnRequetesConstantesMixin, LectureSeuleMixin, admin.TabularInline):
     model = Affectation
     fk_name = "facture"
-    fields = ("reglement", "montant")
+    fields = ("reglement", "montant_fr")
     readonly_fields = fields
     extra = 0
     verbose_name_plural = "règlements imputés"
+    montant_fr = _colonne("montant", "montant", euros)
 
 
 class AffectationReglementInline(AffectationFactureInline):
     fk_name = "reglement"
-    fields = ("facture", "montant")
+    fields = ("facture", "montant_fr")
     readonly_fields = fields
     verbose_name_plural = "factures réglées"
 
@@ -134,7 +151,7 @@ class FactureAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMixin
     list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
-    list_display = ("numero", "regie", "famille", "date_facture", "date_echeance", "montant")
+    list_display = ("numero", "regie", "famille", "date_facture", "date_echeance", "montant_fr")
     list_filter = ("regie", "date_facture")
     search_fields = ("numero", "famille__numero", "regie__nom", "regie__code")  # RechercheExacteMixin
     # Pas de `date_hierarchy` : ses années (DISTINCT date_trunc) et ses bornes (MIN, MAX) se
@@ -149,12 +166,13 @@ class FactureAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMixin
         "date_echeance",
         "periode_debut",
         "periode_fin",
-        "montant",
+        "montant_fr",
         "date_import",
         "pdf",
     )
     fields = readonly_fields
     inlines = [LigneFactureInline, AffectationFactureInline]
+    montant_fr = _colonne("montant", "montant", euros)
 
     @admin.display(description="PDF")
     def pdf(self, obj):
@@ -167,7 +185,7 @@ class ReglementAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMix
     list_per_page = LIGNES_PAR_PAGE_GRANDES_TABLES
     # Table de centaines de milliers de lignes : pas de COUNT(*) de toute la table à chaque page.
     show_full_result_count = False
-    list_display = ("numero", "regie", "famille", "date", "mode", "montant", "origine")
+    list_display = ("numero", "regie", "famille", "date", "mode", "montant_fr", "origine")
     list_filter = ("regie", "mode", "origine", "date")
     search_fields = ("numero", "famille__numero", "regie__nom", "regie__code", "reference_externe")
     champs_propres = ("numero", "reference_externe")  # recherche : voir RechercheExacteMixin
@@ -181,7 +199,7 @@ class ReglementAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMix
         "famille",
         "date",
         "mode",
-        "montant",
+        "montant_fr",
         "origine",
         "email_recu",
         "reference_externe",
@@ -190,6 +208,7 @@ class ReglementAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMix
     )
     fields = readonly_fields
     inlines = [AffectationReglementInline]
+    montant_fr = _colonne("montant", "montant", euros)
 
     @admin.display(description="Reçu de paiement")
     def recu(self, obj):

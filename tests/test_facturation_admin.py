@@ -1,5 +1,7 @@
 """Administration de la facturation : recherche, lecture seule des données importées, droits CCAS."""
 
+import re
+
 import pytest
 
 from facturation import paiement
@@ -31,6 +33,11 @@ def test_facture_importee_en_lecture_seule(client_agent):
     html = reponse.content.decode()
     assert 'name="_save"' not in html
     assert "Garderie matin" in html  # les lignes en ligne
+    # À la française : montant et prix unitaire en euros, quantité sans zéros inutiles.
+    assert html.count("32,00\xa0€") == 2 and "3,20\xa0€" in html and "3,2000" not in html
+    assert re.search(r'<td class="field-quantite_fr">\s*<p>10</p>', html)
+    liste = client_agent.get("/admin/facturation/facture/").content.decode()
+    assert "32,00\xa0€" in liste
     assert f"/releve/factures/{facture.pk}/pdf/" in html
     avant = facture.montant
     client_agent.post(f"/admin/facturation/facture/{facture.pk}/change/", {"montant": "1.00"})
