@@ -202,3 +202,16 @@ class ChoixLusUneFois(BaseChoiceIterator):
 # des lignes (liens, valeurs, cases) faisait l'essentiel du temps de ces pages (issue 22,
 # docs/performance.md) ; un agent y cherche ou filtre plutôt qu'il ne fait défiler.
 LIGNES_PAR_PAGE_GRANDES_TABLES = 50
+
+
+def colonne_formatee(champ: str, description: str, formater):
+    """Une colonne (ou un champ en lecture seule) affichée à la française, à déclarer comme
+    attribut de l'administration : `montant_fr = colonne_formatee("montant", "montant", euros)`
+    (« 120,60 € », « 3,20 € » ; les champs décimaux de Django s'affichaient « 120,60 » et
+    « 3,2000 »). Triable par `champ`."""
+
+    @admin.display(description=description, ordering=champ)
+    def afficher(modele_admin, obj):  # une méthode de l'administration qui la déclare
+        return formater(getattr(obj, champ))
+
+    return afficher

@@ -15,6 +15,7 @@ from commun.admin_outils import (
     LignesEnRequetesConstantesMixin,
     ListePrechargeeMixin,
     VuesPropresMixin,
+    colonne_formatee,
 )
 from commun.formats import euros
 from facturation import services
@@ -108,25 +109,14 @@ class RegieAdmin(admin.ModelAdmin):
     )
 
 
-def _colonne(champ: str, description: str, formater):
-    """Une valeur affichée à la française (« 120,60 € », « 3,20 € », « 1,5 ») : les champs
-    décimaux en lecture seule de Django s'affichaient « 120,60 » et « 3,2000 »."""
-
-    @admin.display(description=description, ordering=champ)
-    def afficher(modele_admin, obj):  # une méthode de l'administration qui la déclare
-        return formater(getattr(obj, champ))
-
-    return afficher
-
-
 class LigneFactureInline(LignesEnRequetesConstantesMixin, LectureSeuleMixin, admin.TabularInline):
     model = LigneFacture
     fields = ("ordre", "enfant_nom", "enfant", "libelle", "nature", "quantite_fr", "prix_fr", "montant_fr")
     readonly_fields = fields
     extra = 0
-    quantite_fr = _colonne("quantite", "quantité", montant_court)
-    prix_fr = _colonne("prix_unitaire", "prix unitaire", prix_unitaire)
-    montant_fr = _colonne("montant", "montant", euros)
+    quantite_fr = colonne_formatee("quantite", "quantité", montant_court)
+    prix_fr = colonne_formatee("prix_unitaire", "prix unitaire", prix_unitaire)
+    montant_fr = colonne_formatee("montant", "montant", euros)
 
 
 class AffectationFactureInline(LignesEnRequetesConstantesMixin, LectureSeuleMixin, admin.TabularInline):
@@ -136,7 +126,7 @@ class AffectationFactureInline(LignesEnRequetesConstantesMixin, LectureSeuleMixi
     readonly_fields = fields
     extra = 0
     verbose_name_plural = "règlements imputés"
-    montant_fr = _colonne("montant", "montant", euros)
+    montant_fr = colonne_formatee("montant", "montant", euros)
 
 
 class AffectationReglementInline(AffectationFactureInline):
@@ -172,7 +162,7 @@ class FactureAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMixin
     )
     fields = readonly_fields
     inlines = [LigneFactureInline, AffectationFactureInline]
-    montant_fr = _colonne("montant", "montant", euros)
+    montant_fr = colonne_formatee("montant", "montant", euros)
 
     @admin.display(description="PDF")
     def pdf(self, obj):
@@ -208,7 +198,7 @@ class ReglementAdmin(RechercheExacteMixin, ListePrechargeeMixin, LectureSeuleMix
     )
     fields = readonly_fields
     inlines = [AffectationReglementInline]
-    montant_fr = _colonne("montant", "montant", euros)
+    montant_fr = colonne_formatee("montant", "montant", euros)
 
     @admin.display(description="Reçu de paiement")
     def recu(self, obj):
@@ -224,7 +214,7 @@ class PaiementEnLigneAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelA
         "facture",
         "famille",
         "tentative",
-        "montant",
+        "montant_fr",
         "statut",
         "prestataire",
         "session_id",
@@ -239,7 +229,7 @@ class PaiementEnLigneAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelA
         "facture",
         "famille",
         "tentative",
-        "montant",
+        "montant_fr",
         "email",
         "prestataire",
         "session_id",
@@ -250,6 +240,7 @@ class PaiementEnLigneAdmin(ListePrechargeeMixin, LectureSeuleMixin, admin.ModelA
         "date_creation",
     )
     fields = readonly_fields
+    montant_fr = colonne_formatee("montant", "montant", euros)
 
 
 class AVerifierFiltre(admin.SimpleListFilter):

@@ -20,7 +20,9 @@ from commun.admin_outils import (
     LectureSeuleMixin,
     ListePrechargeeMixin,
     VuesPropresMixin,
+    colonne_formatee,
 )
+from commun.formats import euros
 from enfants.models import Activite, Structure
 from messagerie import selectors, services
 from messagerie.forms import PiecesJointesMixin
@@ -481,13 +483,14 @@ class AttestationsEnvoiForm(forms.Form):
 class AttestationEnvoyeeAdmin(ListePrechargeeMixin, VuesPropresMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Les attestations fiscales déposées (lecture seule) et l'envoi en masse d'une année."""
 
-    list_display = ("annee", "famille", "montant", "date_envoi")
+    list_display = ("annee", "famille", "montant_fr", "date_envoi")
     list_filter = ("annee",)
     search_fields = ("famille__numero",)
     list_select_related = ("famille",)
     list_prefetch_related = ("famille__responsables",)
-    readonly_fields = ("famille", "annee", "montant", "fil", "date_envoi")
+    readonly_fields = ("famille", "annee", "montant_fr", "fil", "date_envoi")
     vues_propres = (("envoyer/", "envoyer", "messagerie_attestationenvoyee_envoyer"),)
+    montant_fr = colonne_formatee("montant", "montant", euros)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

@@ -81,3 +81,24 @@ def test_evenements_signales_visibles_avec_leur_contenu(client_agent):
 def test_un_parent_n_accede_pas_a_l_administration(client_parent):
     reponse = client_parent.get("/admin/facturation/facture/")
     assert reponse.status_code == 302
+
+
+def test_paiements_en_ligne_et_attestations_en_euros(client_agent):
+    from django.utils import timezone
+
+    from facturation.models import PaiementEnLigne
+    from messagerie.models import AttestationEnvoyee
+
+    facture = FactureFactory(numero="AL-36")  # 32,00 €
+    PaiementEnLigne.objects.create(
+        facture=facture,
+        famille=facture.famille,
+        tentative=1,
+        montant=facture.montant,
+        email="parent@example.org",
+        prestataire="stripe",
+        expire_le=timezone.now(),
+    )
+    AttestationEnvoyee.objects.create(famille=facture.famille, annee=2025, montant="1234.5")
+    assert "32,00\xa0€" in client_agent.get("/admin/facturation/paiementenligne/").content.decode()
+    assert "1\u202f234,50\xa0€" in client_agent.get("/admin/messagerie/attestationenvoyee/").content.decode()
