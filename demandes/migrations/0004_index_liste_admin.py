@@ -9,25 +9,13 @@ l'index ne sert plus (mais ne gêne pas) : le changer avec lui.
 
 from django.db import migrations
 
+from commun.migrations_outils import IndexPostgresql
+
 INDEX = {
     "demande_liste_attente_idx": (
         "demandes_demande ((CASE WHEN statut::text = 'en_attente'::text THEN 0 ELSE 1 END), cree_le, id DESC)"
     ),
 }
-
-
-def index_creer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom, definition in INDEX.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {nom} ON {definition}")
-
-
-def index_supprimer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom in INDEX:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {nom}")
 
 
 class Migration(migrations.Migration):
@@ -36,5 +24,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(index_creer, index_supprimer),
+        IndexPostgresql(INDEX),
     ]

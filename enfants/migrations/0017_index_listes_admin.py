@@ -5,21 +5,9 @@ SQLite, rien n'est fait."""
 
 from django.db import migrations
 
+from commun.migrations_outils import IndexPostgresql
+
 INDEX = {"presence_liste_date_idx": "enfants_presence (date DESC, id DESC)"}
-
-
-def index_creer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom, definition in INDEX.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {nom} ON {definition}")
-
-
-def index_supprimer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom in INDEX:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {nom}")
 
 
 class Migration(migrations.Migration):
@@ -28,5 +16,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(index_creer, index_supprimer),
+        IndexPostgresql(INDEX),
     ]

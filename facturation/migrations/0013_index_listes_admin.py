@@ -13,6 +13,8 @@ Ces index ne changent pas le modèle (Django n'en sait rien) : sur SQLite, rien 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from commun.migrations_outils import IndexPostgresql
+
 INDEX = {
     "facture_liste_date_idx": "facturation_facture (date_facture DESC, id DESC)",
     "facture_numero_idx": "facturation_facture (numero)",
@@ -26,20 +28,6 @@ INDEX = {
 }
 
 
-def index_creer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom, definition in INDEX.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {nom} ON {definition}")
-
-
-def index_supprimer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom in INDEX:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {nom}")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("facturation", "0012_prestataire_paiement_par_regie"),
@@ -47,5 +35,5 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),  # CREATE EXTENSION pg_trgm : ne fait rien hors PostgreSQL
-        migrations.RunPython(index_creer, index_supprimer),
+        IndexPostgresql(INDEX),
     ]

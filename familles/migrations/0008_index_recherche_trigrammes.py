@@ -9,25 +9,13 @@ Ces index ne changent pas le modèle (Django n'en sait rien) : sur SQLite, rien 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from commun.migrations_outils import IndexPostgresql
+
 INDEX = {
     "famille_numero_trgm_idx": "familles_famille USING gin ((UPPER(numero::text)) gin_trgm_ops)",
     "responsable_nom_trgm_idx": "familles_responsable USING gin ((UPPER(nom::text)) gin_trgm_ops)",
     "responsable_prenom_trgm_idx": "familles_responsable USING gin ((UPPER(prenom::text)) gin_trgm_ops)",
 }
-
-
-def index_creer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom, definition in INDEX.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {nom} ON {definition}")
-
-
-def index_supprimer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom in INDEX:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {nom}")
 
 
 class Migration(migrations.Migration):
@@ -37,5 +25,5 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),  # CREATE EXTENSION pg_trgm : ne fait rien hors PostgreSQL
-        migrations.RunPython(index_creer, index_supprimer),
+        IndexPostgresql(INDEX),
     ]

@@ -8,23 +8,11 @@ Le modèle n'en sait rien : sur SQLite, rien n'est fait.
 
 from django.db import migrations
 
+from commun.migrations_outils import IndexPostgresql
+
 INDEX = {
     "message_non_lu_structure_idx": "messagerie_message (fil_id) WHERE de_la_famille AND lu_le IS NULL",
 }
-
-
-def index_creer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom, definition in INDEX.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {nom} ON {definition}")
-
-
-def index_supprimer(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for nom in INDEX:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {nom}")
 
 
 class Migration(migrations.Migration):
@@ -33,5 +21,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(index_creer, index_supprimer),
+        IndexPostgresql(INDEX),
     ]
