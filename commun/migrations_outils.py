@@ -1,5 +1,6 @@
 """Opérations de migration communes aux applications du portail."""
 
+from django.contrib.postgres.operations import TrigramExtension
 from django.db.migrations.operations.base import Operation
 
 
@@ -35,3 +36,16 @@ class IndexPostgresql(Operation):
 
     def describe(self):
         return f"Index PostgreSQL {', '.join(self.index)}"
+
+
+class ExtensionTrigrammes(TrigramExtension):
+    """`CREATE EXTENSION IF NOT EXISTS pg_trgm` (PostgreSQL seul), jamais retirée en arrière :
+    trois applications y posent leurs index (familles, enfants, facturation) ; ramener l'une
+    d'elles en arrière retirait l'extension et échouait sur les index des autres
+    (`DependentObjectsStillExist`)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def deconstruct(self):
+        return ("commun.migrations_outils.ExtensionTrigrammes", [], {})

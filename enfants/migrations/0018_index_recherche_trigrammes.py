@@ -6,10 +6,9 @@ tables (listes des enfants, des demandes).
 Ces index ne changent pas le modèle (Django n'en sait rien) : sur SQLite, rien n'est fait.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from commun.migrations_outils import IndexPostgresql
+from commun.migrations_outils import ExtensionTrigrammes, IndexPostgresql
 
 INDEX = {
     "enfant_nom_trgm_idx": "enfants_enfant USING gin ((UPPER(nom::text)) gin_trgm_ops)",
@@ -23,6 +22,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # CREATE EXTENSION pg_trgm : ne fait rien hors PostgreSQL
+        ExtensionTrigrammes(),  # CREATE EXTENSION pg_trgm, gardée en arrière ; rien hors PostgreSQL
         IndexPostgresql(INDEX),
     ]

@@ -10,10 +10,9 @@
 Ces index ne changent pas le modèle (Django n'en sait rien) : sur SQLite, rien n'est fait.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from commun.migrations_outils import IndexPostgresql
+from commun.migrations_outils import ExtensionTrigrammes, IndexPostgresql
 
 INDEX = {
     "facture_liste_date_idx": "facturation_facture (date_facture DESC, id DESC)",
@@ -34,6 +33,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # CREATE EXTENSION pg_trgm : ne fait rien hors PostgreSQL
+        ExtensionTrigrammes(),  # CREATE EXTENSION pg_trgm, gardée en arrière ; rien hors PostgreSQL
         IndexPostgresql(INDEX),
     ]

@@ -6,10 +6,9 @@ tables (listes des familles, des demandes, des factures, des règlements).
 Ces index ne changent pas le modèle (Django n'en sait rien) : sur SQLite, rien n'est fait.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from commun.migrations_outils import IndexPostgresql
+from commun.migrations_outils import ExtensionTrigrammes, IndexPostgresql
 
 INDEX = {
     "famille_numero_trgm_idx": "familles_famille USING gin ((UPPER(numero::text)) gin_trgm_ops)",
@@ -24,6 +23,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # CREATE EXTENSION pg_trgm : ne fait rien hors PostgreSQL
+        ExtensionTrigrammes(),  # CREATE EXTENSION pg_trgm, gardée en arrière ; rien hors PostgreSQL
         IndexPostgresql(INDEX),
     ]
