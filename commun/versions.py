@@ -35,6 +35,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, models
 
+from commun import declencheurs
 from commun.models import Version
 
 # La ligne des données communes (aucune famille n'a l'identifiant 0).
@@ -143,28 +144,9 @@ def _instructions_postgresql(modele, chemins) -> list[str]:
     def monter(sources: list[str]) -> str:
         return _monter(_selects(modele, chemins, sources))
 
-    corps = (
-        f"IF TG_OP = 'INSERT' THEN {monter(['nouveau'])}; "
-        f"ELSIF TG_OP = 'DELETE' THEN {monter(['ancien'])}; "
-        f"ELSE {monter(['nouveau', 'ancien'])}; END IF; RETURN NULL;"
+    return declencheurs.postgresql_par_instruction(
+        table=qn(table), fonction=qn(nom), nom=lambda suffixe: qn(f"{PREFIXE}{suffixe}"), instruction=monter
     )
-    fonction = f"{qn(nom)}()"
-    instructions = [
-        f"CREATE OR REPLACE FUNCTION {fonction} RETURNS trigger LANGUAGE plpgsql "
-        f"AS $corps$ BEGIN {corps} END $corps$"
-    ]
-    for suffixe, evenement, transition in (
-        ("i", "INSERT", "NEW TABLE AS nouveau"),
-        ("u", "UPDATE", "OLD TABLE AS ancien NEW TABLE AS nouveau"),
-        ("d", "DELETE", "OLD TABLE AS ancien"),
-    ):
-        declencheur = qn(f"{PREFIXE}{suffixe}")
-        instructions += [
-            f"DROP TRIGGER IF EXISTS {declencheur} ON {qn(table)}",
-            f"CREATE TRIGGER {declencheur} AFTER {evenement} ON {qn(table)} REFERENCING {transition} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {fonction}",
-        ]
-    return instructions
 
 
 def _instructions_sqlite(modele, chemins) -> list[str]:
@@ -180,18 +162,9 @@ def _instructions_sqlite(modele, chemins) -> list[str]:
         ]
         return _monter(_selects(modele, chemins, sources), ordonner=False)
 
-    instructions = []
-    for suffixe, evenement, lignes in (
-        ("i", "INSERT", ["NEW"]),
-        ("u", "UPDATE", ["NEW", "OLD"]),
-        ("d", "DELETE", ["OLD"]),
-    ):
-        nom = qn(f"{PREFIXE}{table}_{suffixe}")
-        instructions += [
-            f"DROP TRIGGER IF EXISTS {nom}",
-            f"CREATE TRIGGER {nom} AFTER {evenement} ON {qn(table)} FOR EACH ROW BEGIN {monter(lignes)}; END",
-        ]
-    return instructions
+    return declencheurs.sqlite_par_ligne(
+        table=qn(table), nom=lambda suffixe: qn(f"{PREFIXE}{table}_{suffixe}"), instruction=monter
+    )
 
 
 def instructions(

@@ -28,6 +28,7 @@ source, et se répare de lui-même.
 
 from django.db import connections
 
+from commun import declencheurs
 from messagerie.models import Fil, Message
 
 NOM = "messagerie_non_lus"
@@ -58,46 +59,24 @@ def _instructions_postgresql() -> list[str]:
         )
         return f"{Fil._meta.db_table}.id IN ({selects})"
 
-    corps = (
-        f"IF TG_OP = 'INSERT' THEN {_recompter(fils('nouveau'))}; "
-        f"ELSIF TG_OP = 'DELETE' THEN {_recompter(fils('ancien'))}; "
-        f"ELSE {_recompter(fils('nouveau', 'ancien'))}; END IF; RETURN NULL;"
+    return declencheurs.postgresql_par_instruction(
+        table=message,
+        fonction=NOM,
+        nom=lambda suffixe: f"{NOM}_{suffixe}",
+        instruction=lambda sources: _recompter(fils(*sources)),
     )
-    instructions = [
-        f"CREATE OR REPLACE FUNCTION {NOM}() RETURNS trigger LANGUAGE plpgsql "
-        f"AS $corps$ BEGIN {corps} END $corps$"
-    ]
-    for suffixe, evenement, transition in (
-        ("i", "INSERT", "NEW TABLE AS nouveau"),
-        ("u", "UPDATE", "OLD TABLE AS ancien NEW TABLE AS nouveau"),
-        ("d", "DELETE", "OLD TABLE AS ancien"),
-    ):
-        declencheur = f"{NOM}_{suffixe}"
-        instructions += [
-            f"DROP TRIGGER IF EXISTS {declencheur} ON {message}",
-            f"CREATE TRIGGER {declencheur} AFTER {evenement} ON {message} REFERENCING {transition} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {NOM}()",
-        ]
-    return instructions
 
 
 def _instructions_sqlite() -> list[str]:
-    message = Message._meta.db_table
-    instructions = []
-    for suffixe, evenement, lignes in (
-        ("i", "INSERT", ["NEW"]),
-        ("u", "UPDATE", ["NEW", "OLD"]),
-        ("d", "DELETE", ["OLD"]),
-    ):
-        declencheur = f"{NOM}_{suffixe}"
-        quand = " OR ".join(f"({_COMPTE.format(r=ligne)})" for ligne in lignes)
-        fils = f"{Fil._meta.db_table}.id IN (" + ", ".join(f"{ligne}.fil_id" for ligne in lignes) + ")"
-        instructions += [
-            f"DROP TRIGGER IF EXISTS {declencheur}",
-            f"CREATE TRIGGER {declencheur} AFTER {evenement} ON {message} FOR EACH ROW "
-            f"WHEN {quand} BEGIN {_recompter(fils)}; END",
-        ]
-    return instructions
+    def fils(lignes: list[str]) -> str:
+        return f"{Fil._meta.db_table}.id IN (" + ", ".join(f"{ligne}.fil_id" for ligne in lignes) + ")"
+
+    return declencheurs.sqlite_par_ligne(
+        table=Message._meta.db_table,
+        nom=lambda suffixe: f"{NOM}_{suffixe}",
+        instruction=lambda lignes: _recompter(fils(lignes)),
+        quand=lambda lignes: " OR ".join(f"({_COMPTE.format(r=ligne)})" for ligne in lignes),
+    )
 
 
 def instructions(*, vendor: str) -> list[str]:
