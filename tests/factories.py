@@ -356,6 +356,22 @@ class ReglementFactory(factory.django.DjangoModelFactory):
             services.recu_numero_attribuer(reglement=obj)
 
 
+class PaiementEnLigneFactory(factory.django.DjangoModelFactory):
+    """Une première tentative de paiement par carte d'une facture, de son montant, expirée à
+    l'instant (`statut`, `session_id`, `expire_le` à donner selon le cas)."""
+
+    class Meta:
+        model = "facturation.PaiementEnLigne"
+
+    facture = factory.SubFactory(FactureFactory)
+    famille = factory.LazyAttribute(lambda o: o.facture.famille)
+    tentative = 1
+    montant = factory.LazyAttribute(lambda o: o.facture.montant)
+    email = "parent@example.org"
+    prestataire = "stripe"
+    expire_le = factory.LazyFunction(timezone.now)
+
+
 # --- Planning (enfants) ---
 
 

@@ -34,6 +34,7 @@ from tests.factories import (
     FilFactory,
     InscriptionFactory,
     MessageFactory,
+    PaiementEnLigneFactory,
     ReservationFactory,
     famille_avec_parent,
     inscription_de_lea,
@@ -227,13 +228,8 @@ def test_le_releve_est_garde_par_compte_et_par_annee(client, parent_connecte, se
 @pytest.mark.django_db(transaction=True)
 def test_un_paiement_en_cours_n_est_jamais_garde(client, parent_connecte):
     facture = FactureFactory(famille=parent_connecte.famille)
-    paiement = PaiementEnLigne.objects.create(
+    paiement = PaiementEnLigneFactory(
         facture=facture,
-        famille=facture.famille,
-        tentative=1,
-        montant=facture.montant,
-        email="parent@example.org",
-        prestataire="stripe",
         statut=PaiementEnLigne.Statut.OUVERTE,
         expire_le=timezone.now() + datetime.timedelta(minutes=30),
     )

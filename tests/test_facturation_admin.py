@@ -6,7 +6,7 @@ import pytest
 
 from facturation import paiement
 from facturation.models import EvenementPaiement
-from tests.factories import FactureFactory, RegieFactory, ReglementFactory
+from tests.factories import FactureFactory, PaiementEnLigneFactory, RegieFactory, ReglementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,21 +84,11 @@ def test_un_parent_n_accede_pas_a_l_administration(client_parent):
 
 
 def test_paiements_en_ligne_et_attestations_en_euros(client_agent):
-    from django.utils import timezone
 
-    from facturation.models import PaiementEnLigne
     from messagerie.models import AttestationEnvoyee
 
     facture = FactureFactory(numero="AL-36")  # 32,00 €
-    PaiementEnLigne.objects.create(
-        facture=facture,
-        famille=facture.famille,
-        tentative=1,
-        montant=facture.montant,
-        email="parent@example.org",
-        prestataire="stripe",
-        expire_le=timezone.now(),
-    )
+    PaiementEnLigneFactory(facture=facture)
     AttestationEnvoyee.objects.create(famille=facture.famille, annee=2025, montant="1234.5")
     assert "32,00\xa0€" in client_agent.get("/admin/facturation/paiementenligne/").content.decode()
     assert "1\u202f234,50\xa0€" in client_agent.get("/admin/messagerie/attestationenvoyee/").content.decode()

@@ -5,11 +5,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from commun.models import Audit
 from facturation import paiement, services
-from facturation.models import EvenementPaiement, PaiementEnLigne
+from facturation.models import EvenementPaiement
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -55,16 +54,7 @@ def _agent_sans_verification():
 def test_verifier_retire_de_la_file_et_trace_dans_l_audit():
     agent = f.agent_ccas()
     facture = f.FactureFactory()
-    PaiementEnLigne.objects.create(
-        facture=facture,
-        famille=facture.famille,
-        tentative=1,
-        montant=facture.montant,
-        email="parent@example.org",
-        prestataire="stripe",
-        session_id="cs_test_1",
-        expire_le=timezone.now(),
-    )
+    f.PaiementEnLigneFactory(facture=facture, session_id="cs_test_1")
     evenement = _evenement(session_id="cs_test_1")
     services.evenement_paiement_verifier(evenement=evenement, agent=agent, commentaire="  Vu sur Stripe  ")
     evenement.refresh_from_db()

@@ -225,14 +225,8 @@ def completer_administration(famille_a, famille_b) -> None:
             f.AbsenceFactory(inscription=inscription, date=aujourd_hui + datetime.timedelta(days=jours + 20))
             f.PresenceFactory(inscription=inscription, date=aujourd_hui - datetime.timedelta(days=jours + 40))
         facture = Facture.objects.filter(famille=famille).first() or f.FactureFactory(famille=famille)
-        PaiementEnLigne.objects.create(
-            facture=facture,
-            famille=famille,
-            tentative=PaiementEnLigne.objects.count() + 1,
-            montant=facture.montant,
-            email="parent@example.org",
-            prestataire="stripe",
-            expire_le=timezone.now(),
+        f.PaiementEnLigneFactory(
+            facture=facture, famille=famille, tentative=PaiementEnLigne.objects.count() + 1
         )
         AttestationEnvoyee.objects.create(famille=famille, annee=2020, montant="12.50")
         Mandat.objects.create(
