@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
 from django.core.exceptions import ValidationError
@@ -162,8 +163,6 @@ class LignesEnRequetesConstantesMixin:
         return queryset.prefetch_related(*relations) if relations else queryset
 
     def get_formset(self, request, obj=None, **kwargs):
-        from django import forms
-
         formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
         for champ in formset.form.base_fields.values():
             widget = getattr(champ.widget, "widget", champ.widget)  # sous l'enveloppe « + ✎ »
@@ -188,13 +187,16 @@ class ChoixLusUneFois(BaseChoiceIterator):
         self.iterateur = champ.iterator(champ)
         self.lus: list | None = None
 
-    def __iter__(self):
+    def _lire(self) -> list:
         if self.lus is None:
             self.lus = list(iter(self.iterateur))  # iter() : sans le COUNT de len()
-        return iter(self.lus)
+        return self.lus
+
+    def __iter__(self):
+        return iter(self._lire())
 
     def __len__(self):
-        return len(list(self))
+        return len(self._lire())
 
 
 # Les listes des grandes tables (familles, enfants, inscriptions, jours, présences, factures,

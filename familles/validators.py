@@ -1,5 +1,7 @@
 """Règles de mot de passe du guide : au moins une majuscule, une minuscule et un chiffre."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -54,10 +56,13 @@ def telephone_normaliser(valeur: str) -> str:
     return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+@functools.lru_cache(maxsize=4096)
 def mobile_e164(numero: str) -> str | None:
     """Le numéro au format E.164 (« +33612345678 ») s'il est un mobile français valide, sinon
     None (fixe, numéro incomplet ou étranger : pas de SMS). Seule règle de ce qui peut recevoir un
-    SMS : l'envoi (messagerie.sms) et « Mes notifications » la lisent ici."""
+    SMS : l'envoi (messagerie.sms) et « Mes notifications » la lisent ici. Gardée en mémoire : un
+    envoi en masse la demande deux fois par destinataire (coordonnées, puis `sms_empechement`),
+    et l'analyse par phonenumbers est le plus coûteux des deux."""
     import phonenumbers
 
     if not numero:
