@@ -30,6 +30,25 @@ def euros(valeur) -> str:
     return f"{texte}\u00a0€" if texte else ""
 
 
+def montant_court(valeur) -> str:
+    """Une quantité sans zéros inutiles : 2.00 → « 2 » ; 1.50 → « 1,5 »."""
+    if valeur is None:
+        return ""
+    texte = format(Decimal(valeur).normalize(), "f")
+    return texte.replace(".", ",")
+
+
+def prix_unitaire(valeur) -> str:
+    """3.2000 → « 3,20 € » ; 1.1250 → « 1,125 € » (deux décimales au moins, aucune perdue)."""
+    if valeur is None:
+        return ""
+    valeur = Decimal(valeur)
+    if valeur == valeur.quantize(Decimal("0.01")):
+        return euros(valeur)
+    texte = format(valeur.normalize(), "f").replace(".", ",")
+    return f"{texte}\u00a0€"
+
+
 def pluriel(nombre, suffixe: str = "s") -> str:
     """Le « s » du pluriel à la française : « 0 réponse », « 1 réponse », « 2 réponses »
     (le filtre `pluralize` de Django écrit « 0 réponses »)."""

@@ -17,7 +17,7 @@ from commun.admin_outils import (
     VuesPropresMixin,
     colonne_formatee,
 )
-from commun.formats import euros
+from commun.formats import euros, montant_court, prix_unitaire
 from facturation import services
 from facturation.exportation import ExportInvalide, consommations_exporter
 from facturation.forms import ExportConsommationsForm
@@ -33,7 +33,6 @@ from facturation.models import (
     Regie,
     Reglement,
 )
-from facturation.templatetags.facturation import montant_court, prix_unitaire
 from familles.models import Famille
 
 
